@@ -1,0 +1,2 @@
+//! Criterion benchmarks of the genserver runtime and simulator.
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! Loom models and harness test suites for the genserver runtime.
+#![forbid(unsafe_code)]

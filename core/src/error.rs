@@ -1,0 +1,37 @@
+//! Errors seen by clients of a server.
+
+use crate::ExitReason;
+
+/// Why a call produced no reply.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+pub enum CallError {
+    /// The server does not exist or has already exited ("no such process").
+    #[error("no such process")]
+    NoProcess,
+    /// No reply came within the call's timeout; a later reply is discarded.
+    #[error("call timed out")]
+    Timeout,
+    /// The server exited while the call was queued or pending.
+    #[error("server exited: {0}")]
+    Exited(ExitReason),
+    /// A server called itself, which could only deadlock.
+    #[error("a server cannot call itself")]
+    CallingSelf,
+    /// Every copy of the reply token was dropped without a reply.
+    #[error("the server dropped the request without replying")]
+    NoReply,
+}
+
+/// Why a server did not start.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum StartError {
+    /// `init` asked to stop, or panicked.
+    #[error("init failed: {0}")]
+    Init(ExitReason),
+    /// Another live server already holds the requested name.
+    #[error("the name {0:?} is already registered")]
+    NameTaken(String),
+    /// The operating system refused to start a thread.
+    #[error("could not spawn the server thread: {0}")]
+    Spawn(String),
+}

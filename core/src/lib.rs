@@ -1,0 +1,79 @@
+//! Erlang/OTP-style genservers: write a server as sequential callbacks, run it concurrently.
+//!
+//! A [`GenServer`] is a pure state machine. Its callbacks change only its own state and record
+//! what they want done (reply, cast, call, send, timers, continue, stop) as [`Effect`]s in a
+//! [`Ctx`]. Two engines interpret those effects: the threaded [`Runtime`] here, and the
+//! deterministic simulator of the `genserver-sim` crate, which runs the very same servers in
+//! every message order the semantics allow.
+//!
+//! # Example: the GenServers.jl stack
+//!
+//! ```
+//! use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo, Runtime};
+//!
+//! struct Stack(Vec<i64>);
+//!
+//! impl GenServer for Stack {
+//!     type Args = Vec<i64>;
+//!     type Call = ();          // pop
+//!     type Reply = Option<i64>;
+//!     type Cast = i64;         // push
+//!     type Info = ();
+//!     type Continue = ();
+//!
+//!     fn init(items: Vec<i64>, _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
+//!         Ok(Stack(items))
+//!     }
+//!     fn handle_call(&mut self, _: (), _: ReplyTo<Option<i64>>, _: &mut Ctx<Self>)
+//!         -> CallResult<Option<i64>> {
+//!         CallResult::Reply(self.0.pop())
+//!     }
+//!     fn handle_cast(&mut self, item: i64, _: &mut Ctx<Self>) {
+//!         self.0.push(item);
+//!     }
+//! }
+//!
+//! let rt = Runtime::new();
+//! let stack = rt.start::<Stack>(vec![1, 2, 3]).unwrap();
+//! stack.cast(4);
+//! assert_eq!(stack.query(|s| s.0.clone()), Ok(vec![1, 2, 3, 4]));
+//! assert_eq!(stack.call(()), Ok(Some(4)));
+//! assert_eq!(stack.query(|s| s.0.clone()), Ok(vec![1, 2, 3]));
+//! ```
+//!
+//! # Semantics
+//!
+//! Calls time out after 5 s by default ([`Timeout`]); a call to a dead or unknown server fails
+//! at once with [`CallError::NoProcess`]; a server that exits fails every queued and pending
+//! call at once with its [`ExitReason`]; a panicking callback stops the server with
+//! [`ExitReason::Panic`] after running `terminate`; a reply after the caller's timeout is
+//! discarded; messages from one sender arrive in the order sent; a server calling itself gets
+//! [`CallError::CallingSelf`].
+//!
+//! # Concurrency checking
+//!
+//! The runtime's [`Mailbox`] and [`ReplyLink`] take their primitives from one shim module that
+//! is `loom` under `cfg(loom)`; the `genserver-checks` crate model-checks them exhaustively.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod effect;
+mod error;
+mod ids;
+mod message;
+mod reason;
+mod reply;
+pub mod runtime;
+mod server;
+mod sync;
+mod timeout;
+
+pub use effect::{Ctx, Effect, OnOutcome};
+pub use error::{CallError, StartError};
+pub use ids::{CallTag, ProcessId, ServerRef, TimerId};
+pub use message::{AnyMessage, Message, downcast};
+pub use reason::ExitReason;
+pub use reply::{ReplySink, ReplyTo, WeakReplyTo};
+pub use runtime::{Mailbox, PendingCall, ReplyLink, Runtime, Server};
+pub use server::{CallResult, GenServer};
+pub use timeout::Timeout;

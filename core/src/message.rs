@@ -1,0 +1,24 @@
+//! Type-erased messages, as effects carry them between servers of different types.
+
+use std::any::Any;
+use std::fmt::Debug;
+
+/// Anything that can travel between processes: sendable and printable for traces.
+///
+/// Implemented for every `Any + Debug + Send` type; engines downcast at the receiver.
+pub trait Message: Any + Debug + Send {}
+
+impl<T: Any + Debug + Send> Message for T {}
+
+/// A boxed message of any type.
+pub type AnyMessage = Box<dyn Message>;
+
+/// Recovers the concrete type of an erased message, or gives the box back.
+pub fn downcast<T: Any>(msg: AnyMessage) -> Result<T, AnyMessage> {
+    if (&*msg as &dyn Any).is::<T>() {
+        let any: Box<dyn Any> = msg;
+        Ok(*any.downcast::<T>().expect("type checked above"))
+    } else {
+        Err(msg)
+    }
+}

@@ -1,0 +1,40 @@
+//! What a server's mailbox carries.
+
+use crate::runtime::ReplyLink;
+use crate::sync::Arc;
+use crate::{CallError, ExitReason, GenServer, ReplyTo};
+
+/// Runs against the state inside the server thread (GenServers.jl's `query`), or learns
+/// the exit reason if the server exited first.
+pub(crate) type Inspect<S> = Box<dyn FnOnce(Result<&S, &ExitReason>) + Send>;
+
+/// One message in a server's mailbox.
+pub(crate) enum Envelope<S: GenServer> {
+    Call {
+        request: S::Call,
+        from: ReplyTo<S::Reply>,
+    },
+    Cast(S::Cast),
+    Info(S::Info),
+    Inspect(Inspect<S>),
+    Stop {
+        reason: ExitReason,
+        done: Arc<ReplyLink<()>>,
+    },
+}
+
+impl<S: GenServer> Envelope<S> {
+    /// Answers a message the server will never handle because it exited.
+    pub(crate) fn refuse(self, reason: &ExitReason) {
+        match self {
+            Envelope::Call { from, .. } => {
+                from.fail(CallError::Exited(reason.clone()));
+            }
+            Envelope::Stop { done, .. } => {
+                done.complete(Ok(()));
+            }
+            Envelope::Inspect(inspect) => inspect(Err(reason)),
+            Envelope::Cast(_) | Envelope::Info(_) => {}
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! The client's handle on a running server.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::runtime::envelope::Envelope;
+use crate::runtime::inbox::ServerCell;
+use crate::runtime::sinks::LinkSink;
+use crate::runtime::{PendingCall, ReplyLink, server_loop};
+use crate::sync::Arc;
+use crate::{CallError, CallTag, ExitReason, GenServer, ProcessId, ReplyTo, ServerRef, Timeout};
+
+/// Numbers the calls of callers that are not servers (tags are only for tracing).
+static EXTERNAL_TAGS: AtomicU64 = AtomicU64::new(1);
+
+/// A handle on a running server of type `S`: call, cast, send, inspect, stop.
+///
+/// Cheap to clone. Every call uses the handle's timeout (5 s unless changed with
+/// [`Server::with_timeout`]).
+pub struct Server<S: GenServer> {
+    cell: Arc<ServerCell<S>>,
+    timeout: Timeout,
+}
+
+impl<S: GenServer> Clone for Server<S> {
+    fn clone(&self) -> Self {
+        Server {
+            cell: Arc::clone(&self.cell),
+            timeout: self.timeout,
+        }
+    }
+}
+
+impl<S: GenServer> fmt::Debug for Server<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Server({:?})", self.cell.id)
+    }
+}
+
+impl<S: GenServer> Server<S> {
+    pub(crate) fn from_cell(cell: Arc<ServerCell<S>>, timeout: Timeout) -> Self {
+        Server { cell, timeout }
+    }
+
+    /// The server's process id.
+    pub fn id(&self) -> ProcessId {
+        self.cell.id
+    }
+
+    /// The server's engine-agnostic address, for handing to other servers.
+    pub fn addr(&self) -> ServerRef<S> {
+        ServerRef::new(self.cell.id)
+    }
+
+    /// The same handle with another default call timeout.
+    pub fn with_timeout(mut self, timeout: Timeout) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Whether the server is still running (it may exit right after this returns).
+    pub fn is_alive(&self) -> bool {
+        !self.cell.mailbox.is_closed()
+    }
+
+    /// Calls the server and waits for the reply, up to the handle's timeout.
+    pub fn call(&self, request: S::Call) -> Result<S::Reply, CallError> {
+        self.call_timeout(request, self.timeout)
+    }
+
+    /// Calls the server and waits for the reply, up to `timeout`.
+    pub fn call_timeout(&self, request: S::Call, timeout: Timeout) -> Result<S::Reply, CallError> {
+        self.call_async(request).wait_timeout(timeout)
+    }
+
+    /// Sends a call and returns at once with a handle to read the reply from later.
+    pub fn call_async(&self, request: S::Call) -> PendingCall<S::Reply> {
+        if server_loop::current() == Some(self.cell.id) {
+            return PendingCall::failed(CallError::CallingSelf);
+        }
+        let link = Arc::new(ReplyLink::new());
+        let tag = CallTag(EXTERNAL_TAGS.fetch_add(1, Ordering::Relaxed));
+        let sink = Box::new(LinkSink(Arc::clone(&link)));
+        let from = ReplyTo::new(ProcessId::EXTERNAL, tag, sink);
+        match self.cell.mailbox.push(Envelope::Call { request, from }) {
+            Ok(()) => PendingCall::new(link),
+            Err(refused) => {
+                drop(refused);
+                let _ = link.abandon();
+                PendingCall::failed(CallError::NoProcess)
+            }
+        }
+    }
+
+    /// Casts to the server. Never fails: a cast to an exited server is dropped.
+    pub fn cast(&self, msg: S::Cast) {
+        let _ = self.cell.mailbox.push(Envelope::Cast(msg));
+    }
+
+    /// Sends an info message to the server; dropped if it has exited.
+    pub fn send(&self, msg: S::Info) {
+        let _ = self.cell.mailbox.push(Envelope::Info(msg));
+    }
+
+    /// Runs `inspect` on the server's state between two messages and returns its result
+    /// (GenServers.jl's `query`: `server.query(Clone::clone)` copies the state out).
+    pub fn query<T: Send + 'static>(
+        &self,
+        inspect: impl FnOnce(&S) -> T + Send + 'static,
+    ) -> Result<T, CallError> {
+        let link = Arc::new(ReplyLink::new());
+        let answer = Arc::clone(&link);
+        let envelope = Envelope::Inspect(Box::new(move |state: Result<&S, &ExitReason>| {
+            answer.complete(
+                state
+                    .map(inspect)
+                    .map_err(|reason| CallError::Exited(reason.clone())),
+            );
+        }));
+        if self.cell.mailbox.push(envelope).is_err() {
+            return Err(CallError::NoProcess);
+        }
+        PendingCall::new(link).wait_timeout(self.timeout)
+    }
+
+    /// Stops the server with `reason` after the messages queued before this one, runs its
+    /// `terminate`, and waits until it has exited. Fails with "no such process" if it had
+    /// already exited.
+    pub fn stop(&self, reason: ExitReason) -> Result<(), CallError> {
+        let done = Arc::new(ReplyLink::new());
+        let envelope = Envelope::Stop {
+            reason,
+            done: Arc::clone(&done),
+        };
+        if self.cell.mailbox.push(envelope).is_err() {
+            return Err(CallError::NoProcess);
+        }
+        done.wait()
+    }
+}

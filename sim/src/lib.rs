@@ -1,0 +1,2 @@
+//! The deterministic simulator for genservers (filled by the simulator issue).
+#![forbid(unsafe_code)]

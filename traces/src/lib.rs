@@ -1,0 +1,2 @@
+//! The versioned trace format of the genserver simulator.
+#![forbid(unsafe_code)]
