@@ -315,11 +315,12 @@ impl<S: GenServer> Running<S> {
     fn exit(mut self, reason: ExitReason) {
         let state = &mut self.state;
         let _ = catch_unwind(AssertUnwindSafe(|| state.terminate(&reason)));
+        self.rt.unregister(self.cell.id, self.name.as_deref());
+        let leftovers = self.cell.mailbox.close();
+        // Sent once the server is gone, so a caller's next call fails with "no such process".
         if let Some((token, reply)) = self.final_reply.take() {
             token.reply(reply);
         }
-        self.rt.unregister(self.cell.id, self.name.as_deref());
-        let leftovers = self.cell.mailbox.close();
         for envelope in self.batch.drain(..).chain(leftovers) {
             envelope.refuse(&reason);
         }

@@ -1,0 +1,194 @@
+//! Calls, asynchronous calls, timeouts, deferred replies, server-to-server calls, timers.
+
+use std::time::Duration;
+
+use genserver::{CallError, ExitReason, Runtime, Timeout};
+
+use crate::probe::{Call, Cast, LONG, ProbeArgs, call_peer_echo, entries, new_log, start};
+
+#[test]
+fn a_call_returns_the_reply() {
+    let rt = Runtime::new();
+    let probe = start(&rt, &new_log());
+    assert_eq!(probe.call(Call::Echo(42)), Ok(42));
+}
+
+#[test]
+fn the_default_call_timeout_is_five_seconds() {
+    assert_eq!(Timeout::default(), Timeout::After(Duration::from_secs(5)));
+    assert_eq!(Timeout::DEFAULT.duration(), Some(Duration::from_secs(5)));
+}
+
+#[test]
+fn a_call_times_out_and_the_late_reply_never_reaches_a_later_call() {
+    let rt = Runtime::new();
+    let probe = start(&rt, &new_log());
+    assert_eq!(
+        probe.call_timeout(Call::Hold, Timeout::millis(20)),
+        Err(CallError::Timeout)
+    );
+    // The server now replies to the abandoned call: the reply is refused...
+    assert_eq!(probe.call(Call::LateReplies(666)), Ok(0));
+    // ...and the next call gets its own reply, not the stale one.
+    assert_eq!(probe.call(Call::Echo(1)), Ok(1));
+}
+
+#[test]
+fn a_handle_with_a_short_timeout_times_out() {
+    let rt = Runtime::new();
+    let probe = start(&rt, &new_log()).with_timeout(Timeout::millis(10));
+    assert_eq!(probe.call(Call::Hold), Err(CallError::Timeout));
+}
+
+#[test]
+fn an_infinite_timeout_waits_for_a_deferred_reply() {
+    let rt = Runtime::new();
+    let probe = start(&rt, &new_log());
+    let call = probe.call_async(Call::Hold);
+    assert_eq!(probe.call(Call::ReleaseAll(9)), Ok(9));
+    assert_eq!(call.wait_timeout(Timeout::Infinity), Ok(9));
+}
+
+#[test]
+fn an_asynchronous_call_can_be_polled_then_waited_for() {
+    let rt = Runtime::new();
+    let probe = start(&rt, &new_log());
+    let call = probe.call_async(Call::Hold);
+    let call = call.poll().expect_err("no reply yet");
+    probe.call(Call::ReleaseAll(5)).unwrap();
+    // The release happened before the server answered our second call.
+    assert_eq!(call.poll().ok(), Some(Ok(5)));
+
+    let call = probe.call_async(Call::Echo(6));
+    assert_eq!(call.wait(), Ok(6));
+}
+
+#[test]
+fn an_asynchronous_call_waited_on_with_a_timeout_gives_up() {
+    let rt = Runtime::new();
+    let probe = start(&rt, &new_log());
+    let call = probe.call_async(Call::Hold);
+    assert_eq!(
+        call.wait_timeout(Timeout::millis(10)),
+        Err(CallError::Timeout)
+    );
+    assert_eq!(probe.call(Call::LateReplies(1)), Ok(0));
+}
+
+#[test]
+fn a_deferred_reply_from_another_thread_arrives() {
+    let rt = Runtime::new();
+    let probe = start(&rt, &new_log());
+    assert_eq!(probe.call_timeout(Call::ReplyFromThread(77), LONG), Ok(77));
+}
+
+#[test]
+fn dropping_the_reply_token_fails_the_call_at_once() {
+    let rt = Runtime::new();
+    let probe = start(&rt, &new_log());
+    assert_eq!(
+        probe.call_timeout(Call::DropToken, LONG),
+        Err(CallError::NoReply)
+    );
+}
+
+#[test]
+fn calling_yourself_is_an_error_not_a_deadlock() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let probe = start(&rt, &log);
+    assert_eq!(probe.call_timeout(Call::AskSelf, LONG), Ok(-1));
+    assert_eq!(entries(&log), ["outcome: a server cannot call itself"]);
+
+    probe.cast(Cast::SetHandle(probe.clone()));
+    assert_eq!(probe.call_timeout(Call::AskSelfByHandle, LONG), Ok(-1));
+}
+
+#[test]
+fn a_server_calls_another_and_gets_the_reply_as_an_info_message() {
+    let rt = Runtime::new();
+    let (a, b) = (start(&rt, &new_log()), start(&rt, &new_log()));
+    a.cast(Cast::SetPeer(b.addr()));
+    assert_eq!(a.call_timeout(call_peer_echo(LONG), LONG), Ok(7));
+}
+
+#[test]
+fn a_call_cycle_deadlocks_until_the_timeout() {
+    let rt = Runtime::new();
+    let (log_a, log_b) = (new_log(), new_log());
+    let (a, b) = (start(&rt, &log_a), start(&rt, &log_b));
+    a.cast(Cast::SetPeer(b.addr()));
+    b.cast(Cast::SetPeer(a.addr()));
+    // b is held at a gate while both calls are queued, so that each server is inside its
+    // own outgoing call when the other's request arrives: a waits for b, b waits for a.
+    let (open, gate) = std::sync::mpsc::channel();
+    let gated = b.call_async(Call::Gate(gate));
+    let from_b = b.call_async(call_peer_echo(Timeout::millis(50)));
+    let from_a = a.call_async(call_peer_echo(LONG));
+    open.send(()).unwrap();
+    gated.wait_timeout(LONG).unwrap();
+    // b gives up first (the shorter timeout) and answers its caller with -1.
+    assert_eq!(from_b.wait_timeout(LONG), Ok(-1));
+    assert_eq!(entries(&log_b), ["outcome: call timed out"]);
+    // Once b is free again it answers a's call.
+    assert_eq!(from_a.wait_timeout(LONG), Ok(7));
+}
+
+#[test]
+fn a_call_to_a_server_that_is_gone_fails_with_no_such_process() {
+    let rt = Runtime::new();
+    let (a, b) = (start(&rt, &new_log()), start(&rt, &new_log()));
+    a.cast(Cast::SetPeer(b.addr()));
+    b.stop(ExitReason::Normal).unwrap();
+    let log = new_log();
+    let c = start(&rt, &log);
+    c.cast(Cast::SetPeer(b.addr()));
+    assert_eq!(c.call_timeout(call_peer_echo(LONG), LONG), Ok(-1));
+    assert_eq!(entries(&log), ["outcome: no such process"]);
+}
+
+#[test]
+fn a_timer_fires_after_its_delay_and_a_cancelled_timer_never_fires() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let probe = start(&rt, &log);
+    assert_eq!(probe.call_timeout(Call::ReplyAfterTimer(5), LONG), Ok(5));
+    assert_eq!(probe.call_timeout(Call::CancelFirstTimer, LONG), Ok(20));
+    assert_eq!(entries(&log), ["timer 5", "timer 20"]);
+}
+
+#[test]
+fn handle_continue_runs_before_any_queued_message() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let mut args = ProbeArgs::new(&log);
+    args.continue_after_init = true;
+    let probe = rt.start::<crate::probe::Probe>(args).unwrap();
+    probe.cast(Cast::Record("first cast".into()));
+    probe.call(Call::Echo(0)).unwrap();
+    assert_eq!(entries(&log), ["continue after init", "first cast"]);
+}
+
+#[test]
+fn query_reads_the_state_and_stop_runs_terminate() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let probe = start(&rt, &log);
+    probe.cast(Cast::Record("x".into()));
+    assert_eq!(probe.query(|_| 3), Ok(3));
+    assert_eq!(probe.stop(ExitReason::Shutdown), Ok(()));
+    assert_eq!(entries(&log), ["x", "terminate shutdown"]);
+    assert!(!probe.is_alive());
+    assert_eq!(probe.stop(ExitReason::Normal), Err(CallError::NoProcess));
+    assert_eq!(probe.query(|_| 3), Err(CallError::NoProcess));
+}
+
+#[test]
+fn a_reply_given_with_a_stop_is_sent_after_terminate() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let probe = start(&rt, &log);
+    assert_eq!(probe.call(Call::ReplyAndStop(3, ExitReason::Normal)), Ok(3));
+    assert_eq!(entries(&log), ["terminate normal"]);
+    assert_eq!(probe.call(Call::Echo(1)), Err(CallError::NoProcess));
+}

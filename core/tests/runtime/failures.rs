@@ -1,0 +1,135 @@
+//! Exits, panics and dead servers: every waiting caller learns at once.
+
+use std::sync::mpsc::channel;
+
+use genserver::{CallError, ExitReason, ProcessId, Runtime, ServerRef};
+
+use crate::probe::{Call, Cast, LONG, Probe, ProbeArgs, await_held, entries, new_log, start};
+
+#[test]
+fn a_call_to_an_unknown_server_fails_at_once() {
+    let rt = Runtime::new();
+    assert!(
+        rt.resolve(ServerRef::<Probe>::new(ProcessId(4242)))
+            .is_none()
+    );
+}
+
+#[test]
+fn a_call_to_a_stopped_server_fails_with_no_such_process_not_a_timeout() {
+    let rt = Runtime::new();
+    let probe = start(&rt, &new_log());
+    probe.stop(ExitReason::Normal).unwrap();
+    assert_eq!(
+        probe.call_timeout(Call::Echo(1), LONG),
+        Err(CallError::NoProcess)
+    );
+    assert!(rt.resolve(probe.addr()).is_none());
+}
+
+#[test]
+fn a_cast_to_a_dead_server_does_not_fail_for_the_sender() {
+    let rt = Runtime::new();
+    let probe = start(&rt, &new_log());
+    probe.stop(ExitReason::Normal).unwrap();
+    probe.cast(Cast::Record("into the void".into()));
+}
+
+#[test]
+fn a_server_exiting_fails_its_pending_call_with_the_exit_reason() {
+    let rt = Runtime::new();
+    let probe = start(&rt, &new_log());
+    let held = probe.call_async(Call::Hold);
+    probe.cast(Cast::Stop(ExitReason::error("boom")));
+    assert_eq!(
+        held.wait_timeout(LONG),
+        Err(CallError::Exited(ExitReason::error("boom")))
+    );
+}
+
+#[test]
+fn a_server_exiting_fails_its_queued_calls_with_the_exit_reason() {
+    let rt = Runtime::new();
+    let probe = start(&rt, &new_log());
+    let (open, gate) = channel();
+    let blocked = probe.call_async(Call::Gate(gate));
+    probe.cast(Cast::Stop(ExitReason::error("bye")));
+    let queued = probe.call_async(Call::Echo(1));
+    open.send(()).unwrap();
+    assert_eq!(blocked.wait_timeout(LONG), Ok(0));
+    assert_eq!(
+        queued.wait_timeout(LONG),
+        Err(CallError::Exited(ExitReason::error("bye")))
+    );
+}
+
+#[test]
+fn a_panicking_call_handler_stops_the_server_and_fails_every_call_at_once() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let probe = start(&rt, &log);
+    let held = probe.call_async(Call::Hold);
+    let (open, gate) = channel();
+    let blocked = probe.call_async(Call::Gate(gate));
+    let panicking = probe.call_async(Call::Panic);
+    let queued = probe.call_async(Call::Echo(1));
+    open.send(()).unwrap();
+    assert_eq!(blocked.wait_timeout(LONG), Ok(0));
+
+    let reason = ExitReason::Panic("handle_call: handle_call exploded".into());
+    let exited = Err(CallError::Exited(reason.clone()));
+    assert_eq!(panicking.wait_timeout(LONG), exited);
+    assert_eq!(held.wait_timeout(LONG), exited);
+    assert_eq!(queued.wait_timeout(LONG), exited);
+    assert_eq!(entries(&log), [format!("terminate {reason}")]);
+    assert_eq!(
+        probe.call_timeout(Call::Echo(2), LONG),
+        Err(CallError::NoProcess)
+    );
+}
+
+#[test]
+fn a_panicking_cast_handler_stops_the_server_with_a_panic_reason() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let probe = start(&rt, &log);
+    let held = probe.call_async(Call::Hold);
+    probe.cast(Cast::Panic);
+    let reason = ExitReason::Panic("handle_cast: handle_cast exploded".into());
+    assert_eq!(
+        held.wait_timeout(LONG),
+        Err(CallError::Exited(reason.clone()))
+    );
+    assert_eq!(entries(&log), [format!("terminate {reason}")]);
+}
+
+#[test]
+fn a_server_dying_while_another_server_calls_it_fails_that_call_with_the_reason() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let (a, b) = (start(&rt, &log), start(&rt, &new_log()));
+    a.cast(Cast::SetPeer(b.addr()));
+    let outcome = a.call_async(Call::AskPeer(Box::new(Call::Hold), LONG));
+    await_held(&b, 1);
+    b.cast(Cast::Stop(ExitReason::error("b died")));
+    assert_eq!(outcome.wait_timeout(LONG), Ok(-1));
+    assert_eq!(entries(&log), ["outcome: server exited: error: b died"]);
+}
+
+#[test]
+fn init_failures_are_start_errors() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let mut args = ProbeArgs::new(&log);
+    args.fail_init = Some(ExitReason::error("no config"));
+    assert_eq!(
+        rt.start::<Probe>(args).unwrap_err(),
+        genserver::StartError::Init(ExitReason::error("no config"))
+    );
+    let mut args = ProbeArgs::new(&log);
+    args.panic_in_init = true;
+    assert_eq!(
+        rt.start::<Probe>(args).unwrap_err(),
+        genserver::StartError::Init(ExitReason::Panic("init: init exploded".into()))
+    );
+}
