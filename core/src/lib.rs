@@ -77,3 +77,8 @@ pub use reply::{ReplySink, ReplyTo, WeakReplyTo};
 pub use runtime::{Mailbox, PendingCall, ReplyLink, Runtime, Server};
 pub use server::{CallResult, GenServer};
 pub use timeout::Timeout;
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

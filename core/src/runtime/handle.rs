@@ -75,8 +75,8 @@ impl<S: GenServer> Server<S> {
 
     /// Sends a call and returns at once with a handle to read the reply from later.
     pub fn call_async(&self, request: S::Call) -> PendingCall<S::Reply> {
-        if server_loop::current() == Some(self.cell.id) {
-            return PendingCall::failed(CallError::CallingSelf);
+        if let Err(error) = self.not_from_itself() {
+            return PendingCall::failed(error);
         }
         let link = Arc::new(ReplyLink::new());
         let tag = CallTag(EXTERNAL_TAGS.fetch_add(1, Ordering::Relaxed));
@@ -89,6 +89,14 @@ impl<S: GenServer> Server<S> {
                 let _ = link.abandon();
                 PendingCall::failed(CallError::NoProcess)
             }
+        }
+    }
+
+    /// Waiting on oneself could only deadlock: refuse it inside the server's own thread.
+    fn not_from_itself(&self) -> Result<(), CallError> {
+        match server_loop::current() == Some(self.cell.id) {
+            true => Err(CallError::CallingSelf),
+            false => Ok(()),
         }
     }
 
@@ -108,6 +116,7 @@ impl<S: GenServer> Server<S> {
         &self,
         inspect: impl FnOnce(&S) -> T + Send + 'static,
     ) -> Result<T, CallError> {
+        self.not_from_itself()?;
         let link = Arc::new(ReplyLink::new());
         let answer = Arc::clone(&link);
         let envelope = Envelope::Inspect(Box::new(move |state: Result<&S, &ExitReason>| {
@@ -125,8 +134,9 @@ impl<S: GenServer> Server<S> {
 
     /// Stops the server with `reason` after the messages queued before this one, runs its
     /// `terminate`, and waits until it has exited. Fails with "no such process" if it had
-    /// already exited.
+    /// already exited. A server stops itself with [`crate::Ctx::stop`] instead.
     pub fn stop(&self, reason: ExitReason) -> Result<(), CallError> {
+        self.not_from_itself()?;
         let done = Arc::new(ReplyLink::new());
         let envelope = Envelope::Stop {
             reason,

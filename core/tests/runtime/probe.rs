@@ -170,9 +170,18 @@ impl GenServer for Probe {
             }
             Call::AskSelfByHandle => {
                 let handle = self.handle.as_ref().expect("handle set");
-                match handle.call_timeout(Call::Echo(1), Timeout::Infinity) {
-                    Err(CallError::CallingSelf) => CallResult::Reply(-1),
-                    other => panic!("expected CallingSelf, got {other:?}"),
+                let refused = [
+                    handle.call_timeout(Call::Echo(1), Timeout::Infinity).err(),
+                    handle.query(|_| ()).err(),
+                    handle.stop(ExitReason::Normal).err(),
+                ];
+                match refused {
+                    [
+                        Some(CallError::CallingSelf),
+                        Some(CallError::CallingSelf),
+                        Some(CallError::CallingSelf),
+                    ] => CallResult::Reply(-1),
+                    other => panic!("expected CallingSelf three times, got {other:?}"),
                 }
             }
             Call::ReplyFromThread(value) => {
