@@ -1,0 +1,108 @@
+//! Runtime cast throughput and call round trip, each against a bare-channel limit and ractor.
+
+mod ractor_peer;
+
+use std::time::{Duration, Instant};
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use genserver::Runtime;
+use genserver_benches::{ChannelMsg, ChannelSink, PingPong, Sink};
+use ractor_peer::RactorSink;
+
+/// Messages per measured batch; a call at the end waits until all were handled.
+const BATCH: u64 = 20_000;
+
+/// Sends `BATCH` messages split over `senders` threads, then waits for the consumer.
+fn batch(senders: u64, send: impl Fn(u64) + Sync, sync: impl Fn()) {
+    if senders == 1 {
+        (0..BATCH).for_each(&send);
+    } else {
+        std::thread::scope(|scope| {
+            for _ in 0..senders {
+                scope.spawn(|| (0..BATCH / senders).for_each(&send));
+            }
+        });
+    }
+    sync();
+}
+
+fn timed(iters: u64, mut body: impl FnMut()) -> Duration {
+    let start = Instant::now();
+    for _ in 0..iters {
+        body();
+    }
+    start.elapsed()
+}
+
+fn cast_throughput(c: &mut Criterion) {
+    for senders in [1, 4] {
+        let mut group = c.benchmark_group(format!("cast_{senders}_sender"));
+        group.throughput(Throughput::Elements(BATCH));
+
+        let channel = ChannelSink::new();
+        group.bench_function(BenchmarkId::new("channel", senders), |b| {
+            b.iter_custom(|iters| {
+                timed(iters, || {
+                    batch(
+                        senders,
+                        |i| channel.tx.send(ChannelMsg::Add(i)).unwrap(),
+                        || {
+                            channel.get();
+                        },
+                    )
+                })
+            })
+        });
+
+        let rt = Runtime::new();
+        let server = rt.start::<Sink>(()).unwrap();
+        group.bench_function(BenchmarkId::new("genserver", senders), |b| {
+            b.iter_custom(|iters| {
+                timed(iters, || {
+                    batch(
+                        senders,
+                        |i| server.cast(i),
+                        || {
+                            server.call(()).unwrap();
+                        },
+                    )
+                })
+            })
+        });
+
+        let ractor = RactorSink::new();
+        group.bench_function(BenchmarkId::new("ractor", senders), |b| {
+            b.iter_custom(|iters| {
+                timed(iters, || {
+                    batch(
+                        senders,
+                        |i| ractor.cast(i),
+                        || {
+                            ractor.get();
+                        },
+                    )
+                })
+            })
+        });
+        group.finish();
+    }
+}
+
+fn call_round_trip(c: &mut Criterion) {
+    let mut group = c.benchmark_group("call_round_trip");
+    group.throughput(Throughput::Elements(1));
+
+    let ping_pong = PingPong::new();
+    group.bench_function("channel", |b| b.iter(|| ping_pong.ping(1)));
+
+    let rt = Runtime::new();
+    let server = rt.start::<Sink>(()).unwrap();
+    group.bench_function("genserver", |b| b.iter(|| server.call(()).unwrap()));
+
+    let ractor = RactorSink::new();
+    group.bench_function("ractor", |b| b.iter(|| ractor.get()));
+    group.finish();
+}
+
+criterion_group!(benches, cast_throughput, call_round_trip);
+criterion_main!(benches);
