@@ -2,7 +2,7 @@
 //!
 //! Run with `cargo run -p genserver --example stack`.
 
-use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo, Runtime};
+use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo, Runtime, Server};
 
 /// The stack server: its state is the stack.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -46,6 +46,19 @@ impl GenServer for Stack {
     }
 }
 
+/// Pushes every item of `items` from a thread of its own, all at once, and waits for them.
+pub fn push_from_threads(stack: &Server<Stack>, items: std::ops::Range<i64>) {
+    let pushers: Vec<_> = items
+        .map(|item| {
+            let stack = stack.clone();
+            std::thread::spawn(move || stack.cast(item))
+        })
+        .collect();
+    for pusher in pushers {
+        pusher.join().expect("pusher thread");
+    }
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rt = Runtime::new();
     let stack = rt.start_named::<Stack>("stack", vec![1, 2, 3])?;
@@ -55,15 +68,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("pop:           {:?}", stack.call(StackCall::Pop)?);
     println!("after pop:     {:?}", stack.query(|s| s.0.clone())?);
 
-    let pushers: Vec<_> = (0..1000)
-        .map(|i| {
-            let stack = stack.clone();
-            std::thread::spawn(move || stack.cast(i))
-        })
-        .collect();
-    for pusher in pushers {
-        pusher.join().expect("pusher thread");
-    }
+    push_from_threads(&stack, 0..1000);
     println!(
         "after 1000 concurrent pushes: {:?} elements",
         stack.call(StackCall::Len)?

@@ -4,7 +4,7 @@
 #[path = "../../examples/stack.rs"]
 mod example;
 
-pub use example::{Stack, StackCall};
+pub use example::{Stack, StackCall, push_from_threads};
 use genserver::{Runtime, Server};
 
 fn items(stack: &Server<Stack>) -> Vec<i64> {
@@ -36,15 +36,7 @@ fn the_documented_stack_session_through_a_registered_name() {
 fn a_thousand_concurrent_pushes_give_a_thousand_elements() {
     let rt = Runtime::new();
     let stack = rt.start::<Stack>(Vec::new()).unwrap();
-    let pushers: Vec<_> = (0..1000)
-        .map(|i| {
-            let stack = stack.clone();
-            std::thread::spawn(move || stack.cast(i))
-        })
-        .collect();
-    for pusher in pushers {
-        pusher.join().unwrap();
-    }
+    push_from_threads(&stack, 0..1000);
     let mut pushed = items(&stack);
     assert_eq!(pushed.len(), 1000);
     pushed.sort();
