@@ -1,2 +1,49 @@
 //! The versioned trace format of the genserver simulator.
+//!
+//! A trace is JSON Lines: a [`Header`] first (format name, [`VERSION`], system, seed,
+//! processes), then one [`Event`] per line (step, virtual time, kind, from, to, rendered
+//! message), then an [`End`] record with the run's [`Outcome`]. The scheduler's decisions
+//! are the events of kind [`EventKind::Choose`]: read in order they are the run's schedule,
+//! which `gsim replay` re-executes. A [`Schedule`] is the same list as a plain text file, one
+//! decision per line, for reading, editing and diffing.
+//!
+//! Loading checks the header, the version, the order of records and the end record, and
+//! names the offending line in every [`LoadError`]:
+//!
+//! ```
+//! use genserver_traces::{End, Event, EventKind, Header, Outcome, Trace};
+//!
+//! let trace = Trace {
+//!     header: Header::new("counter", 7, 1000),
+//!     events: vec![Event {
+//!         step: 1,
+//!         time_ns: 0,
+//!         kind: EventKind::Choose,
+//!         from: None,
+//!         to: None,
+//!         message: "step client-1".into(),
+//!     }],
+//!     end: End { steps: 1, time_ns: 0, outcome: Outcome::Pass },
+//! };
+//! let text = trace.to_jsonl();
+//! assert_eq!(Trace::from_jsonl(&text).unwrap(), trace);
+//! assert_eq!(trace.schedule(), ["step client-1"]);
+//!
+//! // A trace cut off before its end record is refused, with a reason.
+//! let cut: String = text.lines().take(2).map(|l| format!("{l}\n")).collect();
+//! let error = Trace::from_jsonl(&cut).unwrap_err();
+//! assert!(error.to_string().contains("truncated"));
+//! ```
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod format;
+mod schedule;
+mod trace;
+
+pub use format::{
+    End, Event, EventKind, FORMAT, FailureRecord, Header, Outcome, Process, ProcessKind, Record,
+    VERSION,
+};
+pub use schedule::{SCHEDULE_MAGIC, Schedule};
+pub use trace::{LoadError, Trace};

@@ -1,0 +1,229 @@
+//! How the world carries out what servers asked for: sends, calls, timers, replies, exits.
+
+use genserver::{AnyMessage, CallError, CallTag, ExitReason, ProcessId, Timeout};
+use genserver_traces::EventKind;
+
+use crate::envelope::{Body, CallOutcome, Envelope};
+use crate::failure::{Failure, FailureKind};
+use crate::mailroom::{Posted, lock};
+use crate::server::{Action, Output, SimServer, Status};
+use crate::world::{Deadline, Pending, ProcKind, World, duration_ns};
+
+impl World {
+    /// The server `id`, to drive it.
+    pub(crate) fn slot(&mut self, id: ProcessId) -> &mut Box<dyn SimServer> {
+        match self.proc_mut(id).map(|p| &mut p.kind) {
+            Some(ProcKind::Server(slot)) => slot,
+            _ => panic!("process {id:?} is not a server"),
+        }
+    }
+
+    /// Runs `init` of server `id` (first start or restart) and applies its effects.
+    pub(crate) fn start_server(&mut self, id: ProcessId, kind: EventKind) {
+        let started = self.slot(id).start();
+        match started {
+            Ok(output) => {
+                self.emit(kind, Some(id), None, |_| "init".to_owned());
+                self.drive(id, output);
+            }
+            Err(reason) => {
+                self.emit(EventKind::Stop, Some(id), None, |_| {
+                    format!("init failed: {reason}")
+                });
+                if let ExitReason::Panic(text) = reason {
+                    let process = Some(self.name(id));
+                    self.fail(Failure {
+                        kind: FailureKind::Panic,
+                        step: self.step,
+                        process,
+                        message: text,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Applies a server's actions and follows its status (calls it makes, its exit).
+    pub(crate) fn drive(&mut self, id: ProcessId, mut output: Output) {
+        loop {
+            for action in std::mem::take(&mut output.actions) {
+                self.apply(id, action);
+            }
+            match output.status {
+                Status::Idle => return,
+                Status::Exit(reason) => return self.exit_server(id, reason, true),
+                Status::Call {
+                    to,
+                    request,
+                    timeout,
+                } => match self.call_out(id, to, request, timeout) {
+                    Ok(()) => return,
+                    Err(error) => {
+                        self.emit(EventKind::Reply, Some(id), Some(id), |w| {
+                            format!("call to {} failed at once: {error}", w.name(to))
+                        });
+                        output = self.slot(id).outcome(Err(error));
+                    }
+                },
+            }
+        }
+    }
+
+    fn apply(&mut self, id: ProcessId, action: Action) {
+        match action {
+            Action::Cast { to, msg } => self.send(id, to, Body::Cast(msg)),
+            Action::Info { to, msg } => self.send(id, to, Body::Info(msg)),
+            Action::SetTimer { id: timer, after } => {
+                let at = self.now.saturating_add(duration_ns(after));
+                self.add_deadline(at, Deadline::Timer { server: id, timer });
+            }
+            Action::CancelTimer(timer) => {
+                let wanted = Deadline::Timer { server: id, timer };
+                self.deadlines.retain(|_, d| *d != wanted);
+            }
+            Action::Posted(posted) => self.post(id, posted),
+        }
+    }
+
+    /// Queues a message, or drops it (traced) if the receiver is a dead server.
+    pub(crate) fn send(&mut self, from: ProcessId, to: ProcessId, body: Body) {
+        let is_client = matches!(self.proc(to).map(|p| &p.kind), Some(ProcKind::Client(_)));
+        let reply = matches!(body, Body::Reply { .. });
+        if !(self.alive(to) || is_client && reply) {
+            self.emit(EventKind::Drop, Some(from), Some(to), |_| {
+                format!("{body} (no such process)")
+            });
+            return;
+        }
+        let kind = if reply {
+            EventKind::Reply
+        } else {
+            EventKind::Send
+        };
+        self.emit(kind, Some(from), Some(to), |_| body.to_string());
+        let due = self.now.saturating_add(self.latency);
+        self.net.push(from, to, Envelope { due, body });
+    }
+
+    /// Starts a call of `caller` to `to`; fails at once for itself or a dead server.
+    pub(crate) fn call_out(
+        &mut self,
+        caller: ProcessId,
+        to: ProcessId,
+        request: AnyMessage,
+        timeout: Timeout,
+    ) -> Result<(), CallError> {
+        if to == caller {
+            return Err(CallError::CallingSelf);
+        }
+        if !self.alive(to) {
+            return Err(CallError::NoProcess);
+        }
+        self.next_tag += 1;
+        let tag = CallTag(self.next_tag);
+        lock(&self.mailroom).wait_for(caller, tag);
+        let deadline = timeout.duration().map(|after| {
+            let at = self.now.saturating_add(duration_ns(after));
+            self.add_deadline(at, Deadline::Timeout { caller, tag })
+        });
+        let pending = Pending {
+            tag,
+            callee: to,
+            deadline,
+        };
+        self.pending.insert(caller, pending);
+        self.send(caller, to, Body::Call { tag, request });
+        Ok(())
+    }
+
+    /// Ends the wait of `caller` for call `tag`; returns whether it was waiting for it.
+    pub(crate) fn settle(&mut self, caller: ProcessId, tag: CallTag) -> bool {
+        lock(&self.mailroom).give_up(caller, tag);
+        match self.pending.get(&caller) {
+            Some(pending) if pending.tag == tag => {
+                if let Some(key) = pending.deadline {
+                    self.deadlines.remove(&key);
+                }
+                self.pending.remove(&caller);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Turns an outcome a reply token delivered into a reply message, or discards it.
+    pub(crate) fn post(&mut self, actor: ProcessId, posted: Posted) {
+        let Posted {
+            caller,
+            tag,
+            outcome,
+            waited,
+        } = posted;
+        if waited && lock(&self.mailroom).waits(caller, tag) {
+            self.send(actor, caller, Body::Reply { tag, outcome });
+        } else {
+            self.emit(EventKind::Discard, Some(actor), Some(caller), |_| {
+                let body = Body::Reply { tag, outcome };
+                format!("{body} (the caller no longer waits)")
+            });
+        }
+    }
+
+    /// Stops server `id`: `terminate` (unless killed), failing every call it holds or has
+    /// queued, dropping its queued messages and timers.
+    pub(crate) fn exit_server(&mut self, id: ProcessId, reason: ExitReason, terminate: bool) {
+        let actions = self.slot(id).exit(&reason, terminate);
+        for action in actions {
+            match action {
+                Action::Posted(mut posted) => {
+                    if posted.outcome.as_ref().err() == Some(&CallError::NoReply) {
+                        posted.outcome = Err(CallError::Exited(reason.clone()));
+                    }
+                    self.post(id, posted);
+                }
+                other => self.apply(id, other),
+            }
+        }
+        self.emit(EventKind::Stop, Some(id), None, |_| reason.to_string());
+        self.deadlines
+            .retain(|_, d| !matches!(d, Deadline::Timer { server, .. } if *server == id));
+        if let Some(pending) = self.pending.get(&id) {
+            let tag = pending.tag;
+            self.settle(id, tag);
+        }
+        for (from, envelope) in self.net.drain_to(id) {
+            self.refuse(id, from, envelope.body, &reason);
+        }
+        if let ExitReason::Panic(text) = &reason {
+            let process = Some(self.name(id));
+            self.fail(Failure {
+                kind: FailureKind::Panic,
+                step: self.step,
+                process,
+                message: text.clone(),
+            });
+        }
+    }
+
+    /// What happens to a message queued for a server that exited.
+    fn refuse(&mut self, id: ProcessId, from: ProcessId, body: Body, reason: &ExitReason) {
+        match body {
+            Body::Call { tag, .. } => {
+                let outcome: CallOutcome = Err(CallError::Exited(reason.clone()));
+                let waited = lock(&self.mailroom).waits(from, tag);
+                self.post(
+                    id,
+                    Posted {
+                        caller: from,
+                        tag,
+                        outcome,
+                        waited,
+                    },
+                );
+            }
+            body => self.emit(EventKind::Drop, Some(from), Some(id), |_| {
+                format!("{body} (the receiver exited)")
+            }),
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! Printing runs for people: schedules, failures, replay commands, the summary table.
+
+use std::path::Path;
+use std::time::Duration;
+
+use genserver_sim::{RunReport, Verdict};
+use genserver_traces::{EventKind, Trace};
+
+/// Prints the schedule: one line per step with its virtual time and decision.
+pub fn print_schedule(trace: &Trace) {
+    println!("schedule ({} steps):", trace.end.steps);
+    for event in trace.events.iter().filter(|e| e.kind == EventKind::Choose) {
+        let time = match event.time_ns {
+            0 => "0s".to_owned(),
+            ns => format!("{:?}", Duration::from_nanos(ns)),
+        };
+        println!("  {:>4}  {time:>8}  {}", event.step, event.message);
+    }
+}
+
+/// One line saying how a run ended.
+pub fn verdict_line(report: &RunReport) -> String {
+    match &report.verdict {
+        Verdict::Pass => format!("passed ({} steps)", report.steps),
+        Verdict::StepLimit => format!(
+            "stopped at the step limit ({} steps), no failure",
+            report.steps
+        ),
+        Verdict::Failed(failure) => format!("FAILED at {failure}"),
+    }
+}
+
+/// The commands that reproduce a failure.
+pub fn print_replay_commands(system: &str, seed: u64, path: &Path, max_steps: u64) {
+    let limit = if max_steps == genserver_sim::DEFAULT_MAX_STEPS {
+        String::new()
+    } else {
+        format!(" --max-steps {max_steps}")
+    };
+    println!(
+        "replay it:  cargo run -p genserver-sim --bin gsim -- replay {}",
+        path.display()
+    );
+    println!(
+        "rerun seed: cargo run -p genserver-sim --bin gsim -- run {system} --seed {seed}{limit}"
+    );
+}
+
+/// The summary table of a hunt over every system.
+pub fn print_table(rows: &[(String, bool, String, String)]) {
+    println!();
+    println!("{:<20} {:<9} {:<8} details", "system", "expected", "result");
+    for (system, bug, result, details) in rows {
+        let expected = if *bug { "bug" } else { "correct" };
+        println!("{system:<20} {expected:<9} {result:<8} {details}");
+    }
+}

@@ -1,0 +1,193 @@
+//! The events enabled at a step, and their readable labels (the schedule's words).
+
+use genserver::ProcessId;
+
+use crate::client::ClientState;
+use crate::envelope::Body;
+use crate::faults::Restart;
+use crate::world::{Deadline, ProcKind, World};
+
+/// One thing that can happen next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Event {
+    /// Deliver the message at `index` of the `from → to` queue (the head, except for the
+    /// reply a blocked caller takes out of order).
+    Deliver {
+        from: ProcessId,
+        to: ProcessId,
+        index: usize,
+    },
+    /// A due deadline: timer, call timeout or wake-up.
+    Deadline((u64, u64)),
+    /// A server runs its next `handle_continue`.
+    Continue(ProcessId),
+    /// A client takes its first step.
+    Start(ProcessId),
+    /// Fault: crash a server.
+    Crash(ProcessId),
+    /// Fault: drop the head of a queue.
+    Drop { from: ProcessId, to: ProcessId },
+    /// Fault: hold back the head of a queue.
+    Delay { from: ProcessId, to: ProcessId },
+}
+
+impl Event {
+    /// Whether this event is an injected fault.
+    pub fn is_fault(self) -> bool {
+        matches!(
+            self,
+            Event::Crash(_) | Event::Drop { .. } | Event::Delay { .. }
+        )
+    }
+}
+
+impl World {
+    /// Whether server `id` may take a message, a timer or a continuation now.
+    fn busy(&self, id: ProcessId) -> bool {
+        self.pending.contains_key(&id)
+    }
+
+    fn has_continue(&self, id: ProcessId) -> bool {
+        match self.proc(id).map(|p| &p.kind) {
+            Some(ProcKind::Server(slot)) => slot.next_continue().is_some(),
+            _ => false,
+        }
+    }
+
+    /// Every event enabled now, in a fixed order.
+    pub(crate) fn enabled(&self) -> Vec<Event> {
+        let mut events = Vec::new();
+        for (from, to, queue) in self.net.queues() {
+            let Some(head) = queue.front().filter(|e| e.due <= self.now) else {
+                continue;
+            };
+            let stale_reply = match &head.body {
+                Body::Reply { tag, .. } => self.pending.get(&to).is_none_or(|p| p.tag != *tag),
+                _ => false,
+            };
+            let ready = match self.proc(to).map(|p| &p.kind) {
+                Some(ProcKind::Client(_)) => true,
+                Some(ProcKind::Server(_)) => {
+                    stale_reply || !(self.busy(to) || self.has_continue(to))
+                }
+                None => false,
+            };
+            if ready {
+                events.push(Event::Deliver { from, to, index: 0 });
+            }
+        }
+        for (&caller, pending) in &self.pending {
+            if matches!(
+                self.proc(caller).map(|p| &p.kind),
+                Some(ProcKind::Server(_))
+            ) {
+                if let Some((from, index)) = self.net.find_reply(caller, pending.tag, self.now) {
+                    events.push(Event::Deliver {
+                        from,
+                        to: caller,
+                        index,
+                    });
+                }
+            }
+        }
+        for (&key, deadline) in self.deadlines.range(..=(self.now, u64::MAX)) {
+            let ready = match *deadline {
+                Deadline::Timer { server, .. } => !(self.busy(server) || self.has_continue(server)),
+                Deadline::Timeout { .. } | Deadline::Wake { .. } => true,
+            };
+            if ready {
+                events.push(Event::Deadline(key));
+            }
+        }
+        for (index, proc) in self.procs.iter().enumerate() {
+            let id = ProcessId(index as u64 + 1);
+            match &proc.kind {
+                ProcKind::Server(slot) if slot.next_continue().is_some() && !self.busy(id) => {
+                    events.push(Event::Continue(id));
+                }
+                ProcKind::Client(client) if client.state == ClientState::Ready => {
+                    events.push(Event::Start(id));
+                }
+                _ => {}
+            }
+        }
+        if self.faults_used < self.faults.budget {
+            self.enabled_faults(&mut events);
+        }
+        events
+    }
+
+    fn enabled_faults(&self, events: &mut Vec<Event>) {
+        for &server in self.faults.crash.keys() {
+            if self.alive(server) {
+                events.push(Event::Crash(server));
+            }
+        }
+        for (from, to, queue) in self.net.queues() {
+            if queue.front().is_some_and(|e| e.due <= self.now) {
+                if self.faults.drop {
+                    events.push(Event::Drop { from, to });
+                }
+                if self.faults.delay.is_some() {
+                    events.push(Event::Delay { from, to });
+                }
+            }
+        }
+    }
+
+    /// The readable label of an event: what the schedule records and replay matches.
+    pub(crate) fn label(&self, event: Event) -> String {
+        let name = |id| self.name(id);
+        let body = |from, to, index| match self.net.get(from, to, index) {
+            Some(envelope) => envelope.body.to_string(),
+            None => "<nothing>".to_owned(),
+        };
+        match event {
+            Event::Deliver { from, to, index } => {
+                format!(
+                    "deliver {} {} → {}",
+                    body(from, to, index),
+                    name(from),
+                    name(to)
+                )
+            }
+            Event::Deadline(key) => match self.deadlines.get(&key) {
+                Some(Deadline::Timer { server, timer }) => {
+                    let msg = match self.proc(*server).map(|p| &p.kind) {
+                        Some(ProcKind::Server(slot)) => slot.timer_message(*timer),
+                        _ => None,
+                    };
+                    let msg = msg.unwrap_or_else(|| "(cancelled)".to_owned());
+                    format!("fire timer #{} {msg} at {}", timer.0, name(*server))
+                }
+                Some(Deadline::Timeout { caller, tag }) => {
+                    let callee = self.pending.get(caller).map(|p| p.callee);
+                    let callee = callee.map(name).unwrap_or_else(|| "?".to_owned());
+                    format!("time out call #{} {} → {callee}", tag.0, name(*caller))
+                }
+                Some(Deadline::Wake { client }) => format!("wake {}", name(*client)),
+                None => "<no deadline>".to_owned(),
+            },
+            Event::Continue(id) => {
+                let value = match self.proc(id).map(|p| &p.kind) {
+                    Some(ProcKind::Server(slot)) => slot.next_continue(),
+                    _ => None,
+                };
+                format!("continue {}: {}", name(id), value.unwrap_or_default())
+            }
+            Event::Start(id) => format!("start {}", name(id)),
+            Event::Crash(id) => match self.faults.crash.get(&id) {
+                Some(Restart::AtOnce) => format!("crash and restart {}", name(id)),
+                _ => format!("crash {}", name(id)),
+            },
+            Event::Drop { from, to } => {
+                format!("drop {} {} → {}", body(from, to, 0), name(from), name(to))
+            }
+            Event::Delay { from, to } => {
+                let by = self.faults.delay.unwrap_or_default();
+                let body = body(from, to, 0);
+                format!("delay {body} {} → {} by {by:?}", name(from), name(to))
+            }
+        }
+    }
+}

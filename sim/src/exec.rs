@@ -1,0 +1,235 @@
+//! Carrying out the event the scheduler chose, and checking afterwards.
+
+use std::time::Duration;
+
+use genserver::{CallError, ExitReason, ProcessId};
+use genserver_traces::EventKind;
+
+use crate::client::{Check, ClientCtx, ClientState, Request};
+use crate::envelope::{Body, CallOutcome};
+use crate::event::Event;
+use crate::failure::{Failure, FailureKind};
+use crate::faults::Restart;
+use crate::server::guarded;
+use crate::world::{Deadline, ProcKind, World, duration_ns};
+
+impl World {
+    /// Carries out one enabled event.
+    pub(crate) fn execute(&mut self, event: Event) {
+        match event {
+            Event::Deliver { from, to, index } => {
+                if let Some(envelope) = self.net.take(from, to, index) {
+                    self.emit(EventKind::Deliver, Some(from), Some(to), |_| {
+                        envelope.body.to_string()
+                    });
+                    self.deliver(from, to, envelope.body);
+                }
+            }
+            Event::Deadline(key) => {
+                if let Some(deadline) = self.deadlines.remove(&key) {
+                    self.expire(deadline);
+                }
+            }
+            Event::Continue(id) => {
+                self.emit(EventKind::Continue, Some(id), None, |w| {
+                    let value = match w.proc(id).map(|p| &p.kind) {
+                        Some(ProcKind::Server(slot)) => slot.next_continue(),
+                        _ => None,
+                    };
+                    value.unwrap_or_default()
+                });
+                let output = self.slot(id).run_continue();
+                self.drive(id, output);
+            }
+            Event::Start(id) => self.step_client(id, None),
+            Event::Crash(id) => self.crash(id),
+            Event::Drop { from, to } => {
+                self.faults_used += 1;
+                if let Some(envelope) = self.net.take(from, to, 0) {
+                    self.emit(EventKind::Drop, Some(from), Some(to), |_| {
+                        format!("{} (fault)", envelope.body)
+                    });
+                }
+            }
+            Event::Delay { from, to } => {
+                self.faults_used += 1;
+                let by = duration_ns(self.faults.delay.unwrap_or_default());
+                let now = self.now;
+                if let Some(head) = self.net.head_mut(from, to) {
+                    head.due = now.saturating_add(by);
+                }
+                self.emit(EventKind::Delay, Some(from), Some(to), |w| {
+                    let body = w.net.get(from, to, 0).map(|e| e.body.to_string());
+                    format!(
+                        "{} held back by {:?}",
+                        body.unwrap_or_default(),
+                        Duration::from_nanos(by)
+                    )
+                });
+            }
+        }
+    }
+
+    fn deliver(&mut self, from: ProcessId, to: ProcessId, body: Body) {
+        if let Body::Reply { tag, outcome } = body {
+            if !self.settle(to, tag) {
+                self.emit(EventKind::Discard, Some(from), Some(to), |_| {
+                    format!("late reply #{} (the caller no longer waits)", tag.0)
+                });
+                return;
+            }
+            return self.resume(to, outcome);
+        }
+        let output = match body {
+            Body::Call { tag, request } => self.slot(to).call(from, tag, request),
+            Body::Cast(msg) => self.slot(to).cast(msg),
+            Body::Info(msg) => self.slot(to).info(msg),
+            Body::Reply { .. } => unreachable!("handled above"),
+        };
+        self.drive(to, output);
+    }
+
+    /// Hands the outcome of its call to a waiting process.
+    fn resume(&mut self, id: ProcessId, outcome: CallOutcome) {
+        match self.proc(id).map(|p| &p.kind) {
+            Some(ProcKind::Server(_)) => {
+                let output = self.slot(id).outcome(outcome);
+                self.drive(id, output);
+            }
+            Some(ProcKind::Client(_)) => self.step_client(id, Some(outcome)),
+            None => {}
+        }
+    }
+
+    fn expire(&mut self, deadline: Deadline) {
+        match deadline {
+            Deadline::Timer { server, timer } => {
+                self.emit(EventKind::Timer, Some(server), None, |_| {
+                    format!("timer #{}", timer.0)
+                });
+                let output = self.slot(server).fire(timer);
+                self.drive(server, output);
+            }
+            Deadline::Timeout { caller, tag } => {
+                let callee = self.pending.get(&caller).map(|p| p.callee);
+                self.pending.entry(caller).and_modify(|p| p.deadline = None);
+                if self.settle(caller, tag) {
+                    self.emit(EventKind::Timeout, Some(caller), callee, |_| {
+                        format!("call #{} timed out", tag.0)
+                    });
+                    self.resume(caller, Err(CallError::Timeout));
+                }
+            }
+            Deadline::Wake { client } => {
+                self.emit(EventKind::Timer, Some(client), None, |_| "wake".to_owned());
+                self.step_client(client, None);
+            }
+        }
+    }
+
+    fn crash(&mut self, id: ProcessId) {
+        self.faults_used += 1;
+        let reason = ExitReason::error("killed by fault");
+        self.emit(EventKind::Crash, Some(id), None, |_| reason.to_string());
+        self.exit_server(id, reason, false);
+        if self.faults.crash.get(&id) == Some(&Restart::AtOnce) {
+            self.start_server(id, EventKind::Restart);
+        }
+    }
+
+    /// Runs client steps until it waits, sleeps or finishes.
+    pub(crate) fn step_client(&mut self, id: ProcessId, mut outcome: Option<CallOutcome>) {
+        loop {
+            let mut ctx = ClientCtx::new(id, Duration::from_nanos(self.now));
+            let Some(ProcKind::Client(proc)) = self.proc_mut(id).map(|p| &mut p.kind) else {
+                return;
+            };
+            let client = &mut proc.client;
+            let result = guarded(|| client.step(outcome.take(), &mut ctx));
+            let step = self.step;
+            let process = Some(self.name(id));
+            let failure = |kind, message| Failure {
+                kind,
+                step,
+                process: process.clone(),
+                message,
+            };
+            match result {
+                Err(panic) => return self.fail(failure(FailureKind::Panic, panic)),
+                Ok(Err(Check::Failed(text))) => {
+                    return self.fail(failure(FailureKind::Expectation, text));
+                }
+                Ok(Err(Check::TimedOut(text))) => {
+                    return self.fail(failure(FailureKind::Timeout, text));
+                }
+                Ok(Ok(())) => {}
+            }
+            let waits = (ctx.requests.iter())
+                .filter(|r| !matches!(r, Request::Cast { .. }))
+                .count();
+            if waits > 1 {
+                let text = "a client step may make one call or one sleep, not more".to_owned();
+                return self.fail(failure(FailureKind::Expectation, text));
+            }
+            let mut state = ClientState::Done;
+            for request in ctx.requests {
+                match request {
+                    Request::Cast { to, msg } => self.send(id, to, Body::Cast(msg)),
+                    Request::Sleep(after) => {
+                        let at = self.now.saturating_add(duration_ns(after));
+                        self.add_deadline(at, Deadline::Wake { client: id });
+                        state = ClientState::Sleeping;
+                    }
+                    Request::Call {
+                        to,
+                        request,
+                        timeout,
+                    } => match self.call_out(id, to, request, timeout) {
+                        Ok(()) => state = ClientState::Waiting,
+                        Err(error) => outcome = Some(Err(error)),
+                    },
+                }
+            }
+            if let Some(ProcKind::Client(proc)) = self.proc_mut(id).map(|p| &mut p.kind) {
+                proc.state = state;
+            }
+            if outcome.is_none() {
+                return;
+            }
+        }
+    }
+
+    /// Runs the invariants (after every step) and records the first one broken.
+    pub(crate) fn check_invariants(&mut self) {
+        let checks = std::mem::take(&mut self.invariants);
+        let broken = first_broken(self, &checks);
+        self.invariants = checks;
+        if let Some(failure) = broken {
+            self.fail(failure);
+        }
+    }
+
+    /// Runs the end-of-run checks.
+    pub(crate) fn check_at_end(&mut self) {
+        let checks = std::mem::take(&mut self.final_checks);
+        let broken = first_broken(self, &checks);
+        self.final_checks = checks;
+        if let Some(failure) = broken {
+            self.fail(failure);
+        }
+    }
+}
+
+fn first_broken(world: &World, checks: &[(String, crate::world::StateCheck)]) -> Option<Failure> {
+    let view = world.view();
+    checks.iter().find_map(|(name, check)| {
+        let verdict =
+            guarded(|| check(&view)).unwrap_or_else(|panic| Err(format!("panicked: {panic}")));
+        verdict.err().map(|text| Failure {
+            kind: FailureKind::Invariant,
+            step: world.step,
+            process: None,
+            message: format!("{name}: {text}"),
+        })
+    })
+}

@@ -1,0 +1,68 @@
+//! The named failures a run can end with.
+
+use std::fmt;
+
+use genserver_traces::FailureRecord;
+
+/// The kind of a failure; each is distinct and named in traces and reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FailureKind {
+    /// An invariant over server states was broken (checked after every step, or at the end).
+    Invariant,
+    /// A client's expectation about what it got back failed.
+    Expectation,
+    /// A handler (or a client) panicked.
+    Panic,
+    /// A call timed out where the client did not expect it.
+    Timeout,
+    /// Nothing was enabled but call timeouts while calls were pending.
+    Deadlock,
+}
+
+impl FailureKind {
+    /// The kind's name as written in traces.
+    pub fn name(self) -> &'static str {
+        match self {
+            FailureKind::Invariant => "invariant",
+            FailureKind::Expectation => "expectation",
+            FailureKind::Panic => "panic",
+            FailureKind::Timeout => "timeout",
+            FailureKind::Deadlock => "deadlock",
+        }
+    }
+}
+
+/// A failure found at one step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// What kind of failure.
+    pub kind: FailureKind,
+    /// The step where it was found.
+    pub step: u64,
+    /// The process it concerns, by name, if any.
+    pub process: Option<String>,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl Failure {
+    /// The failure as recorded in a trace.
+    pub fn record(&self) -> FailureRecord {
+        FailureRecord {
+            kind: self.kind.name().to_owned(),
+            step: self.step,
+            process: self.process.clone(),
+            message: self.message.clone(),
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "step {}: {}", self.step, self.kind.name())?;
+        if let Some(process) = &self.process {
+            write!(f, " in {process}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}

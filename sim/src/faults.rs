@@ -1,0 +1,43 @@
+//! Fault injection: opt-in per system, chosen by the scheduler, recorded in the schedule.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use genserver::ProcessId;
+
+/// Which faults a run may inject, and how many.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Faults {
+    /// Servers that may be crashed, and whether a crash restarts them from `init` at once
+    /// (as a supervisor would).
+    pub crash: BTreeMap<ProcessId, Restart>,
+    /// Whether a message at the head of a queue may be dropped.
+    pub drop: bool,
+    /// If set, a message at the head of a queue may be held back this long.
+    pub delay: Option<Duration>,
+    /// The most faults one run may inject.
+    pub budget: u32,
+    /// How often the random scheduler picks a fault when one is enabled (0 to 1).
+    pub probability: f64,
+}
+
+/// What happens after a fault crashes a server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Restart {
+    /// It stays dead.
+    Never,
+    /// It is started again from `init` in the same step, under the same id.
+    AtOnce,
+}
+
+impl Faults {
+    /// No faults at all (the default).
+    pub fn none() -> Self {
+        Faults::default()
+    }
+
+    /// Whether any fault is possible.
+    pub fn any(&self) -> bool {
+        self.budget > 0 && (!self.crash.is_empty() || self.drop || self.delay.is_some())
+    }
+}

@@ -1,0 +1,50 @@
+//! The replay strategy: follow a recorded schedule, label by label.
+
+use crate::scheduler::{Divergence, Enabled, Scheduler};
+
+/// Chooses, at every step, the event whose label the schedule recorded for that step.
+pub struct ReplayScheduler {
+    schedule: Vec<String>,
+    next: usize,
+}
+
+impl ReplayScheduler {
+    /// Follows `schedule`, one decision per step.
+    pub fn new(schedule: Vec<String>) -> Self {
+        ReplayScheduler { schedule, next: 0 }
+    }
+}
+
+impl Scheduler for ReplayScheduler {
+    fn choose(&mut self, step: u64, enabled: &Enabled<'_>) -> Result<usize, Divergence> {
+        let labels = enabled.labels();
+        let Some(expected) = self.schedule.get(self.next) else {
+            return Err(Divergence {
+                step,
+                message: format!(
+                    "the schedule ends, but the run goes on; enabled: {}",
+                    labels.join("; ")
+                ),
+            });
+        };
+        match labels.iter().position(|label| label == expected) {
+            Some(index) => {
+                self.next += 1;
+                Ok(index)
+            }
+            None => Err(Divergence::not_enabled(step, expected, &labels)),
+        }
+    }
+
+    fn finish(&mut self, step: u64) -> Result<(), Divergence> {
+        match self.schedule.get(self.next) {
+            None => Ok(()),
+            Some(expected) => Err(Divergence {
+                step: step.saturating_add(1),
+                message: format!(
+                    "schedule says {expected}, but {expected} is not enabled; enabled: nothing (the run is over)"
+                ),
+            }),
+        }
+    }
+}

@@ -1,0 +1,256 @@
+//! Runs: one seeded run, a replay of a recorded schedule, the loop they share.
+
+use genserver_traces::{End, EventKind, Header, Outcome, Schedule, Trace};
+
+use crate::failure::{Failure, FailureKind};
+use crate::random::RandomScheduler;
+use crate::replay::ReplayScheduler;
+use crate::scheduler::{Divergence, Enabled, Scheduler};
+use crate::system::System;
+use crate::world::{Deadline, ProcKind, World};
+
+/// The default step limit of a run.
+pub const DEFAULT_MAX_STEPS: u64 = 10_000;
+
+/// How a run ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Nothing was left to do and every check passed.
+    Pass,
+    /// The step limit came first.
+    StepLimit,
+    /// A failure was found.
+    Failed(Failure),
+}
+
+/// The result of one run.
+#[derive(Clone, Debug)]
+pub struct RunReport {
+    /// The system's name.
+    pub system: String,
+    /// The seed (of the original run, for a replay).
+    pub seed: u64,
+    /// Steps taken.
+    pub steps: u64,
+    /// How it ended.
+    pub verdict: Verdict,
+    /// The trace, if recording was on.
+    pub trace: Option<Trace>,
+}
+
+impl RunReport {
+    /// The failure, if the run found one.
+    pub fn failure(&self) -> Option<&Failure> {
+        match &self.verdict {
+            Verdict::Failed(failure) => Some(failure),
+            _ => None,
+        }
+    }
+}
+
+/// One run of `system` chosen by a [`RandomScheduler`] seeded with `seed`.
+pub fn run(system: &dyn System, seed: u64, max_steps: u64, record: bool) -> RunReport {
+    let mut scheduler = RandomScheduler::new(seed);
+    run_with(system, seed, max_steps, record, &mut scheduler)
+        .expect("a random scheduler never diverges")
+}
+
+/// Replays the schedule of `trace` on `system` and checks that the new trace is identical.
+pub fn replay(system: &dyn System, trace: &Trace) -> Result<RunReport, Divergence> {
+    let schedule = trace.schedule().into_iter().map(str::to_owned).collect();
+    let mut scheduler = ReplayScheduler::new(schedule);
+    let header = &trace.header;
+    let report = run_with(system, header.seed, header.max_steps, true, &mut scheduler)?;
+    let replayed = report.trace.as_ref().expect("recording was on");
+    compare(trace, replayed, "the trace says", "the replay gives")?;
+    Ok(report)
+}
+
+/// Follows a plain-text [`Schedule`] on `system` (no trace to compare with: the new trace
+/// is returned in the report).
+pub fn replay_schedule(system: &dyn System, schedule: &Schedule) -> Result<RunReport, Divergence> {
+    let mut scheduler = ReplayScheduler::new(schedule.steps.clone());
+    run_with(
+        system,
+        schedule.seed,
+        schedule.max_steps,
+        true,
+        &mut scheduler,
+    )
+}
+
+/// Runs `system` with any scheduler.
+pub fn run_with(
+    system: &dyn System,
+    seed: u64,
+    max_steps: u64,
+    record: bool,
+    scheduler: &mut dyn Scheduler,
+) -> Result<RunReport, Divergence> {
+    let mut world = World::new(record);
+    system.build(&mut world);
+    world.check_invariants();
+    let verdict = drive(&mut world, max_steps, scheduler)?;
+    scheduler.finish(world.step)?;
+    let trace = world.log.take().map(|events| {
+        let mut header = Header::new(system.name(), seed, max_steps);
+        header.processes = world.processes();
+        let outcome = match &verdict {
+            Verdict::Pass => Outcome::Pass,
+            Verdict::StepLimit => Outcome::StepLimit,
+            Verdict::Failed(failure) => Outcome::Failure(failure.record()),
+        };
+        let end = End {
+            steps: world.step,
+            time_ns: world.now,
+            outcome,
+        };
+        Trace {
+            header,
+            events,
+            end,
+        }
+    });
+    Ok(RunReport {
+        system: system.name().to_owned(),
+        seed,
+        steps: world.step,
+        verdict,
+        trace,
+    })
+}
+
+fn drive(
+    world: &mut World,
+    max_steps: u64,
+    scheduler: &mut dyn Scheduler,
+) -> Result<Verdict, Divergence> {
+    loop {
+        if let Some(failure) = &world.failure {
+            return Ok(Verdict::Failed(failure.clone()));
+        }
+        let events = world.enabled();
+        if events.is_empty() {
+            if let Some(at) = next_time(world) {
+                world.now = at;
+                continue;
+            }
+            if !world.pending.is_empty() {
+                let failure = Failure {
+                    kind: FailureKind::Deadlock,
+                    step: world.step,
+                    process: None,
+                    message: deadlock_text(world),
+                };
+                world.fail(failure.clone());
+                return Ok(Verdict::Failed(failure));
+            }
+            world.check_at_end();
+            return Ok(match &world.failure {
+                Some(failure) => Verdict::Failed(failure.clone()),
+                None => Verdict::Pass,
+            });
+        }
+        if world.step >= max_steps {
+            return Ok(Verdict::StepLimit);
+        }
+        let step = world.step + 1;
+        let index = scheduler.choose(
+            step,
+            &Enabled {
+                world,
+                events: &events,
+            },
+        )?;
+        let Some(&event) = events.get(index) else {
+            let message = format!("the scheduler chose event {index} of {}", events.len());
+            return Err(Divergence { step, message });
+        };
+        if world.log.is_some() {
+            let label = world.label(event);
+            world.step = step;
+            world.emit(EventKind::Choose, None, None, |_| label);
+        }
+        world.step = step;
+        world.execute(event);
+        world.check_invariants();
+    }
+}
+
+/// When nothing is enabled: the next time something other than a call timeout can happen,
+/// or the next timeout if something else is still to come; `None` if only timeouts remain
+/// (a deadlock when calls are pending) or nothing at all.
+fn next_time(world: &World) -> Option<u64> {
+    let now = world.now;
+    let blocked = |id| world.pending.contains_key(&id);
+    let hopeful = world.deadlines.values().any(|d| match *d {
+        Deadline::Wake { .. } => true,
+        Deadline::Timer { server, .. } => !blocked(server),
+        Deadline::Timeout { .. } => false,
+    }) || world.net.next_due(now).is_some();
+    if !hopeful {
+        return None;
+    }
+    let deadlines = world
+        .deadlines
+        .keys()
+        .map(|&(at, _)| at)
+        .filter(|&at| at > now);
+    deadlines.chain(world.net.next_due(now)).min()
+}
+
+fn deadlock_text(world: &World) -> String {
+    let waits: Vec<String> = (world.pending.iter())
+        .map(|(&caller, p)| {
+            let kind = match world.proc(caller).map(|p| &p.kind) {
+                Some(ProcKind::Server(_)) => "server",
+                _ => "client",
+            };
+            format!(
+                "{kind} {} waits for {} (call #{})",
+                world.name(caller),
+                world.name(p.callee),
+                p.tag.0
+            )
+        })
+        .collect();
+    format!("nothing can happen but call timeouts: {}", waits.join(", "))
+}
+
+/// The first difference between two traces, as a divergence.
+pub(crate) fn compare(a: &Trace, b: &Trace, a_says: &str, b_gives: &str) -> Result<(), Divergence> {
+    let pairs = a.events.iter().zip(&b.events);
+    for (left, right) in pairs {
+        if left != right {
+            return Err(Divergence {
+                step: left.step.min(right.step),
+                message: format!("{a_says} {}, but {b_gives} {}", render(left), render(right)),
+            });
+        }
+    }
+    if a.events.len() != b.events.len() || a.end != b.end || a.header != b.header {
+        let step = a.end.steps.min(b.end.steps);
+        return Err(Divergence {
+            step,
+            message: format!(
+                "{a_says} {} events ending {:?}, but {b_gives} {} events ending {:?}",
+                a.events.len(),
+                a.end.outcome,
+                b.events.len(),
+                b.end.outcome
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn render(event: &genserver_traces::Event) -> String {
+    let mut text = format!("{:?}", event.kind).to_lowercase();
+    if let Some(from) = &event.from {
+        text.push_str(&format!(" {from}"));
+    }
+    if let Some(to) = &event.to {
+        text.push_str(&format!(" → {to}"));
+    }
+    format!("\"{text}: {}\"", event.message)
+}

@@ -1,0 +1,87 @@
+//! The `Scheduler` trait: strategies choose among enabled events, the world does the rest.
+
+use std::fmt;
+
+use crate::event::Event;
+use crate::world::World;
+
+/// The events enabled at one step, as a scheduler sees them.
+pub struct Enabled<'a> {
+    pub(crate) world: &'a World,
+    pub(crate) events: &'a [Event],
+}
+
+impl Enabled<'_> {
+    /// How many events are enabled (at least one when a scheduler is asked).
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Whether nothing is enabled.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// Whether event `index` is an injected fault.
+    pub fn is_fault(&self, index: usize) -> bool {
+        self.events[index].is_fault()
+    }
+
+    /// How often a random strategy should pick a fault when one is enabled.
+    pub fn fault_probability(&self) -> f64 {
+        self.world.faults.probability
+    }
+
+    /// The readable label of event `index`, as the schedule records it.
+    pub fn label(&self, index: usize) -> String {
+        self.world.label(self.events[index])
+    }
+
+    /// Every label, in order.
+    pub fn labels(&self) -> Vec<String> {
+        (0..self.len()).map(|i| self.label(i)).collect()
+    }
+}
+
+/// A strategy that picks the next event (shuttle-style: the world stays apart from choice).
+pub trait Scheduler {
+    /// Picks one of the enabled events for step `step` (1-based), or reports that the run
+    /// left the schedule the strategy follows.
+    fn choose(&mut self, step: u64, enabled: &Enabled<'_>) -> Result<usize, Divergence>;
+
+    /// Called when the run is over; a strategy following a schedule reports leftover steps.
+    fn finish(&mut self, step: u64) -> Result<(), Divergence> {
+        let _ = step;
+        Ok(())
+    }
+}
+
+/// Where a replayed run left its schedule or its trace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Divergence {
+    /// The step where it happened.
+    pub step: u64,
+    /// What differs, in words.
+    pub message: String,
+}
+
+impl Divergence {
+    /// The schedule's decision is not among the enabled events.
+    pub fn not_enabled(step: u64, expected: &str, enabled: &[String]) -> Self {
+        Divergence {
+            step,
+            message: format!(
+                "schedule says {expected}, but {expected} is not enabled; enabled: {}",
+                enabled.join("; ")
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Divergence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "step {}: {}", self.step, self.message)
+    }
+}
+
+impl std::error::Error for Divergence {}

@@ -1,0 +1,101 @@
+//! The erased interface through which the world drives servers of any type.
+
+use std::any::Any;
+use std::cell::Cell;
+use std::time::Duration;
+
+use genserver::{AnyMessage, CallTag, ExitReason, ProcessId, Timeout, TimerId};
+
+use crate::envelope::CallOutcome;
+use crate::mailroom::Posted;
+
+/// Something a server's callback asked the world to do, in the order asked.
+pub(crate) enum Action {
+    /// Cast to a server.
+    Cast { to: ProcessId, msg: AnyMessage },
+    /// Send an info message to a server.
+    Info { to: ProcessId, msg: AnyMessage },
+    /// Start a timer.
+    SetTimer { id: TimerId, after: Duration },
+    /// Cancel a timer.
+    CancelTimer(TimerId),
+    /// A reply token delivered an outcome (a reply, or a failure of the call).
+    Posted(Posted),
+}
+
+/// Where a server stands after the world gave it something to do.
+pub(crate) enum Status {
+    /// Ready for its next message.
+    Idle,
+    /// Blocked in a call of its own: it waits for the outcome.
+    Call {
+        to: ProcessId,
+        request: AnyMessage,
+        timeout: Timeout,
+    },
+    /// It stopped with this reason (`terminate` still to run).
+    Exit(ExitReason),
+}
+
+/// The actions of one activation and where it left the server.
+pub(crate) struct Output {
+    pub actions: Vec<Action>,
+    pub status: Status,
+}
+
+/// A server of some `GenServer` type, as the world sees it.
+pub(crate) trait SimServer {
+    /// Runs `init` (again, after a crash); the error is why it refused or panicked.
+    fn start(&mut self) -> Result<Output, ExitReason>;
+    /// Handles a call from `caller`.
+    fn call(&mut self, caller: ProcessId, tag: CallTag, request: AnyMessage) -> Output;
+    /// Handles a cast.
+    fn cast(&mut self, msg: AnyMessage) -> Output;
+    /// Handles an info message.
+    fn info(&mut self, msg: AnyMessage) -> Output;
+    /// Resumes after the outcome of its own call.
+    fn outcome(&mut self, outcome: CallOutcome) -> Output;
+    /// Fires one of its timers (ignored if cancelled).
+    fn fire(&mut self, timer: TimerId) -> Output;
+    /// Runs its next `handle_continue`.
+    fn run_continue(&mut self) -> Output;
+    /// The next continuation's value, rendered, if one is queued.
+    fn next_continue(&self) -> Option<String>;
+    /// The rendered message of a timer, if it is still set.
+    fn timer_message(&self, timer: TimerId) -> Option<String>;
+    /// Stops: runs `terminate` if asked, sends a final reply, fails deferred calls, drops state.
+    fn exit(&mut self, reason: &ExitReason, terminate: bool) -> Vec<Action>;
+    /// The state, for invariants, while the server lives.
+    fn state(&self) -> Option<&dyn Any>;
+}
+
+thread_local! {
+    static IN_USER_CODE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs user code, catching a panic and returning its text.
+pub(crate) fn guarded<T>(body: impl FnOnce() -> T) -> Result<T, String> {
+    let outer = IN_USER_CODE.with(|flag| flag.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(body));
+    IN_USER_CODE.with(|flag| flag.set(outer));
+    result.map_err(|panic| {
+        if let Some(text) = panic.downcast_ref::<&str>() {
+            (*text).to_owned()
+        } else if let Some(text) = panic.downcast_ref::<String>() {
+            text.clone()
+        } else {
+            "non-string panic payload".to_owned()
+        }
+    })
+}
+
+/// Installs a panic hook that stays silent for panics in simulated handlers and clients
+/// (they are reported as failures) and keeps the previous hook for every other panic.
+pub fn silence_handler_panics() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !IN_USER_CODE.with(|flag| flag.get()) {
+            previous(info);
+        }
+    }));
+}

@@ -1,0 +1,310 @@
+//! A typed server inside the world: its state, its `Ctx`, and the effects still to apply.
+
+use std::any::Any;
+use std::collections::{BTreeMap, VecDeque};
+
+use genserver::{
+    AnyMessage, CallError, CallResult, CallTag, Ctx, Effect, ExitReason, GenServer, OnOutcome,
+    ProcessId, ReplyTo, TimerId, WeakReplyTo, downcast,
+};
+
+use crate::envelope::CallOutcome;
+use crate::mailroom::{SharedMailroom, SimSink, lock};
+use crate::server::{Action, Output, SimServer, Status, guarded};
+
+/// One item of a callback's work: an effect, or the answer `handle_call` returned.
+enum Item<S: GenServer> {
+    Effect(Effect<S>),
+    Answer(ReplyTo<S::Reply>, CallResult<S::Reply>),
+}
+
+/// Everything a running server keeps.
+struct Live<S: GenServer> {
+    state: S,
+    ctx: Ctx<S>,
+    /// Effects not yet applied, innermost callback last (a call blocks in the middle).
+    frames: Vec<VecDeque<Item<S>>>,
+    on_outcome: Option<OnOutcome<S>>,
+    timers: BTreeMap<TimerId, S::Info>,
+    continues: VecDeque<S::Continue>,
+    deferred: Vec<WeakReplyTo<S::Reply>>,
+    stopping: Option<ExitReason>,
+    final_reply: Option<(ReplyTo<S::Reply>, S::Reply)>,
+}
+
+/// A server of type `S` and how to (re)start it.
+pub(crate) struct Slot<S: GenServer> {
+    id: ProcessId,
+    args: Box<dyn Fn() -> S::Args>,
+    mailroom: SharedMailroom,
+    live: Option<Live<S>>,
+}
+
+impl<S: GenServer> Slot<S> {
+    /// A server not yet started.
+    pub fn new(id: ProcessId, args: Box<dyn Fn() -> S::Args>, mailroom: SharedMailroom) -> Self {
+        Slot {
+            id,
+            args,
+            mailroom,
+            live: None,
+        }
+    }
+
+    fn live(&mut self) -> &mut Live<S> {
+        self.live
+            .as_mut()
+            .expect("the world only drives live servers")
+    }
+
+    /// Runs one callback; its effects become the innermost frame. `None` if it panicked.
+    fn invoke<T>(
+        &mut self,
+        callback: &str,
+        body: impl FnOnce(&mut S, &mut Ctx<S>) -> T,
+    ) -> Option<T> {
+        let live = self.live();
+        let (state, ctx) = (&mut live.state, &mut live.ctx);
+        let result = guarded(|| body(state, ctx));
+        let effects = live.ctx.take_effects();
+        match result {
+            Ok(value) => {
+                live.frames
+                    .push(effects.into_iter().map(Item::Effect).collect());
+                Some(value)
+            }
+            Err(text) => {
+                drop(effects);
+                live.stopping = Some(ExitReason::Panic(format!("{callback}: {text}")));
+                None
+            }
+        }
+    }
+
+    /// Applies effects until a call blocks or nothing is left.
+    fn pump(&mut self) -> Output {
+        let mut actions = Vec::new();
+        loop {
+            self.collect_posted(&mut actions);
+            let live = self.live();
+            let Some(frame) = live.frames.last_mut() else {
+                let status = match live.stopping.clone() {
+                    Some(reason) => Status::Exit(reason),
+                    None => Status::Idle,
+                };
+                return Output { actions, status };
+            };
+            let Some(item) = frame.pop_front() else {
+                live.frames.pop();
+                continue;
+            };
+            match item {
+                Item::Answer(token, CallResult::Reply(reply)) if live.stopping.is_some() => {
+                    live.final_reply = Some((token, reply));
+                }
+                Item::Answer(token, CallResult::Reply(reply)) => {
+                    token.reply(reply);
+                }
+                Item::Answer(token, CallResult::NoReply) => {
+                    live.deferred.retain(|weak| weak.upgrade().is_some());
+                    live.deferred.push(token.downgrade());
+                }
+                Item::Effect(effect) => match effect {
+                    Effect::Reply { send, .. } => {
+                        send();
+                    }
+                    Effect::Cast { to, msg } => actions.push(Action::Cast { to, msg }),
+                    Effect::Info { to, msg } => actions.push(Action::Info { to, msg }),
+                    Effect::Call {
+                        to,
+                        request,
+                        timeout,
+                        on_outcome,
+                    } => {
+                        live.on_outcome = Some(on_outcome);
+                        self.collect_posted(&mut actions);
+                        let status = Status::Call {
+                            to,
+                            request,
+                            timeout,
+                        };
+                        return Output { actions, status };
+                    }
+                    Effect::SetTimer { id, after, msg } => {
+                        live.timers.insert(id, msg);
+                        actions.push(Action::SetTimer { id, after });
+                    }
+                    Effect::CancelTimer(id) => {
+                        live.timers.remove(&id);
+                        actions.push(Action::CancelTimer(id));
+                    }
+                    Effect::Continue(value) => live.continues.push_back(value),
+                    Effect::Stop(reason) => {
+                        live.stopping.get_or_insert(reason);
+                    }
+                },
+            }
+        }
+    }
+
+    /// Moves outcomes that reply tokens delivered into the action list, keeping the order.
+    fn collect_posted(&self, actions: &mut Vec<Action>) {
+        actions.extend(
+            lock(&self.mailroom)
+                .take_posted()
+                .into_iter()
+                .map(Action::Posted),
+        );
+    }
+
+    fn handle_erased<T: 'static>(
+        &mut self,
+        msg: AnyMessage,
+        callback: &str,
+        handle: impl FnOnce(&mut S, T, &mut Ctx<S>),
+    ) -> Output {
+        match downcast::<T>(msg) {
+            Ok(msg) => {
+                self.invoke(callback, |s, ctx| handle(s, msg, ctx));
+            }
+            Err(msg) => {
+                let reason = format!("{callback}: message of the wrong type: {msg:?}");
+                self.live().stopping = Some(ExitReason::Panic(reason));
+            }
+        }
+        self.pump()
+    }
+}
+
+impl<S: GenServer> SimServer for Slot<S> {
+    fn start(&mut self) -> Result<Output, ExitReason> {
+        let mut ctx = Ctx::new(self.id);
+        let args = &self.args;
+        let state = match guarded(|| S::init(args(), &mut ctx)) {
+            Ok(Ok(state)) => state,
+            Ok(Err(reason)) => return Err(reason),
+            Err(text) => return Err(ExitReason::Panic(format!("init: {text}"))),
+        };
+        let effects = ctx.take_effects();
+        self.live = Some(Live {
+            state,
+            ctx,
+            frames: vec![effects.into_iter().map(Item::Effect).collect()],
+            on_outcome: None,
+            timers: BTreeMap::new(),
+            continues: VecDeque::new(),
+            deferred: Vec::new(),
+            stopping: None,
+            final_reply: None,
+        });
+        Ok(self.pump())
+    }
+
+    fn call(&mut self, caller: ProcessId, tag: CallTag, request: AnyMessage) -> Output {
+        let request = match downcast::<S::Call>(request) {
+            Ok(request) => request,
+            Err(other) => {
+                let reason = format!("handle_call: request of the wrong type: {other:?}");
+                self.live().stopping = Some(ExitReason::Panic(reason));
+                return self.pump();
+            }
+        };
+        let sink = SimSink::new(caller, tag, self.mailroom.clone());
+        let token = ReplyTo::new(caller, tag, Box::new(sink));
+        let keep = token.clone();
+        match self.invoke("handle_call", |s, ctx| s.handle_call(request, token, ctx)) {
+            Some(answer) => {
+                let frame = self
+                    .live()
+                    .frames
+                    .last_mut()
+                    .expect("invoke pushed a frame");
+                frame.push_back(Item::Answer(keep, answer));
+            }
+            None => {
+                let reason = self
+                    .live()
+                    .stopping
+                    .clone()
+                    .expect("a panic sets the reason");
+                keep.fail(CallError::Exited(reason));
+            }
+        }
+        self.pump()
+    }
+
+    fn cast(&mut self, msg: AnyMessage) -> Output {
+        self.handle_erased::<S::Cast>(msg, "handle_cast", |s, m, ctx| s.handle_cast(m, ctx))
+    }
+
+    fn info(&mut self, msg: AnyMessage) -> Output {
+        self.handle_erased::<S::Info>(msg, "handle_info", |s, m, ctx| s.handle_info(m, ctx))
+    }
+
+    fn outcome(&mut self, outcome: CallOutcome) -> Output {
+        let on_outcome = self.live().on_outcome.take().expect("a call was pending");
+        self.invoke("handle_info", move |s, ctx| {
+            s.handle_info(on_outcome(outcome), ctx)
+        });
+        self.pump()
+    }
+
+    fn fire(&mut self, timer: TimerId) -> Output {
+        if let Some(msg) = self.live().timers.remove(&timer) {
+            self.invoke("handle_info", |s, ctx| s.handle_info(msg, ctx));
+        }
+        self.pump()
+    }
+
+    fn run_continue(&mut self) -> Output {
+        if let Some(value) = self.live().continues.pop_front() {
+            self.invoke("handle_continue", |s, ctx| s.handle_continue(value, ctx));
+        }
+        self.pump()
+    }
+
+    fn next_continue(&self) -> Option<String> {
+        let live = self.live.as_ref()?;
+        live.continues.front().map(|value| format!("{value:?}"))
+    }
+
+    fn timer_message(&self, timer: TimerId) -> Option<String> {
+        let live = self.live.as_ref()?;
+        live.timers.get(&timer).map(|msg| format!("{msg:?}"))
+    }
+
+    fn exit(&mut self, reason: &ExitReason, terminate: bool) -> Vec<Action> {
+        let mut actions = Vec::new();
+        let Some(mut live) = self.live.take() else {
+            return actions;
+        };
+        if terminate {
+            let state = &mut live.state;
+            let _ = guarded(|| state.terminate(reason));
+        }
+        if let Some((token, reply)) = live.final_reply.take() {
+            token.reply(reply);
+        }
+        let answers = live.frames.iter().flatten().filter_map(|item| match item {
+            Item::Answer(token, _) => Some(token.downgrade()),
+            Item::Effect(_) => None,
+        });
+        let open: Vec<_> = live
+            .deferred
+            .drain(..)
+            .chain(answers.collect::<Vec<_>>())
+            .collect();
+        for weak in open {
+            if let Some(token) = weak.upgrade() {
+                token.fail(CallError::Exited(reason.clone()));
+            }
+        }
+        let _ = guarded(move || drop(live));
+        self.collect_posted(&mut actions);
+        actions
+    }
+
+    fn state(&self) -> Option<&dyn Any> {
+        self.live.as_ref().map(|live| &live.state as &dyn Any)
+    }
+}

@@ -1,0 +1,290 @@
+//! The world: servers, clients, queues, deadlines and checks of one simulated run.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use genserver::{CallTag, GenServer, ProcessId, ServerRef, TimerId};
+use genserver_traces::{Event, EventKind, Process, ProcessKind};
+
+use crate::client::{Client, ClientProc, ClientState};
+use crate::failure::Failure;
+use crate::faults::{Faults, Restart};
+use crate::mailroom::SharedMailroom;
+use crate::network::Network;
+use crate::server::SimServer;
+use crate::slot::Slot;
+
+/// A check over server states; the error text says what is wrong.
+pub(crate) type StateCheck = Box<dyn Fn(&View<'_>) -> Result<(), String>>;
+
+/// What a deadline does when it is due.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Deadline {
+    /// A server's timer fires.
+    Timer { server: ProcessId, timer: TimerId },
+    /// A call gives up.
+    Timeout { caller: ProcessId, tag: CallTag },
+    /// A sleeping client wakes up.
+    Wake { client: ProcessId },
+}
+
+/// The one call a process waits for.
+pub(crate) struct Pending {
+    pub tag: CallTag,
+    pub callee: ProcessId,
+    pub deadline: Option<(u64, u64)>,
+}
+
+/// A server or a client.
+pub(crate) enum ProcKind {
+    Server(Box<dyn SimServer>),
+    Client(ClientProc),
+}
+
+/// One process and its name.
+pub(crate) struct Proc {
+    pub name: String,
+    pub kind: ProcKind,
+}
+
+/// Everything of one run. Systems build it with [`World::spawn`], [`World::client`],
+/// [`World::invariant`] and friends; the run loop then steps it.
+pub struct World {
+    pub(crate) procs: Vec<Proc>,
+    pub(crate) net: Network,
+    pub(crate) deadlines: BTreeMap<(u64, u64), Deadline>,
+    pub(crate) deadline_seq: u64,
+    pub(crate) pending: BTreeMap<ProcessId, Pending>,
+    pub(crate) mailroom: SharedMailroom,
+    pub(crate) now: u64,
+    pub(crate) step: u64,
+    pub(crate) next_tag: u64,
+    pub(crate) log: Option<Vec<Event>>,
+    pub(crate) invariants: Vec<(String, StateCheck)>,
+    pub(crate) final_checks: Vec<(String, StateCheck)>,
+    pub(crate) faults: Faults,
+    pub(crate) faults_used: u32,
+    pub(crate) latency: u64,
+    pub(crate) failure: Option<Failure>,
+}
+
+/// A read-only view of server states, handed to invariants.
+pub struct View<'a> {
+    world: &'a World,
+}
+
+impl View<'_> {
+    /// The state of a live server, or `None` if it is dead (or not of type `S`).
+    pub fn state<S: GenServer>(&self, server: ServerRef<S>) -> Option<&S> {
+        self.world.state(server)
+    }
+
+    /// The virtual time since the start of the run.
+    pub fn now(&self) -> Duration {
+        Duration::from_nanos(self.world.now)
+    }
+}
+
+impl World {
+    /// An empty world; `record` turns the trace on.
+    pub(crate) fn new(record: bool) -> Self {
+        World {
+            procs: Vec::new(),
+            net: Network::default(),
+            deadlines: BTreeMap::new(),
+            deadline_seq: 0,
+            pending: BTreeMap::new(),
+            mailroom: Arc::new(Mutex::new(Default::default())),
+            now: 0,
+            step: 0,
+            next_tag: 0,
+            log: record.then(Vec::new),
+            invariants: Vec::new(),
+            final_checks: Vec::new(),
+            faults: Faults::none(),
+            faults_used: 0,
+            latency: 0,
+            failure: None,
+        }
+    }
+
+    /// Starts a server named `name` (its `init` runs now); restarts reuse a clone of `args`.
+    pub fn spawn<S: GenServer>(&mut self, name: &str, args: S::Args) -> ServerRef<S>
+    where
+        S::Args: Clone,
+    {
+        self.spawn_with::<S>(name, move || args.clone())
+    }
+
+    /// Starts a server whose `init` arguments `args` makes (again at every restart).
+    pub fn spawn_with<S: GenServer>(
+        &mut self,
+        name: &str,
+        args: impl Fn() -> S::Args + 'static,
+    ) -> ServerRef<S> {
+        let id = self.next_id();
+        let slot = Slot::<S>::new(id, Box::new(args), self.mailroom.clone());
+        self.procs.push(Proc {
+            name: name.to_owned(),
+            kind: ProcKind::Server(Box::new(slot)),
+        });
+        self.start_server(id, EventKind::Start);
+        ServerRef::new(id)
+    }
+
+    /// The address the next [`World::spawn`] will give (to wire servers that call each other).
+    pub fn next_ref<S>(&self) -> ServerRef<S> {
+        ServerRef::new(self.next_id())
+    }
+
+    /// Adds a client; its first step becomes enabled at once.
+    pub fn client(&mut self, name: &str, client: impl Client) -> ProcessId {
+        let id = self.next_id();
+        self.procs.push(Proc {
+            name: name.to_owned(),
+            kind: ProcKind::Client(ClientProc {
+                client: Box::new(client),
+                state: ClientState::Ready,
+            }),
+        });
+        id
+    }
+
+    /// Adds an invariant, checked after every step.
+    pub fn invariant(
+        &mut self,
+        name: &str,
+        check: impl Fn(&View<'_>) -> Result<(), String> + 'static,
+    ) {
+        self.invariants.push((name.to_owned(), Box::new(check)));
+    }
+
+    /// Adds a check run once the run is over (nothing left to do and no failure).
+    pub fn at_end(
+        &mut self,
+        name: &str,
+        check: impl Fn(&View<'_>) -> Result<(), String> + 'static,
+    ) {
+        self.final_checks.push((name.to_owned(), Box::new(check)));
+    }
+
+    /// Lets faults crash `server` (restarting it or not).
+    pub fn crashable<S>(&mut self, server: ServerRef<S>, restart: Restart) {
+        self.faults.crash.insert(server.id(), restart);
+    }
+
+    /// The fault settings, to change them.
+    pub fn faults(&mut self) -> &mut Faults {
+        &mut self.faults
+    }
+
+    /// Sets the latency of every message (default: none).
+    pub fn set_latency(&mut self, latency: Duration) {
+        self.latency = duration_ns(latency);
+    }
+
+    /// The state of a live server of type `S`.
+    pub fn state<S: GenServer>(&self, server: ServerRef<S>) -> Option<&S> {
+        match &self.proc(server.id())?.kind {
+            ProcKind::Server(slot) => slot.state()?.downcast_ref::<S>(),
+            ProcKind::Client(_) => None,
+        }
+    }
+
+    pub(crate) fn view(&self) -> View<'_> {
+        View { world: self }
+    }
+
+    fn next_id(&self) -> ProcessId {
+        ProcessId(self.procs.len() as u64 + 1)
+    }
+
+    pub(crate) fn proc(&self, id: ProcessId) -> Option<&Proc> {
+        let index = usize::try_from(id.0).ok()?.checked_sub(1)?;
+        self.procs.get(index)
+    }
+
+    pub(crate) fn proc_mut(&mut self, id: ProcessId) -> Option<&mut Proc> {
+        let index = usize::try_from(id.0).ok()?.checked_sub(1)?;
+        self.procs.get_mut(index)
+    }
+
+    /// A process's name for traces (`<n>` for an unknown id).
+    pub(crate) fn name(&self, id: ProcessId) -> String {
+        self.proc(id)
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| format!("{id:?}"))
+    }
+
+    /// Whether `id` is a live server.
+    pub(crate) fn alive(&self, id: ProcessId) -> bool {
+        matches!(self.proc(id), Some(Proc { kind: ProcKind::Server(slot), .. }) if slot.state().is_some())
+    }
+
+    /// The processes, for the trace header.
+    pub(crate) fn processes(&self) -> Vec<Process> {
+        let kind = |p: &Proc| match p.kind {
+            ProcKind::Server(_) => ProcessKind::Server,
+            ProcKind::Client(_) => ProcessKind::Client,
+        };
+        (self.procs.iter().enumerate())
+            .map(|(i, p)| Process {
+                id: i as u64 + 1,
+                name: p.name.clone(),
+                kind: kind(p),
+            })
+            .collect()
+    }
+
+    /// Records a trace event; `message` is only rendered when the trace is on.
+    pub(crate) fn emit(
+        &mut self,
+        kind: EventKind,
+        from: Option<ProcessId>,
+        to: Option<ProcessId>,
+        message: impl FnOnce(&World) -> String,
+    ) {
+        if self.log.is_none() {
+            return;
+        }
+        let event = Event {
+            step: self.step,
+            time_ns: self.now,
+            kind,
+            from: from.map(|id| self.name(id)),
+            to: to.map(|id| self.name(id)),
+            message: message(self),
+        };
+        if let Some(log) = &mut self.log {
+            log.push(event);
+        }
+    }
+
+    /// Adds a deadline at `at` (virtual ns); returns its key.
+    pub(crate) fn add_deadline(&mut self, at: u64, deadline: Deadline) -> (u64, u64) {
+        self.deadline_seq += 1;
+        let key = (at, self.deadline_seq);
+        self.deadlines.insert(key, deadline);
+        key
+    }
+
+    /// Records the first failure of the run (later ones are consequences).
+    pub(crate) fn fail(&mut self, failure: Failure) {
+        if self.failure.is_none() {
+            let text = failure.to_string();
+            let process = failure.process.clone();
+            self.failure = Some(failure);
+            if self.log.is_some() {
+                let id = process.and_then(|n| self.procs.iter().position(|p| p.name == n));
+                let from = id.map(|i| ProcessId(i as u64 + 1));
+                self.emit(EventKind::Failure, from, None, |_| text);
+            }
+        }
+    }
+}
+
+/// A duration in virtual nanoseconds, saturating.
+pub(crate) fn duration_ns(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}

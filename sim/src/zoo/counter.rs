@@ -1,0 +1,110 @@
+//! `counter`: the fixed lost-update. Clients ask the server to increment, so the read and
+//! the write happen in one handler and no interleaving loses an update.
+
+use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo, ServerRef};
+
+use crate::{CallOutcome, Check, Client, ClientCtx, System, World, expect_reply};
+
+/// A counter server (shared with `lost-update`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Counter(pub i64);
+
+/// The counter's calls.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CounterCall {
+    /// Read the value.
+    Get,
+    /// Replace the value.
+    Set(i64),
+    /// Add one and return the new value.
+    Increment,
+}
+
+impl GenServer for Counter {
+    type Args = i64;
+    type Call = CounterCall;
+    type Reply = i64;
+    type Cast = ();
+    type Info = ();
+    type Continue = ();
+
+    fn init(start: i64, _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
+        Ok(Counter(start))
+    }
+
+    fn handle_call(
+        &mut self,
+        call: CounterCall,
+        _: ReplyTo<i64>,
+        _: &mut Ctx<Self>,
+    ) -> CallResult<i64> {
+        match call {
+            CounterCall::Get => {}
+            CounterCall::Set(value) => self.0 = value,
+            CounterCall::Increment => self.0 += 1,
+        }
+        CallResult::Reply(self.0)
+    }
+}
+
+/// A client that increments once, atomically.
+struct Incrementer {
+    counter: ServerRef<Counter>,
+    sent: bool,
+}
+
+impl Client for Incrementer {
+    fn step(&mut self, outcome: Option<CallOutcome>, ctx: &mut ClientCtx) -> Result<(), Check> {
+        if self.sent {
+            expect_reply::<i64>(outcome)?;
+        } else {
+            self.sent = true;
+            ctx.call(self.counter, CounterCall::Increment);
+        }
+        Ok(())
+    }
+}
+
+/// How many clients increment.
+const CLIENTS: i64 = 3;
+
+/// The `counter` system.
+pub struct CounterSystem;
+
+impl System for CounterSystem {
+    fn name(&self) -> &'static str {
+        "counter"
+    }
+    fn description(&self) -> &'static str {
+        "three clients increment a counter atomically: the fixed lost-update (correct)"
+    }
+    fn has_bug(&self) -> bool {
+        false
+    }
+    fn build(&self, world: &mut World) {
+        let counter = world.spawn::<Counter>("counter", 0);
+        for i in 1..=CLIENTS {
+            world.client(
+                &format!("client-{i}"),
+                Incrementer {
+                    counter,
+                    sent: false,
+                },
+            );
+        }
+        world.invariant(
+            "never above the number of clients",
+            move |view| match view.state(counter) {
+                Some(c) if c.0 > CLIENTS => Err(format!("value {} > {CLIENTS}", c.0)),
+                _ => Ok(()),
+            },
+        );
+        world.at_end("every increment counted", move |view| {
+            match view.state(counter) {
+                Some(c) if c.0 == CLIENTS => Ok(()),
+                Some(c) => Err(format!("final value {}, expected {CLIENTS}", c.0)),
+                None => Err("the counter is dead".to_owned()),
+            }
+        });
+    }
+}

@@ -1,0 +1,183 @@
+//! `restart-loses-work`: a job server acknowledges each job at once and stores it just
+//! after (in `handle_continue`). A crash between the two, followed by the supervisor's
+//! restart from `init`, loses a job the client was told was accepted.
+
+use std::time::Duration;
+
+use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo, ServerRef};
+
+use crate::{CallOutcome, Check, Client, ClientCtx, Restart, System, World, expect_reply};
+
+/// Where finished jobs end up.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Store(pub Vec<u32>);
+
+/// The store's calls.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum StoreCall {
+    /// List the stored jobs.
+    List,
+}
+
+impl GenServer for Store {
+    type Args = ();
+    type Call = StoreCall;
+    type Reply = Vec<u32>;
+    type Cast = u32;
+    type Info = ();
+    type Continue = ();
+
+    fn init(_: (), _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
+        Ok(Store::default())
+    }
+    fn handle_call(
+        &mut self,
+        _: StoreCall,
+        _: ReplyTo<Vec<u32>>,
+        _: &mut Ctx<Self>,
+    ) -> CallResult<Vec<u32>> {
+        CallResult::Reply(self.0.clone())
+    }
+    fn handle_cast(&mut self, job: u32, _: &mut Ctx<Self>) {
+        self.0.push(job);
+    }
+}
+
+/// The job server: acknowledges first, stores afterwards (the bug).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Jobs {
+    store: ServerRef<Store>,
+    accepted: Vec<u32>,
+}
+
+/// The job server's call: submit a job.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Submit(pub u32);
+
+/// The job server's continuation: hand accepted jobs to the store.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Flush;
+
+impl GenServer for Jobs {
+    type Args = ServerRef<Store>;
+    type Call = Submit;
+    type Reply = bool;
+    type Cast = ();
+    type Info = ();
+    type Continue = Flush;
+
+    fn init(store: ServerRef<Store>, _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
+        Ok(Jobs {
+            store,
+            accepted: Vec::new(),
+        })
+    }
+    fn handle_call(
+        &mut self,
+        Submit(job): Submit,
+        _: ReplyTo<bool>,
+        ctx: &mut Ctx<Self>,
+    ) -> CallResult<bool> {
+        self.accepted.push(job);
+        ctx.continue_with(Flush);
+        CallResult::Reply(true)
+    }
+    fn handle_continue(&mut self, _: Flush, ctx: &mut Ctx<Self>) {
+        for job in self.accepted.drain(..) {
+            ctx.cast(self.store, job);
+        }
+    }
+}
+
+const JOBS: u32 = 3;
+
+/// Where the submitter is.
+enum Phase {
+    /// Nothing sent yet.
+    Start,
+    /// Job `n` was submitted; its answer comes next.
+    Submitted(u32),
+    /// All jobs are in; sleeping before the check.
+    Sleeping,
+    /// Asked the store for its jobs.
+    Checking,
+}
+
+/// Submits jobs, waits, then checks that every accepted job reached the store.
+struct Submitter {
+    jobs: ServerRef<Jobs>,
+    store: ServerRef<Store>,
+    phase: Phase,
+    accepted: Vec<u32>,
+}
+
+impl Client for Submitter {
+    fn step(&mut self, outcome: Option<CallOutcome>, ctx: &mut ClientCtx) -> Result<(), Check> {
+        match self.phase {
+            Phase::Start => {
+                self.phase = Phase::Submitted(1);
+                ctx.call(self.jobs, Submit(1));
+            }
+            Phase::Submitted(n) => {
+                // A job refused or lost with a crash is simply not accepted.
+                if let Some(Ok(reply)) = outcome {
+                    if matches!(genserver::downcast::<bool>(reply), Ok(true)) {
+                        self.accepted.push(n);
+                    }
+                }
+                if n < JOBS {
+                    self.phase = Phase::Submitted(n + 1);
+                    ctx.call(self.jobs, Submit(n + 1));
+                } else {
+                    self.phase = Phase::Sleeping;
+                    ctx.sleep(Duration::from_secs(1));
+                }
+            }
+            Phase::Sleeping => {
+                self.phase = Phase::Checking;
+                ctx.call(self.store, StoreCall::List);
+            }
+            Phase::Checking => {
+                let stored = expect_reply::<Vec<u32>>(outcome)?;
+                if let Some(job) = self.accepted.iter().find(|job| !stored.contains(job)) {
+                    return Err(Check::failed(format!(
+                        "job {job} was accepted but never stored (stored: {stored:?})"
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The `restart-loses-work` system.
+pub struct RestartLosesWork;
+
+impl System for RestartLosesWork {
+    fn name(&self) -> &'static str {
+        "restart-loses-work"
+    }
+    fn description(&self) -> &'static str {
+        "a job server acknowledges before storing: a crash and restart loses accepted work (bug; crash faults)"
+    }
+    fn has_bug(&self) -> bool {
+        true
+    }
+    fn build(&self, world: &mut World) {
+        let store = world.spawn::<Store>("store", ());
+        let jobs = world.spawn::<Jobs>("jobs", store);
+        world.client(
+            "client-1",
+            Submitter {
+                jobs,
+                store,
+                phase: Phase::Start,
+                accepted: Vec::new(),
+            },
+        );
+        world.crashable(jobs, Restart::AtOnce);
+        let faults = world.faults();
+        faults.budget = 1;
+        faults.probability = 0.1;
+    }
+}

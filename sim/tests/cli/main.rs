@@ -1,0 +1,214 @@
+//! `gsim` as a user runs it, in fresh processes: exit codes, messages, byte-identical replay.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+mod errors;
+
+use errors::bad;
+
+fn gsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gsim"))
+        .args(args)
+        .output()
+        .expect("gsim runs")
+}
+
+fn code(output: &Output) -> i32 {
+    output.status.code().expect("exited")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A fresh scratch directory for one test.
+fn scratch(test: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("gsim-cli")
+        .join(test);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+const BUGS: [&str; 5] = [
+    "lost-update",
+    "call-cycle",
+    "stale-read",
+    "retry-double-apply",
+    "restart-loses-work",
+];
+
+#[test]
+fn list_names_every_system_with_a_description() {
+    let out = gsim(&["list"]);
+    assert_eq!(code(&out), 0);
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 7);
+    for name in BUGS.iter().chain(&["stack", "counter"]) {
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with(name) && l.len() > name.len() + 10),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn each_bug_is_hunted_and_replays_byte_for_byte_in_a_fresh_process() {
+    let dir = scratch("replay");
+    for bug in BUGS {
+        let trace = dir.join(format!("{bug}.jsonl"));
+        let hunt = gsim(&["hunt", bug, "--runs", "100", "--out", path(&trace)]);
+        assert_eq!(code(&hunt), 1, "{bug}: {}", stderr(&hunt));
+        let text = stdout(&hunt);
+        assert!(
+            text.contains(&format!(
+                "replay it:  cargo run -p genserver-sim --bin gsim -- replay {}",
+                path(&trace)
+            )),
+            "{text}"
+        );
+        let seed_line = text.lines().find(|l| l.contains("found after")).unwrap();
+        let seed = seed_line
+            .split("seed ")
+            .nth(1)
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap();
+
+        let replayed = dir.join(format!("{bug}-replayed.jsonl"));
+        let replay = gsim(&["replay", path(&trace), "--trace", path(&replayed)]);
+        assert_eq!(code(&replay), 1, "{bug}: {}", stderr(&replay));
+        assert!(stdout(&replay).contains("identical trace"));
+        assert_eq!(
+            std::fs::read(&trace).unwrap(),
+            std::fs::read(&replayed).unwrap(),
+            "{bug}"
+        );
+
+        let rerun = dir.join(format!("{bug}-rerun.jsonl"));
+        let run = gsim(&["run", bug, "--seed", seed, "--trace", path(&rerun)]);
+        assert_eq!(code(&run), 1);
+        assert_eq!(
+            std::fs::read(&trace).unwrap(),
+            std::fs::read(&rerun).unwrap(),
+            "{bug}"
+        );
+    }
+}
+
+#[test]
+fn hunting_everything_prints_a_summary_table() {
+    let dir = scratch("all");
+    let out = gsim(&["hunt", "--out", path(&dir)]);
+    assert_eq!(code(&out), 1, "bugs were found: {}", stderr(&out));
+    let text = stdout(&out);
+    let table: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("system "))
+        .collect();
+    assert_eq!(table.len(), 8, "{text}");
+    for bug in BUGS {
+        assert!(
+            table
+                .iter()
+                .any(|l| l.starts_with(bug) && l.contains("FOUND")),
+            "{bug}: {text}"
+        );
+    }
+    for ok in ["stack", "counter"] {
+        assert!(
+            table
+                .iter()
+                .any(|l| l.starts_with(ok) && l.contains("clean")),
+            "{ok}: {text}"
+        );
+    }
+    let written = std::fs::read_dir(&dir).unwrap().count();
+    assert_eq!(written, BUGS.len());
+}
+
+#[test]
+fn correct_systems_exit_0() {
+    let out = gsim(&["hunt", "counter", "--runs", "200"]);
+    assert_eq!(code(&out), 0);
+    assert!(stdout(&out).contains("no failure in 200 runs"));
+    let out = gsim(&["run", "stack", "--seed", "5"]);
+    assert_eq!(code(&out), 0);
+    assert!(stdout(&out).contains("stack, seed 5: passed"));
+}
+
+#[test]
+fn the_determinism_check_passes_on_the_bundled_systems() {
+    let out = gsim(&["check", "--seeds", "5"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    assert_eq!(
+        stdout(&out).matches("deterministic over 5 seeds").count(),
+        7
+    );
+}
+
+#[test]
+fn a_schedule_file_replays_and_can_be_edited() {
+    let dir = scratch("schedule");
+    let (trace, schedule) = (dir.join("run.jsonl"), dir.join("run.schedule"));
+    let run = gsim(&[
+        "run",
+        "lost-update",
+        "--seed",
+        "1",
+        "--trace",
+        path(&trace),
+        "--schedule",
+        path(&schedule),
+    ]);
+    assert_eq!(code(&run), 1);
+    let text = std::fs::read_to_string(&schedule).unwrap();
+    assert!(
+        text.starts_with("# genserver schedule v1\n# system: lost-update\n# seed: 1\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\ndeliver call #1 Get client-2 → counter\n"),
+        "{text}"
+    );
+
+    let replayed = dir.join("replayed.jsonl");
+    let out = gsim(&["replay", path(&schedule), "--trace", path(&replayed)]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read(&trace).unwrap(),
+        std::fs::read(&replayed).unwrap()
+    );
+
+    // A person edits the schedule: a decision that cannot happen is a divergence (exit 3).
+    let edited = dir.join("edited.schedule");
+    std::fs::write(&edited, text.replace("start client-1", "start client-9")).unwrap();
+    let out = gsim(&["replay", path(&edited)]);
+    assert_eq!(code(&out), 3);
+    assert!(
+        stderr(&out).contains(
+            ": schedule says start client-9, but start client-9 is not enabled; enabled: "
+        ),
+        "{}",
+        stderr(&out)
+    );
+
+    let headless = dir.join("headless.schedule");
+    std::fs::write(&headless, "# genserver schedule v1\nstart client-1\n").unwrap();
+    bad(
+        &["replay", path(&headless)],
+        "the schedule has no \"# system:\" line",
+    );
+}

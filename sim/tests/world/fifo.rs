@@ -1,0 +1,218 @@
+//! Messages from one sender to one receiver arrive in the order sent; across senders, every
+//! order occurs.
+
+use std::collections::BTreeMap;
+
+use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo, ServerRef};
+use genserver_sim::{CallOutcome, Check, Client, ClientCtx, World};
+use genserver_traces::EventKind;
+
+use crate::{Custom, events, traced};
+
+/// Records every value it receives, with its sender's tag.
+#[derive(Debug)]
+struct Sink(Vec<u32>);
+
+impl GenServer for Sink {
+    type Args = ();
+    type Call = ();
+    type Reply = ();
+    type Cast = u32;
+    type Info = ();
+    type Continue = ();
+    fn init(_: (), _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
+        Ok(Sink(Vec::new()))
+    }
+    fn handle_call(&mut self, _: (), _: ReplyTo<()>, _: &mut Ctx<Self>) -> CallResult<()> {
+        CallResult::Reply(())
+    }
+    fn handle_cast(&mut self, value: u32, _: &mut Ctx<Self>) {
+        self.0.push(value);
+    }
+}
+
+/// Forwards every cast to the sink, adding 1000 (a server-to-server sender).
+#[derive(Debug)]
+struct Relay(ServerRef<Sink>);
+
+impl GenServer for Relay {
+    type Args = ServerRef<Sink>;
+    type Call = ();
+    type Reply = ();
+    type Cast = u32;
+    type Info = ();
+    type Continue = ();
+    fn init(sink: ServerRef<Sink>, _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
+        Ok(Relay(sink))
+    }
+    fn handle_call(&mut self, _: (), _: ReplyTo<()>, _: &mut Ctx<Self>) -> CallResult<()> {
+        CallResult::Reply(())
+    }
+    fn handle_cast(&mut self, value: u32, ctx: &mut Ctx<Self>) {
+        ctx.cast(self.0, value + 1000);
+    }
+}
+
+/// Casts `values` one per step to `to`.
+struct Caster<S: GenServer<Cast = u32>> {
+    to: ServerRef<S>,
+    values: Vec<u32>,
+}
+
+impl<S: GenServer<Cast = u32>> Client for Caster<S> {
+    fn step(&mut self, _: Option<CallOutcome>, ctx: &mut ClientCtx) -> Result<(), Check> {
+        for value in self.values.drain(..) {
+            ctx.cast(self.to, value);
+        }
+        Ok(())
+    }
+}
+
+fn build(world: &mut World) {
+    let sink = world.spawn::<Sink>("sink", ());
+    let relay = world.spawn::<Relay>("relay", sink);
+    world.client(
+        "client-1",
+        Caster {
+            to: sink,
+            values: vec![101, 102, 103, 104],
+        },
+    );
+    world.client(
+        "client-2",
+        Caster {
+            to: sink,
+            values: vec![201, 202, 203, 204],
+        },
+    );
+    world.client(
+        "client-3",
+        Caster {
+            to: relay,
+            values: vec![301, 302, 303],
+        },
+    );
+    world.invariant("per-sender order kept", move |view| {
+        let Some(Sink(seen)) = view.state(sink) else {
+            return Ok(());
+        };
+        for sender in [100, 200, 1300] {
+            let mine: Vec<_> = seen.iter().filter(|v| (*v / 100) * 100 == sender).collect();
+            if !mine.is_sorted() {
+                return Err(format!("out of order: {mine:?}"));
+            }
+        }
+        Ok(())
+    });
+}
+
+const FIFO: Custom = Custom {
+    name: "fifo",
+    build,
+};
+
+#[test]
+fn fifo_per_pair_is_never_broken_in_2000_runs() {
+    for seed in 0..2000 {
+        let report = genserver_sim::run(&FIFO, seed, 10_000, false);
+        assert!(
+            report.failure().is_none(),
+            "seed {seed}: {:?}",
+            report.verdict
+        );
+    }
+}
+
+#[test]
+fn trace_deliveries_follow_send_order_per_pair() {
+    for seed in 0..300 {
+        let report = traced(&FIFO, seed);
+        let mut sent: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+        let mut delivered: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+        for event in events(&report) {
+            let key = (
+                event.from.clone().unwrap_or_default(),
+                event.to.clone().unwrap_or_default(),
+            );
+            match event.kind {
+                EventKind::Send => sent.entry(key).or_default().push(event.message.clone()),
+                EventKind::Deliver => delivered
+                    .entry(key)
+                    .or_default()
+                    .push(event.message.clone()),
+                _ => {}
+            }
+        }
+        assert_eq!(
+            sent, delivered,
+            "seed {seed}: every message delivered, in send order"
+        );
+    }
+}
+
+#[test]
+fn both_cross_sender_orders_occur() {
+    let (mut one_first, mut two_first, mut relay_between) = (false, false, false);
+    for seed in 0..200 {
+        let report = traced(&FIFO, seed);
+        let order: Vec<&str> = events(&report)
+            .iter()
+            .filter(|e| e.kind == EventKind::Deliver && e.to.as_deref() == Some("sink"))
+            .map(|e| e.message.as_str())
+            .collect();
+        let at = |m: &str| order.iter().position(|x| *x == m).unwrap();
+        if at("cast 101") < at("cast 201") {
+            one_first = true;
+        } else {
+            two_first = true;
+        }
+        relay_between |= at("cast 1301") > at("cast 101") && at("cast 1301") < at("cast 104");
+    }
+    assert!(
+        one_first && two_first,
+        "both orders of client-1 and client-2 occur"
+    );
+    assert!(
+        relay_between,
+        "relayed messages interleave with direct ones"
+    );
+}
+
+/// Whether `delivered` appears in `sent` in order (each sent message used at most once).
+fn in_send_order(sent: &[String], delivered: &[String]) -> bool {
+    let mut rest = sent.iter();
+    delivered.iter().all(|d| rest.any(|s| s == d))
+}
+
+#[test]
+fn fifo_holds_in_every_bundled_system_even_with_faults() {
+    for system in genserver_sim::systems() {
+        for seed in 0..200 {
+            let report = genserver_sim::run(*system, seed, 10_000, true);
+            let mut sent: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+            let mut delivered: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+            for event in events(&report) {
+                let key = (
+                    event.from.clone().unwrap_or_default(),
+                    event.to.clone().unwrap_or_default(),
+                );
+                match event.kind {
+                    EventKind::Send => sent.entry(key).or_default().push(event.message.clone()),
+                    EventKind::Deliver if !event.message.starts_with("reply") => delivered
+                        .entry(key)
+                        .or_default()
+                        .push(event.message.clone()),
+                    _ => {}
+                }
+            }
+            for (pair, got) in &delivered {
+                let sent = sent.get(pair).map(Vec::as_slice).unwrap_or_default();
+                assert!(
+                    in_send_order(sent, got),
+                    "{} seed {seed} {pair:?}: sent {sent:?}, delivered {got:?}",
+                    system.name()
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! The world's semantics: FIFO per pair, call and reply rules, timers, continues, failures,
+//! and the determinism self-check.
+
+mod determinism;
+mod faults;
+mod fifo;
+mod probe;
+mod semantics;
+
+use genserver_sim::{DEFAULT_MAX_STEPS, RunReport, System, World, run};
+use genserver_traces::{Event, EventKind};
+
+/// A system built by a plain function, for tests.
+pub struct Custom {
+    /// Its name.
+    pub name: &'static str,
+    /// Builds its world.
+    pub build: fn(&mut World),
+}
+
+impl System for Custom {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+    fn description(&self) -> &'static str {
+        "a test system"
+    }
+    fn has_bug(&self) -> bool {
+        false
+    }
+    fn build(&self, world: &mut World) {
+        (self.build)(world)
+    }
+}
+
+/// One traced run.
+pub fn traced(system: &Custom, seed: u64) -> RunReport {
+    run(system, seed, DEFAULT_MAX_STEPS, true)
+}
+
+/// The events of a traced run.
+pub fn events(report: &RunReport) -> &[Event] {
+    &report.trace.as_ref().expect("traced").events
+}
+
+/// Whether the run has an event of `kind` whose message contains `text`.
+pub fn has_event(report: &RunReport, kind: EventKind, text: &str) -> bool {
+    events(report)
+        .iter()
+        .any(|e| e.kind == kind && e.message.contains(text))
+}

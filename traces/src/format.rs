@@ -1,0 +1,167 @@
+//! The records of a trace: one header, the events of every step, one end record.
+
+use serde::{Deserialize, Serialize};
+
+/// The `format` field every trace header carries.
+pub const FORMAT: &str = "genserver-trace";
+
+/// The version of the format this crate writes; it reads this version only.
+pub const VERSION: u32 = 1;
+
+/// The first line of a trace: what ran, with which seed and which processes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// The format version, [`VERSION`] when written by this crate.
+    pub version: u32,
+    /// The name of the simulated system (as `gsim list` shows it).
+    pub system: String,
+    /// The seed of the scheduler that chose the original run.
+    pub seed: u64,
+    /// The step limit the run had.
+    pub max_steps: u64,
+    /// Every process of the run, in id order.
+    pub processes: Vec<Process>,
+}
+
+impl Header {
+    /// A header of the current format and version.
+    pub fn new(system: impl Into<String>, seed: u64, max_steps: u64) -> Self {
+        Header {
+            format: FORMAT.to_owned(),
+            version: VERSION,
+            system: system.into(),
+            seed,
+            max_steps,
+            processes: Vec::new(),
+        }
+    }
+}
+
+/// One process of a run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Process {
+    /// Its process id.
+    pub id: u64,
+    /// Its name, used in every event.
+    pub name: String,
+    /// Server or client.
+    pub kind: ProcessKind,
+}
+
+/// What kind of process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProcessKind {
+    /// A `GenServer`.
+    Server,
+    /// A client state machine.
+    Client,
+}
+
+/// What happened in one event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// The scheduler's decision for this step: the schedule is the list of these.
+    Choose,
+    /// A server started (`init` ran).
+    Start,
+    /// A message was put in a sender→receiver queue.
+    Send,
+    /// A message was taken from a queue and handled.
+    Deliver,
+    /// A call was answered (the reply is sent as a message).
+    Reply,
+    /// A reply or message nobody waits for any more was thrown away.
+    Discard,
+    /// A call gave up waiting.
+    Timeout,
+    /// A timer fired (or a client woke up).
+    Timer,
+    /// `handle_continue` ran.
+    Continue,
+    /// A client took a step.
+    Step,
+    /// A server stopped (its exit reason is the message).
+    Stop,
+    /// A fault crashed a server.
+    Crash,
+    /// A crashed server was started again from `init`.
+    Restart,
+    /// A message was dropped (dead receiver, or a fault).
+    Drop,
+    /// A fault delayed a message.
+    Delay,
+    /// The run failed.
+    Failure,
+}
+
+/// One event of one step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// The step it belongs to (0 for the setup before the first choice).
+    pub step: u64,
+    /// Virtual time in nanoseconds since the start of the run.
+    pub time_ns: u64,
+    /// What happened.
+    pub kind: EventKind,
+    /// The acting or sending process, by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The receiving process, by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// The rendered message or decision.
+    pub message: String,
+}
+
+/// How a run ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "result")]
+pub enum Outcome {
+    /// Nothing was left to do and every check passed.
+    Pass,
+    /// The step limit was reached first (no failure found, final checks not run).
+    StepLimit,
+    /// A failure was found.
+    Failure(FailureRecord),
+}
+
+/// A failure as recorded in a trace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailureRecord {
+    /// The failure's kind (`invariant`, `expectation`, `panic`, `timeout`, `deadlock`).
+    pub kind: String,
+    /// The step where it was found.
+    pub step: u64,
+    /// The process it concerns, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub process: Option<String>,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// The last line of a complete trace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct End {
+    /// The number of steps taken.
+    pub steps: u64,
+    /// Virtual time at the end, in nanoseconds.
+    pub time_ns: u64,
+    /// How the run ended.
+    pub outcome: Outcome,
+}
+
+/// One line of a JSON Lines trace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum Record {
+    /// The first line.
+    Header(Header),
+    /// Any line in between.
+    Event(Event),
+    /// The last line.
+    End(End),
+}

@@ -1,0 +1,88 @@
+//! The schedule on its own: a plain text file a person can read, edit and diff.
+
+use crate::{LoadError, Trace};
+
+/// The first line of every schedule file.
+pub const SCHEDULE_MAGIC: &str = "# genserver schedule v1";
+
+/// The decisions of a run, one per step, with what is needed to run them again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Schedule {
+    /// The system's name.
+    pub system: String,
+    /// The seed of the original run (for reference; replay follows the decisions).
+    pub seed: u64,
+    /// The step limit of the original run.
+    pub max_steps: u64,
+    /// One decision per step, as the scheduler recorded it.
+    pub steps: Vec<String>,
+}
+
+impl Schedule {
+    /// The schedule of a trace.
+    pub fn of(trace: &Trace) -> Schedule {
+        Schedule {
+            system: trace.header.system.clone(),
+            seed: trace.header.seed,
+            max_steps: trace.header.max_steps,
+            steps: trace.schedule().into_iter().map(str::to_owned).collect(),
+        }
+    }
+
+    /// The text form: a magic line, `# key: value` lines, then one decision per line.
+    /// (A decision whose rendered message spans lines can only be replayed from a trace.)
+    pub fn to_text(&self) -> String {
+        let mut out = format!(
+            "{SCHEDULE_MAGIC}\n# system: {}\n# seed: {}\n# max-steps: {}\n",
+            self.system, self.seed, self.max_steps
+        );
+        for step in &self.steps {
+            out.push_str(step);
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Parses the text form; blank lines and other `#` lines are ignored.
+    pub fn from_text(text: &str) -> Result<Schedule, LoadError> {
+        let mut lines = text.lines();
+        if lines.next().map(str::trim_end) != Some(SCHEDULE_MAGIC) {
+            return Err(LoadError::Syntax {
+                line: 1,
+                error: format!("a schedule starts with {SCHEDULE_MAGIC:?}"),
+            });
+        }
+        let (mut system, mut seed, mut max_steps) = (None, None, None);
+        let mut steps = Vec::new();
+        for (index, line) in lines.enumerate() {
+            let number = index + 2;
+            let bad = |error: String| LoadError::Syntax {
+                line: number,
+                error,
+            };
+            let number_of = |value: &str| {
+                (value.trim().parse::<u64>()).map_err(|e| bad(format!("{value:?}: {e}")))
+            };
+            if let Some(comment) = line.strip_prefix('#') {
+                match comment.trim().split_once(':') {
+                    Some(("system", value)) => system = Some(value.trim().to_owned()),
+                    Some(("seed", value)) => seed = Some(number_of(value)?),
+                    Some(("max-steps", value)) => max_steps = Some(number_of(value)?),
+                    _ => {}
+                }
+            } else if !line.trim().is_empty() {
+                steps.push(line.to_owned());
+            }
+        }
+        let missing = |key: &str| LoadError::Syntax {
+            line: 1,
+            error: format!("the schedule has no \"# {key}:\" line"),
+        };
+        Ok(Schedule {
+            system: system.ok_or_else(|| missing("system"))?,
+            seed: seed.ok_or_else(|| missing("seed"))?,
+            max_steps: max_steps.ok_or_else(|| missing("max-steps"))?,
+            steps,
+        })
+    }
+}

@@ -1,0 +1,111 @@
+//! Loading refuses every malformed trace with an error naming the line.
+
+use genserver_traces::{End, Event, EventKind, Header, LoadError, Outcome, Trace};
+
+fn sample() -> Trace {
+    let event = |step, kind, message: &str| Event {
+        step,
+        time_ns: step * 10,
+        kind,
+        from: Some("client-1".into()),
+        to: Some("account".into()),
+        message: message.into(),
+    };
+    Trace {
+        header: Header::new("stale-read", 3, 100),
+        events: vec![
+            event(1, EventKind::Choose, "start client-1"),
+            event(1, EventKind::Send, "cast Deposit(5)"),
+            event(
+                2,
+                EventKind::Choose,
+                "deliver cast Deposit(5) client-1 → account",
+            ),
+            event(2, EventKind::Deliver, "cast Deposit(5)"),
+        ],
+        end: End {
+            steps: 2,
+            time_ns: 20,
+            outcome: Outcome::Pass,
+        },
+    }
+}
+
+fn lines() -> Vec<String> {
+    sample().to_jsonl().lines().map(str::to_owned).collect()
+}
+
+fn load(lines: &[String]) -> Result<Trace, LoadError> {
+    Trace::from_jsonl(&(lines.join("\n") + "\n"))
+}
+
+#[test]
+fn a_trace_round_trips_and_yields_its_schedule() {
+    let trace = sample();
+    assert_eq!(Trace::from_jsonl(&trace.to_jsonl()).unwrap(), trace);
+    assert_eq!(
+        trace.schedule(),
+        [
+            "start client-1",
+            "deliver cast Deposit(5) client-1 → account"
+        ]
+    );
+    assert!(
+        trace
+            .to_jsonl()
+            .starts_with("{\"type\":\"header\",\"format\":\"genserver-trace\",\"version\":1,")
+    );
+}
+
+#[test]
+fn every_malformed_trace_gets_its_own_error() {
+    let l = lines();
+    let err = |lines: &[String]| load(lines).unwrap_err().to_string();
+    assert_eq!(err(&[]), "the trace is empty (expected a header line)");
+    assert!(err(&l[1..]).starts_with("line 1: expected the trace header, found a event"));
+    assert_eq!(
+        err(&l[..3]),
+        "the trace is truncated: no end record after line 3"
+    );
+    let mut garbage = l.clone();
+    garbage[2] = "{\"type\":\"event\",\"step\":".into();
+    assert!(
+        err(&garbage).starts_with("line 3: not a trace record: EOF"),
+        "{}",
+        err(&garbage)
+    );
+    let mut twice = l.clone();
+    twice.insert(2, l[0].clone());
+    assert_eq!(
+        err(&twice),
+        "line 3: unexpected header record in the middle of the trace"
+    );
+    let mut after = l.clone();
+    after.push(l[1].clone());
+    assert!(err(&after).starts_with("line 7: unexpected record after the end"));
+    let mut backwards = l.clone();
+    backwards.swap(2, 4);
+    assert_eq!(err(&backwards), "line 5: step 1 comes after step 2");
+    let mut format = l.clone();
+    format[0] = format[0].replace("genserver-trace", "other-trace");
+    assert!(err(&format).contains("not a genserver trace (format \"other-trace\""));
+    let mut version = l.clone();
+    version[0] = version[0].replace("\"version\":1", "\"version\":2");
+    assert!(err(&version).contains("trace format version 2 is not supported"));
+    let mut kind = l.clone();
+    kind[1] = kind[1].replace("\"choose\"", "\"teleport\"");
+    assert!(
+        err(&kind).starts_with("line 2: not a trace record: unknown variant `teleport`"),
+        "{}",
+        err(&kind)
+    );
+}
+
+#[test]
+fn a_missing_file_names_its_path() {
+    let error = Trace::load("/no/such/trace.jsonl").unwrap_err().to_string();
+    assert!(
+        error.starts_with("cannot read /no/such/trace.jsonl: "),
+        "{error}"
+    );
+}
