@@ -21,6 +21,10 @@ impl RandomScheduler {
 }
 
 impl Scheduler for RandomScheduler {
+    fn strategy(&self) -> String {
+        "random".to_owned()
+    }
+
     fn choose(&mut self, _step: u64, enabled: &Enabled<'_>) -> Result<usize, Divergence> {
         let (faults, normal): (Vec<usize>, Vec<usize>) =
             (0..enabled.len()).partition(|&i| enabled.is_fault(i));

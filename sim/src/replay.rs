@@ -6,12 +6,23 @@ use crate::scheduler::{Divergence, Enabled, Scheduler};
 pub struct ReplayScheduler {
     schedule: Vec<String>,
     next: usize,
+    strategy: String,
 }
 
 impl ReplayScheduler {
     /// Follows `schedule`, one decision per step.
     pub fn new(schedule: Vec<String>) -> Self {
-        ReplayScheduler { schedule, next: 0 }
+        ReplayScheduler {
+            schedule,
+            next: 0,
+            strategy: "replay".to_owned(),
+        }
+    }
+
+    /// Reports `strategy` (the original run's) as its own, so a replayed trace is identical.
+    pub fn on_behalf_of(mut self, strategy: &str) -> Self {
+        self.strategy = strategy.to_owned();
+        self
     }
 }
 
@@ -34,6 +45,10 @@ impl Scheduler for ReplayScheduler {
             }
             None => Err(Divergence::not_enabled(step, expected, &labels)),
         }
+    }
+
+    fn strategy(&self) -> String {
+        self.strategy.clone()
     }
 
     fn finish(&mut self, step: u64) -> Result<(), Divergence> {

@@ -58,8 +58,8 @@ pub fn run(system: &dyn System, seed: u64, max_steps: u64, record: bool) -> RunR
 /// Replays the schedule of `trace` on `system` and checks that the new trace is identical.
 pub fn replay(system: &dyn System, trace: &Trace) -> Result<RunReport, Divergence> {
     let schedule = trace.schedule().into_iter().map(str::to_owned).collect();
-    let mut scheduler = ReplayScheduler::new(schedule);
     let header = &trace.header;
+    let mut scheduler = ReplayScheduler::new(schedule).on_behalf_of(&header.strategy);
     let report = run_with(system, header.seed, header.max_steps, true, &mut scheduler)?;
     let replayed = report.trace.as_ref().expect("recording was on");
     compare(trace, replayed, "the trace says", "the replay gives")?;
@@ -69,7 +69,8 @@ pub fn replay(system: &dyn System, trace: &Trace) -> Result<RunReport, Divergenc
 /// Follows a plain-text [`Schedule`] on `system` (no trace to compare with: the new trace
 /// is returned in the report).
 pub fn replay_schedule(system: &dyn System, schedule: &Schedule) -> Result<RunReport, Divergence> {
-    let mut scheduler = ReplayScheduler::new(schedule.steps.clone());
+    let mut scheduler =
+        ReplayScheduler::new(schedule.steps.clone()).on_behalf_of(&schedule.strategy);
     run_with(
         system,
         schedule.seed,
@@ -95,6 +96,7 @@ pub fn run_with(
     let trace = world.log.take().map(|events| {
         let mut header = Header::new(system.name(), seed, max_steps);
         header.processes = world.processes();
+        header.strategy = scheduler.strategy();
         let outcome = match &verdict {
             Verdict::Pass => Outcome::Pass,
             Verdict::StepLimit => Outcome::StepLimit,
@@ -105,11 +107,7 @@ pub fn run_with(
             time_ns: world.now,
             outcome,
         };
-        Trace {
-            header,
-            events,
-            end,
-        }
+        Trace::new(header, events, end)
     });
     Ok(RunReport {
         system: system.name().to_owned(),

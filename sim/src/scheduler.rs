@@ -49,6 +49,9 @@ pub trait Scheduler {
     /// left the schedule the strategy follows.
     fn choose(&mut self, step: u64, enabled: &Enabled<'_>) -> Result<usize, Divergence>;
 
+    /// The strategy's name, recorded in the trace header (`random`, `pct`, `dfs`, …).
+    fn strategy(&self) -> String;
+
     /// Called when the run is over; a strategy following a schedule reports leftover steps.
     fn finish(&mut self, step: u64) -> Result<(), Divergence> {
         let _ = step;

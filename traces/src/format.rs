@@ -17,24 +17,35 @@ pub struct Header {
     pub version: u32,
     /// The name of the simulated system (as `gsim list` shows it).
     pub system: String,
+    /// The strategy that chose the original run (`random`, `pct`, `dfs`, …).
+    pub strategy: String,
     /// The seed of the scheduler that chose the original run.
     pub seed: u64,
     /// The step limit the run had.
     pub max_steps: u64,
     /// Every process of the run, in id order.
     pub processes: Vec<Process>,
+    /// The schedule: every step's decision, in order. Loading checks that it matches the
+    /// trace's `choose` events.
+    pub schedule: Vec<String>,
+    /// The version of the crate that wrote the trace (for people; replay does not use it).
+    pub crate_version: String,
 }
 
 impl Header {
-    /// A header of the current format and version.
+    /// A header of the current format and version, for the `random` strategy; the schedule
+    /// is filled in by [`crate::Trace::new`].
     pub fn new(system: impl Into<String>, seed: u64, max_steps: u64) -> Self {
         Header {
             format: FORMAT.to_owned(),
             version: VERSION,
             system: system.into(),
+            strategy: "random".to_owned(),
             seed,
             max_steps,
             processes: Vec::new(),
+            schedule: Vec::new(),
+            crate_version: env!("CARGO_PKG_VERSION").to_owned(),
         }
     }
 }

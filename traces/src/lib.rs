@@ -13,9 +13,9 @@
 //! ```
 //! use genserver_traces::{End, Event, EventKind, Header, Outcome, Trace};
 //!
-//! let trace = Trace {
-//!     header: Header::new("counter", 7, 1000),
-//!     events: vec![Event {
+//! let trace = Trace::new(
+//!     Header::new("counter", 7, 1000),
+//!     vec![Event {
 //!         step: 1,
 //!         time_ns: 0,
 //!         kind: EventKind::Choose,
@@ -23,8 +23,8 @@
 //!         to: None,
 //!         message: "step client-1".into(),
 //!     }],
-//!     end: End { steps: 1, time_ns: 0, outcome: Outcome::Pass },
-//! };
+//!     End { steps: 1, time_ns: 0, outcome: Outcome::Pass },
+//! );
 //! let text = trace.to_jsonl();
 //! assert_eq!(Trace::from_jsonl(&text).unwrap(), trace);
 //! assert_eq!(trace.schedule(), ["step client-1"]);
@@ -37,13 +37,17 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod diff;
 mod format;
+mod render;
 mod schedule;
 mod trace;
 
+pub use diff::{Divergence, first_divergence};
 pub use format::{
     End, Event, EventKind, FORMAT, FailureRecord, Header, Outcome, Process, ProcessKind, Record,
     VERSION,
 };
+pub use render::{event_line, to_html, to_mermaid, to_text};
 pub use schedule::{SCHEDULE_MAGIC, Schedule};
 pub use trace::{LoadError, Trace};

@@ -14,6 +14,8 @@ pub struct Schedule {
     pub seed: u64,
     /// The step limit of the original run.
     pub max_steps: u64,
+    /// The strategy that chose the original run (a replay records it as its own).
+    pub strategy: String,
     /// One decision per step, as the scheduler recorded it.
     pub steps: Vec<String>,
 }
@@ -25,6 +27,7 @@ impl Schedule {
             system: trace.header.system.clone(),
             seed: trace.header.seed,
             max_steps: trace.header.max_steps,
+            strategy: trace.header.strategy.clone(),
             steps: trace.schedule().into_iter().map(str::to_owned).collect(),
         }
     }
@@ -33,8 +36,8 @@ impl Schedule {
     /// (A decision whose rendered message spans lines can only be replayed from a trace.)
     pub fn to_text(&self) -> String {
         let mut out = format!(
-            "{SCHEDULE_MAGIC}\n# system: {}\n# seed: {}\n# max-steps: {}\n",
-            self.system, self.seed, self.max_steps
+            "{SCHEDULE_MAGIC}\n# system: {}\n# seed: {}\n# max-steps: {}\n# strategy: {}\n",
+            self.system, self.seed, self.max_steps, self.strategy
         );
         for step in &self.steps {
             out.push_str(step);
@@ -43,7 +46,8 @@ impl Schedule {
         out
     }
 
-    /// Parses the text form; blank lines and other `#` lines are ignored.
+    /// Parses the text form; blank lines and other `#` lines are ignored. Without a
+    /// `# strategy:` line the strategy is `replay`.
     pub fn from_text(text: &str) -> Result<Schedule, LoadError> {
         let mut lines = text.lines();
         if lines.next().map(str::trim_end) != Some(SCHEDULE_MAGIC) {
@@ -53,6 +57,7 @@ impl Schedule {
             });
         }
         let (mut system, mut seed, mut max_steps) = (None, None, None);
+        let mut strategy = "replay".to_owned();
         let mut steps = Vec::new();
         for (index, line) in lines.enumerate() {
             let number = index + 2;
@@ -68,6 +73,7 @@ impl Schedule {
                     Some(("system", value)) => system = Some(value.trim().to_owned()),
                     Some(("seed", value)) => seed = Some(number_of(value)?),
                     Some(("max-steps", value)) => max_steps = Some(number_of(value)?),
+                    Some(("strategy", value)) => strategy = value.trim().to_owned(),
                     _ => {}
                 }
             } else if !line.trim().is_empty() {
@@ -82,6 +88,7 @@ impl Schedule {
             system: system.ok_or_else(|| missing("system"))?,
             seed: seed.ok_or_else(|| missing("seed"))?,
             max_steps: max_steps.ok_or_else(|| missing("max-steps"))?,
+            strategy,
             steps,
         })
     }

@@ -54,6 +54,18 @@ pub enum LoadError {
         /// The number of lines read.
         lines: usize,
     },
+    /// The header's schedule and the `choose` events disagree.
+    #[error(
+        "line {line}: the header's schedule says {expected:?} here, but the trace has {found:?}"
+    )]
+    Schedule {
+        /// 1-based line number of the first disagreeing `choose` event (1 if it is missing).
+        line: usize,
+        /// The header's decision (empty if the header's schedule is shorter).
+        expected: String,
+        /// The event's decision (empty if the trace has fewer `choose` events).
+        found: String,
+    },
     /// Step numbers go backwards.
     #[error("line {line}: step {step} comes after step {previous}")]
     StepOrder {
@@ -78,6 +90,20 @@ pub struct Trace {
 }
 
 impl Trace {
+    /// A trace whose header's schedule is taken from the `choose` events.
+    pub fn new(mut header: Header, events: Vec<Event>, end: End) -> Trace {
+        header.schedule = events
+            .iter()
+            .filter(|event| event.kind == EventKind::Choose)
+            .map(|event| event.message.clone())
+            .collect();
+        Trace {
+            header,
+            events,
+            end,
+        }
+    }
+
     /// The schedule: the scheduler's decision of every step, in order.
     pub fn schedule(&self) -> Vec<&str> {
         self.events
@@ -149,6 +175,7 @@ impl Trace {
                             found: "record after the end",
                         });
                     }
+                    check_schedule(&header, &events)?;
                     return Ok(Trace {
                         header,
                         events,
@@ -184,6 +211,29 @@ impl Trace {
     /// Writes the trace as JSON Lines.
     pub fn save(&self, path: impl AsRef<Path>) -> std::io::Result<()> {
         std::fs::write(path, self.to_jsonl())
+    }
+}
+
+/// The header's schedule must be the `choose` events, in order.
+fn check_schedule(header: &Header, events: &[Event]) -> Result<(), LoadError> {
+    let mut chosen = events
+        .iter()
+        .enumerate()
+        .filter(|(_, event)| event.kind == EventKind::Choose);
+    let mut expected = header.schedule.iter();
+    loop {
+        match (expected.next(), chosen.next()) {
+            (None, None) => return Ok(()),
+            (Some(want), Some((_, event))) if *want == event.message => {}
+            (want, event) => {
+                return Err(LoadError::Schedule {
+                    // Line 1 is the header; event `i` is on line `i + 2`.
+                    line: event.map_or(1, |(index, _)| index + 2),
+                    expected: want.cloned().unwrap_or_default(),
+                    found: event.map(|(_, e)| e.message.clone()).unwrap_or_default(),
+                });
+            }
+        }
     }
 }
 

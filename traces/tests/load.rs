@@ -11,9 +11,9 @@ fn sample() -> Trace {
         to: Some("account".into()),
         message: message.into(),
     };
-    Trace {
-        header: Header::new("stale-read", 3, 100),
-        events: vec![
+    Trace::new(
+        Header::new("stale-read", 3, 100),
+        vec![
             event(1, EventKind::Choose, "start client-1"),
             event(1, EventKind::Send, "cast Deposit(5)"),
             event(
@@ -23,12 +23,12 @@ fn sample() -> Trace {
             ),
             event(2, EventKind::Deliver, "cast Deposit(5)"),
         ],
-        end: End {
+        End {
             steps: 2,
             time_ns: 20,
             outcome: Outcome::Pass,
         },
-    }
+    )
 }
 
 fn lines() -> Vec<String> {
@@ -86,6 +86,18 @@ fn every_malformed_trace_gets_its_own_error() {
     let mut backwards = l.clone();
     backwards.swap(2, 4);
     assert_eq!(err(&backwards), "line 5: step 1 comes after step 2");
+    let mut schedule = l.clone();
+    schedule[0] = schedule[0].replace("\"start client-1\"", "\"start client-2\"");
+    assert_eq!(
+        err(&schedule),
+        "line 2: the header's schedule says \"start client-2\" here, but the trace has \"start client-1\""
+    );
+    let mut unscheduled = l.clone();
+    unscheduled.remove(3);
+    assert_eq!(
+        err(&unscheduled),
+        "line 1: the header's schedule says \"deliver cast Deposit(5) client-1 → account\" here, but the trace has \"\""
+    );
     let mut format = l.clone();
     format[0] = format[0].replace("genserver-trace", "other-trace");
     assert!(err(&format).contains("not a genserver trace (format \"other-trace\""));

@@ -1,0 +1,45 @@
+//! Ways to look at a trace: stable text (for snapshots and diffs), Mermaid, and HTML.
+
+mod html;
+mod mermaid;
+mod text;
+
+pub use html::to_html;
+pub use mermaid::to_mermaid;
+pub(crate) use text::end_line;
+pub use text::{event_line, to_text};
+
+use crate::{Event, Outcome, Trace};
+
+/// The step of the run's failure, if it failed.
+fn failing_step(trace: &Trace) -> Option<u64> {
+    match &trace.end.outcome {
+        Outcome::Failure(failure) => Some(failure.step),
+        _ => None,
+    }
+}
+
+/// What kind of message an event carries, read from the rendered message's first word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum MessageKind {
+    Call,
+    Cast,
+    Info,
+    Reply,
+    Other,
+}
+
+fn message_kind(event: &Event) -> MessageKind {
+    match event.message.split_whitespace().next() {
+        Some("call") => MessageKind::Call,
+        Some("cast") => MessageKind::Cast,
+        Some("info") => MessageKind::Info,
+        Some("reply") => MessageKind::Reply,
+        _ => MessageKind::Other,
+    }
+}
+
+/// Virtual nanoseconds as seconds with millisecond precision: `5.000s`.
+fn seconds(ns: u64) -> String {
+    format!("{}.{:03}s", ns / 1_000_000_000, (ns / 1_000_000) % 1000)
+}

@@ -1,0 +1,248 @@
+//! A self-contained HTML page with an SVG message sequence chart of a trace.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use crate::render::end_line;
+use crate::render::{MessageKind, event_line, failing_step, message_kind, seconds};
+use crate::{Event, EventKind, Trace};
+
+const LANE: usize = 170;
+const LEFT: usize = 150;
+const TOP: usize = 70;
+const ROW: usize = 30;
+const LABEL_CHARS: usize = 48;
+
+/// The trace as one HTML page that opens offline: one lifeline per process, an arrow per
+/// delivered message (calls, casts, info messages and replies drawn differently), markers for
+/// timeouts, timers, crashes, restarts, stops and drops, the failing step highlighted, and
+/// step-by-step navigation (buttons or the arrow keys). It makes no network request.
+pub fn to_html(trace: &Trace) -> String {
+    let lanes: BTreeMap<&str, usize> = trace
+        .header
+        .processes
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.name.as_str(), i))
+        .collect();
+    let rows: Vec<&Event> = trace
+        .events
+        .iter()
+        .filter(|e| {
+            !matches!(
+                e.kind,
+                EventKind::Choose | EventKind::Send | EventKind::Step
+            )
+        })
+        .collect();
+    let width = LEFT + LANE * lanes.len().max(1) + 40;
+    let height = TOP + ROW * (rows.len() + 1);
+    let failing = failing_step(trace);
+
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg id="chart" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">"#
+    );
+    svg.push_str(DEFS);
+    for (name, &lane) in &lanes {
+        let x = lane_x(lane);
+        let _ = write!(
+            svg,
+            r#"<text class="proc" x="{x}" y="30">{}</text><line class="life" x1="{x}" y1="42" x2="{x}" y2="{height}"/>"#,
+            escape(name)
+        );
+    }
+    for (index, event) in rows.iter().enumerate() {
+        let y = TOP + ROW * index;
+        let failed = failing == Some(event.step) && event.kind == EventKind::Failure;
+        draw_row(&mut svg, index, y, width, event, &lanes, failed);
+    }
+    svg.push_str("</svg>");
+
+    let title = format!(
+        "{} — seed {} — {}",
+        trace.header.system,
+        trace.header.seed,
+        end_line(trace).trim_start_matches("# ")
+    );
+    PAGE.replace("{title}", &escape(&title))
+        .replace("{svg}", &svg)
+}
+
+fn lane_x(lane: usize) -> usize {
+    LEFT + LANE * lane + LANE / 2
+}
+
+fn draw_row(
+    svg: &mut String,
+    index: usize,
+    y: usize,
+    width: usize,
+    event: &Event,
+    lanes: &BTreeMap<&str, usize>,
+    failed: bool,
+) {
+    let lane = |name: &Option<String>| name.as_deref().and_then(|n| lanes.get(n).copied());
+    let line = escape(&event_line(event));
+    let class = if failed { "row failed" } else { "row" };
+    let _ = write!(
+        svg,
+        r#"<g class="{class}" data-i="{index}" data-step="{}" data-line="{line}"><title>{line}</title>"#,
+        event.step
+    );
+    let _ = write!(
+        svg,
+        r#"<rect class="band" x="0" y="{}" width="{width}" height="{ROW}"/>"#,
+        y - ROW / 2 - 4
+    );
+    let _ = write!(
+        svg,
+        r#"<text class="step" x="8" y="{y}">{} · {}</text>"#,
+        event.step,
+        seconds(event.time_ns)
+    );
+    let label = escape(&shorten(&event.message));
+    match (event.kind, lane(&event.from), lane(&event.to)) {
+        (EventKind::Deliver | EventKind::Drop, Some(from), Some(to)) if from != to => {
+            let (x1, x2) = (lane_x(from), lane_x(to));
+            let style = match (event.kind, message_kind(event)) {
+                (EventKind::Drop, _) => "drop",
+                (_, MessageKind::Reply) => "reply",
+                (_, MessageKind::Call) => "call",
+                (_, MessageKind::Info) => "info",
+                _ => "cast",
+            };
+            let marker = if style == "drop" { "cross" } else { "head" };
+            let _ = write!(
+                svg,
+                r#"<line class="msg {style}" x1="{x1}" y1="{y}" x2="{x2}" y2="{y}" marker-end="url(#{marker})"/><text class="label" x="{}" y="{}">{label}</text>"#,
+                (x1 + x2) / 2,
+                y - 5
+            );
+        }
+        (kind, from, to) => {
+            let x = from.or(to).map(lane_x).unwrap_or(LEFT / 2 + 40);
+            let (symbol, style) = match kind {
+                EventKind::Timeout => ("⏱", "warn"),
+                EventKind::Crash | EventKind::Failure => ("✖", "bad"),
+                EventKind::Drop | EventKind::Discard => ("⌫", "warn"),
+                EventKind::Restart | EventKind::Start => ("▶", "note"),
+                EventKind::Stop => ("■", "note"),
+                _ => ("●", "note"),
+            };
+            let kind_name = format!("{kind:?}").to_lowercase();
+            let _ = write!(
+                svg,
+                r#"<text class="mark {style}" x="{x}" y="{}">{symbol}</text><text class="label left {style}" x="{}" y="{}">{kind_name} {label}</text>"#,
+                y + 5,
+                x + 12,
+                y + 4
+            );
+        }
+    }
+    svg.push_str("</g>");
+}
+
+fn shorten(text: &str) -> String {
+    if text.chars().count() <= LABEL_CHARS {
+        text.to_owned()
+    } else {
+        let cut: String = text.chars().take(LABEL_CHARS - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const DEFS: &str = r##"<defs><marker id="head" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="context-stroke"/></marker><marker id="cross" viewBox="0 0 10 10" refX="5" refY="5" markerWidth="10" markerHeight="10"><path d="M0,0 L10,10 M10,0 L0,10" stroke="#c62828" stroke-width="2"/></marker></defs>"##;
+
+const PAGE: &str = r##"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{title}</title>
+<style>
+body { font: 14px system-ui, sans-serif; margin: 0; color: #222; }
+header { position: sticky; top: 0; background: #fafafa; border-bottom: 1px solid #ddd; padding: 8px 12px; z-index: 1; }
+h1 { font-size: 16px; margin: 0 0 6px 0; }
+#detail { font-family: ui-monospace, monospace; white-space: pre; margin-top: 6px; min-height: 1.2em; }
+button { margin-right: 4px; }
+.proc { font-weight: bold; text-anchor: middle; }
+.life { stroke: #bbb; stroke-dasharray: 4 4; }
+.step { font: 11px ui-monospace, monospace; fill: #777; }
+.label { font: 12px ui-monospace, monospace; text-anchor: middle; }
+.label.left { text-anchor: start; }
+.msg { stroke-width: 2; }
+.call { stroke: #1565c0; }
+.cast { stroke: #555; }
+.info { stroke: #2e7d32; }
+.reply { stroke: #6a1b9a; stroke-dasharray: 6 4; }
+.drop { stroke: #c62828; stroke-dasharray: 2 3; }
+.mark { text-anchor: middle; font-size: 14px; }
+.bad { fill: #c62828; }
+.warn { fill: #ef6c00; }
+.note { fill: #455a64; }
+.band { fill: transparent; }
+.row.failed .band { fill: #ffd7d7; }
+.row.current .band { fill: #fff3bf; }
+.row.failed.current .band { fill: #ffb3b3; }
+.row { cursor: pointer; }
+</style>
+</head>
+<body>
+<header>
+<h1>{title}</h1>
+<button id="first">⏮ first</button><button id="prev">◀ prev</button><button id="next">next ▶</button><button id="last">last ⏭</button><button id="fail">failure</button>
+<span id="pos"></span>
+<div id="detail"></div>
+</header>
+<main>{svg}</main>
+<script>
+(function () {
+  var rows = Array.prototype.slice.call(document.querySelectorAll('.row'));
+  var current = -1;
+  function show(i) {
+    if (rows.length === 0) { return; }
+    i = Math.max(0, Math.min(rows.length - 1, i));
+    if (current >= 0) { rows[current].classList.remove('current'); }
+    current = i;
+    var row = rows[i];
+    row.classList.add('current');
+    document.getElementById('detail').textContent = row.getAttribute('data-line');
+    document.getElementById('pos').textContent = ' event ' + (i + 1) + ' of ' + rows.length + ', step ' + row.getAttribute('data-step');
+    if (row.scrollIntoView) { row.scrollIntoView({ block: 'nearest' }); }
+  }
+  function failure() {
+    var failed = document.querySelector('.row.failed');
+    show(failed ? rows.indexOf(failed) : rows.length - 1);
+  }
+  document.getElementById('first').onclick = function () { show(0); };
+  document.getElementById('prev').onclick = function () { show(current - 1); };
+  document.getElementById('next').onclick = function () { show(current + 1); };
+  document.getElementById('last').onclick = function () { show(rows.length - 1); };
+  document.getElementById('fail').onclick = failure;
+  rows.forEach(function (row, i) { row.addEventListener('click', function () { show(i); }); });
+  document.addEventListener('keydown', function (e) {
+    if (e.key === 'ArrowRight' || e.key === 'ArrowDown' || e.key === 'j') { show(current + 1); e.preventDefault(); }
+    if (e.key === 'ArrowLeft' || e.key === 'ArrowUp' || e.key === 'k') { show(current - 1); e.preventDefault(); }
+  });
+  if (document.querySelector('.row.failed')) { failure(); } else { show(0); }
+})();
+</script>
+</body>
+</html>
+"##;

@@ -1,0 +1,81 @@
+//! Mermaid `sequenceDiagram` output, to paste into GitHub markdown.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use crate::render::{MessageKind, failing_step, message_kind};
+use crate::{EventKind, Trace};
+
+/// The trace as a Mermaid sequence diagram: one participant per process, an arrow per
+/// delivered message (replies dashed, drops crossed), notes for timeouts, timers, crashes,
+/// restarts and stops, and the failure in a red box.
+pub fn to_mermaid(trace: &Trace) -> String {
+    let mut ids = BTreeMap::new();
+    let mut out = String::from("sequenceDiagram\n");
+    for (index, process) in trace.header.processes.iter().enumerate() {
+        let id = format!("P{index}");
+        let _ = writeln!(out, "    participant {id} as {}", escape(&process.name));
+        ids.insert(process.name.clone(), id);
+    }
+    let mut id_of = |name: &str| -> String {
+        let next = ids.len();
+        ids.entry(name.to_owned())
+            .or_insert_with(|| format!("P{next}"))
+            .clone()
+    };
+    let failing = failing_step(trace);
+    let mut failure_drawn = false;
+    for event in &trace.events {
+        let text = escape(&event.message);
+        let from = event.from.as_deref().map(&mut id_of);
+        let to = event.to.as_deref().map(&mut id_of);
+        let actor = from.clone().or_else(|| to.clone());
+        let line = match (event.kind, from, to, actor) {
+            (EventKind::Deliver, Some(from), Some(to), _) => {
+                let arrow = match message_kind(event) {
+                    MessageKind::Reply => "-->>",
+                    _ => "->>",
+                };
+                format!("{from}{arrow}{to}: {text}")
+            }
+            (EventKind::Drop, Some(from), Some(to), _) => format!("{from}-x{to}: dropped {text}"),
+            (EventKind::Failure, _, _, actor) => {
+                failure_drawn = true;
+                let over = actor.unwrap_or_else(|| "P0".to_owned());
+                format!(
+                    "rect rgb(255, 215, 215)\n    Note over {over}: FAILURE at step {}: {text}\n    end",
+                    event.step
+                )
+            }
+            (EventKind::Choose | EventKind::Send | EventKind::Step, ..) => continue,
+            (kind, _, _, Some(actor)) => {
+                let label = format!("{kind:?}").to_lowercase();
+                format!("Note over {actor}: {label} {text}")
+            }
+            _ => continue,
+        };
+        let _ = writeln!(out, "    {line}");
+    }
+    if let (Some(step), false) = (failing, failure_drawn) {
+        let _ = writeln!(
+            out,
+            "    rect rgb(255, 215, 215)\n    Note over P0: FAILURE at step {step}\n    end"
+        );
+    }
+    out
+}
+
+/// Mermaid ends a message at a newline and reads `;` and `#` specially: escape them as
+/// entity codes.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '#' => out.push_str("#35;"),
+            ';' => out.push_str("#59;"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
