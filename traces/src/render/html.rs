@@ -35,7 +35,8 @@ pub fn to_html(trace: &Trace) -> String {
             )
         })
         .collect();
-    let width = LEFT + LANE * lanes.len().max(1) + 40;
+    // Room on the right for the notes beside the last lifeline.
+    let width = LEFT + LANE * lanes.len().max(1) + 8 * LABEL_CHARS;
     let height = TOP + ROW * (rows.len() + 1);
     let failing = failing_step(trace);
 
@@ -124,7 +125,7 @@ fn draw_row(
         (kind, from, to) => {
             let x = from.or(to).map(lane_x).unwrap_or(LEFT / 2 + 40);
             let (symbol, style) = match kind {
-                EventKind::Timeout => ("⏱", "warn"),
+                EventKind::Timeout => ("◔", "warn"),
                 EventKind::Crash | EventKind::Failure => ("✖", "bad"),
                 EventKind::Drop | EventKind::Discard => ("⌫", "warn"),
                 EventKind::Restart | EventKind::Start => ("▶", "note"),
@@ -132,9 +133,15 @@ fn draw_row(
                 _ => ("●", "note"),
             };
             let kind_name = format!("{kind:?}").to_lowercase();
+            // "reply reply #3 …" says it twice: name the kind only when the message does not.
+            let kind_name = if event.message.starts_with(&kind_name) {
+                String::new()
+            } else {
+                kind_name + " "
+            };
             let _ = write!(
                 svg,
-                r#"<text class="mark {style}" x="{x}" y="{}">{symbol}</text><text class="label left {style}" x="{}" y="{}">{kind_name} {label}</text>"#,
+                r#"<text class="mark {style}" x="{x}" y="{}">{symbol}</text><text class="label left {style}" x="{}" y="{}">{kind_name}{label}</text>"#,
                 y + 5,
                 x + 12,
                 y + 4
@@ -206,7 +213,7 @@ button { margin-right: 4px; }
 <body>
 <header>
 <h1>{title}</h1>
-<button id="first">⏮ first</button><button id="prev">◀ prev</button><button id="next">next ▶</button><button id="last">last ⏭</button><button id="fail">failure</button>
+<button id="first">|◀ first</button><button id="prev">◀ prev</button><button id="next">next ▶</button><button id="last">last ▶|</button><button id="fail">failure</button>
 <span id="pos"></span>
 <div id="detail"></div>
 </header>

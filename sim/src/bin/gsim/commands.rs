@@ -24,7 +24,8 @@ fn save(trace: &Trace, path: &Path) -> Result<(), String> {
     write(path, &trace.to_jsonl())
 }
 
-fn write(path: &Path, text: &str) -> Result<(), String> {
+/// Writes `text` to `path`, creating its directory.
+pub fn write(path: &Path, text: &str) -> Result<(), String> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create directory {}: {e}", dir.display()))?;
@@ -64,26 +65,41 @@ pub fn run(
     Ok(u8::from(report.failure().is_some()))
 }
 
+/// Where `gsim hunt` writes what it found: files for one system, directories for all.
+#[derive(Clone, Copy)]
+pub struct Outputs<'a> {
+    /// The failing trace (JSON Lines).
+    pub trace: Option<&'a Path>,
+    /// The failing trace as an HTML page.
+    pub html: Option<&'a Path>,
+}
+
 /// `gsim hunt [SYSTEM]`.
 pub fn hunt(
     name: Option<&str>,
     runs: u64,
     seed: u64,
-    out: Option<&Path>,
+    outputs: Outputs<'_>,
     max_steps: u64,
 ) -> Result<u8, String> {
     if let Some(name) = name {
         let system = system(name)?;
-        let path = out.map(Path::to_path_buf);
+        let path = outputs.trace.map(Path::to_path_buf);
+        let html = outputs.html.map(Path::to_path_buf);
         return Ok(u8::from(
-            hunt_one(system, runs, seed, path, max_steps, true)?.0,
+            hunt_one(system, runs, seed, path, html, max_steps, true)?.0,
         ));
     }
     let mut rows = Vec::new();
     let mut found_any = false;
     for system in systems() {
-        let path = out.map(|dir| dir.join(default_file(system.name(), seed)));
-        let (found, details) = hunt_one(*system, runs, seed, path, max_steps, false)?;
+        let path = outputs
+            .trace
+            .map(|dir| dir.join(default_file(system.name(), seed)));
+        let html = outputs
+            .html
+            .map(|dir| dir.join(format!("{}.html", system.name())));
+        let (found, details) = hunt_one(*system, runs, seed, path, html, max_steps, false)?;
         found_any |= found;
         let result = if found { "FOUND" } else { "clean" };
         rows.push((
@@ -107,6 +123,7 @@ fn hunt_one(
     runs: u64,
     first_seed: u64,
     path: Option<PathBuf>,
+    html: Option<PathBuf>,
     max_steps: u64,
     verbose: bool,
 ) -> Result<(bool, String), String> {
@@ -137,6 +154,10 @@ fn hunt_one(
         report.seed,
         path.display()
     );
+    if let Some(html) = html {
+        write(&html, &genserver_traces::to_html(trace))?;
+        println!("  the trace as a page: {}", html.display());
+    }
     print_replay_commands(name, report.seed, &path, max_steps);
     if !hunt.reproduced {
         eprintln!(

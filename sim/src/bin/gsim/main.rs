@@ -7,6 +7,7 @@
 
 mod commands;
 mod report;
+mod view;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -62,6 +63,28 @@ enum Command {
         /// The step limit of each run.
         #[arg(long, default_value_t = genserver_sim::DEFAULT_MAX_STEPS)]
         max_steps: u64,
+        /// Also write the failure's trace as an HTML page here (a directory when hunting all
+        /// systems).
+        #[arg(long)]
+        html: Option<PathBuf>,
+    },
+    /// Render a trace as text, a Mermaid sequence diagram or an HTML page.
+    Render {
+        /// The trace file (JSON Lines).
+        file: PathBuf,
+        /// The output format.
+        #[arg(long, value_enum, default_value_t = view::Format::Text)]
+        format: view::Format,
+        /// Write here instead of standard output.
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+    },
+    /// Show the first step where two traces diverge (exit 0 if they do not, 1 if they do).
+    Diff {
+        /// The first trace.
+        left: PathBuf,
+        /// The second trace.
+        right: PathBuf,
     },
     /// Re-execute the schedule recorded in a trace (checking the trace comes out identical)
     /// or in a schedule file.
@@ -112,7 +135,19 @@ fn main() -> ExitCode {
             seed,
             out,
             max_steps,
-        } => commands::hunt(system.as_deref(), runs, seed, out.as_deref(), max_steps),
+            html,
+        } => commands::hunt(
+            system.as_deref(),
+            runs,
+            seed,
+            commands::Outputs {
+                trace: out.as_deref(),
+                html: html.as_deref(),
+            },
+            max_steps,
+        ),
+        Command::Render { file, format, out } => view::render(&file, format, out.as_deref()),
+        Command::Diff { left, right } => view::diff(&left, &right),
         Command::Replay { file, trace } => commands::replay(&file, trace.as_deref()),
         Command::Check { system, seeds } => commands::check(system.as_deref(), seeds),
     };

@@ -1,0 +1,61 @@
+//! `gsim render` and `gsim diff`: looking at traces.
+
+use std::path::Path;
+
+use clap::ValueEnum;
+use genserver_traces::{Trace, first_divergence, to_html, to_mermaid, to_text};
+
+use crate::commands::write;
+
+/// What `gsim render` produces.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Format {
+    /// One line per event, as snapshot tests store it.
+    Text,
+    /// A Mermaid `sequenceDiagram`, to paste into GitHub markdown.
+    Mermaid,
+    /// A self-contained HTML page with a message sequence chart.
+    Html,
+}
+
+/// Renders `trace` in `format`.
+pub fn rendered(trace: &Trace, format: Format) -> String {
+    match format {
+        Format::Text => to_text(trace),
+        Format::Mermaid => to_mermaid(trace),
+        Format::Html => to_html(trace),
+    }
+}
+
+fn load(file: &Path) -> Result<Trace, String> {
+    Trace::load(file).map_err(|e| format!("{}: {e}", file.display()))
+}
+
+/// `gsim render FILE --format F [-o OUT]`: to stdout, or to OUT.
+pub fn render(file: &Path, format: Format, out: Option<&Path>) -> Result<u8, String> {
+    let text = rendered(&load(file)?, format);
+    match out {
+        Some(path) => {
+            write(path, &text)?;
+            println!("{:?} written to {}", format, path.display());
+        }
+        None => print!("{text}"),
+    }
+    Ok(0)
+}
+
+/// `gsim diff A B`: exit 0 if the traces tell the same story, 1 (and where) if not.
+pub fn diff(left: &Path, right: &Path) -> Result<u8, String> {
+    let (a, b) = (load(left)?, load(right)?);
+    match first_divergence(&a, &b) {
+        None => {
+            println!("the traces are the same ({} events)", a.events.len());
+            Ok(0)
+        }
+        Some(divergence) => {
+            println!("--- {}\n+++ {}", left.display(), right.display());
+            println!("{divergence}");
+            Ok(1)
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! `gsim render`, `gsim diff` and `gsim hunt --html`.
+
+use crate::errors::bad;
+use crate::{code, gsim, path, scratch, stdout};
+
+/// Runs `gsim run lost-update --seed SEED` and returns the trace's path.
+fn traced_run(dir: &std::path::Path, seed: &str) -> std::path::PathBuf {
+    let trace = dir.join(format!("seed-{seed}.jsonl"));
+    gsim(&[
+        "run",
+        "lost-update",
+        "--seed",
+        seed,
+        "--trace",
+        path(&trace),
+    ]);
+    assert!(trace.is_file());
+    trace
+}
+
+#[test]
+fn render_writes_text_mermaid_and_html() {
+    let dir = scratch("render");
+    let trace = traced_run(&dir, "1");
+    let text = gsim(&["render", path(&trace)]);
+    assert_eq!(code(&text), 0);
+    assert!(stdout(&text).starts_with("# genserver-trace v1: system lost-update, seed 1"));
+    assert!(stdout(&text).contains("deliver  client-2 -> counter: call #1 Get"));
+
+    let mermaid = gsim(&["render", path(&trace), "--format", "mermaid"]);
+    assert_eq!(code(&mermaid), 0);
+    assert!(stdout(&mermaid).starts_with("sequenceDiagram\n"));
+
+    let page = dir.join("page.html");
+    let html = gsim(&[
+        "render",
+        path(&trace),
+        "--format",
+        "html",
+        "-o",
+        path(&page),
+    ]);
+    assert_eq!(code(&html), 0);
+    let written = std::fs::read_to_string(&page).unwrap();
+    assert!(written.starts_with("<!DOCTYPE html>"));
+    assert!(written.contains(r#"class="row failed""#));
+}
+
+#[test]
+fn render_refuses_bad_input_with_exit_2() {
+    let dir = scratch("render-bad");
+    bad(&["render", path(&dir.join("missing.jsonl"))], "cannot read");
+    let garbage = dir.join("garbage.jsonl");
+    std::fs::write(&garbage, "{\"type\":\n").unwrap();
+    bad(&["render", path(&garbage)], "line 1: not a trace record");
+    let trace = traced_run(&dir, "1");
+    let text = std::fs::read_to_string(&trace).unwrap();
+    let cut = dir.join("cut.jsonl");
+    std::fs::write(&cut, text.lines().take(4).collect::<Vec<_>>().join("\n")).unwrap();
+    bad(&["render", path(&cut)], "truncated");
+    bad(
+        &["render", path(&trace), "--format", "pdf"],
+        "invalid value 'pdf'",
+    );
+    bad(&["diff", path(&trace)], "required");
+}
+
+#[test]
+fn diff_names_the_first_divergent_step() {
+    let dir = scratch("diff");
+    let (one, again, other) = (
+        traced_run(&dir, "1"),
+        dir.join("again.jsonl"),
+        traced_run(&dir, "2"),
+    );
+    gsim(&["replay", path(&one), "--trace", path(&again)]);
+    let same = gsim(&["diff", path(&one), path(&again)]);
+    assert_eq!(code(&same), 0, "{}", stdout(&same));
+    assert!(stdout(&same).starts_with("the traces are the same"));
+
+    let different = gsim(&["diff", path(&one), path(&other)]);
+    assert_eq!(code(&different), 1);
+    let shown = stdout(&different);
+    assert!(shown.contains("the traces diverge at step "), "{shown}");
+    assert!(
+        shown.contains("\n  - ") && shown.contains("\n  + "),
+        "{shown}"
+    );
+}
+
+#[test]
+fn hunt_writes_the_failure_as_a_page() {
+    let dir = scratch("hunt-html");
+    let page = dir.join("lost-update.html");
+    let out = gsim(&[
+        "hunt",
+        "lost-update",
+        "--out",
+        path(&dir.join("found.jsonl")),
+        "--html",
+        path(&page),
+    ]);
+    assert_eq!(code(&out), 1);
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("lost-update") && html.contains(r#"class="row failed""#));
+    assert!(stdout(&out).contains(&format!("the trace as a page: {}", page.display())));
+}
