@@ -49,6 +49,11 @@
 //! `gsim replay FILE` do the rest. Your own systems implement [`System`]: spawn servers with
 //! [`World::spawn`], add [`Client`]s, invariants and faults, then call [`hunt`].
 //!
+//! # Snapshot tests
+//!
+//! [`trace_text`] renders the run of a seed as stable text, one line per event, so a test
+//! pins a system's behaviour in one line: `insta::assert_snapshot!(trace_text(&MySystem, 7))`.
+//!
 //! # Debugging a failure
 //!
 //! A failure names its step and kind ([`FailureKind`]); the hunt prints the seed and the

@@ -7,6 +7,11 @@
 //! which `gsim replay` re-executes. A [`Schedule`] is the same list as a plain text file, one
 //! decision per line, for reading, editing and diffing.
 //!
+//! To look at a trace: [`to_text`] (one stable line per event, for snapshots and diffs),
+//! [`to_mermaid`] (a sequence diagram for markdown), [`to_html`] (an offline page with a
+//! message sequence chart and step-by-step navigation), and [`first_divergence`] (where two
+//! traces part ways).
+//!
 //! Loading checks the header, the version, the order of records and the end record, and
 //! names the offending line in every [`LoadError`]:
 //!
