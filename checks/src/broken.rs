@@ -1,0 +1,34 @@
+//! Deliberately broken variants, one bug each, for proving that the loom models can fail.
+//!
+//! Each is a small modified copy of the real code in `core/src/runtime/` (or of
+//! `core/src/reply.rs`), with a comment at the top naming the bug. They take their primitives
+//! from this crate's shim, so they are loom types under `cfg(loom)` and `std` ones otherwise.
+//! The loom tests run every model against the real type (expected to pass) and against the
+//! matching variant here (expected to be rejected, `#[should_panic]`).
+
+mod link_double_delivery;
+mod link_early_notify;
+mod link_forgetful;
+mod link_split_abandon;
+mod link_sticky_abandon;
+mod mailbox_duplicating;
+mod mailbox_lost_wakeup;
+mod mailbox_racy_close;
+mod mailbox_reordering;
+pub mod mini_runtime;
+mod slot;
+mod token_unshared;
+
+pub use link_double_delivery::DoubleDeliveryLink;
+pub use link_early_notify::EarlyNotifyLink;
+pub use link_forgetful::ForgetfulLink;
+pub use link_split_abandon::SplitAbandonLink;
+pub use link_sticky_abandon::StickyAbandonLink;
+pub use mailbox_duplicating::DuplicatingMailbox;
+pub use mailbox_lost_wakeup::LostWakeupMailbox;
+pub use mailbox_racy_close::RacyCloseMailbox;
+pub use mailbox_reordering::ReorderingMailbox;
+pub use token_unshared::UnsharedReplyTo;
+
+#[cfg(all(test, not(loom)))]
+mod tests;
