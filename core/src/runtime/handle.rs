@@ -1,6 +1,7 @@
 //! The client's handle on a running server.
 
 use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::runtime::envelope::Envelope;
@@ -112,6 +113,9 @@ impl<S: GenServer> Server<S> {
 
     /// Runs `inspect` on the server's state between two messages and returns its result
     /// (GenServers.jl's `query`: `server.query(Clone::clone)` copies the state out).
+    ///
+    /// If `inspect` panics, the panic is caught in the server (which carries on) and resumed
+    /// here, in the caller.
     pub fn query<T: Send + 'static>(
         &self,
         inspect: impl FnOnce(&S) -> T + Send + 'static,
@@ -120,16 +124,18 @@ impl<S: GenServer> Server<S> {
         let link = Arc::new(ReplyLink::new());
         let answer = Arc::clone(&link);
         let envelope = Envelope::Inspect(Box::new(move |state: Result<&S, &ExitReason>| {
-            answer.complete(
-                state
-                    .map(inspect)
-                    .map_err(|reason| CallError::Exited(reason.clone())),
-            );
+            answer.complete(match state {
+                Ok(state) => Ok(catch_unwind(AssertUnwindSafe(|| inspect(state)))),
+                Err(reason) => Err(CallError::Exited(reason.clone())),
+            });
         }));
         if self.cell.mailbox.push(envelope).is_err() {
             return Err(CallError::NoProcess);
         }
-        PendingCall::new(link).wait_timeout(self.timeout)
+        match PendingCall::new(link).wait_timeout(self.timeout)? {
+            Ok(value) => Ok(value),
+            Err(panic) => resume_unwind(panic),
+        }
     }
 
     /// Stops the server with `reason` after the messages queued before this one, runs its

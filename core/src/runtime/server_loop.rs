@@ -120,7 +120,7 @@ fn run<S: GenServer>(
         next_tag: 0,
     };
     let effects = server.ctx.take_effects();
-    server.apply(effects);
+    server.apply_caught("init", effects);
     let reason = server.serve();
     server.exit(reason);
 }
@@ -190,11 +190,7 @@ impl<S: GenServer> Running<S> {
             Envelope::Info(msg) => {
                 self.invoke("handle_info", |s, ctx| s.handle_info(msg, ctx));
             }
-            Envelope::Inspect(inspect) => {
-                let state = &self.state;
-                // A panicking inspector hurts only its caller, which then times out.
-                let _ = catch_unwind(AssertUnwindSafe(|| inspect(Ok(state))));
-            }
+            Envelope::Inspect(inspect) => inspect(Ok(&self.state)),
             Envelope::Stop { reason, done } => {
                 self.stopping.get_or_insert(reason);
                 self.stop_waiters.push(done);
@@ -212,14 +208,27 @@ impl<S: GenServer> Running<S> {
         match catch_unwind(AssertUnwindSafe(|| body(state, ctx))) {
             Ok(value) => {
                 let effects = self.ctx.take_effects();
-                self.apply(effects);
-                Some(value)
+                self.apply_caught(callback, effects).then_some(value)
             }
             Err(panic) => {
                 drop(self.ctx.take_effects());
                 let reason = ExitReason::Panic(format!("{callback}: {}", panic_text(&panic)));
                 self.stopping = Some(reason);
                 None
+            }
+        }
+    }
+
+    /// Applies effects; a panic on the way (a message of the wrong type for its receiver)
+    /// stops the server like a panicking callback. Returns whether all went well.
+    fn apply_caught(&mut self, callback: &str, effects: Vec<Effect<S>>) -> bool {
+        match catch_unwind(AssertUnwindSafe(|| self.apply(effects))) {
+            Ok(()) => true,
+            Err(panic) => {
+                let text = panic_text(&panic);
+                let reason = ExitReason::Panic(format!("effects of {callback}: {text}"));
+                self.stopping = Some(reason);
+                false
             }
         }
     }

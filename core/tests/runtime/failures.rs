@@ -133,3 +133,39 @@ fn init_failures_are_start_errors() {
         genserver::StartError::Init(ExitReason::Panic("init: init exploded".into()))
     );
 }
+
+#[test]
+fn a_panicking_query_panics_in_the_caller_and_the_server_carries_on() {
+    let rt = Runtime::new();
+    let probe = start(&rt, &new_log());
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        probe.query(|_| -> i64 { panic!("inspector exploded") })
+    }));
+    let panic = outcome.expect_err("the caller panics");
+    assert_eq!(panic.downcast_ref::<&str>(), Some(&"inspector exploded"));
+    assert_eq!(probe.call_timeout(Call::Echo(5), LONG), Ok(5));
+}
+
+#[test]
+fn a_message_of_the_wrong_type_stops_its_sender_cleanly() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let sender = rt
+        .start_named::<Probe>("sender", ProbeArgs::new(&log))
+        .unwrap();
+    let held = sender.call_async(Call::Hold);
+    let stack = rt.start::<crate::stack::Stack>(vec![]).unwrap();
+    // A hand-made address that wrongly claims the stack is a probe.
+    sender.cast(Cast::RelayTo(ServerRef::new(stack.id())));
+    let Err(CallError::Exited(ExitReason::Panic(text))) = held.wait_timeout(LONG) else {
+        panic!("the held call should fail with the sender's panic");
+    };
+    assert!(
+        text.starts_with("effects of handle_cast: cast of the wrong type"),
+        "{text}"
+    );
+    assert_eq!(entries(&log), [format!("terminate panic: {text}")]);
+    assert!(!sender.is_alive());
+    assert!(rt.whereis::<Probe>("sender").is_none());
+    assert_eq!(stack.call(crate::stack::StackCall::Len), Ok(Some(0)));
+}

@@ -81,6 +81,9 @@ pub enum Cast {
     Panic,
     SetPeer(ServerRef<Probe>),
     SetHandle(Server<Probe>),
+    /// Cast `Record("relayed")` to this address (which may wrongly name a server of another
+    /// type).
+    RelayTo(ServerRef<Probe>),
 }
 
 #[derive(Debug)]
@@ -227,6 +230,7 @@ impl GenServer for Probe {
             Cast::Panic => panic!("handle_cast exploded"),
             Cast::SetPeer(peer) => self.peer = Some(peer),
             Cast::SetHandle(handle) => self.handle = Some(handle),
+            Cast::RelayTo(to) => ctx.cast(to, Cast::Record("relayed".into())),
         }
     }
 
