@@ -2,9 +2,15 @@
 //! under `cfg(loom)`, so the loom checks run the runtime's own mailbox and reply-link code.
 
 #[cfg(loom)]
-pub(crate) use loom::sync::{Arc, Condvar, Mutex, MutexGuard, atomic::AtomicU64};
+pub(crate) use loom::sync::{
+    Arc, Condvar, Mutex, MutexGuard,
+    atomic::{AtomicBool, AtomicU64},
+};
 #[cfg(not(loom))]
-pub(crate) use std::sync::{Arc, Condvar, Mutex, MutexGuard, atomic::AtomicU64};
+pub(crate) use std::sync::{
+    Arc, Condvar, Mutex, MutexGuard,
+    atomic::{AtomicBool, AtomicU64},
+};
 
 use std::time::Duration;
 
@@ -51,3 +57,45 @@ pub(crate) fn spawn(_name: String, body: impl FnOnce() + Send + 'static) -> std:
     loom::thread::spawn(body);
     Ok(())
 }
+
+/// Waits a little for `ready` to become true before the caller parks: waking a parked thread
+/// costs tens of microseconds on small virtual machines, and a reply often comes sooner.
+/// Returns whether `ready` was seen true. Under loom it checks once, yielding, so the models
+/// stay small while still covering both the spinning and the parking path.
+pub(crate) fn spin_until(ready: &AtomicBool) -> bool {
+    use std::sync::atomic::Ordering::Acquire;
+    #[cfg(loom)]
+    {
+        if ready.load(Acquire) {
+            return true;
+        }
+        loom::thread::yield_now();
+        ready.load(Acquire)
+    }
+    #[cfg(not(loom))]
+    {
+        for step in 0..SPIN_STEPS {
+            if ready.load(Acquire) {
+                return true;
+            }
+            for _ in 0..(1u32 << step) {
+                std::hint::spin_loop();
+            }
+        }
+        for _ in 0..YIELDS {
+            if ready.load(Acquire) {
+                return true;
+            }
+            std::thread::yield_now();
+        }
+        ready.load(Acquire)
+    }
+}
+
+/// Doubling busy-wait rounds before yielding (2^0 + ... + 2^9 spin hints in all).
+#[cfg(not(loom))]
+const SPIN_STEPS: u32 = 10;
+
+/// `yield_now` rounds before parking.
+#[cfg(not(loom))]
+const YIELDS: u32 = 32;

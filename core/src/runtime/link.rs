@@ -1,15 +1,22 @@
 //! The reply link: one call's outcome, racing the caller's timeout.
 
+use std::sync::atomic::Ordering::Release;
 use std::time::Duration;
 
 use crate::CallError;
-use crate::sync::{Condvar, Mutex, lock, wait, wait_timeout};
+use crate::sync::{AtomicBool, Condvar, Mutex, MutexGuard, lock, spin_until, wait, wait_timeout};
 
 enum Slot<R> {
     Waiting,
     Done(Result<R, CallError>),
     Taken,
     Abandoned,
+}
+
+struct State<R> {
+    slot: Slot<R>,
+    /// The caller is parked on the condition variable: a delivery must wake it.
+    parked: bool,
 }
 
 /// A one-shot slot for a call's outcome.
@@ -20,8 +27,10 @@ enum Slot<R> {
 ///
 /// [`abandon`]: ReplyLink::abandon
 pub struct ReplyLink<R> {
-    slot: Mutex<Slot<R>>,
+    state: Mutex<State<R>>,
     ready: Condvar,
+    /// Set (under the lock) once an outcome is delivered, so waiters can spin without locking.
+    delivered: AtomicBool,
 }
 
 impl<R> Default for ReplyLink<R> {
@@ -34,66 +43,90 @@ impl<R> ReplyLink<R> {
     /// A link awaiting its outcome.
     pub fn new() -> Self {
         ReplyLink {
-            slot: Mutex::new(Slot::Waiting),
+            state: Mutex::new(State {
+                slot: Slot::Waiting,
+                parked: false,
+            }),
             ready: Condvar::new(),
+            delivered: AtomicBool::new(false),
         }
     }
 
     /// Delivers the outcome. Returns `false`, discarding it, if an outcome was already
     /// delivered or the caller abandoned the link.
     pub fn complete(&self, outcome: Result<R, CallError>) -> bool {
-        let mut slot = lock(&self.slot);
-        if !matches!(*slot, Slot::Waiting) {
+        let mut state = lock(&self.state);
+        if !matches!(state.slot, Slot::Waiting) {
             return false;
         }
-        *slot = Slot::Done(outcome);
-        drop(slot);
-        self.ready.notify_one();
+        state.slot = Slot::Done(outcome);
+        self.delivered.store(true, Release);
+        let wake = state.parked;
+        drop(state);
+        if wake {
+            self.ready.notify_one();
+        }
         true
     }
 
     /// Takes the outcome if it has arrived.
     pub fn poll(&self) -> Option<Result<R, CallError>> {
-        Self::take(&mut lock(&self.slot))
+        Self::take(&mut lock(&self.state))
     }
 
     /// Waits for the outcome for as long as it takes.
     pub fn wait(&self) -> Result<R, CallError> {
-        let mut slot = lock(&self.slot);
+        spin_until(&self.delivered);
+        let mut state = lock(&self.state);
         loop {
-            if let Some(outcome) = Self::take(&mut slot) {
+            if let Some(outcome) = Self::take(&mut state) {
                 return outcome;
             }
-            slot = wait(&self.ready, slot);
+            state = self.park(state, None);
         }
     }
 
     /// Waits for at most `timeout` (one wait: callers re-check their own clock). Returns the
     /// outcome if it arrived; the link stays live otherwise.
     pub fn wait_for(&self, timeout: Duration) -> Option<Result<R, CallError>> {
-        let mut slot = lock(&self.slot);
-        if let Some(outcome) = Self::take(&mut slot) {
+        spin_until(&self.delivered);
+        let mut state = lock(&self.state);
+        if let Some(outcome) = Self::take(&mut state) {
             return Some(outcome);
         }
-        slot = wait_timeout(&self.ready, slot, timeout);
-        Self::take(&mut slot)
+        state = self.park(state, Some(timeout));
+        Self::take(&mut state)
     }
 
     /// The caller gives up (its timeout fired). If the outcome arrived in the meantime it is
     /// returned; otherwise every later delivery is discarded.
     pub fn abandon(&self) -> Option<Result<R, CallError>> {
-        let mut slot = lock(&self.slot);
-        let outcome = Self::take(&mut slot);
-        *slot = Slot::Abandoned;
+        let mut state = lock(&self.state);
+        let outcome = Self::take(&mut state);
+        state.slot = Slot::Abandoned;
         outcome
     }
 
-    fn take(slot: &mut Slot<R>) -> Option<Result<R, CallError>> {
-        match std::mem::replace(slot, Slot::Taken) {
+    fn park<'a>(
+        &self,
+        mut state: MutexGuard<'a, State<R>>,
+        timeout: Option<Duration>,
+    ) -> MutexGuard<'a, State<R>> {
+        state.parked = true;
+        let mut state = match timeout {
+            None => wait(&self.ready, state),
+            Some(timeout) => wait_timeout(&self.ready, state, timeout),
+        };
+        state.parked = false;
+        state
+    }
+
+    fn take(state: &mut State<R>) -> Option<Result<R, CallError>> {
+        match std::mem::replace(&mut state.slot, Slot::Taken) {
             Slot::Done(outcome) => Some(outcome),
             Slot::Taken => None,
             other => {
-                *slot = other;
+                state.slot = other;
                 None
             }
         }

@@ -3,7 +3,9 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use crate::sync::{Condvar, Mutex, lock, wait, wait_timeout};
+use std::sync::atomic::Ordering::{Relaxed, Release};
+
+use crate::sync::{AtomicBool, Condvar, Mutex, lock, spin_until, wait, wait_timeout};
 
 struct Queue<T> {
     items: VecDeque<T>,
@@ -18,6 +20,8 @@ struct Queue<T> {
 pub struct Mailbox<T> {
     queue: Mutex<Queue<T>>,
     available: Condvar,
+    /// Set (under the lock) when items are queued, so the receiver can spin without locking.
+    nonempty: AtomicBool,
 }
 
 impl<T> Default for Mailbox<T> {
@@ -36,6 +40,7 @@ impl<T> Mailbox<T> {
                 receiver_waiting: false,
             }),
             available: Condvar::new(),
+            nonempty: AtomicBool::new(false),
         }
     }
 
@@ -46,6 +51,7 @@ impl<T> Mailbox<T> {
             return Err(item);
         }
         queue.items.push_back(item);
+        self.nonempty.store(true, Release);
         let wake = queue.receiver_waiting;
         drop(queue);
         if wake {
@@ -57,6 +63,7 @@ impl<T> Mailbox<T> {
     /// Moves every queued item into `out`, waiting while the queue is empty: for ever, or for
     /// at most `timeout`. Returns whether anything was received.
     pub fn recv_into(&self, out: &mut VecDeque<T>, timeout: Option<Duration>) -> bool {
+        spin_until(&self.nonempty);
         let mut queue = lock(&self.queue);
         if queue.items.is_empty() {
             queue.receiver_waiting = true;
@@ -75,6 +82,7 @@ impl<T> Mailbox<T> {
         } else {
             out.append(&mut queue.items);
         }
+        self.nonempty.store(false, Relaxed);
         !out.is_empty()
     }
 
@@ -82,6 +90,7 @@ impl<T> Mailbox<T> {
     pub fn close(&self) -> VecDeque<T> {
         let mut queue = lock(&self.queue);
         queue.closed = true;
+        self.nonempty.store(false, Relaxed);
         std::mem::take(&mut queue.items)
     }
 
