@@ -60,8 +60,9 @@
 //! (`const BOUND`), passed to `model::check`, a `loom::model::Builder` with
 //! `preemption_bound` set; `LOOM_MAX_PREEMPTIONS`, when set, overrides it. Every model prints a
 //! line `loom <model>: bound 3, passed, iterations: N, T` (or `rejected at iteration N`). On a
-//! 2-core machine the suite runs in about 10 s at bound 3 after a 40 s first build; it also
-//! passes at bound 2 (1 s), 4 (20 s) and 6 (9 min, the mailbox models dominating). The separate target
+//! 2-core machine the suite runs in about 20 s at bound 3 after a 40 s first build (the
+//! mailbox and reply link spin once, yielding, before they park, which loom explores too); it
+//! also passes at bound 2. The separate target
 //! directory keeps the `--cfg loom` build from invalidating the normal one. Without
 //! `--cfg loom` the loom files compile to nothing and `cargo test -p genserver-checks` runs
 //! the plain `std` tests of the broken variants and the mini runtime.
