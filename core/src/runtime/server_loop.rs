@@ -208,7 +208,9 @@ impl<S: GenServer> Running<S> {
         match catch_unwind(AssertUnwindSafe(|| body(state, ctx))) {
             Ok(value) => {
                 let effects = self.ctx.take_effects();
-                self.apply_caught(callback, effects).then_some(value)
+                // A panic in a nested callback (the outcome of a call this one made) crashes
+                // this callback too: its reply is never sent.
+                (self.apply_caught(callback, effects) && !self.crashed()).then_some(value)
             }
             Err(panic) => {
                 drop(self.ctx.take_effects());
@@ -236,6 +238,10 @@ impl<S: GenServer> Running<S> {
     /// Applies a callback's effects in the order it recorded them.
     fn apply(&mut self, effects: Vec<Effect<S>>) {
         for effect in effects {
+            if self.crashed() {
+                // Effects recorded after the point of a crash never happen.
+                break;
+            }
             match effect {
                 Effect::Reply { send, .. } => {
                     send();
@@ -274,6 +280,12 @@ impl<S: GenServer> Running<S> {
                 }
             }
         }
+    }
+
+    /// Whether a callback panicked: the server stops, and nothing it asked for afterwards
+    /// is carried out.
+    fn crashed(&self) -> bool {
+        matches!(self.stopping, Some(ExitReason::Panic(_)))
     }
 
     /// A call this server makes: blocks, handling nothing else, until the outcome.

@@ -169,3 +169,22 @@ fn a_message_of_the_wrong_type_stops_its_sender_cleanly() {
     assert!(rt.whereis::<Probe>("sender").is_none());
     assert_eq!(stack.call(crate::stack::StackCall::Len), Ok(Some(0)));
 }
+
+#[test]
+fn a_panic_in_a_nested_callback_fails_the_call_and_cancels_later_effects() {
+    let rt = Runtime::new();
+    let (log, peer_log) = (new_log(), new_log());
+    let (probe, peer) = (start(&rt, &log), start(&rt, &peer_log));
+    probe.cast(Cast::SetPeer(peer.addr()));
+    let reason = ExitReason::Panic("handle_info: handle_info exploded".into());
+    assert_eq!(
+        probe.call_timeout(Call::CrashInOutcome, LONG),
+        Err(CallError::Exited(reason.clone()))
+    );
+    assert_eq!(entries(&log), [format!("terminate {reason}")]);
+    peer.call(Call::Echo(0)).unwrap();
+    assert!(
+        entries(&peer_log).is_empty(),
+        "the cast after the crash was sent"
+    );
+}

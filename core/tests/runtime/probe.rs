@@ -56,6 +56,9 @@ pub enum Call {
     AskPeer(Box<Call>, Timeout),
     /// How many tokens are held.
     HeldCount,
+    /// Call the peer, whose outcome makes `handle_info` panic; then cast `Record("after the
+    /// panic")` to the peer and reply 99 (neither may happen).
+    CrashInOutcome,
     /// Call oneself through the effect API.
     AskSelf,
     /// Call oneself through the threaded handle kept in the state.
@@ -90,6 +93,7 @@ pub enum Cast {
 pub enum Info {
     Outcome(Result<i64, CallError>),
     TimerFired(u64),
+    Explode,
 }
 
 pub struct Probe {
@@ -208,6 +212,12 @@ impl GenServer for Probe {
                 CallResult::NoReply
             }
             Call::HeldCount => CallResult::Reply(self.held.len() as i64),
+            Call::CrashInOutcome => {
+                let peer = self.peer.expect("peer set");
+                ctx.call(peer, Call::Echo(1), LONG, |_| Info::Explode);
+                ctx.cast(peer, Cast::Record("after the panic".into()));
+                CallResult::Reply(99)
+            }
             Call::Gate(gate) => {
                 gate.recv().unwrap();
                 CallResult::Reply(0)
@@ -235,6 +245,9 @@ impl GenServer for Probe {
     }
 
     fn handle_info(&mut self, msg: Info, ctx: &mut Ctx<Self>) {
+        if let Info::Explode = msg {
+            panic!("handle_info exploded");
+        }
         let waiting = self.waiting.take().expect("a call waits for this info");
         match msg {
             Info::Outcome(Ok(value)) => ctx.reply(&waiting, value),
@@ -242,6 +255,7 @@ impl GenServer for Probe {
                 self.note(format!("outcome: {error}"));
                 ctx.reply(&waiting, -1);
             }
+            Info::Explode => unreachable!("handled above"),
             Info::TimerFired(ms) => {
                 self.note(format!("timer {ms}"));
                 ctx.reply(&waiting, ms as i64);
