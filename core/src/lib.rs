@@ -46,7 +46,9 @@
 //! Calls time out after 5 s by default ([`Timeout`]); a call to a dead or unknown server fails
 //! at once with [`CallError::NoProcess`]; a server that exits fails every queued and pending
 //! call at once with its [`ExitReason`]; a panicking callback stops the server with
-//! [`ExitReason::Panic`] after running `terminate`; a reply after the caller's timeout is
+//! [`ExitReason::Panic`] after running `terminate` (a panic in the `handle_info` that receives
+//! the outcome of a call a handler made crashes that handler too: its reply is never sent and
+//! the effects it recorded after the call are not carried out); a reply after the caller's timeout is
 //! discarded; messages from one sender arrive in the order sent; a server calling itself gets
 //! [`CallError::CallingSelf`].
 //!
