@@ -20,6 +20,7 @@ impl World {
 
     /// Runs `init` of server `id` (first start or restart) and applies its effects.
     pub(crate) fn start_server(&mut self, id: ProcessId, kind: EventKind) {
+        self.touch_write(id);
         let started = self.slot(id).start();
         match started {
             Ok(output) => {
@@ -87,6 +88,7 @@ impl World {
 
     /// Queues a message, or drops it (traced) if the receiver is a dead server.
     pub(crate) fn send(&mut self, from: ProcessId, to: ProcessId, body: Body) {
+        self.touch_read(to);
         let is_client = matches!(self.proc(to).map(|p| &p.kind), Some(ProcKind::Client(_)));
         let reply = matches!(body, Body::Reply { .. });
         if !(self.alive(to) || is_client && reply) {
@@ -102,7 +104,8 @@ impl World {
         };
         self.emit(kind, Some(from), Some(to), |_| body.to_string());
         let due = self.now.saturating_add(self.latency);
-        self.net.push(from, to, Envelope { due, body });
+        let sent = self.step;
+        self.net.push(from, to, Envelope { due, sent, body });
     }
 
     /// Starts a call of `caller` to `to`; fails at once for itself or a dead server.
@@ -113,6 +116,7 @@ impl World {
         request: AnyMessage,
         timeout: Timeout,
     ) -> Result<(), CallError> {
+        self.touch_read(to);
         if to == caller {
             return Err(CallError::CallingSelf);
         }
@@ -138,6 +142,7 @@ impl World {
 
     /// Ends the wait of `caller` for call `tag`; returns whether it was waiting for it.
     pub(crate) fn settle(&mut self, caller: ProcessId, tag: CallTag) -> bool {
+        self.touch_write(caller);
         lock(&self.mailroom).give_up(caller, tag);
         match self.pending.get(&caller) {
             Some(pending) if pending.tag == tag => {
@@ -159,6 +164,7 @@ impl World {
             outcome,
             waited,
         } = posted;
+        self.touch_read(caller);
         if waited && lock(&self.mailroom).waits(caller, tag) {
             self.send(actor, caller, Body::Reply { tag, outcome });
         } else {
@@ -172,6 +178,7 @@ impl World {
     /// Stops server `id`: `terminate` (unless killed), failing every call it holds or has
     /// queued, dropping its queued messages and timers.
     pub(crate) fn exit_server(&mut self, id: ProcessId, reason: ExitReason, terminate: bool) {
+        self.touch_write(id);
         let actions = self.slot(id).exit(&reason, terminate);
         for action in actions {
             match action {

@@ -137,4 +137,6 @@ pub(crate) enum ClientState {
 pub(crate) struct ClientProc {
     pub client: Box<dyn Client>,
     pub state: ClientState,
+    /// A hash of every input the client's steps were given (its state follows from them).
+    pub history: u64,
 }

@@ -55,6 +55,8 @@ pub(crate) fn render_outcome(f: &mut fmt::Formatter<'_>, outcome: &CallOutcome) 
 pub(crate) struct Envelope {
     /// When it may be delivered (virtual nanoseconds): send time plus latency and delays.
     pub due: u64,
+    /// The step that sent it (0: while the system was built).
+    pub sent: u64,
     /// What it carries.
     pub body: Body,
 }

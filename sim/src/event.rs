@@ -135,6 +135,21 @@ impl World {
         }
     }
 
+    /// The process an event acts on: the receiver of a delivery, the owner of a deadline,
+    /// the server continued, started, crashed, the receiver of a dropped or delayed message.
+    pub(crate) fn actor(&self, event: Event) -> ProcessId {
+        match event {
+            Event::Deliver { to, .. } | Event::Drop { to, .. } | Event::Delay { to, .. } => to,
+            Event::Continue(id) | Event::Start(id) | Event::Crash(id) => id,
+            Event::Deadline(key) => match self.deadlines.get(&key) {
+                Some(Deadline::Timer { server, .. }) => *server,
+                Some(Deadline::Timeout { caller, .. }) => *caller,
+                Some(Deadline::Wake { client }) => *client,
+                None => ProcessId::EXTERNAL,
+            },
+        }
+    }
+
     /// The readable label of an event: what the schedule records and replay matches.
     pub(crate) fn label(&self, event: Event) -> String {
         let name = |id| self.name(id);

@@ -1,5 +1,6 @@
 //! Carrying out the event the scheduler chose, and checking afterwards.
 
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::Duration;
 
 use genserver::{CallError, ExitReason, ProcessId};
@@ -11,11 +12,22 @@ use crate::event::Event;
 use crate::failure::{Failure, FailureKind};
 use crate::faults::Restart;
 use crate::server::guarded;
+use crate::touch::Touch;
 use crate::world::{Deadline, ProcKind, World, duration_ns};
 
 impl World {
-    /// Carries out one enabled event.
+    /// Carries out one enabled event (recording its footprint if asked to).
     pub(crate) fn execute(&mut self, event: Event) {
+        if self.touches.is_some() {
+            self.touch = Some(Touch::new(self.actor(event), event.is_fault()));
+        }
+        self.carry_out(event);
+        if let (Some(touch), Some(touches)) = (self.touch.take(), &mut self.touches) {
+            touches.push(touch);
+        }
+    }
+
+    fn carry_out(&mut self, event: Event) {
         match event {
             Event::Deliver { from, to, index } => {
                 if let Some(envelope) = self.net.take(from, to, index) {
@@ -141,9 +153,15 @@ impl World {
     pub(crate) fn step_client(&mut self, id: ProcessId, mut outcome: Option<CallOutcome>) {
         loop {
             let mut ctx = ClientCtx::new(id, Duration::from_nanos(self.now));
+            let observing = self.touches.is_some();
             let Some(ProcKind::Client(proc)) = self.proc_mut(id).map(|p| &mut p.kind) else {
                 return;
             };
+            if observing {
+                let mut hasher = DefaultHasher::new();
+                (proc.history, format!("{outcome:?}"), ctx.now()).hash(&mut hasher);
+                proc.history = hasher.finish();
+            }
             let client = &mut proc.client;
             let result = guarded(|| client.step(outcome.take(), &mut ctx));
             let step = self.step;
@@ -202,7 +220,9 @@ impl World {
     /// Runs the invariants (after every step) and records the first one broken.
     pub(crate) fn check_invariants(&mut self) {
         let checks = std::mem::take(&mut self.invariants);
+        self.watching.set(true);
         let broken = first_broken(self, &checks);
+        self.watching.set(false);
         self.invariants = checks;
         if let Some(failure) = broken {
             self.fail(failure);

@@ -1,6 +1,8 @@
 //! Hunting (many seeds until a failure) and the determinism self-check.
 
-use crate::run::{RunReport, compare, run};
+use crate::options::{HuntOptions, Strategy};
+use crate::parallel::first_failing;
+use crate::run::{RunReport, compare, run, run_with};
 use crate::scheduler::Divergence;
 use crate::system::System;
 
@@ -14,6 +16,10 @@ pub struct Hunt {
     /// Whether the re-run ended exactly like the first run of that seed (it always should;
     /// `false` means the system is nondeterministic: see [`check_determinism`]).
     pub reproduced: bool,
+    /// The first seed of the hunt (of its shard, if sharded).
+    pub first_seed: u64,
+    /// The run length PCT drew its change points from (0 for other strategies).
+    pub steps_estimate: u64,
 }
 
 /// Runs seeds `first_seed`, `first_seed + 1`, … until a failure or `runs` runs.
@@ -21,22 +27,83 @@ pub struct Hunt {
 /// Runs go untraced for speed; the failing seed is run again with its trace on (which,
 /// the simulator being deterministic, fails at the same step).
 pub fn hunt(system: &dyn System, first_seed: u64, runs: u64, max_steps: u64) -> Hunt {
-    for done in 0..runs {
-        let seed = first_seed.wrapping_add(done);
-        let first = run(system, seed, max_steps, false);
-        if first.failure().is_some() {
-            let again = run(system, seed, max_steps, true);
-            return Hunt {
-                runs: done + 1,
-                reproduced: again.verdict == first.verdict,
-                found: Some(again),
-            };
-        }
+    hunt_with(
+        system,
+        &HuntOptions::new(first_seed, runs, max_steps),
+        &|_, _| {},
+    )
+}
+
+/// How many random runs PCT's step estimate looks at.
+const CALIBRATION_RUNS: u64 = 4;
+
+/// The run length PCT draws change points from: the longest of a few random runs from the
+/// first seed of the whole range (the same for every shard and thread).
+fn steps_estimate(system: &dyn System, options: &HuntOptions) -> u64 {
+    match options.strategy {
+        Strategy::Random => 0,
+        Strategy::Pct { .. } => (0..CALIBRATION_RUNS)
+            .map(|i| {
+                run(
+                    system,
+                    options.first_seed.wrapping_add(i),
+                    options.max_steps,
+                    false,
+                )
+                .steps
+            })
+            .max()
+            .unwrap_or(1),
     }
+}
+
+/// One run of `seed` with the hunt's strategy.
+fn run_seed(
+    system: &dyn System,
+    options: &HuntOptions,
+    steps: u64,
+    seed: u64,
+    record: bool,
+) -> RunReport {
+    let mut scheduler = options.strategy.scheduler(seed, steps);
+    run_with(system, seed, options.max_steps, record, scheduler.as_mut())
+        .expect("sampling strategies never diverge")
+}
+
+/// Runs the seeds of `options` (all, or its shard's slice) with its strategy on its
+/// threads until the first failure; the result is the same for any number of threads.
+/// `progress(done, failures)` is called after every run, from the worker threads.
+pub fn hunt_with(
+    system: &dyn System,
+    options: &HuntOptions,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Hunt {
+    let (first_seed, count) = options.seeds();
+    let steps = steps_estimate(system, options);
+    let fails = |index: u64| {
+        let seed = first_seed.wrapping_add(index);
+        run_seed(system, options, steps, seed, false)
+            .failure()
+            .is_some()
+    };
+    let Some(index) = first_failing(count, options.jobs, &fails, progress) else {
+        return Hunt {
+            runs: count,
+            found: None,
+            reproduced: true,
+            first_seed,
+            steps_estimate: steps,
+        };
+    };
+    let seed = first_seed.wrapping_add(index);
+    let first = run_seed(system, options, steps, seed, false);
+    let again = run_seed(system, options, steps, seed, true);
     Hunt {
-        runs,
-        found: None,
-        reproduced: true,
+        runs: index + 1,
+        reproduced: again.verdict == first.verdict,
+        found: Some(again),
+        first_seed,
+        steps_estimate: steps,
     }
 }
 

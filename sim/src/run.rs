@@ -88,11 +88,8 @@ pub fn run_with(
     record: bool,
     scheduler: &mut dyn Scheduler,
 ) -> Result<RunReport, Divergence> {
-    let mut world = World::new(record);
-    system.build(&mut world);
-    world.check_invariants();
-    let verdict = drive(&mut world, max_steps, scheduler)?;
-    scheduler.finish(world.step)?;
+    let (mut world, verdict) = run_world(system, max_steps, record, false, scheduler);
+    let verdict = verdict?;
     let trace = world.log.take().map(|events| {
         let mut header = Header::new(system.name(), seed, max_steps);
         header.processes = world.processes();
@@ -116,6 +113,29 @@ pub fn run_with(
         verdict,
         trace,
     })
+}
+
+/// Runs `system` and hands back the world as the run left it (for strategies that look at
+/// footprints: `observe` records one per step), even when the scheduler stopped the run.
+pub(crate) fn run_world(
+    system: &dyn System,
+    max_steps: u64,
+    record: bool,
+    observe: bool,
+    scheduler: &mut dyn Scheduler,
+) -> (World, Result<Verdict, Divergence>) {
+    let mut world = World::new(record);
+    if observe {
+        world.touches = Some(Vec::new());
+    }
+    system.build(&mut world);
+    if observe {
+        world.keep_histories();
+    }
+    world.check_invariants();
+    let verdict = drive(&mut world, max_steps, scheduler)
+        .and_then(|verdict| scheduler.finish(world.step).map(|()| verdict));
+    (world, verdict)
 }
 
 fn drive(

@@ -2,6 +2,7 @@
 
 use std::any::Any;
 use std::cell::Cell;
+use std::hash::Hasher;
 use std::time::Duration;
 
 use genserver::{AnyMessage, CallTag, ExitReason, ProcessId, Timeout, TimerId};
@@ -21,6 +22,15 @@ pub(crate) enum Action {
     CancelTimer(TimerId),
     /// A reply token delivered an outcome (a reply, or a failure of the call).
     Posted(Posted),
+}
+
+/// Hashes a server's state, handed over as `&dyn Any` (see `World::hash_state`).
+pub(crate) type StateHasher = Box<dyn Fn(&dyn Any, &mut dyn Hasher)>;
+
+/// Feeds a rendered value to a hasher, closed so that concatenations stay apart.
+pub(crate) fn hash_text(hasher: &mut dyn Hasher, text: &str) {
+    hasher.write(text.as_bytes());
+    hasher.write_u8(0xff);
 }
 
 /// Where a server stands after the world gave it something to do.
@@ -67,6 +77,15 @@ pub(crate) trait SimServer {
     fn exit(&mut self, reason: &ExitReason, terminate: bool) -> Vec<Action>;
     /// The state, for invariants, while the server lives.
     fn state(&self) -> Option<&dyn Any>;
+    /// Starts keeping the history `fingerprint` hashes (only exhaustive search needs it).
+    fn keep_history(&mut self);
+    /// Lets `fingerprint` hash the state itself instead of the server's history.
+    fn set_state_hasher(&mut self, hasher: StateHasher);
+    /// Feeds everything that decides the server's future to `hasher`: its state (or, if
+    /// the state cannot be hashed, everything it was handed since it started), queued
+    /// continuations, timers, effects still to apply, calls it holds.
+    /// With `tagless`, call numbers are left out of what is hashed.
+    fn fingerprint(&self, hasher: &mut dyn Hasher, tagless: bool);
 }
 
 thread_local! {

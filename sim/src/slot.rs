@@ -2,6 +2,8 @@
 
 use std::any::Any;
 use std::collections::{BTreeMap, VecDeque};
+use std::fmt::Debug;
+use std::hash::{DefaultHasher, Hash, Hasher};
 
 use genserver::{
     AnyMessage, CallError, CallResult, CallTag, Ctx, Effect, ExitReason, GenServer, OnOutcome,
@@ -9,8 +11,9 @@ use genserver::{
 };
 
 use crate::envelope::CallOutcome;
+use crate::guided::without_numbers;
 use crate::mailroom::{SharedMailroom, SimSink, lock};
-use crate::server::{Action, Output, SimServer, Status, guarded};
+use crate::server::{Action, Output, SimServer, StateHasher, Status, guarded, hash_text};
 
 /// One item of a callback's work: an effect, or the answer `handle_call` returned.
 enum Item<S: GenServer> {
@@ -38,6 +41,10 @@ pub(crate) struct Slot<S: GenServer> {
     args: Box<dyn Fn() -> S::Args>,
     mailroom: SharedMailroom,
     live: Option<Live<S>>,
+    /// Hashes the state, if the system opted in.
+    hasher: Option<StateHasher>,
+    /// A hash of everything handed to the server since it (re)started, if kept.
+    history: Option<u64>,
 }
 
 impl<S: GenServer> Slot<S> {
@@ -48,6 +55,18 @@ impl<S: GenServer> Slot<S> {
             args,
             mailroom,
             live: None,
+            hasher: None,
+            history: None,
+        }
+    }
+
+    /// Folds one input into the server's history.
+    fn remember(&mut self, input: impl Debug) {
+        if let Some(history) = &mut self.history {
+            let mut hasher = DefaultHasher::new();
+            history.hash(&mut hasher);
+            format!("{input:?}").hash(&mut hasher);
+            *history = hasher.finish();
         }
     }
 
@@ -178,6 +197,9 @@ impl<S: GenServer> Slot<S> {
 
 impl<S: GenServer> SimServer for Slot<S> {
     fn start(&mut self) -> Result<Output, ExitReason> {
+        if self.history.is_some() {
+            self.history = Some(0);
+        }
         let mut ctx = Ctx::new(self.id);
         let args = &self.args;
         let state = match guarded(|| S::init(args(), &mut ctx)) {
@@ -201,6 +223,7 @@ impl<S: GenServer> SimServer for Slot<S> {
     }
 
     fn call(&mut self, caller: ProcessId, tag: CallTag, request: AnyMessage) -> Output {
+        self.remember(("call", caller, &request));
         let request = match downcast::<S::Call>(request) {
             Ok(request) => request,
             Err(other) => {
@@ -234,14 +257,17 @@ impl<S: GenServer> SimServer for Slot<S> {
     }
 
     fn cast(&mut self, msg: AnyMessage) -> Output {
+        self.remember(("cast", &msg));
         self.handle_erased::<S::Cast>(msg, "handle_cast", |s, m, ctx| s.handle_cast(m, ctx))
     }
 
     fn info(&mut self, msg: AnyMessage) -> Output {
+        self.remember(("info", &msg));
         self.handle_erased::<S::Info>(msg, "handle_info", |s, m, ctx| s.handle_info(m, ctx))
     }
 
     fn outcome(&mut self, outcome: CallOutcome) -> Output {
+        self.remember(("outcome", &outcome));
         let on_outcome = self.live().on_outcome.take().expect("a call was pending");
         self.invoke("handle_info", move |s, ctx| {
             s.handle_info(on_outcome(outcome), ctx)
@@ -250,6 +276,7 @@ impl<S: GenServer> SimServer for Slot<S> {
     }
 
     fn fire(&mut self, timer: TimerId) -> Output {
+        self.remember(("timer", timer.0));
         if let Some(msg) = self.live().timers.remove(&timer) {
             self.invoke("handle_info", |s, ctx| s.handle_info(msg, ctx));
         }
@@ -257,6 +284,7 @@ impl<S: GenServer> SimServer for Slot<S> {
     }
 
     fn run_continue(&mut self) -> Output {
+        self.remember("continue");
         if let Some(value) = self.live().continues.pop_front() {
             self.invoke("handle_continue", |s, ctx| s.handle_continue(value, ctx));
         }
@@ -306,5 +334,43 @@ impl<S: GenServer> SimServer for Slot<S> {
 
     fn state(&self) -> Option<&dyn Any> {
         self.live.as_ref().map(|live| &live.state as &dyn Any)
+    }
+
+    fn keep_history(&mut self) {
+        self.history.get_or_insert(0);
+    }
+
+    fn set_state_hasher(&mut self, hasher: StateHasher) {
+        self.hasher = Some(hasher);
+    }
+
+    fn fingerprint(&self, hasher: &mut dyn Hasher, tagless: bool) {
+        let tags = |t: String| if tagless { without_numbers(&t) } else { t };
+        let Some(live) = &self.live else {
+            return hasher.write_u8(0);
+        };
+        hasher.write_u8(1);
+        match &self.hasher {
+            Some(hash) => hash(&live.state, hasher),
+            None => hasher.write_u64(self.history.unwrap_or_default()),
+        }
+        for value in &live.continues {
+            hash_text(hasher, &format!("continue {value:?}"));
+        }
+        for (id, msg) in &live.timers {
+            hash_text(hasher, &format!("timer {} {msg:?}", id.0));
+        }
+        for item in live.frames.iter().flatten() {
+            let text = match item {
+                Item::Effect(effect) => format!("{effect:?}"),
+                Item::Answer(token, answer) => format!("answer #{} {answer:?}", token.tag().0),
+            };
+            hash_text(hasher, &tags(text));
+        }
+        let open = live.deferred.iter().filter(|w| w.upgrade().is_some());
+        hasher.write_usize(open.count());
+        hasher.write_u8(u8::from(live.on_outcome.is_some()));
+        hash_text(hasher, &format!("{:?}", live.stopping));
+        hasher.write_u8(u8::from(live.final_reply.is_some()));
     }
 }

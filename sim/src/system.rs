@@ -87,6 +87,7 @@ pub fn systems() -> &'static [&'static dyn System] {
         &zoo::stale_read::StaleRead,
         &zoo::retry_double_apply::RetryDoubleApply,
         &zoo::restart_loses_work::RestartLosesWork,
+        &zoo::aba_version::AbaVersion,
         &zoo::stack::StackSystem,
         &zoo::counter::CounterSystem,
     ]

@@ -1,6 +1,8 @@
 //! The world: servers, clients, queues, deadlines and checks of one simulated run.
 
-use std::collections::BTreeMap;
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, BTreeSet};
+use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -14,6 +16,7 @@ use crate::mailroom::SharedMailroom;
 use crate::network::Network;
 use crate::server::SimServer;
 use crate::slot::Slot;
+use crate::touch::Touch;
 
 /// A check over server states; the error text says what is wrong.
 pub(crate) type StateCheck = Box<dyn Fn(&View<'_>) -> Result<(), String>>;
@@ -67,6 +70,14 @@ pub struct World {
     pub(crate) faults_used: u32,
     pub(crate) latency: u64,
     pub(crate) failure: Option<Failure>,
+    /// The footprint of every executed step, when an exploration asks for them.
+    pub(crate) touches: Option<Vec<Touch>>,
+    /// The footprint of the step being executed.
+    pub(crate) touch: Option<Touch>,
+    /// The servers invariants have read (their events are visible to each other).
+    pub(crate) visible: RefCell<BTreeSet<ProcessId>>,
+    /// Whether invariants are running (reads through a [`View`] are then recorded).
+    pub(crate) watching: Cell<bool>,
 }
 
 /// A read-only view of server states, handed to invariants.
@@ -77,6 +88,9 @@ pub struct View<'a> {
 impl View<'_> {
     /// The state of a live server, or `None` if it is dead (or not of type `S`).
     pub fn state<S: GenServer>(&self, server: ServerRef<S>) -> Option<&S> {
+        if self.world.watching.get() {
+            self.world.visible.borrow_mut().insert(server.id());
+        }
         self.world.state(server)
     }
 
@@ -106,6 +120,10 @@ impl World {
             faults_used: 0,
             latency: 0,
             failure: None,
+            touches: None,
+            touch: None,
+            visible: RefCell::new(BTreeSet::new()),
+            watching: Cell::new(false),
         }
     }
 
@@ -146,6 +164,7 @@ impl World {
             kind: ProcKind::Client(ClientProc {
                 client: Box::new(client),
                 state: ClientState::Ready,
+                history: 0,
             }),
         });
         id
@@ -167,6 +186,24 @@ impl World {
         check: impl Fn(&View<'_>) -> Result<(), String> + 'static,
     ) {
         self.final_checks.push((name.to_owned(), Box::new(check)));
+    }
+
+    /// Lets exhaustive search hash the state of `server` (its type must be `Hash`), so that
+    /// orders reaching the same state are explored once. Without it the search tells states
+    /// apart by what the server was sent, which is safe but merges fewer of them. Runtime
+    /// users never need this: only [`crate::explore`] looks at it.
+    pub fn hash_state<S: GenServer + Hash>(&mut self, server: ServerRef<S>) {
+        if let Some(Proc {
+            kind: ProcKind::Server(slot),
+            ..
+        }) = self.proc_mut(server.id())
+        {
+            slot.set_state_hasher(Box::new(|state, mut hasher| {
+                if let Some(state) = state.downcast_ref::<S>() {
+                    state.hash(&mut hasher);
+                }
+            }));
+        }
     }
 
     /// Lets faults crash `server` (restarting it or not).
@@ -280,6 +317,22 @@ impl World {
                 let from = id.map(|i| ProcessId(i as u64 + 1));
                 self.emit(EventKind::Failure, from, None, |_| text);
             }
+        }
+    }
+}
+
+impl World {
+    /// Records that the step being executed read the status of `id`.
+    pub(crate) fn touch_read(&mut self, id: ProcessId) {
+        if let Some(touch) = &mut self.touch {
+            touch.reads.insert(id);
+        }
+    }
+
+    /// Records that the step being executed changed the status of `id`.
+    pub(crate) fn touch_write(&mut self, id: ProcessId) {
+        if let Some(touch) = &mut self.touch {
+            touch.writes.insert(id);
         }
     }
 }

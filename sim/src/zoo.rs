@@ -1,6 +1,7 @@
 //! The bug zoo: real ordering bugs that plain `cargo test` passes over, and two correct
 //! systems where nothing must be found. One file per system; `gsim list` shows them.
 
+pub mod aba_version;
 pub mod call_cycle;
 pub mod counter;
 pub mod lost_update;

@@ -83,6 +83,7 @@ impl System for CounterSystem {
     }
     fn build(&self, world: &mut World) {
         let counter = world.spawn::<Counter>("counter", 0);
+        world.hash_state(counter);
         for i in 1..=CLIENTS {
             world.client(
                 &format!("client-{i}"),

@@ -45,6 +45,7 @@ impl System for LostUpdate {
     }
     fn build(&self, world: &mut World) {
         let counter = world.spawn::<Counter>("counter", 0);
+        world.hash_state(counter);
         for i in 1..=2 {
             world.client(
                 &format!("client-{i}"),

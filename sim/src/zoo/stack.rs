@@ -111,6 +111,7 @@ impl System for StackSystem {
     }
     fn build(&self, world: &mut World) {
         let stack = world.spawn::<Stack>("stack", INITIAL.to_vec());
+        world.hash_state(stack);
         for p in 1..=PUSHERS {
             let values = (1..=PUSHES).map(|i| 10 * p + i).collect();
             world.client(&format!("pusher-{p}"), Pusher { stack, values });

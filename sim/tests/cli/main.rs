@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod errors;
+mod strategies;
 mod view;
 
 use errors::bad;
@@ -54,8 +55,8 @@ fn list_names_every_system_with_a_description() {
     let out = gsim(&["list"]);
     assert_eq!(code(&out), 0);
     let text = stdout(&out);
-    assert_eq!(text.lines().count(), 7);
-    for name in BUGS.iter().chain(&["stack", "counter"]) {
+    assert_eq!(text.lines().count(), 8);
+    for name in BUGS.iter().chain(&["aba-version", "stack", "counter"]) {
         assert!(
             text.lines()
                 .any(|l| l.starts_with(name) && l.len() > name.len() + 10),
@@ -98,11 +99,17 @@ fn each_bug_is_hunted_and_replays_byte_for_byte_in_a_fresh_process() {
             "{bug}"
         );
 
+        // The shrunk trace is written; the original is kept, and the seed reruns it.
+        let original = dir.join(format!("{bug}.original.jsonl"));
+        assert!(
+            text.contains(&format!("original:   {}", path(&original))),
+            "{text}"
+        );
         let rerun = dir.join(format!("{bug}-rerun.jsonl"));
         let run = gsim(&["run", bug, "--seed", seed, "--trace", path(&rerun)]);
         assert_eq!(code(&run), 1);
         assert_eq!(
-            std::fs::read(&trace).unwrap(),
+            std::fs::read(&original).unwrap(),
             std::fs::read(&rerun).unwrap(),
             "{bug}"
         );
@@ -119,8 +126,8 @@ fn hunting_everything_prints_a_summary_table() {
         .lines()
         .skip_while(|l| !l.starts_with("system "))
         .collect();
-    assert_eq!(table.len(), 8, "{text}");
-    for bug in BUGS {
+    assert_eq!(table.len(), 9, "{text}");
+    for bug in BUGS.iter().chain(&["aba-version"]) {
         assert!(
             table
                 .iter()
@@ -136,8 +143,9 @@ fn hunting_everything_prints_a_summary_table() {
             "{ok}: {text}"
         );
     }
+    // The shrunk and the original trace of each bug, `aba-version` included.
     let written = std::fs::read_dir(&dir).unwrap().count();
-    assert_eq!(written, BUGS.len());
+    assert_eq!(written, 2 * (BUGS.len() + 1));
 }
 
 #[test]
@@ -156,7 +164,7 @@ fn the_determinism_check_passes_on_the_bundled_systems() {
     assert_eq!(code(&out), 0, "{}", stdout(&out));
     assert_eq!(
         stdout(&out).matches("deterministic over 5 seeds").count(),
-        7
+        8
     );
 }
 

@@ -157,6 +157,7 @@ fn the_zoo_has_exactly_the_issue_names() {
             "stale-read",
             "retry-double-apply",
             "restart-loses-work",
+            "aba-version",
             "stack",
             "counter"
         ]

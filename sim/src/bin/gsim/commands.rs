@@ -1,16 +1,17 @@
 //! The `gsim` subcommands. Each returns the exit code, or an error for bad input (exit 2).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use genserver_sim::{System, Verdict, check_determinism, find_system, systems};
 use genserver_traces::{SCHEDULE_MAGIC, Schedule, Trace};
 
-use crate::report::{print_replay_commands, print_schedule, print_table, verdict_line};
+use crate::report::{print_schedule, verdict_line};
 
 /// Seeds tried per system by `gsim hunt` unless `--runs` says otherwise.
 pub const DEFAULT_RUNS: u64 = 10_000;
 
-fn system(name: &str) -> Result<&'static dyn System, String> {
+/// The bundled system called `name`, or an error naming the known ones.
+pub fn system(name: &str) -> Result<&'static dyn System, String> {
     find_system(name).ok_or_else(|| {
         let known: Vec<_> = systems().iter().map(|s| s.name()).collect();
         format!(
@@ -20,7 +21,8 @@ fn system(name: &str) -> Result<&'static dyn System, String> {
     })
 }
 
-fn save(trace: &Trace, path: &Path) -> Result<(), String> {
+/// Writes a trace as JSON Lines.
+pub fn save(trace: &Trace, path: &Path) -> Result<(), String> {
     write(path, &trace.to_jsonl())
 }
 
@@ -63,111 +65,6 @@ pub fn run(
         println!("schedule written to {}", path.display());
     }
     Ok(u8::from(report.failure().is_some()))
-}
-
-/// Where `gsim hunt` writes what it found: files for one system, directories for all.
-#[derive(Clone, Copy)]
-pub struct Outputs<'a> {
-    /// The failing trace (JSON Lines).
-    pub trace: Option<&'a Path>,
-    /// The failing trace as an HTML page.
-    pub html: Option<&'a Path>,
-}
-
-/// `gsim hunt [SYSTEM]`.
-pub fn hunt(
-    name: Option<&str>,
-    runs: u64,
-    seed: u64,
-    outputs: Outputs<'_>,
-    max_steps: u64,
-) -> Result<u8, String> {
-    if let Some(name) = name {
-        let system = system(name)?;
-        let path = outputs.trace.map(Path::to_path_buf);
-        let html = outputs.html.map(Path::to_path_buf);
-        return Ok(u8::from(
-            hunt_one(system, runs, seed, path, html, max_steps, true)?.0,
-        ));
-    }
-    let mut rows = Vec::new();
-    let mut found_any = false;
-    for system in systems() {
-        let path = outputs
-            .trace
-            .map(|dir| dir.join(default_file(system.name(), seed)));
-        let html = outputs
-            .html
-            .map(|dir| dir.join(format!("{}.html", system.name())));
-        let (found, details) = hunt_one(*system, runs, seed, path, html, max_steps, false)?;
-        found_any |= found;
-        let result = if found { "FOUND" } else { "clean" };
-        rows.push((
-            system.name().to_owned(),
-            system.has_bug(),
-            result.to_owned(),
-            details,
-        ));
-    }
-    print_table(&rows);
-    Ok(u8::from(found_any))
-}
-
-fn default_file(system: &str, seed: u64) -> String {
-    format!("{system}-seed-{seed}.jsonl")
-}
-
-/// Hunts one system; returns whether a failure was found and a one-line summary.
-fn hunt_one(
-    system: &dyn System,
-    runs: u64,
-    first_seed: u64,
-    path: Option<PathBuf>,
-    html: Option<PathBuf>,
-    max_steps: u64,
-    verbose: bool,
-) -> Result<(bool, String), String> {
-    let name = system.name();
-    let hunt = genserver_sim::hunt(system, first_seed, runs, max_steps);
-    let Some(report) = hunt.found else {
-        let last = first_seed.wrapping_add(runs.saturating_sub(1));
-        println!("{name}: no failure in {runs} runs (seeds {first_seed} to {last})");
-        return Ok((false, format!("no failure in {runs} runs")));
-    };
-    let trace = report.trace.as_ref().expect("recorded");
-    let failure = report.failure().expect("found a failure");
-    let path =
-        path.unwrap_or_else(|| Path::new("target/gsim").join(default_file(name, report.seed)));
-    let path = if path.is_dir() {
-        path.join(default_file(name, report.seed))
-    } else {
-        path
-    };
-    save(trace, &path)?;
-    if verbose {
-        print_schedule(trace);
-    }
-    println!("{name}: {failure}");
-    println!(
-        "  found after {} runs, seed {}; trace written to {}",
-        hunt.runs,
-        report.seed,
-        path.display()
-    );
-    if let Some(html) = html {
-        write(&html, &genserver_traces::to_html(trace))?;
-        println!("  the trace as a page: {}", html.display());
-    }
-    print_replay_commands(name, report.seed, &path, max_steps);
-    if !hunt.reproduced {
-        eprintln!(
-            "gsim: warning: seed {} did not end the same way when run again: {name} is \
-             nondeterministic (see `gsim check {name}`)",
-            report.seed
-        );
-    }
-    let details = format!("seed {} (run {}): {failure}", report.seed, hunt.runs);
-    Ok((true, details))
 }
 
 /// `gsim replay FILE`: a trace (compared event by event) or a schedule file.

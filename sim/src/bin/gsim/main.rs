@@ -6,7 +6,10 @@
 #![forbid(unsafe_code)]
 
 mod commands;
+mod hunt;
+mod progress;
 mod report;
+mod search;
 mod view;
 
 use std::path::PathBuf;
@@ -47,27 +50,9 @@ enum Command {
         #[arg(long, default_value_t = genserver_sim::DEFAULT_MAX_STEPS)]
         max_steps: u64,
     },
-    /// Run seeds until the first failure; with no system, hunt every bundled system.
-    Hunt {
-        /// The system (default: all, with a summary table).
-        system: Option<String>,
-        /// How many seeds to try per system.
-        #[arg(long, default_value_t = commands::DEFAULT_RUNS)]
-        runs: u64,
-        /// The first seed.
-        #[arg(long, default_value_t = 0)]
-        seed: u64,
-        /// Where to write the failing trace (a directory when hunting all systems).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// The step limit of each run.
-        #[arg(long, default_value_t = genserver_sim::DEFAULT_MAX_STEPS)]
-        max_steps: u64,
-        /// Also write the failure's trace as an HTML page here (a directory when hunting all
-        /// systems).
-        #[arg(long)]
-        html: Option<PathBuf>,
-    },
+    /// Hunt for a failure: sample seeds (random, PCT) or search every order (DFS); shrink
+    /// what fails. With no system, hunt every bundled system and print a summary table.
+    Hunt(hunt::HuntArgs),
     /// Render a trace as text, a Mermaid sequence diagram or an HTML page.
     Render {
         /// The trace file (JSON Lines).
@@ -129,23 +114,7 @@ fn main() -> ExitCode {
             schedule.as_deref(),
             max_steps,
         ),
-        Command::Hunt {
-            system,
-            runs,
-            seed,
-            out,
-            max_steps,
-            html,
-        } => commands::hunt(
-            system.as_deref(),
-            runs,
-            seed,
-            commands::Outputs {
-                trace: out.as_deref(),
-                html: html.as_deref(),
-            },
-            max_steps,
-        ),
+        Command::Hunt(args) => hunt::hunt(&args),
         Command::Render { file, format, out } => view::render(&file, format, out.as_deref()),
         Command::Diff { left, right } => view::diff(&left, &right),
         Command::Replay { file, trace } => commands::replay(&file, trace.as_deref()),

@@ -1,6 +1,5 @@
 //! Printing runs for people: schedules, failures, replay commands, the summary table.
 
-use std::path::Path;
 use std::time::Duration;
 
 use genserver_sim::{RunReport, Verdict};
@@ -28,22 +27,6 @@ pub fn verdict_line(report: &RunReport) -> String {
         ),
         Verdict::Failed(failure) => format!("FAILED at {failure}"),
     }
-}
-
-/// The commands that reproduce a failure.
-pub fn print_replay_commands(system: &str, seed: u64, path: &Path, max_steps: u64) {
-    let limit = if max_steps == genserver_sim::DEFAULT_MAX_STEPS {
-        String::new()
-    } else {
-        format!(" --max-steps {max_steps}")
-    };
-    println!(
-        "replay it:  cargo run -p genserver-sim --bin gsim -- replay {}",
-        path.display()
-    );
-    println!(
-        "rerun seed: cargo run -p genserver-sim --bin gsim -- run {system} --seed {seed}{limit}"
-    );
 }
 
 /// The summary table of a hunt over every system.

@@ -1,0 +1,224 @@
+//! `gsim hunt`: sample seeds (random, PCT) or search exhaustively (DFS), shrink what fails,
+//! write both traces, and end with a short report.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use clap::{Args, ValueEnum};
+use genserver_sim::{Shard, Strategy, System, shrink, systems};
+
+use crate::commands::{save, system, write};
+use crate::report::{print_schedule, print_table};
+use crate::search::{sample, search};
+
+/// How `gsim hunt` explores.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StrategyArg {
+    /// A uniform random walk per seed.
+    Random,
+    /// Probabilistic concurrency testing per seed (see --depth).
+    Pct,
+    /// Exhaustive depth-first search with partial-order reduction.
+    Dfs,
+}
+
+/// The options of `gsim hunt`.
+#[derive(Args, Debug)]
+pub struct HuntArgs {
+    /// The system (default: all, with a summary table).
+    pub system: Option<String>,
+    /// How to explore.
+    #[arg(long, value_enum, default_value_t = StrategyArg::Random)]
+    pub strategy: StrategyArg,
+    /// PCT: the depth of the bugs looked for (ordering constraints).
+    #[arg(long, default_value_t = 3)]
+    pub depth: u32,
+    /// Random and PCT: how many seeds per system (default 10000); DFS: the most runs.
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// The first seed.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Where to write the failing (shrunk) trace, a directory when hunting all systems; the
+    /// original trace is kept next to it as `*.original.jsonl`.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// The step limit of each run (for DFS: the depth bound).
+    #[arg(long, default_value_t = genserver_sim::DEFAULT_MAX_STEPS)]
+    pub max_steps: u64,
+    /// DFS: the most unique states.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub max_states: u64,
+    /// Threads for independent runs (random, PCT); the results equal a serial run's.
+    #[arg(long, default_value_t = 1)]
+    pub jobs: usize,
+    /// Run only the K-th of N slices of the seeds (random, PCT), e.g. `--shard 3/8`.
+    #[arg(long)]
+    pub shard: Option<Shard>,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Write the failing trace as found, without shrinking it.
+    #[arg(long)]
+    pub no_shrink: bool,
+    /// Also write the failure's trace as an HTML page here (a directory when hunting all
+    /// systems).
+    #[arg(long)]
+    pub html: Option<PathBuf>,
+}
+
+/// `gsim hunt [SYSTEM]`.
+pub fn hunt(args: &HuntArgs) -> Result<u8, String> {
+    if args.jobs == 0 {
+        return Err("--jobs must be at least 1".to_owned());
+    }
+    if args.strategy == StrategyArg::Dfs && args.shard.is_some() {
+        return Err("--shard slices seeds: use it with --strategy random or pct".to_owned());
+    }
+    if let Some(name) = &args.system {
+        let system = system(name)?;
+        let found = hunt_one(system, args, args.out.clone(), args.html.clone(), true)?;
+        return Ok(u8::from(found.0));
+    }
+    let mut rows = Vec::new();
+    let mut found_any = false;
+    for system in systems() {
+        let name = system.name();
+        let path = args
+            .out
+            .as_ref()
+            .map(|dir| dir.join(default_file(name, args)));
+        let html = args
+            .html
+            .as_ref()
+            .map(|dir| dir.join(format!("{name}.html")));
+        let (found, details) = hunt_one(*system, args, path, html, false)?;
+        found_any |= found;
+        let result = if found { "FOUND" } else { "clean" };
+        rows.push((
+            name.to_owned(),
+            system.has_bug(),
+            result.to_owned(),
+            details,
+        ));
+    }
+    print_table(&rows);
+    Ok(u8::from(found_any))
+}
+
+fn default_file(system: &str, args: &HuntArgs) -> String {
+    match args.strategy {
+        StrategyArg::Dfs => format!("{system}-dfs.jsonl"),
+        _ => format!("{system}-seed-{}.jsonl", args.seed),
+    }
+}
+
+/// Hunts one system; returns whether a failure was found and a one-line summary.
+fn hunt_one(
+    system: &dyn System,
+    args: &HuntArgs,
+    path: Option<PathBuf>,
+    html: Option<PathBuf>,
+    verbose: bool,
+) -> Result<(bool, String), String> {
+    let name = system.name();
+    let start = Instant::now();
+    let searched = match args.strategy {
+        StrategyArg::Random => sample(system, args, Strategy::Random),
+        StrategyArg::Pct => sample(system, args, Strategy::Pct { depth: args.depth }),
+        StrategyArg::Dfs => search(system, args)?,
+    };
+    let Some(original) = searched.found else {
+        println!("{name}: {}", searched.line);
+        if verbose {
+            print_report(&searched.strategy, start.elapsed(), "none", None, None);
+        }
+        return Ok((false, searched.summary));
+    };
+    let original_trace = original.trace.as_ref().expect("recorded");
+    let failure = original.failure().expect("found a failure").clone();
+    let shrunk = if args.no_shrink {
+        None
+    } else {
+        shrink(system, original_trace).map_err(|d| format!("{name}: shrinking diverged at {d}"))?
+    };
+    let elapsed = start.elapsed();
+    let trace = shrunk.as_ref().map_or(original_trace, |s| {
+        s.report.trace.as_ref().expect("recorded")
+    });
+    let path = path.unwrap_or_else(|| Path::new("target/gsim").join(default_file(name, args)));
+    let path = if path.is_dir() {
+        path.join(default_file(name, args))
+    } else {
+        path
+    };
+    save(trace, &path)?;
+    let kept = shrunk.is_some().then(|| original_path(&path));
+    if let Some(kept) = &kept {
+        save(original_trace, kept)?;
+    }
+    if verbose {
+        print_schedule(trace);
+    }
+    println!("{name}: {failure}");
+    println!("  {}; trace written to {}", searched.line, path.display());
+    if let Some(html) = html {
+        write(&html, &genserver_traces::to_html(trace))?;
+        println!("  the trace as a page: {}", html.display());
+    }
+    let lengths = shrunk.as_ref().map(|s| (s.original_steps, s.report.steps));
+    print_report(
+        &searched.strategy,
+        elapsed,
+        &failure.to_string(),
+        lengths,
+        Some((&path, kept.as_deref())),
+    );
+    if args.strategy == StrategyArg::Random {
+        let limit = if args.max_steps == genserver_sim::DEFAULT_MAX_STEPS {
+            String::new()
+        } else {
+            format!(" --max-steps {}", args.max_steps)
+        };
+        println!(
+            "rerun seed: cargo run -p genserver-sim --bin gsim -- run {name} --seed {}{limit}",
+            original.seed
+        );
+    }
+    let details = format!("{}: {failure}", searched.summary);
+    Ok((true, details))
+}
+
+/// Where the original trace is kept: `x.jsonl` → `x.original.jsonl`.
+fn original_path(path: &Path) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!("{stem}.original.jsonl"))
+}
+
+/// The closing report: strategy and work, time, failure, lengths, how to replay.
+fn print_report(
+    strategy: &str,
+    elapsed: Duration,
+    failure: &str,
+    lengths: Option<(u64, u64)>,
+    files: Option<(&Path, Option<&Path>)>,
+) {
+    println!("strategy:   {strategy}");
+    println!("time:       {:.2?}", elapsed);
+    println!("failure:    {failure}");
+    if let Some((original, shrunk)) = lengths {
+        println!("shrunk:     {shrunk} steps (original {original} steps)");
+    }
+    if let Some((path, kept)) = files {
+        if let Some(kept) = kept {
+            println!("original:   {}", kept.display());
+        }
+        println!(
+            "replay it:  cargo run -p genserver-sim --bin gsim -- replay {}",
+            path.display()
+        );
+    }
+}

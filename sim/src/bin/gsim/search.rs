@@ -1,0 +1,112 @@
+//! The two ways `gsim hunt` looks for a failure: sampling seeds (random, PCT) on `--jobs`
+//! threads over a `--shard`, or exhaustive search (DFS), each behind a progress bar.
+
+use genserver_sim::{
+    DfsOptions, Exploration, HuntOptions, Reduction, RunReport, Strategy, System, explore,
+    hunt_with,
+};
+
+use crate::commands::DEFAULT_RUNS;
+use crate::hunt::HuntArgs;
+use crate::progress::Progress;
+
+/// What a search did, in one line, and what it found.
+pub struct Searched {
+    pub found: Option<RunReport>,
+    pub line: String,
+    pub summary: String,
+    pub strategy: String,
+}
+
+pub fn sample(system: &dyn System, args: &HuntArgs, strategy: Strategy) -> Searched {
+    let options = HuntOptions {
+        strategy,
+        first_seed: args.seed,
+        runs: args.runs.unwrap_or(DEFAULT_RUNS),
+        max_steps: args.max_steps,
+        jobs: args.jobs,
+        shard: args.shard,
+    };
+    let (first, count) = options.seeds();
+    let progress = Progress::new(system.name(), Some(count), "runs", args.quiet);
+    let hunt = hunt_with(system, &options, &|done, failures| {
+        progress.update(done, failures)
+    });
+    progress.finish();
+    if !hunt.reproduced {
+        eprintln!(
+            "gsim: warning: the failing seed did not end the same way when run again: {} is \
+             nondeterministic (see `gsim check {}`)",
+            system.name(),
+            system.name()
+        );
+    }
+    let last = first.wrapping_add(count.saturating_sub(1));
+    let shard = args
+        .shard
+        .map(|s| format!(", shard {s}"))
+        .unwrap_or_default();
+    let range = format!("seeds {first} to {last}{shard}");
+    let jobs = if args.jobs > 1 {
+        format!(", {} jobs", args.jobs)
+    } else {
+        String::new()
+    };
+    let (line, summary) = match &hunt.found {
+        Some(report) => (
+            format!("found after {} runs, seed {}", hunt.runs, report.seed),
+            format!("seed {} (run {})", report.seed, hunt.runs),
+        ),
+        None => (
+            format!("no failure in {} runs ({range})", hunt.runs),
+            format!("no failure in {} runs", hunt.runs),
+        ),
+    };
+    Searched {
+        found: hunt.found,
+        line,
+        summary,
+        strategy: format!("{strategy}{jobs}; {} of {range}", plural(hunt.runs, "run")),
+    }
+}
+
+fn plural(n: u64, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+pub fn search(system: &dyn System, args: &HuntArgs) -> Result<Searched, String> {
+    let options = DfsOptions {
+        max_depth: args.max_steps,
+        max_states: args.max_states,
+        max_runs: args.runs.unwrap_or(u64::MAX),
+        reduction: Reduction::Dpor,
+        keep_going: false,
+    };
+    let progress = Progress::new(system.name(), None, "states", args.quiet);
+    let report = explore(system, &options, &mut |e: &Exploration| {
+        let runs = plural(e.schedules + e.pruned, "run");
+        progress.note(e.states, format!("{runs}, {} failing", e.failures))
+    })
+    .map_err(|d| format!("{}: {d}", system.name()))?;
+    progress.finish();
+    let stats = format!(
+        "{}, {} unique states, max depth {}",
+        plural(report.schedules, "schedule"),
+        report.states,
+        report.max_depth
+    );
+    let (line, summary) = match &report.found {
+        Some(_) => (format!("found after {stats}"), format!("dfs: {stats}")),
+        None => (format!("{}; {stats}", report.verdict()), report.verdict()),
+    };
+    Ok(Searched {
+        found: report.found,
+        line,
+        summary,
+        strategy: format!("dfs (source-set DPOR, sleep sets); {stats}"),
+    })
+}

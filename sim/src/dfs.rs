@@ -1,0 +1,213 @@
+//! Exhaustive depth-first search over every order the semantics allow.
+//!
+//! The search is stateless in the way of loom and shuttle: to try another branch it runs the
+//! system again from scratch, following the recorded prefix, so no state needs `Clone`.
+//! Two reductions keep it small:
+//!
+//! - **Partial-order reduction** ([`Reduction::Dpor`], the default): source-set DPOR with sleep sets
+//!   ([`crate::dpor`]). Only the order of dependent events (two events on one process, or an
+//!   exit and a send to the exiting process, or events on servers an invariant reads) is
+//!   varied; faults are tried at every step. Visited states are counted, not skipped (DPOR
+//!   and state caching together need more care than they are worth here).
+//! - **State hashing** ([`Reduction::StateHashing`]): plain DFS that skips every state it has seen at the
+//!   same or a smaller depth ([`World::hash_state`] lets a system merge more states).
+//!
+//! Budgets bound the depth of a run, the unique states and the runs; the report says whether
+//! the space was explored in full ("verified within bounds") or a budget ran out.
+//!
+//! Limits of the reduction: events are compared by what the simulator sees, so clients that
+//! share state outside messages (an `Rc` between two clients) must be treated as one; two
+//! orders that differ only in call numbers (`#3` against `#4`) count as the same order; an
+//! invariant that reads several servers orders all their events (it may see any state in
+//! between). Fingerprints are 64-bit hashes: a collision could hide a state.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::backtrack::{add_disabled, add_races, backtrack, pending_deliveries};
+use crate::explorer::{Cut, Explorer, Node};
+use crate::guided::without_numbers;
+use crate::replay::ReplayScheduler;
+use crate::run::{RunReport, Verdict, run_with, run_world};
+use crate::scheduler::Divergence;
+use crate::system::System;
+
+/// How an exhaustive search avoids exploring equivalent orders.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reduction {
+    /// Source-set DPOR with sleep sets: one run per order of dependent events.
+    Dpor,
+    /// Plain DFS that skips states it has seen (by fingerprint).
+    StateHashing,
+    /// Plain DFS over every interleaving (for comparison; exponential).
+    Nothing,
+}
+
+/// Bounds and reductions of an exhaustive search.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DfsOptions {
+    /// The most steps of one run; deeper runs are cut (and the result says so).
+    pub max_depth: u64,
+    /// The most unique states; beyond, the budget ran out.
+    pub max_states: u64,
+    /// The most runs (complete or cut short); beyond, the budget ran out.
+    pub max_runs: u64,
+    /// How equivalent orders are avoided.
+    pub reduction: Reduction,
+    /// Go on after the first failure (counting failures and end states) instead of stopping.
+    pub keep_going: bool,
+}
+
+impl Default for DfsOptions {
+    fn default() -> Self {
+        DfsOptions {
+            max_depth: 200,
+            max_states: 1_000_000,
+            max_runs: 1_000_000,
+            reduction: Reduction::Dpor,
+            keep_going: false,
+        }
+    }
+}
+
+/// What an exhaustive search did and found.
+#[derive(Clone, Debug, Default)]
+pub struct Exploration {
+    /// Runs that reached their end (passed, failed, or stopped at `max_depth`).
+    pub schedules: u64,
+    /// Runs cut short at a visited state or by their sleep set (nothing new below).
+    pub pruned: u64,
+    /// Unique states seen.
+    pub states: u64,
+    /// The most steps a run took.
+    pub max_depth: u64,
+    /// Whether some run was stopped at `max_depth`.
+    pub depth_limited: bool,
+    /// Whether `max_states` or `max_runs` ran out before the space was explored.
+    pub budget_ran_out: bool,
+    /// The first failing run, with its trace.
+    pub found: Option<RunReport>,
+    /// Runs that failed (more than one only with `keep_going`).
+    pub failures: u64,
+    /// Distinct states passing runs ended in, by fingerprint, call numbers aside.
+    pub end_states: u64,
+    /// Distinct failures (kind, process, message; call numbers aside).
+    pub distinct_failures: u64,
+}
+
+impl Exploration {
+    /// Whether every order within the bounds was explored without a failure.
+    pub fn verified(&self) -> bool {
+        self.found.is_none() && !self.budget_ran_out
+    }
+
+    /// One line: "no failure: verified within bounds", "budget ran out" or the failure.
+    pub fn verdict(&self) -> String {
+        match &self.found {
+            Some(report) => match report.failure() {
+                Some(failure) => format!("FAILED at {failure}"),
+                None => "failed".to_owned(),
+            },
+            None if self.budget_ran_out => "no failure, but the budget ran out".to_owned(),
+            None if self.depth_limited => {
+                "no failure: verified within bounds (some runs reached the depth limit)".to_owned()
+            }
+            None => "no failure: verified within bounds (every run finished)".to_owned(),
+        }
+    }
+}
+
+/// Explores every order of `system` within `options`; `progress` is called after every run
+/// with the report so far. Fails only if the system is nondeterministic (a prefix did not
+/// replay).
+pub fn explore(
+    system: &dyn System,
+    options: &DfsOptions,
+    progress: &mut dyn FnMut(&Exploration),
+) -> Result<Exploration, Divergence> {
+    let mut stack: Vec<Node> = Vec::new();
+    let mut visited = BTreeMap::new();
+    let mut report = Exploration::default();
+    let mut prefix = 0;
+    let mut ends = BTreeSet::new();
+    let mut failures = BTreeSet::new();
+    loop {
+        let mut explorer = Explorer {
+            stack: &mut stack,
+            prefix,
+            visited: &mut visited,
+            options,
+            cut: None,
+        };
+        let (world, verdict) = run_world(system, options.max_depth, false, true, &mut explorer);
+        let cut = explorer.cut;
+        match &verdict {
+            Ok(Verdict::Pass) => {
+                ends.insert(world.end_fingerprint());
+                report.end_states = ends.len() as u64;
+            }
+            Ok(Verdict::Failed(failure)) => {
+                let text = format!(
+                    "{:?} {:?} {}",
+                    failure.kind, failure.process, failure.message
+                );
+                failures.insert(without_numbers(&text));
+                report.distinct_failures = failures.len() as u64;
+            }
+            _ => {}
+        }
+        let touches = world.touches.clone().unwrap_or_default();
+        let visible = world.visible.borrow().clone();
+        let pending = pending_deliveries(&world);
+        let after: Vec<String> = (world.enabled().into_iter())
+            .map(|event| world.label(event))
+            .collect();
+        drop(world);
+        stack.truncate(touches.len());
+        for (node, touch) in stack.iter_mut().zip(touches) {
+            node.touch = Some(touch);
+        }
+        report.states = visited.len() as u64;
+        report.max_depth = report.max_depth.max(stack.len() as u64);
+        match (verdict, cut) {
+            (Ok(verdict), _) => {
+                report.schedules += 1;
+                match verdict {
+                    Verdict::StepLimit => report.depth_limited = true,
+                    Verdict::Failed(_) => {
+                        report.failures += 1;
+                        if report.found.is_none() {
+                            let schedule = stack.iter().map(|n| n.chosen.clone()).collect();
+                            let mut replay = ReplayScheduler::new(schedule).on_behalf_of("dfs");
+                            let found = run_with(system, 0, options.max_depth, true, &mut replay)?;
+                            report.found = Some(found);
+                        }
+                        if !options.keep_going {
+                            progress(&report);
+                            return Ok(report);
+                        }
+                    }
+                    Verdict::Pass => {}
+                }
+            }
+            (Err(_), Some(Cut::Pruned)) => report.pruned += 1,
+            (Err(_), Some(Cut::Budget)) => {
+                report.budget_ran_out = true;
+                return Ok(report);
+            }
+            (Err(divergence), None) => return Err(divergence),
+        }
+        progress(&report);
+        if options.reduction == Reduction::Dpor {
+            add_races(&mut stack, pending, &visible);
+            add_disabled(&mut stack, &after);
+        }
+        if report.schedules + report.pruned >= options.max_runs {
+            report.budget_ran_out = true;
+            return Ok(report);
+        }
+        match backtrack(&mut stack) {
+            Some(depth) => prefix = depth,
+            None => return Ok(report),
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! The scheduler of exhaustive search: follow the stack's prefix, then open new decision
+//! points (choosing an event that is not asleep, planning the backtracking of plain DFS and
+//! the faults of DPOR, skipping visited states when hashing).
+
+use std::collections::BTreeMap;
+
+use crate::dfs::{DfsOptions, Reduction};
+use crate::scheduler::{Divergence, Enabled, Scheduler};
+use crate::touch::Touch;
+
+/// One decision point of the current run.
+pub(crate) struct Node {
+    /// The labels enabled here, in the world's order.
+    pub(crate) enabled: Vec<String>,
+    /// The virtual time here.
+    pub(crate) now: u64,
+    /// Events that need not be tried here (an equivalent order was explored), with their
+    /// footprints.
+    pub(crate) sleep: Vec<(String, Touch)>,
+    /// Choices whose subtrees are explored, with their footprints.
+    pub(crate) done: Vec<(String, Touch)>,
+    /// Choices to try here (DPOR adds to it as it finds races).
+    pub(crate) backtrack: Vec<String>,
+    /// The choice of the current run.
+    pub(crate) chosen: String,
+    /// Its footprint, once executed.
+    pub(crate) touch: Option<Touch>,
+}
+
+impl Node {
+    /// Whether `label` is the current choice or was explored.
+    pub(crate) fn tried(&self, label: &str) -> bool {
+        self.chosen == label || self.done.iter().any(|(l, _)| l == label)
+    }
+    /// Whether `label` is in the sleep set.
+    pub(crate) fn asleep(&self, label: &str) -> bool {
+        self.sleep.iter().any(|(l, _)| l == label)
+    }
+}
+
+/// Why the explorer stopped a run early.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cut {
+    /// At a visited state (hashing) or with every enabled event asleep (DPOR).
+    Pruned,
+    /// `max_states` ran out.
+    Budget,
+}
+
+/// Follows the prefix of the stack, then extends it with fresh decision points.
+pub(crate) struct Explorer<'a> {
+    /// The decision points of the run so far.
+    pub(crate) stack: &'a mut Vec<Node>,
+    /// How many of them the run replays before it opens new ones.
+    pub(crate) prefix: usize,
+    /// Fingerprints seen, with the smallest depth each was seen at.
+    pub(crate) visited: &'a mut BTreeMap<u64, u64>,
+    /// Bounds and reduction.
+    pub(crate) options: &'a DfsOptions,
+    /// Why the run was stopped, if it was.
+    pub(crate) cut: Option<Cut>,
+}
+
+impl Scheduler for Explorer<'_> {
+    fn strategy(&self) -> String {
+        "dfs".to_owned()
+    }
+
+    fn choose(&mut self, step: u64, enabled: &Enabled<'_>) -> Result<usize, Divergence> {
+        let k = (step - 1) as usize;
+        let world = enabled.world;
+        if let (Some(touch), Some(parent)) = (
+            world.touches.as_ref().and_then(|t| t.last()),
+            k.checked_sub(1).and_then(|p| self.stack.get_mut(p)),
+        ) {
+            parent.touch = Some(touch.clone());
+        }
+        let labels = enabled.labels();
+        if k < self.prefix {
+            let wanted = &self.stack[k].chosen;
+            return (labels.iter().position(|l| l == wanted)).ok_or_else(|| Divergence {
+                step,
+                message: format!(
+                    "nondeterministic: {}",
+                    Divergence::not_enabled(step, wanted, &labels).message
+                ),
+            });
+        }
+        let fingerprint = world.fingerprint();
+        let depth = k as u64;
+        match self.visited.get(&fingerprint) {
+            Some(&seen) if self.options.reduction == Reduction::StateHashing && seen <= depth => {
+                return self.stop(step, Cut::Pruned);
+            }
+            Some(_) => {}
+            None if self.visited.len() as u64 >= self.options.max_states => {
+                return self.stop(step, Cut::Budget);
+            }
+            None => {}
+        }
+        let entry = self.visited.entry(fingerprint).or_insert(depth);
+        *entry = (*entry).min(depth);
+        let sleep: Vec<(String, Touch)> = match k.checked_sub(1).map(|p| &self.stack[p]) {
+            Some(parent) if self.options.reduction == Reduction::Dpor => {
+                let visible = world.visible.borrow();
+                let last = parent.touch.as_ref().expect("the parent step was executed");
+                (parent.sleep.iter().chain(&parent.done))
+                    .filter(|(label, touch)| {
+                        *label != parent.chosen && !touch.depends(last, &visible)
+                    })
+                    .cloned()
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        let awake: Vec<usize> = (0..labels.len())
+            .filter(|&i| !sleep.iter().any(|(l, _)| *l == labels[i]))
+            .collect();
+        let Some(&index) = (awake.iter().find(|&&i| !enabled.is_fault(i))).or(awake.first()) else {
+            return self.stop(step, Cut::Pruned);
+        };
+        let backtrack = if self.options.reduction == Reduction::Dpor {
+            let faults = awake.iter().filter(|&&i| enabled.is_fault(i) && i != index);
+            std::iter::once(index)
+                .chain(faults.copied())
+                .map(|i| labels[i].clone())
+                .collect()
+        } else {
+            awake.iter().map(|&i| labels[i].clone()).collect()
+        };
+        self.stack.push(Node {
+            chosen: labels[index].clone(),
+            enabled: labels,
+            now: world.now,
+            sleep,
+            done: Vec::new(),
+            backtrack,
+            touch: None,
+        });
+        Ok(index)
+    }
+}
+
+impl Explorer<'_> {
+    fn stop(&mut self, step: u64, cut: Cut) -> Result<usize, Divergence> {
+        self.cut = Some(cut);
+        let message = "the explorer stopped this run".to_owned();
+        Err(Divergence { step, message })
+    }
+}

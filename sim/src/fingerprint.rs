@@ -1,0 +1,93 @@
+//! State hashing: one number for everything that decides a world's future.
+//!
+//! Exhaustive search skips a state it has seen. Two worlds get the same fingerprint when
+//! their virtual time, processes (server states or histories, client histories), queued
+//! messages, deadlines and pending calls are the same. Servers whose system called
+//! [`World::hash_state`] contribute their state's `Hash`; the others contribute the history
+//! of what they were handed, which is always safe but tells more states apart. Clients
+//! contribute the history of the outcomes they were given (their state follows from it).
+//! The hasher is std's `DefaultHasher` with its fixed keys: the same in every run.
+
+use std::hash::{DefaultHasher, Hasher};
+
+use crate::guided::without_numbers;
+use crate::server::hash_text;
+use crate::world::{Deadline, ProcKind, World};
+
+impl World {
+    /// Makes every server keep the history its fingerprint falls back on.
+    pub(crate) fn keep_histories(&mut self) {
+        for proc in &mut self.procs {
+            if let ProcKind::Server(slot) = &mut proc.kind {
+                slot.keep_history();
+            }
+        }
+    }
+
+    /// The fingerprint of the current state.
+    pub(crate) fn fingerprint(&self) -> u64 {
+        self.fingerprint_with(false)
+    }
+
+    /// The fingerprint of a state a run ended in, blind to call numbers: two orders that
+    /// differ only in how calls were numbered end in the same state.
+    pub(crate) fn end_fingerprint(&self) -> u64 {
+        self.fingerprint_with(true)
+    }
+
+    fn fingerprint_with(&self, tagless: bool) -> u64 {
+        let text = |t: String| if tagless { without_numbers(&t) } else { t };
+        let mut hasher = DefaultHasher::new();
+        let h: &mut dyn Hasher = &mut hasher;
+        h.write_u64(self.now);
+        h.write_u32(self.faults_used);
+        for proc in &self.procs {
+            match &proc.kind {
+                ProcKind::Server(slot) => {
+                    h.write_u8(b's');
+                    slot.fingerprint(h, tagless);
+                }
+                ProcKind::Client(client) => {
+                    h.write_u8(b'c');
+                    hash_text(h, &format!("{:?}", client.state));
+                    h.write_u64(client.history);
+                }
+            }
+        }
+        for (from, to, queue) in self.net.queues() {
+            h.write_u64(from.0);
+            h.write_u64(to.0);
+            for envelope in queue {
+                h.write_u64(envelope.due);
+                hash_text(h, &text(envelope.body.to_string()));
+            }
+        }
+        // Deadlines in firing order; their sequence numbers only break ties (and, for an end
+        // state, equal times are sorted: the ties only order the labels).
+        let mut deadlines: Vec<(u64, String)> = (self.deadlines.iter())
+            .map(|(&(at, _), deadline)| {
+                let rendered = match *deadline {
+                    Deadline::Timer { server, timer } => format!("timer {} #{}", server.0, timer.0),
+                    Deadline::Timeout { caller, tag } => format!("timeout {} #{}", caller.0, tag.0),
+                    Deadline::Wake { client } => format!("wake {}", client.0),
+                };
+                (at, text(rendered))
+            })
+            .collect();
+        if tagless {
+            deadlines.sort();
+        }
+        for (at, rendered) in deadlines {
+            h.write_u64(at);
+            hash_text(h, &rendered);
+        }
+        for (caller, pending) in &self.pending {
+            h.write_u64(caller.0);
+            h.write_u64(if tagless { 0 } else { pending.tag.0 });
+            h.write_u64(pending.callee.0);
+            h.write_u64(pending.deadline.map_or(u64::MAX, |(at, _)| at));
+        }
+        h.write_u8(u8::from(self.failure.is_some()));
+        hasher.finish()
+    }
+}

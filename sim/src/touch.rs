@@ -1,0 +1,80 @@
+//! What one executed event touched: the footprint partial-order reduction compares.
+//!
+//! An event acts on one process (its *actor*: the receiver of a delivery, the owner of a
+//! timer, the client that steps). Besides that process's own state it may read the status
+//! (alive, waiting for a call) of the processes it sends to, and write its actor's status
+//! when the actor exits, restarts or stops waiting. Two events are independent when they act
+//! on different processes and neither writes a status the other reads: then both orders lead
+//! to the same state (up to the numbering of calls), so exploring one order is enough.
+
+use std::collections::BTreeSet;
+
+use genserver::ProcessId;
+
+/// The footprint of one executed event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Touch {
+    /// The process whose state the event changes.
+    pub actor: ProcessId,
+    /// Whether the event is an injected fault (faults depend on everything: they share a
+    /// budget and a crash changes what every sender sees).
+    pub fault: bool,
+    /// Processes whose status the event read (message receivers, callers it answered).
+    pub reads: BTreeSet<ProcessId>,
+    /// Processes whose status the event changed (its actor exited, restarted or settled a call).
+    pub writes: BTreeSet<ProcessId>,
+}
+
+impl Touch {
+    /// An empty footprint of an event acting on `actor`.
+    pub fn new(actor: ProcessId, fault: bool) -> Self {
+        Touch {
+            actor,
+            fault,
+            reads: BTreeSet::new(),
+            writes: BTreeSet::new(),
+        }
+    }
+
+    /// Whether the order of `self` and `other` may matter. `visible` holds the servers that
+    /// invariants read: events on two of them are ordered, since an invariant may see the
+    /// state in between.
+    pub fn depends(&self, other: &Touch, visible: &BTreeSet<ProcessId>) -> bool {
+        if self.fault || other.fault || self.actor == other.actor {
+            return true;
+        }
+        let sees = |a: &Touch, b: &Touch| {
+            a.writes
+                .iter()
+                .any(|p| *p == b.actor || b.reads.contains(p) || b.writes.contains(p))
+        };
+        sees(self, other)
+            || sees(other, self)
+            || visible.contains(&self.actor) && visible.contains(&other.actor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn touch(actor: u64) -> Touch {
+        Touch::new(ProcessId(actor), false)
+    }
+
+    #[test]
+    fn different_actors_commute_unless_a_status_is_shared() {
+        let none = BTreeSet::new();
+        let (mut a, b) = (touch(1), touch(2));
+        assert!(!a.depends(&b, &none));
+        assert!(a.depends(&touch(1), &none));
+        a.reads.insert(ProcessId(3));
+        assert!(!a.depends(&b, &none));
+        let mut exits = touch(3);
+        exits.writes.insert(ProcessId(3));
+        assert!(a.depends(&exits, &none));
+        let visible = [ProcessId(1), ProcessId(2)].into_iter().collect();
+        assert!(touch(1).depends(&b, &visible));
+        assert!(Touch::new(ProcessId(5), true).depends(&b, &none));
+    }
+}

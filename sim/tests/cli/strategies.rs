@@ -1,0 +1,118 @@
+//! `gsim hunt --strategy random|pct|dfs`, `--jobs`, `--shard`, shrinking and the report.
+
+use crate::errors::bad;
+use crate::{code, gsim, path, scratch, stderr, stdout};
+
+#[test]
+fn pct_finds_the_depth_2_bug_shrinks_it_and_the_shrunk_trace_replays() {
+    let dir = scratch("pct");
+    let trace = dir.join("aba.jsonl");
+    let out = gsim(&[
+        "hunt",
+        "aba-version",
+        "--strategy",
+        "pct",
+        "--out",
+        path(&trace),
+    ]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let text = stdout(&out);
+    for line in [
+        "strategy:   pct (depth 3); 33 runs of seeds 0 to 9999",
+        "failure:    step 22: invariant: every write counted",
+        "shrunk:     22 steps (original 22 steps)",
+        &format!("original:   {}", path(&dir.join("aba.original.jsonl"))),
+        &format!(
+            "replay it:  cargo run -p genserver-sim --bin gsim -- replay {}",
+            path(&trace)
+        ),
+    ] {
+        assert!(text.contains(line), "{line}: {text}");
+    }
+    assert!(text.lines().any(|l| l.starts_with("time:")), "{text}");
+    // Not a terminal: no progress bar on stderr.
+    assert_eq!(stderr(&out), "");
+    let replay = gsim(&["replay", path(&trace)]);
+    assert_eq!(code(&replay), 1);
+    assert!(stdout(&replay).contains("identical trace"));
+}
+
+#[test]
+fn dfs_verifies_the_stack_and_finds_a_bug() {
+    let out = gsim(&["hunt", "counter", "--strategy", "dfs", "--quiet"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "counter: no failure: verified within bounds (every run finished); 6 schedules"
+        ),
+        "{text}"
+    );
+    let dir = scratch("dfs");
+    let trace = dir.join("stale.jsonl");
+    let out = gsim(&[
+        "hunt",
+        "stale-read",
+        "--strategy",
+        "dfs",
+        "--out",
+        path(&trace),
+    ]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stdout(&out).contains("strategy:   dfs (source-set DPOR, sleep sets)"));
+    assert_eq!(code(&gsim(&["replay", path(&trace)])), 1);
+}
+
+/// The output without the line that measures wall-clock time.
+fn untimed(text: &str) -> String {
+    let lines = text.lines().filter(|l| !l.starts_with("time:"));
+    lines.map(|l| l.replace(", 2 jobs", "") + "\n").collect()
+}
+
+#[test]
+fn two_jobs_print_and_write_what_one_job_does() {
+    let dir = scratch("jobs");
+    for strategy in ["random", "pct"] {
+        let mut results = Vec::new();
+        for jobs in ["1", "2"] {
+            let trace = dir.join(format!("{strategy}-{jobs}.jsonl"));
+            let args = ["hunt", "stale-read", "--strategy", strategy, "--jobs", jobs];
+            let out = gsim(&[&args[..], &["--out", path(&trace)]].concat());
+            assert_eq!(code(&out), 1);
+            let text = stdout(&out).replace(path(&trace), "TRACE");
+            let text = text.replace(
+                path(&dir.join(format!("{strategy}-{jobs}.original.jsonl"))),
+                "ORIGINAL",
+            );
+            results.push((untimed(&text), std::fs::read(&trace).unwrap()));
+        }
+        assert_eq!(results[0], results[1], "{strategy}");
+    }
+}
+
+#[test]
+fn a_shard_runs_its_slice_of_the_seeds() {
+    let out = gsim(&["hunt", "counter", "--runs", "100", "--shard", "2/4"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("counter: no failure in 25 runs (seeds 25 to 49, shard 2/4)"),
+        "{}",
+        stdout(&out)
+    );
+    bad(
+        &["hunt", "counter", "--shard", "5/4"],
+        "expected K/N with 1 <= K <= N",
+    );
+    bad(
+        &["hunt", "counter", "--strategy", "dfs", "--shard", "1/2"],
+        "--shard slices seeds",
+    );
+    bad(
+        &["hunt", "counter", "--jobs", "0"],
+        "--jobs must be at least 1",
+    );
+    bad(
+        &["hunt", "counter", "--strategy", "bfs"],
+        "invalid value 'bfs'",
+    );
+}

@@ -1,0 +1,8 @@
+//! Exploration strategies: exhaustive search with partial-order reduction, PCT, shrinking,
+//! parallel and sharded hunts.
+
+mod dfs;
+mod jobs;
+mod pairs;
+mod pct;
+mod shrink;

@@ -1,0 +1,164 @@
+//! Shrunk traces of the zoo bugs: the same named failure, deterministic, and no longer
+//! than the hand-minimal story of each bug plus [`MARGIN`] steps. The traces are pinned as
+//! text snapshots.
+
+use genserver_sim::{
+    DEFAULT_MAX_STEPS, HuntOptions, Strategy, Verdict, find_system, hunt_with, replay, shrink,
+};
+use genserver_traces::to_text;
+
+/// Steps a shrunk trace may exceed the hand-minimal story by.
+const MARGIN: u64 = 2;
+
+/// Each bug with the length of its hand-minimal story, told step by step.
+const STORIES: [(&str, u64); 6] = [
+    // start both; both gets delivered and answered; both sets delivered and answered.
+    ("lost-update", 10),
+    // start both; each sync delivered: a calls b while b calls a. Deadlock.
+    ("call-cycle", 4),
+    // start; audit delivered; the auditor's read overtakes the deposit; two replies.
+    ("stale-read", 5),
+    // start; delay the withdrawal; time out; the late withdrawal and the retry are
+    // delivered; the retry's reply shows two withdrawals.
+    ("retry-double-apply", 6),
+    // submit 1, its flush and reply; submit 2 and its reply; crash before its flush (the
+    // queued submit 3 fails with the crash); job 1 reaches the store (the clock only moves
+    // when nothing else can happen); wake; list; the reply lacks job 2.
+    ("restart-loses-work", 12),
+    // start the updater, read, reply; start the bumper, eight adds and replies; the stale
+    // compare-and-set and its reply.
+    ("aba-version", 22),
+];
+
+#[test]
+fn shrunk_zoo_traces_are_short_and_pinned() {
+    for (name, story) in STORIES {
+        let system = find_system(name).unwrap();
+        // A long failing run to shrink: the first failure among runs of a PCT hunt.
+        let options = HuntOptions {
+            strategy: Strategy::Pct { depth: 3 },
+            ..HuntOptions::new(0, 500, DEFAULT_MAX_STEPS)
+        };
+        let found = hunt_with(system, &options, &|_, _| {})
+            .found
+            .expect("found");
+        let original = found.trace.as_ref().unwrap();
+        let shrunk = shrink(system, original)
+            .unwrap()
+            .expect("a failure to shrink");
+        let again = shrink(system, original).unwrap().unwrap();
+        let trace = shrunk.report.trace.as_ref().unwrap();
+        assert_eq!(
+            trace,
+            again.report.trace.as_ref().unwrap(),
+            "{name}: deterministic"
+        );
+        let (before, after) = (found.failure().unwrap(), shrunk.report.failure().unwrap());
+        assert_eq!(
+            (before.kind, &before.process),
+            (after.kind, &after.process),
+            "{name}"
+        );
+        assert!(shrunk.report.steps <= shrunk.original_steps, "{name}");
+        assert!(
+            shrunk.report.steps <= story + MARGIN,
+            "{name}: {} steps, the story takes {story}",
+            shrunk.report.steps
+        );
+        assert_eq!(trace.header.strategy, "pct (depth 3) (shrunk)");
+        let replayed = replay(system, trace).expect("the shrunk trace replays");
+        assert!(matches!(replayed.verdict, Verdict::Failed(_)));
+        insta::assert_snapshot!(format!("shrunk-{name}"), to_text(trace));
+    }
+}
+
+mod noisy {
+    //! A stale read among busy bystanders: shrinking drops every bystander's operation.
+
+    use genserver::ServerRef;
+    use genserver_sim::zoo::counter::{Counter, CounterCall};
+    use genserver_sim::zoo::stale_read::{Account, AccountCast, Audit, Auditor};
+    use genserver_sim::{
+        CallOutcome, Check, Client, ClientCtx, FailureKind, System, World, expect_reply, hunt,
+        shrink,
+    };
+
+    /// Deposits, then audits and expects to see the deposit.
+    struct Depositor(ServerRef<Account>, ServerRef<Auditor>, bool);
+
+    impl Client for Depositor {
+        fn step(&mut self, outcome: Option<CallOutcome>, ctx: &mut ClientCtx) -> Result<(), Check> {
+            if !self.2 {
+                self.2 = true;
+                ctx.cast(self.0, AccountCast::Deposit(5));
+                ctx.call(self.1, Audit);
+                return Ok(());
+            }
+            match expect_reply::<i64>(outcome)? {
+                0 => Err(Check::failed("the audit missed my deposit")),
+                _ => Ok(()),
+            }
+        }
+    }
+
+    /// Increments a counter of its own a few times: nothing to do with the bug.
+    struct Bystander(ServerRef<Counter>, u32);
+
+    impl Client for Bystander {
+        fn step(&mut self, _: Option<CallOutcome>, ctx: &mut ClientCtx) -> Result<(), Check> {
+            if self.1 > 0 {
+                self.1 -= 1;
+                ctx.call(self.0, CounterCall::Increment);
+            }
+            Ok(())
+        }
+    }
+
+    struct Noisy;
+
+    impl System for Noisy {
+        fn name(&self) -> &'static str {
+            "noisy-stale-read"
+        }
+        fn description(&self) -> &'static str {
+            "stale-read with three busy bystanders"
+        }
+        fn has_bug(&self) -> bool {
+            true
+        }
+        fn build(&self, world: &mut World) {
+            let account = world.spawn::<Account>("account", 0);
+            let auditor = world.spawn::<Auditor>("auditor", account);
+            world.client("client-1", Depositor(account, auditor, false));
+            for i in 1..=3 {
+                let counter = world.spawn::<Counter>(&format!("counter-{i}"), 0);
+                world.client(&format!("bystander-{i}"), Bystander(counter, 3));
+            }
+        }
+    }
+
+    #[test]
+    fn shrinking_drops_the_bystanders() {
+        let found = hunt(&Noisy, 0, 200, 1_000).found.expect("found");
+        let original = found.trace.as_ref().unwrap();
+        let bystanders = |schedule: &[&str]| {
+            (schedule.iter())
+                .filter(|l| l.contains("bystander") || l.contains("counter"))
+                .count()
+        };
+        assert!(
+            bystanders(&original.schedule()) >= 5,
+            "{:?}",
+            original.schedule()
+        );
+        let shrunk = shrink(&Noisy, original).unwrap().unwrap();
+        let trace = shrunk.report.trace.as_ref().unwrap();
+        assert_eq!(
+            shrunk.report.failure().unwrap().kind,
+            FailureKind::Expectation
+        );
+        assert_eq!(bystanders(&trace.schedule()), 0, "{:?}", trace.schedule());
+        assert_eq!(shrunk.report.steps, 5);
+        assert!(shrunk.original_steps >= 10, "{}", shrunk.original_steps);
+    }
+}
