@@ -93,6 +93,8 @@ impl World {
             self.emit(EventKind::Drop, Some(from), Some(to), |_| {
                 format!("{body} (no such process)")
             });
+            drop(body);
+            self.flush_posted(to);
             return;
         }
         let kind = if reply {
@@ -166,6 +168,22 @@ impl World {
                 let body = Body::Reply { tag, outcome };
                 format!("{body} (the caller no longer waits)")
             });
+            self.flush_posted(actor);
+        }
+    }
+
+    /// Sends the outcomes that reply tokens posted outside a server's callback (a token
+    /// dropped with a message that was dropped or discarded): `actor`, the process that
+    /// dropped the message, sends them.
+    pub(crate) fn flush_posted(&mut self, actor: ProcessId) {
+        loop {
+            let posted = lock(&self.mailroom).take_posted();
+            if posted.is_empty() {
+                return;
+            }
+            for posted in posted {
+                self.post(actor, posted);
+            }
         }
     }
 
@@ -193,6 +211,7 @@ impl World {
         }
         for (from, envelope) in self.net.drain_to(id) {
             self.refuse(id, from, envelope.body, &reason);
+            self.flush_posted(id);
         }
         if let ExitReason::Panic(text) = &reason {
             let process = Some(self.name(id));

@@ -16,6 +16,7 @@ use crate::world::{Deadline, ProcKind, World, duration_ns};
 impl World {
     /// Carries out one enabled event.
     pub(crate) fn execute(&mut self, event: Event) {
+        let actor = self.actor(event);
         match event {
             Event::Deliver { from, to, index } => {
                 if let Some(envelope) = self.net.take(from, to, index) {
@@ -49,6 +50,8 @@ impl World {
                     self.emit(EventKind::Drop, Some(from), Some(to), |_| {
                         format!("{} (fault)", envelope.body)
                     });
+                    drop(envelope);
+                    self.flush_posted(from);
                 }
             }
             Event::Delay { from, to } => {
@@ -68,6 +71,24 @@ impl World {
                 });
             }
         }
+        if let Some(actor) = actor {
+            self.flush_posted(actor);
+        }
+    }
+
+    /// The process an event is about: it sends on what reply tokens dropped in the event
+    /// posted (when no callback of a server collected it).
+    fn actor(&self, event: Event) -> Option<ProcessId> {
+        match event {
+            Event::Deliver { to, .. } => Some(to),
+            Event::Deadline(key) => match self.deadlines.get(&key)? {
+                Deadline::Timer { server, .. } => Some(*server),
+                Deadline::Timeout { caller, .. } => Some(*caller),
+                Deadline::Wake { client } => Some(*client),
+            },
+            Event::Continue(id) | Event::Start(id) | Event::Crash(id) => Some(id),
+            Event::Drop { from, .. } | Event::Delay { from, .. } => Some(from),
+        }
     }
 
     fn deliver(&mut self, from: ProcessId, to: ProcessId, body: Body) {
@@ -76,7 +97,8 @@ impl World {
                 self.emit(EventKind::Discard, Some(from), Some(to), |_| {
                     format!("late reply #{} (the caller no longer waits)", tag.0)
                 });
-                return;
+                drop(outcome);
+                return self.flush_posted(to);
             }
             return self.resume(to, outcome);
         }
@@ -146,6 +168,7 @@ impl World {
             };
             let client = &mut proc.client;
             let result = guarded(|| client.step(outcome.take(), &mut ctx));
+            self.flush_posted(id);
             let step = self.step;
             let process = Some(self.name(id));
             let failure = |kind, message| Failure {

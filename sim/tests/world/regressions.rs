@@ -1,0 +1,215 @@
+//! Regression tests for the semantics bugs found by the review of the simulator.
+
+use std::time::Duration;
+
+use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo, ServerRef, Timeout};
+use genserver_sim::{CallOutcome, Check, Client, ClientCtx, Verdict};
+use genserver_traces::EventKind;
+
+use crate::{Custom, events, traced};
+
+/// What a [`Keeper`] does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Refuses to start: a server that is dead from the beginning.
+    Dead,
+    /// Keeps every token it is given (by cast or by a call of its own).
+    Keep,
+    /// Keeps the token it is cast, then stops with an error.
+    Quit,
+}
+
+/// Keeps reply tokens: the ones cast to it and the ones of the calls made to it.
+#[derive(Debug)]
+pub struct Keeper {
+    mode: Mode,
+    kept: Vec<ReplyTo<String>>,
+}
+
+impl GenServer for Keeper {
+    type Args = Mode;
+    type Call = ();
+    type Reply = String;
+    type Cast = ReplyTo<String>;
+    type Info = ();
+    type Continue = ();
+
+    fn init(mode: Mode, _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
+        match mode {
+            Mode::Dead => Err(ExitReason::error("refuses to start")),
+            _ => Ok(Keeper {
+                mode,
+                kept: Vec::new(),
+            }),
+        }
+    }
+
+    fn handle_call(
+        &mut self,
+        _: (),
+        from: ReplyTo<String>,
+        _: &mut Ctx<Self>,
+    ) -> CallResult<String> {
+        self.kept.push(from);
+        CallResult::NoReply
+    }
+
+    fn handle_cast(&mut self, token: ReplyTo<String>, ctx: &mut Ctx<Self>) {
+        self.kept.push(token);
+        if self.mode == Mode::Quit {
+            ctx.stop(ExitReason::error("keeper quit"));
+        }
+    }
+}
+
+/// Answers later: hands the token of every call to its keeper by a cast.
+#[derive(Debug)]
+pub struct Relay(ServerRef<Keeper>);
+
+impl GenServer for Relay {
+    type Args = ServerRef<Keeper>;
+    type Call = ();
+    type Reply = String;
+    type Cast = ();
+    type Info = ();
+    type Continue = ();
+
+    fn init(keeper: ServerRef<Keeper>, _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
+        Ok(Relay(keeper))
+    }
+
+    fn handle_call(
+        &mut self,
+        _: (),
+        from: ReplyTo<String>,
+        ctx: &mut Ctx<Self>,
+    ) -> CallResult<String> {
+        ctx.cast(self.0, from);
+        CallResult::NoReply
+    }
+}
+
+/// Renders a call's outcome as the text the tests compare.
+fn render(outcome: Option<CallOutcome>) -> Result<String, Check> {
+    match outcome {
+        Some(Ok(reply)) => genserver::downcast::<String>(reply)
+            .map_err(|other| Check::failed(format!("reply of the wrong type: {other:?}"))),
+        Some(Err(error)) => Ok(format!("error: {error}")),
+        None => Err(Check::failed("expected the outcome of a call")),
+    }
+}
+
+/// Optionally sleeps, then makes one call and checks the outcome's text.
+pub struct Ask<S: GenServer> {
+    pub to: ServerRef<S>,
+    pub request: Option<S::Call>,
+    pub timeout: Timeout,
+    pub sleep: Option<Duration>,
+    pub expect: &'static str,
+}
+
+impl<S: GenServer> Ask<S> {
+    pub fn new(to: ServerRef<S>, request: S::Call, expect: &'static str) -> Self {
+        Ask {
+            to,
+            request: Some(request),
+            timeout: Timeout::DEFAULT,
+            sleep: None,
+            expect,
+        }
+    }
+}
+
+impl<S: GenServer> Client for Ask<S> {
+    fn step(&mut self, outcome: Option<CallOutcome>, ctx: &mut ClientCtx) -> Result<(), Check> {
+        if let Some(after) = self.sleep.take() {
+            ctx.sleep(after);
+            return Ok(());
+        }
+        match self.request.take() {
+            Some(request) => ctx.call_timeout(self.to, request, self.timeout),
+            None => {
+                let got = render(outcome)?;
+                if got != self.expect {
+                    return Err(Check::failed(format!(
+                        "got {got:?}, expected {:?}",
+                        self.expect
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The events of `kind` of a run, as "from → to: message" lines.
+fn lines(report: &genserver_sim::RunReport, kind: EventKind) -> Vec<String> {
+    events(report)
+        .iter()
+        .filter(|e| e.kind == kind)
+        .map(|e| {
+            let from = e.from.as_deref().unwrap_or("-");
+            let to = e.to.as_deref().unwrap_or("-");
+            format!("{from} → {to}: {}", e.message)
+        })
+        .collect()
+}
+
+#[test]
+fn a_token_dropped_with_a_message_to_a_dead_server_fails_the_call_at_once() {
+    let system = Custom {
+        name: "token-to-the-dead",
+        build: |w| {
+            let sink = w.spawn::<Keeper>("sink", Mode::Dead);
+            let fwd = w.spawn::<Relay>("fwd", sink);
+            let mut ask = Ask::new(
+                fwd,
+                (),
+                "error: the server dropped the request without replying",
+            );
+            ask.timeout = Timeout::Infinity;
+            w.client("client", ask);
+        },
+    };
+    for seed in 0..20 {
+        let report = traced(&system, seed);
+        assert_eq!(report.verdict, Verdict::Pass, "seed {seed}");
+        let replies = lines(&report, EventKind::Reply);
+        assert_eq!(
+            replies,
+            ["sink → client: reply #1 Err(the server dropped the request without replying)"],
+            "seed {seed}: the reply comes from the process that dropped the token"
+        );
+    }
+}
+
+#[test]
+fn a_token_dropped_with_a_message_goes_back_from_its_dropper_not_a_bystander() {
+    let system = Custom {
+        name: "bystander",
+        build: |w| {
+            let sink = w.spawn::<Keeper>("sink", Mode::Dead);
+            let fwd = w.spawn::<Relay>("fwd", sink);
+            let bystander = w.spawn::<Keeper>("bystander", Mode::Keep);
+            let ask = Ask::new(
+                fwd,
+                (),
+                "error: the server dropped the request without replying",
+            );
+            w.client("client", ask);
+            w.client("other", Ask::new(bystander, (), "never answered"));
+        },
+    };
+    for seed in 0..20 {
+        let report = traced(&system, seed);
+        let replies = lines(&report, EventKind::Reply);
+        assert!(
+            replies.iter().all(|r| !r.starts_with("bystander")),
+            "seed {seed}: {replies:?}"
+        );
+        assert!(
+            replies.iter().any(|r| r.starts_with("sink → client")),
+            "seed {seed}: {replies:?}"
+        );
+    }
+}
