@@ -37,7 +37,8 @@
 //!   time; a cast to a dead server is dropped (and traced).
 //! - Faults are opt-in per system ([`Faults`]): crash (optionally restarted from `init` under
 //!   the same id), drop or delay a message. The scheduler chooses them like any other event,
-//!   so they are recorded and replayed.
+//!   so they are recorded and replayed; but never at a quiet point: when only faults are
+//!   enabled, time advances, or the run ends (or deadlocks) as if they were not.
 //! - Failures ([`FailureKind`]): a broken invariant (checked after every step) or end check,
 //!   a failed client expectation, a panicking handler, an unexpected call timeout, and a
 //!   deadlock: nothing enabled but call timeouts while calls are pending.

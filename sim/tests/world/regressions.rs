@@ -3,9 +3,10 @@
 use std::time::Duration;
 
 use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo, ServerRef, Timeout};
-use genserver_sim::{CallOutcome, Check, Client, ClientCtx, Verdict};
+use genserver_sim::{CallOutcome, Check, Client, ClientCtx, FailureKind, Restart, Verdict};
 use genserver_traces::EventKind;
 
+use crate::probe::{Probe, Req};
 use crate::{Custom, events, traced};
 
 /// What a [`Keeper`] does.
@@ -210,6 +211,52 @@ fn a_token_dropped_with_a_message_goes_back_from_its_dropper_not_a_bystander() {
         assert!(
             replies.iter().any(|r| r.starts_with("sink → client")),
             "seed {seed}: {replies:?}"
+        );
+    }
+}
+
+#[test]
+fn a_fault_is_never_forced_at_a_quiet_point_and_time_still_advances() {
+    let system = Custom {
+        name: "quiet-crash",
+        build: |w| {
+            let p = w.spawn_with::<Probe>("probe", || (None, None));
+            let mut ask = Ask::new(p, Req::Echo("x"), "x");
+            ask.sleep = Some(Duration::from_secs(1));
+            w.client("client", ask);
+            w.crashable(p, Restart::Never);
+            w.faults().budget = 1;
+            w.faults().probability = 0.0;
+        },
+    };
+    for seed in 0..50 {
+        let report = traced(&system, seed);
+        assert_eq!(report.verdict, Verdict::Pass, "seed {seed}");
+        assert!(lines(&report, EventKind::Crash).is_empty(), "seed {seed}");
+    }
+}
+
+#[test]
+fn a_deadlock_is_reported_even_when_a_fault_could_still_happen() {
+    let system = Custom {
+        name: "deadlock-with-faults",
+        build: |w| {
+            let keeper = w.spawn::<Keeper>("keeper", Mode::Keep);
+            let mut ask = Ask::new(keeper, (), "never");
+            ask.timeout = Timeout::Infinity;
+            w.client("client", ask);
+            w.crashable(keeper, Restart::AtOnce);
+            w.faults().budget = 1;
+            w.faults().probability = 0.0;
+        },
+    };
+    for seed in 0..20 {
+        let failure = traced(&system, seed).failure().cloned();
+        let failure = failure.expect("a deadlock");
+        assert_eq!(
+            failure.kind,
+            FailureKind::Deadlock,
+            "seed {seed}: {failure}"
         );
     }
 }
