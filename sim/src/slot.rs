@@ -29,6 +29,8 @@ struct Live<S: GenServer> {
     continues: VecDeque<S::Continue>,
     deferred: Vec<WeakReplyTo<S::Reply>>,
     stopping: Option<ExitReason>,
+    /// A callback panicked: nothing more is carried out, not even the outer frames.
+    panicked: bool,
     final_reply: Option<(ReplyTo<S::Reply>, S::Reply)>,
 }
 
@@ -76,6 +78,7 @@ impl<S: GenServer> Slot<S> {
             Err(text) => {
                 drop(effects);
                 live.stopping = Some(ExitReason::Panic(format!("{callback}: {text}")));
+                live.panicked = true;
                 None
             }
         }
@@ -87,7 +90,12 @@ impl<S: GenServer> Slot<S> {
         loop {
             self.collect_posted(&mut actions);
             let live = self.live();
-            let Some(frame) = live.frames.last_mut() else {
+            // After a panic the frames stay as they are: `exit` fails their answers.
+            let frame = match live.panicked {
+                true => None,
+                false => live.frames.last_mut(),
+            };
+            let Some(frame) = frame else {
                 let status = match live.stopping.clone() {
                     Some(reason) => Status::Exit(reason),
                     None => Status::Idle,
@@ -195,6 +203,7 @@ impl<S: GenServer> SimServer for Slot<S> {
             continues: VecDeque::new(),
             deferred: Vec::new(),
             stopping: None,
+            panicked: false,
             final_reply: None,
         });
         Ok(self.pump())
@@ -283,7 +292,11 @@ impl<S: GenServer> SimServer for Slot<S> {
             let _ = guarded(|| state.terminate(reason));
         }
         if let Some((token, reply)) = live.final_reply.take() {
-            token.reply(reply);
+            if live.panicked {
+                token.fail(CallError::Exited(reason.clone()));
+            } else {
+                token.reply(reply);
+            }
         }
         let answers = live.frames.iter().flatten().filter_map(|item| match item {
             Item::Answer(token, _) => Some(token.downgrade()),

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo, ServerRef, Timeout};
+use genserver::{CallError, CallResult, Ctx, ExitReason, GenServer, ReplyTo, ServerRef, Timeout};
 use genserver_sim::{CallOutcome, Check, Client, ClientCtx, FailureKind, Restart, Verdict};
 use genserver_traces::EventKind;
 
@@ -257,6 +257,90 @@ fn a_deadlock_is_reported_even_when_a_fault_could_still_happen() {
             failure.kind,
             FailureKind::Deadlock,
             "seed {seed}: {failure}"
+        );
+    }
+}
+
+/// Calls its echo twice inside one `handle_call`, then answers "ok"; the first outcome panics.
+#[derive(Debug)]
+pub struct Twice {
+    echo: ServerRef<Probe>,
+    pub log: Vec<String>,
+}
+
+#[derive(Debug)]
+pub enum Outcome {
+    First(Result<String, CallError>),
+    Second(Result<String, CallError>),
+}
+
+impl GenServer for Twice {
+    type Args = ServerRef<Probe>;
+    type Call = ();
+    type Reply = String;
+    type Cast = ();
+    type Info = Outcome;
+    type Continue = ();
+
+    fn init(echo: ServerRef<Probe>, _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
+        Ok(Twice {
+            echo,
+            log: Vec::new(),
+        })
+    }
+
+    fn handle_call(
+        &mut self,
+        _: (),
+        _: ReplyTo<String>,
+        ctx: &mut Ctx<Self>,
+    ) -> CallResult<String> {
+        let d = Timeout::DEFAULT;
+        ctx.call(self.echo, Req::Echo("first"), d, Outcome::First);
+        ctx.call(self.echo, Req::Echo("second"), d, Outcome::Second);
+        CallResult::Reply("ok".to_owned())
+    }
+
+    fn handle_info(&mut self, outcome: Outcome, _: &mut Ctx<Self>) {
+        match outcome {
+            Outcome::First(first) => {
+                panic!("first outcome{}", if first.is_ok() { "" } else { "!" })
+            }
+            Outcome::Second(second) => self.log.push(format!("second handled: {second:?}")),
+        }
+    }
+}
+
+#[test]
+fn after_a_panic_in_a_nested_callback_the_server_does_nothing_more() {
+    let system = Custom {
+        name: "nested-panic",
+        build: |w| {
+            let echo = w.spawn_with::<Probe>("echo", || (None, None));
+            let twice = w.spawn::<Twice>("twice", echo);
+            w.client("client", Ask::new(twice, (), "never"));
+        },
+    };
+    for seed in 0..20 {
+        let report = traced(&system, seed);
+        let failure = report.failure().expect("the panic is a failure");
+        assert_eq!(failure.kind, FailureKind::Panic, "seed {seed}: {failure}");
+        assert!(
+            failure.message.contains("handle_info: first outcome"),
+            "{failure}"
+        );
+        let sends = lines(&report, EventKind::Send);
+        assert!(
+            !sends.iter().any(|s| s.contains("second")),
+            "seed {seed}: the second call is never made: {sends:?}"
+        );
+        let replies = lines(&report, EventKind::Reply);
+        assert!(
+            replies.contains(
+                &"twice → client: reply #1 Err(server exited: panic: handle_info: first outcome)"
+                    .to_owned()
+            ),
+            "seed {seed}: {replies:?}"
         );
     }
 }
