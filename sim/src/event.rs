@@ -90,9 +90,15 @@ impl World {
                 }
             }
         }
+        // Only the earliest due timer of each server: its timers fire in deadline order.
+        let mut timed = Vec::new();
         for (&key, deadline) in self.deadlines.range(..=(self.now, u64::MAX)) {
             let ready = match *deadline {
-                Deadline::Timer { server, .. } => !(self.busy(server) || self.has_continue(server)),
+                Deadline::Timer { server, .. } if timed.contains(&server) => false,
+                Deadline::Timer { server, .. } => {
+                    timed.push(server);
+                    !(self.busy(server) || self.has_continue(server))
+                }
                 Deadline::Timeout { .. } | Deadline::Wake { .. } => true,
             };
             if ready {

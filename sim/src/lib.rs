@@ -34,7 +34,7 @@
 //!   it holds or has queued with `Exited(reason)`; a reply token dropped unanswered fails the
 //!   call with `NoReply`; a reply for a caller that gave up is discarded (and traced).
 //! - `handle_continue` runs before the server's next message or timer; timers fire in virtual
-//!   time; a cast to a dead server is dropped (and traced).
+//!   time, each server's in deadline order; a cast to a dead server is dropped (and traced).
 //! - Faults are opt-in per system ([`Faults`]): crash (optionally restarted from `init` under
 //!   the same id), drop or delay a message. The scheduler chooses them like any other event,
 //!   so they are recorded and replayed; but never at a quiet point: when only faults are
