@@ -104,7 +104,8 @@ impl World {
         };
         self.emit(kind, Some(from), Some(to), |_| body.to_string());
         let due = self.now.saturating_add(self.latency);
-        self.net.push(from, to, Envelope { due, body });
+        let life = self.life(from);
+        self.net.push(from, life, to, Envelope { due, body });
     }
 
     /// Starts a call of `caller` to `to`; fails at once for itself or a dead server.

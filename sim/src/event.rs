@@ -14,6 +14,7 @@ pub(crate) enum Event {
     /// reply a blocked caller takes out of order).
     Deliver {
         from: ProcessId,
+        life: u32,
         to: ProcessId,
         index: usize,
     },
@@ -26,9 +27,17 @@ pub(crate) enum Event {
     /// Fault: crash a server.
     Crash(ProcessId),
     /// Fault: drop the head of a queue.
-    Drop { from: ProcessId, to: ProcessId },
+    Drop {
+        from: ProcessId,
+        life: u32,
+        to: ProcessId,
+    },
     /// Fault: hold back the head of a queue.
-    Delay { from: ProcessId, to: ProcessId },
+    Delay {
+        from: ProcessId,
+        life: u32,
+        to: ProcessId,
+    },
 }
 
 impl Event {
@@ -57,7 +66,7 @@ impl World {
     /// Every event enabled now, in a fixed order.
     pub(crate) fn enabled(&self) -> Vec<Event> {
         let mut events = Vec::new();
-        for (from, to, queue) in self.net.queues() {
+        for (from, life, to, queue) in self.net.queues() {
             let Some(head) = queue.front().filter(|e| e.due <= self.now) else {
                 continue;
             };
@@ -73,7 +82,12 @@ impl World {
                 None => false,
             };
             if ready {
-                events.push(Event::Deliver { from, to, index: 0 });
+                events.push(Event::Deliver {
+                    from,
+                    life,
+                    to,
+                    index: 0,
+                });
             }
         }
         for (&caller, pending) in &self.pending {
@@ -81,9 +95,12 @@ impl World {
                 self.proc(caller).map(|p| &p.kind),
                 Some(ProcKind::Server(_))
             ) {
-                if let Some((from, index)) = self.net.find_reply(caller, pending.tag, self.now) {
+                if let Some((from, life, index)) =
+                    self.net.find_reply(caller, pending.tag, self.now)
+                {
                     events.push(Event::Deliver {
                         from,
+                        life,
                         to: caller,
                         index,
                     });
@@ -129,13 +146,13 @@ impl World {
                 events.push(Event::Crash(server));
             }
         }
-        for (from, to, queue) in self.net.queues() {
+        for (from, life, to, queue) in self.net.queues() {
             if queue.front().is_some_and(|e| e.due <= self.now) {
                 if self.faults.drop {
-                    events.push(Event::Drop { from, to });
+                    events.push(Event::Drop { from, life, to });
                 }
                 if self.faults.delay.is_some() {
-                    events.push(Event::Delay { from, to });
+                    events.push(Event::Delay { from, life, to });
                 }
             }
         }
@@ -144,16 +161,22 @@ impl World {
     /// The readable label of an event: what the schedule records and replay matches.
     pub(crate) fn label(&self, event: Event) -> String {
         let name = |id| self.name(id);
-        let body = |from, to, index| match self.net.get(from, to, index) {
+        let sender = |from, life, to| self.sender_name(from, life, to);
+        let body = |from, life, to, index| match self.net.get(from, life, to, index) {
             Some(envelope) => envelope.body.to_string(),
             None => "<nothing>".to_owned(),
         };
         match event {
-            Event::Deliver { from, to, index } => {
+            Event::Deliver {
+                from,
+                life,
+                to,
+                index,
+            } => {
                 format!(
                     "deliver {} {} → {}",
-                    body(from, to, index),
-                    name(from),
+                    body(from, life, to, index),
+                    sender(from, life, to),
                     name(to)
                 )
             }
@@ -186,13 +209,18 @@ impl World {
                 Some(Restart::AtOnce) => format!("crash and restart {}", name(id)),
                 _ => format!("crash {}", name(id)),
             },
-            Event::Drop { from, to } => {
-                format!("drop {} {} → {}", body(from, to, 0), name(from), name(to))
+            Event::Drop { from, life, to } => {
+                let body = body(from, life, to, 0);
+                format!("drop {body} {} → {}", sender(from, life, to), name(to))
             }
-            Event::Delay { from, to } => {
+            Event::Delay { from, life, to } => {
                 let by = self.faults.delay.unwrap_or_default();
-                let body = body(from, to, 0);
-                format!("delay {body} {} → {} by {by:?}", name(from), name(to))
+                let body = body(from, life, to, 0);
+                format!(
+                    "delay {body} {} → {} by {by:?}",
+                    sender(from, life, to),
+                    name(to)
+                )
             }
         }
     }

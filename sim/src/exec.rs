@@ -18,8 +18,13 @@ impl World {
     pub(crate) fn execute(&mut self, event: Event) {
         let actor = self.actor(event);
         match event {
-            Event::Deliver { from, to, index } => {
-                if let Some(envelope) = self.net.take(from, to, index) {
+            Event::Deliver {
+                from,
+                life,
+                to,
+                index,
+            } => {
+                if let Some(envelope) = self.net.take(from, life, to, index) {
                     self.emit(EventKind::Deliver, Some(from), Some(to), |_| {
                         envelope.body.to_string()
                     });
@@ -44,9 +49,9 @@ impl World {
             }
             Event::Start(id) => self.step_client(id, None),
             Event::Crash(id) => self.crash(id),
-            Event::Drop { from, to } => {
+            Event::Drop { from, life, to } => {
                 self.faults_used += 1;
-                if let Some(envelope) = self.net.take(from, to, 0) {
+                if let Some(envelope) = self.net.take(from, life, to, 0) {
                     self.emit(EventKind::Drop, Some(from), Some(to), |_| {
                         format!("{} (fault)", envelope.body)
                     });
@@ -54,15 +59,15 @@ impl World {
                     self.flush_posted(from);
                 }
             }
-            Event::Delay { from, to } => {
+            Event::Delay { from, life, to } => {
                 self.faults_used += 1;
                 let by = duration_ns(self.faults.delay.unwrap_or_default());
                 let now = self.now;
-                if let Some(head) = self.net.head_mut(from, to) {
+                if let Some(head) = self.net.head_mut(from, life, to) {
                     head.due = now.saturating_add(by);
                 }
                 self.emit(EventKind::Delay, Some(from), Some(to), |w| {
-                    let body = w.net.get(from, to, 0).map(|e| e.body.to_string());
+                    let body = w.net.get(from, life, to, 0).map(|e| e.body.to_string());
                     format!(
                         "{} held back by {:?}",
                         body.unwrap_or_default(),
@@ -155,6 +160,7 @@ impl World {
         self.emit(EventKind::Crash, Some(id), None, |_| reason.to_string());
         self.exit_server(id, reason, false);
         if self.faults.crash.get(&id) == Some(&Restart::AtOnce) {
+            *self.lives.entry(id).or_default() += 1;
             self.start_server(id, EventKind::Restart);
         }
     }

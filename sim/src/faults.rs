@@ -26,7 +26,8 @@ pub struct Faults {
 pub enum Restart {
     /// It stays dead.
     Never,
-    /// It is started again from `init` in the same step, under the same id.
+    /// It is started again from `init` in the same step, under the same id and name, as a
+    /// new sender: its messages are not ordered after those its earlier life sent.
     AtOnce,
 }
 

@@ -66,8 +66,11 @@
 //! # Limitations
 //!
 //! Handlers take no virtual time; time only moves when nothing else is enabled (or with a
-//! configured latency). A restarted server keeps its process id. Links, monitors and
-//! supervisors are not simulated yet.
+//! configured latency). A restarted server keeps its process id and name, but starts a new
+//! life: as with a new Erlang pid, its messages travel apart from those of its earlier life
+//! (FIFO holds per life, and they may overtake them); a schedule label names the life
+//! ("jobs (life 2)") when messages of two lives wait for the same receiver. Links, monitors
+//! and supervisors are not simulated yet.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

@@ -65,6 +65,8 @@ pub struct World {
     pub(crate) final_checks: Vec<(String, StateCheck)>,
     pub(crate) faults: Faults,
     pub(crate) faults_used: u32,
+    /// How often each restarted server was restarted: the life its messages are sent from.
+    pub(crate) lives: BTreeMap<ProcessId, u32>,
     pub(crate) latency: u64,
     pub(crate) failure: Option<Failure>,
 }
@@ -104,6 +106,7 @@ impl World {
             final_checks: Vec::new(),
             faults: Faults::none(),
             faults_used: 0,
+            lives: BTreeMap::new(),
             latency: 0,
             failure: None,
         }
@@ -215,6 +218,24 @@ impl World {
         self.proc(id)
             .map(|p| p.name.clone())
             .unwrap_or_else(|| format!("{id:?}"))
+    }
+
+    /// The current life of process `id`: 0, plus one for every restart.
+    pub(crate) fn life(&self, id: ProcessId) -> u32 {
+        self.lives.get(&id).copied().unwrap_or(0)
+    }
+
+    /// A sender's name for schedule labels: its name, and its life after a restart when
+    /// messages of another of its lives wait for the same receiver (labels stay unique).
+    pub(crate) fn sender_name(&self, id: ProcessId, life: u32, to: ProcessId) -> String {
+        let other = |(from, l, receiver, _): (ProcessId, u32, ProcessId, _)| {
+            from == id && receiver == to && l != life
+        };
+        match life {
+            0 => self.name(id),
+            _ if self.net.queues().any(other) => format!("{} (life {})", self.name(id), life + 1),
+            _ => self.name(id),
+        }
     }
 
     /// Whether `id` is a live server.
