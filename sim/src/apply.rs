@@ -62,6 +62,9 @@ impl World {
                         self.emit(EventKind::Reply, Some(id), Some(id), |w| {
                             format!("call to {} failed at once: {error}", w.name(to))
                         });
+                        if !self.spend_step() {
+                            return;
+                        }
                         output = self.slot(id).outcome(Err(error));
                     }
                 },

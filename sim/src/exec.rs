@@ -215,7 +215,15 @@ impl World {
                         timeout,
                     } => match self.call_out(id, to, request, timeout) {
                         Ok(()) => state = ClientState::Waiting,
-                        Err(error) => outcome = Some(Err(error)),
+                        Err(error) => {
+                            self.emit(EventKind::Reply, Some(id), Some(id), |w| {
+                                format!("call to {} failed at once: {error}", w.name(to))
+                            });
+                            if !self.spend_step() {
+                                return;
+                            }
+                            outcome = Some(Err(error));
+                        }
                     },
                 }
             }

@@ -30,9 +30,11 @@
 //!   senders every order can happen. A server blocked in a call of its own takes nothing but
 //!   that call's reply (out of its queue, like Erlang's selective receive) or its timeout.
 //! - Calls time out after 5 s of virtual time by default. Calling oneself fails at once with
-//!   `CallingSelf`, calling a dead server with `NoProcess`; a server that exits fails the calls
-//!   it holds or has queued with `Exited(reason)`; a reply token dropped unanswered fails the
-//!   call with `NoReply`; a reply for a caller that gave up is discarded (and traced).
+//!   `CallingSelf`, calling a dead server with `NoProcess` (traced, and counted against the
+//!   step limit like a step, so a retry loop cannot run for ever); a server that exits fails
+//!   the calls it holds or has queued with `Exited(reason)`; a reply token dropped unanswered
+//!   fails the call with `NoReply`; a reply for a caller that gave up is discarded (and
+//!   traced).
 //! - `handle_continue` runs before the server's next message or timer; timers fire in virtual
 //!   time, each server's in deadline order; a cast to a dead server is dropped (and traced).
 //! - Faults are opt-in per system ([`Faults`]): crash (optionally restarted from `init` under

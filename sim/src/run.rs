@@ -89,6 +89,7 @@ pub fn run_with(
     scheduler: &mut dyn Scheduler,
 ) -> Result<RunReport, Divergence> {
     let mut world = World::new(record);
+    world.max_steps = max_steps;
     system.build(&mut world);
     world.check_invariants();
     let verdict = drive(&mut world, max_steps, scheduler)?;
@@ -127,6 +128,9 @@ fn drive(
         if let Some(failure) = &world.failure {
             return Ok(Verdict::Failed(failure.clone()));
         }
+        if world.over_budget {
+            return Ok(Verdict::StepLimit);
+        }
         let events = world.enabled();
         // Quiescence is decided without the faults: a fault that could always happen must
         // neither stop time from advancing nor hide a deadlock.
@@ -151,7 +155,7 @@ fn drive(
                 None => Verdict::Pass,
             });
         }
-        if world.step >= max_steps {
+        if world.step.saturating_add(world.extra_steps) >= max_steps {
             return Ok(Verdict::StepLimit);
         }
         let step = world.step + 1;

@@ -59,6 +59,12 @@ pub struct World {
     pub(crate) mailroom: SharedMailroom,
     pub(crate) now: u64,
     pub(crate) step: u64,
+    /// The run's step limit; every call that fails at once counts as one more step of it.
+    pub(crate) max_steps: u64,
+    /// Calls that failed at once, counted against the step limit.
+    pub(crate) extra_steps: u64,
+    /// Calls that failed at once went past the step limit: the run stops there.
+    pub(crate) over_budget: bool,
     pub(crate) next_tag: u64,
     pub(crate) log: Option<Vec<Event>>,
     pub(crate) invariants: Vec<(String, StateCheck)>,
@@ -100,6 +106,9 @@ impl World {
             mailroom: Arc::new(Mutex::new(Default::default())),
             now: 0,
             step: 0,
+            max_steps: u64::MAX,
+            extra_steps: 0,
+            over_budget: false,
             next_tag: 0,
             log: record.then(Vec::new),
             invariants: Vec::new(),
@@ -280,6 +289,14 @@ impl World {
         if let Some(log) = &mut self.log {
             log.push(event);
         }
+    }
+
+    /// Counts a call that failed at once as a step: a process retrying at once for ever
+    /// would otherwise never end its step. Returns `false` once past the step limit.
+    pub(crate) fn spend_step(&mut self) -> bool {
+        self.extra_steps += 1;
+        self.over_budget |= self.step.saturating_add(self.extra_steps) >= self.max_steps;
+        !self.over_budget
     }
 
     /// Adds a deadline at `at` (virtual ns); returns its key.

@@ -518,3 +518,44 @@ fn a_restarted_server_is_a_new_sender_whose_messages_may_overtake_its_earlier_li
     assert!(overtaken, "the new life's messages can arrive first");
     assert!(named, "some schedule names the later life");
 }
+
+/// Calls made by [`Retrier`]s, counted across runs of one test.
+static RETRIES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Calls its server again and again (at most 200 000 times) whatever the outcome.
+pub struct Retrier(ServerRef<Keeper>);
+
+impl Client for Retrier {
+    fn step(&mut self, _: Option<CallOutcome>, ctx: &mut ClientCtx) -> Result<(), Check> {
+        use std::sync::atomic::Ordering::SeqCst;
+        if RETRIES.fetch_add(1, SeqCst) < 200_000 {
+            ctx.call(self.0, ());
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn calls_that_fail_at_once_count_as_steps_and_are_traced() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let system = Custom {
+        name: "retry-the-dead",
+        build: |w| {
+            let dead = w.spawn::<Keeper>("dead", Mode::Dead);
+            w.client("retrier", Retrier(dead));
+        },
+    };
+    for max_steps in [1, 100] {
+        RETRIES.store(0, SeqCst);
+        let report = genserver_sim::run(&system, 0, max_steps, true);
+        assert_eq!(report.verdict, Verdict::StepLimit, "max {max_steps}");
+        let calls = RETRIES.load(SeqCst);
+        assert!(calls <= max_steps + 1, "max {max_steps}: {calls} calls");
+        let failed = lines(&report, EventKind::Reply);
+        assert_eq!(
+            failed.first().map(String::as_str),
+            Some("retrier → retrier: call to dead failed at once: no such process"),
+            "{failed:?}"
+        );
+    }
+}
