@@ -130,11 +130,16 @@ impl World {
     }
 
     /// Starts a server whose `init` arguments `args` makes (again at every restart).
+    ///
+    /// # Panics
+    ///
+    /// If another process already has this name (schedules name processes by name).
     pub fn spawn_with<S: GenServer>(
         &mut self,
         name: &str,
         args: impl Fn() -> S::Args + 'static,
     ) -> ServerRef<S> {
+        self.check_unique(name);
         let id = self.next_id();
         let slot = Slot::<S>::new(id, Box::new(args), self.mailroom.clone());
         self.procs.push(Proc {
@@ -151,7 +156,12 @@ impl World {
     }
 
     /// Adds a client; its first step becomes enabled at once.
+    ///
+    /// # Panics
+    ///
+    /// If another process already has this name (schedules name processes by name).
     pub fn client(&mut self, name: &str, client: impl Client) -> ProcessId {
+        self.check_unique(name);
         let id = self.next_id();
         self.procs.push(Proc {
             name: name.to_owned(),
@@ -206,6 +216,13 @@ impl World {
 
     pub(crate) fn view(&self) -> View<'_> {
         View { world: self }
+    }
+
+    /// Refuses a second process of the same name: a schedule could not tell them apart.
+    fn check_unique(&self, name: &str) {
+        if self.procs.iter().any(|p| p.name == name) {
+            panic!("two processes are named {name:?}: every process needs its own name");
+        }
     }
 
     fn next_id(&self) -> ProcessId {

@@ -559,3 +559,35 @@ fn calls_that_fail_at_once_count_as_steps_and_are_traced() {
         );
     }
 }
+
+#[test]
+#[should_panic(expected = "two processes are named \"c\"")]
+fn two_clients_with_one_name_are_refused() {
+    traced(
+        &Custom {
+            name: "twins",
+            build: |w| {
+                let keeper = w.spawn::<Keeper>("keeper", Mode::Keep);
+                w.client("c", Ask::new(keeper, (), "x"));
+                w.client("c", Ask::new(keeper, (), "x"));
+            },
+        },
+        0,
+    );
+}
+
+#[test]
+#[should_panic(expected = "two processes are named \"k\"")]
+fn a_server_named_like_another_process_is_refused() {
+    traced(
+        &Custom {
+            name: "twins",
+            build: |w| {
+                let keeper = w.spawn::<Keeper>("k", Mode::Keep);
+                w.client("k", Ask::new(keeper, (), "x"));
+                w.spawn::<Keeper>("k", Mode::Keep);
+            },
+        },
+        0,
+    );
+}
