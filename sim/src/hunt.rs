@@ -9,27 +9,36 @@ use crate::system::System;
 pub struct Hunt {
     /// How many runs were made (the failing one included).
     pub runs: u64,
-    /// The first failing run, re-run with its trace recorded.
+    /// The first failing run: its verdict (always a failure), with the trace of a re-run of
+    /// its seed.
     pub found: Option<RunReport>,
     /// Whether the re-run ended exactly like the first run of that seed (it always should;
-    /// `false` means the system is nondeterministic: see [`check_determinism`]).
+    /// `false` means the system is nondeterministic: see [`check_determinism`]; the trace
+    /// then need not show the failure).
     pub reproduced: bool,
 }
 
 /// Runs seeds `first_seed`, `first_seed + 1`, … until a failure or `runs` runs.
 ///
-/// Runs go untraced for speed; the failing seed is run again with its trace on (which,
-/// the simulator being deterministic, fails at the same step).
+/// Runs go untraced for speed; the failing seed is run again with its trace on, which fails
+/// at the same step unless the system is nondeterministic (`reproduced` is then `false`,
+/// and the report keeps the first run's failure with the re-run's trace).
 pub fn hunt(system: &dyn System, first_seed: u64, runs: u64, max_steps: u64) -> Hunt {
     for done in 0..runs {
         let seed = first_seed.wrapping_add(done);
         let first = run(system, seed, max_steps, false);
         if first.failure().is_some() {
             let again = run(system, seed, max_steps, true);
+            let reproduced = again.verdict == first.verdict;
+            let found = RunReport {
+                steps: first.steps,
+                verdict: first.verdict,
+                ..again
+            };
             return Hunt {
                 runs: done + 1,
-                reproduced: again.verdict == first.verdict,
-                found: Some(again),
+                reproduced,
+                found: Some(found),
             };
         }
     }

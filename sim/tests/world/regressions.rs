@@ -591,3 +591,27 @@ fn a_server_named_like_another_process_is_refused() {
         0,
     );
 }
+
+/// Builds of [`FLAKY`]: every other build has a broken invariant.
+static BUILDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+const FLAKY: Custom = Custom {
+    name: "flaky",
+    build: |w| {
+        w.spawn::<Keeper>("keeper", Mode::Keep);
+        if BUILDS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) % 2 == 0 {
+            w.invariant("even builds fail", |_| Err("an even build".to_owned()));
+        }
+    },
+};
+
+#[test]
+fn a_hunt_on_a_nondeterministic_system_keeps_the_failure_it_found() {
+    BUILDS.store(0, std::sync::atomic::Ordering::SeqCst);
+    let hunt = genserver_sim::hunt(&FLAKY, 0, 10, 100);
+    assert!(!hunt.reproduced, "the re-run passes");
+    let found = hunt.found.expect("the first run failed");
+    let failure = found.failure().expect("the failure found is kept");
+    assert!(failure.message.contains("an even build"), "{failure}");
+    assert!(found.trace.is_some(), "the re-run's trace");
+}
