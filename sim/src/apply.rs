@@ -194,17 +194,12 @@ impl World {
     /// Stops server `id`: `terminate` (unless killed), failing every call it holds or has
     /// queued, dropping its queued messages and timers.
     pub(crate) fn exit_server(&mut self, id: ProcessId, reason: ExitReason, terminate: bool) {
+        // The calls made to this server fail with `reason` (inside `exit`); a token of another
+        // server's call that it held and dropped fails that call with `NoReply`, as in the
+        // threaded runtime.
         let actions = self.slot(id).exit(&reason, terminate);
         for action in actions {
-            match action {
-                Action::Posted(mut posted) => {
-                    if posted.outcome.as_ref().err() == Some(&CallError::NoReply) {
-                        posted.outcome = Err(CallError::Exited(reason.clone()));
-                    }
-                    self.post(id, posted);
-                }
-                other => self.apply(id, other),
-            }
+            self.apply(id, action);
         }
         self.emit(EventKind::Stop, Some(id), None, |_| reason.to_string());
         self.deadlines

@@ -615,3 +615,20 @@ fn a_hunt_on_a_nondeterministic_system_keeps_the_failure_it_found() {
     assert!(failure.message.contains("an even build"), "{failure}");
     assert!(found.trace.is_some(), "the re-run's trace");
 }
+
+#[test]
+fn a_token_held_by_a_third_server_that_dies_fails_with_no_reply() {
+    let system = Custom {
+        name: "third-party-token",
+        build: |w| {
+            let keeper = w.spawn::<Keeper>("keeper", Mode::Quit);
+            let fwd = w.spawn::<Relay>("fwd", keeper);
+            let expect = "error: the server dropped the request without replying";
+            w.client("client", Ask::new(fwd, (), expect));
+        },
+    };
+    for seed in 0..20 {
+        let report = traced(&system, seed);
+        assert_eq!(report.verdict, Verdict::Pass, "seed {seed}");
+    }
+}
