@@ -93,9 +93,8 @@ pub fn hunt(
     let mut rows = Vec::new();
     let mut found_any = false;
     for system in systems() {
-        let path = outputs
-            .trace
-            .map(|dir| dir.join(default_file(system.name(), seed)));
+        // A directory: the file is named after the failing seed once it is known.
+        let path = outputs.trace.map(Path::to_path_buf);
         let html = outputs
             .html
             .map(|dir| dir.join(format!("{}.html", system.name())));
@@ -117,7 +116,8 @@ fn default_file(system: &str, seed: u64) -> String {
     format!("{system}-seed-{seed}.jsonl")
 }
 
-/// Hunts one system; returns whether a failure was found and a one-line summary.
+/// Hunts one system; returns whether a failure was found and a one-line summary. When
+/// hunting all systems (`verbose` off) `path` is a directory.
 fn hunt_one(
     system: &dyn System,
     runs: u64,
@@ -131,29 +131,29 @@ fn hunt_one(
     let hunt = genserver_sim::hunt(system, first_seed, runs, max_steps);
     let Some(report) = hunt.found else {
         let last = first_seed.wrapping_add(runs.saturating_sub(1));
-        println!("{name}: no failure in {runs} runs (seeds {first_seed} to {last})");
+        match runs {
+            0 => println!("{name}: no failure in 0 runs"),
+            _ => println!("{name}: no failure in {runs} runs (seeds {first_seed} to {last})"),
+        }
         return Ok((false, format!("no failure in {runs} runs")));
     };
     let trace = report.trace.as_ref().expect("recorded");
     let failure = report.failure().expect("found a failure");
     let path =
         path.unwrap_or_else(|| Path::new("target/gsim").join(default_file(name, report.seed)));
-    let path = if path.is_dir() {
+    let path = if !verbose || path.is_dir() {
         path.join(default_file(name, report.seed))
     } else {
         path
     };
-    save(trace, &path)?;
     if verbose {
         print_schedule(trace);
     }
+    // The failure and its seed first: they are shown even if the trace cannot be saved.
     println!("{name}: {failure}");
-    println!(
-        "  found after {} runs, seed {}; trace written to {}",
-        hunt.runs,
-        report.seed,
-        path.display()
-    );
+    println!("  found after {} runs, seed {}", hunt.runs, report.seed);
+    save(trace, &path)?;
+    println!("  trace written to {}", path.display());
     if let Some(html) = html {
         write(&html, &genserver_traces::to_html(trace))?;
         println!("  the trace as a page: {}", html.display());
