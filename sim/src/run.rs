@@ -93,7 +93,10 @@ pub fn run_with(
     system.build(&mut world);
     world.check_invariants();
     let verdict = drive(&mut world, max_steps, scheduler)?;
-    scheduler.finish(world.step)?;
+    match verdict {
+        Verdict::StepLimit => scheduler.finish_at_limit(world.step)?,
+        _ => scheduler.finish(world.step)?,
+    }
     let trace = world.log.take().map(|events| {
         let mut header = Header::new(system.name(), seed, max_steps);
         header.processes = world.processes();

@@ -57,6 +57,11 @@ pub trait Scheduler {
         let _ = step;
         Ok(())
     }
+
+    /// Called instead of [`Scheduler::finish`] when the run stopped at its step limit.
+    fn finish_at_limit(&mut self, step: u64) -> Result<(), Divergence> {
+        self.finish(step)
+    }
 }
 
 /// Where a replayed run left its schedule or its trace.

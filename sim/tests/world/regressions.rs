@@ -632,3 +632,21 @@ fn a_token_held_by_a_third_server_that_dies_fails_with_no_reply() {
         assert_eq!(report.verdict, Verdict::Pass, "seed {seed}");
     }
 }
+
+#[test]
+fn a_replay_cut_short_by_its_step_limit_says_so() {
+    let system = genserver_sim::find_system("lost-update").unwrap();
+    let trace = genserver_sim::run(system, 1, 1_000, true).trace.unwrap();
+    let mut schedule = genserver_traces::Schedule::of(&trace);
+    assert!(schedule.steps.len() > 3);
+    schedule.max_steps = 3;
+    let divergence = genserver_sim::replay_schedule(system, &schedule).unwrap_err();
+    assert_eq!(divergence.step, 4, "{divergence}");
+    assert!(
+        divergence
+            .message
+            .contains("the run stopped at its step limit"),
+        "{divergence}"
+    );
+    assert!(!divergence.message.contains("nothing"), "{divergence}");
+}
