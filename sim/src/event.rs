@@ -5,6 +5,7 @@ use genserver::ProcessId;
 use crate::client::ClientState;
 use crate::envelope::Body;
 use crate::faults::Restart;
+use crate::server::render;
 use crate::world::{Deadline, ProcKind, World};
 
 /// One thing that can happen next.
@@ -58,7 +59,7 @@ impl World {
 
     fn has_continue(&self, id: ProcessId) -> bool {
         match self.proc(id).map(|p| &p.kind) {
-            Some(ProcKind::Server(slot)) => slot.next_continue().is_some(),
+            Some(ProcKind::Server(slot)) => slot.has_continue(),
             _ => false,
         }
     }
@@ -125,7 +126,7 @@ impl World {
         for (index, proc) in self.procs.iter().enumerate() {
             let id = ProcessId(index as u64 + 1);
             match &proc.kind {
-                ProcKind::Server(slot) if slot.next_continue().is_some() && !self.busy(id) => {
+                ProcKind::Server(slot) if slot.has_continue() && !self.busy(id) => {
                     events.push(Event::Continue(id));
                 }
                 ProcKind::Client(client) if client.state == ClientState::Ready => {
@@ -160,6 +161,11 @@ impl World {
 
     /// The readable label of an event: what the schedule records and replay matches.
     pub(crate) fn label(&self, event: Event) -> String {
+        render(|| self.render_label(event))
+    }
+
+    /// The label, rendered with the user's `Debug` code (which may panic).
+    fn render_label(&self, event: Event) -> String {
         let name = |id| self.name(id);
         let sender = |from, life, to| self.sender_name(from, life, to);
         let body = |from, life, to, index| match self.net.get(from, life, to, index) {

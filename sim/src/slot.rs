@@ -10,7 +10,7 @@ use genserver::{
 
 use crate::envelope::CallOutcome;
 use crate::mailroom::{SharedMailroom, SimSink, lock};
-use crate::server::{Action, Output, SimServer, Status, guarded};
+use crate::server::{Action, Output, SimServer, Status, guarded, render};
 
 /// One item of a callback's work: an effect, or the answer `handle_call` returned.
 enum Item<S: GenServer> {
@@ -176,7 +176,8 @@ impl<S: GenServer> Slot<S> {
                 self.invoke(callback, |s, ctx| handle(s, msg, ctx));
             }
             Err(msg) => {
-                let reason = format!("{callback}: message of the wrong type: {msg:?}");
+                let msg = render(|| format!("{msg:?}"));
+                let reason = format!("{callback}: message of the wrong type: {msg}");
                 self.live().stopping = Some(ExitReason::Panic(reason));
             }
         }
@@ -213,7 +214,8 @@ impl<S: GenServer> SimServer for Slot<S> {
         let request = match downcast::<S::Call>(request) {
             Ok(request) => request,
             Err(other) => {
-                let reason = format!("handle_call: request of the wrong type: {other:?}");
+                let other = render(|| format!("{other:?}"));
+                let reason = format!("handle_call: request of the wrong type: {other}");
                 self.live().stopping = Some(ExitReason::Panic(reason));
                 return self.pump();
             }
@@ -270,6 +272,12 @@ impl<S: GenServer> SimServer for Slot<S> {
             self.invoke("handle_continue", |s, ctx| s.handle_continue(value, ctx));
         }
         self.pump()
+    }
+
+    fn has_continue(&self) -> bool {
+        self.live
+            .as_ref()
+            .is_some_and(|live| !live.continues.is_empty())
     }
 
     fn next_continue(&self) -> Option<String> {

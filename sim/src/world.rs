@@ -12,7 +12,7 @@ use crate::failure::Failure;
 use crate::faults::{Faults, Restart};
 use crate::mailroom::SharedMailroom;
 use crate::network::Network;
-use crate::server::SimServer;
+use crate::server::{SimServer, render};
 use crate::slot::Slot;
 
 /// A check over server states; the error text says what is wrong.
@@ -301,7 +301,7 @@ impl World {
             kind,
             from: from.map(|id| self.name(id)),
             to: to.map(|id| self.name(id)),
-            message: message(self),
+            message: render(|| message(self)),
         };
         if let Some(log) = &mut self.log {
             log.push(event);

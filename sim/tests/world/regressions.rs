@@ -650,3 +650,78 @@ fn a_replay_cut_short_by_its_step_limit_says_so() {
     );
     assert!(!divergence.message.contains("nothing"), "{divergence}");
 }
+
+/// A message whose `Debug` panics.
+pub struct Loud;
+
+impl std::fmt::Debug for Loud {
+    fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        panic!("Loud cannot be printed")
+    }
+}
+
+/// Takes `Loud` casts and continues with them.
+#[derive(Debug, Default)]
+pub struct Mute(pub u32);
+
+impl GenServer for Mute {
+    type Args = ();
+    type Call = ();
+    type Reply = ();
+    type Cast = Loud;
+    type Info = ();
+    type Continue = Loud;
+
+    fn init(_: (), _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
+        Ok(Mute(0))
+    }
+
+    fn handle_call(&mut self, _: (), _: ReplyTo<()>, _: &mut Ctx<Self>) -> CallResult<()> {
+        CallResult::Reply(())
+    }
+
+    fn handle_cast(&mut self, loud: Loud, ctx: &mut Ctx<Self>) {
+        ctx.continue_with(loud);
+    }
+
+    fn handle_continue(&mut self, _: Loud, _: &mut Ctx<Self>) {
+        self.0 += 1;
+    }
+}
+
+/// Casts one `Loud` to a [`Mute`].
+pub struct Shout(ServerRef<Mute>);
+
+impl Client for Shout {
+    fn step(&mut self, _: Option<CallOutcome>, ctx: &mut ClientCtx) -> Result<(), Check> {
+        ctx.cast(self.0, Loud);
+        Ok(())
+    }
+}
+
+#[test]
+fn a_message_whose_debug_panics_does_not_crash_the_simulator() {
+    let system = Custom {
+        name: "loud",
+        build: |w| {
+            let mute = w.spawn::<Mute>("mute", ());
+            w.client("shout", Shout(mute));
+            w.at_end("continued", move |view| match view.state(mute) {
+                Some(Mute(1)) => Ok(()),
+                other => Err(format!("{other:?}")),
+            });
+        },
+    };
+    for record in [false, true] {
+        let report = genserver_sim::run(&system, 0, 100, record);
+        assert_eq!(report.verdict, Verdict::Pass, "record {record}");
+    }
+    let report = traced(&system, 0);
+    let sends = lines(&report, EventKind::Send);
+    assert!(
+        sends[0].contains("Loud cannot be printed"),
+        "the panic is rendered: {sends:?}"
+    );
+    let again = genserver_sim::replay(&system, report.trace.as_ref().unwrap());
+    assert!(again.is_ok(), "{again:?}");
+}
