@@ -725,3 +725,25 @@ fn a_message_whose_debug_panics_does_not_crash_the_simulator() {
     let again = genserver_sim::replay(&system, report.trace.as_ref().unwrap());
     assert!(again.is_ok(), "{again:?}");
 }
+
+#[test]
+fn a_fault_probability_of_nan_counts_as_zero() {
+    let system = Custom {
+        name: "nan",
+        build: |w| {
+            let p = w.spawn_with::<Probe>("probe", || (None, None));
+            w.client("client", Ask::new(p, Req::Echo("x"), "x"));
+            *w.faults() = genserver_sim::Faults {
+                drop: true,
+                budget: 1,
+                probability: f64::NAN,
+                ..genserver_sim::Faults::none()
+            };
+        },
+    };
+    for seed in 0..20 {
+        let report = traced(&system, seed);
+        assert_eq!(report.verdict, Verdict::Pass, "seed {seed}");
+        assert!(lines(&report, EventKind::Drop).is_empty(), "seed {seed}");
+    }
+}
