@@ -163,9 +163,8 @@ impl World {
             caller,
             tag,
             outcome,
-            waited,
         } = posted;
-        if waited && lock(&self.mailroom).waits(caller, tag) {
+        if lock(&self.mailroom).waits(caller, tag) {
             self.send(actor, caller, Body::Reply { tag, outcome });
         } else {
             self.emit(EventKind::Discard, Some(actor), Some(caller), |_| {
@@ -228,14 +227,12 @@ impl World {
         match body {
             Body::Call { tag, .. } => {
                 let outcome: CallOutcome = Err(CallError::Exited(reason.clone()));
-                let waited = lock(&self.mailroom).waits(from, tag);
                 self.post(
                     id,
                     Posted {
                         caller: from,
                         tag,
                         outcome,
-                        waited,
                     },
                 );
             }

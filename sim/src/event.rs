@@ -52,9 +52,16 @@ impl Event {
 }
 
 impl World {
-    /// Whether server `id` may take a message, a timer or a continuation now.
+    /// Whether process `id` is blocked in a call of its own (it takes nothing but that
+    /// call's reply or timeout).
     fn busy(&self, id: ProcessId) -> bool {
         self.pending.contains_key(&id)
+    }
+
+    /// Whether server `id` may take a message or a timer now: it is not blocked in a call
+    /// and has no continuation to run first.
+    pub(crate) fn accepts(&self, id: ProcessId) -> bool {
+        !(self.busy(id) || self.has_continue(id))
     }
 
     fn has_continue(&self, id: ProcessId) -> bool {
@@ -77,9 +84,7 @@ impl World {
             };
             let ready = match self.proc(to).map(|p| &p.kind) {
                 Some(ProcKind::Client(_)) => true,
-                Some(ProcKind::Server(_)) => {
-                    stale_reply || !(self.busy(to) || self.has_continue(to))
-                }
+                Some(ProcKind::Server(_)) => stale_reply || self.accepts(to),
                 None => false,
             };
             if ready {
@@ -115,7 +120,7 @@ impl World {
                 Deadline::Timer { server, .. } if timed.contains(&server) => false,
                 Deadline::Timer { server, .. } => {
                     timed.push(server);
-                    !(self.busy(server) || self.has_continue(server))
+                    self.accepts(server)
                 }
                 Deadline::Timeout { .. } | Deadline::Wake { .. } => true,
             };

@@ -189,10 +189,9 @@ fn drive(
 /// (a deadlock when calls are pending) or nothing at all.
 fn next_time(world: &World) -> Option<u64> {
     let now = world.now;
-    let blocked = |id| world.pending.contains_key(&id);
     let hopeful = world.deadlines.values().any(|d| match *d {
         Deadline::Wake { .. } => true,
-        Deadline::Timer { server, .. } => !blocked(server),
+        Deadline::Timer { server, .. } => world.accepts(server),
         Deadline::Timeout { .. } => false,
     }) || world.net.next_due(now).is_some();
     if !hopeful {
