@@ -63,6 +63,9 @@ impl World {
                         self.emit(EventKind::Reply, Some(id), Some(id), |w| {
                             format!("call to {} failed at once: {error}", w.name(to))
                         });
+                        if !self.spend_step() {
+                            return;
+                        }
                         output = self.slot(id).outcome(Err(error));
                     }
                 },
@@ -95,6 +98,8 @@ impl World {
             self.emit(EventKind::Drop, Some(from), Some(to), |_| {
                 format!("{body} (no such process)")
             });
+            drop(body);
+            self.flush_posted(to);
             return;
         }
         let kind = if reply {
@@ -105,7 +110,8 @@ impl World {
         self.emit(kind, Some(from), Some(to), |_| body.to_string());
         let due = self.now.saturating_add(self.latency);
         let sent = self.step;
-        self.net.push(from, to, Envelope { due, sent, body });
+        let life = self.life(from);
+        self.net.push(from, life, to, Envelope { due, sent, body });
     }
 
     /// Starts a call of `caller` to `to`; fails at once for itself or a dead server.
@@ -162,16 +168,31 @@ impl World {
             caller,
             tag,
             outcome,
-            waited,
         } = posted;
         self.touch_read(caller);
-        if waited && lock(&self.mailroom).waits(caller, tag) {
+        if lock(&self.mailroom).waits(caller, tag) {
             self.send(actor, caller, Body::Reply { tag, outcome });
         } else {
             self.emit(EventKind::Discard, Some(actor), Some(caller), |_| {
                 let body = Body::Reply { tag, outcome };
                 format!("{body} (the caller no longer waits)")
             });
+            self.flush_posted(actor);
+        }
+    }
+
+    /// Sends the outcomes that reply tokens posted outside a server's callback (a token
+    /// dropped with a message that was dropped or discarded): `actor`, the process that
+    /// dropped the message, sends them.
+    pub(crate) fn flush_posted(&mut self, actor: ProcessId) {
+        loop {
+            let posted = lock(&self.mailroom).take_posted();
+            if posted.is_empty() {
+                return;
+            }
+            for posted in posted {
+                self.post(actor, posted);
+            }
         }
     }
 
@@ -179,17 +200,12 @@ impl World {
     /// queued, dropping its queued messages and timers.
     pub(crate) fn exit_server(&mut self, id: ProcessId, reason: ExitReason, terminate: bool) {
         self.touch_write(id);
+        // The calls made to this server fail with `reason` (inside `exit`); a token of another
+        // server's call that it held and dropped fails that call with `NoReply`, as in the
+        // threaded runtime.
         let actions = self.slot(id).exit(&reason, terminate);
         for action in actions {
-            match action {
-                Action::Posted(mut posted) => {
-                    if posted.outcome.as_ref().err() == Some(&CallError::NoReply) {
-                        posted.outcome = Err(CallError::Exited(reason.clone()));
-                    }
-                    self.post(id, posted);
-                }
-                other => self.apply(id, other),
-            }
+            self.apply(id, action);
         }
         self.emit(EventKind::Stop, Some(id), None, |_| reason.to_string());
         self.deadlines
@@ -200,6 +216,7 @@ impl World {
         }
         for (from, envelope) in self.net.drain_to(id) {
             self.refuse(id, from, envelope.body, &reason);
+            self.flush_posted(id);
         }
         if let ExitReason::Panic(text) = &reason {
             let process = Some(self.name(id));
@@ -217,14 +234,12 @@ impl World {
         match body {
             Body::Call { tag, .. } => {
                 let outcome: CallOutcome = Err(CallError::Exited(reason.clone()));
-                let waited = lock(&self.mailroom).waits(from, tag);
                 self.post(
                     id,
                     Posted {
                         caller: from,
                         tag,
                         outcome,
-                        waited,
                     },
                 );
             }

@@ -13,7 +13,7 @@ use crate::world::World;
 /// The deliveries a run left pending (queue heads), as steps after the last one.
 pub(crate) fn pending_deliveries(world: &World) -> Vec<Step> {
     (world.net.queues())
-        .filter_map(|(from, to, queue)| {
+        .filter_map(|(from, _life, to, queue)| {
             let head = queue.front()?;
             Some(Step {
                 label: format!("pending {} {} → {}", head.body, from.0, to.0),

@@ -5,6 +5,7 @@ use genserver::ProcessId;
 use crate::client::ClientState;
 use crate::envelope::Body;
 use crate::faults::Restart;
+use crate::server::render;
 use crate::world::{Deadline, ProcKind, World};
 
 /// One thing that can happen next.
@@ -14,6 +15,7 @@ pub(crate) enum Event {
     /// reply a blocked caller takes out of order).
     Deliver {
         from: ProcessId,
+        life: u32,
         to: ProcessId,
         index: usize,
     },
@@ -26,9 +28,17 @@ pub(crate) enum Event {
     /// Fault: crash a server.
     Crash(ProcessId),
     /// Fault: drop the head of a queue.
-    Drop { from: ProcessId, to: ProcessId },
+    Drop {
+        from: ProcessId,
+        life: u32,
+        to: ProcessId,
+    },
     /// Fault: hold back the head of a queue.
-    Delay { from: ProcessId, to: ProcessId },
+    Delay {
+        from: ProcessId,
+        life: u32,
+        to: ProcessId,
+    },
 }
 
 impl Event {
@@ -42,14 +52,21 @@ impl Event {
 }
 
 impl World {
-    /// Whether server `id` may take a message, a timer or a continuation now.
+    /// Whether process `id` is blocked in a call of its own (it takes nothing but that
+    /// call's reply or timeout).
     fn busy(&self, id: ProcessId) -> bool {
         self.pending.contains_key(&id)
     }
 
+    /// Whether server `id` may take a message or a timer now: it is not blocked in a call
+    /// and has no continuation to run first.
+    pub(crate) fn accepts(&self, id: ProcessId) -> bool {
+        !(self.busy(id) || self.has_continue(id))
+    }
+
     fn has_continue(&self, id: ProcessId) -> bool {
         match self.proc(id).map(|p| &p.kind) {
-            Some(ProcKind::Server(slot)) => slot.next_continue().is_some(),
+            Some(ProcKind::Server(slot)) => slot.has_continue(),
             _ => false,
         }
     }
@@ -57,7 +74,7 @@ impl World {
     /// Every event enabled now, in a fixed order.
     pub(crate) fn enabled(&self) -> Vec<Event> {
         let mut events = Vec::new();
-        for (from, to, queue) in self.net.queues() {
+        for (from, life, to, queue) in self.net.queues() {
             let Some(head) = queue.front().filter(|e| e.due <= self.now) else {
                 continue;
             };
@@ -67,13 +84,16 @@ impl World {
             };
             let ready = match self.proc(to).map(|p| &p.kind) {
                 Some(ProcKind::Client(_)) => true,
-                Some(ProcKind::Server(_)) => {
-                    stale_reply || !(self.busy(to) || self.has_continue(to))
-                }
+                Some(ProcKind::Server(_)) => stale_reply || self.accepts(to),
                 None => false,
             };
             if ready {
-                events.push(Event::Deliver { from, to, index: 0 });
+                events.push(Event::Deliver {
+                    from,
+                    life,
+                    to,
+                    index: 0,
+                });
             }
         }
         for (&caller, pending) in &self.pending {
@@ -81,18 +101,27 @@ impl World {
                 self.proc(caller).map(|p| &p.kind),
                 Some(ProcKind::Server(_))
             ) {
-                if let Some((from, index)) = self.net.find_reply(caller, pending.tag, self.now) {
+                if let Some((from, life, index)) =
+                    self.net.find_reply(caller, pending.tag, self.now)
+                {
                     events.push(Event::Deliver {
                         from,
+                        life,
                         to: caller,
                         index,
                     });
                 }
             }
         }
+        // Only the earliest due timer of each server: its timers fire in deadline order.
+        let mut timed = Vec::new();
         for (&key, deadline) in self.deadlines.range(..=(self.now, u64::MAX)) {
             let ready = match *deadline {
-                Deadline::Timer { server, .. } => !(self.busy(server) || self.has_continue(server)),
+                Deadline::Timer { server, .. } if timed.contains(&server) => false,
+                Deadline::Timer { server, .. } => {
+                    timed.push(server);
+                    self.accepts(server)
+                }
                 Deadline::Timeout { .. } | Deadline::Wake { .. } => true,
             };
             if ready {
@@ -102,7 +131,7 @@ impl World {
         for (index, proc) in self.procs.iter().enumerate() {
             let id = ProcessId(index as u64 + 1);
             match &proc.kind {
-                ProcKind::Server(slot) if slot.next_continue().is_some() && !self.busy(id) => {
+                ProcKind::Server(slot) if slot.has_continue() && !self.busy(id) => {
                     events.push(Event::Continue(id));
                 }
                 ProcKind::Client(client) if client.state == ClientState::Ready => {
@@ -123,13 +152,13 @@ impl World {
                 events.push(Event::Crash(server));
             }
         }
-        for (from, to, queue) in self.net.queues() {
+        for (from, life, to, queue) in self.net.queues() {
             if queue.front().is_some_and(|e| e.due <= self.now) {
                 if self.faults.drop {
-                    events.push(Event::Drop { from, to });
+                    events.push(Event::Drop { from, life, to });
                 }
                 if self.faults.delay.is_some() {
-                    events.push(Event::Delay { from, to });
+                    events.push(Event::Delay { from, life, to });
                 }
             }
         }
@@ -152,17 +181,28 @@ impl World {
 
     /// The readable label of an event: what the schedule records and replay matches.
     pub(crate) fn label(&self, event: Event) -> String {
+        render(|| self.render_label(event))
+    }
+
+    /// The label, rendered with the user's `Debug` code (which may panic).
+    fn render_label(&self, event: Event) -> String {
         let name = |id| self.name(id);
-        let body = |from, to, index| match self.net.get(from, to, index) {
+        let sender = |from, life, to| self.sender_name(from, life, to);
+        let body = |from, life, to, index| match self.net.get(from, life, to, index) {
             Some(envelope) => envelope.body.to_string(),
             None => "<nothing>".to_owned(),
         };
         match event {
-            Event::Deliver { from, to, index } => {
+            Event::Deliver {
+                from,
+                life,
+                to,
+                index,
+            } => {
                 format!(
                     "deliver {} {} → {}",
-                    body(from, to, index),
-                    name(from),
+                    body(from, life, to, index),
+                    sender(from, life, to),
                     name(to)
                 )
             }
@@ -195,13 +235,18 @@ impl World {
                 Some(Restart::AtOnce) => format!("crash and restart {}", name(id)),
                 _ => format!("crash {}", name(id)),
             },
-            Event::Drop { from, to } => {
-                format!("drop {} {} → {}", body(from, to, 0), name(from), name(to))
+            Event::Drop { from, life, to } => {
+                let body = body(from, life, to, 0);
+                format!("drop {body} {} → {}", sender(from, life, to), name(to))
             }
-            Event::Delay { from, to } => {
+            Event::Delay { from, life, to } => {
                 let by = self.faults.delay.unwrap_or_default();
-                let body = body(from, to, 0);
-                format!("delay {body} {} → {} by {by:?}", name(from), name(to))
+                let body = body(from, life, to, 0);
+                format!(
+                    "delay {body} {} → {} by {by:?}",
+                    sender(from, life, to),
+                    name(to)
+                )
             }
         }
     }

@@ -28,9 +28,15 @@ impl World {
     }
 
     fn carry_out(&mut self, event: Event) {
+        let actor = self.flush_actor(event);
         match event {
-            Event::Deliver { from, to, index } => {
-                if let Some(envelope) = self.net.take(from, to, index) {
+            Event::Deliver {
+                from,
+                life,
+                to,
+                index,
+            } => {
+                if let Some(envelope) = self.net.take(from, life, to, index) {
                     self.emit(EventKind::Deliver, Some(from), Some(to), |_| {
                         envelope.body.to_string()
                     });
@@ -55,23 +61,25 @@ impl World {
             }
             Event::Start(id) => self.step_client(id, None),
             Event::Crash(id) => self.crash(id),
-            Event::Drop { from, to } => {
+            Event::Drop { from, life, to } => {
                 self.faults_used += 1;
-                if let Some(envelope) = self.net.take(from, to, 0) {
+                if let Some(envelope) = self.net.take(from, life, to, 0) {
                     self.emit(EventKind::Drop, Some(from), Some(to), |_| {
                         format!("{} (fault)", envelope.body)
                     });
+                    drop(envelope);
+                    self.flush_posted(from);
                 }
             }
-            Event::Delay { from, to } => {
+            Event::Delay { from, life, to } => {
                 self.faults_used += 1;
                 let by = duration_ns(self.faults.delay.unwrap_or_default());
                 let now = self.now;
-                if let Some(head) = self.net.head_mut(from, to) {
+                if let Some(head) = self.net.head_mut(from, life, to) {
                     head.due = now.saturating_add(by);
                 }
                 self.emit(EventKind::Delay, Some(from), Some(to), |w| {
-                    let body = w.net.get(from, to, 0).map(|e| e.body.to_string());
+                    let body = w.net.get(from, life, to, 0).map(|e| e.body.to_string());
                     format!(
                         "{} held back by {:?}",
                         body.unwrap_or_default(),
@@ -79,6 +87,24 @@ impl World {
                     )
                 });
             }
+        }
+        if let Some(actor) = actor {
+            self.flush_posted(actor);
+        }
+    }
+
+    /// The process an event is about: it sends on what reply tokens dropped in the event
+    /// posted (when no callback of a server collected it).
+    fn flush_actor(&self, event: Event) -> Option<ProcessId> {
+        match event {
+            Event::Deliver { to, .. } => Some(to),
+            Event::Deadline(key) => match self.deadlines.get(&key)? {
+                Deadline::Timer { server, .. } => Some(*server),
+                Deadline::Timeout { caller, .. } => Some(*caller),
+                Deadline::Wake { client } => Some(*client),
+            },
+            Event::Continue(id) | Event::Start(id) | Event::Crash(id) => Some(id),
+            Event::Drop { from, .. } | Event::Delay { from, .. } => Some(from),
         }
     }
 
@@ -88,7 +114,8 @@ impl World {
                 self.emit(EventKind::Discard, Some(from), Some(to), |_| {
                     format!("late reply #{} (the caller no longer waits)", tag.0)
                 });
-                return;
+                drop(outcome);
+                return self.flush_posted(to);
             }
             return self.resume(to, outcome);
         }
@@ -145,6 +172,7 @@ impl World {
         self.emit(EventKind::Crash, Some(id), None, |_| reason.to_string());
         self.exit_server(id, reason, false);
         if self.faults.crash.get(&id) == Some(&Restart::AtOnce) {
+            *self.lives.entry(id).or_default() += 1;
             self.start_server(id, EventKind::Restart);
         }
     }
@@ -164,6 +192,7 @@ impl World {
             }
             let client = &mut proc.client;
             let result = guarded(|| client.step(outcome.take(), &mut ctx));
+            self.flush_posted(id);
             let step = self.step;
             let process = Some(self.name(id));
             let failure = |kind, message| Failure {
@@ -204,7 +233,15 @@ impl World {
                         timeout,
                     } => match self.call_out(id, to, request, timeout) {
                         Ok(()) => state = ClientState::Waiting,
-                        Err(error) => outcome = Some(Err(error)),
+                        Err(error) => {
+                            self.emit(EventKind::Reply, Some(id), Some(id), |w| {
+                                format!("call to {} failed at once: {error}", w.name(to))
+                            });
+                            if !self.spend_step() {
+                                return;
+                            }
+                            outcome = Some(Err(error));
+                        }
                     },
                 }
             }

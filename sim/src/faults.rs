@@ -17,7 +17,8 @@ pub struct Faults {
     pub delay: Option<Duration>,
     /// The most faults one run may inject.
     pub budget: u32,
-    /// How often the random scheduler picks a fault when one is enabled (0 to 1).
+    /// How often the random scheduler picks a fault when one is enabled (0 to 1; see
+    /// [`Faults::chance`]).
     pub probability: f64,
 }
 
@@ -26,7 +27,8 @@ pub struct Faults {
 pub enum Restart {
     /// It stays dead.
     Never,
-    /// It is started again from `init` in the same step, under the same id.
+    /// It is started again from `init` in the same step, under the same id and name, as a
+    /// new sender: its messages are not ordered after those its earlier life sent.
     AtOnce,
 }
 
@@ -34,6 +36,14 @@ impl Faults {
     /// No faults at all (the default).
     pub fn none() -> Self {
         Faults::default()
+    }
+
+    /// The probability made valid: clamped to 0..=1, and 0 if it is not a number.
+    pub fn chance(&self) -> f64 {
+        match self.probability {
+            p if p.is_nan() => 0.0,
+            p => p.clamp(0.0, 1.0),
+        }
     }
 
     /// Whether any fault is possible.

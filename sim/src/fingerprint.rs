@@ -54,8 +54,9 @@ impl World {
                 }
             }
         }
-        for (from, to, queue) in self.net.queues() {
+        for (from, life, to, queue) in self.net.queues() {
             h.write_u64(from.0);
+            h.write_u32(life);
             h.write_u64(to.0);
             for envelope in queue {
                 h.write_u64(envelope.due);

@@ -1,5 +1,8 @@
 //! Hunting (many seeds until a failure) and the determinism self-check.
 
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
 use crate::options::{HuntOptions, Strategy};
 use crate::parallel::first_failing;
 use crate::run::{RunReport, compare, run, run_with};
@@ -11,10 +14,12 @@ use crate::system::System;
 pub struct Hunt {
     /// How many runs were made (the failing one included).
     pub runs: u64,
-    /// The first failing run, re-run with its trace recorded.
+    /// The first failing run: its verdict (always a failure), with the trace of a re-run of
+    /// its seed.
     pub found: Option<RunReport>,
     /// Whether the re-run ended exactly like the first run of that seed (it always should;
-    /// `false` means the system is nondeterministic: see [`check_determinism`]).
+    /// `false` means the system is nondeterministic: see [`check_determinism`]; the trace
+    /// then need not show the failure).
     pub reproduced: bool,
     /// The first seed of the hunt (of its shard, if sharded).
     pub first_seed: u64,
@@ -24,8 +29,9 @@ pub struct Hunt {
 
 /// Runs seeds `first_seed`, `first_seed + 1`, … until a failure or `runs` runs.
 ///
-/// Runs go untraced for speed; the failing seed is run again with its trace on (which,
-/// the simulator being deterministic, fails at the same step).
+/// Runs go untraced for speed; the failing seed is run again with its trace on, which fails
+/// at the same step unless the system is nondeterministic (`reproduced` is then `false`,
+/// and the report keeps the first run's failure with the re-run's trace).
 pub fn hunt(system: &dyn System, first_seed: u64, runs: u64, max_steps: u64) -> Hunt {
     hunt_with(
         system,
@@ -80,11 +86,18 @@ pub fn hunt_with(
 ) -> Hunt {
     let (first_seed, count) = options.seeds();
     let steps = steps_estimate(system, options);
+    // The failing runs' verdicts, by index, so the failure found is the one first seen even
+    // if a nondeterministic system passes when its seed runs again.
+    let failed = Mutex::new(BTreeMap::new());
     let fails = |index: u64| {
         let seed = first_seed.wrapping_add(index);
-        run_seed(system, options, steps, seed, false)
-            .failure()
-            .is_some()
+        let report = run_seed(system, options, steps, seed, false);
+        let failing = report.failure().is_some();
+        if failing {
+            let mut failed = failed.lock().unwrap_or_else(|e| e.into_inner());
+            failed.insert(index, (report.steps, report.verdict));
+        }
+        failing
     };
     let Some(index) = first_failing(count, options.jobs, &fails, progress) else {
         return Hunt {
@@ -96,12 +109,22 @@ pub fn hunt_with(
         };
     };
     let seed = first_seed.wrapping_add(index);
-    let first = run_seed(system, options, steps, seed, false);
+    let (first_steps, first_verdict) = (failed.into_inner())
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(&index)
+        .expect("a failing run records its verdict");
     let again = run_seed(system, options, steps, seed, true);
+    let reproduced = again.verdict == first_verdict;
+    // The first run's failure stands even if a nondeterministic re-run passes.
+    let found = RunReport {
+        steps: first_steps,
+        verdict: first_verdict,
+        ..again
+    };
     Hunt {
         runs: index + 1,
-        reproduced: again.verdict == first.verdict,
-        found: Some(again),
+        reproduced,
+        found: Some(found),
         first_seed,
         steps_estimate: steps,
     }

@@ -30,14 +30,17 @@
 //!   senders every order can happen. A server blocked in a call of its own takes nothing but
 //!   that call's reply (out of its queue, like Erlang's selective receive) or its timeout.
 //! - Calls time out after 5 s of virtual time by default. Calling oneself fails at once with
-//!   `CallingSelf`, calling a dead server with `NoProcess`; a server that exits fails the calls
-//!   it holds or has queued with `Exited(reason)`; a reply token dropped unanswered fails the
-//!   call with `NoReply`; a reply for a caller that gave up is discarded (and traced).
+//!   `CallingSelf`, calling a dead server with `NoProcess` (traced, and counted against the
+//!   step limit like a step, so a retry loop cannot run for ever); a server that exits fails
+//!   the calls it holds or has queued with `Exited(reason)`; a reply token dropped unanswered
+//!   fails the call with `NoReply`; a reply for a caller that gave up is discarded (and
+//!   traced).
 //! - `handle_continue` runs before the server's next message or timer; timers fire in virtual
-//!   time; a cast to a dead server is dropped (and traced).
+//!   time, each server's in deadline order; a cast to a dead server is dropped (and traced).
 //! - Faults are opt-in per system ([`Faults`]): crash (optionally restarted from `init` under
 //!   the same id), drop or delay a message. The scheduler chooses them like any other event,
-//!   so they are recorded and replayed.
+//!   so they are recorded and replayed; but never at a quiet point: when only faults are
+//!   enabled, time advances, or the run ends (or deadlocks) as if they were not.
 //! - Failures ([`FailureKind`]): a broken invariant (checked after every step) or end check,
 //!   a failed client expectation, a panicking handler, an unexpected call timeout, and a
 //!   deadlock: nothing enabled but call timeouts while calls are pending.
@@ -95,8 +98,11 @@
 //! # Limitations
 //!
 //! Handlers take no virtual time; time only moves when nothing else is enabled (or with a
-//! configured latency). A restarted server keeps its process id. Links, monitors and
-//! supervisors are not simulated yet.
+//! configured latency). A restarted server keeps its process id and name, but starts a new
+//! life: as with a new Erlang pid, its messages travel apart from those of its earlier life
+//! (FIFO holds per life, and they may overtake them); a schedule label names the life
+//! ("jobs (life 2)") when messages of two lives wait for the same receiver. Links, monitors
+//! and supervisors are not simulated yet.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

@@ -16,8 +16,6 @@ pub(crate) struct Posted {
     pub tag: CallTag,
     /// What the token delivered.
     pub outcome: CallOutcome,
-    /// Whether the caller still waited when the outcome was handed over.
-    pub waited: bool,
 }
 
 /// Shared between the world and every reply token it made: the calls still awaited, and
@@ -91,7 +89,6 @@ impl<R: Message> ReplySink<R> for SimSink {
             caller: self.caller,
             tag: self.tag,
             outcome: outcome.map(|value| Box::new(value) as genserver::AnyMessage),
-            waited,
         });
         waited
     }

@@ -7,67 +7,81 @@ use genserver::{CallTag, ProcessId};
 use crate::envelope::{Body, Envelope};
 
 /// One FIFO queue per (sender, receiver) pair, kept in a `BTreeMap` so that every scan is
-/// in a fixed order.
+/// in a fixed order. The sender is a process in one of its lives (0 for the first, one more
+/// for every restart): a restarted server is a new process for ordering, as a new Erlang pid
+/// is, so its messages may overtake the ones its earlier life sent.
 #[derive(Default)]
 pub(crate) struct Network {
-    queues: BTreeMap<(ProcessId, ProcessId), VecDeque<Envelope>>,
+    queues: BTreeMap<(ProcessId, u32, ProcessId), VecDeque<Envelope>>,
 }
 
 impl Network {
-    /// Appends a message to the `from → to` queue.
-    pub fn push(&mut self, from: ProcessId, to: ProcessId, envelope: Envelope) {
+    /// Appends a message to the `from → to` queue of `from`'s life `life`.
+    pub fn push(&mut self, from: ProcessId, life: u32, to: ProcessId, envelope: Envelope) {
         self.queues
-            .entry((from, to))
+            .entry((from, life, to))
             .or_default()
             .push_back(envelope);
     }
 
-    /// The non-empty queues, in (sender, receiver) order.
-    pub fn queues(&self) -> impl Iterator<Item = (ProcessId, ProcessId, &VecDeque<Envelope>)> {
+    /// The non-empty queues, in (sender, life, receiver) order.
+    pub fn queues(&self) -> impl Iterator<Item = (ProcessId, u32, ProcessId, &VecDeque<Envelope>)> {
         self.queues
             .iter()
             .filter(|(_, queue)| !queue.is_empty())
-            .map(|(&(from, to), queue)| (from, to, queue))
+            .map(|(&(from, life, to), queue)| (from, life, to, queue))
     }
 
-    /// The message at `index` of the `from → to` queue.
-    pub fn get(&self, from: ProcessId, to: ProcessId, index: usize) -> Option<&Envelope> {
-        self.queues.get(&(from, to))?.get(index)
+    /// The message at `index` of the `from → to` queue of `from`'s life `life`.
+    pub fn get(
+        &self,
+        from: ProcessId,
+        life: u32,
+        to: ProcessId,
+        index: usize,
+    ) -> Option<&Envelope> {
+        self.queues.get(&(from, life, to))?.get(index)
     }
 
-    /// Removes the message at `index` of the `from → to` queue.
-    pub fn take(&mut self, from: ProcessId, to: ProcessId, index: usize) -> Option<Envelope> {
-        self.queues.get_mut(&(from, to))?.remove(index)
+    /// Removes the message at `index` of the `from → to` queue of `from`'s life `life`.
+    pub fn take(
+        &mut self,
+        from: ProcessId,
+        life: u32,
+        to: ProcessId,
+        index: usize,
+    ) -> Option<Envelope> {
+        self.queues.get_mut(&(from, life, to))?.remove(index)
     }
 
-    /// The head of the `from → to` queue, mutably (for delays).
-    pub fn head_mut(&mut self, from: ProcessId, to: ProcessId) -> Option<&mut Envelope> {
-        self.queues.get_mut(&(from, to))?.front_mut()
+    /// The head of the `from → to` queue of `from`'s life `life`, mutably (for delays).
+    pub fn head_mut(&mut self, from: ProcessId, life: u32, to: ProcessId) -> Option<&mut Envelope> {
+        self.queues.get_mut(&(from, life, to))?.front_mut()
     }
 
-    /// Where the reply to call `tag` of `caller` sits, if it is due: (sender, index).
+    /// Where the reply to call `tag` of `caller` sits, if it is due: (sender, life, index).
     pub fn find_reply(
         &self,
         caller: ProcessId,
         tag: CallTag,
         now: u64,
-    ) -> Option<(ProcessId, usize)> {
+    ) -> Option<(ProcessId, u32, usize)> {
         self.queues()
-            .filter(|&(_, to, _)| to == caller)
-            .find_map(|(from, _, queue)| {
+            .filter(|&(_, _, to, _)| to == caller)
+            .find_map(|(from, life, _, queue)| {
                 queue
                     .iter()
                     .position(|e| {
                         e.due <= now && matches!(e.body, Body::Reply { tag: t, .. } if t == tag)
                     })
-                    .map(|index| (from, index))
+                    .map(|index| (from, life, index))
             })
     }
 
-    /// Removes every message queued for `to`, in (sender, send) order.
+    /// Removes every message queued for `to`, in (sender, life, send) order.
     pub fn drain_to(&mut self, to: ProcessId) -> Vec<(ProcessId, Envelope)> {
         let mut drained = Vec::new();
-        for (&(from, receiver), queue) in self.queues.iter_mut() {
+        for (&(from, _, receiver), queue) in self.queues.iter_mut() {
             if receiver == to {
                 drained.extend(queue.drain(..).map(|envelope| (from, envelope)));
             }
@@ -78,7 +92,7 @@ impl Network {
     /// The earliest due time of a queue head still in the future.
     pub fn next_due(&self, now: u64) -> Option<u64> {
         self.queues()
-            .filter_map(|(_, _, queue)| queue.front().map(|e| e.due))
+            .filter_map(|(_, _, _, queue)| queue.front().map(|e| e.due))
             .filter(|&due| due > now)
             .min()
     }

@@ -62,4 +62,14 @@ impl Scheduler for ReplayScheduler {
             }),
         }
     }
+
+    fn finish_at_limit(&mut self, step: u64) -> Result<(), Divergence> {
+        match self.schedule.get(self.next) {
+            None => Ok(()),
+            Some(expected) => Err(Divergence {
+                step: step.saturating_add(1),
+                message: format!("schedule says {expected}, but the run stopped at its step limit"),
+            }),
+        }
+    }
 }

@@ -125,6 +125,7 @@ pub(crate) fn run_world(
     scheduler: &mut dyn Scheduler,
 ) -> (World, Result<Verdict, Divergence>) {
     let mut world = World::new(record);
+    world.max_steps = max_steps;
     if observe {
         world.touches = Some(Vec::new());
     }
@@ -133,8 +134,13 @@ pub(crate) fn run_world(
         world.keep_histories();
     }
     world.check_invariants();
-    let verdict = drive(&mut world, max_steps, scheduler)
-        .and_then(|verdict| scheduler.finish(world.step).map(|()| verdict));
+    let verdict = drive(&mut world, max_steps, scheduler).and_then(|verdict| {
+        match verdict {
+            Verdict::StepLimit => scheduler.finish_at_limit(world.step)?,
+            _ => scheduler.finish(world.step)?,
+        }
+        Ok(verdict)
+    });
     (world, verdict)
 }
 
@@ -147,8 +153,13 @@ fn drive(
         if let Some(failure) = &world.failure {
             return Ok(Verdict::Failed(failure.clone()));
         }
+        if world.over_budget {
+            return Ok(Verdict::StepLimit);
+        }
         let events = world.enabled();
-        if events.is_empty() {
+        // Quiescence is decided without the faults: a fault that could always happen must
+        // neither stop time from advancing nor hide a deadlock.
+        if events.iter().all(|event| event.is_fault()) {
             if let Some(at) = next_time(world) {
                 world.now = at;
                 continue;
@@ -169,7 +180,7 @@ fn drive(
                 None => Verdict::Pass,
             });
         }
-        if world.step >= max_steps {
+        if world.step.saturating_add(world.extra_steps) >= max_steps {
             return Ok(Verdict::StepLimit);
         }
         let step = world.step + 1;
@@ -200,10 +211,9 @@ fn drive(
 /// (a deadlock when calls are pending) or nothing at all.
 fn next_time(world: &World) -> Option<u64> {
     let now = world.now;
-    let blocked = |id| world.pending.contains_key(&id);
     let hopeful = world.deadlines.values().any(|d| match *d {
         Deadline::Wake { .. } => true,
-        Deadline::Timer { server, .. } => !blocked(server),
+        Deadline::Timer { server, .. } => world.accepts(server),
         Deadline::Timeout { .. } => false,
     }) || world.net.next_due(now).is_some();
     if !hopeful {

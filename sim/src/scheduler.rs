@@ -27,9 +27,9 @@ impl Enabled<'_> {
         self.events[index].is_fault()
     }
 
-    /// How often a random strategy should pick a fault when one is enabled.
+    /// How often a random strategy should pick a fault when one is enabled (0 to 1).
     pub fn fault_probability(&self) -> f64 {
-        self.world.faults.probability
+        self.world.faults.chance()
     }
 
     /// The readable label of event `index`, as the schedule records it.
@@ -56,6 +56,11 @@ pub trait Scheduler {
     fn finish(&mut self, step: u64) -> Result<(), Divergence> {
         let _ = step;
         Ok(())
+    }
+
+    /// Called instead of [`Scheduler::finish`] when the run stopped at its step limit.
+    fn finish_at_limit(&mut self, step: u64) -> Result<(), Divergence> {
+        self.finish(step)
     }
 }
 

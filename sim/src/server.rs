@@ -69,6 +69,8 @@ pub(crate) trait SimServer {
     fn fire(&mut self, timer: TimerId) -> Output;
     /// Runs its next `handle_continue`.
     fn run_continue(&mut self) -> Output;
+    /// Whether a continuation is queued.
+    fn has_continue(&self) -> bool;
     /// The next continuation's value, rendered, if one is queued.
     fn next_continue(&self) -> Option<String>;
     /// The rendered message of a timer, if it is still set.
@@ -90,6 +92,11 @@ pub(crate) trait SimServer {
 
 thread_local! {
     static IN_USER_CODE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Renders a message with user `Debug` code: a panic in it becomes the rendered text.
+pub(crate) fn render(text: impl FnOnce() -> String) -> String {
+    guarded(text).unwrap_or_else(|panic| format!("<rendering panicked: {panic}>"))
 }
 
 /// Runs user code, catching a panic and returning its text.

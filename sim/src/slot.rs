@@ -13,7 +13,7 @@ use genserver::{
 use crate::envelope::CallOutcome;
 use crate::guided::without_numbers;
 use crate::mailroom::{SharedMailroom, SimSink, lock};
-use crate::server::{Action, Output, SimServer, StateHasher, Status, guarded, hash_text};
+use crate::server::{Action, Output, SimServer, StateHasher, Status, guarded, hash_text, render};
 
 /// One item of a callback's work: an effect, or the answer `handle_call` returned.
 enum Item<S: GenServer> {
@@ -32,6 +32,8 @@ struct Live<S: GenServer> {
     continues: VecDeque<S::Continue>,
     deferred: Vec<WeakReplyTo<S::Reply>>,
     stopping: Option<ExitReason>,
+    /// A callback panicked: nothing more is carried out, not even the outer frames.
+    panicked: bool,
     final_reply: Option<(ReplyTo<S::Reply>, S::Reply)>,
 }
 
@@ -95,6 +97,7 @@ impl<S: GenServer> Slot<S> {
             Err(text) => {
                 drop(effects);
                 live.stopping = Some(ExitReason::Panic(format!("{callback}: {text}")));
+                live.panicked = true;
                 None
             }
         }
@@ -106,7 +109,12 @@ impl<S: GenServer> Slot<S> {
         loop {
             self.collect_posted(&mut actions);
             let live = self.live();
-            let Some(frame) = live.frames.last_mut() else {
+            // After a panic the frames stay as they are: `exit` fails their answers.
+            let frame = match live.panicked {
+                true => None,
+                false => live.frames.last_mut(),
+            };
+            let Some(frame) = frame else {
                 let status = match live.stopping.clone() {
                     Some(reason) => Status::Exit(reason),
                     None => Status::Idle,
@@ -187,7 +195,8 @@ impl<S: GenServer> Slot<S> {
                 self.invoke(callback, |s, ctx| handle(s, msg, ctx));
             }
             Err(msg) => {
-                let reason = format!("{callback}: message of the wrong type: {msg:?}");
+                let msg = render(|| format!("{msg:?}"));
+                let reason = format!("{callback}: message of the wrong type: {msg}");
                 self.live().stopping = Some(ExitReason::Panic(reason));
             }
         }
@@ -217,6 +226,7 @@ impl<S: GenServer> SimServer for Slot<S> {
             continues: VecDeque::new(),
             deferred: Vec::new(),
             stopping: None,
+            panicked: false,
             final_reply: None,
         });
         Ok(self.pump())
@@ -227,7 +237,8 @@ impl<S: GenServer> SimServer for Slot<S> {
         let request = match downcast::<S::Call>(request) {
             Ok(request) => request,
             Err(other) => {
-                let reason = format!("handle_call: request of the wrong type: {other:?}");
+                let other = render(|| format!("{other:?}"));
+                let reason = format!("handle_call: request of the wrong type: {other}");
                 self.live().stopping = Some(ExitReason::Panic(reason));
                 return self.pump();
             }
@@ -291,6 +302,12 @@ impl<S: GenServer> SimServer for Slot<S> {
         self.pump()
     }
 
+    fn has_continue(&self) -> bool {
+        self.live
+            .as_ref()
+            .is_some_and(|live| !live.continues.is_empty())
+    }
+
     fn next_continue(&self) -> Option<String> {
         let live = self.live.as_ref()?;
         live.continues.front().map(|value| format!("{value:?}"))
@@ -311,7 +328,11 @@ impl<S: GenServer> SimServer for Slot<S> {
             let _ = guarded(|| state.terminate(reason));
         }
         if let Some((token, reply)) = live.final_reply.take() {
-            token.reply(reply);
+            if live.panicked {
+                token.fail(CallError::Exited(reason.clone()));
+            } else {
+                token.reply(reply);
+            }
         }
         let answers = live.frames.iter().flatten().filter_map(|item| match item {
             Item::Answer(token, _) => Some(token.downgrade()),

@@ -14,7 +14,7 @@ use crate::failure::Failure;
 use crate::faults::{Faults, Restart};
 use crate::mailroom::SharedMailroom;
 use crate::network::Network;
-use crate::server::SimServer;
+use crate::server::{SimServer, render};
 use crate::slot::Slot;
 use crate::touch::Touch;
 
@@ -62,12 +62,20 @@ pub struct World {
     pub(crate) mailroom: SharedMailroom,
     pub(crate) now: u64,
     pub(crate) step: u64,
+    /// The run's step limit; every call that fails at once counts as one more step of it.
+    pub(crate) max_steps: u64,
+    /// Calls that failed at once, counted against the step limit.
+    pub(crate) extra_steps: u64,
+    /// Calls that failed at once went past the step limit: the run stops there.
+    pub(crate) over_budget: bool,
     pub(crate) next_tag: u64,
     pub(crate) log: Option<Vec<Event>>,
     pub(crate) invariants: Vec<(String, StateCheck)>,
     pub(crate) final_checks: Vec<(String, StateCheck)>,
     pub(crate) faults: Faults,
     pub(crate) faults_used: u32,
+    /// How often each restarted server was restarted: the life its messages are sent from.
+    pub(crate) lives: BTreeMap<ProcessId, u32>,
     pub(crate) latency: u64,
     pub(crate) failure: Option<Failure>,
     /// The footprint of every executed step, when an exploration asks for them.
@@ -112,12 +120,16 @@ impl World {
             mailroom: Arc::new(Mutex::new(Default::default())),
             now: 0,
             step: 0,
+            max_steps: u64::MAX,
+            extra_steps: 0,
+            over_budget: false,
             next_tag: 0,
             log: record.then(Vec::new),
             invariants: Vec::new(),
             final_checks: Vec::new(),
             faults: Faults::none(),
             faults_used: 0,
+            lives: BTreeMap::new(),
             latency: 0,
             failure: None,
             touches: None,
@@ -136,11 +148,16 @@ impl World {
     }
 
     /// Starts a server whose `init` arguments `args` makes (again at every restart).
+    ///
+    /// # Panics
+    ///
+    /// If another process already has this name (schedules name processes by name).
     pub fn spawn_with<S: GenServer>(
         &mut self,
         name: &str,
         args: impl Fn() -> S::Args + 'static,
     ) -> ServerRef<S> {
+        self.check_unique(name);
         let id = self.next_id();
         let slot = Slot::<S>::new(id, Box::new(args), self.mailroom.clone());
         self.procs.push(Proc {
@@ -157,7 +174,12 @@ impl World {
     }
 
     /// Adds a client; its first step becomes enabled at once.
+    ///
+    /// # Panics
+    ///
+    /// If another process already has this name (schedules name processes by name).
     pub fn client(&mut self, name: &str, client: impl Client) -> ProcessId {
+        self.check_unique(name);
         let id = self.next_id();
         self.procs.push(Proc {
             name: name.to_owned(),
@@ -233,6 +255,13 @@ impl World {
         View { world: self }
     }
 
+    /// Refuses a second process of the same name: a schedule could not tell them apart.
+    fn check_unique(&self, name: &str) {
+        if self.procs.iter().any(|p| p.name == name) {
+            panic!("two processes are named {name:?}: every process needs its own name");
+        }
+    }
+
     fn next_id(&self) -> ProcessId {
         ProcessId(self.procs.len() as u64 + 1)
     }
@@ -252,6 +281,24 @@ impl World {
         self.proc(id)
             .map(|p| p.name.clone())
             .unwrap_or_else(|| format!("{id:?}"))
+    }
+
+    /// The current life of process `id`: 0, plus one for every restart.
+    pub(crate) fn life(&self, id: ProcessId) -> u32 {
+        self.lives.get(&id).copied().unwrap_or(0)
+    }
+
+    /// A sender's name for schedule labels: its name, and its life after a restart when
+    /// messages of another of its lives wait for the same receiver (labels stay unique).
+    pub(crate) fn sender_name(&self, id: ProcessId, life: u32, to: ProcessId) -> String {
+        let other = |(from, l, receiver, _): (ProcessId, u32, ProcessId, _)| {
+            from == id && receiver == to && l != life
+        };
+        match life {
+            0 => self.name(id),
+            _ if self.net.queues().any(other) => format!("{} (life {})", self.name(id), life + 1),
+            _ => self.name(id),
+        }
     }
 
     /// Whether `id` is a live server.
@@ -291,11 +338,19 @@ impl World {
             kind,
             from: from.map(|id| self.name(id)),
             to: to.map(|id| self.name(id)),
-            message: message(self),
+            message: render(|| message(self)),
         };
         if let Some(log) = &mut self.log {
             log.push(event);
         }
+    }
+
+    /// Counts a call that failed at once as a step: a process retrying at once for ever
+    /// would otherwise never end its step. Returns `false` once past the step limit.
+    pub(crate) fn spend_step(&mut self) -> bool {
+        self.extra_steps += 1;
+        self.over_budget |= self.step.saturating_add(self.extra_steps) >= self.max_steps;
+        !self.over_budget
     }
 
     /// Adds a deadline at `at` (virtual ns); returns its key.

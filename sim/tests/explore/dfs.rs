@@ -162,7 +162,7 @@ fn dpor_and_state_hashing_agree_with_crash_faults() {
     };
     let dpor = search("restart-loses-work", &all(Reduction::Dpor));
     let hashing = search("restart-loses-work", &all(Reduction::StateHashing));
-    assert_eq!((dpor.end_states, dpor.distinct_failures), (7, 5));
+    assert_eq!((dpor.end_states, dpor.distinct_failures), (13, 6));
     assert_eq!(
         (hashing.end_states, hashing.distinct_failures),
         (dpor.end_states, dpor.distinct_failures)

@@ -178,10 +178,25 @@ fn both_cross_sender_orders_occur() {
     );
 }
 
-/// Whether `delivered` appears in `sent` in order (each sent message used at most once).
-fn in_send_order(sent: &[String], delivered: &[String]) -> bool {
-    let mut rest = sent.iter();
-    delivered.iter().all(|d| rest.any(|s| s == d))
+/// Whether `delivered` is a merge of the messages of each life of the sender in `sent`, each
+/// in send order (a restarted server is a new sender; each sent message used at most once).
+fn in_send_order(sent: &[Vec<String>], delivered: &[String]) -> bool {
+    fn merge(sent: &[Vec<String>], at: &mut [usize], delivered: &[String]) -> bool {
+        let Some((first, rest)) = delivered.split_first() else {
+            return true;
+        };
+        (0..sent.len()).any(|life| {
+            let Some(skip) = sent[life][at[life]..].iter().position(|s| s == first) else {
+                return false;
+            };
+            let before = at[life];
+            at[life] += skip + 1;
+            let found = merge(sent, at, rest);
+            at[life] = before;
+            found
+        })
+    }
+    merge(sent, &mut vec![0; sent.len()], delivered)
 }
 
 #[test]
@@ -189,15 +204,22 @@ fn fifo_holds_in_every_bundled_system_even_with_faults() {
     for system in genserver_sim::systems() {
         for seed in 0..200 {
             let report = genserver_sim::run(*system, seed, 10_000, true);
-            let mut sent: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+            let mut sent: BTreeMap<(String, String), Vec<Vec<String>>> = BTreeMap::new();
             let mut delivered: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+            let mut lives: BTreeMap<String, usize> = BTreeMap::new();
             for event in events(&report) {
                 let key = (
                     event.from.clone().unwrap_or_default(),
                     event.to.clone().unwrap_or_default(),
                 );
                 match event.kind {
-                    EventKind::Send => sent.entry(key).or_default().push(event.message.clone()),
+                    EventKind::Restart => *lives.entry(key.0).or_default() += 1,
+                    EventKind::Send => {
+                        let life = lives.get(&key.0).copied().unwrap_or(0);
+                        let lives = sent.entry(key).or_default();
+                        lives.resize_with(lives.len().max(life + 1), Vec::new);
+                        lives[life].push(event.message.clone());
+                    }
                     EventKind::Deliver if !event.message.starts_with("reply") => delivered
                         .entry(key)
                         .or_default()

@@ -5,6 +5,7 @@ mod determinism;
 mod faults;
 mod fifo;
 mod probe;
+mod regressions;
 mod semantics;
 
 use genserver_sim::{DEFAULT_MAX_STEPS, RunReport, System, World, run};

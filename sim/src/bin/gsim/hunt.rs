@@ -84,10 +84,8 @@ pub fn hunt(args: &HuntArgs) -> Result<u8, String> {
     let mut found_any = false;
     for system in systems() {
         let name = system.name();
-        let path = args
-            .out
-            .as_ref()
-            .map(|dir| dir.join(default_file(name, args)));
+        // A directory: each file is named once its failing seed is known.
+        let path = args.out.clone();
         let html = args
             .html
             .as_ref()
@@ -106,10 +104,11 @@ pub fn hunt(args: &HuntArgs) -> Result<u8, String> {
     Ok(u8::from(found_any))
 }
 
-fn default_file(system: &str, args: &HuntArgs) -> String {
+/// The trace file of a failure found with `seed` (ignored by DFS, which has none).
+fn default_file(system: &str, args: &HuntArgs, seed: u64) -> String {
     match args.strategy {
         StrategyArg::Dfs => format!("{system}-dfs.jsonl"),
-        _ => format!("{system}-seed-{}.jsonl", args.seed),
+        _ => format!("{system}-seed-{seed}.jsonl"),
     }
 }
 
@@ -146,22 +145,25 @@ fn hunt_one(
     let trace = shrunk.as_ref().map_or(original_trace, |s| {
         s.report.trace.as_ref().expect("recorded")
     });
-    let path = path.unwrap_or_else(|| Path::new("target/gsim").join(default_file(name, args)));
-    let path = if path.is_dir() {
-        path.join(default_file(name, args))
+    let file = default_file(name, args, original.seed);
+    let path = path.unwrap_or_else(|| Path::new("target/gsim").join(&file));
+    let path = if !verbose || path.is_dir() {
+        path.join(&file)
     } else {
         path
     };
+    if verbose {
+        print_schedule(trace);
+    }
+    // The failure and its seed first: they are shown even if the trace cannot be saved.
+    println!("{name}: {failure}");
+    println!("  {}", searched.line);
     save(trace, &path)?;
     let kept = shrunk.is_some().then(|| original_path(&path));
     if let Some(kept) = &kept {
         save(original_trace, kept)?;
     }
-    if verbose {
-        print_schedule(trace);
-    }
-    println!("{name}: {failure}");
-    println!("  {}; trace written to {}", searched.line, path.display());
+    println!("  trace written to {}", path.display());
     if let Some(html) = html {
         write(&html, &genserver_traces::to_html(trace))?;
         println!("  the trace as a page: {}", html.display());

@@ -46,7 +46,10 @@ pub fn sample(system: &dyn System, args: &HuntArgs, strategy: Strategy) -> Searc
         .shard
         .map(|s| format!(", shard {s}"))
         .unwrap_or_default();
-    let range = format!("seeds {first} to {last}{shard}");
+    let range = match count {
+        0 => format!("an empty range{shard}"),
+        _ => format!("seeds {first} to {last}{shard}"),
+    };
     let jobs = if args.jobs > 1 {
         format!(", {} jobs", args.jobs)
     } else {
@@ -56,6 +59,10 @@ pub fn sample(system: &dyn System, args: &HuntArgs, strategy: Strategy) -> Searc
         Some(report) => (
             format!("found after {} runs, seed {}", hunt.runs, report.seed),
             format!("seed {} (run {})", report.seed, hunt.runs),
+        ),
+        None if hunt.runs == 0 => (
+            "no failure in 0 runs".to_owned(),
+            "no failure in 0 runs".to_owned(),
         ),
         None => (
             format!("no failure in {} runs ({range})", hunt.runs),
