@@ -18,8 +18,8 @@ pub enum CallResult<R> {
 /// The implementing type is the server's state. Callbacks change only that state and record
 /// effects (reply, cast, call, send, timers, continue, stop) in the [`Ctx`]; they do no I/O
 /// and read no clock, so the threaded runtime and the simulator run the same code.
-/// Exhaustive search in the simulator additionally asks for `Clone + Hash + Eq` state; the
-/// runtime never does.
+/// Exhaustive search in the simulator can tell states apart by hashing them: a system opts a
+/// server in with `World::hash_state`, which asks for `Hash` state; the runtime never does.
 pub trait GenServer: Sized + Send + 'static {
     /// What `init` receives.
     type Args: Send + 'static;
