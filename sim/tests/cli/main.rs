@@ -117,6 +117,21 @@ fn each_bug_is_hunted_and_replays_byte_for_byte_in_a_fresh_process() {
     }
 }
 
+/// The README's main command, exactly: no flags, traces under `target/gsim/`.
+#[test]
+fn the_readme_hunt_runs_with_no_arguments() {
+    let dir = scratch("readme");
+    let out = Command::new(env!("CARGO_BIN_EXE_gsim"))
+        .arg("hunt")
+        .current_dir(&dir)
+        .output()
+        .expect("gsim runs");
+    assert_eq!(code(&out), 1, "bugs were found: {}", stderr(&out));
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    let written = std::fs::read_dir(dir.join("target/gsim")).unwrap().count();
+    assert!(written >= BUGS.len(), "{written} traces written");
+}
+
 #[test]
 fn hunting_everything_prints_a_summary_table() {
     let dir = scratch("all");

@@ -146,11 +146,11 @@ fn hunt_one(
         s.report.trace.as_ref().expect("recorded")
     });
     let file = default_file(name, args, original.seed);
-    let path = path.unwrap_or_else(|| Path::new("target/gsim").join(&file));
-    let path = if !verbose || path.is_dir() {
-        path.join(&file)
-    } else {
-        path
+    let path = match path {
+        None => Path::new("target/gsim").join(&file),
+        // Hunting every system (`verbose` off), `--out` names a directory.
+        Some(dir) if !verbose || dir.is_dir() => dir.join(&file),
+        Some(path) => path,
     };
     if verbose {
         print_schedule(trace);
