@@ -74,6 +74,14 @@ impl World {
     /// Every event enabled now, in a fixed order.
     pub(crate) fn enabled(&self) -> Vec<Event> {
         let mut events = Vec::new();
+        self.enabled_into(&mut events);
+        events
+    }
+
+    /// Every event enabled now, in a fixed order, into `events` (cleared first): the run loop
+    /// reuses one list for every step.
+    pub(crate) fn enabled_into(&self, events: &mut Vec<Event>) {
+        events.clear();
         for (from, life, to, queue) in self.net.queues() {
             let Some(head) = queue.front().filter(|e| e.due <= self.now) else {
                 continue;
@@ -141,9 +149,8 @@ impl World {
             }
         }
         if self.faults_used < self.faults.budget {
-            self.enabled_faults(&mut events);
+            self.enabled_faults(events);
         }
-        events
     }
 
     fn enabled_faults(&self, events: &mut Vec<Event>) {
