@@ -1,9 +1,12 @@
 //! The events enabled at a step, and their readable labels (the schedule's words).
 
+use std::borrow::Cow;
+use std::fmt;
+
 use genserver::ProcessId;
 
 use crate::client::ClientState;
-use crate::envelope::Body;
+use crate::envelope::{Body, Envelope};
 use crate::faults::Restart;
 use crate::server::render;
 use crate::world::{Deadline, ProcKind, World};
@@ -193,12 +196,9 @@ impl World {
 
     /// The label, rendered with the user's `Debug` code (which may panic).
     fn render_label(&self, event: Event) -> String {
-        let name = |id| self.name(id);
+        let name = |id| self.name_ref(id);
         let sender = |from, life, to| self.sender_name(from, life, to);
-        let body = |from, life, to, index| match self.net.get(from, life, to, index) {
-            Some(envelope) => envelope.body.to_string(),
-            None => "<nothing>".to_owned(),
-        };
+        let body = |from, life, to, index| Queued(self.net.get(from, life, to, index));
         match event {
             Event::Deliver {
                 from,
@@ -224,7 +224,7 @@ impl World {
                 }
                 Some(Deadline::Timeout { caller, tag }) => {
                     let callee = self.pending.get(caller).map(|p| p.callee);
-                    let callee = callee.map(name).unwrap_or_else(|| "?".to_owned());
+                    let callee = callee.map_or(Cow::Borrowed("?"), name);
                     format!("time out call #{} {} → {callee}", tag.0, name(*caller))
                 }
                 Some(Deadline::Wake { client }) => format!("wake {}", name(*client)),
@@ -255,6 +255,21 @@ impl World {
                     name(to)
                 )
             }
+        }
+    }
+}
+
+/// The message at a place in a queue, rendered in a label (`<nothing>` if there is none).
+struct Queued<'a>(Option<&'a Envelope>);
+
+impl fmt::Display for Queued<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            // As `to_string` did: a `Debug` that fails panics, and the label says so.
+            Some(envelope) => envelope.body.fmt(f).map_err(|_| {
+                panic!("a Display implementation returned an error unexpectedly: Error")
+            }),
+            None => f.write_str("<nothing>"),
         }
     }
 }
