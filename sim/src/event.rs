@@ -8,7 +8,7 @@ use genserver::ProcessId;
 use crate::client::ClientState;
 use crate::envelope::{Body, Envelope};
 use crate::faults::Restart;
-use crate::server::render;
+use crate::server::{line, render};
 use crate::world::{Deadline, ProcKind, World};
 
 /// One thing that can happen next.
@@ -205,14 +205,12 @@ impl World {
                 life,
                 to,
                 index,
-            } => {
-                format!(
-                    "deliver {} {} → {}",
-                    body(from, life, to, index),
-                    sender(from, life, to),
-                    name(to)
-                )
-            }
+            } => line(format_args!(
+                "deliver {} {} → {}",
+                body(from, life, to, index),
+                sender(from, life, to),
+                name(to)
+            )),
             Event::Deadline(key) => match self.deadlines.get(&key) {
                 Some(Deadline::Timer { server, timer }) => {
                     let msg = match self.proc(*server).map(|p| &p.kind) {

@@ -11,7 +11,7 @@ use crate::envelope::{Body, CallOutcome};
 use crate::event::Event;
 use crate::failure::{Failure, FailureKind};
 use crate::faults::Restart;
-use crate::server::guarded;
+use crate::server::{guarded, line_of};
 use crate::touch::Touch;
 use crate::world::{Deadline, ProcKind, World, duration_ns};
 
@@ -38,7 +38,7 @@ impl World {
             } => {
                 if let Some(envelope) = self.net.take(from, life, to, index) {
                     self.emit(EventKind::Deliver, Some(from), Some(to), |_| {
-                        envelope.body.to_string()
+                        line_of(&envelope.body)
                     });
                     self.deliver(from, to, envelope.body);
                 }

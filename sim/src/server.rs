@@ -2,6 +2,7 @@
 
 use std::any::Any;
 use std::cell::Cell;
+use std::fmt::{self, Write};
 use std::hash::Hasher;
 use std::time::Duration;
 
@@ -97,6 +98,26 @@ thread_local! {
 /// Renders a message with user `Debug` code: a panic in it becomes the rendered text.
 pub(crate) fn render(text: impl FnOnce() -> String) -> String {
     guarded(text).unwrap_or_else(|panic| format!("<rendering panicked: {panic}>"))
+}
+
+/// Room for a typical trace line ("deliver reply #3 Ok(Some(12)) stack → popper"):
+/// `format!` and `to_string` start smaller and regrow two or three times per line.
+const LINE: usize = 64;
+
+/// `format!` into a string with room for a typical trace line.
+pub(crate) fn line(args: fmt::Arguments<'_>) -> String {
+    let mut text = String::with_capacity(LINE);
+    text.write_fmt(args).expect(
+        "a formatting trait implementation returned an error when the underlying stream did not",
+    );
+    text
+}
+
+/// `to_string` into a string with room for a typical trace line.
+pub(crate) fn line_of(value: &impl fmt::Display) -> String {
+    let mut text = String::with_capacity(LINE);
+    write!(text, "{value}").expect("a Display implementation returned an error unexpectedly");
+    text
 }
 
 /// Runs user code, catching a panic and returning its text.
