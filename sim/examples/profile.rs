@@ -7,8 +7,10 @@
 //!
 //! Arguments: system (default `stack`), seeds (200), tracing `on` or `off` (`off`). The
 //! same batch as the `sim` criterion bench: seeds `0..N`, random scheduler, default limit.
+//! Instead of `on` or `off`, `dfs` explores the system exhaustively with state hashing
+//! (the seeds are then ignored), to profile fingerprints.
 
-use genserver_sim::{DEFAULT_MAX_STEPS, find_system, run};
+use genserver_sim::{DEFAULT_MAX_STEPS, DfsOptions, Reduction, explore, find_system, run};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -16,8 +18,18 @@ fn main() {
     let seeds: u64 = args
         .next()
         .map_or(200, |s| s.parse().expect("a number of seeds"));
-    let record = args.next().is_some_and(|s| s == "on");
+    let mode = args.next().unwrap_or_default();
+    let record = mode == "on";
     let system = find_system(&name).expect("a bundled system");
+    if mode == "dfs" {
+        let options = DfsOptions {
+            reduction: Reduction::StateHashing,
+            ..DfsOptions::default()
+        };
+        let report = explore(system, &options, &mut |_| {}).expect("no divergence");
+        println!("{name}: dfs with state hashing, {} states", report.states);
+        return;
+    }
     let steps: u64 = (0..seeds)
         .map(|seed| run(system, seed, DEFAULT_MAX_STEPS, record).steps)
         .sum();
