@@ -34,6 +34,22 @@ pub(crate) fn hash_text(hasher: &mut dyn Hasher, text: &str) {
     hasher.write_u8(0xff);
 }
 
+/// Feeds rendered text to a hasher exactly as [`hash_text`] does (std's hasher takes bytes
+/// as one stream, however they are split), without building the string.
+pub(crate) fn hash_fmt(hasher: &mut dyn Hasher, args: fmt::Arguments<'_>) {
+    struct Feed<'a>(&'a mut dyn Hasher);
+    impl fmt::Write for Feed<'_> {
+        fn write_str(&mut self, text: &str) -> fmt::Result {
+            self.0.write(text.as_bytes());
+            Ok(())
+        }
+    }
+    Feed(hasher)
+        .write_fmt(args)
+        .expect("a Display implementation returned an error unexpectedly");
+    hasher.write_u8(0xff);
+}
+
 /// Where a server stands after the world gave it something to do.
 pub(crate) enum Status {
     /// Ready for its next message.
