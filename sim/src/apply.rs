@@ -6,7 +6,7 @@ use genserver_traces::EventKind;
 use crate::envelope::{Body, CallOutcome, Envelope};
 use crate::failure::{Failure, FailureKind};
 use crate::mailroom::{Posted, lock};
-use crate::server::{Action, Output, SimServer, Status};
+use crate::server::{Action, Output, SimServer, Status, line_of};
 use crate::world::{Deadline, Pending, ProcKind, World, duration_ns};
 
 impl World {
@@ -107,7 +107,7 @@ impl World {
         } else {
             EventKind::Send
         };
-        self.emit(kind, Some(from), Some(to), |_| body.to_string());
+        self.emit(kind, Some(from), Some(to), |_| line_of(&body));
         let due = self.now.saturating_add(self.latency);
         let sent = self.step;
         let life = self.life(from);

@@ -1,11 +1,14 @@
 //! The events enabled at a step, and their readable labels (the schedule's words).
 
+use std::borrow::Cow;
+use std::fmt;
+
 use genserver::ProcessId;
 
 use crate::client::ClientState;
-use crate::envelope::Body;
+use crate::envelope::{Body, Envelope};
 use crate::faults::Restart;
-use crate::server::render;
+use crate::server::{line, render};
 use crate::world::{Deadline, ProcKind, World};
 
 /// One thing that can happen next.
@@ -74,6 +77,14 @@ impl World {
     /// Every event enabled now, in a fixed order.
     pub(crate) fn enabled(&self) -> Vec<Event> {
         let mut events = Vec::new();
+        self.enabled_into(&mut events);
+        events
+    }
+
+    /// Every event enabled now, in a fixed order, into `events` (cleared first): the run loop
+    /// reuses one list for every step.
+    pub(crate) fn enabled_into(&self, events: &mut Vec<Event>) {
+        events.clear();
         for (from, life, to, queue) in self.net.queues() {
             let Some(head) = queue.front().filter(|e| e.due <= self.now) else {
                 continue;
@@ -141,9 +152,8 @@ impl World {
             }
         }
         if self.faults_used < self.faults.budget {
-            self.enabled_faults(&mut events);
+            self.enabled_faults(events);
         }
-        events
     }
 
     fn enabled_faults(&self, events: &mut Vec<Event>) {
@@ -186,26 +196,21 @@ impl World {
 
     /// The label, rendered with the user's `Debug` code (which may panic).
     fn render_label(&self, event: Event) -> String {
-        let name = |id| self.name(id);
+        let name = |id| self.name_ref(id);
         let sender = |from, life, to| self.sender_name(from, life, to);
-        let body = |from, life, to, index| match self.net.get(from, life, to, index) {
-            Some(envelope) => envelope.body.to_string(),
-            None => "<nothing>".to_owned(),
-        };
+        let body = |from, life, to, index| Queued(self.net.get(from, life, to, index));
         match event {
             Event::Deliver {
                 from,
                 life,
                 to,
                 index,
-            } => {
-                format!(
-                    "deliver {} {} → {}",
-                    body(from, life, to, index),
-                    sender(from, life, to),
-                    name(to)
-                )
-            }
+            } => line(format_args!(
+                "deliver {} {} → {}",
+                body(from, life, to, index),
+                sender(from, life, to),
+                name(to)
+            )),
             Event::Deadline(key) => match self.deadlines.get(&key) {
                 Some(Deadline::Timer { server, timer }) => {
                     let msg = match self.proc(*server).map(|p| &p.kind) {
@@ -217,7 +222,7 @@ impl World {
                 }
                 Some(Deadline::Timeout { caller, tag }) => {
                     let callee = self.pending.get(caller).map(|p| p.callee);
-                    let callee = callee.map(name).unwrap_or_else(|| "?".to_owned());
+                    let callee = callee.map_or(Cow::Borrowed("?"), name);
                     format!("time out call #{} {} → {callee}", tag.0, name(*caller))
                 }
                 Some(Deadline::Wake { client }) => format!("wake {}", name(*client)),
@@ -248,6 +253,21 @@ impl World {
                     name(to)
                 )
             }
+        }
+    }
+}
+
+/// The message at a place in a queue, rendered in a label (`<nothing>` if there is none).
+struct Queued<'a>(Option<&'a Envelope>);
+
+impl fmt::Display for Queued<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            // As `to_string` did: a `Debug` that fails panics, and the label says so.
+            Some(envelope) => envelope.body.fmt(f).map_err(|_| {
+                panic!("a Display implementation returned an error unexpectedly: Error")
+            }),
+            None => f.write_str("<nothing>"),
         }
     }
 }

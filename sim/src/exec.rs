@@ -11,7 +11,7 @@ use crate::envelope::{Body, CallOutcome};
 use crate::event::Event;
 use crate::failure::{Failure, FailureKind};
 use crate::faults::Restart;
-use crate::server::guarded;
+use crate::server::{guarded, line_of};
 use crate::touch::Touch;
 use crate::world::{Deadline, ProcKind, World, duration_ns};
 
@@ -38,7 +38,7 @@ impl World {
             } => {
                 if let Some(envelope) = self.net.take(from, life, to, index) {
                     self.emit(EventKind::Deliver, Some(from), Some(to), |_| {
-                        envelope.body.to_string()
+                        line_of(&envelope.body)
                     });
                     self.deliver(from, to, envelope.body);
                 }
@@ -194,20 +194,19 @@ impl World {
             let result = guarded(|| client.step(outcome.take(), &mut ctx));
             self.flush_posted(id);
             let step = self.step;
-            let process = Some(self.name(id));
-            let failure = |kind, message| Failure {
+            let failure = |world: &World, kind, message| Failure {
                 kind,
                 step,
-                process: process.clone(),
+                process: Some(world.name(id)),
                 message,
             };
             match result {
-                Err(panic) => return self.fail(failure(FailureKind::Panic, panic)),
+                Err(panic) => return self.fail(failure(self, FailureKind::Panic, panic)),
                 Ok(Err(Check::Failed(text))) => {
-                    return self.fail(failure(FailureKind::Expectation, text));
+                    return self.fail(failure(self, FailureKind::Expectation, text));
                 }
                 Ok(Err(Check::TimedOut(text))) => {
-                    return self.fail(failure(FailureKind::Timeout, text));
+                    return self.fail(failure(self, FailureKind::Timeout, text));
                 }
                 Ok(Ok(())) => {}
             }
@@ -216,7 +215,7 @@ impl World {
                 .count();
             if waits > 1 {
                 let text = "a client step may make one call or one sleep, not more".to_owned();
-                return self.fail(failure(FailureKind::Expectation, text));
+                return self.fail(failure(self, FailureKind::Expectation, text));
             }
             let mut state = ClientState::Done;
             for request in ctx.requests {

@@ -75,17 +75,17 @@ impl Scheduler for Explorer<'_> {
         ) {
             parent.touch = Some(touch.clone());
         }
-        let labels = enabled.labels();
         if k < self.prefix {
             let wanted = &self.stack[k].chosen;
-            return (labels.iter().position(|l| l == wanted)).ok_or_else(|| Divergence {
+            return enabled.position(wanted).ok_or_else(|| Divergence {
                 step,
                 message: format!(
                     "nondeterministic: {}",
-                    Divergence::not_enabled(step, wanted, &labels).message
+                    Divergence::not_enabled(step, wanted, &enabled.labels()).message
                 ),
             });
         }
+        let labels = enabled.labels();
         let fingerprint = world.fingerprint();
         let depth = k as u64;
         match self.visited.get(&fingerprint) {

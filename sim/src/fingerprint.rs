@@ -8,10 +8,11 @@
 //! contribute the history of the outcomes they were given (their state follows from it).
 //! The hasher is std's `DefaultHasher` with its fixed keys: the same in every run.
 
+use std::fmt;
 use std::hash::{DefaultHasher, Hasher};
 
 use crate::guided::without_numbers;
-use crate::server::hash_text;
+use crate::server::{hash_fmt, hash_text};
 use crate::world::{Deadline, ProcKind, World};
 
 impl World {
@@ -36,7 +37,11 @@ impl World {
     }
 
     fn fingerprint_with(&self, tagless: bool) -> u64 {
-        let text = |t: String| if tagless { without_numbers(&t) } else { t };
+        // Rendered text goes straight into the hasher, unless call numbers must come out.
+        let feed = |h: &mut dyn Hasher, args: fmt::Arguments<'_>| match tagless {
+            true => hash_text(h, &without_numbers(&fmt::format(args))),
+            false => hash_fmt(h, args),
+        };
         let mut hasher = DefaultHasher::new();
         let h: &mut dyn Hasher = &mut hasher;
         h.write_u64(self.now);
@@ -49,7 +54,7 @@ impl World {
                 }
                 ProcKind::Client(client) => {
                     h.write_u8(b'c');
-                    hash_text(h, &format!("{:?}", client.state));
+                    hash_fmt(h, format_args!("{:?}", client.state));
                     h.write_u64(client.history);
                 }
             }
@@ -60,7 +65,7 @@ impl World {
             h.write_u64(to.0);
             for envelope in queue {
                 h.write_u64(envelope.due);
-                hash_text(h, &text(envelope.body.to_string()));
+                feed(h, format_args!("{}", envelope.body));
             }
         }
         // Deadlines in firing order; their sequence numbers only break ties (and, for an end
@@ -72,7 +77,14 @@ impl World {
                     Deadline::Timeout { caller, tag } => format!("timeout {} #{}", caller.0, tag.0),
                     Deadline::Wake { client } => format!("wake {}", client.0),
                 };
-                (at, text(rendered))
+                (
+                    at,
+                    if tagless {
+                        without_numbers(&rendered)
+                    } else {
+                        rendered
+                    },
+                )
             })
             .collect();
         if tagless {

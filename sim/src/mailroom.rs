@@ -52,6 +52,11 @@ impl Mailroom {
         self.waiting.contains(&(caller, tag))
     }
 
+    /// Whether outcomes were posted since the world last took them.
+    pub fn has_posted(&self) -> bool {
+        !self.posted.is_empty()
+    }
+
     /// Takes the outcomes posted so far, in posting order.
     pub fn take_posted(&mut self) -> Vec<Posted> {
         std::mem::take(&mut self.posted)

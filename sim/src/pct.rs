@@ -83,27 +83,30 @@ impl Scheduler for PctScheduler {
         if self.priorities.is_empty() {
             self.draw_priorities(enabled.world.procs.len());
         }
-        let (faults, normal): (Vec<usize>, Vec<usize>) =
-            (0..enabled.len()).partition(|&i| enabled.is_fault(i));
-        let pick_fault = !faults.is_empty()
-            && (normal.is_empty()
+        // The same draws as picking from lists of the faults, the other events and the best
+        // of those, without the lists: count them, draw, then find the chosen one.
+        let all = 0..enabled.len();
+        let faults = all.clone().filter(|&i| enabled.is_fault(i)).count();
+        let normal = enabled.len() - faults;
+        let pick_fault = faults > 0
+            && (normal == 0
                 || self
                     .rng
                     .random_bool(enabled.fault_probability().clamp(0.0, 1.0)));
         if pick_fault {
-            return Ok(faults[self.rng.random_range(0..faults.len())]);
+            let nth = self.rng.random_range(0..faults);
+            let mut chosen = all.filter(|&i| enabled.is_fault(i));
+            return Ok(chosen.nth(nth).expect("nth < the number of faults"));
         }
         let priority = |i: usize| {
             let owner = Self::owner(enabled, i);
             self.priorities.get(owner).copied().unwrap_or(0)
         };
-        let top = normal.iter().map(|&i| priority(i)).max().unwrap_or(0);
-        let best: Vec<usize> = normal
-            .iter()
-            .copied()
-            .filter(|&i| priority(i) == top)
-            .collect();
-        let index = best[self.rng.random_range(0..best.len())];
+        let others = all.filter(|&i| !enabled.is_fault(i));
+        let top = others.clone().map(priority).max().unwrap_or(0);
+        let mut best = others.filter(|&i| priority(i) == top);
+        let nth = self.rng.random_range(0..best.clone().count());
+        let index = best.nth(nth).expect("nth < the number of the best events");
         if let Some(position) = self.change_points.iter().position(|&p| p == step) {
             let owner = Self::owner(enabled, index);
             if let Some(slot) = self.priorities.get_mut(owner) {

@@ -28,22 +28,21 @@ impl ReplayScheduler {
 
 impl Scheduler for ReplayScheduler {
     fn choose(&mut self, step: u64, enabled: &Enabled<'_>) -> Result<usize, Divergence> {
-        let labels = enabled.labels();
         let Some(expected) = self.schedule.get(self.next) else {
             return Err(Divergence {
                 step,
                 message: format!(
                     "the schedule ends, but the run goes on; enabled: {}",
-                    labels.join("; ")
+                    enabled.labels().join("; ")
                 ),
             });
         };
-        match labels.iter().position(|label| label == expected) {
+        match enabled.position(expected) {
             Some(index) => {
                 self.next += 1;
                 Ok(index)
             }
-            None => Err(Divergence::not_enabled(step, expected, &labels)),
+            None => Err(Divergence::not_enabled(step, expected, &enabled.labels())),
         }
     }
 

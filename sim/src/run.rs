@@ -149,6 +149,7 @@ fn drive(
     max_steps: u64,
     scheduler: &mut dyn Scheduler,
 ) -> Result<Verdict, Divergence> {
+    let mut events = Vec::new();
     loop {
         if let Some(failure) = &world.failure {
             return Ok(Verdict::Failed(failure.clone()));
@@ -156,7 +157,7 @@ fn drive(
         if world.over_budget {
             return Ok(Verdict::StepLimit);
         }
-        let events = world.enabled();
+        world.enabled_into(&mut events);
         // Quiescence is decided without the faults: a fault that could always happen must
         // neither stop time from advancing nor hide a deadlock.
         if events.iter().all(|event| event.is_fault()) {

@@ -41,6 +41,12 @@ impl Enabled<'_> {
     pub fn labels(&self) -> Vec<String> {
         (0..self.len()).map(|i| self.label(i)).collect()
     }
+
+    /// The index of the first event labelled `label`: a replay's lookup, rendering the
+    /// labels only up to the one it finds.
+    pub fn position(&self, label: &str) -> Option<usize> {
+        (0..self.len()).position(|i| self.label(i) == label)
+    }
 }
 
 /// A strategy that picks the next event (shuttle-style: the world stays apart from choice).

@@ -2,6 +2,7 @@
 
 use std::any::Any;
 use std::cell::Cell;
+use std::fmt::{self, Write};
 use std::hash::Hasher;
 use std::time::Duration;
 
@@ -30,6 +31,22 @@ pub(crate) type StateHasher = Box<dyn Fn(&dyn Any, &mut dyn Hasher)>;
 /// Feeds a rendered value to a hasher, closed so that concatenations stay apart.
 pub(crate) fn hash_text(hasher: &mut dyn Hasher, text: &str) {
     hasher.write(text.as_bytes());
+    hasher.write_u8(0xff);
+}
+
+/// Feeds rendered text to a hasher exactly as [`hash_text`] does (std's hasher takes bytes
+/// as one stream, however they are split), without building the string.
+pub(crate) fn hash_fmt(hasher: &mut dyn Hasher, args: fmt::Arguments<'_>) {
+    struct Feed<'a>(&'a mut dyn Hasher);
+    impl fmt::Write for Feed<'_> {
+        fn write_str(&mut self, text: &str) -> fmt::Result {
+            self.0.write(text.as_bytes());
+            Ok(())
+        }
+    }
+    Feed(hasher)
+        .write_fmt(args)
+        .expect("a Display implementation returned an error unexpectedly");
     hasher.write_u8(0xff);
 }
 
@@ -97,6 +114,26 @@ thread_local! {
 /// Renders a message with user `Debug` code: a panic in it becomes the rendered text.
 pub(crate) fn render(text: impl FnOnce() -> String) -> String {
     guarded(text).unwrap_or_else(|panic| format!("<rendering panicked: {panic}>"))
+}
+
+/// Room for a typical trace line ("deliver reply #3 Ok(Some(12)) stack → popper"):
+/// `format!` and `to_string` start smaller and regrow two or three times per line.
+const LINE: usize = 64;
+
+/// `format!` into a string with room for a typical trace line.
+pub(crate) fn line(args: fmt::Arguments<'_>) -> String {
+    let mut text = String::with_capacity(LINE);
+    text.write_fmt(args).expect(
+        "a formatting trait implementation returned an error when the underlying stream did not",
+    );
+    text
+}
+
+/// `to_string` into a string with room for a typical trace line.
+pub(crate) fn line_of(value: &impl fmt::Display) -> String {
+    let mut text = String::with_capacity(LINE);
+    write!(text, "{value}").expect("a Display implementation returned an error unexpectedly");
+    text
 }
 
 /// Runs user code, catching a panic and returning its text.

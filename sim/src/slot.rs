@@ -176,12 +176,11 @@ impl<S: GenServer> Slot<S> {
 
     /// Moves outcomes that reply tokens delivered into the action list, keeping the order.
     fn collect_posted(&self, actions: &mut Vec<Action>) {
-        actions.extend(
-            lock(&self.mailroom)
-                .take_posted()
-                .into_iter()
-                .map(Action::Posted),
-        );
+        let mut mailroom = lock(&self.mailroom);
+        // Mostly nothing was posted: then there is no list to take and walk.
+        if mailroom.has_posted() {
+            actions.extend(mailroom.take_posted().into_iter().map(Action::Posted));
+        }
     }
 
     fn handle_erased<T: 'static>(

@@ -1,5 +1,6 @@
 //! The world: servers, clients, queues, deadlines and checks of one simulated run.
 
+use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::Hash;
@@ -278,9 +279,15 @@ impl World {
 
     /// A process's name for traces (`<n>` for an unknown id).
     pub(crate) fn name(&self, id: ProcessId) -> String {
-        self.proc(id)
-            .map(|p| p.name.clone())
-            .unwrap_or_else(|| format!("{id:?}"))
+        self.name_ref(id).into_owned()
+    }
+
+    /// A process's name, borrowed when the process exists (labels are rendered every step).
+    pub(crate) fn name_ref(&self, id: ProcessId) -> Cow<'_, str> {
+        match self.proc(id) {
+            Some(p) => Cow::Borrowed(&p.name),
+            None => Cow::Owned(format!("{id:?}")),
+        }
     }
 
     /// The current life of process `id`: 0, plus one for every restart.
@@ -290,14 +297,16 @@ impl World {
 
     /// A sender's name for schedule labels: its name, and its life after a restart when
     /// messages of another of its lives wait for the same receiver (labels stay unique).
-    pub(crate) fn sender_name(&self, id: ProcessId, life: u32, to: ProcessId) -> String {
+    pub(crate) fn sender_name(&self, id: ProcessId, life: u32, to: ProcessId) -> Cow<'_, str> {
         let other = |(from, l, receiver, _): (ProcessId, u32, ProcessId, _)| {
             from == id && receiver == to && l != life
         };
         match life {
-            0 => self.name(id),
-            _ if self.net.queues().any(other) => format!("{} (life {})", self.name(id), life + 1),
-            _ => self.name(id),
+            0 => self.name_ref(id),
+            _ if self.net.queues().any(other) => {
+                Cow::Owned(format!("{} (life {})", self.name_ref(id), life + 1))
+            }
+            _ => self.name_ref(id),
         }
     }
 
