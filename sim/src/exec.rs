@@ -93,18 +93,13 @@ impl World {
         }
     }
 
-    /// The process an event is about: it sends on what reply tokens dropped in the event
-    /// posted (when no callback of a server collected it).
+    /// The process that sends on what reply tokens dropped in an event posted (when no
+    /// server callback collected it): the event's actor, except that a message dropped or
+    /// delayed in the network is its sender's doing.
     fn flush_actor(&self, event: Event) -> Option<ProcessId> {
         match event {
-            Event::Deliver { to, .. } => Some(to),
-            Event::Deadline(key) => match self.deadlines.get(&key)? {
-                Deadline::Timer { server, .. } => Some(*server),
-                Deadline::Timeout { caller, .. } => Some(*caller),
-                Deadline::Wake { client } => Some(*client),
-            },
-            Event::Continue(id) | Event::Start(id) | Event::Crash(id) => Some(id),
             Event::Drop { from, .. } | Event::Delay { from, .. } => Some(from),
+            other => Some(self.actor(other)).filter(|&id| id != ProcessId::EXTERNAL),
         }
     }
 
