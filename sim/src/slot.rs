@@ -237,8 +237,13 @@ impl<S: GenServer> SimServer for Slot<S> {
             Ok(request) => request,
             Err(other) => {
                 let other = render(|| format!("{other:?}"));
-                let reason = format!("handle_call: request of the wrong type: {other}");
-                self.live().stopping = Some(ExitReason::Panic(reason));
+                let reason =
+                    ExitReason::Panic(format!("handle_call: request of the wrong type: {other}"));
+                self.live().stopping = Some(reason.clone());
+                // The caller learns at once instead of waiting for its timeout.
+                let sink = SimSink::new(caller, tag, self.mailroom.clone());
+                ReplyTo::<S::Reply>::new(caller, tag, Box::new(sink))
+                    .fail(CallError::Exited(reason));
                 return self.pump();
             }
         };

@@ -754,3 +754,41 @@ fn a_fault_probability_of_nan_counts_as_zero() {
         assert!(lines(&report, EventKind::Drop).is_empty(), "seed {seed}");
     }
 }
+
+#[test]
+fn a_call_request_of_the_wrong_type_fails_the_caller_at_once() {
+    let system = Custom {
+        name: "wrong-type",
+        build: |w| {
+            let probe = w.spawn::<Probe>("probe", (None, None));
+            // A hand-made address that wrongly claims the probe is a keeper.
+            let wrong = ServerRef::<Keeper>::new(probe.id());
+            let mut ask = Ask::new(
+                wrong,
+                (),
+                "error: server exited: panic: handle_call: request of the wrong type: ()",
+            );
+            ask.timeout = Timeout::Infinity;
+            w.client("client", ask);
+        },
+    };
+    for seed in 0..5 {
+        let report = traced(&system, seed);
+        let failure = report
+            .failure()
+            .expect("the receiver's panic is a failure")
+            .to_string();
+        assert!(
+            failure.contains("request of the wrong type"),
+            "seed {seed}: {failure}"
+        );
+        // The caller is answered at once, in the same step, not left waiting for ever.
+        assert_eq!(
+            lines(&report, EventKind::Reply),
+            [
+                "probe → client: reply #1 Err(server exited: panic: handle_call: request of the wrong type: ())"
+            ],
+            "seed {seed}"
+        );
+    }
+}
