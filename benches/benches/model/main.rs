@@ -19,6 +19,10 @@
 //! states (every client done) are not counted. [`count_states`] enumerates the model with
 //! each distinction switched on or off; with none it must give stateright's count, with
 //! all three (less its terminal states) the simulator's.
+//!
+//! A third line measures stateright on the simulator's state space ([`stateright_model::Refined`],
+//! the model written with those three distinctions), so that speeds also compare on spaces of
+//! equal size.
 
 mod stateright_model;
 
@@ -28,8 +32,14 @@ use genserver_benches::model::{Refinements, count_states, explore_clients};
 /// Stateright 0.31's unique states for N = 2, 3, 4 from `machine-baselines.md`.
 const REFERENCE: [(usize, u64); 3] = [(2, 37), (3, 345), (4, 3_657)];
 
-/// Checks the counts and returns (stateright's, the simulator's) unique states.
-fn checked_counts(clients: usize, reference: u64) -> (u64, u64) {
+/// Stateright's reference figure for N = 5, measured for stateright alone: the simulator's
+/// space grows 45-fold from N = 2 to 3 and 79-fold from 3 to 4 (call numbers), so at
+/// about 10 k states/s its exploration for N = 5 would take hours.
+const REFERENCE_5: u64 = 42_733;
+
+/// Checks the counts and returns the unique states of stateright's model, of the simulator's
+/// exploration and of stateright on the simulator's state space.
+fn checked_counts(clients: usize, reference: u64) -> (u64, u64, u64) {
     let stateright = stateright_model::unique_states(clients);
     assert_eq!(stateright, reference, "stateright, N = {clients}");
     let plain = count_states(clients, Refinements::default());
@@ -53,6 +63,11 @@ fn checked_counts(clients: usize, reference: u64) -> (u64, u64) {
         "the simulator's states are the refined model's, terminal states aside"
     );
     assert_eq!(exploration.end_states, refined.terminal);
+    let stateright_refined = stateright_model::refined_unique_states(clients);
+    assert_eq!(
+        stateright_refined, refined.states,
+        "stateright on the refined model"
+    );
 
     let step = |client_values, ready, tags| {
         let keep = Refinements {
@@ -64,31 +79,44 @@ fn checked_counts(clients: usize, reference: u64) -> (u64, u64) {
     };
     eprintln!(
         "N = {clients}: stateright {stateright}; + client values {}; + ready {}; + tags {}; \
-         − {} terminal = simulator {sim} (tags alone {}, ready alone {})",
+         − {} terminal = simulator {sim} (tags alone {}, ready alone {}); the simulator \
+         took {} runs, each replayed from the initial state",
         step(true, false, false),
         step(true, true, false),
         refined.states,
         refined.terminal,
         step(true, false, true),
         step(false, true, false),
+        exploration.schedules + exploration.pruned,
     );
-    (stateright, sim)
+    (stateright, sim, stateright_refined)
 }
 
 fn unique_states_per_second(c: &mut Criterion) {
     let mut group = c.benchmark_group("model_unique_states");
     group.sample_size(10);
     for (clients, reference) in REFERENCE {
-        let (stateright, sim) = checked_counts(clients, reference);
+        let (stateright, sim, refined) = checked_counts(clients, reference);
         group.throughput(Throughput::Elements(stateright));
         group.bench_function(BenchmarkId::new("stateright_bfs", clients), |b| {
             b.iter(|| stateright_model::unique_states(clients))
+        });
+        group.throughput(Throughput::Elements(refined));
+        group.bench_function(BenchmarkId::new("stateright_bfs_sim_space", clients), |b| {
+            b.iter(|| stateright_model::refined_unique_states(clients))
         });
         group.throughput(Throughput::Elements(sim));
         group.bench_function(BenchmarkId::new("sim_dfs_hashing", clients), |b| {
             b.iter(|| explore_clients(clients).states)
         });
     }
+    let stateright = stateright_model::unique_states(5);
+    assert_eq!(stateright, REFERENCE_5, "stateright, N = 5");
+    assert_eq!(count_states(5, Refinements::default()).states, stateright);
+    group.throughput(Throughput::Elements(stateright));
+    group.bench_function(BenchmarkId::new("stateright_bfs", 5), |b| {
+        b.iter(|| stateright_model::unique_states(5))
+    });
     group.finish();
 }
 
