@@ -33,8 +33,8 @@ use genserver_benches::model::{Refinements, count_states, explore_clients};
 const REFERENCE: [(usize, u64); 3] = [(2, 37), (3, 345), (4, 3_657)];
 
 /// Stateright's reference figure for N = 5, measured for stateright alone: the simulator's
-/// space grows 45-fold from N = 2 to 3 and 79-fold from 3 to 4 (call numbers), so at
-/// about 10 k states/s its exploration for N = 5 would take hours.
+/// space grows 45-fold from N = 2 to 3 and 79-fold from 3 to 4 (call numbers); growing as
+/// fast again it would hold tens of millions of states at N = 5, at 10 to 15 k states/s.
 const REFERENCE_5: u64 = 42_733;
 
 /// Checks the counts and returns the unique states of stateright's model, of the simulator's
