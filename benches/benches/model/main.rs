@@ -1,0 +1,124 @@
+//! Model checking against stateright: unique states per second of an exhaustive search of
+//! the same model (N clients each `get` then `set(v + 1)` on a counter server, ordered
+//! network) by stateright's BFS and by the simulator's DFS with state hashing.
+//!
+//! Before measuring, the state counts are checked. Stateright's equals the reference figures
+//! (`machine-baselines.md`). The simulator's is larger, for three exact reasons, each one a
+//! distinction its state makes and stateright's model does not (`BENCHMARKS.md` has the
+//! count for N = 2 by hand):
+//!
+//! 1. a client's state includes every reply it was given, so a client that sent its `Set`
+//!    or finished still remembers the value it read;
+//! 2. clients start one at a time (`start client-i` is an event), while stateright runs
+//!    every `on_start` in the initial state;
+//! 3. queued calls and replies, pending calls and their timeout deadlines carry the call's
+//!    global number (`call #3 Get`), so two orders that made the same calls in a different
+//!    order differ as long as one of those calls is still open.
+//!
+//! And the simulator fingerprints a state only when it chooses an event there, so terminal
+//! states (every client done) are not counted. [`count_states`] enumerates the model with
+//! each distinction switched on or off; with none it must give stateright's count, with
+//! all three (less its terminal states) the simulator's.
+//!
+//! A third line measures stateright on the simulator's state space ([`stateright_model::Refined`],
+//! the model written with those three distinctions), so that speeds also compare on spaces of
+//! equal size.
+
+mod stateright_model;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use genserver_benches::model::{Refinements, count_states, explore_clients};
+
+/// Stateright 0.31's unique states for N = 2, 3, 4 from `machine-baselines.md`.
+const REFERENCE: [(usize, u64); 3] = [(2, 37), (3, 345), (4, 3_657)];
+
+/// Stateright's reference figure for N = 5, measured for stateright alone: the simulator's
+/// space grows 45-fold from N = 2 to 3 and 79-fold from 3 to 4 (call numbers); growing as
+/// fast again it would hold tens of millions of states at N = 5, at 10 to 15 k states/s.
+const REFERENCE_5: u64 = 42_733;
+
+/// Checks the counts and returns the unique states of stateright's model, of the simulator's
+/// exploration and of stateright on the simulator's state space.
+fn checked_counts(clients: usize, reference: u64) -> (u64, u64, u64) {
+    let stateright = stateright_model::unique_states(clients);
+    assert_eq!(stateright, reference, "stateright, N = {clients}");
+    let plain = count_states(clients, Refinements::default());
+    assert_eq!(
+        plain.states, stateright,
+        "the enumeration is stateright's model"
+    );
+
+    let exploration = explore_clients(clients);
+    assert!(exploration.verified() && !exploration.depth_limited);
+    let sim = exploration.states;
+    let all = Refinements {
+        client_values: true,
+        ready: true,
+        tags: true,
+    };
+    let refined = count_states(clients, all);
+    assert_eq!(
+        sim,
+        refined.states - refined.terminal,
+        "the simulator's states are the refined model's, terminal states aside"
+    );
+    assert_eq!(exploration.end_states, refined.terminal);
+    let stateright_refined = stateright_model::refined_unique_states(clients);
+    assert_eq!(
+        stateright_refined, refined.states,
+        "stateright on the refined model"
+    );
+
+    let step = |client_values, ready, tags| {
+        let keep = Refinements {
+            client_values,
+            ready,
+            tags,
+        };
+        count_states(clients, keep).states
+    };
+    eprintln!(
+        "N = {clients}: stateright {stateright}; + client values {}; + ready {}; + tags {}; \
+         − {} terminal = simulator {sim} (tags alone {}, ready alone {}); the simulator \
+         took {} runs, each replayed from the initial state",
+        step(true, false, false),
+        step(true, true, false),
+        refined.states,
+        refined.terminal,
+        step(true, false, true),
+        step(false, true, false),
+        exploration.schedules + exploration.pruned,
+    );
+    (stateright, sim, stateright_refined)
+}
+
+fn unique_states_per_second(c: &mut Criterion) {
+    let mut group = c.benchmark_group("model_unique_states");
+    group.sample_size(10);
+    for (clients, reference) in REFERENCE {
+        let (stateright, sim, refined) = checked_counts(clients, reference);
+        group.throughput(Throughput::Elements(stateright));
+        group.bench_function(BenchmarkId::new("stateright_bfs", clients), |b| {
+            b.iter(|| stateright_model::unique_states(clients))
+        });
+        group.throughput(Throughput::Elements(refined));
+        group.bench_function(BenchmarkId::new("stateright_bfs_sim_space", clients), |b| {
+            b.iter(|| stateright_model::refined_unique_states(clients))
+        });
+        group.throughput(Throughput::Elements(sim));
+        group.bench_function(BenchmarkId::new("sim_dfs_hashing", clients), |b| {
+            b.iter(|| explore_clients(clients).states)
+        });
+    }
+    let stateright = stateright_model::unique_states(5);
+    assert_eq!(stateright, REFERENCE_5, "stateright, N = 5");
+    assert_eq!(count_states(5, Refinements::default()).states, stateright);
+    group.throughput(Throughput::Elements(stateright));
+    group.bench_function(BenchmarkId::new("stateright_bfs", 5), |b| {
+        b.iter(|| stateright_model::unique_states(5))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, unique_states_per_second);
+criterion_main!(benches);

@@ -1,0 +1,221 @@
+//! The model-checking comparison with `stateright`: N clients each `get` a counter server's
+//! value, then `set(v + 1)` (the lost update), over an ordered network.
+//!
+//! [`CounterClients`] is the simulator's side, explored by [`explore_clients`]; the stateright
+//! actor model lives in `benches/benches/model/`. The two state spaces differ in what a state
+//! holds; [`count_states`] enumerates the same model directly (neither simulator nor
+//! stateright) with each of the simulator's extra distinctions switched on or off, which is
+//! how the exact relation between the two counts is derived and checked (see `BENCHMARKS.md`).
+
+use std::collections::{HashSet, VecDeque};
+
+use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo, ServerRef};
+use genserver_sim::{
+    CallOutcome, Check, Client, ClientCtx, DfsOptions, Exploration, Reduction, System, World,
+    expect_reply, explore,
+};
+
+/// The counter server: its state is the value.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Counter(pub i64);
+
+/// The counter's calls; both reply with the value after the call.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CounterCall {
+    /// Read the value.
+    Get,
+    /// Replace the value.
+    Set(i64),
+}
+
+impl GenServer for Counter {
+    type Args = ();
+    type Call = CounterCall;
+    type Reply = i64;
+    type Cast = ();
+    type Info = ();
+    type Continue = ();
+
+    fn init(_: (), _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
+        Ok(Counter(0))
+    }
+
+    fn handle_call(
+        &mut self,
+        call: CounterCall,
+        _: ReplyTo<i64>,
+        _: &mut Ctx<Self>,
+    ) -> CallResult<i64> {
+        if let CounterCall::Set(value) = call {
+            self.0 = value;
+        }
+        CallResult::Reply(self.0)
+    }
+}
+
+/// A client that calls `Get`, then `Set(v + 1)` with the value `v` it got, then stops.
+pub struct GetThenSet {
+    counter: ServerRef<Counter>,
+    calls: u8,
+}
+
+impl Client for GetThenSet {
+    fn step(&mut self, outcome: Option<CallOutcome>, ctx: &mut ClientCtx) -> Result<(), Check> {
+        self.calls += 1;
+        match self.calls {
+            1 => ctx.call(self.counter, CounterCall::Get),
+            2 => {
+                let value = expect_reply::<i64>(outcome)?;
+                ctx.call(self.counter, CounterCall::Set(value + 1));
+            }
+            _ => {
+                expect_reply::<i64>(outcome)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A counter server and `clients` [`GetThenSet`] clients, with the counter's state hashed.
+/// No invariant and no end check: every run passes, so exploration visits every state.
+pub struct CounterClients {
+    /// How many clients.
+    pub clients: usize,
+}
+
+impl System for CounterClients {
+    fn name(&self) -> &'static str {
+        "counter-clients"
+    }
+    fn description(&self) -> &'static str {
+        "N clients each get then set(v+1) on a counter (the stateright comparison model)"
+    }
+    fn has_bug(&self) -> bool {
+        false
+    }
+    fn build(&self, world: &mut World) {
+        let counter = world.spawn::<Counter>("counter", ());
+        world.hash_state(counter);
+        for i in 1..=self.clients {
+            world.client(&format!("client-{i}"), GetThenSet { counter, calls: 0 });
+        }
+    }
+}
+
+/// Explores every order of [`CounterClients`] with the simulator's DFS and state hashing,
+/// without budgets.
+pub fn explore_clients(clients: usize) -> Exploration {
+    let options = DfsOptions {
+        reduction: Reduction::StateHashing,
+        max_depth: 1_000,
+        max_states: u64::MAX,
+        max_runs: u64::MAX,
+        keep_going: true,
+    };
+    explore(&CounterClients { clients }, &options, &mut |_| {}).expect("deterministic")
+}
+
+/// Which of the simulator's distinctions a state of [`count_states`] keeps.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Refinements {
+    /// A client remembers the value it read once its `Set` is sent (the simulator hashes the
+    /// outcomes a client was given); without it, as in the stateright model, a client
+    /// forgets it and the reply to `Set` carries no value.
+    pub client_values: bool,
+    /// Clients start one at a time (the simulator's `start client-i` events); without it,
+    /// as in stateright's `on_start`, every client has sent its `Get` in the initial state.
+    pub ready: bool,
+    /// Calls carry their global call number (the simulator's `#tag`, in queued messages,
+    /// pending calls and timeout deadlines), numbered in the order they were made.
+    pub tags: bool,
+}
+
+/// What [`count_states`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Count {
+    /// Unique reachable states, the initial state and terminal states included.
+    pub states: u64,
+    /// Of them, the states where nothing is enabled (every client done).
+    pub terminal: u64,
+}
+
+/// Where one client stands; at most one of its messages is in flight at any time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Phase {
+    /// Not started.
+    Ready,
+    /// `Get` travels to the server.
+    Get,
+    /// The reply to `Get`, carrying the value, travels back.
+    GetReply,
+    /// `Set(v + 1)` travels to the server.
+    Set,
+    /// The reply to `Set` travels back.
+    SetReply,
+    /// Finished.
+    Done,
+}
+
+/// One client: its phase, the value it read (once read) and the number of its call.
+type ClientAt = (Phase, Option<i64>, u64);
+
+/// Counts the reachable states of the model by breadth-first search over an explicit state
+/// (counter value, and per client its phase, the value it read and its call's number),
+/// keeping only the distinctions `keep` asks for. With none it is stateright's state space
+/// for this model; with all three it is the simulator's (see `BENCHMARKS.md`).
+pub fn count_states(clients: usize, keep: Refinements) -> Count {
+    // The state: counter value, clients, and the number of calls made so far (not part of
+    // what is compared: it follows from the phases).
+    type Full = (i64, Vec<ClientAt>, u64);
+    let key = |(value, at, _): &Full| -> (i64, Vec<ClientAt>) {
+        let at = at.iter().map(|&(phase, read, tag)| {
+            let read = match phase {
+                // The value read is in the `GetReply` and `Set` messages in every model.
+                Phase::GetReply | Phase::Set => read,
+                Phase::SetReply | Phase::Done if keep.client_values => read,
+                _ => None,
+            };
+            let tag = match phase {
+                Phase::Get | Phase::GetReply | Phase::Set | Phase::SetReply if keep.tags => tag,
+                _ => 0,
+            };
+            (phase, read, tag)
+        });
+        (*value, at.collect())
+    };
+    let init: Full = if keep.ready {
+        (0, vec![(Phase::Ready, None, 0); clients], 0)
+    } else {
+        let at = (1..=clients as u64).map(|tag| (Phase::Get, None, tag));
+        (0, at.collect(), clients as u64)
+    };
+    let mut seen = HashSet::from([key(&init)]);
+    let mut queue = VecDeque::from([init]);
+    let mut terminal = 0;
+    while let Some((value, at, calls)) = queue.pop_front() {
+        let mut any = false;
+        for i in 0..at.len() {
+            let (phase, read, tag) = at[i];
+            let (value, next, calls) = match phase {
+                Phase::Ready => (value, (Phase::Get, None, calls + 1), calls + 1),
+                Phase::Get => (value, (Phase::GetReply, Some(value), tag), calls),
+                Phase::GetReply => (value, (Phase::Set, read, calls + 1), calls + 1),
+                Phase::Set => (read.unwrap_or(0) + 1, (Phase::SetReply, read, tag), calls),
+                Phase::SetReply => (value, (Phase::Done, read, 0), calls),
+                Phase::Done => continue,
+            };
+            any = true;
+            let mut at = at.clone();
+            at[i] = next;
+            let state = (value, at, calls);
+            if seen.insert(key(&state)) {
+                queue.push_back(state);
+            }
+        }
+        terminal += u64::from(!any);
+    }
+    Count {
+        states: seen.len() as u64,
+        terminal,
+    }
+}
