@@ -24,6 +24,14 @@ pub(crate) enum Envelope<S: GenServer> {
 }
 
 impl<S: GenServer> Envelope<S> {
+    /// Answers a message its mailbox refused because the server had already exited: a call
+    /// fails with "no such process" through its own reply link.
+    pub(crate) fn bounce(self) {
+        if let Envelope::Call { from, .. } = self {
+            from.fail(CallError::NoProcess);
+        }
+    }
+
     /// Answers a message the server will never handle because it exited.
     pub(crate) fn refuse(self, reason: &ExitReason) {
         match self {

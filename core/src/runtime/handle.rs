@@ -83,14 +83,10 @@ impl<S: GenServer> Server<S> {
         let tag = CallTag(EXTERNAL_TAGS.fetch_add(1, Ordering::Relaxed));
         let sink = Box::new(LinkSink(Arc::clone(&link)));
         let from = ReplyTo::new(ProcessId::EXTERNAL, tag, sink);
-        match self.cell.mailbox.push(Envelope::Call { request, from }) {
-            Ok(()) => PendingCall::new(link),
-            Err(refused) => {
-                drop(refused);
-                let _ = link.abandon();
-                PendingCall::failed(CallError::NoProcess)
-            }
+        if let Err(refused) = self.cell.mailbox.push(Envelope::Call { request, from }) {
+            refused.bounce();
         }
+        PendingCall::new(link)
     }
 
     /// Waiting on oneself could only deadlock: refuse it inside the server's own thread.

@@ -8,7 +8,7 @@ use crate::runtime::envelope::Envelope;
 use crate::runtime::sinks::ErasedSink;
 use crate::runtime::{Mailbox, ReplyLink, Server};
 use crate::sync::Arc;
-use crate::{CallError, CallTag, GenServer, ProcessId, ReplyTo, Timeout};
+use crate::{CallTag, GenServer, ProcessId, ReplyTo, Timeout};
 
 /// What every live server shares with its clients.
 pub(crate) struct ServerCell<S: GenServer> {
@@ -36,7 +36,7 @@ pub(crate) trait Inbox: Send + Sync {
         tag: CallTag,
         request: AnyMessage,
         link: Arc<ReplyLink<AnyMessage>>,
-    ) -> Result<(), CallError>;
+    );
     fn clone_box(&self) -> Box<dyn Inbox>;
     fn as_any(&self) -> &dyn Any;
 }
@@ -76,19 +76,15 @@ impl<S: GenServer> Inbox for Entry<S> {
         tag: CallTag,
         request: AnyMessage,
         link: Arc<ReplyLink<AnyMessage>>,
-    ) -> Result<(), CallError> {
+    ) {
         let from = ReplyTo::new(from, tag, Box::new(ErasedSink(link)));
         let envelope = Envelope::Call {
             request: expect(request, "call request"),
             from,
         };
-        self.0.mailbox.push(envelope).map_err(|refused| {
-            // The server exited: forget the token quietly and report "no such process".
-            if let Envelope::Call { from, .. } = refused {
-                from.fail(CallError::NoProcess);
-            }
-            CallError::NoProcess
-        })
+        if let Err(refused) = self.0.mailbox.push(envelope) {
+            refused.bounce();
+        }
     }
 
     fn clone_box(&self) -> Box<dyn Inbox> {

@@ -18,7 +18,7 @@ impl<R> PendingCall<R> {
         PendingCall { link }
     }
 
-    /// A call that already failed (for example: no such process).
+    /// A call that failed before it was sent (a server calling itself).
     pub(crate) fn failed(error: CallError) -> Self {
         let link = Arc::new(ReplyLink::new());
         link.complete(Err(error));

@@ -301,12 +301,13 @@ impl<S: GenServer> Running<S> {
         let inbox = self.rt.inbox(to).ok_or(CallError::NoProcess)?;
         self.next_tag += 1;
         let link = Arc::new(ReplyLink::new());
+        // A server that exited meanwhile fails the call through the link: one path for outcomes.
         inbox.call_any(
             self.cell.id,
             CallTag(self.next_tag),
             request,
             Arc::clone(&link),
-        )?;
+        );
         PendingCall::new(link).wait_timeout(timeout)
     }
 
