@@ -116,6 +116,7 @@ fn run<S: GenServer>(
         prune_at: 64,
         stopping: None,
         final_reply: None,
+        crashed_call: None,
         stop_waiters: Vec::new(),
         next_tag: 0,
     };
@@ -141,6 +142,8 @@ struct Running<S: GenServer> {
     stopping: Option<ExitReason>,
     /// A reply given together with a stop: sent after `terminate`, as in OTP.
     final_reply: Option<(ReplyTo<S::Reply>, S::Reply)>,
+    /// The call whose handling crashed or stopped the server: failed after `terminate`.
+    crashed_call: Option<ReplyTo<S::Reply>>,
     stop_waiters: Vec<Arc<ReplyLink<()>>>,
     next_tag: u64,
 }
@@ -177,11 +180,8 @@ impl<S: GenServer> Running<S> {
                         token.reply(reply);
                     }
                     Some(CallResult::NoReply) => self.defer(&token),
-                    None => {
-                        if let Some(reason) = &self.stopping {
-                            token.fail(CallError::Exited(reason.clone()));
-                        }
-                    }
+                    // Failed with the exit reason once `terminate` has run, as in OTP.
+                    None => self.crashed_call = Some(token),
                 }
             }
             Envelope::Cast(msg) => {
@@ -342,6 +342,9 @@ impl<S: GenServer> Running<S> {
         // Sent once the server is gone, so a caller's next call fails with "no such process".
         if let Some((token, reply)) = self.final_reply.take() {
             token.reply(reply);
+        }
+        if let Some(token) = self.crashed_call.take() {
+            token.fail(CallError::Exited(reason.clone()));
         }
         for envelope in self.batch.drain(..).chain(leftovers) {
             envelope.refuse(&reason);

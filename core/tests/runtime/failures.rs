@@ -188,3 +188,26 @@ fn a_panic_in_a_nested_callback_fails_the_call_and_cancels_later_effects() {
         "the cast after the crash was sent"
     );
 }
+
+#[test]
+fn a_call_that_crashes_its_server_fails_only_after_terminate_has_run() {
+    // OTP's caller learns of the crash from the exit itself, so `terminate` comes first. A slow
+    // `terminate` makes an early failure (before it ran) show up on every run.
+    let rt = Runtime::new();
+    for (call, callback) in [
+        (Call::Panic, "handle_call: handle_call exploded"),
+        (Call::CrashInOutcome, "handle_info: handle_info exploded"),
+    ] {
+        let log = new_log();
+        let mut args = ProbeArgs::new(&log);
+        args.terminate_delay = std::time::Duration::from_millis(30);
+        let probe = rt.start::<Probe>(args).unwrap();
+        probe.cast(Cast::SetPeer(start(&rt, &new_log()).addr()));
+        let reason = ExitReason::Panic(callback.into());
+        assert_eq!(
+            probe.call_timeout(call, LONG),
+            Err(CallError::Exited(reason.clone()))
+        );
+        assert_eq!(entries(&log), [format!("terminate {reason}")]);
+    }
+}

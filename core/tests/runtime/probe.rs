@@ -27,6 +27,8 @@ pub struct ProbeArgs {
     /// `init` waits for a message here before returning (to look at the registry meanwhile).
     pub init_gate: Option<(Sender<()>, Receiver<()>)>,
     pub continue_after_init: bool,
+    /// `terminate` sleeps this long before it notes its reason (widens exit-order races).
+    pub terminate_delay: Duration,
 }
 
 impl ProbeArgs {
@@ -37,6 +39,7 @@ impl ProbeArgs {
             panic_in_init: false,
             init_gate: None,
             continue_after_init: false,
+            terminate_delay: Duration::ZERO,
         }
     }
 }
@@ -102,6 +105,7 @@ pub struct Probe {
     waiting: Option<ReplyTo<i64>>,
     peer: Option<ServerRef<Probe>>,
     handle: Option<Server<Probe>>,
+    terminate_delay: Duration,
 }
 
 impl Probe {
@@ -138,6 +142,7 @@ impl GenServer for Probe {
             waiting: None,
             peer: None,
             handle: None,
+            terminate_delay: args.terminate_delay,
         })
     }
 
@@ -268,6 +273,7 @@ impl GenServer for Probe {
     }
 
     fn terminate(&mut self, reason: &ExitReason) {
+        std::thread::sleep(self.terminate_delay);
         self.note(format!("terminate {reason}"));
     }
 }
