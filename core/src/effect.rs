@@ -4,13 +4,17 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::{
-    AnyMessage, CallError, ExitReason, GenServer, ProcessId, ReplyTo, ServerRef, Timeout, TimerId,
-    message::downcast,
+    AnyMessage, CallError, ChildStart, ErasedStart, ExitReason, GenServer, MonitorRef, ProcessId,
+    ReplyTo, ServerRef, Spawn, StartError, StartOptions, Timeout, TimerId, message::downcast,
 };
 
 /// Turns the erased outcome of a call a server made into that server's own info message.
 pub type OnOutcome<S> =
     Box<dyn FnOnce(Result<AnyMessage, CallError>) -> <S as GenServer>::Info + Send>;
+
+/// Turns the outcome of starting a child into the starting server's own info message.
+pub type OnStarted<S> =
+    Box<dyn FnOnce(Result<ProcessId, StartError>) -> <S as GenServer>::Info + Send>;
 
 /// One thing a handler asked for. Engines apply a callback's effects in order, after it returns.
 pub enum Effect<S: GenServer> {
@@ -64,6 +68,45 @@ pub enum Effect<S: GenServer> {
     Continue(S::Continue),
     /// Stop the server with this reason (after a pending reply is sent and `terminate` runs).
     Stop(ExitReason),
+    /// Watch `target`: when it exits, this server's `handle_down` gets a [`crate::Down`]
+    /// (at once, with [`ExitReason::NoProcess`], if it is already gone).
+    Monitor {
+        /// The monitor's id, for `Demonitor` and to match the `Down`.
+        monitor: MonitorRef,
+        /// The process watched.
+        target: ProcessId,
+    },
+    /// Remove a monitor; its `Down` is never delivered afterwards, even if already sent.
+    Demonitor(MonitorRef),
+    /// Link this server and `target` both ways (linking to a dead process sends this server
+    /// an exit signal with [`ExitReason::NoProcess`]).
+    Link(ProcessId),
+    /// Remove a link both ways.
+    Unlink(ProcessId),
+    /// Whether exit signals become [`crate::ExitSignal`] messages for `handle_exit` (`true`)
+    /// or stop this server when abnormal (`false`, the default).
+    TrapExits(bool),
+    /// Send an exit signal: a receiver that traps exits gets it in `handle_exit`; otherwise
+    /// it exits with `reason` (running `terminate`) unless `reason` is `Normal`.
+    Exit {
+        /// The receiver.
+        to: ProcessId,
+        /// The reason carried.
+        reason: ExitReason,
+    },
+    /// An untrappable kill: the receiver exits with [`ExitReason::Killed`] without running
+    /// `terminate`.
+    Kill(ProcessId),
+    /// Start a child server; the outcome comes back as the info message made by `on_started`,
+    /// before anything else.
+    Start {
+        /// The recipe, which the engine runs with itself as the spawner.
+        start: ErasedStart,
+        /// Name and link for the child.
+        options: StartOptions,
+        /// Converts the outcome into this server's info message.
+        on_started: OnStarted<S>,
+    },
 }
 
 impl<S: GenServer> fmt::Debug for Effect<S> {
@@ -84,6 +127,14 @@ impl<S: GenServer> fmt::Debug for Effect<S> {
             Effect::CancelTimer(id) => write!(f, "CancelTimer({id:?})"),
             Effect::Continue(c) => write!(f, "Continue({c:?})"),
             Effect::Stop(reason) => write!(f, "Stop({reason})"),
+            Effect::Monitor { monitor, target } => write!(f, "Monitor({monitor:?}, {target:?})"),
+            Effect::Demonitor(monitor) => write!(f, "Demonitor({monitor:?})"),
+            Effect::Link(to) => write!(f, "Link({to:?})"),
+            Effect::Unlink(to) => write!(f, "Unlink({to:?})"),
+            Effect::TrapExits(on) => write!(f, "TrapExits({on})"),
+            Effect::Exit { to, reason } => write!(f, "Exit({to:?}, {reason})"),
+            Effect::Kill(to) => write!(f, "Kill({to:?})"),
+            Effect::Start { options, .. } => write!(f, "Start({options:?})"),
         }
     }
 }
@@ -92,6 +143,8 @@ impl<S: GenServer> fmt::Debug for Effect<S> {
 pub struct Ctx<S: GenServer> {
     me: ProcessId,
     next_timer: u64,
+    next_monitor: u64,
+    now: Duration,
     effects: Vec<Effect<S>>,
 }
 
@@ -101,6 +154,8 @@ impl<S: GenServer> Ctx<S> {
         Ctx {
             me,
             next_timer: 0,
+            next_monitor: 0,
+            now: Duration::ZERO,
             effects: Vec::new(),
         }
     }
@@ -108,6 +163,17 @@ impl<S: GenServer> Ctx<S> {
     /// This server's own address.
     pub fn me(&self) -> ServerRef<S> {
         ServerRef::new(self.me)
+    }
+
+    /// The engine's time when this callback started: since the runtime was created, or
+    /// virtual time in the simulator. Handlers read time only here, so runs replay.
+    pub fn now(&self) -> Duration {
+        self.now
+    }
+
+    /// Sets the time [`Ctx::now`] reports (for engines, before each callback).
+    pub fn set_now(&mut self, now: Duration) {
+        self.now = now;
     }
 
     /// Replies to a call through its token (now, or later from another callback).
@@ -179,6 +245,65 @@ impl<S: GenServer> Ctx<S> {
     /// Stops this server with `reason` once the current callback's other effects are applied.
     pub fn stop(&mut self, reason: ExitReason) {
         self.effects.push(Effect::Stop(reason));
+    }
+
+    /// Monitors `target`; its exit reaches `handle_down` as a [`crate::Down`] with this id.
+    pub fn monitor(&mut self, target: impl Into<ProcessId>) -> MonitorRef {
+        self.next_monitor += 1;
+        let monitor = MonitorRef(self.next_monitor);
+        self.effects.push(Effect::Monitor {
+            monitor,
+            target: target.into(),
+        });
+        monitor
+    }
+
+    /// Removes a monitor; no `Down` for it is handled afterwards.
+    pub fn demonitor(&mut self, monitor: MonitorRef) {
+        self.effects.push(Effect::Demonitor(monitor));
+    }
+
+    /// Links this server and `target`: an abnormal exit of either reaches the other.
+    pub fn link(&mut self, target: impl Into<ProcessId>) {
+        self.effects.push(Effect::Link(target.into()));
+    }
+
+    /// Removes the link with `target`.
+    pub fn unlink(&mut self, target: impl Into<ProcessId>) {
+        self.effects.push(Effect::Unlink(target.into()));
+    }
+
+    /// Turns exit signals into `handle_exit` messages (`true`) or back into exits (`false`).
+    pub fn trap_exits(&mut self, on: bool) {
+        self.effects.push(Effect::TrapExits(on));
+    }
+
+    /// Sends an exit signal with `reason` to `to` (see [`Effect::Exit`]).
+    pub fn exit(&mut self, to: impl Into<ProcessId>, reason: ExitReason) {
+        self.effects.push(Effect::Exit {
+            to: to.into(),
+            reason,
+        });
+    }
+
+    /// Kills `to`: it exits with [`ExitReason::Killed`] at once; trapping does not help.
+    pub fn kill(&mut self, to: impl Into<ProcessId>) {
+        self.effects.push(Effect::Kill(to.into()));
+    }
+
+    /// Starts a child with `recipe` on engine `E`; `on_started` turns the outcome (the child's
+    /// id, or why it did not start) into an info message handled before anything else.
+    pub fn start<E: Spawn>(
+        &mut self,
+        recipe: &ChildStart<E>,
+        options: StartOptions,
+        on_started: impl FnOnce(Result<ProcessId, StartError>) -> S::Info + Send + 'static,
+    ) {
+        self.effects.push(Effect::Start {
+            start: recipe.erase(),
+            options,
+            on_started: Box::new(on_started),
+        });
     }
 
     /// The effects recorded so far, in order (for engines and for unit tests of handlers).

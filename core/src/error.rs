@@ -34,4 +34,7 @@ pub enum StartError {
     /// The operating system refused to start a thread.
     #[error("could not spawn the server thread: {0}")]
     Spawn(String),
+    /// A [`crate::ChildStart`] built for one engine was run by another.
+    #[error("this start recipe was built for another engine: {0}")]
+    WrongEngine(String),
 }

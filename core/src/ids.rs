@@ -50,6 +50,12 @@ impl<S> ServerRef<S> {
     }
 }
 
+impl<S> From<ServerRef<S>> for ProcessId {
+    fn from(server: ServerRef<S>) -> ProcessId {
+        server.id
+    }
+}
+
 impl<S> Clone for ServerRef<S> {
     fn clone(&self) -> Self {
         *self
@@ -80,3 +86,7 @@ pub struct CallTag(pub u64);
 /// Names one timer of one server, as returned by [`crate::Ctx::set_timer`].
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub struct TimerId(pub u64);
+
+/// Names one monitor set by one server, as returned by [`crate::Ctx::monitor`].
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct MonitorRef(pub u64);

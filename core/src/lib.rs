@@ -67,17 +67,21 @@ mod reason;
 mod reply;
 pub mod runtime;
 mod server;
+mod signal;
+mod spawn;
 mod sync;
 mod timeout;
 
-pub use effect::{Ctx, Effect, OnOutcome};
+pub use effect::{Ctx, Effect, OnOutcome, OnStarted};
 pub use error::{CallError, StartError};
-pub use ids::{CallTag, ProcessId, ServerRef, TimerId};
+pub use ids::{CallTag, MonitorRef, ProcessId, ServerRef, TimerId};
 pub use message::{AnyMessage, Message, downcast};
 pub use reason::ExitReason;
 pub use reply::{ReplySink, ReplyTo, WeakReplyTo};
 pub use runtime::{Mailbox, PendingCall, ReplyLink, Runtime, Server};
 pub use server::{CallResult, GenServer};
+pub use signal::{Down, ExitSignal};
+pub use spawn::{ChildStart, ErasedStart, Spawn, StartOptions};
 pub use timeout::Timeout;
 
 /// The README's Rust examples, compiled and run as doctests.

@@ -13,6 +13,10 @@ pub enum ExitReason {
     Panic(String),
     /// Any other reason, chosen by the server.
     Error(String),
+    /// Stopped by an untrappable kill ([`crate::Ctx::kill`]); `terminate` did not run.
+    Killed,
+    /// The process did not exist: the reason a monitor or link on a dead process reports.
+    NoProcess,
 }
 
 impl ExitReason {
@@ -34,6 +38,8 @@ impl fmt::Display for ExitReason {
             ExitReason::Shutdown => f.write_str("shutdown"),
             ExitReason::Panic(text) => write!(f, "panic: {text}"),
             ExitReason::Error(text) => write!(f, "error: {text}"),
+            ExitReason::Killed => f.write_str("killed"),
+            ExitReason::NoProcess => f.write_str("no such process"),
         }
     }
 }

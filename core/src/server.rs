@@ -2,7 +2,7 @@
 
 use std::fmt::Debug;
 
-use crate::{Ctx, ExitReason, ReplyTo};
+use crate::{Ctx, Down, ExitReason, ExitSignal, ReplyTo};
 
 /// What `handle_call` decided about the reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,7 +60,18 @@ pub trait GenServer: Sized + Send + 'static {
         let _ = (value, ctx);
     }
 
-    /// Runs once when the server stops, whatever the reason (including a panic).
+    /// Handles the `Down` of a process this server monitors. The default ignores it.
+    fn handle_down(&mut self, down: Down, ctx: &mut Ctx<Self>) {
+        let _ = (down, ctx);
+    }
+
+    /// Handles an exit signal while this server traps exits. The default ignores it.
+    fn handle_exit(&mut self, signal: ExitSignal, ctx: &mut Ctx<Self>) {
+        let _ = (signal, ctx);
+    }
+
+    /// Runs once when the server stops, whatever the reason (a panic, or an exit signal from a
+    /// link or a supervisor, included), except an untrappable kill.
     fn terminate(&mut self, reason: &ExitReason) {
         let _ = reason;
     }

@@ -169,6 +169,10 @@ impl<S: GenServer> Slot<S> {
                     Effect::Stop(reason) => {
                         live.stopping.get_or_insert(reason);
                     }
+                    unsupported => {
+                        let text = format!("{unsupported:?} is not supported by the simulator yet");
+                        live.stopping.get_or_insert(ExitReason::Error(text));
+                    }
                 },
             }
         }

@@ -278,6 +278,10 @@ impl<S: GenServer> Running<S> {
                 Effect::Stop(reason) => {
                     self.stopping.get_or_insert(reason);
                 }
+                unsupported => {
+                    let text = format!("{unsupported:?} is not supported by the runtime yet");
+                    self.stopping.get_or_insert(ExitReason::Error(text));
+                }
             }
         }
     }
