@@ -69,6 +69,7 @@ pub mod runtime;
 mod server;
 mod signal;
 mod spawn;
+pub mod supervisor;
 mod sync;
 mod timeout;
 
