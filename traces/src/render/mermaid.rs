@@ -7,8 +7,9 @@ use crate::render::{MessageKind, failing_step, message_kind};
 use crate::{EventKind, Trace};
 
 /// The trace as a Mermaid sequence diagram: one participant per process, an arrow per
-/// delivered message (replies dashed, drops crossed), notes for timeouts, timers, crashes,
-/// restarts and stops, and the failure in a red box.
+/// delivered message (replies dashed, drops crossed, exit signals and downs open-headed),
+/// dotted open arrows for child starts, links and monitors, notes for timeouts, timers,
+/// crashes, restarts, kills, ignored signals and stops, and the failure in a red box.
 pub fn to_mermaid(trace: &Trace) -> String {
     let mut ids = BTreeMap::new();
     let mut out = String::from("sequenceDiagram\n");
@@ -34,9 +35,27 @@ pub fn to_mermaid(trace: &Trace) -> String {
             (EventKind::Deliver, Some(from), Some(to), _) => {
                 let arrow = match message_kind(event) {
                     MessageKind::Reply => "-->>",
+                    MessageKind::Signal => "-)",
                     _ => "->>",
                 };
                 format!("{from}{arrow}{to}: {text}")
+            }
+            (
+                EventKind::Spawn
+                | EventKind::Link
+                | EventKind::Unlink
+                | EventKind::Monitor
+                | EventKind::Demonitor,
+                Some(from),
+                Some(to),
+                _,
+            ) if from != to => {
+                let kind = format!("{:?}", event.kind).to_lowercase();
+                format!("{from}--){to}: {kind} {text}")
+            }
+            (EventKind::Kill | EventKind::Ignore, _, Some(to), _) => {
+                let kind = format!("{:?}", event.kind).to_lowercase();
+                format!("Note over {to}: {kind} {text}")
             }
             (EventKind::Drop, Some(from), Some(to), _) => format!("{from}-x{to}: dropped {text}"),
             (EventKind::Failure, _, _, actor) => {
