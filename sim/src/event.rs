@@ -106,6 +106,23 @@ impl World {
                     index: 0,
                 });
             }
+            // An exit signal that takes its receiver down needs no readiness: it reaches a
+            // server blocked in a call, and overtakes the messages ahead of it (they were
+            // in the mailbox, which dies with the server).
+            if matches!(self.proc(to).map(|p| &p.kind), Some(ProcKind::Server(_))) {
+                let signal = queue.iter().position(|e| e.body.is_exit());
+                if let Some(index) = signal.filter(|&i| !(ready && i == 0)) {
+                    let envelope = &queue[index];
+                    if envelope.due <= self.now && self.fatal(to, &envelope.body) {
+                        events.push(Event::Deliver {
+                            from,
+                            life,
+                            to,
+                            index,
+                        });
+                    }
+                }
+            }
         }
         for (&caller, pending) in &self.pending {
             if matches!(
@@ -160,6 +177,14 @@ impl World {
         for &server in self.faults.crash.keys() {
             if self.alive(server) {
                 events.push(Event::Crash(server));
+            }
+        }
+        for name in &self.faults.crash_named {
+            let holder = self.whereis(name).filter(|&id| self.alive(id));
+            if let Some(server) = holder.filter(|id| !self.faults.crash.contains_key(id)) {
+                if !events.contains(&Event::Crash(server)) {
+                    events.push(Event::Crash(server));
+                }
             }
         }
         for (from, life, to, queue) in self.net.queues() {
