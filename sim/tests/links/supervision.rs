@@ -1,0 +1,294 @@
+//! The core's supervisor on the simulator: strategies, restart types, intensity in virtual
+//! time, start and stop order, shutdown timeouts; every run replayed byte for byte.
+
+use std::time::Duration;
+
+use genserver::ExitReason;
+use genserver::supervisor::{ChildSpec, Restart, Shutdown, Strategy, Supervisor, SupervisorSpec};
+use genserver_sim::{SimSpawner, Verdict, World};
+use genserver_traces::EventKind;
+
+use crate::node::{Act, Do, Journal, Node, Spec, To, journal, script};
+use crate::{Sys, checked, find, has, text};
+
+type Sup = Supervisor<SimSpawner>;
+
+fn boom() -> ExitReason {
+    ExitReason::error("boom")
+}
+
+/// A named node child of a supervisor.
+fn child(j: &Journal, label: &'static str, init: Vec<Act>) -> ChildSpec<SimSpawner> {
+    let j = j.clone();
+    ChildSpec::new::<Node>(label, move || Spec::new(label, &j).init(init.clone())).named(label)
+}
+
+/// What the client's lookups gave, in order.
+fn lookups(lines: &[String]) -> Vec<String> {
+    (lines.iter())
+        .filter_map(|l| l.strip_prefix("client: "))
+        .filter(|l| l.contains(" is "))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn lines_of<'a>(lines: &'a [String], prefix: &str) -> Vec<&'a str> {
+    (lines.iter())
+        .filter(|l| l.contains(prefix))
+        .map(String::as_str)
+        .collect()
+}
+
+/// Three named children a, b, c under `strategy`; the client crashes b, waits, looks all up.
+fn crash_b(strategy: Strategy) -> (impl Fn(&mut World) + Sync, Journal) {
+    let j = journal();
+    let jj = j.clone();
+    let build = move |w: &mut World| {
+        let spec = SupervisorSpec::<SimSpawner>::new(strategy)
+            .child(child(&jj, "a", vec![]))
+            .child(child(&jj, "b", vec![]))
+            .child(child(&jj, "c", vec![]));
+        w.spawn::<Sup>("sup", spec);
+        let mut steps = vec![
+            Do::Resolve("a"),
+            Do::Resolve("b"),
+            Do::Resolve("c"),
+            Do::Cast(To::Name("b"), Act::Stop(boom())),
+            Do::Sleep(Duration::from_secs(1)),
+        ];
+        steps.extend(["a", "b", "c"].map(Do::Resolve));
+        w.client("client", script(&jj, steps));
+    };
+    (build, j)
+}
+
+#[test]
+fn one_for_one_restarts_only_the_child_that_exited_as_a_new_process() {
+    let (build, j) = crash_b(Strategy::OneForOne);
+    let sys = Sys("one-for-one", build);
+    let (report, lines) = checked(&sys, &j, 0);
+    assert_eq!(report.verdict, Verdict::Pass, "{}", text(&report));
+    assert_eq!(
+        lookups(&lines),
+        [
+            "a is Some(<2>)",
+            "b is Some(<3>)",
+            "c is Some(<4>)",
+            "a is Some(<2>)",
+            "b is Some(<6>)",
+            "c is Some(<4>)"
+        ]
+    );
+    assert_eq!(lines_of(&lines, "terminate"), ["b: terminate error: boom"]);
+    assert!(has(&report, EventKind::Spawn, "init (as b, linked)"));
+}
+
+#[test]
+fn one_for_all_stops_the_others_in_reverse_and_restarts_all_in_order() {
+    let (build, j) = crash_b(Strategy::OneForAll);
+    let sys = Sys("one-for-all", build);
+    for seed in 0..5 {
+        let (report, lines) = checked(&sys, &j, seed);
+        assert_eq!(report.verdict, Verdict::Pass, "{}", text(&report));
+        assert_eq!(
+            lines_of(&lines, "terminate"),
+            [
+                "b: terminate error: boom",
+                "c: terminate shutdown",
+                "a: terminate shutdown"
+            ]
+        );
+        let inits = lines_of(&lines, ": init");
+        assert_eq!(
+            inits,
+            [
+                "a: init <2>",
+                "b: init <3>",
+                "c: init <4>",
+                "a: init <6>",
+                "b: init <7>",
+                "c: init <8>"
+            ]
+        );
+        assert_eq!(
+            &lookups(&lines)[3..],
+            ["a is Some(<6>)", "b is Some(<7>)", "c is Some(<8>)"]
+        );
+    }
+}
+
+#[test]
+fn rest_for_one_restarts_the_child_and_those_started_after_it() {
+    let (build, j) = crash_b(Strategy::RestForOne);
+    let sys = Sys("rest-for-one", build);
+    let (report, lines) = checked(&sys, &j, 1);
+    assert_eq!(report.verdict, Verdict::Pass, "{}", text(&report));
+    assert_eq!(
+        lines_of(&lines, "terminate"),
+        ["b: terminate error: boom", "c: terminate shutdown"]
+    );
+    assert_eq!(
+        &lookups(&lines)[3..],
+        ["a is Some(<2>)", "b is Some(<6>)", "c is Some(<7>)"]
+    );
+}
+
+#[test]
+fn restart_types_decide_which_exits_are_restarted() {
+    for (reason, restarted) in [
+        (ExitReason::Normal, ["p is Some", "t is None", "x is None"]),
+        (boom(), ["p is Some", "t is Some", "x is None"]),
+    ] {
+        let j = journal();
+        let jj = j.clone();
+        let sys = Sys("restart-types", move |w: &mut World| {
+            let spec = SupervisorSpec::<SimSpawner>::new(Strategy::OneForOne)
+                .child(child(&jj, "p", vec![]).restart(Restart::Permanent))
+                .child(child(&jj, "t", vec![]).restart(Restart::Transient))
+                .child(child(&jj, "x", vec![]).restart(Restart::Temporary));
+            w.spawn::<Sup>("sup", spec);
+            let mut steps: Vec<Do> = ["p", "t", "x"]
+                .map(|name| Do::Cast(To::Name(name), Act::Stop(reason.clone())))
+                .into();
+            steps.push(Do::Sleep(Duration::from_secs(1)));
+            steps.extend(["p", "t", "x"].map(Do::Resolve));
+            w.client("client", script(&jj, steps));
+        });
+        for seed in 0..5 {
+            let (report, lines) = checked(&sys, &j, seed);
+            assert_eq!(report.verdict, Verdict::Pass, "{}", text(&report));
+            let lookups = lookups(&lines);
+            let found: Vec<&str> = (lookups.iter())
+                .map(|l| {
+                    if l.contains("Some") {
+                        l.split('(').next().unwrap()
+                    } else {
+                        l
+                    }
+                })
+                .collect();
+            assert_eq!(found, restarted, "{}", text(&report));
+        }
+    }
+}
+
+/// A child crashed four times, `gap` apart in virtual time.
+fn crashes(gap: Duration) -> (impl Fn(&mut World) + Sync, Journal) {
+    let j = journal();
+    let jj = j.clone();
+    let build = move |w: &mut World| {
+        let spec = SupervisorSpec::<SimSpawner>::new(Strategy::OneForOne)
+            .child(child(&jj, "w", vec![]))
+            .intensity(3, Duration::from_secs(5));
+        w.spawn::<Sup>("sup", spec);
+        let mut steps = Vec::new();
+        for _ in 0..4 {
+            steps.push(Do::Cast(To::Name("w"), Act::Stop(boom())));
+            steps.push(Do::Sleep(gap));
+        }
+        steps.push(Do::Resolve("w"));
+        w.client("client", script(&jj, steps));
+    };
+    (build, j)
+}
+
+#[test]
+fn more_than_three_restarts_within_five_virtual_seconds_stop_the_supervisor() {
+    let (build, j) = crashes(Duration::from_secs(1));
+    let sys = Sys("intensity", build);
+    let (report, lines) = checked(&sys, &j, 0);
+    let stops = find(&report, EventKind::Stop, "reached max restart intensity");
+    assert_eq!(stops.len(), 1, "{}", text(&report));
+    assert_eq!(stops[0].from.as_deref(), Some("sup"));
+    // The fourth crash, at 3 s of virtual time.
+    assert_eq!(stops[0].time_ns, 3_000_000_000);
+    assert_eq!(lookups(&lines), ["w is None"]);
+}
+
+#[test]
+fn restarts_spread_out_in_virtual_time_do_not_stop_the_supervisor() {
+    let (build, j) = crashes(Duration::from_secs(2));
+    let sys = Sys("intensity-spread", build);
+    let (report, lines) = checked(&sys, &j, 0);
+    assert!(
+        !has(&report, EventKind::Stop, "intensity"),
+        "{}",
+        text(&report)
+    );
+    assert_eq!(lines_of(&lines, "w: init").len(), 5);
+    assert_eq!(lookups(&lines), ["w is Some(<7>)"]);
+}
+
+#[test]
+fn children_start_in_order_and_stop_in_reverse_order() {
+    let j = journal();
+    let jj = j.clone();
+    let sys = Sys("order", move |w: &mut World| {
+        let spec = SupervisorSpec::<SimSpawner>::new(Strategy::OneForOne)
+            .child(child(&jj, "a", vec![]))
+            .child(child(&jj, "b", vec![]))
+            .child(child(&jj, "c", vec![]));
+        let sup = w.spawn::<Sup>("sup", spec);
+        w.client("client", script(&jj, vec![Do::StopSupervisor(sup.id())]));
+    });
+    for seed in 0..5 {
+        let (report, lines) = checked(&sys, &j, seed);
+        assert_eq!(report.verdict, Verdict::Pass, "{}", text(&report));
+        assert_eq!(
+            lines_of(&lines, ": init"),
+            ["a: init <2>", "b: init <3>", "c: init <4>"]
+        );
+        assert_eq!(
+            lines_of(&lines, "terminate"),
+            [
+                "c: terminate shutdown",
+                "b: terminate shutdown",
+                "a: terminate shutdown"
+            ]
+        );
+        assert!(
+            lines.contains(&"client: Ok(Stopped)".to_owned()),
+            "{lines:?}"
+        );
+        let spawns: Vec<_> = find(&report, EventKind::Spawn, "init")
+            .iter()
+            .map(|e| e.to.clone().unwrap())
+            .collect();
+        assert_eq!(spawns, ["a", "b", "c"]);
+        let stop = find(&report, EventKind::Stop, "shutdown");
+        assert_eq!(stop.last().unwrap().from.as_deref(), Some("sup"));
+    }
+}
+
+#[test]
+fn a_child_that_ignores_shutdown_is_killed_after_its_timeout() {
+    let j = journal();
+    let jj = j.clone();
+    let sys = Sys("shutdown-timeout", move |w: &mut World| {
+        let stubborn = child(&jj, "stubborn", vec![Act::Trap(true)])
+            .shutdown(Shutdown::Timeout(Duration::from_millis(1_500)));
+        let spec = SupervisorSpec::<SimSpawner>::new(Strategy::OneForOne)
+            .child(child(&jj, "polite", vec![]))
+            .child(stubborn);
+        let sup = w.spawn::<Sup>("sup", spec);
+        w.client("client", script(&jj, vec![Do::StopSupervisor(sup.id())]));
+    });
+    let (report, lines) = checked(&sys, &j, 0);
+    assert_eq!(report.verdict, Verdict::Pass, "{}", text(&report));
+    assert!(
+        lines.contains(&"stubborn: exit from <1>: shutdown".to_owned()),
+        "{lines:?}"
+    );
+    assert_eq!(
+        lines_of(&lines, "terminate"),
+        ["polite: terminate shutdown"]
+    );
+    let kill = find(&report, EventKind::Kill, "untrappable");
+    assert_eq!(kill.len(), 1);
+    assert_eq!(kill[0].to.as_deref(), Some("stubborn"));
+    assert_eq!(kill[0].time_ns, 1_500_000_000);
+    assert!(
+        lines.contains(&"client: Ok(Stopped)".to_owned()),
+        "{lines:?}"
+    );
+}
