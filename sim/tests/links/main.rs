@@ -2,6 +2,7 @@
 //! simulator: one test per rule of the design (docs: notes/issue8-design.md), each run
 //! traced and replayed byte for byte from its seed.
 
+mod explore;
 mod node;
 mod rules;
 mod supervision;
