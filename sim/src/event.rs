@@ -106,14 +106,15 @@ impl World {
                     index: 0,
                 });
             }
-            // An exit signal that takes its receiver down needs no readiness: it reaches a
-            // server blocked in a call, and overtakes the messages ahead of it (they were
-            // in the mailbox, which dies with the server).
+            // An exit signal the world handles (a kill, or any signal to a server that does
+            // not trap exits) needs no readiness: it reaches a server blocked in a call, and
+            // overtakes the messages ahead of it (they are in the mailbox already; if the
+            // signal stops the server, they die with it). Signals keep their order.
             if matches!(self.proc(to).map(|p| &p.kind), Some(ProcKind::Server(_))) {
                 let signal = queue.iter().position(|e| e.body.is_exit());
                 if let Some(index) = signal.filter(|&i| !(ready && i == 0)) {
                     let envelope = &queue[index];
-                    if envelope.due <= self.now && self.fatal(to, &envelope.body) {
+                    if envelope.due <= self.now && self.immediate(to, &envelope.body) {
                         events.push(Event::Deliver {
                             from,
                             life,

@@ -5,7 +5,7 @@
 //! sends the linked process an exit signal: both are messages of the `exited → receiver`
 //! queue, delivered by the scheduler like any other. A kill, and an exit signal the receiver
 //! does not trap and that is not `normal`, take the receiver down even while it is blocked
-//! in a call of its own (see `World::fatal`).
+//! in a call of its own (see `World::immediate`).
 
 use genserver::{Down, ExitReason, ExitSignal, MonitorRef, ProcessId};
 use genserver_traces::EventKind;
@@ -41,6 +41,7 @@ impl World {
         }
         let queued = |body: &Body| matches!(body, Body::Down { monitor: m, .. } if *m == monitor);
         for (from, envelope) in self.net.remove_to(watcher, queued) {
+            self.touch_write(from);
             self.emit(EventKind::Discard, Some(from), Some(watcher), |_| {
                 format!("{} (demonitored)", envelope.body)
             });
@@ -137,15 +138,14 @@ impl World {
         }
     }
 
-    /// Whether `body`, queued for server `to`, takes `to` down when delivered: a kill, or an
-    /// exit signal that `to` does not trap and that is not `normal` (rule 2). Such a signal
-    /// is delivered even to a server blocked in a call of its own.
-    pub(crate) fn fatal(&self, to: ProcessId, body: &Body) -> bool {
+    /// Whether `body`, queued for server `to`, is handled by the world rather than by a
+    /// callback: a kill, or any exit signal while `to` does not trap exits (it then stops
+    /// `to`, or is ignored if `normal`). Such a signal needs no readiness: it reaches a
+    /// server blocked in a call of its own (rule 2), as a signal does in Erlang.
+    pub(crate) fn immediate(&self, to: ProcessId, body: &Body) -> bool {
         match body {
             Body::Exit { kill: true, .. } => true,
-            Body::Exit { reason, .. } => {
-                *reason != ExitReason::Normal && !self.trapping.contains(&to)
-            }
+            Body::Exit { .. } => !self.trapping.contains(&to),
             _ => false,
         }
     }

@@ -55,6 +55,8 @@ pub enum Act {
     Now,
     /// Does nothing: a marker in the journal.
     Mark(&'static str),
+    /// Does these, in order.
+    Many(Vec<Act>),
 }
 
 /// How a node is made.
@@ -151,6 +153,11 @@ impl Node {
             ),
             Act::Now => self.note(format!("now {:?}", ctx.now())),
             Act::Mark(text) => self.note(text.to_owned()),
+            Act::Many(acts) => {
+                for act in acts {
+                    self.act(act, ctx);
+                }
+            }
         }
     }
 }

@@ -336,13 +336,16 @@ fn rule3_linking_to_a_dead_process_sends_the_linker_noprocess() {
 
 #[test]
 fn rule2_a_server_blocked_in_its_own_call_is_still_taken_down() {
-    for (act, reason, terminates) in [
-        (Act::Kill(ProcessId(2)), "killed", false),
-        (
-            Act::Exit(ProcessId(2), ExitReason::error("go away")),
-            "error: go away",
-            true,
-        ),
+    let normal_then_kill = Act::Many(vec![
+        Act::Exit(ProcessId(2), ExitReason::Normal),
+        Act::Kill(ProcessId(2)),
+    ]);
+    let go_away = Act::Exit(ProcessId(2), ExitReason::error("go away"));
+    for (act, reason, terminates, ignores) in [
+        (Act::Kill(ProcessId(2)), "killed", false, false),
+        (go_away, "error: go away", true, false),
+        // A normal signal is ignored even while blocked; the kill behind it then arrives.
+        (normal_then_kill, "killed", false, true),
     ] {
         let j = journal();
         let jj = j.clone();
@@ -363,6 +366,10 @@ fn rule2_a_server_blocked_in_its_own_call_is_still_taken_down() {
         assert!(!lines.iter().any(|l| l.starts_with("caller: outcome")));
         let terminated = lines.iter().any(|l| l.starts_with("caller: terminate"));
         assert_eq!(terminated, terminates, "{lines:?}");
+        assert_eq!(
+            has(&report, EventKind::Ignore, "exit signal normal"),
+            ignores
+        );
     }
 }
 
