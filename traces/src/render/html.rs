@@ -129,9 +129,11 @@ fn draw_row(
                 // Links, monitors and child starts: control, not messages.
                 _ => "control",
             };
+            let kind_name = format!("{:?}", event.kind).to_lowercase();
             let label = match event.kind {
                 EventKind::Deliver | EventKind::Drop => label,
-                kind => format!("{} {label}", format!("{kind:?}").to_lowercase()),
+                _ if label == kind_name || label.starts_with(&format!("{kind_name} ")) => label,
+                _ => format!("{kind_name} {label}"),
             };
             let marker = if style == "drop" { "cross" } else { "head" };
             let _ = write!(

@@ -50,12 +50,10 @@ pub fn to_mermaid(trace: &Trace) -> String {
                 Some(to),
                 _,
             ) if from != to => {
-                let kind = format!("{:?}", event.kind).to_lowercase();
-                format!("{from}--){to}: {kind} {text}")
+                format!("{from}--){to}: {}", named(event.kind, &text))
             }
             (EventKind::Kill | EventKind::Ignore, _, Some(to), _) => {
-                let kind = format!("{:?}", event.kind).to_lowercase();
-                format!("Note over {to}: {kind} {text}")
+                format!("Note over {to}: {}", named(event.kind, &text))
             }
             (EventKind::Drop, Some(from), Some(to), _) => format!("{from}-x{to}: dropped {text}"),
             (EventKind::Failure, _, _, actor) => {
@@ -82,6 +80,15 @@ pub fn to_mermaid(trace: &Trace) -> String {
         );
     }
     out
+}
+
+/// `kind text`, or just `text` when it starts with the kind's name ("link", "unlink").
+fn named(kind: EventKind, text: &str) -> String {
+    let kind = format!("{kind:?}").to_lowercase();
+    match text == kind || text.starts_with(&format!("{kind} ")) {
+        true => text.to_owned(),
+        false => format!("{kind} {text}"),
+    }
 }
 
 /// Mermaid ends a message at a newline and reads `;` and `#` specially: escape them as
