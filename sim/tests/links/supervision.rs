@@ -292,3 +292,63 @@ fn a_child_that_ignores_shutdown_is_killed_after_its_timeout() {
         "{lines:?}"
     );
 }
+
+/// How many runs reached their end checks.
+static AUDITS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn note_audit() {
+    AUDITS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
+#[test]
+fn children_and_names_agree_after_crashes_at_any_moment() {
+    for strategy in [
+        Strategy::OneForOne,
+        Strategy::OneForAll,
+        Strategy::RestForOne,
+    ] {
+        let sys = Sys("crashes", move |w: &mut World| {
+            let j = journal();
+            let spec = SupervisorSpec::<SimSpawner>::new(strategy)
+                .child(child(&j, "a", vec![]))
+                .child(child(&j, "b", vec![]))
+                .child(child(&j, "c", vec![]))
+                .intensity(100, Duration::from_secs(5));
+            let sup = w.spawn::<Sup>("sup", spec);
+            for name in ["a", "b", "c"] {
+                w.crashable_name(name);
+            }
+            let faults = w.faults();
+            faults.budget = 3;
+            faults.probability = 0.3;
+            // Once everything settled: the supervisor lives and each name is a live child.
+            w.at_end("children registered", move |view| {
+                view.state(sup).ok_or("the supervisor stopped")?;
+                let ids: Vec<_> = ["a", "b", "c"].map(|n| view.whereis(n)).into();
+                for (name, id) in ["a", "b", "c"].iter().zip(&ids) {
+                    let id = id.ok_or(format!("{name} is not registered"))?;
+                    view.state(genserver::ServerRef::<Node>::new(id))
+                        .ok_or(format!("{name} is registered to a dead {id:?}"))?;
+                }
+                note_audit();
+                Ok(())
+            });
+            let pokes = ["a", "b", "c"].map(|n| Do::Cast(To::Name(n), Act::Mark("poke")));
+            w.client("poker", script(&j, pokes.into()));
+        });
+        let hunt = genserver_sim::hunt(&sys, 0, 300, genserver_sim::DEFAULT_MAX_STEPS);
+        if let Some(found) = hunt.found {
+            panic!("{strategy:?}: {}", text(&found));
+        }
+        let dfs = genserver_sim::DfsOptions {
+            max_runs: 3_000,
+            ..Default::default()
+        };
+        let report = genserver_sim::explore(&sys, &dfs, &mut |_| {}).unwrap();
+        if let Some(found) = report.found {
+            panic!("{strategy:?} (dfs): {}", text(&found));
+        }
+    }
+    // The audits did run to their end (not cut by the step limit).
+    assert!(AUDITS.load(std::sync::atomic::Ordering::Relaxed) > 900);
+}
