@@ -341,14 +341,141 @@ fn children_and_names_agree_after_crashes_at_any_moment() {
             panic!("{strategy:?}: {}", text(&found));
         }
         let dfs = genserver_sim::DfsOptions {
-            max_runs: 3_000,
+            max_runs: 200_000,
             ..Default::default()
         };
         let report = genserver_sim::explore(&sys, &dfs, &mut |_| {}).unwrap();
         if let Some(found) = report.found {
             panic!("{strategy:?} (dfs): {}", text(&found));
         }
+        assert!(report.verified(), "{strategy:?}: {}", report.verdict());
     }
     // The audits did run to their end (not cut by the step limit).
     assert!(AUDITS.load(std::sync::atomic::Ordering::Relaxed) > 900);
+}
+
+#[test]
+fn a_stop_racing_restarts_leaves_no_child_behind() {
+    for strategy in [
+        Strategy::OneForOne,
+        Strategy::OneForAll,
+        Strategy::RestForOne,
+    ] {
+        let sys = Sys("stop-race", move |w: &mut World| {
+            let j = journal();
+            let spec = SupervisorSpec::<SimSpawner>::new(strategy)
+                .child(child(&j, "a", vec![]))
+                .child(
+                    child(&j, "b", vec![Act::Trap(true)])
+                        .shutdown(Shutdown::Timeout(Duration::from_millis(100))),
+                )
+                .child(child(&j, "c", vec![]))
+                .intensity(100, Duration::from_secs(5));
+            let sup = w.spawn::<Sup>("sup", spec);
+            for name in ["a", "b", "c"] {
+                w.crashable_name(name);
+            }
+            let faults = w.faults();
+            faults.budget = 2;
+            faults.probability = 0.3;
+            w.client("stopper", script(&j, vec![Do::StopSupervisor(sup.id())]));
+            w.at_end("all down", move |view| {
+                if view.state(sup).is_some() {
+                    return Err("the supervisor still runs".into());
+                }
+                for name in ["a", "b", "c"] {
+                    if let Some(id) = view.whereis(name) {
+                        return Err(format!("{name} ({id:?}) outlived its supervisor"));
+                    }
+                }
+                Ok(())
+            });
+        });
+        let hunt = genserver_sim::hunt(&sys, 0, 300, genserver_sim::DEFAULT_MAX_STEPS);
+        if let Some(found) = hunt.found {
+            panic!("{strategy:?}: {}", text(&found));
+        }
+        let dfs = genserver_sim::DfsOptions {
+            max_runs: 5_000,
+            ..Default::default()
+        };
+        let report = genserver_sim::explore(&sys, &dfs, &mut |_| {}).unwrap();
+        if let Some(found) = report.found {
+            panic!("{strategy:?} (dfs): {}", text(&found));
+        }
+        eprintln!(
+            "{strategy:?}: {}, {} schedules, {} states",
+            report.verdict(),
+            report.schedules,
+            report.states
+        );
+    }
+}
+
+#[test]
+fn nested_supervisors_restart_a_subtree_and_a_failed_first_start_stops_the_supervisor() {
+    let j = journal();
+    let jj = j.clone();
+    let sys = Sys("nested", move |w: &mut World| {
+        let inner = {
+            let jj = jj.clone();
+            move || {
+                SupervisorSpec::<SimSpawner>::new(Strategy::OneForOne)
+                    .child(child(&jj, "leaf", vec![]))
+                    .intensity(1, Duration::from_secs(5))
+            }
+        };
+        let spec = SupervisorSpec::<SimSpawner>::new(Strategy::OneForOne)
+            .child(ChildSpec::new::<Sup>("inner", inner).named("inner"));
+        w.spawn::<Sup>("outer", spec);
+        // Two leaf crashes within 5 s: the inner supervisor gives up; the outer restarts it.
+        let steps = vec![
+            Do::Cast(To::Name("leaf"), Act::Stop(boom())),
+            Do::Sleep(Duration::from_millis(100)),
+            Do::Cast(To::Name("leaf"), Act::Stop(boom())),
+            Do::Sleep(Duration::from_millis(100)),
+            Do::Resolve("inner"),
+            Do::Resolve("leaf"),
+        ];
+        w.client("client", script(&jj, steps));
+    });
+    let (report, lines) = checked(&sys, &j, 0);
+    assert_eq!(report.verdict, Verdict::Pass, "{}", text(&report));
+    assert!(has(
+        &report,
+        EventKind::Stop,
+        "reached max restart intensity"
+    ));
+    assert_eq!(lines_of(&lines, "leaf: init").len(), 3, "{lines:?}");
+    assert_eq!(
+        lookups(&lines),
+        ["inner is Some(<6>)", "leaf is Some(<7>)"],
+        "{}",
+        text(&report)
+    );
+
+    // A child whose first start fails stops the supervisor, after the children before it.
+    let j = journal();
+    let jj = j.clone();
+    let sys = Sys("first-start-fails", move |w: &mut World| {
+        let jjj = jj.clone();
+        let failing = ChildSpec::new::<Node>("bad", move || {
+            let mut spec = Spec::new("bad", &jjj);
+            spec.fail = true;
+            spec
+        });
+        let spec = SupervisorSpec::<SimSpawner>::new(Strategy::OneForOne)
+            .child(child(&jj, "good", vec![]))
+            .child(failing)
+            .child(child(&jj, "never", vec![]));
+        w.spawn::<Sup>("sup", spec);
+    });
+    let (report, lines) = checked(&sys, &j, 0);
+    assert_eq!(lines_of(&lines, "init"), ["good: init <2>"], "{lines:?}");
+    assert_eq!(lines_of(&lines, "terminate"), ["good: terminate shutdown"]);
+    assert!(
+        has(&report, EventKind::Stop, "child \"bad\" failed to start"),
+        "{}",
+        text(&report)
+    );
 }
