@@ -207,6 +207,10 @@ impl<S: GenServer> Running<S> {
         let (state, ctx) = (&mut self.state, &mut self.ctx);
         match catch_unwind(AssertUnwindSafe(|| body(state, ctx))) {
             Ok(value) => {
+                if self.ctx.effects().is_empty() {
+                    // The common case for casts: nothing to apply, nothing to catch.
+                    return Some(value);
+                }
                 let effects = self.ctx.take_effects();
                 // A panic in a nested callback (the outcome of a call this one made) crashes
                 // this callback too: its reply is never sent.
