@@ -520,3 +520,31 @@ fn rule7_ctx_now_is_virtual_time() {
     let (_, lines) = checked(&sys, &j, 0);
     assert_eq!(lines, ["a: init <1>", "a: now 0ns", "a: now 3.25s"]);
 }
+
+#[test]
+fn a_server_of_the_system_can_be_registered_and_its_name_is_freed_at_exit() {
+    let j = journal();
+    let jj = j.clone();
+    let sys = Sys("register", move |w: &mut World| {
+        let a = w.spawn::<Node>("a", Spec::new("a", &jj));
+        w.register("service", a);
+        assert_eq!(w.whereis("service"), Some(a.id()));
+        let steps = vec![
+            Do::Resolve("service"),
+            Do::Cast(To::Name("service"), Act::Stop(ExitReason::Normal)),
+            Do::Sleep(Duration::from_millis(1)),
+            Do::Resolve("service"),
+        ];
+        w.client("client", script(&jj, steps));
+    });
+    let (report, lines) = checked(&sys, &j, 0);
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.starts_with("client"))
+            .collect::<Vec<_>>(),
+        ["client: service is Some(<1>)", "client: service is None"]
+    );
+    assert!(has(&report, EventKind::Name, "registered as service"));
+    assert!(has(&report, EventKind::Name, "service freed"));
+}
