@@ -89,6 +89,50 @@ fn reductions_agree_on_races_of_links_monitors_and_kills() {
         w.client("client-2", script(&j, steps));
     });
     agree("kill-race", &kills);
+    // A link racing the exit of its target: the trapping linker gets `boom` or `NoProcess`.
+    let link = Sys("link-race", |w: &mut World| {
+        let j = journal();
+        let a = w.spawn::<Node>("a", Spec::new("a", &j).init(vec![Act::Trap(true)]));
+        let b = w.spawn::<Node>("b", Spec::new("b", &j));
+        let m = w.spawn::<Node>("m", Spec::new("m", &j));
+        w.client(
+            "linker",
+            script(&j, vec![Do::Cast(To::Id(a.id()), Act::Link(b.id()))]),
+        );
+        let watch = vec![Do::Cast(To::Id(m.id()), Act::Monitor(b.id()))];
+        w.client("watcher", script(&j, watch));
+        w.client(
+            "stopper",
+            script(&j, vec![Do::Cast(To::Id(b.id()), Act::Stop(boom()))]),
+        );
+    });
+    agree("link-race", &link);
+}
+
+#[test]
+fn reductions_agree_on_concurrent_child_starts() {
+    // Two servers start an unnamed, linked child each: which child gets which id (and so
+    // which links exist) depends on the order.
+    let sys = Sys("starts", |w: &mut World| {
+        let j = journal();
+        let start = |label| Act::Start {
+            label,
+            name: None,
+            link: true,
+            fail: false,
+        };
+        let p = w.spawn::<Node>("p", Spec::new("p", &j));
+        let q = w.spawn::<Node>("q", Spec::new("q", &j));
+        w.client(
+            "c1",
+            script(&j, vec![Do::Cast(To::Id(p.id()), start("kid-p"))]),
+        );
+        w.client(
+            "c2",
+            script(&j, vec![Do::Cast(To::Id(q.id()), start("kid-q"))]),
+        );
+    });
+    agree("starts", &sys);
 }
 
 #[test]
