@@ -479,3 +479,40 @@ fn nested_supervisors_restart_a_subtree_and_a_failed_first_start_stops_the_super
         text(&report)
     );
 }
+
+#[test]
+fn a_child_that_cannot_restart_uses_up_the_intensity_and_stops_the_supervisor() {
+    let j = journal();
+    let jj = j.clone();
+    let sys = Sys("flaky", move |w: &mut World| {
+        let starts = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let jjj = jj.clone();
+        let flaky = ChildSpec::new::<Node>("flaky", move || {
+            let n = starts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut spec = Spec::new("flaky", &jjj);
+            spec.fail = n > 0;
+            spec
+        })
+        .named("flaky");
+        let spec = SupervisorSpec::<SimSpawner>::new(Strategy::OneForOne)
+            .child(child(&jj, "steady", vec![]))
+            .child(flaky);
+        w.spawn::<Sup>("sup", spec);
+        let crash = vec![Do::Cast(To::Name("flaky"), Act::Stop(boom()))];
+        w.client("client", script(&jj, crash));
+    });
+    let (report, lines) = checked(&sys, &j, 0);
+    assert_eq!(report.verdict, Verdict::Pass, "{}", text(&report));
+    // The restart and two retries fail (three restarts in the window); the next is too many.
+    let failed = find(&report, EventKind::Spawn, "failed: error: refused");
+    assert_eq!(failed.len(), 3, "{}", text(&report));
+    assert!(has(
+        &report,
+        EventKind::Stop,
+        "child \"flaky\" failed to start"
+    ));
+    assert_eq!(
+        lines_of(&lines, "terminate"),
+        ["flaky: terminate error: boom", "steady: terminate shutdown"]
+    );
+}
