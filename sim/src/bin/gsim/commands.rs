@@ -37,8 +37,9 @@ pub fn write(path: &Path, text: &str) -> Result<(), String> {
 
 /// `gsim list`.
 pub fn list() -> Result<u8, String> {
+    let width = crate::report::name_width();
     for system in systems() {
-        println!("{:<20} {}", system.name(), system.description());
+        println!("{:<width$} {}", system.name(), system.description());
     }
     Ok(0)
 }
@@ -122,6 +123,7 @@ pub fn check(name: Option<&str>, seeds: u64) -> Result<u8, String> {
         None => systems().to_vec(),
     };
     let mut code = 0;
+    let width = crate::report::name_width();
     for system in chosen {
         let verdict = (0..seeds).find_map(|seed| {
             check_determinism(system, seed, genserver_sim::DEFAULT_MAX_STEPS)
@@ -129,9 +131,9 @@ pub fn check(name: Option<&str>, seeds: u64) -> Result<u8, String> {
                 .map(|d| (seed, d))
         });
         match verdict {
-            None => println!("{:<20} deterministic over {seeds} seeds", system.name()),
+            None => println!("{:<width$} deterministic over {seeds} seeds", system.name()),
             Some((seed, divergence)) => {
-                println!("{:<20} seed {seed}: {divergence}", system.name());
+                println!("{:<width$} seed {seed}: {divergence}", system.name());
                 code = 1;
             }
         }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use genserver_sim::{RunReport, Verdict};
+use genserver_sim::{RunReport, Verdict, systems};
 use genserver_traces::{EventKind, Trace};
 
 /// Prints the schedule: one line per step with its virtual time and decision.
@@ -29,12 +29,25 @@ pub fn verdict_line(report: &RunReport) -> String {
     }
 }
 
+/// The width of a column of system names: the longest bundled name.
+pub fn name_width() -> usize {
+    systems()
+        .iter()
+        .map(|system| system.name().len())
+        .max()
+        .unwrap_or(0)
+}
+
 /// The summary table of a hunt over every system.
 pub fn print_table(rows: &[(String, bool, String, String)]) {
+    let width = name_width();
     println!();
-    println!("{:<20} {:<9} {:<8} details", "system", "expected", "result");
+    println!(
+        "{:<width$} {:<9} {:<8} details",
+        "system", "expected", "result"
+    );
     for (system, bug, result, details) in rows {
         let expected = if *bug { "bug" } else { "correct" };
-        println!("{system:<20} {expected:<9} {result:<8} {details}");
+        println!("{system:<width$} {expected:<9} {result:<8} {details}");
     }
 }
