@@ -16,8 +16,10 @@
 //!
 //! Stopping: ask with [`SupervisorCall::Stop`] (children stop in reverse order, then the
 //! supervisor; the reply comes when all are down), or send the supervisor an exit signal
-//! (its own supervisor does). A supervisor that exits any other way (a kill, a
-//! [`crate::Server::stop`]) takes its children down through their links, in no set order.
+//! with any reason but `normal` (its own supervisor does). Unlike OTP, a supervisor does
+//! not know its parent, so a `normal` exit signal from a process that is not its child is
+//! ignored. A supervisor that exits any other way (a kill, a [`crate::Server::stop`]) takes
+//! its children down through their links, in no set order.
 
 mod intensity;
 mod plan;
