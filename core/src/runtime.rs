@@ -136,14 +136,12 @@ impl Runtime {
     /// The live server registered as `name`, if it is of type `S`.
     pub fn whereis<S: GenServer>(&self, name: &str) -> Option<Server<S>> {
         let table = self.table();
-        let server = table.inbox(table.lookup(name)?)?.as_server::<S>();
-        server
+        table.inbox(table.lookup(name)?)?.as_server::<S>()
     }
 
     /// A handle on the live server at `addr`, if it is still alive.
     pub fn resolve<S: GenServer>(&self, addr: ServerRef<S>) -> Option<Server<S>> {
-        let server = self.table().inbox(addr.id())?.as_server::<S>();
-        server
+        self.table().inbox(addr.id())?.as_server::<S>()
     }
 
     /// Whether process `id` is alive (it may exit right after this returns).
