@@ -11,3 +11,4 @@ mod ordering;
 mod probe;
 mod stack;
 mod starts;
+mod supervision;
