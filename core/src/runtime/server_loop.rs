@@ -132,8 +132,9 @@ fn run<S: GenServer>(
         if let Some(starter) = options.link_to {
             server.rt.table().unlink(server.cell.id, starter);
         }
-        started.complete(Ok(Err(StartError::Init(reason.clone()))));
-        server.exit(reason);
+        // Answered once the server is gone, as a crashed call is.
+        server.exit(reason.clone());
+        started.complete(Ok(Err(StartError::Init(reason))));
         return;
     }
     started.complete(Ok(Ok(())));

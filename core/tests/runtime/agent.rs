@@ -72,7 +72,7 @@ pub enum Call {
     Echo(u64),
     /// Carry out the commands; reply with the last monitor's number (0 if none).
     Do(Vec<Cmd>),
-    /// Block on the receiver, then carry out the commands.
+    /// Log "at the gate", block on the receiver, then carry out the commands.
     Gate(Receiver<()>, Vec<Cmd>),
     /// Keep the token: no reply until `Release`.
     Hold,
@@ -183,6 +183,7 @@ impl GenServer for Agent {
             Call::Echo(value) => CallResult::Reply(value),
             Call::Do(cmds) => CallResult::Reply(Agent::run(cmds, ctx)),
             Call::Gate(gate, cmds) => {
+                self.note(AT_THE_GATE);
                 gate.recv().unwrap();
                 CallResult::Reply(Agent::run(cmds, ctx))
             }
@@ -251,11 +252,14 @@ pub fn order(agent: &Server<Agent>, cmds: Vec<Cmd>) -> MonitorRef {
     )
 }
 
-/// The entries of `log` other than the agents' `init` lines.
+/// What an agent logs when it blocks on a `Call::Gate`.
+pub const AT_THE_GATE: &str = "at the gate";
+
+/// The entries of `log` other than the agents' `init` and "at the gate" lines.
 pub fn events(log: &Log) -> Vec<String> {
     entries(log)
         .into_iter()
-        .filter(|entry| !entry.contains(": init at "))
+        .filter(|entry| !entry.contains(": init at ") && !entry.ends_with(AT_THE_GATE))
         .collect()
 }
 

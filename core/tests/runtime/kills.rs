@@ -130,6 +130,7 @@ fn a_callback_running_at_the_kill_finishes_but_nothing_it_asked_for_happens() {
         gate,
         vec![Cmd::Tell(other.id(), "after the kill".into())],
     ));
+    await_entry(&log, "v: at the gate");
     let queued = victim.call_async(Call::Echo(1));
     rt.kill(victim.id());
     // Dead at once for everyone, though its thread is still inside the callback.

@@ -102,6 +102,7 @@ fn an_exit_signal_in_flight_is_dropped_by_an_unlink() {
     order(&a, vec![Cmd::Link(b.id())]);
     let (open, gate) = channel();
     let busy = a.call_async(Call::Gate(gate, vec![Cmd::Unlink(b.id())]));
+    await_entry(&log, "a: at the gate");
     b.stop(ExitReason::error("b crashed")).unwrap();
     // b has left the registry: its exit signal is in a's mailbox, behind the gate.
     await_dead(&rt, b.id());

@@ -89,6 +89,7 @@ fn a_down_already_queued_is_dropped_by_a_demonitor() {
     let m = order(&watcher, vec![Cmd::Monitor(target.id())]);
     let (open, gate) = channel();
     let busy = watcher.call_async(Call::Gate(gate, vec![Cmd::Demonitor(m)]));
+    await_entry(&log, "w: at the gate");
     target.stop(ExitReason::error("gone")).unwrap();
     // The target has left the registry: its `Down` is in the watcher's mailbox.
     await_dead(&rt, target.id());
