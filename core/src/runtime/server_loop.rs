@@ -11,7 +11,7 @@ use crate::runtime::inbox::{Entry, ServerCell};
 use crate::runtime::{ReplyLink, Runtime, Server};
 use crate::sync::{Arc, spawn};
 use crate::{
-    CallResult, Ctx, ExitReason, GenServer, MonitorRef, ProcessId, ReplyTo, StartError,
+    CallResult, Ctx, Effect, ExitReason, GenServer, MonitorRef, ProcessId, ReplyTo, StartError,
     StartOptions, Timeout, TimerId,
 };
 
@@ -92,9 +92,14 @@ fn run<S: GenServer>(
             return;
         }
     };
-    let registered = rt
-        .table()
-        .register(cell.id, Box::new(Entry(Arc::clone(&cell))), &options);
+    // Trapping asked for by `init` is in force from the moment others can reach the server
+    // (as OTP's `process_flag` in `init`), not only once `init`'s effects are carried out.
+    let trap = ctx.effects().iter().rev().find_map(|effect| match effect {
+        Effect::TrapExits(on) => Some(*on),
+        _ => None,
+    });
+    let entry = Box::new(Entry(Arc::clone(&cell)));
+    let registered = rt.table().register(cell.id, entry, &options, trap);
     if let Err(error) = registered {
         cell.mailbox.close();
         let mut state = state;

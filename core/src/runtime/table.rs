@@ -56,12 +56,14 @@ impl Table {
         self.by_id.get(&id).map(|proc| &*proc.inbox)
     }
 
-    /// Registers a process whose `init` succeeded: takes its name, sets its start link.
+    /// Registers a process whose `init` succeeded: takes its name, sets its trap flag (if
+    /// `init` asked) and its start link.
     pub(crate) fn register(
         &mut self,
         id: ProcessId,
         inbox: Box<dyn Inbox>,
         options: &StartOptions,
+        trap: Option<bool>,
     ) -> Result<(), StartError> {
         if let Some(name) = &options.name {
             if self.names.contains_key(name) {
@@ -74,7 +76,7 @@ impl Table {
             name: options.name.clone(),
             links: BTreeSet::new(),
             watchers: BTreeSet::new(),
-            trap_exits: false,
+            trap_exits: trap.unwrap_or(false),
         };
         self.by_id.insert(id, proc);
         if let Some(to) = options.link_to {

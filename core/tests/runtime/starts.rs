@@ -184,3 +184,22 @@ fn ctx_now_is_the_time_since_the_runtime_was_created_and_advances() {
     assert!(second >= first + 20_000, "{first} then {second}");
     assert!(Duration::from_micros(second) <= rt.now());
 }
+
+#[test]
+fn trapping_asked_for_in_init_holds_from_registration_on() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let dead = plain(&rt, "dead", &log);
+    dead.stop(ExitReason::Normal).unwrap();
+    // Linked at registration to a dead process: the exit signal comes before `init`'s
+    // effects are carried out, and is trapped all the same.
+    let options = StartOptions {
+        name: None,
+        link_to: Some(dead.id()),
+    };
+    let child = rt
+        .start_with::<Agent>(AgentArgs::new("kid", &log).trapping(), options)
+        .unwrap();
+    await_entry(&log, &format!("kid: exit {:?} no such process", dead.id()));
+    assert_eq!(child.call_timeout(Call::Echo(1), LONG), Ok(1));
+}
