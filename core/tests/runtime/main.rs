@@ -12,3 +12,4 @@ mod probe;
 mod stack;
 mod starts;
 mod supervision;
+mod supervision_example;
