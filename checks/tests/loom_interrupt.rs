@@ -17,15 +17,15 @@ use loom::thread;
 const BOUND: usize = 3;
 
 /// What the server thread does with a call it made (`call_out` of the runtime): register
-/// the link, wait, forget it. `None` if it was doomed before it could wait.
+/// the link, wait, forget it. If it was doomed before it could wait, it gives the call up
+/// (`None` unless the reply was already there).
 fn server_waits<I: InterruptApi<u32>>(
     interrupt: &I,
     link: &Arc<ReplyLink<u32>>,
 ) -> Option<Result<u32, CallError>> {
     if !interrupt.enter_call(link) {
-        // The runtime does not send the call then; here the token is already out: refuse it.
-        let _ = link.abandon();
-        return None;
+        // The runtime does not even send the call then; here the token is already out.
+        return link.abandon();
     }
     let outcome = link.wait();
     interrupt.leave_call();

@@ -1,4 +1,33 @@
 //! The threaded runtime: one thread per server, a concurrent mailbox, reply links, timeouts.
+//!
+//! # Links, monitors, exit signals, kills, child starts
+//!
+//! The registry keeps, for each live process, its name, links, monitors (who watches it) and
+//! whether it traps exits, all under the runtime's one lock. A process dies when its record
+//! leaves the registry; whoever removes it (the server's own thread after `terminate`, or a
+//! killer) sends its `Down`s and link exit signals in that same critical section, so linking
+//! or monitoring a process is decided atomically against its exit: a dead one answers "no
+//! such process" at once. `Down`s and trapped exit signals are queued in the receiver's
+//! mailbox like messages (in order with the sender's other messages); a `Down` of a removed
+//! monitor, or a link's signal after an unlink, is dropped when it comes up.
+//!
+//! An untrapped abnormal exit signal, or a kill, reaches a server at once through its doom
+//! flag ([`Interrupt`]): the server checks it before and after every callback and between the
+//! effects it applies, and a server blocked in a call it made is woken by the flag completing
+//! that call's reply link. **Rust threads cannot be stopped from outside**: a callback that is
+//! running when the doom arrives finishes first, and a server blocked in `terminate` or in a
+//! child start is not woken. What such a callback asked for is never carried out, and
+//! its caller gets the exit reason instead of its reply. A kill does not wait for that: the
+//! killed process leaves the registry at once (its name is free, its monitors and links are
+//! told [`ExitReason::Killed`], calls to it fail with "no such process"), so a supervisor can
+//! restart it while the old thread finishes its callback; an exit signal's reason, by
+//! contrast, takes effect when the thread gets to it, after `terminate`.
+//!
+//! [`Runtime::start`] returns once `init`'s effects are carried out too (a supervisor's
+//! children are then running); a server that stops or is doomed on the way runs `terminate`
+//! and its start fails with [`StartError::Init`]. [`Spawner`] starts children for
+//! [`crate::Effect::Start`]: the name and the link to the starter are in place before the
+//! child handles any message.
 
 mod apply;
 mod envelope;
