@@ -21,6 +21,8 @@ struct Proc {
     links: BTreeSet<ProcessId>,
     /// Who monitors this process, with which monitor.
     watchers: BTreeSet<(ProcessId, MonitorRef)>,
+    /// The monitors this process holds on live processes (removed from them at its exit).
+    watching: BTreeMap<MonitorRef, ProcessId>,
     trap_exits: bool,
 }
 
@@ -76,6 +78,7 @@ impl Table {
             name: options.name.clone(),
             links: BTreeSet::new(),
             watchers: BTreeSet::new(),
+            watching: BTreeMap::new(),
             trap_exits: trap.unwrap_or(false),
         };
         self.by_id.insert(id, proc);
@@ -87,9 +90,15 @@ impl Table {
 
     /// `watcher` monitors `target`; a dead target gives a `Down` with "no such process" now.
     pub(crate) fn monitor(&mut self, watcher: ProcessId, monitor: MonitorRef, target: ProcessId) {
+        if !self.by_id.contains_key(&watcher) {
+            return;
+        }
         match self.by_id.get_mut(&target) {
             Some(proc) => {
                 proc.watchers.insert((watcher, monitor));
+                if let Some(proc) = self.by_id.get_mut(&watcher) {
+                    proc.watching.insert(monitor, target);
+                }
             }
             None => {
                 if let Some(proc) = self.by_id.get(&watcher) {
@@ -107,6 +116,9 @@ impl Table {
     pub(crate) fn demonitor(&mut self, watcher: ProcessId, monitor: MonitorRef, target: ProcessId) {
         if let Some(proc) = self.by_id.get_mut(&target) {
             proc.watchers.remove(&(watcher, monitor));
+        }
+        if let Some(proc) = self.by_id.get_mut(&watcher) {
+            proc.watching.remove(&monitor);
         }
     }
 
@@ -204,8 +216,14 @@ impl Table {
                 self.names.remove(name);
             }
         }
+        for (monitor, target) in proc.watching {
+            if let Some(target) = self.by_id.get_mut(&target) {
+                target.watchers.remove(&(id, monitor));
+            }
+        }
         for (watcher, monitor) in proc.watchers {
-            if let Some(watcher) = self.by_id.get(&watcher) {
+            if let Some(watcher) = self.by_id.get_mut(&watcher) {
+                watcher.watching.remove(&monitor);
                 watcher.inbox.down(Down {
                     monitor,
                     process: id,
@@ -219,3 +237,7 @@ impl Table {
         true
     }
 }
+
+#[cfg(all(test, not(loom)))]
+#[path = "table_tests.rs"]
+mod tests;
