@@ -2,6 +2,7 @@
 //! down what reaches it: `Down`s, exit signals, start outcomes, `terminate`.
 
 use std::sync::mpsc::Receiver;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use genserver::runtime::Spawner;
@@ -22,6 +23,8 @@ pub struct AgentArgs {
     pub fail_init: Option<ExitReason>,
     /// Carried out by `init` (as effects, before the start returns).
     pub init: Vec<Cmd>,
+    /// `terminate` logs "terminating", then blocks until this receives (or its sender is gone).
+    pub terminate_gate: Option<Arc<Mutex<Receiver<()>>>>,
 }
 
 impl AgentArgs {
@@ -32,6 +35,7 @@ impl AgentArgs {
             trap: false,
             fail_init: None,
             init: Vec::new(),
+            terminate_gate: None,
         }
     }
 
@@ -100,6 +104,7 @@ pub struct Agent {
     tag: String,
     log: Log,
     held: Vec<ReplyTo<u64>>,
+    terminate_gate: Option<Arc<Mutex<Receiver<()>>>>,
 }
 
 impl Agent {
@@ -170,6 +175,7 @@ impl GenServer for Agent {
             tag: args.tag,
             log: args.log,
             held: Vec::new(),
+            terminate_gate: args.terminate_gate,
         })
     }
 
@@ -229,6 +235,10 @@ impl GenServer for Agent {
     }
 
     fn terminate(&mut self, reason: &ExitReason) {
+        if let Some(gate) = &self.terminate_gate {
+            self.note("terminating");
+            let _ = gate.lock().unwrap().recv();
+        }
         self.note(format!("terminate {reason}"));
     }
 }

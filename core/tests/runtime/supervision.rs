@@ -312,3 +312,114 @@ fn a_restarted_child_is_a_fresh_instance_under_its_name() {
     );
     assert_eq!(new.call_timeout(Call::Echo(2), LONG), Ok(2));
 }
+
+#[test]
+fn a_shutdown_timeout_does_not_wait_for_a_slow_terminate() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let (release, gate) = std::sync::mpsc::channel();
+    let gate = std::sync::Arc::new(std::sync::Mutex::new(gate));
+    let slow = {
+        let log = log.clone();
+        ChildSpec::new::<Agent>("slow", move || {
+            let mut args = AgentArgs::new("slow", &log);
+            args.terminate_gate = Some(gate.clone());
+            args
+        })
+        .shutdown(Shutdown::Timeout(Duration::from_millis(100)))
+    };
+    let sup = supervise(&rt, Strategy::OneForOne, vec![worker("a", &log), slow]);
+    let s = child_id(&sup, "slow").unwrap();
+    // The stop completes while `slow` is still inside its `terminate` (the gate is shut):
+    // it was killed after its timeout.
+    stop(&sup);
+    await_dead(&rt, sup.id());
+    assert!(!rt.is_alive(s));
+    let ends = lifecycle(&log)[2..].to_vec();
+    if ends.len() == 1 {
+        // A thread that got no CPU for the whole timeout was killed before `terminate`.
+        assert_eq!(ends, ["a: terminate shutdown"]);
+        return;
+    }
+    assert_eq!(ends, ["slow: terminating", "a: terminate shutdown"]);
+    release.send(()).unwrap();
+    await_entry(&log, "slow: terminate shutdown");
+}
+
+#[test]
+fn a_supervisor_whose_child_cannot_start_does_not_start_and_stops_the_others() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let broken = {
+        let log = log.clone();
+        ChildSpec::new::<Agent>("b", move || {
+            let mut args = AgentArgs::new("b", &log);
+            args.fail_init = Some(ExitReason::error("no config"));
+            args
+        })
+    };
+    let mut spec = SupervisorSpec::new(Strategy::OneForOne);
+    spec.children = vec![worker("a", &log), broken, worker("c", &log)];
+    let error = rt.start::<Sup>(spec).unwrap_err();
+    assert_eq!(
+        error,
+        genserver::StartError::Init(ExitReason::error(
+            "child \"b\" failed to start: init failed: error: no config"
+        ))
+    );
+    await_entry(&log, "a: terminate shutdown");
+    assert_eq!(lifecycle(&log), ["a: init", "a: terminate shutdown"]);
+}
+
+#[test]
+fn a_killed_supervisor_takes_its_children_down_through_their_links() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let sup = supervise(
+        &rt,
+        Strategy::OneForOne,
+        vec![worker("a", &log), worker("b", &log)],
+    );
+    let (a, b) = (child_id(&sup, "a").unwrap(), child_id(&sup, "b").unwrap());
+    rt.kill(sup.id());
+    await_dead(&rt, a);
+    await_dead(&rt, b);
+    let mut ends = lifecycle(&log)[2..].to_vec();
+    ends.sort();
+    assert_eq!(ends, ["a: terminate killed", "b: terminate killed"]);
+}
+
+#[test]
+fn nested_supervisors_stop_depth_first_in_reverse_order() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let inner = {
+        let log = log.clone();
+        ChildSpec::new::<Sup>("inner", move || {
+            let mut spec = SupervisorSpec::new(Strategy::OneForOne);
+            spec.children = vec![worker("i1", &log), worker("i2", &log)];
+            spec
+        })
+        .shutdown(Shutdown::Infinity)
+    };
+    let top = supervise(
+        &rt,
+        Strategy::OneForOne,
+        vec![worker("a", &log), inner, worker("z", &log)],
+    );
+    assert_eq!(
+        lifecycle(&log),
+        ["a: init", "i1: init", "i2: init", "z: init"]
+    );
+    stop(&top);
+    await_dead(&rt, top.id());
+    assert_eq!(
+        lifecycle(&log)[4..],
+        [
+            "z: terminate shutdown",
+            "i2: terminate shutdown",
+            "i1: terminate shutdown",
+            "a: terminate shutdown",
+        ]
+    );
+}
