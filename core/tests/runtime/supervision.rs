@@ -423,3 +423,24 @@ fn nested_supervisors_stop_depth_first_in_reverse_order() {
         ]
     );
 }
+
+#[test]
+fn restarts_older_than_the_intensity_window_no_longer_count() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let window = Duration::from_millis(250);
+    let mut spec = SupervisorSpec::new(Strategy::OneForOne).intensity(1, window);
+    spec.children = vec![worker("a", &log)];
+    let sup = rt.start::<Sup>(spec).unwrap();
+    let a = child_id(&sup, "a").unwrap();
+    crash(&rt, a, "first");
+    let a = await_restart(&sup, "a", a);
+    // Let the first restart leave the window (measured with `Ctx::now`, the runtime's clock).
+    std::thread::sleep(window * 2);
+    crash(&rt, a, "second");
+    let a = await_restart(&sup, "a", a);
+    assert!(sup.is_alive());
+    // Two restarts within the window are one too many.
+    crash(&rt, a, "third");
+    await_dead(&rt, sup.id());
+}
