@@ -2,7 +2,7 @@
 //! per second, on bundled systems.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use genserver_sim::{DEFAULT_MAX_STEPS, find_system, run};
+use genserver_sim::{DEFAULT_MAX_STEPS, Strategy, find_system, run, run_with};
 
 /// Seeds per measured batch.
 const SEEDS: u64 = 200;
@@ -35,13 +35,31 @@ fn steps_per_second(c: &mut Criterion) {
     }
 }
 
+/// Runs seeds `0..SEEDS` of `system` under `strategy`, tracing off; returns the steps taken.
+fn strategy_batch(system: &str, strategy: Strategy) -> u64 {
+    let system = find_system(system).expect("bundled system");
+    (0..SEEDS)
+        .map(|seed| {
+            let mut scheduler = strategy.scheduler(seed, DEFAULT_MAX_STEPS);
+            run_with(system, seed, DEFAULT_MAX_STEPS, false, &mut *scheduler)
+                .expect("a fresh run does not diverge")
+                .steps
+        })
+        .sum()
+}
+
 fn runs_per_second(c: &mut Criterion) {
-    let mut group = c.benchmark_group("sim_runs_random");
-    group.throughput(Throughput::Elements(SEEDS));
-    for system in ["lost-update", "stale-read"] {
-        group.bench_function(system, |b| b.iter(|| batch(system, false)));
+    for (name, strategy) in [
+        ("random", Strategy::Random),
+        ("pct_depth_2", Strategy::Pct { depth: 2 }),
+    ] {
+        let mut group = c.benchmark_group(format!("sim_runs_{name}"));
+        group.throughput(Throughput::Elements(SEEDS));
+        for system in ["lost-update", "stale-read", "aba-version"] {
+            group.bench_function(system, |b| b.iter(|| strategy_batch(system, strategy)));
+        }
+        group.finish();
     }
-    group.finish();
 }
 
 criterion_group!(benches, steps_per_second, runs_per_second);

@@ -249,6 +249,10 @@ impl<S: GenServer> Running<S> {
         let (state, ctx) = (&mut self.state, &mut self.ctx);
         match catch_unwind(AssertUnwindSafe(|| body(state, ctx))) {
             Ok(value) => {
+                if self.ctx.effects().is_empty() {
+                    // The common case for casts: nothing to apply, nothing to catch.
+                    return Some(value);
+                }
                 let effects = self.ctx.take_effects();
                 if self.check_doom() {
                     // Doomed while the callback ran: nothing it asked for is carried out.
