@@ -249,15 +249,17 @@ impl<S: GenServer> Running<S> {
         let (state, ctx) = (&mut self.state, &mut self.ctx);
         match catch_unwind(AssertUnwindSafe(|| body(state, ctx))) {
             Ok(value) => {
+                if self.check_doom() {
+                    // Doomed while the callback ran: nothing it asked for is carried out,
+                    // not even its reply.
+                    drop(self.ctx.take_effects());
+                    return None;
+                }
                 if self.ctx.effects().is_empty() {
                     // The common case for casts: nothing to apply, nothing to catch.
                     return Some(value);
                 }
                 let effects = self.ctx.take_effects();
-                if self.check_doom() {
-                    // Doomed while the callback ran: nothing it asked for is carried out.
-                    return None;
-                }
                 // A panic in a nested callback (the outcome of a call this one made) crashes
                 // this callback too: its reply is never sent.
                 (self.apply_caught(callback, effects) && !self.crashed()).then_some(value)

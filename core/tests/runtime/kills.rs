@@ -154,6 +154,23 @@ fn a_callback_running_at_the_kill_finishes_but_nothing_it_asked_for_happens() {
 }
 
 #[test]
+fn a_call_handler_running_at_the_kill_never_sends_its_reply() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let victim = plain(&rt, "v", &log);
+    let (open, gate) = channel();
+    // No effects at all: the reply is the handler's return value.
+    let busy = victim.call_async(Call::Gate(gate, vec![]));
+    await_entry(&log, "v: at the gate");
+    rt.kill(victim.id());
+    open.send(()).unwrap();
+    assert_eq!(
+        busy.wait_timeout(LONG),
+        Err(CallError::Exited(ExitReason::Killed))
+    );
+}
+
+#[test]
 fn a_server_that_kills_itself_skips_the_rest_of_its_effects() {
     let rt = Runtime::new();
     let log = new_log();
