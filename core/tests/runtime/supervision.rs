@@ -444,3 +444,55 @@ fn restarts_older_than_the_intensity_window_no_longer_count() {
     crash(&rt, a, "third");
     await_dead(&rt, sup.id());
 }
+
+/// Each tag's instances started minus those that terminated.
+fn live_instances(log: &Log, tag: &str) -> i64 {
+    let entries = lifecycle(log);
+    let count = |what: &str| {
+        entries
+            .iter()
+            .filter(|e| e.starts_with(&format!("{tag}: {what}")))
+            .count() as i64
+    };
+    count("init") - count("terminate ")
+}
+
+#[test]
+fn two_children_crashing_at_once_under_one_for_all_leave_one_instance_of_each() {
+    for _ in 0..20 {
+        let rt = Runtime::new();
+        let log = new_log();
+        let mut spec =
+            SupervisorSpec::new(Strategy::OneForAll).intensity(10, Duration::from_secs(60));
+        spec.children = vec![worker("a", &log), worker("b", &log), worker("c", &log)];
+        let sup = rt.start::<Sup>(spec).unwrap();
+        let (a, c) = (child_id(&sup, "a").unwrap(), child_id(&sup, "c").unwrap());
+        crash(&rt, a, "a crashed");
+        crash(&rt, c, "c crashed");
+        wait_until(
+            || {
+                let children = children(&sup);
+                children
+                    .iter()
+                    .all(|child| child.process.is_some_and(|p| rt.is_alive(p)))
+                    && ["a", "b", "c"]
+                        .iter()
+                        .all(|tag| live_instances(&log, tag) == 1)
+                    && !children
+                        .iter()
+                        .any(|child| child.process == Some(a) || child.process == Some(c))
+            },
+            || {
+                format!(
+                    "inconsistent after two crashes: {:?} {:?}",
+                    children(&sup),
+                    lifecycle(&log)
+                )
+            },
+        );
+        stop(&sup);
+        for tag in ["a", "b", "c"] {
+            assert_eq!(live_instances(&log, tag), 0, "{:?}", lifecycle(&log));
+        }
+    }
+}
