@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use genserver::runtime::Spawner;
 use genserver::{
     CallError, CallResult, ChildStart, Ctx, Down, ExitReason, ExitSignal, GenServer, MonitorRef,
-    ProcessId, ReplyTo, Runtime, Server, ServerRef, StartError, StartOptions, Timeout,
+    ProcessId, ReplyTo, Runtime, Server, ServerRef, Spawn, StartError, StartOptions, Timeout,
 };
 
 use crate::probe::{LONG, Log, entries};
@@ -62,6 +62,8 @@ pub enum Cmd {
         name: Option<String>,
         link: bool,
     },
+    /// Start an agent child with a recipe built for another engine ([`OtherEngine`]).
+    StartForeign,
     /// Call agent `to` with `Call::Hold`: blocks this agent until the reply (which logs
     /// "outcome ...").
     CallHold(ProcessId),
@@ -133,6 +135,12 @@ impl Agent {
                     };
                     ctx.start(&recipe, options, Info::Started);
                 }
+                Cmd::StartForeign => {
+                    let recipe = ChildStart::<OtherEngine>::new::<Agent>(|| {
+                        AgentArgs::new("foreign", &Log::default())
+                    });
+                    ctx.start(&recipe, StartOptions::default(), Info::Started);
+                }
                 Cmd::CallHold(to) => {
                     ctx.call(agent(to), Call::Hold, Timeout::Infinity, Info::Outcome)
                 }
@@ -143,6 +151,19 @@ impl Agent {
             }
         }
         last
+    }
+}
+
+/// An engine that is not the runtime: its recipes must be refused by the runtime.
+pub struct OtherEngine;
+
+impl Spawn for OtherEngine {
+    fn spawn<T: GenServer>(
+        &mut self,
+        _: T::Args,
+        _: StartOptions,
+    ) -> Result<ProcessId, StartError> {
+        unreachable!("the runtime never hands out another engine")
     }
 }
 

@@ -203,3 +203,18 @@ fn trapping_asked_for_in_init_holds_from_registration_on() {
     await_entry(&log, &format!("kid: exit {:?} no such process", dead.id()));
     assert_eq!(child.call_timeout(Call::Echo(1), LONG), Ok(1));
 }
+
+#[test]
+fn a_recipe_built_for_another_engine_is_refused() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let parent = plain(&rt, "p", &log);
+    order(&parent, vec![Cmd::StartForeign]);
+    assert_eq!(
+        events(&log),
+        [format!(
+            "p: start failed: this start recipe was built for another engine: {}",
+            std::any::type_name::<crate::agent::OtherEngine>()
+        )]
+    );
+}
