@@ -61,7 +61,7 @@
 //! (`const BOUND`), passed to `model::check`, a `loom::model::Builder` with
 //! `preemption_bound` set; `LOOM_MAX_PREEMPTIONS`, when set, overrides it. Every model prints a
 //! line `loom <model>: bound 3, passed, iterations: N, T` (or `rejected at iteration N`). On a
-//! 2-core machine the suite runs in about 20 s at bound 3 after a 40 s first build (the
+//! 2-core machine the suite runs in about 35 s at bound 3 after a 40 s first build (the
 //! mailbox and reply link spin once, yielding, before they park, which loom explores too); it
 //! also passes at bound 2. The separate target
 //! directory keeps the `--cfg loom` build from invalidating the normal one. Without
