@@ -1,5 +1,7 @@
 //! How the world carries out what servers asked for: sends, calls, timers, replies, exits.
 
+use std::time::Duration;
+
 use genserver::{AnyMessage, CallError, CallTag, ExitReason, ProcessId, Timeout};
 use genserver_traces::EventKind;
 
@@ -11,9 +13,14 @@ use crate::world::{Deadline, Pending, ProcKind, World, duration_ns};
 
 impl World {
     /// The server `id`, to drive it.
+    /// Its clock is set to the virtual time first: every callback sees it in `Ctx::now`.
     pub(crate) fn slot(&mut self, id: ProcessId) -> &mut Box<dyn SimServer> {
+        let now = Duration::from_nanos(self.now);
         match self.proc_mut(id).map(|p| &mut p.kind) {
-            Some(ProcKind::Server(slot)) => slot,
+            Some(ProcKind::Server(slot)) => {
+                slot.set_clock(now);
+                slot
+            }
             _ => panic!("process {id:?} is not a server"),
         }
     }
@@ -53,6 +60,14 @@ impl World {
             match output.status {
                 Status::Idle => return,
                 Status::Exit(reason) => return self.exit_server(id, reason, true),
+                Status::Start { start, options } => {
+                    let outcome = self.start_child(id, start, options);
+                    if !self.alive(id) {
+                        // The child's init effects took the starter down (a kill, say).
+                        return;
+                    }
+                    output = self.slot(id).started(outcome);
+                }
                 Status::Call {
                     to,
                     request,
@@ -86,6 +101,29 @@ impl World {
                 self.deadlines.retain(|_, d| *d != wanted);
             }
             Action::Posted(posted) => self.post(id, posted),
+            Action::Monitor { monitor, target } => self.monitor(id, monitor, target),
+            Action::Demonitor(monitor) => self.demonitor(id, monitor),
+            Action::Link(to) => self.link(id, to),
+            Action::Unlink(to) => self.unlink(id, to),
+            Action::TrapExits(on) => self.trap_exits(id, on),
+            Action::Exit { to, reason } => self.send(
+                id,
+                to,
+                Body::Exit {
+                    reason,
+                    kill: false,
+                    link: false,
+                },
+            ),
+            Action::Kill(to) => self.send(
+                id,
+                to,
+                Body::Exit {
+                    reason: ExitReason::Killed,
+                    kill: true,
+                    link: false,
+                },
+            ),
         }
     }
 
@@ -197,7 +235,8 @@ impl World {
     }
 
     /// Stops server `id`: `terminate` (unless killed), failing every call it holds or has
-    /// queued, dropping its queued messages and timers.
+    /// queued, dropping its queued messages and timers; then frees its names and sends the
+    /// `Down`s of its monitors and the exit signals of its links.
     pub(crate) fn exit_server(&mut self, id: ProcessId, reason: ExitReason, terminate: bool) {
         self.touch_write(id);
         // The calls made to this server fail with `reason` (inside `exit`); a token of another
@@ -218,6 +257,7 @@ impl World {
             self.refuse(id, from, envelope.body, &reason);
             self.flush_posted(id);
         }
+        self.signal_exit(id, &reason);
         if let ExitReason::Panic(text) = &reason {
             let process = Some(self.name(id));
             self.fail(Failure {

@@ -1,6 +1,7 @@
 //! Clients: small state machines that call and cast servers and check what they get back.
 
 use std::any::Any;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
@@ -67,20 +68,41 @@ pub(crate) enum Request {
     Sleep(Duration),
 }
 
-/// What a client step can do: cast, call (once), sleep, read the virtual clock.
+/// What a client step can do: cast, call (once), sleep, read the virtual clock, resolve a
+/// registered name.
 pub struct ClientCtx {
     me: ProcessId,
     now: Duration,
+    registry: BTreeMap<String, ProcessId>,
+    /// The names the step resolved, and what they resolved to (its order against name
+    /// changes then matters, and its state depends on the answers).
+    pub(crate) resolved: Vec<(String, Option<ProcessId>)>,
     pub(crate) requests: Vec<Request>,
 }
 
 impl ClientCtx {
-    pub(crate) fn new(me: ProcessId, now: Duration) -> Self {
+    pub(crate) fn new(me: ProcessId, now: Duration, registry: BTreeMap<String, ProcessId>) -> Self {
         ClientCtx {
             me,
             now,
+            registry,
+            resolved: Vec::new(),
             requests: Vec::new(),
         }
+    }
+
+    /// The live server registered under `name` now, if any: a name registered by a child
+    /// start (a supervisor's child, say). The id names that instance only: after it exits, a
+    /// call to it fails with `NoProcess` even when a new instance took the name.
+    pub fn whereis(&mut self, name: &str) -> Option<ProcessId> {
+        let id = self.registry.get(name).copied();
+        self.resolved.push((name.to_owned(), id));
+        id
+    }
+
+    /// [`ClientCtx::whereis`], as a typed address; the caller promises the type.
+    pub fn whereis_ref<S: GenServer>(&mut self, name: &str) -> Option<ServerRef<S>> {
+        self.whereis(name).map(ServerRef::new)
     }
 
     /// This client's process id.

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use genserver::{AnyMessage, CallError, CallTag};
+use genserver::{AnyMessage, CallError, CallTag, ExitReason, MonitorRef};
 
 /// The outcome of a call as it travels back to the caller, type-erased.
 pub type CallOutcome = Result<AnyMessage, CallError>;
@@ -27,6 +27,29 @@ pub(crate) enum Body {
         /// Its outcome.
         outcome: CallOutcome,
     },
+    /// A monitor's `Down`: the sender (the watched process) exited, or never existed.
+    Down {
+        /// The watcher's monitor.
+        monitor: MonitorRef,
+        /// The sender's exit reason.
+        reason: ExitReason,
+    },
+    /// An exit signal from the sender.
+    Exit {
+        /// The reason carried ([`ExitReason::Killed`] for a kill).
+        reason: ExitReason,
+        /// An untrappable kill (`Effect::Kill`).
+        kill: bool,
+        /// Sent because of a link (an unlink voids it while in flight).
+        link: bool,
+    },
+}
+
+impl Body {
+    /// Whether this is an exit signal (a kill included).
+    pub fn is_exit(&self) -> bool {
+        matches!(self, Body::Exit { .. })
+    }
 }
 
 impl fmt::Display for Body {
@@ -39,6 +62,9 @@ impl fmt::Display for Body {
                 write!(f, "reply #{} ", tag.0)?;
                 render_outcome(f, outcome)
             }
+            Body::Down { monitor, reason } => write!(f, "down #{} {reason}", monitor.0),
+            Body::Exit { kill: true, .. } => f.write_str("kill"),
+            Body::Exit { reason, .. } => write!(f, "exit signal {reason}"),
         }
     }
 }

@@ -106,6 +106,24 @@ impl World {
                     index: 0,
                 });
             }
+            // An exit signal the world handles (a kill, or any signal to a server that does
+            // not trap exits) needs no readiness: it reaches a server blocked in a call, and
+            // overtakes the messages ahead of it (they are in the mailbox already; if the
+            // signal stops the server, they die with it). Signals keep their order.
+            if matches!(self.proc(to).map(|p| &p.kind), Some(ProcKind::Server(_))) {
+                let signal = queue.iter().position(|e| e.body.is_exit());
+                if let Some(index) = signal.filter(|&i| !(ready && i == 0)) {
+                    let envelope = &queue[index];
+                    if envelope.due <= self.now && self.immediate(to, &envelope.body) {
+                        events.push(Event::Deliver {
+                            from,
+                            life,
+                            to,
+                            index,
+                        });
+                    }
+                }
+            }
         }
         for (&caller, pending) in &self.pending {
             if matches!(
@@ -160,6 +178,14 @@ impl World {
         for &server in self.faults.crash.keys() {
             if self.alive(server) {
                 events.push(Event::Crash(server));
+            }
+        }
+        for name in &self.faults.crash_named {
+            let holder = self.whereis(name).filter(|&id| self.alive(id));
+            if let Some(server) = holder.filter(|id| !self.faults.crash.contains_key(id)) {
+                if !events.contains(&Event::Crash(server)) {
+                    events.push(Event::Crash(server));
+                }
             }
         }
         for (from, life, to, queue) in self.net.queues() {

@@ -12,7 +12,7 @@ use crate::event::Event;
 use crate::failure::{Failure, FailureKind};
 use crate::faults::Restart;
 use crate::server::{guarded, line_of};
-use crate::touch::Touch;
+use crate::touch::{REGISTRY, Touch};
 use crate::world::{Deadline, ProcKind, World, duration_ns};
 
 impl World {
@@ -119,6 +119,8 @@ impl World {
             Body::Cast(msg) => self.slot(to).cast(msg),
             Body::Info(msg) => self.slot(to).info(msg),
             Body::Reply { .. } => unreachable!("handled above"),
+            Body::Down { monitor, reason } => return self.receive_down(from, to, monitor, reason),
+            Body::Exit { reason, kill, .. } => return self.receive_signal(from, to, reason, kill),
         };
         self.drive(to, output);
     }
@@ -165,17 +167,27 @@ impl World {
         self.faults_used += 1;
         let reason = ExitReason::error("killed by fault");
         self.emit(EventKind::Crash, Some(id), None, |_| reason.to_string());
+        let names = self.names_of(id);
         self.exit_server(id, reason, false);
         if self.faults.crash.get(&id) == Some(&Restart::AtOnce) {
             *self.lives.entry(id).or_default() += 1;
             self.start_server(id, EventKind::Restart);
+            // Restarted in place: the same process, under the same names.
+            if self.alive(id) {
+                for name in &names {
+                    if self.whereis(name).is_none() {
+                        self.set_name(name, id);
+                    }
+                }
+            }
         }
     }
 
     /// Runs client steps until it waits, sleeps or finishes.
     pub(crate) fn step_client(&mut self, id: ProcessId, mut outcome: Option<CallOutcome>) {
         loop {
-            let mut ctx = ClientCtx::new(id, Duration::from_nanos(self.now));
+            let registry = self.registry.clone();
+            let mut ctx = ClientCtx::new(id, Duration::from_nanos(self.now), registry);
             let observing = self.touches.is_some();
             let Some(ProcKind::Client(proc)) = self.proc_mut(id).map(|p| &mut p.kind) else {
                 return;
@@ -187,6 +199,16 @@ impl World {
             }
             let client = &mut proc.client;
             let result = guarded(|| client.step(outcome.take(), &mut ctx));
+            if !ctx.resolved.is_empty() {
+                self.touch_read(REGISTRY);
+                if let Some(ProcKind::Client(proc)) = self.proc_mut(id).map(|p| &mut p.kind) {
+                    if observing {
+                        let mut hasher = DefaultHasher::new();
+                        (proc.history, format!("{:?}", ctx.resolved)).hash(&mut hasher);
+                        proc.history = hasher.finish();
+                    }
+                }
+            }
             self.flush_posted(id);
             let step = self.step;
             let failure = |world: &World, kind, message| Failure {

@@ -1,6 +1,6 @@
 //! Fault injection: opt-in per system, chosen by the scheduler, recorded in the schedule.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use genserver::ProcessId;
@@ -11,6 +11,9 @@ pub struct Faults {
     /// Servers that may be crashed, and whether a crash restarts them from `init` at once
     /// (as a supervisor would).
     pub crash: BTreeMap<ProcessId, Restart>,
+    /// Registered names whose holder may be crashed (never restarted by the fault: a
+    /// supervisor restarts it, as a new process).
+    pub crash_named: BTreeSet<String>,
     /// Whether a message at the head of a queue may be dropped.
     pub drop: bool,
     /// If set, a message at the head of a queue may be held back this long.
@@ -48,6 +51,10 @@ impl Faults {
 
     /// Whether any fault is possible.
     pub fn any(&self) -> bool {
-        self.budget > 0 && (!self.crash.is_empty() || self.drop || self.delay.is_some())
+        self.budget > 0
+            && (!self.crash.is_empty()
+                || !self.crash_named.is_empty()
+                || self.drop
+                || self.delay.is_some())
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! Exhaustive search skips a state it has seen. Two worlds get the same fingerprint when
 //! their virtual time, processes (server states or histories, client histories), queued
-//! messages, deadlines and pending calls are the same. Servers whose system called
+//! messages, deadlines, pending calls, links, monitors, trap flags and registered names are
+//! the same. Servers whose system called
 //! [`World::hash_state`] contribute their state's `Hash`; the others contribute the history
 //! of what they were handed, which is always safe but tells more states apart. Clients
 //! contribute the history of the outcomes they were given (their state follows from it).
@@ -99,6 +100,27 @@ impl World {
             h.write_u64(if tagless { 0 } else { pending.tag.0 });
             h.write_u64(pending.callee.0);
             h.write_u64(pending.deadline.map_or(u64::MAX, |(at, _)| at));
+        }
+        // Links, monitors, trap flags and names decide what exits will do.
+        for (a, b) in &self.links {
+            h.write_u8(b'l');
+            h.write_u64(a.0);
+            h.write_u64(b.0);
+        }
+        for (&(watcher, monitor), target) in &self.monitors {
+            h.write_u8(b'm');
+            h.write_u64(watcher.0);
+            h.write_u64(monitor.0);
+            h.write_u64(target.0);
+        }
+        for id in &self.trapping {
+            h.write_u8(b't');
+            h.write_u64(id.0);
+        }
+        for (name, id) in &self.registry {
+            h.write_u8(b'n');
+            hash_text(h, name);
+            h.write_u64(id.0);
         }
         h.write_u8(u8::from(self.failure.is_some()));
         hasher.finish()

@@ -37,8 +37,27 @@
 //!   traced).
 //! - `handle_continue` runs before the server's next message or timer; timers fire in virtual
 //!   time, each server's in deadline order; a cast to a dead server is dropped (and traced).
+//! - Links, monitors and exit signals follow OTP: when a server exits (any cause), its names
+//!   are freed, each monitor on it sends its watcher a `Down` with the reason, and each link
+//!   sends the linked process an exit signal; both travel as messages of the
+//!   `exited → receiver` queue (FIFO with its other messages), scheduled and traced. A
+//!   server trapping exits gets them in `handle_exit`; otherwise a `normal` one is ignored
+//!   (traced) and any other reason stops it (`terminate` runs). A kill is untrappable and
+//!   skips `terminate`. A kill or an untrapped abnormal signal reaches a server even while it
+//!   is blocked in a call of its own, overtaking the messages queued ahead of it. Monitoring
+//!   or linking to a dead or unknown process gives `NoProcess` at once; a demonitor drops a
+//!   queued `Down`; an unlink voids an exit signal of that link still in flight.
+//! - `Effect::Start` runs the recipe with a [`SimSpawner`]: the child gets a fresh id, its
+//!   `init` runs, its name is registered and its link set before anything else happens, and
+//!   the starter handles the outcome next. A name held by a live server is refused. Clients
+//!   and invariants resolve names with [`ClientCtx::whereis`] and [`View::whereis`]; an id
+//!   names one instance: after a restart, calls to the old id fail with `NoProcess` and casts
+//!   to it are dropped (traced). So the core's supervisor (`Supervisor<SimSpawner>`) runs
+//!   here, its restart intensity measured in virtual time: every callback sees the virtual
+//!   time in `Ctx::now`.
 //! - Faults are opt-in per system ([`Faults`]): crash (optionally restarted from `init` under
-//!   the same id), drop or delay a message. The scheduler chooses them like any other event,
+//!   the same id; or, with [`World::crashable_name`], whichever server holds a name, for its
+//!   supervisor to restart), drop or delay a message. The scheduler chooses them like any other event,
 //!   so they are recorded and replayed; but never at a quiet point: when only faults are
 //!   enabled, time advances, or the run ends (or deadlocks) as if they were not.
 //! - Failures ([`FailureKind`]): a broken invariant (checked after every step) or end check,
@@ -101,13 +120,16 @@
 //! configured latency). A restarted server keeps its process id and name, but starts a new
 //! life: as with a new Erlang pid, its messages travel apart from those of its earlier life
 //! (FIFO holds per life, and they may overtake them); a schedule label names the life
-//! ("jobs (life 2)") when messages of two lives wait for the same receiver. Links, monitors
-//! and supervisors are not simulated yet.
+//! ("jobs (life 2)") when messages of two lives wait for the same receiver. A child started by
+//! a server is a new process with a fresh id (named `db<7>` in traces when an earlier
+//! instance had the name `db`). Only servers link and monitor: monitoring or linking to a
+//! client gives `NoProcess`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 mod apply;
 mod backtrack;
+mod children;
 mod client;
 mod dfs;
 mod dpor;
@@ -120,6 +142,7 @@ mod faults;
 mod fingerprint;
 mod guided;
 mod hunt;
+mod links;
 mod mailroom;
 mod network;
 mod options;
@@ -133,6 +156,7 @@ mod server;
 mod shrink;
 mod slot;
 mod snapshot;
+mod spawner;
 mod system;
 mod touch;
 mod world;
@@ -154,5 +178,6 @@ pub use scheduler::{Divergence, Enabled, Scheduler};
 pub use server::silence_handler_panics;
 pub use shrink::{SHRINK_ATTEMPTS, Shrunk, shrink};
 pub use snapshot::trace_text;
+pub use spawner::SimSpawner;
 pub use system::{System, find_system, systems};
 pub use world::{View, World};

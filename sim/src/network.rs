@@ -89,6 +89,45 @@ impl Network {
         drained
     }
 
+    /// Removes the messages queued for `to` that `pick` selects, in (sender, life, send)
+    /// order.
+    pub fn remove_to(
+        &mut self,
+        to: ProcessId,
+        pick: impl Fn(&Body) -> bool,
+    ) -> Vec<(ProcessId, Envelope)> {
+        self.remove(|_, receiver| receiver == to, pick)
+    }
+
+    /// Removes the messages of the `from → to` queues (every life of `from`) that `pick`
+    /// selects, in (life, send) order.
+    pub fn remove_between(
+        &mut self,
+        from: ProcessId,
+        to: ProcessId,
+        pick: impl Fn(&Body) -> bool,
+    ) -> Vec<(ProcessId, Envelope)> {
+        self.remove(|sender, receiver| sender == from && receiver == to, pick)
+    }
+
+    fn remove(
+        &mut self,
+        queue: impl Fn(ProcessId, ProcessId) -> bool,
+        pick: impl Fn(&Body) -> bool,
+    ) -> Vec<(ProcessId, Envelope)> {
+        let mut removed = Vec::new();
+        for (&(from, _, to), messages) in self.queues.iter_mut() {
+            if !queue(from, to) || !messages.iter().any(|e| pick(&e.body)) {
+                continue;
+            }
+            let (out, kept): (VecDeque<Envelope>, VecDeque<Envelope>) =
+                messages.drain(..).partition(|e| pick(&e.body));
+            *messages = kept;
+            removed.extend(out.into_iter().map(|envelope| (from, envelope)));
+        }
+        removed
+    }
+
     /// The earliest due time of a queue head still in the future.
     pub fn next_due(&self, now: u64) -> Option<u64> {
         self.queues()

@@ -6,7 +6,10 @@ use std::fmt::{self, Write};
 use std::hash::Hasher;
 use std::time::Duration;
 
-use genserver::{AnyMessage, CallTag, ExitReason, ProcessId, Timeout, TimerId};
+use genserver::{
+    AnyMessage, CallTag, Down, ErasedStart, ExitReason, ExitSignal, MonitorRef, ProcessId,
+    StartError, StartOptions, Timeout, TimerId,
+};
 
 use crate::envelope::CallOutcome;
 use crate::mailroom::Posted;
@@ -23,6 +26,23 @@ pub(crate) enum Action {
     CancelTimer(TimerId),
     /// A reply token delivered an outcome (a reply, or a failure of the call).
     Posted(Posted),
+    /// Watch a process.
+    Monitor {
+        monitor: MonitorRef,
+        target: ProcessId,
+    },
+    /// Stop watching.
+    Demonitor(MonitorRef),
+    /// Link both ways.
+    Link(ProcessId),
+    /// Unlink both ways.
+    Unlink(ProcessId),
+    /// Trap exit signals or not.
+    TrapExits(bool),
+    /// Send an exit signal.
+    Exit { to: ProcessId, reason: ExitReason },
+    /// Send a kill.
+    Kill(ProcessId),
 }
 
 /// Hashes a server's state, handed over as `&dyn Any` (see `World::hash_state`).
@@ -62,6 +82,11 @@ pub(crate) enum Status {
     },
     /// It stopped with this reason (`terminate` still to run).
     Exit(ExitReason),
+    /// It starts a child: the outcome comes back (through `started`) before anything else.
+    Start {
+        start: ErasedStart,
+        options: StartOptions,
+    },
 }
 
 /// The actions of one activation and where it left the server.
@@ -82,6 +107,14 @@ pub(crate) trait SimServer {
     fn info(&mut self, msg: AnyMessage) -> Output;
     /// Resumes after the outcome of its own call.
     fn outcome(&mut self, outcome: CallOutcome) -> Output;
+    /// Resumes after the outcome of a child start.
+    fn started(&mut self, outcome: Result<ProcessId, StartError>) -> Output;
+    /// Handles a monitor's `Down`.
+    fn down(&mut self, down: Down) -> Output;
+    /// Handles an exit signal while trapping exits.
+    fn exit_signal(&mut self, signal: ExitSignal) -> Output;
+    /// Sets the virtual time the next callbacks see in `Ctx::now`.
+    fn set_clock(&mut self, now: Duration);
     /// Fires one of its timers (ignored if cancelled).
     fn fire(&mut self, timer: TimerId) -> Output;
     /// Runs its next `handle_continue`.

@@ -4,10 +4,12 @@ use std::any::Any;
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt::Debug;
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::time::Duration;
 
 use genserver::{
-    AnyMessage, CallError, CallResult, CallTag, Ctx, Effect, ExitReason, GenServer, OnOutcome,
-    ProcessId, ReplyTo, TimerId, WeakReplyTo, downcast,
+    AnyMessage, CallError, CallResult, CallTag, Ctx, Down, Effect, ExitReason, ExitSignal,
+    GenServer, OnOutcome, OnStarted, ProcessId, ReplyTo, StartError, TimerId, WeakReplyTo,
+    downcast,
 };
 
 use crate::envelope::CallOutcome;
@@ -28,6 +30,7 @@ struct Live<S: GenServer> {
     /// Effects not yet applied, innermost callback last (a call blocks in the middle).
     frames: Vec<VecDeque<Item<S>>>,
     on_outcome: Option<OnOutcome<S>>,
+    on_started: Option<OnStarted<S>>,
     timers: BTreeMap<TimerId, S::Info>,
     continues: VecDeque<S::Continue>,
     deferred: Vec<WeakReplyTo<S::Reply>>,
@@ -37,10 +40,20 @@ struct Live<S: GenServer> {
     final_reply: Option<(ReplyTo<S::Reply>, S::Reply)>,
 }
 
+/// Where a server's `init` arguments come from.
+pub(crate) enum Args<S: GenServer> {
+    /// Made afresh for every start (servers of the system, restarted by a fault).
+    Make(Box<dyn Fn() -> S::Args>),
+    /// Given once (a child a server started: a restart is a new child).
+    Once(Option<S::Args>),
+}
+
 /// A server of type `S` and how to (re)start it.
 pub(crate) struct Slot<S: GenServer> {
     id: ProcessId,
-    args: Box<dyn Fn() -> S::Args>,
+    args: Args<S>,
+    /// The virtual time callbacks see in `Ctx::now`.
+    clock: Duration,
     mailroom: SharedMailroom,
     live: Option<Live<S>>,
     /// Hashes the state, if the system opted in.
@@ -51,10 +64,11 @@ pub(crate) struct Slot<S: GenServer> {
 
 impl<S: GenServer> Slot<S> {
     /// A server not yet started.
-    pub fn new(id: ProcessId, args: Box<dyn Fn() -> S::Args>, mailroom: SharedMailroom) -> Self {
+    pub fn new(id: ProcessId, args: Args<S>, mailroom: SharedMailroom) -> Self {
         Slot {
             id,
             args,
+            clock: Duration::ZERO,
             mailroom,
             live: None,
             hasher: None,
@@ -84,7 +98,9 @@ impl<S: GenServer> Slot<S> {
         callback: &str,
         body: impl FnOnce(&mut S, &mut Ctx<S>) -> T,
     ) -> Option<T> {
+        let clock = self.clock;
         let live = self.live();
+        live.ctx.set_now(clock);
         let (state, ctx) = (&mut live.state, &mut live.ctx);
         let result = guarded(|| body(state, ctx));
         let effects = live.ctx.take_effects();
@@ -169,9 +185,24 @@ impl<S: GenServer> Slot<S> {
                     Effect::Stop(reason) => {
                         live.stopping.get_or_insert(reason);
                     }
-                    unsupported => {
-                        let text = format!("{unsupported:?} is not supported by the simulator yet");
-                        live.stopping.get_or_insert(ExitReason::Error(text));
+                    Effect::Monitor { monitor, target } => {
+                        actions.push(Action::Monitor { monitor, target })
+                    }
+                    Effect::Demonitor(monitor) => actions.push(Action::Demonitor(monitor)),
+                    Effect::Link(to) => actions.push(Action::Link(to)),
+                    Effect::Unlink(to) => actions.push(Action::Unlink(to)),
+                    Effect::TrapExits(on) => actions.push(Action::TrapExits(on)),
+                    Effect::Exit { to, reason } => actions.push(Action::Exit { to, reason }),
+                    Effect::Kill(to) => actions.push(Action::Kill(to)),
+                    Effect::Start {
+                        start,
+                        options,
+                        on_started,
+                    } => {
+                        live.on_started = Some(on_started);
+                        self.collect_posted(&mut actions);
+                        let status = Status::Start { start, options };
+                        return Output { actions, status };
                     }
                 },
             }
@@ -213,8 +244,17 @@ impl<S: GenServer> SimServer for Slot<S> {
             self.history = Some(0);
         }
         let mut ctx = Ctx::new(self.id);
-        let args = &self.args;
-        let state = match guarded(|| S::init(args(), &mut ctx)) {
+        ctx.set_now(self.clock);
+        let args = match &mut self.args {
+            Args::Make(make) => match guarded(make) {
+                Ok(args) => args,
+                Err(text) => return Err(ExitReason::Panic(format!("init arguments: {text}"))),
+            },
+            Args::Once(args) => args.take().ok_or_else(|| {
+                ExitReason::error("a child started by a server cannot be restarted in place")
+            })?,
+        };
+        let state = match guarded(|| S::init(args, &mut ctx)) {
             Ok(Ok(state)) => state,
             Ok(Err(reason)) => return Err(reason),
             Err(text) => return Err(ExitReason::Panic(format!("init: {text}"))),
@@ -225,6 +265,7 @@ impl<S: GenServer> SimServer for Slot<S> {
             ctx,
             frames: vec![effects.into_iter().map(Item::Effect).collect()],
             on_outcome: None,
+            on_started: None,
             timers: BTreeMap::new(),
             continues: VecDeque::new(),
             deferred: Vec::new(),
@@ -292,6 +333,35 @@ impl<S: GenServer> SimServer for Slot<S> {
             s.handle_info(on_outcome(outcome), ctx)
         });
         self.pump()
+    }
+
+    fn started(&mut self, outcome: Result<ProcessId, StartError>) -> Output {
+        self.remember(("started", &outcome));
+        let on_started = self
+            .live()
+            .on_started
+            .take()
+            .expect("a start was under way");
+        self.invoke("handle_info", move |s, ctx| {
+            s.handle_info(on_started(outcome), ctx)
+        });
+        self.pump()
+    }
+
+    fn down(&mut self, down: Down) -> Output {
+        self.remember(("down", &down));
+        self.invoke("handle_down", |s, ctx| s.handle_down(down, ctx));
+        self.pump()
+    }
+
+    fn exit_signal(&mut self, signal: ExitSignal) -> Output {
+        self.remember(("exit", &signal));
+        self.invoke("handle_exit", |s, ctx| s.handle_exit(signal, ctx));
+        self.pump()
+    }
+
+    fn set_clock(&mut self, now: Duration) {
+        self.clock = now;
     }
 
     fn fire(&mut self, timer: TimerId) -> Output {
@@ -399,6 +469,7 @@ impl<S: GenServer> SimServer for Slot<S> {
         let open = live.deferred.iter().filter(|w| w.upgrade().is_some());
         hasher.write_usize(open.count());
         hasher.write_u8(u8::from(live.on_outcome.is_some()));
+        hasher.write_u8(u8::from(live.on_started.is_some()));
         hash_text(hasher, &format!("{:?}", live.stopping));
         hasher.write_u8(u8::from(live.final_reply.is_some()));
     }

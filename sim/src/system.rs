@@ -88,6 +88,7 @@ pub fn systems() -> &'static [&'static dyn System] {
         &zoo::retry_double_apply::RetryDoubleApply,
         &zoo::restart_loses_work::RestartLosesWork,
         &zoo::aba_version::AbaVersion,
+        &zoo::restart_registry_race::RestartRegistryRace,
         &zoo::stack::StackSystem,
         &zoo::counter::CounterSystem,
     ]

@@ -11,6 +11,14 @@ use std::collections::BTreeSet;
 
 use genserver::ProcessId;
 
+/// A pseudo-process standing for the name registry: registering or freeing a name writes
+/// it, resolving a name reads it.
+pub(crate) const REGISTRY: ProcessId = ProcessId(u64::MAX);
+
+/// A pseudo-process standing for the allocation of process ids: every child start writes
+/// it, so two starts are never reordered (their children would swap ids).
+pub(crate) const SPAWNS: ProcessId = ProcessId(u64::MAX - 1);
+
 /// The footprint of one executed event.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Touch {

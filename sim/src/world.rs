@@ -7,7 +7,7 @@ use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use genserver::{CallTag, GenServer, ProcessId, ServerRef, TimerId};
+use genserver::{CallTag, GenServer, MonitorRef, ProcessId, ServerRef, TimerId};
 use genserver_traces::{Event, EventKind, Process, ProcessKind};
 
 use crate::client::{Client, ClientProc, ClientState};
@@ -16,8 +16,8 @@ use crate::faults::{Faults, Restart};
 use crate::mailroom::SharedMailroom;
 use crate::network::Network;
 use crate::server::{SimServer, render};
-use crate::slot::Slot;
-use crate::touch::Touch;
+use crate::slot::{Args, Slot};
+use crate::touch::{REGISTRY, Touch};
 
 /// A check over server states; the error text says what is wrong.
 pub(crate) type StateCheck = Box<dyn Fn(&View<'_>) -> Result<(), String>>;
@@ -87,6 +87,14 @@ pub struct World {
     pub(crate) visible: RefCell<BTreeSet<ProcessId>>,
     /// Whether invariants are running (reads through a [`View`] are then recorded).
     pub(crate) watching: Cell<bool>,
+    /// Links, both ways: `(a, b)` and `(b, a)`.
+    pub(crate) links: BTreeSet<(ProcessId, ProcessId)>,
+    /// Monitors: (watcher, monitor) → watched process.
+    pub(crate) monitors: BTreeMap<(ProcessId, MonitorRef), ProcessId>,
+    /// Servers that trap exits.
+    pub(crate) trapping: BTreeSet<ProcessId>,
+    /// Registered names of live servers.
+    pub(crate) registry: BTreeMap<String, ProcessId>,
 }
 
 /// A read-only view of server states, handed to invariants.
@@ -106,6 +114,11 @@ impl View<'_> {
     /// The virtual time since the start of the run.
     pub fn now(&self) -> Duration {
         Duration::from_nanos(self.world.now)
+    }
+
+    /// The live server registered under `name`, if any.
+    pub fn whereis(&self, name: &str) -> Option<ProcessId> {
+        self.world.whereis(name)
     }
 }
 
@@ -137,6 +150,10 @@ impl World {
             touch: None,
             visible: RefCell::new(BTreeSet::new()),
             watching: Cell::new(false),
+            links: BTreeSet::new(),
+            monitors: BTreeMap::new(),
+            trapping: BTreeSet::new(),
+            registry: BTreeMap::new(),
         }
     }
 
@@ -160,7 +177,7 @@ impl World {
     ) -> ServerRef<S> {
         self.check_unique(name);
         let id = self.next_id();
-        let slot = Slot::<S>::new(id, Box::new(args), self.mailroom.clone());
+        let slot = Slot::<S>::new(id, Args::Make(Box::new(args)), self.mailroom.clone());
         self.procs.push(Proc {
             name: name.to_owned(),
             kind: ProcKind::Server(Box::new(slot)),
@@ -229,6 +246,60 @@ impl World {
         }
     }
 
+    /// The live server registered under `name` (by a child start, or [`World::register`]).
+    pub fn whereis(&self, name: &str) -> Option<ProcessId> {
+        self.registry.get(name).copied()
+    }
+
+    /// Registers a live server under `name`, as a child start with a name does.
+    ///
+    /// # Panics
+    ///
+    /// If the name is taken or the server is not alive.
+    pub fn register<S>(&mut self, name: &str, server: ServerRef<S>) {
+        assert!(self.alive(server.id()), "{name:?}: the server is not alive");
+        assert!(
+            self.whereis(name).is_none(),
+            "the name {name:?} is already registered"
+        );
+        self.set_name(name, server.id());
+    }
+
+    /// Registers `name` for `id` (traced).
+    pub(crate) fn set_name(&mut self, name: &str, id: ProcessId) {
+        self.touch_write(REGISTRY);
+        self.registry.insert(name.to_owned(), id);
+        self.emit(EventKind::Name, Some(id), None, |_| {
+            format!("registered as {name}")
+        });
+    }
+
+    /// The names `id` holds, in name order.
+    pub(crate) fn names_of(&self, id: ProcessId) -> Vec<String> {
+        (self.registry.iter())
+            .filter(|&(_, holder)| *holder == id)
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+
+    /// Frees the names `id` holds (traced); returns them.
+    pub(crate) fn free_names(&mut self, id: ProcessId) -> Vec<String> {
+        let names = self.names_of(id);
+        for name in &names {
+            self.touch_write(REGISTRY);
+            self.registry.remove(name);
+            self.emit(EventKind::Name, Some(id), None, |_| format!("{name} freed"));
+        }
+        names
+    }
+
+    /// Lets faults crash whichever live server holds `name` when the fault is chosen
+    /// (a child restarted by its supervisor under that name, for instance). The fault does
+    /// not restart it: its supervisor does.
+    pub fn crashable_name(&mut self, name: &str) {
+        self.faults.crash_named.insert(name.to_owned());
+    }
+
     /// Lets faults crash `server` (restarting it or not).
     pub fn crashable<S>(&mut self, server: ServerRef<S>, restart: Restart) {
         self.faults.crash.insert(server.id(), restart);
@@ -257,13 +328,13 @@ impl World {
     }
 
     /// Refuses a second process of the same name: a schedule could not tell them apart.
-    fn check_unique(&self, name: &str) {
+    pub(crate) fn check_unique(&self, name: &str) {
         if self.procs.iter().any(|p| p.name == name) {
             panic!("two processes are named {name:?}: every process needs its own name");
         }
     }
 
-    fn next_id(&self) -> ProcessId {
+    pub(crate) fn next_id(&self) -> ProcessId {
         ProcessId(self.procs.len() as u64 + 1)
     }
 

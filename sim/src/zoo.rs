@@ -6,6 +6,7 @@ pub mod call_cycle;
 pub mod counter;
 pub mod lost_update;
 pub mod restart_loses_work;
+pub mod restart_registry_race;
 pub mod retry_double_apply;
 pub mod stack;
 pub mod stale_read;

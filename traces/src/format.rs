@@ -5,8 +5,13 @@ use serde::{Deserialize, Serialize};
 /// The `format` field every trace header carries.
 pub const FORMAT: &str = "genserver-trace";
 
-/// The version of the format this crate writes; it reads this version only.
-pub const VERSION: u32 = 1;
+/// The version of the format this crate writes. Version 2 added the event kinds of links,
+/// monitors, exit signals, kills, child starts and names; a version 1 trace is a valid
+/// version 2 trace, so both are read (see [`OLDEST_VERSION`]), and no other.
+pub const VERSION: u32 = 2;
+
+/// The oldest version this crate reads.
+pub const OLDEST_VERSION: u32 = 1;
 
 /// The first line of a trace: what ran, with which seed and which processes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,6 +110,24 @@ pub enum EventKind {
     Drop,
     /// A fault delayed a message.
     Delay,
+    /// A server started a child (`from` the starter, `to` the child): `init` ran or failed.
+    Spawn,
+    /// A name was registered (after a successful `init`) or freed (at the holder's exit).
+    Name,
+    /// A link was set both ways (`from` the linker, `to` the other process).
+    Link,
+    /// A link was removed both ways.
+    Unlink,
+    /// A monitor was set (`from` the watcher, `to` the watched process).
+    Monitor,
+    /// A monitor was removed.
+    Demonitor,
+    /// A server turned exit trapping on or off.
+    Trap,
+    /// A kill took a server down: untrappable, `terminate` did not run.
+    Kill,
+    /// An exit signal reached a server and changed nothing (reason `normal`, not trapping).
+    Ignore,
     /// The run failed.
     Failure,
 }

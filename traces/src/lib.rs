@@ -50,8 +50,8 @@ mod trace;
 
 pub use diff::{Divergence, first_divergence};
 pub use format::{
-    End, Event, EventKind, FORMAT, FailureRecord, Header, Outcome, Process, ProcessKind, Record,
-    VERSION,
+    End, Event, EventKind, FORMAT, FailureRecord, Header, OLDEST_VERSION, Outcome, Process,
+    ProcessKind, Record, VERSION,
 };
 pub use render::{event_line, to_html, to_mermaid, to_text};
 pub use schedule::{SCHEDULE_MAGIC, Schedule};

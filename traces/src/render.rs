@@ -26,6 +26,8 @@ enum MessageKind {
     Cast,
     Info,
     Reply,
+    /// An exit signal, a kill or a monitor's `down`.
+    Signal,
     Other,
 }
 
@@ -35,6 +37,7 @@ fn message_kind(event: &Event) -> MessageKind {
         Some("cast") => MessageKind::Cast,
         Some("info") => MessageKind::Info,
         Some("reply") => MessageKind::Reply,
+        Some("exit" | "kill" | "down") => MessageKind::Signal,
         _ => MessageKind::Other,
     }
 }

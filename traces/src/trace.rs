@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::{End, Event, EventKind, FORMAT, Header, Record, VERSION};
+use crate::{End, Event, EventKind, FORMAT, Header, OLDEST_VERSION, Record, VERSION};
 
 /// Why a trace could not be loaded. Every variant names the line it concerns.
 #[derive(Debug, thiserror::Error)]
@@ -37,7 +37,7 @@ pub enum LoadError {
     Format(String),
     /// The header names a version this crate does not read.
     #[error(
-        "line 1: trace format version {0} is not supported (this build reads version {VERSION})"
+        "line 1: trace format version {0} is not supported (this build reads versions {OLDEST_VERSION} to {VERSION})"
     )]
     Version(u32),
     /// A header or end record where only events may be.
@@ -142,7 +142,7 @@ impl Trace {
         if header.format != FORMAT {
             return Err(LoadError::Format(header.format));
         }
-        if header.version != VERSION {
+        if !(OLDEST_VERSION..=VERSION).contains(&header.version) {
             return Err(LoadError::Version(header.version));
         }
         let mut events: Vec<Event> = Vec::new();

@@ -53,7 +53,7 @@ fn a_trace_round_trips_and_yields_its_schedule() {
     assert!(
         trace
             .to_jsonl()
-            .starts_with("{\"type\":\"header\",\"format\":\"genserver-trace\",\"version\":1,")
+            .starts_with("{\"type\":\"header\",\"format\":\"genserver-trace\",\"version\":2,")
     );
 }
 
@@ -102,8 +102,15 @@ fn every_malformed_trace_gets_its_own_error() {
     format[0] = format[0].replace("genserver-trace", "other-trace");
     assert!(err(&format).contains("not a genserver trace (format \"other-trace\""));
     let mut version = l.clone();
-    version[0] = version[0].replace("\"version\":1", "\"version\":2");
-    assert!(err(&version).contains("trace format version 2 is not supported"));
+    version[0] = version[0].replace("\"version\":2", "\"version\":3");
+    assert!(err(&version).contains("trace format version 3 is not supported"));
+    let mut future = l.clone();
+    future[0] = future[0].replace("\"version\":2", "\"version\":0");
+    assert!(err(&future).contains("trace format version 0 is not supported"));
+    // Version 1 had fewer event kinds: every version 1 trace is a valid version 2 trace.
+    let mut old = l.clone();
+    old[0] = old[0].replace("\"version\":2", "\"version\":1");
+    assert_eq!(load(&old).unwrap().header.version, 1);
     let mut kind = l.clone();
     kind[1] = kind[1].replace("\"choose\"", "\"teleport\"");
     assert!(

@@ -5,13 +5,14 @@ use genserver_sim::{
 };
 
 /// The zoo's bugs and the kind of failure each ends in.
-pub const BUGS: [(&str, FailureKind); 6] = [
+pub const BUGS: [(&str, FailureKind); 7] = [
     ("lost-update", FailureKind::Invariant),
     ("call-cycle", FailureKind::Deadlock),
     ("stale-read", FailureKind::Expectation),
     ("retry-double-apply", FailureKind::Expectation),
     ("restart-loses-work", FailureKind::Expectation),
     ("aba-version", FailureKind::Invariant),
+    ("restart-registry-race", FailureKind::Expectation),
 ];
 
 fn search(name: &str, options: &DfsOptions) -> Exploration {

@@ -11,7 +11,7 @@ use genserver_traces::to_text;
 const MARGIN: u64 = 2;
 
 /// Each bug with the length of its hand-minimal story, told step by step.
-const STORIES: [(&str, u64); 6] = [
+const STORIES: [(&str, u64); 7] = [
     // start both; both gets delivered and answered; both sets delivered and answered.
     ("lost-update", 10),
     // start both; each sync delivered: a calls b while b calls a. Deadlock.
@@ -28,6 +28,12 @@ const STORIES: [(&str, u64); 6] = [
     // start the updater, read, reply; start the bumper, eight adds and replies; the stale
     // compare-and-set and its reply.
     ("aba-version", 22),
+    // start (call 1); call 1 delivered and answered; crash the front; its exit signal
+    // reaches the supervisor, which starts a new front under the name; reply 1 delivered
+    // (the call for op 2 goes to the dead id: NoProcess, counted as done; op 3 is called on
+    // the new front); call 3 delivered, reply 3 delivered; both casts reach the ledger;
+    // wake; list; the reply lacks op 2.
+    ("restart-registry-race", 12),
 ];
 
 #[test]

@@ -5,6 +5,7 @@ use genserver_sim::{
     DEFAULT_MAX_STEPS, FailureKind, Verdict, check_determinism, find_system, hunt, replay, run,
     systems,
 };
+use genserver_traces::EventKind;
 
 /// Hunts `name` from seed 0 and checks the bug is found within `budget` runs, with the
 /// expected kind of failure, and that its trace replays identically.
@@ -76,6 +77,51 @@ fn restart_loses_work_is_found_within_50_runs() {
 }
 
 #[test]
+fn restart_registry_race_is_found_within_50_runs() {
+    found_within(
+        "restart-registry-race",
+        50,
+        FailureKind::Expectation,
+        "was counted as done but the ledger never saw it",
+    );
+}
+
+#[test]
+fn restart_registry_race_needs_a_crash_a_restart_and_a_late_call() {
+    // Every failing run crashed the front, had the supervisor start a new one under its
+    // name, and then called the dead instance; runs without a crash always pass.
+    let system = find_system("restart-registry-race").unwrap();
+    let (mut failed, mut crashed_but_passed) = (0, 0);
+    for seed in 0..300 {
+        let report = run(system, seed, DEFAULT_MAX_STEPS, true);
+        let events = &report.trace.as_ref().unwrap().events;
+        let crash = events.iter().position(|e| e.kind == EventKind::Crash);
+        let restart = crash.and_then(|crash| {
+            let mut later = events[crash..].iter();
+            let restart =
+                later.position(|e| e.kind == EventKind::Spawn && e.message.contains("as front"));
+            restart.map(|i| crash + i)
+        });
+        let stale = events.iter().position(|e| {
+            e.kind == EventKind::Reply && e.message.contains("failed at once: no such process")
+        });
+        match report.failure() {
+            Some(_) => {
+                failed += 1;
+                let (crash, restart, stale) = (crash.unwrap(), restart.unwrap(), stale.unwrap());
+                assert!(crash < restart && restart < stale, "seed {seed}");
+            }
+            None if crash.is_some() => crashed_but_passed += 1,
+            None => {}
+        }
+    }
+    assert!(
+        failed > 0 && crashed_but_passed > 0,
+        "{failed} {crashed_but_passed}"
+    );
+}
+
+#[test]
 fn every_bug_needs_a_particular_order() {
     // Not forced: for each bug, some schedules pass and some fail.
     for name in [
@@ -84,6 +130,7 @@ fn every_bug_needs_a_particular_order() {
         "stale-read",
         "retry-double-apply",
         "restart-loses-work",
+        "restart-registry-race",
     ] {
         let system = find_system(name).unwrap();
         let passing = (0..50)
@@ -158,6 +205,7 @@ fn the_zoo_has_exactly_the_issue_names() {
             "retry-double-apply",
             "restart-loses-work",
             "aba-version",
+            "restart-registry-race",
             "stack",
             "counter"
         ]

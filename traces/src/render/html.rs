@@ -105,14 +105,35 @@ fn draw_row(
     );
     let label = escape(&shorten(&event.message));
     match (event.kind, lane(&event.from), lane(&event.to)) {
-        (EventKind::Deliver | EventKind::Drop, Some(from), Some(to)) if from != to => {
+        (
+            EventKind::Deliver
+            | EventKind::Drop
+            | EventKind::Spawn
+            | EventKind::Link
+            | EventKind::Unlink
+            | EventKind::Monitor
+            | EventKind::Demonitor,
+            Some(from),
+            Some(to),
+        ) if from != to => {
             let (x1, x2) = (lane_x(from), lane_x(to));
             let style = match (event.kind, message_kind(event)) {
                 (EventKind::Drop, _) => "drop",
-                (_, MessageKind::Reply) => "reply",
-                (_, MessageKind::Call) => "call",
-                (_, MessageKind::Info) => "info",
-                _ => "cast",
+                (EventKind::Deliver, MessageKind::Signal) => "signal",
+                (EventKind::Deliver, _) => match message_kind(event) {
+                    MessageKind::Reply => "reply",
+                    MessageKind::Call => "call",
+                    MessageKind::Info => "info",
+                    _ => "cast",
+                },
+                // Links, monitors and child starts: control, not messages.
+                _ => "control",
+            };
+            let kind_name = format!("{:?}", event.kind).to_lowercase();
+            let label = match event.kind {
+                EventKind::Deliver | EventKind::Drop => label,
+                _ if label == kind_name || label.starts_with(&format!("{kind_name} ")) => label,
+                _ => format!("{kind_name} {label}"),
             };
             let marker = if style == "drop" { "cross" } else { "head" };
             let _ = write!(
@@ -126,9 +147,9 @@ fn draw_row(
             let x = from.or(to).map(lane_x).unwrap_or(LEFT / 2 + 40);
             let (symbol, style) = match kind {
                 EventKind::Timeout => ("◔", "warn"),
-                EventKind::Crash | EventKind::Failure => ("✖", "bad"),
+                EventKind::Crash | EventKind::Failure | EventKind::Kill => ("✖", "bad"),
                 EventKind::Drop | EventKind::Discard => ("⌫", "warn"),
-                EventKind::Restart | EventKind::Start => ("▶", "note"),
+                EventKind::Restart | EventKind::Start | EventKind::Spawn => ("▶", "note"),
                 EventKind::Stop => ("■", "note"),
                 _ => ("●", "note"),
             };
@@ -199,6 +220,8 @@ button { margin-right: 4px; }
 .info { stroke: #2e7d32; }
 .reply { stroke: #6a1b9a; stroke-dasharray: 6 4; }
 .drop { stroke: #c62828; stroke-dasharray: 2 3; }
+.signal { stroke: #ad1457; }
+.control { stroke: #8d6e63; stroke-dasharray: 1 3; }
 .mark { text-anchor: middle; font-size: 14px; }
 .bad { fill: #c62828; }
 .warn { fill: #ef6c00; }

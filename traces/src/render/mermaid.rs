@@ -7,8 +7,9 @@ use crate::render::{MessageKind, failing_step, message_kind};
 use crate::{EventKind, Trace};
 
 /// The trace as a Mermaid sequence diagram: one participant per process, an arrow per
-/// delivered message (replies dashed, drops crossed), notes for timeouts, timers, crashes,
-/// restarts and stops, and the failure in a red box.
+/// delivered message (replies dashed, drops crossed, exit signals and downs open-headed),
+/// dotted open arrows for child starts, links and monitors, notes for timeouts, timers,
+/// crashes, restarts, kills, ignored signals and stops, and the failure in a red box.
 pub fn to_mermaid(trace: &Trace) -> String {
     let mut ids = BTreeMap::new();
     let mut out = String::from("sequenceDiagram\n");
@@ -34,9 +35,25 @@ pub fn to_mermaid(trace: &Trace) -> String {
             (EventKind::Deliver, Some(from), Some(to), _) => {
                 let arrow = match message_kind(event) {
                     MessageKind::Reply => "-->>",
+                    MessageKind::Signal => "-)",
                     _ => "->>",
                 };
                 format!("{from}{arrow}{to}: {text}")
+            }
+            (
+                EventKind::Spawn
+                | EventKind::Link
+                | EventKind::Unlink
+                | EventKind::Monitor
+                | EventKind::Demonitor,
+                Some(from),
+                Some(to),
+                _,
+            ) if from != to => {
+                format!("{from}--){to}: {}", named(event.kind, &text))
+            }
+            (EventKind::Kill | EventKind::Ignore, _, Some(to), _) => {
+                format!("Note over {to}: {}", named(event.kind, &text))
             }
             (EventKind::Drop, Some(from), Some(to), _) => format!("{from}-x{to}: dropped {text}"),
             (EventKind::Failure, _, _, actor) => {
@@ -63,6 +80,15 @@ pub fn to_mermaid(trace: &Trace) -> String {
         );
     }
     out
+}
+
+/// `kind text`, or just `text` when it starts with the kind's name ("link", "unlink").
+fn named(kind: EventKind, text: &str) -> String {
+    let kind = format!("{kind:?}").to_lowercase();
+    match text == kind || text.starts_with(&format!("{kind} ")) {
+        true => text.to_owned(),
+        false => format!("{kind} {text}"),
+    }
 }
 
 /// Mermaid ends a message at a newline and reads `;` and `#` specially: escape them as

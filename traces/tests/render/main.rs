@@ -2,6 +2,7 @@
 
 mod browser;
 mod sample;
+mod supervised;
 
 use genserver_traces::{first_divergence, to_html, to_mermaid, to_text};
 use sample::sample;
