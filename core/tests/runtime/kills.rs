@@ -187,3 +187,20 @@ fn a_server_that_kills_itself_skips_the_rest_of_its_effects() {
     assert_eq!(other.call_timeout(Call::Echo(0), LONG), Ok(0));
     assert!(events(&log).is_empty(), "{:?}", events(&log));
 }
+
+#[test]
+fn a_killed_servers_deferred_and_queued_calls_fail_with_killed() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let victim = plain(&rt, "v", &log);
+    let held = victim.call_async(Call::Hold);
+    await_held(&victim, 1);
+    rt.kill(victim.id());
+    assert_eq!(
+        held.wait_timeout(LONG),
+        Err(CallError::Exited(ExitReason::Killed))
+    );
+    // Unknown or dead ids are ignored.
+    rt.kill(victim.id());
+    rt.kill(genserver::ProcessId(424_242));
+}
