@@ -189,7 +189,7 @@ fn a_server_that_kills_itself_skips_the_rest_of_its_effects() {
 }
 
 #[test]
-fn a_killed_servers_deferred_and_queued_calls_fail_with_killed() {
+fn a_killed_servers_deferred_call_fails_with_killed() {
     let rt = Runtime::new();
     let log = new_log();
     let victim = plain(&rt, "v", &log);
