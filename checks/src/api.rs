@@ -5,6 +5,7 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
+use genserver::runtime::{Doom, Interrupt};
 use genserver::{CallError, CallTag, Mailbox, ProcessId, ReplyLink, ReplySink, ReplyTo};
 
 use crate::sync::Arc;
@@ -71,6 +72,39 @@ impl<R: Send + 'static> LinkApi<R> for ReplyLink<R> {
     }
     fn abandon(&self) -> Option<Result<R, CallError>> {
         ReplyLink::abandon(self)
+    }
+}
+
+/// A server's doom flag and the reply link of the call it is blocked in
+/// ([`genserver::runtime::Interrupt`]): how a kill reaches a server waiting on its own call.
+pub trait InterruptApi<R>: Send + Sync + Sized + 'static {
+    /// Not doomed, not in a call.
+    fn new() -> Self;
+    /// Dooms the server and completes the link it waits on, if any; `false` if already doomed.
+    fn doom(&self, doom: Doom) -> bool;
+    /// The doom, if any.
+    fn doomed(&self) -> Option<Doom>;
+    /// Registers the link the server is about to wait on; `false` if already doomed.
+    fn enter_call(&self, link: &Arc<ReplyLink<R>>) -> bool;
+    /// Forgets the link once the call is over.
+    fn leave_call(&self);
+}
+
+impl<R: Send + 'static> InterruptApi<R> for Interrupt<R> {
+    fn new() -> Self {
+        Interrupt::new()
+    }
+    fn doom(&self, doom: Doom) -> bool {
+        Interrupt::doom(self, doom)
+    }
+    fn doomed(&self) -> Option<Doom> {
+        Interrupt::doomed(self)
+    }
+    fn enter_call(&self, link: &Arc<ReplyLink<R>>) -> bool {
+        Interrupt::enter_call(self, link)
+    }
+    fn leave_call(&self) {
+        Interrupt::leave_call(self)
     }
 }
 

@@ -6,6 +6,7 @@
 //! The loom tests run every model against the real type (expected to pass) and against the
 //! matching variant here (expected to be rejected, `#[should_panic]`).
 
+mod interrupt_racy;
 mod link_double_delivery;
 mod link_early_notify;
 mod link_forgetful;
@@ -19,6 +20,7 @@ pub mod mini_runtime;
 mod slot;
 mod token_unshared;
 
+pub use interrupt_racy::RacyInterrupt;
 pub use link_double_delivery::DoubleDeliveryLink;
 pub use link_early_notify::EarlyNotifyLink;
 pub use link_forgetful::ForgetfulLink;

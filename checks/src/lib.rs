@@ -14,7 +14,8 @@
 //! |---|---|---|
 //! | `tests/loom_mailbox.rs` | 2 producers × 3 messages, 1 consumer (draining its batch as the server loop does, or appending to it): nothing lost, duplicated or reordered per producer; close (server exit) while 2 producers send: every send delivered or handed back, none after a refused one | `LostWakeupMailbox` (deadlock), `DuplicatingMailbox`, `ReorderingMailbox`, `RacyCloseMailbox` (vanishes under close) |
 //! | `tests/loom_link.rs` | reply (through `ReplyTo`) races the timeout: exactly one outcome; a late reply is refused, never seen, and dropped (loom's `Arc` leak check); a deferred reply races the server's exit: accepted once; server death (a panic dropping the token) wakes the caller with an error; a deferred reply from a third thread arrives | `SplitAbandonLink`, `StickyAbandonLink`, `ForgetfulLink` (`Arc` leaked), `DoubleDeliveryLink`, `EarlyNotifyLink` (deadlock), `UnsharedReplyTo` |
-//! | `tests/loom_runtime.rs` | `Runtime` end to end, 1 client and 1 server thread: start, a call returns the reply, stop; a handler panic gives the caller an error, never a hang; with a 2nd client: a call racing a stop, a deferred reply on another client's cast, a stop failing an open deferred call | the mini runtime of [`broken::mini_runtime`] with `LostWakeupMailbox`, with `EarlyNotifyLink`, keeping on after a panic, not closing its mailbox on exit (all deadlocks); from the real parts it passes |
+//! | `tests/loom_interrupt.rs` | the doom flag ([`genserver::runtime::Interrupt`]) through which a kill reaches a server blocked in its own call: a kill racing the callee's reply gives exactly one outcome and leaves the server doomed; a kill of a server about to wait on a call never answered wakes it | `RacyInterrupt` (checks the flag and registers the call's link in two critical sections: deadlock) |
+//! | `tests/loom_runtime.rs` | `Runtime` end to end, 1 client and 1 server thread: start, a call returns the reply, stop; a handler panic gives the caller an error, never a hang; with a 2nd client: a call racing a stop, a deferred reply on another client's cast, a stop failing an open deferred call; with 2 servers: a kill racing a server-to-server call (no hang, no lock-order deadlock) | the mini runtime of [`broken::mini_runtime`] with `LostWakeupMailbox`, with `EarlyNotifyLink`, keeping on after a panic, not closing its mailbox on exit (all deadlocks); from the real parts it passes |
 //!
 //! Loom has no clock (`Condvar::wait_timeout` never times out), so a timeout is modelled as
 //! the explicit [`genserver::ReplyLink::abandon`] that the runtime performs when its clock
@@ -60,7 +61,7 @@
 //! (`const BOUND`), passed to `model::check`, a `loom::model::Builder` with
 //! `preemption_bound` set; `LOOM_MAX_PREEMPTIONS`, when set, overrides it. Every model prints a
 //! line `loom <model>: bound 3, passed, iterations: N, T` (or `rejected at iteration N`). On a
-//! 2-core machine the suite runs in about 20 s at bound 3 after a 40 s first build (the
+//! 2-core machine the suite runs in about 35 s at bound 3 after a 40 s first build (the
 //! mailbox and reply link spin once, yielding, before they park, which loom explores too); it
 //! also passes at bound 2. The separate target
 //! directory keeps the `--cfg loom` build from invalidating the normal one. Without

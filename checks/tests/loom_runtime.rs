@@ -14,7 +14,8 @@
 use std::marker::PhantomData;
 
 use genserver::{
-    CallError, CallResult, Ctx, ExitReason, GenServer, Mailbox, ReplyLink, ReplyTo, Runtime, Server,
+    CallError, CallResult, Ctx, ExitReason, GenServer, Mailbox, ProcessId, ReplyLink, ReplyTo,
+    Runtime, Server, ServerRef, Timeout,
 };
 use genserver_checks::api::{LinkApi, MailboxApi};
 use genserver_checks::broken::mini_runtime::{Envelope, Flaw, MiniServer, Request, handle};
@@ -85,6 +86,36 @@ impl GenServer for Later {
             Some(token) => ctx.reply(&token, value),
             None => self.released = Some(value),
         }
+    }
+}
+
+/// A server that, on a cast, calls an [`Echo`] server and waits (for ever) for the outcome.
+struct Caller {
+    echo: ServerRef<Echo>,
+}
+
+impl GenServer for Caller {
+    type Args = ProcessId;
+    type Call = ();
+    type Reply = ();
+    type Cast = ();
+    type Info = Result<u32, CallError>;
+    type Continue = ();
+
+    fn init(echo: ProcessId, _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
+        Ok(Caller {
+            echo: ServerRef::new(echo),
+        })
+    }
+
+    fn handle_call(&mut self, _: (), _: ReplyTo<()>, _: &mut Ctx<Self>) -> CallResult<()> {
+        CallResult::Reply(())
+    }
+
+    fn handle_cast(&mut self, _: (), ctx: &mut Ctx<Self>) {
+        ctx.call(self.echo, Request::Add(1), Timeout::Infinity, |outcome| {
+            outcome
+        });
     }
 }
 
@@ -280,6 +311,30 @@ fn runtime_stop_fails_the_open_deferred_call() {
         "runtime: stop fails an open deferred call (2 clients)",
         BOUND,
         runtime_stop_fails_a_deferred_call,
+    );
+}
+
+/// A client kills a server while it calls another server (before, during or after the call):
+/// the killed server is gone at once, and every thread ends: no hang and no lock-order
+/// deadlock between the killer (registry, then the server's doom flag, then its reply link)
+/// and the server threads.
+fn runtime_kill_races_a_server_to_server_call() {
+    let rt = Runtime::new();
+    let echo = rt.start::<Echo>(()).expect("start echo");
+    let caller = rt.start::<Caller>(echo.id()).expect("start caller");
+    caller.cast(());
+    rt.kill(caller.id());
+    assert!(!caller.is_alive(), "a killed server still looks alive");
+    assert_eq!(caller.call(()), Err(CallError::NoProcess));
+    assert_eq!(echo.stop(ExitReason::Normal), Ok(()));
+}
+
+#[test]
+fn runtime_kill_races_a_call_between_servers() {
+    check(
+        "runtime: kill races a server-to-server call (3 threads)",
+        BOUND,
+        runtime_kill_races_a_server_to_server_call,
     );
 }
 

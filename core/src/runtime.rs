@@ -1,35 +1,67 @@
 //! The threaded runtime: one thread per server, a concurrent mailbox, reply links, timeouts.
+//!
+//! # Links, monitors, exit signals, kills, child starts
+//!
+//! The registry keeps, for each live process, its name, links, monitors (who watches it) and
+//! whether it traps exits, all under the runtime's one lock. A process dies when its record
+//! leaves the registry; whoever removes it (the server's own thread after `terminate`, or a
+//! killer) sends its `Down`s and link exit signals in that same critical section, so linking
+//! or monitoring a process is decided atomically against its exit: a dead one answers "no
+//! such process" at once. `Down`s and trapped exit signals are queued in the receiver's
+//! mailbox like messages (in order with the sender's other messages); a `Down` of a removed
+//! monitor, or a link's signal after an unlink, is dropped when it comes up.
+//!
+//! An untrapped abnormal exit signal, or a kill, reaches a server at once through its doom
+//! flag ([`Interrupt`]): the server checks it before and after every callback and between the
+//! effects it applies, and a server blocked in a call it made is woken by the flag completing
+//! that call's reply link. **Rust threads cannot be stopped from outside**: a callback that is
+//! running when the doom arrives finishes first, and a server blocked in `terminate` or in a
+//! child start is not woken. What such a callback asked for is never carried out, and
+//! its caller gets the exit reason instead of its reply. A kill does not wait for that: the
+//! killed process leaves the registry at once (its name is free, its monitors and links are
+//! told [`ExitReason::Killed`], calls to it fail with "no such process"), so a supervisor can
+//! restart it while the old thread finishes its callback; an exit signal's reason, by
+//! contrast, takes effect when the thread gets to it, after `terminate`.
+//!
+//! [`Runtime::start`] returns once `init`'s effects are carried out too (a supervisor's
+//! children are then running); a server that stops or is doomed on the way runs `terminate`
+//! and its start fails with [`StartError::Init`]. [`Spawner`] starts children for
+//! [`crate::Effect::Start`]: the name and the link to the starter are in place before the
+//! child handles any message.
 
+mod apply;
 mod envelope;
+mod exit;
 mod handle;
 mod inbox;
+mod interrupt;
 mod link;
 mod mailbox;
 mod pending;
 mod server_loop;
 mod sinks;
+mod spawner;
+mod table;
 
 pub use handle::Server;
+pub use interrupt::{Doom, Interrupt};
 pub use link::ReplyLink;
 pub use mailbox::Mailbox;
 pub use pending::PendingCall;
+pub use spawner::Spawner;
 
-use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 
-use crate::sync::{Arc, AtomicU64, Mutex, lock};
-use crate::{GenServer, ProcessId, ServerRef, StartError};
-use inbox::{Entry, Inbox};
-
-/// The registry of live servers and their names.
-#[derive(Default)]
-struct Table {
-    by_id: BTreeMap<ProcessId, Box<dyn Inbox>>,
-    names: BTreeMap<String, ProcessId>,
-}
+use crate::sync::{Arc, AtomicU64, Mutex, MutexGuard, lock};
+use crate::{ExitReason, GenServer, ProcessId, ServerRef, StartError, StartOptions};
+use inbox::Inbox;
+use table::{Cause, Table};
 
 struct Shared {
     next_id: AtomicU64,
     table: Mutex<Table>,
+    /// What [`crate::Ctx::now`] counts from.
+    epoch: Instant,
 }
 
 /// A set of servers that can find each other by id or registered name.
@@ -84,13 +116,15 @@ impl Runtime {
             shared: Arc::new(Shared {
                 next_id: AtomicU64::new(1),
                 table: Mutex::new(Table::default()),
+                epoch: Instant::now(),
             }),
         }
     }
 
-    /// Starts a server: runs `init(args)` on its new thread and returns once it succeeded.
+    /// Starts a server: runs `init(args)` on its new thread, then carries out what `init`
+    /// asked for (child starts included), and returns once all that went well.
     pub fn start<S: GenServer>(&self, args: S::Args) -> Result<Server<S>, StartError> {
-        server_loop::start(self.clone(), args, None)
+        self.start_with(args, StartOptions::default())
     }
 
     /// Starts a server registered under `name`. The name is taken only after `init` succeeds;
@@ -100,26 +134,69 @@ impl Runtime {
         name: impl Into<String>,
         args: S::Args,
     ) -> Result<Server<S>, StartError> {
-        let name = name.into();
-        if lock(&self.shared.table).names.contains_key(&name) {
-            return Err(StartError::NameTaken(name));
+        let options = StartOptions {
+            name: Some(name.into()),
+            link_to: None,
+        };
+        self.start_with(args, options)
+    }
+
+    /// Starts a server with a name and/or a link to a live process, both in place before
+    /// the server handles any message. A server that stops or panics while its `init`'s
+    /// effects are carried out gives [`StartError::Init`] (and no exit signal to `link_to`).
+    pub fn start_with<S: GenServer>(
+        &self,
+        args: S::Args,
+        options: StartOptions,
+    ) -> Result<Server<S>, StartError> {
+        if let Some(name) = &options.name {
+            if self.table().name_taken(name) {
+                return Err(StartError::NameTaken(name.clone()));
+            }
         }
-        server_loop::start(self.clone(), args, Some(name))
+        server_loop::start(self.clone(), args, options)
+    }
+
+    /// A spawner on this runtime, for [`crate::ChildStart`] recipes (supervisors use it).
+    pub fn spawner(&self) -> Spawner {
+        Spawner::new(self)
     }
 
     /// The live server registered as `name`, if it is of type `S`.
     pub fn whereis<S: GenServer>(&self, name: &str) -> Option<Server<S>> {
-        let table = lock(&self.shared.table);
-        let id = *table.names.get(name)?;
-        table.by_id.get(&id)?.as_server::<S>()
+        let table = self.table();
+        table.inbox(table.lookup(name)?)?.as_server::<S>()
     }
 
     /// A handle on the live server at `addr`, if it is still alive.
     pub fn resolve<S: GenServer>(&self, addr: ServerRef<S>) -> Option<Server<S>> {
-        lock(&self.shared.table)
-            .by_id
-            .get(&addr.id())?
-            .as_server::<S>()
+        self.table().inbox(addr.id())?.as_server::<S>()
+    }
+
+    /// Whether process `id` is alive (it may exit right after this returns).
+    pub fn is_alive(&self, id: ProcessId) -> bool {
+        self.table().inbox(id).is_some()
+    }
+
+    /// Kills process `id` from outside any server, as [`crate::Ctx::kill`] does: it leaves
+    /// the registry at once (monitors get `Down`, links get exit signals, reason
+    /// [`ExitReason::Killed`]) and `terminate` does not run. A callback already running on
+    /// its thread finishes first (threads cannot be stopped from outside), but nothing it
+    /// asked for is carried out and its reply is never sent. Unknown or dead ids are ignored.
+    pub fn kill(&self, id: ProcessId) {
+        self.table().kill(id);
+    }
+
+    /// Sends process `id` an exit signal from outside any server, as [`crate::Ctx::exit`]
+    /// does (the sender is [`ProcessId::EXTERNAL`]).
+    pub fn exit(&self, id: ProcessId, reason: ExitReason) {
+        self.table()
+            .exit_signal(id, ProcessId::EXTERNAL, reason, Cause::Plain);
+    }
+
+    /// The runtime's clock: time since [`Runtime::new`], as [`crate::Ctx::now`] reports it.
+    pub fn now(&self) -> Duration {
+        self.shared.epoch.elapsed()
     }
 
     fn next_id(&self) -> ProcessId {
@@ -127,39 +204,13 @@ impl Runtime {
         ProcessId(self.shared.next_id.fetch_add(1, Ordering::Relaxed))
     }
 
-    /// Registers a started server; fails if its name is taken.
-    fn register<S: GenServer>(
-        &self,
-        entry: Entry<S>,
-        name: Option<&str>,
-    ) -> Result<(), StartError> {
-        let mut table = lock(&self.shared.table);
-        if let Some(name) = name {
-            if table.names.contains_key(name) {
-                return Err(StartError::NameTaken(name.to_owned()));
-            }
-            table.names.insert(name.to_owned(), entry.id());
-        }
-        table.by_id.insert(entry.id(), Box::new(entry));
-        Ok(())
-    }
-
-    /// Forgets an exiting server and frees its name.
-    fn unregister(&self, id: ProcessId, name: Option<&str>) {
-        let mut table = lock(&self.shared.table);
-        table.by_id.remove(&id);
-        if let Some(name) = name {
-            if table.names.get(name) == Some(&id) {
-                table.names.remove(name);
-            }
-        }
+    /// The registry, locked (never held while user code runs).
+    fn table(&self) -> MutexGuard<'_, Table> {
+        lock(&self.shared.table)
     }
 
     /// The inbox of the live server `id`, if any.
     fn inbox(&self, id: ProcessId) -> Option<Box<dyn Inbox>> {
-        lock(&self.shared.table)
-            .by_id
-            .get(&id)
-            .map(|inbox| inbox.clone_box())
+        self.table().inbox(id).map(|inbox| inbox.clone_box())
     }
 }

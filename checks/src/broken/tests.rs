@@ -5,11 +5,12 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
+use genserver::runtime::{Doom, Interrupt};
 use genserver::{CallError, ExitReason, Mailbox, ReplyLink, ReplyTo};
 
 use super::mini_runtime::{Envelope, Flaw, MiniServer, Request};
 use super::*;
-use crate::api::{LinkApi, MailboxApi, TokenApi, token_for};
+use crate::api::{InterruptApi, LinkApi, MailboxApi, TokenApi, token_for};
 
 fn late_reply_accepted<L: LinkApi<u32>>() -> bool {
     let link = L::new();
@@ -152,4 +153,28 @@ fn the_real_mailbox_keeps_per_producer_order_on_threads() {
         producer.join().unwrap();
     }
     assert!(mailbox.close().is_empty());
+}
+
+fn doom_in_a_fixed_order<I: InterruptApi<u32>>() {
+    // Doomed before the server waits: it must not wait.
+    let interrupt = I::new();
+    let link = Arc::new(ReplyLink::new());
+    interrupt.doom(Doom::kill());
+    assert!(!interrupt.enter_call(&link));
+    // Doomed while it waits: its link is completed with the reason.
+    let interrupt = I::new();
+    let link = Arc::new(ReplyLink::new());
+    assert!(interrupt.enter_call(&link));
+    interrupt.doom(Doom::kill());
+    assert_eq!(
+        link.poll(),
+        Some(Err(CallError::Exited(ExitReason::Killed)))
+    );
+    assert!(!interrupt.doom(Doom::kill()), "a second kill was recorded");
+}
+
+#[test]
+fn the_racy_interrupt_works_in_a_fixed_order() {
+    doom_in_a_fixed_order::<Interrupt<u32>>();
+    doom_in_a_fixed_order::<RacyInterrupt<u32>>();
 }

@@ -2,7 +2,7 @@
 
 use crate::runtime::ReplyLink;
 use crate::sync::Arc;
-use crate::{CallError, ExitReason, GenServer, ReplyTo};
+use crate::{CallError, Down, ExitReason, ExitSignal, GenServer, ReplyTo};
 
 /// Runs against the state inside the server thread (GenServers.jl's `query`), or learns
 /// the exit reason if the server exited first.
@@ -21,6 +21,15 @@ pub(crate) enum Envelope<S: GenServer> {
         reason: ExitReason,
         done: Arc<ReplyLink<()>>,
     },
+    /// A monitored process went down (dropped if the monitor was removed meanwhile).
+    Down(Down),
+    /// A trapped exit signal (one sent because of a link is dropped if unlinked meanwhile).
+    Exit {
+        signal: ExitSignal,
+        via_link: bool,
+    },
+    /// Only wakes the server to look at its doom.
+    Wake,
 }
 
 impl<S: GenServer> Envelope<S> {
@@ -42,7 +51,11 @@ impl<S: GenServer> Envelope<S> {
                 done.complete(Ok(()));
             }
             Envelope::Inspect(inspect) => inspect(Err(reason)),
-            Envelope::Cast(_) | Envelope::Info(_) => {}
+            Envelope::Cast(_)
+            | Envelope::Info(_)
+            | Envelope::Down(_)
+            | Envelope::Exit { .. }
+            | Envelope::Wake => {}
         }
     }
 }

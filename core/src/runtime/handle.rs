@@ -59,9 +59,10 @@ impl<S: GenServer> Server<S> {
         self
     }
 
-    /// Whether the server is still running (it may exit right after this returns).
+    /// Whether the server is still running (it may exit right after this returns). A
+    /// killed server is not, even while its thread finishes the callback it was running.
     pub fn is_alive(&self) -> bool {
-        !self.cell.mailbox.is_closed()
+        !self.cell.mailbox.is_closed() && !self.cell.killed()
     }
 
     /// Calls the server and waits for the reply, up to the handle's timeout.
@@ -90,10 +91,14 @@ impl<S: GenServer> Server<S> {
     }
 
     /// Waiting on oneself could only deadlock: refuse it inside the server's own thread.
+    /// A killed server is gone at once, even while its thread finishes a callback.
     fn not_from_itself(&self) -> Result<(), CallError> {
-        match server_loop::current() == Some(self.cell.id) {
-            true => Err(CallError::CallingSelf),
-            false => Ok(()),
+        if server_loop::current() == Some(self.cell.id) {
+            Err(CallError::CallingSelf)
+        } else if self.cell.killed() {
+            Err(CallError::NoProcess)
+        } else {
+            Ok(())
         }
     }
 

@@ -5,25 +5,37 @@ use std::any::Any;
 
 use crate::message::{AnyMessage, downcast};
 use crate::runtime::envelope::Envelope;
+use crate::runtime::interrupt::{Doom, Interrupt};
 use crate::runtime::sinks::ErasedSink;
 use crate::runtime::{Mailbox, ReplyLink, Server};
 use crate::sync::Arc;
-use crate::{CallTag, GenServer, ProcessId, ReplyTo, Timeout};
+use crate::{CallTag, Down, ExitSignal, GenServer, ProcessId, ReplyTo, Timeout};
 
 /// What every live server shares with its clients.
 pub(crate) struct ServerCell<S: GenServer> {
     pub(crate) id: ProcessId,
     pub(crate) mailbox: Mailbox<Envelope<S>>,
+    /// Set by a kill or an untrapped exit signal; wakes the server from a call it makes.
+    pub(crate) interrupt: Interrupt<AnyMessage>,
+}
+
+impl<S: GenServer> ServerCell<S> {
+    pub(crate) fn new(id: ProcessId) -> Self {
+        ServerCell {
+            id,
+            mailbox: Mailbox::new(),
+            interrupt: Interrupt::new(),
+        }
+    }
+
+    /// Whether the server was killed (it may still be finishing a callback).
+    pub(crate) fn killed(&self) -> bool {
+        self.interrupt.doomed().is_some_and(|doom| doom.kill)
+    }
 }
 
 /// A registry entry: the typed cell behind an erased face.
 pub(crate) struct Entry<S: GenServer>(pub(crate) Arc<ServerCell<S>>);
-
-impl<S: GenServer> Entry<S> {
-    pub(crate) fn id(&self) -> ProcessId {
-        self.0.id
-    }
-}
 
 /// A server's mailbox seen without its type. Messages of the wrong type are a bug in the
 /// caller (typed [`crate::ServerRef`]s rule them out) and panic in the sending handler.
@@ -37,6 +49,12 @@ pub(crate) trait Inbox: Send + Sync {
         request: AnyMessage,
         link: Arc<ReplyLink<AnyMessage>>,
     );
+    /// Queues a `Down` for a monitor this server holds.
+    fn down(&self, down: Down);
+    /// Queues an exit signal this server traps (`via_link`: sent because of a link).
+    fn exit_signal(&self, signal: ExitSignal, via_link: bool);
+    /// Dooms the server (a kill or an untrapped exit signal) and wakes it.
+    fn doom(&self, doom: Doom);
     fn clone_box(&self) -> Box<dyn Inbox>;
     fn as_any(&self) -> &dyn Any;
 }
@@ -84,6 +102,20 @@ impl<S: GenServer> Inbox for Entry<S> {
         };
         if let Err(refused) = self.0.mailbox.push(envelope) {
             refused.bounce();
+        }
+    }
+
+    fn down(&self, down: Down) {
+        let _ = self.0.mailbox.push(Envelope::Down(down));
+    }
+
+    fn exit_signal(&self, signal: ExitSignal, via_link: bool) {
+        let _ = self.0.mailbox.push(Envelope::Exit { signal, via_link });
+    }
+
+    fn doom(&self, doom: Doom) {
+        if self.0.interrupt.doom(doom) {
+            let _ = self.0.mailbox.push(Envelope::Wake);
         }
     }
 

@@ -1,18 +1,18 @@
-//! The server thread: runs the callbacks and interprets their effects.
+//! The server thread: runs the callbacks; `apply.rs` interprets their effects and `exit.rs`
+//! takes the server down.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use crate::message::AnyMessage;
 use crate::reply::WeakReplyTo;
 use crate::runtime::envelope::Envelope;
 use crate::runtime::inbox::{Entry, ServerCell};
-use crate::runtime::{Mailbox, PendingCall, ReplyLink, Runtime, Server};
+use crate::runtime::{ReplyLink, Runtime, Server};
 use crate::sync::{Arc, spawn};
 use crate::{
-    CallError, CallResult, CallTag, Ctx, Effect, ExitReason, GenServer, ProcessId, ReplyTo,
-    StartError, Timeout, TimerId,
+    CallResult, Ctx, Effect, ExitReason, GenServer, MonitorRef, ProcessId, ReplyTo, StartError,
+    StartOptions, Timeout, TimerId,
 };
 
 #[cfg(not(loom))]
@@ -42,25 +42,23 @@ fn set_current(_: ProcessId) {}
 
 type Started = Arc<ReplyLink<Result<(), StartError>>>;
 
-/// Spawns the server thread, runs `init` there and waits for its verdict.
+/// Spawns the server thread, runs `init` there, carries out its effects, and waits for the
+/// verdict.
 pub(crate) fn start<S: GenServer>(
     rt: Runtime,
     args: S::Args,
-    name: Option<String>,
+    options: StartOptions,
 ) -> Result<Server<S>, StartError> {
     let id = rt.next_id();
-    let cell = Arc::new(ServerCell {
-        id,
-        mailbox: Mailbox::new(),
-    });
+    let cell = Arc::new(ServerCell::new(id));
     let started: Started = Arc::new(ReplyLink::new());
-    let thread_name = match &name {
+    let thread_name = match &options.name {
         Some(name) => format!("genserver {name}"),
         None => format!("genserver {id:?}"),
     };
     let (thread_cell, thread_started) = (Arc::clone(&cell), Arc::clone(&started));
     spawn(thread_name, move || {
-        run::<S>(rt, thread_cell, args, name, thread_started)
+        run::<S>(rt, thread_cell, args, options, thread_started)
     })
     .map_err(|error| StartError::Spawn(error.to_string()))?;
     match started.wait() {
@@ -74,11 +72,12 @@ fn run<S: GenServer>(
     rt: Runtime,
     cell: Arc<ServerCell<S>>,
     args: S::Args,
-    name: Option<String>,
+    options: StartOptions,
     started: Started,
 ) {
     set_current(cell.id);
     let mut ctx = Ctx::new(cell.id);
+    ctx.set_now(rt.now());
     let state = match catch_unwind(AssertUnwindSafe(|| S::init(args, &mut ctx))) {
         Ok(Ok(state)) => state,
         Ok(Err(reason)) => {
@@ -93,7 +92,15 @@ fn run<S: GenServer>(
             return;
         }
     };
-    if let Err(error) = rt.register(Entry(Arc::clone(&cell)), name.as_deref()) {
+    // Trapping asked for by `init` is in force from the moment others can reach the server
+    // (as OTP's `process_flag` in `init`), not only once `init`'s effects are carried out.
+    let trap = ctx.effects().iter().rev().find_map(|effect| match effect {
+        Effect::TrapExits(on) => Some(*on),
+        _ => None,
+    });
+    let entry = Box::new(Entry(Arc::clone(&cell)));
+    let registered = rt.table().register(cell.id, entry, &options, trap);
+    if let Err(error) = registered {
         cell.mailbox.close();
         let mut state = state;
         let _ = catch_unwind(AssertUnwindSafe(|| {
@@ -102,11 +109,9 @@ fn run<S: GenServer>(
         started.complete(Ok(Err(error)));
         return;
     }
-    started.complete(Ok(Ok(())));
     let mut server = Running {
         rt,
         cell,
-        name,
         state,
         ctx,
         batch: VecDeque::new(),
@@ -115,43 +120,65 @@ fn run<S: GenServer>(
         deferred: Vec::new(),
         prune_at: 64,
         stopping: None,
+        interrupted: false,
+        killed: false,
         final_reply: None,
         crashed_call: None,
         stop_waiters: Vec::new(),
+        monitors: BTreeMap::new(),
         next_tag: 0,
     };
+    // `init`'s effects (child starts included) are carried out before the start returns.
     let effects = server.ctx.take_effects();
     server.apply_caught("init", effects);
+    server.check_doom();
+    if let Some(reason) = server.stopping.take() {
+        // A start that fails leaves no link behind: the starter learns from the error alone.
+        if let Some(starter) = options.link_to {
+            server.rt.table().unlink(server.cell.id, starter);
+        }
+        // Answered once the server is gone, as a crashed call is.
+        server.exit(reason.clone());
+        started.complete(Ok(Err(StartError::Init(reason))));
+        return;
+    }
+    started.complete(Ok(Ok(())));
     let reason = server.serve();
     server.exit(reason);
 }
 
 /// A live server and everything its thread keeps between messages.
-struct Running<S: GenServer> {
-    rt: Runtime,
-    cell: Arc<ServerCell<S>>,
-    name: Option<String>,
-    state: S,
-    ctx: Ctx<S>,
-    batch: VecDeque<Envelope<S>>,
-    timers: BTreeMap<(Instant, TimerId), S::Info>,
-    continues: VecDeque<S::Continue>,
+pub(super) struct Running<S: GenServer> {
+    pub(super) rt: Runtime,
+    pub(super) cell: Arc<ServerCell<S>>,
+    pub(super) state: S,
+    pub(super) ctx: Ctx<S>,
+    pub(super) batch: VecDeque<Envelope<S>>,
+    pub(super) timers: BTreeMap<(Instant, TimerId), S::Info>,
+    pub(super) continues: VecDeque<S::Continue>,
     /// Calls answered "later": failed with the exit reason if still open at exit.
-    deferred: Vec<WeakReplyTo<S::Reply>>,
-    prune_at: usize,
-    stopping: Option<ExitReason>,
+    pub(super) deferred: Vec<WeakReplyTo<S::Reply>>,
+    pub(super) prune_at: usize,
+    pub(super) stopping: Option<ExitReason>,
+    /// A kill or an untrapped exit signal was seen: nothing more is carried out.
+    pub(super) interrupted: bool,
+    /// Killed: `terminate` does not run, and the killer has already notified monitors/links.
+    pub(super) killed: bool,
     /// A reply given together with a stop: sent after `terminate`, as in OTP.
-    final_reply: Option<(ReplyTo<S::Reply>, S::Reply)>,
+    pub(super) final_reply: Option<(ReplyTo<S::Reply>, S::Reply)>,
     /// The call whose handling crashed or stopped the server: failed after `terminate`.
-    crashed_call: Option<ReplyTo<S::Reply>>,
-    stop_waiters: Vec<Arc<ReplyLink<()>>>,
-    next_tag: u64,
+    pub(super) crashed_call: Option<ReplyTo<S::Reply>>,
+    pub(super) stop_waiters: Vec<Arc<ReplyLink<()>>>,
+    /// This server's monitors still in force, with their targets.
+    pub(super) monitors: BTreeMap<MonitorRef, ProcessId>,
+    pub(super) next_tag: u64,
 }
 
 impl<S: GenServer> Running<S> {
     /// Handles messages until a stop; returns the exit reason.
     fn serve(&mut self) -> ExitReason {
         loop {
+            self.check_doom();
             if let Some(reason) = self.stopping.take() {
                 return reason;
             }
@@ -195,18 +222,39 @@ impl<S: GenServer> Running<S> {
                 self.stopping.get_or_insert(reason);
                 self.stop_waiters.push(done);
             }
+            Envelope::Down(down) => {
+                // A `Down` of a monitor removed meanwhile is dropped (rule 4).
+                if self.monitors.remove(&down.monitor).is_some() {
+                    self.invoke("handle_down", |s, ctx| s.handle_down(down, ctx));
+                }
+            }
+            Envelope::Exit { signal, via_link } => {
+                // A link's signal that arrives after an unlink is dropped (rule 4).
+                if !via_link || self.rt.table().take_link(self.cell.id, signal.from) {
+                    self.invoke("handle_exit", |s, ctx| s.handle_exit(signal, ctx));
+                }
+            }
+            Envelope::Wake => {}
         }
     }
 
-    /// Runs one callback and applies its effects; `None` if it panicked (the server then stops).
-    fn invoke<T>(
+    /// Runs one callback and applies its effects; `None` if it panicked or the server was
+    /// killed or doomed meanwhile (the server then stops).
+    pub(super) fn invoke<T>(
         &mut self,
         callback: &str,
         body: impl FnOnce(&mut S, &mut Ctx<S>) -> T,
     ) -> Option<T> {
+        self.ctx.set_now(self.rt.now());
         let (state, ctx) = (&mut self.state, &mut self.ctx);
         match catch_unwind(AssertUnwindSafe(|| body(state, ctx))) {
             Ok(value) => {
+                if self.check_doom() {
+                    // Doomed while the callback ran: nothing it asked for is carried out,
+                    // not even its reply.
+                    drop(self.ctx.take_effects());
+                    return None;
+                }
                 if self.ctx.effects().is_empty() {
                     // The common case for casts: nothing to apply, nothing to catch.
                     return Some(value);
@@ -225,98 +273,25 @@ impl<S: GenServer> Running<S> {
         }
     }
 
-    /// Applies effects; a panic on the way (a message of the wrong type for its receiver)
-    /// stops the server like a panicking callback. Returns whether all went well.
-    fn apply_caught(&mut self, callback: &str, effects: Vec<Effect<S>>) -> bool {
-        match catch_unwind(AssertUnwindSafe(|| self.apply(effects))) {
-            Ok(()) => true,
-            Err(panic) => {
-                let text = panic_text(&panic);
-                let reason = ExitReason::Panic(format!("effects of {callback}: {text}"));
-                self.stopping = Some(reason);
-                false
-            }
+    /// Looks at the doom flag; once doomed, the server stops with the doom's reason and
+    /// carries out nothing more. Returns whether it is doomed.
+    pub(super) fn check_doom(&mut self) -> bool {
+        if self.interrupted {
+            return true;
         }
+        let Some(doom) = self.cell.interrupt.doomed() else {
+            return false;
+        };
+        self.interrupted = true;
+        self.killed = doom.kill;
+        self.stopping = Some(doom.reason);
+        true
     }
 
-    /// Applies a callback's effects in the order it recorded them.
-    fn apply(&mut self, effects: Vec<Effect<S>>) {
-        for effect in effects {
-            if self.crashed() {
-                // Effects recorded after the point of a crash never happen.
-                break;
-            }
-            match effect {
-                Effect::Reply { send, .. } => {
-                    send();
-                }
-                Effect::Cast { to, msg } => {
-                    if let Some(inbox) = self.rt.inbox(to) {
-                        inbox.cast_any(msg);
-                    }
-                }
-                Effect::Info { to, msg } => {
-                    if let Some(inbox) = self.rt.inbox(to) {
-                        inbox.info_any(msg);
-                    }
-                }
-                Effect::Call {
-                    to,
-                    request,
-                    timeout,
-                    on_outcome,
-                } => {
-                    let outcome = self.call_out(to, request, timeout);
-                    self.invoke("handle_info", move |s, ctx| {
-                        s.handle_info(on_outcome(outcome), ctx)
-                    });
-                }
-                Effect::SetTimer { id, after, msg } => {
-                    let deadline = Instant::now()
-                        .checked_add(after)
-                        .unwrap_or_else(|| Instant::now() + Duration::from_secs(u32::MAX as u64));
-                    self.timers.insert((deadline, id), msg);
-                }
-                Effect::CancelTimer(id) => self.timers.retain(|(_, timer), _| *timer != id),
-                Effect::Continue(value) => self.continues.push_back(value),
-                Effect::Stop(reason) => {
-                    self.stopping.get_or_insert(reason);
-                }
-                unsupported => {
-                    let text = format!("{unsupported:?} is not supported by the runtime yet");
-                    self.stopping.get_or_insert(ExitReason::Error(text));
-                }
-            }
-        }
-    }
-
-    /// Whether a callback panicked: the server stops, and nothing it asked for afterwards
-    /// is carried out.
-    fn crashed(&self) -> bool {
-        matches!(self.stopping, Some(ExitReason::Panic(_)))
-    }
-
-    /// A call this server makes: blocks, handling nothing else, until the outcome.
-    fn call_out(
-        &mut self,
-        to: ProcessId,
-        request: AnyMessage,
-        timeout: Timeout,
-    ) -> Result<AnyMessage, CallError> {
-        if to == self.cell.id {
-            return Err(CallError::CallingSelf);
-        }
-        let inbox = self.rt.inbox(to).ok_or(CallError::NoProcess)?;
-        self.next_tag += 1;
-        let link = Arc::new(ReplyLink::new());
-        // A server that exited meanwhile fails the call through the link: one path for outcomes.
-        inbox.call_any(
-            self.cell.id,
-            CallTag(self.next_tag),
-            request,
-            Arc::clone(&link),
-        );
-        PendingCall::new(link).wait_timeout(timeout)
+    /// Whether a callback panicked or the server was doomed: the server stops, and nothing
+    /// asked for afterwards is carried out.
+    pub(super) fn crashed(&self) -> bool {
+        self.interrupted || matches!(self.stopping, Some(ExitReason::Panic(_)))
     }
 
     fn defer(&mut self, token: &ReplyTo<S::Reply>) {
@@ -326,49 +301,9 @@ impl<S: GenServer> Running<S> {
             self.prune_at = (self.deferred.len() * 2).max(64);
         }
     }
-
-    fn due_timer(&mut self) -> Option<S::Info> {
-        let (&(deadline, _), _) = self.timers.first_key_value()?;
-        if deadline <= Instant::now() {
-            self.timers.pop_first().map(|(_, msg)| msg)
-        } else {
-            None
-        }
-    }
-
-    fn until_next_timer(&self) -> Option<Duration> {
-        let (&(deadline, _), _) = self.timers.first_key_value()?;
-        Some(deadline.saturating_duration_since(Instant::now()))
-    }
-
-    /// Runs `terminate`, leaves the registry and answers everything still waiting.
-    fn exit(mut self, reason: ExitReason) {
-        let state = &mut self.state;
-        let _ = catch_unwind(AssertUnwindSafe(|| state.terminate(&reason)));
-        self.rt.unregister(self.cell.id, self.name.as_deref());
-        let leftovers = self.cell.mailbox.close();
-        // Sent once the server is gone, so a caller's next call fails with "no such process".
-        if let Some((token, reply)) = self.final_reply.take() {
-            token.reply(reply);
-        }
-        if let Some(token) = self.crashed_call.take() {
-            token.fail(CallError::Exited(reason.clone()));
-        }
-        for envelope in self.batch.drain(..).chain(leftovers) {
-            envelope.refuse(&reason);
-        }
-        for weak in self.deferred.drain(..) {
-            if let Some(token) = weak.upgrade() {
-                token.fail(CallError::Exited(reason.clone()));
-            }
-        }
-        for done in self.stop_waiters.drain(..) {
-            done.complete(Ok(()));
-        }
-    }
 }
 
-fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
+pub(super) fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
     if let Some(text) = panic.downcast_ref::<&str>() {
         (*text).to_owned()
     } else if let Some(text) = panic.downcast_ref::<String>() {

@@ -1,8 +1,15 @@
 //! The threaded runtime against the rules of `shared/reference/genserver-semantics.md`.
 
+mod agent;
 mod calls;
 mod failures;
+mod kills;
+mod links;
+mod monitors;
 mod names;
 mod ordering;
 mod probe;
 mod stack;
+mod starts;
+mod supervision;
+mod supervision_example;

@@ -1,0 +1,501 @@
+//! The supervisor of `genserver::supervisor` on the threaded runtime: strategies, restart
+//! types, intensity, start and stop order, shutdown timeouts, fresh instances under a name.
+
+use std::time::Duration;
+
+use genserver::runtime::Spawner;
+use genserver::supervisor::{
+    ChildInfo, ChildSpec, Restart, Shutdown, Strategy, Supervisor, SupervisorCall, SupervisorReply,
+    SupervisorSpec,
+};
+use genserver::{CallError, ExitReason, ProcessId, Runtime, Server};
+
+use crate::agent::{
+    Agent, AgentArgs, Call, Cast, Cmd, await_dead, await_entry, order, plain, wait_until,
+};
+use crate::probe::{LONG, Log, entries, new_log};
+
+type Sup = Supervisor<Spawner>;
+
+/// A child agent tagged `tag`, logging to `log`.
+fn worker(tag: &'static str, log: &Log) -> ChildSpec<Spawner> {
+    let log = log.clone();
+    ChildSpec::new::<Agent>(tag, move || AgentArgs::new(tag, &log))
+}
+
+/// A worker that traps exits and so ignores a supervisor's `shutdown` signal.
+fn stubborn(tag: &'static str, log: &Log) -> ChildSpec<Spawner> {
+    let log = log.clone();
+    ChildSpec::new::<Agent>(tag, move || AgentArgs::new(tag, &log).trapping())
+}
+
+fn supervise(rt: &Runtime, strategy: Strategy, children: Vec<ChildSpec<Spawner>>) -> Server<Sup> {
+    let mut spec = SupervisorSpec::new(strategy);
+    spec.children = children;
+    rt.start::<Sup>(spec).expect("the supervisor starts")
+}
+
+/// The log with `init at ...` shortened to `init`.
+fn lifecycle(log: &Log) -> Vec<String> {
+    entries(log)
+        .into_iter()
+        .map(|entry| match entry.split_once(": init at ") {
+            Some((tag, _)) => format!("{tag}: init"),
+            None => entry,
+        })
+        .collect()
+}
+
+fn children(sup: &Server<Sup>) -> Vec<ChildInfo> {
+    match sup.call_timeout(SupervisorCall::WhichChildren, LONG) {
+        Ok(SupervisorReply::Children(children)) => children,
+        other => panic!("which_children gave {other:?}"),
+    }
+}
+
+fn child_id(sup: &Server<Sup>, id: &str) -> Option<ProcessId> {
+    children(sup)
+        .into_iter()
+        .find(|child| child.id == id)
+        .and_then(|child| child.process)
+}
+
+/// Waits (bounded) until child `id` runs as an instance other than `old`; returns it.
+fn await_restart(sup: &Server<Sup>, id: &str, old: ProcessId) -> ProcessId {
+    let mut new = None;
+    wait_until(
+        || {
+            new = child_id(sup, id).filter(|&process| process != old);
+            new.is_some()
+        },
+        || format!("child {id} was never restarted"),
+    );
+    new.unwrap()
+}
+
+fn crash(rt: &Runtime, id: ProcessId, why: &str) {
+    rt.resolve(genserver::ServerRef::<Agent>::new(id))
+        .expect("the child runs")
+        .cast(Cast::Do(vec![Cmd::Stop(ExitReason::error(why))]));
+}
+
+fn stop(sup: &Server<Sup>) {
+    assert_eq!(
+        sup.call_timeout(SupervisorCall::Stop, LONG),
+        Ok(SupervisorReply::Stopped)
+    );
+}
+
+#[test]
+fn children_start_in_order_before_start_returns_and_stop_in_reverse() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let sup = supervise(
+        &rt,
+        Strategy::OneForOne,
+        vec![worker("a", &log), worker("b", &log), worker("c", &log)],
+    );
+    assert_eq!(lifecycle(&log), ["a: init", "b: init", "c: init"]);
+    let ids: Vec<_> = children(&sup).iter().map(|c| c.id.clone()).collect();
+    assert_eq!(ids, ["a", "b", "c"]);
+    stop(&sup);
+    await_dead(&rt, sup.id());
+    assert_eq!(
+        lifecycle(&log)[3..],
+        [
+            "c: terminate shutdown",
+            "b: terminate shutdown",
+            "a: terminate shutdown"
+        ]
+    );
+}
+
+#[test]
+fn one_for_one_restarts_only_the_child_that_exited() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let sup = supervise(
+        &rt,
+        Strategy::OneForOne,
+        vec![worker("a", &log), worker("b", &log), worker("c", &log)],
+    );
+    let before: Vec<_> = children(&sup).iter().map(|c| c.process).collect();
+    let b = before[1].unwrap();
+    crash(&rt, b, "b crashed");
+    let new_b = await_restart(&sup, "b", b);
+    let after: Vec<_> = children(&sup).iter().map(|c| c.process).collect();
+    assert_eq!(after, [before[0], Some(new_b), before[2]]);
+    assert_eq!(
+        lifecycle(&log)[3..],
+        ["b: terminate error: b crashed", "b: init"]
+    );
+}
+
+#[test]
+fn one_for_all_stops_the_others_in_reverse_and_restarts_all_in_order() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let sup = supervise(
+        &rt,
+        Strategy::OneForAll,
+        vec![worker("a", &log), worker("b", &log), worker("c", &log)],
+    );
+    let c = child_id(&sup, "c").unwrap();
+    let b = child_id(&sup, "b").unwrap();
+    crash(&rt, b, "b crashed");
+    await_restart(&sup, "b", b);
+    await_restart(&sup, "c", c);
+    assert_eq!(
+        lifecycle(&log)[3..],
+        [
+            "b: terminate error: b crashed",
+            "c: terminate shutdown",
+            "a: terminate shutdown",
+            "a: init",
+            "b: init",
+            "c: init",
+        ]
+    );
+}
+
+#[test]
+fn rest_for_one_restarts_the_child_and_those_started_after_it() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let sup = supervise(
+        &rt,
+        Strategy::RestForOne,
+        vec![worker("a", &log), worker("b", &log), worker("c", &log)],
+    );
+    let a = child_id(&sup, "a").unwrap();
+    let b = child_id(&sup, "b").unwrap();
+    let c = child_id(&sup, "c").unwrap();
+    crash(&rt, b, "b crashed");
+    await_restart(&sup, "b", b);
+    await_restart(&sup, "c", c);
+    assert_eq!(child_id(&sup, "a"), Some(a));
+    assert_eq!(
+        lifecycle(&log)[3..],
+        [
+            "b: terminate error: b crashed",
+            "c: terminate shutdown",
+            "b: init",
+            "c: init",
+        ]
+    );
+}
+
+#[test]
+fn permanent_transient_and_temporary_children() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let sup = supervise(
+        &rt,
+        Strategy::OneForOne,
+        vec![
+            worker("p", &log),
+            worker("t", &log).restart(Restart::Transient),
+            worker("tmp", &log).restart(Restart::Temporary),
+        ],
+    );
+    let [p, t, tmp] = ["p", "t", "tmp"].map(|id| child_id(&sup, id).unwrap());
+    for id in [p, t, tmp] {
+        rt.resolve(genserver::ServerRef::<Agent>::new(id))
+            .unwrap()
+            .stop(ExitReason::Normal)
+            .unwrap();
+    }
+    // A permanent child is restarted even after a normal exit.
+    await_restart(&sup, "p", p);
+    // The supervisor has handled all three exits once the temporary child is forgotten.
+    wait_until(
+        || children(&sup).iter().all(|child| child.id != "tmp"),
+        || "the temporary child was never forgotten".into(),
+    );
+    assert_eq!(child_id(&sup, "t"), None);
+    // A transient child is not restarted after a normal exit, but is after an abnormal one.
+    let log2 = new_log();
+    let sup2 = supervise(
+        &rt,
+        Strategy::OneForOne,
+        vec![worker("t2", &log2).restart(Restart::Transient)],
+    );
+    let t2 = child_id(&sup2, "t2").unwrap();
+    crash(&rt, t2, "t2 crashed");
+    await_restart(&sup2, "t2", t2);
+}
+
+#[test]
+fn too_many_restarts_stop_the_supervisor_and_its_children() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let mut spec = SupervisorSpec::new(Strategy::OneForOne).intensity(1, Duration::from_secs(60));
+    spec.children = vec![worker("a", &log), worker("b", &log)];
+    let sup = rt.start::<Sup>(spec).unwrap();
+    let watcher = plain(&rt, "w", &log);
+    let m = order(&watcher, vec![Cmd::Monitor(sup.id())]);
+    let b = child_id(&sup, "b").unwrap();
+    crash(&rt, b, "first");
+    let b = await_restart(&sup, "b", b);
+    crash(&rt, b, "second");
+    let down = format!(
+        "w: down m{} {:?} error: reached max restart intensity",
+        m.0,
+        sup.id()
+    );
+    await_entry(&log, &down);
+    assert_eq!(
+        lifecycle(&log)[2..],
+        [
+            "w: init".to_owned(),
+            "b: terminate error: first".to_owned(),
+            "b: init".to_owned(),
+            "b: terminate error: second".to_owned(),
+            "a: terminate shutdown".to_owned(),
+            down,
+        ]
+    );
+}
+
+#[test]
+fn a_child_that_ignores_shutdown_is_killed_after_its_timeout() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let sup = supervise(
+        &rt,
+        Strategy::OneForOne,
+        vec![
+            worker("a", &log),
+            stubborn("s", &log).shutdown(Shutdown::Timeout(Duration::from_millis(30))),
+        ],
+    );
+    let s = child_id(&sup, "s").unwrap();
+    let watcher = plain(&rt, "w", &log);
+    let m = order(&watcher, vec![Cmd::Monitor(s)]);
+    stop(&sup);
+    await_dead(&rt, sup.id());
+    await_entry(&log, &format!("w: down m{} {s:?} killed", m.0));
+    let mut seen = lifecycle(&log);
+    // The watcher's `Down` and the next child's stop race each other.
+    seen[4..].sort();
+    assert_eq!(
+        seen,
+        [
+            "a: init".to_owned(),
+            "s: init".to_owned(),
+            "w: init".to_owned(),
+            format!("s: exit {:?} shutdown", sup.id()),
+            "a: terminate shutdown".to_owned(),
+            format!("w: down m{} {s:?} killed", m.0),
+        ]
+    );
+}
+
+#[test]
+fn a_restarted_child_is_a_fresh_instance_under_its_name() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let sup = supervise(
+        &rt,
+        Strategy::OneForOne,
+        vec![worker("w", &log).named("worker")],
+    );
+    let old = rt.whereis::<Agent>("worker").unwrap();
+    rt.kill(old.id());
+    let new_id = await_restart(&sup, "w", old.id());
+    let new = rt.whereis::<Agent>("worker").unwrap();
+    assert_eq!(new.id(), new_id);
+    assert_ne!(new.id(), old.id());
+    assert_eq!(
+        old.call_timeout(Call::Echo(1), LONG),
+        Err(CallError::NoProcess)
+    );
+    assert_eq!(new.call_timeout(Call::Echo(2), LONG), Ok(2));
+}
+
+#[test]
+fn a_shutdown_timeout_does_not_wait_for_a_slow_terminate() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let (release, gate) = std::sync::mpsc::channel();
+    let gate = std::sync::Arc::new(std::sync::Mutex::new(gate));
+    let slow = {
+        let log = log.clone();
+        ChildSpec::new::<Agent>("slow", move || {
+            let mut args = AgentArgs::new("slow", &log);
+            args.terminate_gate = Some(gate.clone());
+            args
+        })
+        .shutdown(Shutdown::Timeout(Duration::from_millis(100)))
+    };
+    let sup = supervise(&rt, Strategy::OneForOne, vec![worker("a", &log), slow]);
+    let s = child_id(&sup, "slow").unwrap();
+    // The stop completes while `slow` is still inside its `terminate` (the gate is shut):
+    // it was killed after its timeout.
+    stop(&sup);
+    await_dead(&rt, sup.id());
+    assert!(!rt.is_alive(s));
+    let ends = lifecycle(&log)[2..].to_vec();
+    if ends.len() == 1 {
+        // A thread that got no CPU for the whole timeout was killed before `terminate`.
+        assert_eq!(ends, ["a: terminate shutdown"]);
+        return;
+    }
+    assert_eq!(ends, ["slow: terminating", "a: terminate shutdown"]);
+    release.send(()).unwrap();
+    await_entry(&log, "slow: terminate shutdown");
+}
+
+#[test]
+fn a_supervisor_whose_child_cannot_start_does_not_start_and_stops_the_others() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let broken = {
+        let log = log.clone();
+        ChildSpec::new::<Agent>("b", move || {
+            let mut args = AgentArgs::new("b", &log);
+            args.fail_init = Some(ExitReason::error("no config"));
+            args
+        })
+    };
+    let mut spec = SupervisorSpec::new(Strategy::OneForOne);
+    spec.children = vec![worker("a", &log), broken, worker("c", &log)];
+    let error = rt.start::<Sup>(spec).unwrap_err();
+    assert_eq!(
+        error,
+        genserver::StartError::Init(ExitReason::error(
+            "child \"b\" failed to start: init failed: error: no config"
+        ))
+    );
+    await_entry(&log, "a: terminate shutdown");
+    assert_eq!(lifecycle(&log), ["a: init", "a: terminate shutdown"]);
+}
+
+#[test]
+fn a_killed_supervisor_takes_its_children_down_through_their_links() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let sup = supervise(
+        &rt,
+        Strategy::OneForOne,
+        vec![worker("a", &log), worker("b", &log)],
+    );
+    let (a, b) = (child_id(&sup, "a").unwrap(), child_id(&sup, "b").unwrap());
+    rt.kill(sup.id());
+    await_dead(&rt, a);
+    await_dead(&rt, b);
+    let mut ends = lifecycle(&log)[2..].to_vec();
+    ends.sort();
+    assert_eq!(ends, ["a: terminate killed", "b: terminate killed"]);
+}
+
+#[test]
+fn nested_supervisors_stop_depth_first_in_reverse_order() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let inner = {
+        let log = log.clone();
+        ChildSpec::new::<Sup>("inner", move || {
+            let mut spec = SupervisorSpec::new(Strategy::OneForOne);
+            spec.children = vec![worker("i1", &log), worker("i2", &log)];
+            spec
+        })
+        .shutdown(Shutdown::Infinity)
+    };
+    let top = supervise(
+        &rt,
+        Strategy::OneForOne,
+        vec![worker("a", &log), inner, worker("z", &log)],
+    );
+    assert_eq!(
+        lifecycle(&log),
+        ["a: init", "i1: init", "i2: init", "z: init"]
+    );
+    stop(&top);
+    await_dead(&rt, top.id());
+    assert_eq!(
+        lifecycle(&log)[4..],
+        [
+            "z: terminate shutdown",
+            "i2: terminate shutdown",
+            "i1: terminate shutdown",
+            "a: terminate shutdown",
+        ]
+    );
+}
+
+#[test]
+fn restarts_older_than_the_intensity_window_no_longer_count() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let window = Duration::from_millis(250);
+    let mut spec = SupervisorSpec::new(Strategy::OneForOne).intensity(1, window);
+    spec.children = vec![worker("a", &log)];
+    let sup = rt.start::<Sup>(spec).unwrap();
+    let a = child_id(&sup, "a").unwrap();
+    crash(&rt, a, "first");
+    let a = await_restart(&sup, "a", a);
+    // Let the first restart leave the window (measured with `Ctx::now`, the runtime's clock).
+    std::thread::sleep(window * 2);
+    crash(&rt, a, "second");
+    let a = await_restart(&sup, "a", a);
+    assert!(sup.is_alive());
+    // Two restarts within the window are one too many.
+    crash(&rt, a, "third");
+    await_dead(&rt, sup.id());
+}
+
+/// Each tag's instances started minus those that terminated.
+fn live_instances(log: &Log, tag: &str) -> i64 {
+    let entries = lifecycle(log);
+    let count = |what: &str| {
+        entries
+            .iter()
+            .filter(|e| e.starts_with(&format!("{tag}: {what}")))
+            .count() as i64
+    };
+    count("init") - count("terminate ")
+}
+
+#[test]
+fn two_children_crashing_at_once_under_one_for_all_leave_one_instance_of_each() {
+    for _ in 0..20 {
+        let rt = Runtime::new();
+        let log = new_log();
+        let mut spec =
+            SupervisorSpec::new(Strategy::OneForAll).intensity(10, Duration::from_secs(60));
+        spec.children = vec![worker("a", &log), worker("b", &log), worker("c", &log)];
+        let sup = rt.start::<Sup>(spec).unwrap();
+        let (a, c) = (child_id(&sup, "a").unwrap(), child_id(&sup, "c").unwrap());
+        crash(&rt, a, "a crashed");
+        // c may already be stopped by the restart of a: then there is one crash only.
+        if let Some(c) = rt.resolve(genserver::ServerRef::<Agent>::new(c)) {
+            c.cast(Cast::Do(vec![Cmd::Stop(ExitReason::error("c crashed"))]));
+        }
+        wait_until(
+            || {
+                let children = children(&sup);
+                children
+                    .iter()
+                    .all(|child| child.process.is_some_and(|p| rt.is_alive(p)))
+                    && ["a", "b", "c"]
+                        .iter()
+                        .all(|tag| live_instances(&log, tag) == 1)
+                    && !children
+                        .iter()
+                        .any(|child| child.process == Some(a) || child.process == Some(c))
+            },
+            || {
+                format!(
+                    "inconsistent after two crashes: {:?} {:?}",
+                    children(&sup),
+                    lifecycle(&log)
+                )
+            },
+        );
+        stop(&sup);
+        for tag in ["a", "b", "c"] {
+            assert_eq!(live_instances(&log, tag), 0, "{:?}", lifecycle(&log));
+        }
+    }
+}
