@@ -257,6 +257,13 @@ impl World {
             self.refuse(id, from, envelope.body, &reason);
             self.flush_posted(id);
         }
+        if let Some(start) = self.starting.iter_mut().find(|(child, ..)| *child == id) {
+            // Exited while starting: its starter learns from the failed start, not a signal.
+            start.2 = Some(reason.clone());
+            let starter = start.1;
+            self.links.remove(&(id, starter));
+            self.links.remove(&(starter, id));
+        }
         self.signal_exit(id, &reason);
         if let ExitReason::Panic(text) = &reason {
             let process = Some(self.name(id));

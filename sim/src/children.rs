@@ -49,15 +49,19 @@ impl World {
                 });
             }
         }
+        let mut outcome = outcome;
         for child in started {
-            self.take_in(starter, child);
+            if let Some(reason) = self.take_in(starter, child) {
+                outcome = Err(StartError::Init(reason));
+            }
         }
         outcome
     }
 
     /// Adds a started (or failed) child to the world and, if its `init` succeeded, names,
-    /// links and drives it.
-    fn take_in(&mut self, starter: ProcessId, child: Spawned) {
+    /// links and drives it. Returns the reason if it exited while its `init` effects were
+    /// applied: it is then unlinked from its starter first, and its start fails.
+    fn take_in(&mut self, starter: ProcessId, child: Spawned) -> Option<ExitReason> {
         let Spawned {
             id,
             slot,
@@ -97,9 +101,13 @@ impl World {
                 if let Some(to) = options.link_to {
                     self.link_child(id, to);
                 }
+                self.starting.push((id, starter, None));
                 self.drive(id, output);
+                let (_, _, exited) = self.starting.pop().expect("pushed above");
+                return exited;
             }
         }
+        None
     }
 
     /// Links a new child to `to` (its starter, mostly), or, if `to` is gone, sends the child

@@ -95,6 +95,10 @@ pub struct World {
     pub(crate) trapping: BTreeSet<ProcessId>,
     /// Registered names of live servers.
     pub(crate) registry: BTreeMap<String, ProcessId>,
+    /// Children whose `init` effects are being applied (innermost last): the child, its
+    /// starter, and the reason if it exited meanwhile (its start then fails, as in the
+    /// threaded runtime).
+    pub(crate) starting: Vec<(ProcessId, ProcessId, Option<genserver::ExitReason>)>,
 }
 
 /// A read-only view of server states, handed to invariants.
@@ -154,6 +158,7 @@ impl World {
             monitors: BTreeMap::new(),
             trapping: BTreeSet::new(),
             registry: BTreeMap::new(),
+            starting: Vec::new(),
         }
     }
 

@@ -49,6 +49,8 @@ pub enum Act {
         link: bool,
         fail: bool,
     },
+    /// Starts a linked node child whose `init` succeeds but records a stop with this reason.
+    StartStopping(&'static str, ExitReason),
     /// Calls a node and blocks until the outcome.
     Call(ProcessId),
     /// Writes `ctx.now()` down.
@@ -142,6 +144,15 @@ impl Node {
                 let options = StartOptions {
                     name: name.map(str::to_owned),
                     link_to: link.then(|| ctx.me().id()),
+                };
+                ctx.start(&recipe, options, NodeInfo::Started);
+            }
+            Act::StartStopping(label, reason) => {
+                let child = Spec::new(label, &self.spec.journal).init(vec![Act::Stop(reason)]);
+                let recipe = ChildStart::<SimSpawner>::new::<Node>(move || child.clone());
+                let options = StartOptions {
+                    name: None,
+                    link_to: Some(ctx.me().id()),
                 };
                 ctx.start(&recipe, options, NodeInfo::Started);
             }

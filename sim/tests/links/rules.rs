@@ -458,6 +458,29 @@ fn rule5_a_failing_init_or_a_taken_name_gives_on_started_err_and_no_link() {
 }
 
 #[test]
+fn rule5_a_child_that_stops_in_its_init_effects_fails_its_start_without_a_signal() {
+    // As in the threaded runtime: `terminate` runs, the starter is unlinked first, and the
+    // starter learns from `on_started`, not from an exit signal (which would kill it here).
+    let j = journal();
+    let jj = j.clone();
+    let sys = Sys("child-stops-in-init", move |w: &mut World| {
+        let acts = vec![Act::StartStopping("kid", boom())];
+        w.spawn::<Node>("parent", Spec::new("parent", &jj).init(acts));
+    });
+    let (report, lines) = checked(&sys, &j, 0);
+    assert_eq!(report.verdict, Verdict::Pass, "{}", text(&report));
+    let kid_terminated = index(&lines, "kid: terminate error: boom").expect("kid terminates");
+    let started = index(&lines, "parent: started Err(init failed: error: boom)")
+        .unwrap_or_else(|| panic!("the start fails: {lines:?}"));
+    assert!(kid_terminated < started, "{lines:?}");
+    assert!(
+        !lines.iter().any(|l| l.starts_with("parent: terminate")),
+        "{lines:?}"
+    );
+    assert!(!has(&report, EventKind::Send, "exit signal"));
+}
+
+#[test]
 fn rule6_a_call_to_a_dead_instance_fails_while_the_name_points_at_the_new_one() {
     let j = journal();
     let jj = j.clone();
