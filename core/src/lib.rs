@@ -52,6 +52,11 @@
 //! discarded; messages from one sender arrive in the order sent; a server calling itself gets
 //! [`CallError::CallingSelf`].
 //!
+//! Links, monitors, exit signals, kills and child starts are effects too ([`Ctx::link`],
+//! [`Ctx::monitor`], [`Ctx::exit`], [`Ctx::kill`], [`Ctx::start`]); exits reach a server as
+//! [`GenServer::handle_down`] and, when it traps exits, [`GenServer::handle_exit`]. The
+//! [`supervisor`] module builds OTP's supervisors from them, for either engine.
+//!
 //! # Concurrency checking
 //!
 //! The runtime's [`Mailbox`] and [`ReplyLink`] take their primitives from one shim module that
