@@ -1,7 +1,7 @@
 //! Effects: what a handler asks the engine to do, recorded as data.
 
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::{
     AnyMessage, CallError, ChildStart, ErasedStart, ExitReason, GenServer, MonitorRef, ProcessId,
@@ -144,8 +144,16 @@ pub struct Ctx<S: GenServer> {
     me: ProcessId,
     next_timer: u64,
     next_monitor: u64,
-    now: Duration,
+    clock: Clock,
     effects: Vec<Effect<S>>,
+}
+
+/// Where [`Ctx::now`] gets the time: a value the engine set (virtual time), or a real clock
+/// read only when a handler asks (so callbacks that never ask cost no clock read).
+#[derive(Clone, Copy, Debug)]
+enum Clock {
+    Set(Duration),
+    Since(Instant),
 }
 
 impl<S: GenServer> Ctx<S> {
@@ -155,7 +163,7 @@ impl<S: GenServer> Ctx<S> {
             me,
             next_timer: 0,
             next_monitor: 0,
-            now: Duration::ZERO,
+            clock: Clock::Set(Duration::ZERO),
             effects: Vec::new(),
         }
     }
@@ -165,15 +173,26 @@ impl<S: GenServer> Ctx<S> {
         ServerRef::new(self.me)
     }
 
-    /// The engine's time when this callback started: since the runtime was created, or
-    /// virtual time in the simulator. Handlers read time only here, so runs replay.
+    /// The engine's time: virtual time in the simulator (that of the step), time since the
+    /// runtime was created in the threaded runtime. Handlers read time only here, so runs
+    /// replay.
     pub fn now(&self) -> Duration {
-        self.now
+        match self.clock {
+            Clock::Set(now) => now,
+            Clock::Since(epoch) => epoch.elapsed(),
+        }
     }
 
-    /// Sets the time [`Ctx::now`] reports (for engines, before each callback).
+    /// Sets the time [`Ctx::now`] reports (for engines with virtual time, before each
+    /// callback).
     pub fn set_now(&mut self, now: Duration) {
-        self.now = now;
+        self.clock = Clock::Set(now);
+    }
+
+    /// Makes [`Ctx::now`] report the real time elapsed since `epoch` (for engines on real
+    /// time; the clock is read only when a handler asks).
+    pub fn set_epoch(&mut self, epoch: Instant) {
+        self.clock = Clock::Since(epoch);
     }
 
     /// Replies to a call through its token (now, or later from another callback).

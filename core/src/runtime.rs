@@ -199,6 +199,11 @@ impl Runtime {
         self.shared.epoch.elapsed()
     }
 
+    /// When this runtime was created: the zero of [`Runtime::now`].
+    pub(crate) fn epoch(&self) -> std::time::Instant {
+        self.shared.epoch
+    }
+
     fn next_id(&self) -> ProcessId {
         use std::sync::atomic::Ordering;
         ProcessId(self.shared.next_id.fetch_add(1, Ordering::Relaxed))

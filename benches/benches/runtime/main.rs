@@ -88,6 +88,55 @@ fn cast_throughput(c: &mut Criterion) {
     }
 }
 
+/// The mailbox alone, without a server loop: one thread pushes `BATCH` numbers, another
+/// receives them in batches and sums them. With the channel group above it tells how much of
+/// a cast's cost is the mailbox and how much the server loop around it.
+fn mailbox_alone(c: &mut Criterion) {
+    use std::collections::VecDeque;
+    use std::sync::Arc;
+
+    let mut group = c.benchmark_group("mailbox_alone");
+    group.throughput(Throughput::Elements(BATCH));
+    group.bench_function("genserver_mailbox", |b| {
+        b.iter_custom(|iters| {
+            let mailbox = Arc::new(genserver::Mailbox::<u64>::new());
+            let consumer = {
+                let mailbox = Arc::clone(&mailbox);
+                std::thread::spawn(move || {
+                    let (mut batch, mut sum, mut seen) = (VecDeque::new(), 0u64, 0u64);
+                    while seen < iters * BATCH {
+                        mailbox.recv_into(&mut batch, None);
+                        seen += batch.len() as u64;
+                        sum = batch.drain(..).fold(sum, u64::wrapping_add);
+                    }
+                    sum
+                })
+            };
+            let start = Instant::now();
+            for i in 0..iters * BATCH {
+                mailbox.push(i).unwrap();
+            }
+            std::hint::black_box(consumer.join().unwrap());
+            start.elapsed()
+        })
+    });
+    group.bench_function("crossbeam_channel", |b| {
+        b.iter_custom(|iters| {
+            let (tx, rx) = crossbeam_channel::unbounded::<u64>();
+            let consumer = std::thread::spawn(move || {
+                (0..iters * BATCH).fold(0u64, |sum, _| sum.wrapping_add(rx.recv().unwrap()))
+            });
+            let start = Instant::now();
+            for i in 0..iters * BATCH {
+                tx.send(i).unwrap();
+            }
+            std::hint::black_box(consumer.join().unwrap());
+            start.elapsed()
+        })
+    });
+    group.finish();
+}
+
 fn call_round_trip(c: &mut Criterion) {
     let mut group = c.benchmark_group("call_round_trip");
     group.throughput(Throughput::Elements(1));
@@ -104,5 +153,5 @@ fn call_round_trip(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, cast_throughput, call_round_trip);
+criterion_group!(benches, cast_throughput, mailbox_alone, call_round_trip);
 criterion_main!(benches);

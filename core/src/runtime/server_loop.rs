@@ -77,7 +77,7 @@ fn run<S: GenServer>(
 ) {
     set_current(cell.id);
     let mut ctx = Ctx::new(cell.id);
-    ctx.set_now(rt.now());
+    ctx.set_epoch(rt.epoch());
     let state = match catch_unwind(AssertUnwindSafe(|| S::init(args, &mut ctx))) {
         Ok(Ok(state)) => state,
         Ok(Err(reason)) => {
@@ -245,7 +245,6 @@ impl<S: GenServer> Running<S> {
         callback: &str,
         body: impl FnOnce(&mut S, &mut Ctx<S>) -> T,
     ) -> Option<T> {
-        self.ctx.set_now(self.rt.now());
         let (state, ctx) = (&mut self.state, &mut self.ctx);
         match catch_unwind(AssertUnwindSafe(|| body(state, ctx))) {
             Ok(value) => {
