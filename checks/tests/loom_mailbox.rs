@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 use genserver::Mailbox;
 use genserver_checks::api::MailboxApi;
 use genserver_checks::broken::{
-    DuplicatingMailbox, LostWakeupMailbox, RacyCloseMailbox, ReorderingMailbox,
+    DuplicatingMailbox, LateAnnounceMailbox, LostWakeupMailbox, RacyCloseMailbox, ReorderingMailbox,
 };
 use genserver_checks::model::{check, check_rejected};
 use loom::sync::Arc;
@@ -220,5 +220,15 @@ fn rejects_mailbox_dropping_under_close() {
         "broken RacyCloseMailbox: close while 2 producers send",
         BOUND,
         close_while_producers_send::<RacyCloseMailbox<Item>>,
+    );
+}
+
+#[test]
+#[should_panic(expected = "message vanished under close")]
+fn rejects_mailbox_announcing_its_push_after_checking_closed() {
+    check_rejected(
+        "broken LateAnnounceMailbox: close while 2 producers send",
+        BOUND,
+        close_while_producers_send::<LateAnnounceMailbox<Item>>,
     );
 }

@@ -14,6 +14,9 @@ pub(crate) use std::sync::{
 
 use std::time::Duration;
 
+mod queue;
+pub(crate) use queue::Queue;
+
 /// Locks `mutex`, ignoring poisoning: no lock is held while user code runs, so a poisoned
 /// lock still guards consistent data.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -64,18 +67,23 @@ pub(crate) fn spawn(_name: String, body: impl FnOnce() + Send + 'static) -> std:
 /// stay small while still covering both the spinning and the parking path.
 pub(crate) fn spin_until(ready: &AtomicBool) -> bool {
     use std::sync::atomic::Ordering::Acquire;
+    spin_until_with(|| ready.load(Acquire))
+}
+
+/// [`spin_until`] for any readiness test.
+pub(crate) fn spin_until_with(mut ready: impl FnMut() -> bool) -> bool {
     #[cfg(loom)]
     {
-        if ready.load(Acquire) {
+        if ready() {
             return true;
         }
         loom::thread::yield_now();
-        ready.load(Acquire)
+        ready()
     }
     #[cfg(not(loom))]
     {
         for step in 0..SPIN_STEPS {
-            if ready.load(Acquire) {
+            if ready() {
                 return true;
             }
             for _ in 0..(1u32 << step) {
@@ -83,13 +91,21 @@ pub(crate) fn spin_until(ready: &AtomicBool) -> bool {
             }
         }
         for _ in 0..YIELDS {
-            if ready.load(Acquire) {
+            if ready() {
                 return true;
             }
             std::thread::yield_now();
         }
-        ready.load(Acquire)
+        ready()
     }
+}
+
+/// Lets another thread run while waiting for a short critical section elsewhere to end.
+pub(crate) fn relax() {
+    #[cfg(loom)]
+    loom::thread::yield_now();
+    #[cfg(not(loom))]
+    std::thread::yield_now();
 }
 
 /// Doubling busy-wait rounds before yielding (2^0 + ... + 2^9 spin hints in all).

@@ -78,14 +78,21 @@ fn appending_to_a_batch_keeps_order_and_moves_items() {
     assert_eq!(receive_twice::<DuplicatingMailbox<u32>>(), [1, 2, 2]);
     assert_eq!(receive_twice::<RacyCloseMailbox<u32>>(), [1, 2]);
     assert_eq!(receive_twice::<LostWakeupMailbox<u32>>(), [1, 2]);
+    assert_eq!(receive_twice::<LateAnnounceMailbox<u32>>(), [1, 2]);
+}
+
+fn close_hands_pushes_back<M: MailboxApi<u32>>() {
+    let mailbox = M::new();
+    mailbox.push(1).unwrap();
+    assert_eq!(mailbox.close(), [1]);
+    assert_eq!(mailbox.push(2), Err(2));
 }
 
 #[test]
 fn a_closed_mailbox_hands_pushes_back() {
-    let mailbox = <RacyCloseMailbox<u32> as MailboxApi<u32>>::new();
-    mailbox.push(1).unwrap();
-    assert_eq!(mailbox.close(), [1]);
-    assert_eq!(mailbox.push(2), Err(2));
+    close_hands_pushes_back::<Mailbox<u32>>();
+    close_hands_pushes_back::<RacyCloseMailbox<u32>>();
+    close_hands_pushes_back::<LateAnnounceMailbox<u32>>();
 }
 
 fn deferred_outcome<T: TokenApi<u32>>() -> Result<u32, CallError> {

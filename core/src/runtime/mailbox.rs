@@ -1,28 +1,28 @@
 //! The server's mailbox: many producers, one consumer, closed when the server exits.
 
 use std::collections::VecDeque;
+use std::sync::atomic::Ordering::{AcqRel, Acquire, Release};
 use std::time::Duration;
 
-use std::sync::atomic::Ordering::{Relaxed, Release};
+use crate::sync::{AtomicU64, Queue, relax, spin_until_with};
 
-use crate::sync::{AtomicBool, Condvar, Mutex, lock, spin_until, wait, wait_timeout};
-
-struct Queue<T> {
-    items: VecDeque<T>,
-    closed: bool,
-    receiver_waiting: bool,
-}
+/// The most items one `recv_into` takes.
+const MAX_BATCH: usize = 1024;
 
 /// A FIFO queue with blocking batch receive and close.
 ///
 /// Every `push` either enqueues (and the item is later received or returned by `close`) or
-/// fails and hands the item back to its sender: nothing vanishes silently.
+/// fails and hands the item back to its sender: nothing vanishes silently. Pushes take no
+/// lock: the queue is lock-free, and closing waits out the pushes already under way.
 pub struct Mailbox<T> {
-    queue: Mutex<Queue<T>>,
-    available: Condvar,
-    /// Set (under the lock) when items are queued, so the receiver can spin without locking.
-    nonempty: AtomicBool,
+    queue: Queue<T>,
+    /// [`CLOSED`], plus the number of pushes under way. One atomic for both, so a push and
+    /// a close are ordered by that one word's modification order (no SeqCst reasoning).
+    state: AtomicU64,
 }
+
+/// The bit of `state` set by `close`.
+const CLOSED: u64 = 1 << 63;
 
 impl<T> Default for Mailbox<T> {
     fn default() -> Self {
@@ -34,68 +34,62 @@ impl<T> Mailbox<T> {
     /// An empty, open mailbox.
     pub fn new() -> Self {
         Mailbox {
-            queue: Mutex::new(Queue {
-                items: VecDeque::new(),
-                closed: false,
-                receiver_waiting: false,
-            }),
-            available: Condvar::new(),
-            nonempty: AtomicBool::new(false),
+            queue: Queue::new(),
+            state: AtomicU64::new(0),
         }
     }
 
     /// Enqueues `item`, or gives it back if the mailbox is closed.
     pub fn push(&self, item: T) -> Result<(), T> {
-        let mut queue = lock(&self.queue);
-        if queue.closed {
+        // Announce and look in one step: either `close` comes later and waits for this push,
+        // or it came first and this push sees it.
+        if self.state.fetch_add(1, AcqRel) & CLOSED != 0 {
+            self.state.fetch_sub(1, Release);
             return Err(item);
         }
-        queue.items.push_back(item);
-        self.nonempty.store(true, Release);
-        let wake = queue.receiver_waiting;
-        drop(queue);
-        if wake {
-            self.available.notify_one();
-        }
+        self.queue.push(item);
+        self.state.fetch_sub(1, Release);
         Ok(())
     }
 
     /// Moves every queued item into `out`, waiting while the queue is empty: for ever, or for
-    /// at most `timeout`. Returns whether anything was received.
+    /// at most `timeout`. Returns whether anything was received. Only the owner calls this.
     pub fn recv_into(&self, out: &mut VecDeque<T>, timeout: Option<Duration>) -> bool {
-        spin_until(&self.nonempty);
-        let mut queue = lock(&self.queue);
-        if queue.items.is_empty() {
-            queue.receiver_waiting = true;
-            match timeout {
-                None => {
-                    while queue.items.is_empty() {
-                        queue = wait(&self.available, queue);
-                    }
-                }
-                Some(timeout) => queue = wait_timeout(&self.available, queue, timeout),
+        let received = out.len();
+        spin_until_with(|| !self.queue.is_empty());
+        match self.queue.try_pop() {
+            Some(item) => out.push_back(item),
+            None => match self.queue.pop_wait(timeout) {
+                Some(item) => out.push_back(item),
+                None => return false,
+            },
+        }
+        // Take what is there, up to a bound, so a flood of senders cannot grow one batch for ever.
+        for _ in 1..MAX_BATCH {
+            match self.queue.try_pop() {
+                Some(item) => out.push_back(item),
+                None => break,
             }
-            queue.receiver_waiting = false;
         }
-        if out.is_empty() {
-            std::mem::swap(out, &mut queue.items);
-        } else {
-            out.append(&mut queue.items);
-        }
-        self.nonempty.store(false, Relaxed);
-        !out.is_empty()
+        out.len() > received
     }
 
-    /// Closes the mailbox and returns what was still queued; later pushes fail.
+    /// Closes the mailbox and returns what was still queued; later pushes fail. Only the
+    /// owner calls this (never while it is inside `recv_into`).
     pub fn close(&self) -> VecDeque<T> {
-        let mut queue = lock(&self.queue);
-        queue.closed = true;
-        self.nonempty.store(false, Relaxed);
-        std::mem::take(&mut queue.items)
+        self.state.fetch_or(CLOSED, AcqRel);
+        while self.state.load(Acquire) != CLOSED {
+            relax();
+        }
+        let mut leftovers = VecDeque::new();
+        while let Some(item) = self.queue.try_pop() {
+            leftovers.push_back(item);
+        }
+        leftovers
     }
 
     /// Whether `close` has been called.
     pub fn is_closed(&self) -> bool {
-        lock(&self.queue).closed
+        self.state.load(Acquire) & CLOSED != 0
     }
 }
