@@ -18,7 +18,20 @@ pub struct Mailbox<T> {
     queue: Queue<T>,
     /// [`CLOSED`], plus the number of pushes under way. One atomic for both, so a push and
     /// a close are ordered by that one word's modification order (no SeqCst reasoning).
-    state: AtomicU64,
+    /// On a cache line of its own: senders write it twice per push, and the receiver, which
+    /// reads the queue's handles next to it, must not pay for that.
+    state: CacheLine<AtomicU64>,
+}
+
+/// Aligns its content to a cache line (128 bytes: two lines, for adjacent-line prefetch).
+#[repr(align(128))]
+struct CacheLine<T>(T);
+
+impl<T> std::ops::Deref for CacheLine<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
 }
 
 /// The bit of `state` set by `close`.
@@ -35,7 +48,7 @@ impl<T> Mailbox<T> {
     pub fn new() -> Self {
         Mailbox {
             queue: Queue::new(),
-            state: AtomicU64::new(0),
+            state: CacheLine(AtomicU64::new(0)),
         }
     }
 
