@@ -12,7 +12,7 @@
 //!
 //! | test file | models of the real code | broken variants they reject |
 //! |---|---|---|
-//! | `tests/loom_mailbox.rs` | 2 producers × 3 messages, 1 consumer (draining its batch as the server loop does, or appending to it): nothing lost, duplicated or reordered per producer; close (server exit) while 2 producers send: every send delivered or handed back, none after a refused one | `LostWakeupMailbox` (deadlock), `DuplicatingMailbox`, `ReorderingMailbox`, `RacyCloseMailbox` (vanishes under close) |
+//! | `tests/loom_mailbox.rs` | 2 producers × 3 messages, 1 consumer (draining its batch as the server loop does, or appending to it): nothing lost, duplicated or reordered per producer; close (server exit) while 2 producers send: every send delivered or handed back, none after a refused one | `LostWakeupMailbox` (deadlock), `DuplicatingMailbox`, `ReorderingMailbox`, `RacyCloseMailbox` (vanishes under close), `LateAnnounceMailbox` (vanishes under close: the push announced after the check) |
 //! | `tests/loom_link.rs` | reply (through `ReplyTo`) races the timeout: exactly one outcome; a late reply is refused, never seen, and dropped (loom's `Arc` leak check); a deferred reply races the server's exit: accepted once; server death (a panic dropping the token) wakes the caller with an error; a deferred reply from a third thread arrives | `SplitAbandonLink`, `StickyAbandonLink`, `ForgetfulLink` (`Arc` leaked), `DoubleDeliveryLink`, `EarlyNotifyLink` (deadlock), `UnsharedReplyTo` |
 //! | `tests/loom_interrupt.rs` | the doom flag ([`genserver::runtime::Interrupt`]) through which a kill reaches a server blocked in its own call: a kill racing the callee's reply gives exactly one outcome and leaves the server doomed; a kill of a server about to wait on a call never answered wakes it | `RacyInterrupt` (checks the flag and registers the call's link in two critical sections: deadlock) |
 //! | `tests/loom_runtime.rs` | `Runtime` end to end, 1 client and 1 server thread: start, a call returns the reply, stop; a handler panic gives the caller an error, never a hang; with a 2nd client: a call racing a stop, a deferred reply on another client's cast, a stop failing an open deferred call; with 2 servers: a kill racing a server-to-server call (no hang, no lock-order deadlock) | the mini runtime of [`broken::mini_runtime`] with `LostWakeupMailbox`, with `EarlyNotifyLink`, keeping on after a panic, not closing its mailbox on exit (all deadlocks); from the real parts it passes |
@@ -61,7 +61,7 @@
 //! (`const BOUND`), passed to `model::check`, a `loom::model::Builder` with
 //! `preemption_bound` set; `LOOM_MAX_PREEMPTIONS`, when set, overrides it. Every model prints a
 //! line `loom <model>: bound 3, passed, iterations: N, T` (or `rejected at iteration N`). On a
-//! 2-core machine the suite runs in about 35 s at bound 3 after a 40 s first build (the
+//! 2-core machine the suite runs in about 85 s at bound 3 after a 40 s first build (the
 //! mailbox and reply link spin once, yielding, before they park, which loom explores too); it
 //! also passes at bound 2. The separate target
 //! directory keeps the `--cfg loom` build from invalidating the normal one. Without
@@ -94,6 +94,10 @@
 //! - `ReplyTo` keeps its copies in a `std::sync::Arc` (it needs `Weak`, which loom 0.7 does
 //!   not have), so loom does not interleave at the token's reference count, nor check it for
 //!   leaks; it does interleave at every lock the token's delivery takes.
+//! - The mailbox's queue is crossbeam's lock-free channel normally; under loom it is a
+//!   mutex-and-condvar queue with the same contract (`core/src/sync/queue.rs`), because loom
+//!   cannot see inside crossbeam. The models check the mailbox's own protocol (closing,
+//!   refusing, waking) on that queue, not crossbeam's internals.
 //! - Bounded, not unbounded: interleavings with more than 3 preemptions are not explored, and
 //!   the models are small (2 producers of 3 messages, 1 or 2 clients, 1 call each).
 //! - The mini runtime is a copy: it shows that the end-to-end models can fail; the models'
