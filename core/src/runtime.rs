@@ -178,6 +178,42 @@ impl Runtime {
         self.table().inbox(id).is_some()
     }
 
+    /// Monitors process `id` from a plain thread (OTP's `erlang:monitor` for code that is not
+    /// a server): the handle yields its exit reason once it exits, or
+    /// [`ExitReason::NoProcess`] at once if it is not alive. Dropping the handle gives up.
+    ///
+    /// ```
+    /// use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo, Runtime, Timeout};
+    ///
+    /// struct Idle;
+    /// impl GenServer for Idle {
+    ///     type Args = ();
+    ///     type Call = ();
+    ///     type Reply = ();
+    ///     type Cast = ();
+    ///     type Info = ();
+    ///     type Continue = ();
+    ///     fn init(_: (), _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
+    ///         Ok(Idle)
+    ///     }
+    ///     fn handle_call(&mut self, _: (), _: ReplyTo<()>, _: &mut Ctx<Self>) -> CallResult<()> {
+    ///         CallResult::Reply(())
+    ///     }
+    /// }
+    ///
+    /// let rt = Runtime::new();
+    /// let idle = rt.start::<Idle>(()).unwrap();
+    /// let watch = rt.monitor(idle.id());
+    /// rt.kill(idle.id());
+    /// assert_eq!(watch.wait_timeout(Timeout::millis(5_000)), Ok(ExitReason::Killed));
+    /// assert_eq!(rt.monitor(idle.id()).wait(), Ok(ExitReason::NoProcess));
+    /// ```
+    pub fn monitor(&self, id: ProcessId) -> PendingCall<ExitReason> {
+        let link = Arc::new(ReplyLink::new());
+        self.table().observe(id, Arc::clone(&link));
+        PendingCall::new(link)
+    }
+
     /// Kills process `id` from outside any server, as [`crate::Ctx::kill`] does: it leaves
     /// the registry at once (monitors get `Down`, links get exit signals, reason
     /// [`ExitReason::Killed`]) and `terminate` does not run. A callback already running on

@@ -98,6 +98,11 @@ impl<R> ReplyLink<R> {
         Self::take(&mut state)
     }
 
+    /// Whether the link takes no more outcomes (one was delivered, or the caller gave up).
+    pub fn is_closed(&self) -> bool {
+        !matches!(lock(&self.state).slot, Slot::Waiting)
+    }
+
     /// The caller gives up (its timeout fired). If the outcome arrived in the meantime it is
     /// returned; otherwise every later delivery is discarded.
     pub fn abandon(&self) -> Option<Result<R, CallError>> {

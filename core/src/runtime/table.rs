@@ -10,8 +10,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::runtime::ReplyLink;
 use crate::runtime::inbox::Inbox;
 use crate::runtime::interrupt::Doom;
+use crate::sync::Arc;
 use crate::{Down, ExitReason, ExitSignal, MonitorRef, ProcessId, StartError, StartOptions};
 
 /// One live process.
@@ -23,6 +25,8 @@ struct Proc {
     watchers: BTreeSet<(ProcessId, MonitorRef)>,
     /// The monitors this process holds on live processes (removed from them at its exit).
     watching: BTreeMap<MonitorRef, ProcessId>,
+    /// Plain threads waiting for this process's exit reason ([`crate::Runtime::monitor`]).
+    observers: Vec<Arc<ReplyLink<ExitReason>>>,
     trap_exits: bool,
 }
 
@@ -79,6 +83,7 @@ impl Table {
             links: BTreeSet::new(),
             watchers: BTreeSet::new(),
             watching: BTreeMap::new(),
+            observers: Vec::new(),
             trap_exits: trap.unwrap_or(false),
         };
         self.by_id.insert(id, proc);
@@ -108,6 +113,21 @@ impl Table {
                         reason: ExitReason::NoProcess,
                     });
                 }
+            }
+        }
+    }
+
+    /// A plain thread watches `target`: `link` gets its exit reason at its exit, or
+    /// [`ExitReason::NoProcess`] now if it is not alive.
+    pub(crate) fn observe(&mut self, target: ProcessId, link: Arc<ReplyLink<ExitReason>>) {
+        match self.by_id.get_mut(&target) {
+            Some(proc) => {
+                // Watches given up meanwhile are pruned here, so they cannot pile up.
+                proc.observers.retain(|link| !link.is_closed());
+                proc.observers.push(link);
+            }
+            None => {
+                link.complete(Ok(ExitReason::NoProcess));
             }
         }
     }
@@ -230,6 +250,9 @@ impl Table {
                     reason: reason.clone(),
                 });
             }
+        }
+        for observer in proc.observers {
+            observer.complete(Ok(reason.clone()));
         }
         for linked in proc.links {
             self.exit_signal(linked, id, reason.clone(), Cause::Link);

@@ -121,3 +121,18 @@ fn an_unlink_voids_the_links_exit_signal_and_normal_ones_only_reach_trappers() {
     assert!(notes[3].take().is_empty());
     assert!(table.by_id[&P3].links.is_empty());
 }
+
+#[test]
+fn thread_watches_given_up_are_pruned_and_the_rest_get_the_reason() {
+    let (mut table, _) = table_of(1);
+    for _ in 0..10 {
+        let given_up = Arc::new(ReplyLink::new());
+        table.observe(P1, Arc::clone(&given_up));
+        given_up.abandon();
+    }
+    let kept = Arc::new(ReplyLink::new());
+    table.observe(P1, Arc::clone(&kept));
+    assert_eq!(table.by_id[&P1].observers.len(), 1);
+    table.retire(P1, &ExitReason::Shutdown);
+    assert_eq!(kept.poll(), Some(Ok(ExitReason::Shutdown)));
+}

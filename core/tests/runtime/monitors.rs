@@ -98,3 +98,40 @@ fn a_down_already_queued_is_dropped_by_a_demonitor() {
     watcher.call_timeout(Call::Echo(0), LONG).unwrap();
     assert_eq!(events(&log), ["t: terminate error: gone"]);
 }
+
+#[test]
+fn a_plain_thread_monitor_gets_the_exit_reason_after_terminate() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let target = plain(&rt, "t", &log);
+    let watch = rt.monitor(target.id());
+    let second = rt.monitor(target.id());
+    target.cast(Cast::Do(vec![Cmd::Stop(ExitReason::error("boom"))]));
+    assert_eq!(watch.wait_timeout(LONG), Ok(ExitReason::error("boom")));
+    assert_eq!(events(&log), ["t: terminate error: boom"]);
+    assert_eq!(second.wait_timeout(LONG), Ok(ExitReason::error("boom")));
+}
+
+#[test]
+fn a_plain_thread_monitor_of_a_dead_or_unknown_process_answers_at_once() {
+    let rt = Runtime::new();
+    let target = plain(&rt, "t", &new_log());
+    target.stop(ExitReason::Normal).unwrap();
+    let dead = rt.monitor(target.id()).poll().ok();
+    assert_eq!(dead, Some(Ok(ExitReason::NoProcess)));
+    let unknown = rt.monitor(ProcessId(999_999)).poll().ok();
+    assert_eq!(unknown, Some(Ok(ExitReason::NoProcess)));
+}
+
+#[test]
+fn a_plain_thread_monitor_sees_a_kill_and_a_given_up_watch_is_harmless() {
+    let rt = Runtime::new();
+    let target = plain(&rt, "t", &new_log());
+    for _ in 0..100 {
+        // Given up at once: pruned by the next watch, never completed.
+        drop(rt.monitor(target.id()));
+    }
+    let pending = rt.monitor(target.id()).poll().expect_err("still alive");
+    rt.kill(target.id());
+    assert_eq!(pending.wait_timeout(LONG), Ok(ExitReason::Killed));
+}
