@@ -8,7 +8,7 @@ use crate::runtime::server_loop::{Running, panic_text};
 use crate::runtime::table::Cause;
 use crate::runtime::{PendingCall, ReplyLink, Spawner};
 use crate::sync::Arc;
-use crate::{CallError, CallTag, Effect, ExitReason, GenServer, ProcessId, Timeout};
+use crate::{CallError, CallTag, Effect, ExitReason, GenServer, ProcessId, StartError, Timeout};
 
 impl<S: GenServer> Running<S> {
     /// Applies effects; a panic on the way (a message of the wrong type for its receiver)
@@ -93,7 +93,13 @@ impl<S: GenServer> Running<S> {
                     on_started,
                 } => {
                     let mut spawner = Spawner::new(&self.rt);
-                    let outcome = start(&mut spawner, options);
+                    // A panicking recipe (its argument closure) fails the start, not the
+                    // starter, as in the simulator.
+                    let outcome = catch_unwind(AssertUnwindSafe(|| start(&mut spawner, options)))
+                        .unwrap_or_else(|panic| {
+                            let text = format!("start: {}", panic_text(&panic));
+                            Err(StartError::Init(ExitReason::Panic(text)))
+                        });
                     if !self.check_doom() {
                         self.invoke("handle_info", move |s, ctx| {
                             s.handle_info(on_started(outcome), ctx)

@@ -218,3 +218,24 @@ fn a_recipe_built_for_another_engine_is_refused() {
         )]
     );
 }
+
+#[test]
+fn a_panicking_start_recipe_fails_the_start_not_the_starter() {
+    use genserver::runtime::Spawner;
+    use genserver::supervisor::{ChildSpec, Strategy, Supervisor, SupervisorSpec};
+    // As in the simulator: the supervisor sees a failed child start (and, at its own start,
+    // refuses to start with its own reason), instead of crashing while applying effects.
+    let rt = Runtime::new();
+    let spec = SupervisorSpec::<Spawner>::new(Strategy::OneForOne).child(ChildSpec::new::<
+        crate::stack::Stack,
+    >(
+        "a",
+        || -> Vec<i64> { panic!("bad args") },
+    ));
+    let refused = rt
+        .start::<Supervisor<Spawner>>(spec)
+        .map(|_| ())
+        .unwrap_err();
+    let reason = "child \"a\" failed to start: init failed: panic: start: bad args";
+    assert_eq!(refused, StartError::Init(ExitReason::error(reason)));
+}
