@@ -276,15 +276,18 @@ fn a_child_that_ignores_shutdown_is_killed_after_its_timeout() {
     await_dead(&rt, sup.id());
     await_entry(&log, &format!("w: down m{} {s:?} killed", m.0));
     let mut seen = lifecycle(&log);
+    // A child thread that got no CPU for the whole timeout is killed before it even sees
+    // the shutdown signal (it traps it when it does): both are the rule.
+    let signal = format!("s: exit {:?} shutdown", sup.id());
+    seen.retain(|entry| *entry != signal);
     // The watcher's `Down` and the next child's stop race each other.
-    seen[4..].sort();
+    seen[3..].sort();
     assert_eq!(
         seen,
         [
             "a: init".to_owned(),
             "s: init".to_owned(),
             "w: init".to_owned(),
-            format!("s: exit {:?} shutdown", sup.id()),
             "a: terminate shutdown".to_owned(),
             format!("w: down m{} {s:?} killed", m.0),
         ]
@@ -428,7 +431,8 @@ fn nested_supervisors_stop_depth_first_in_reverse_order() {
 fn restarts_older_than_the_intensity_window_no_longer_count() {
     let rt = Runtime::new();
     let log = new_log();
-    let window = Duration::from_millis(250);
+    // Wide enough that a loaded machine handles a restart and a crash well within it.
+    let window = Duration::from_secs(1);
     let mut spec = SupervisorSpec::new(Strategy::OneForOne).intensity(1, window);
     spec.children = vec![worker("a", &log)];
     let sup = rt.start::<Sup>(spec).unwrap();
