@@ -155,7 +155,14 @@ impl Table {
                     proc.links.insert(b);
                 }
             }
-            None => self.exit_signal(a, b, ExitReason::NoProcess, Cause::Plain),
+            None => {
+                // A link to the dead process stands until its signal is handled, so that an
+                // unlink meanwhile voids the signal, as for any link.
+                if let Some(proc) = self.by_id.get_mut(&a) {
+                    proc.links.insert(b);
+                }
+                self.exit_signal(a, b, ExitReason::NoProcess, Cause::Link);
+            }
         }
     }
 

@@ -9,7 +9,7 @@ use genserver::{CallError, ExitReason, Runtime};
 use crate::agent::{
     AgentArgs, Call, Cast, Cmd, await_dead, await_entry, events, order, plain, spawn,
 };
-use crate::probe::{LONG, new_log};
+use crate::probe::{LONG, entries, new_log};
 
 #[test]
 fn an_abnormal_exit_takes_a_linked_process_down_running_its_terminate() {
@@ -128,6 +128,24 @@ fn linking_to_a_dead_process_is_an_exit_signal_no_such_process() {
     plain_one.cast(Cast::Do(vec![Cmd::Link(dead.id())]));
     await_entry(&log, "plain: terminate no such process");
     await_dead(&rt, plain_one.id());
+}
+
+#[test]
+fn an_unlink_voids_the_no_such_process_signal_of_linking_a_dead_process() {
+    // As for any link (and as in the simulator): the signal is the link's, and the unlink
+    // that follows at once makes it void.
+    let rt = Runtime::new();
+    let log = new_log();
+    let dead = plain(&rt, "dead", &log);
+    dead.stop(ExitReason::Normal).unwrap();
+    let trapper = spawn(&rt, AgentArgs::new("trapper", &log).trapping());
+    order(&trapper, vec![Cmd::Link(dead.id()), Cmd::Unlink(dead.id())]);
+    trapper.call_timeout(Call::Echo(0), LONG).unwrap();
+    assert!(
+        !entries(&log).iter().any(|e| e.starts_with("trapper: exit")),
+        "{:?}",
+        entries(&log)
+    );
 }
 
 #[test]
