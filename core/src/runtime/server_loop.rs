@@ -132,6 +132,10 @@ fn run<S: GenServer>(
     let effects = server.ctx.take_effects();
     server.apply_caught("init", effects);
     server.check_doom();
+    if server.stopping.is_none() && !server.rt.table().finish_start(server.cell.id) {
+        // Killed after the check above: the kill has doomed it already.
+        server.check_doom();
+    }
     if let Some(reason) = server.stopping.take() {
         // A start that fails leaves no link behind: the starter learns from the error alone.
         if let Some(starter) = options.link_to {

@@ -27,6 +27,9 @@ struct Proc {
     watching: BTreeMap<MonitorRef, ProcessId>,
     /// Plain threads waiting for this process's exit reason ([`crate::Runtime::monitor`]).
     observers: Vec<Arc<ReplyLink<ExitReason>>>,
+    /// While its start is under way (`init`'s effects): the starter it is linked to, which
+    /// learns of an exit then from the failed start, not from an exit signal.
+    starting_for: Option<ProcessId>,
     trap_exits: bool,
 }
 
@@ -84,6 +87,7 @@ impl Table {
             watchers: BTreeSet::new(),
             watching: BTreeMap::new(),
             observers: Vec::new(),
+            starting_for: options.link_to,
             trap_exits: trap.unwrap_or(false),
         };
         self.by_id.insert(id, proc);
@@ -114,6 +118,18 @@ impl Table {
                     });
                 }
             }
+        }
+    }
+
+    /// The start of `id` went well: from now on its starter hears of its exit through their
+    /// link. Returns `false` if `id` is already gone (killed during its start).
+    pub(crate) fn finish_start(&mut self, id: ProcessId) -> bool {
+        match self.by_id.get_mut(&id) {
+            Some(proc) => {
+                proc.starting_for = None;
+                true
+            }
+            None => false,
         }
     }
 
@@ -262,6 +278,13 @@ impl Table {
             observer.complete(Ok(reason.clone()));
         }
         for linked in proc.links {
+            if Some(linked) == proc.starting_for {
+                // Killed during its start: the starter learns from the failed start.
+                if let Some(starter) = self.by_id.get_mut(&linked) {
+                    starter.links.remove(&id);
+                }
+                continue;
+            }
             self.exit_signal(linked, id, reason.clone(), Cause::Link);
         }
         true

@@ -239,3 +239,32 @@ fn a_panicking_start_recipe_fails_the_start_not_the_starter() {
     let reason = "child \"a\" failed to start: init failed: panic: start: bad args";
     assert_eq!(refused, StartError::Init(ExitReason::error(reason)));
 }
+
+#[test]
+fn a_child_killed_during_its_start_fails_the_start_without_a_signal_to_its_starter() {
+    // The starter does not trap exits: an exit signal `killed` would take it down. It must
+    // learn from the failed start alone, as when the child stops in its `init` effects.
+    let rt = Runtime::new();
+    let log = new_log();
+    let holder = plain(&rt, "holder", &log);
+    let parent = plain(&rt, "p", &log);
+    let mut kid = AgentArgs::new("kid", &log);
+    kid.init = vec![Cmd::CallHold(holder.id())];
+    parent.cast(Cast::Do(vec![Cmd::Start {
+        child: Box::new(kid),
+        name: Some("kid".into()),
+        link: true,
+    }]));
+    let mut kid_id = None;
+    crate::agent::wait_until(
+        || {
+            kid_id = rt.whereis::<Agent>("kid").map(|kid| kid.id());
+            kid_id.is_some()
+        },
+        || "the kid never registered".into(),
+    );
+    rt.kill(kid_id.unwrap());
+    assert_eq!(parent.call_timeout(Call::Echo(1), LONG), Ok(1));
+    await_entry(&log, "p: start failed: init failed: killed");
+    assert!(parent.is_alive());
+}
