@@ -20,6 +20,12 @@
 //! not know its parent, so a `normal` exit signal from a process that is not its child is
 //! ignored. A supervisor that exits any other way (a kill, a [`crate::Server::stop`]) takes
 //! its children down through their links, in no set order.
+//!
+//! A child that cannot start at first makes the supervisor's own start fail (as in OTP), but
+//! unlike OTP the start returns as soon as the children already started have been sent their
+//! `shutdown` signals, not once they are down: for a moment they may still run and hold their
+//! registered names (a parent restarting this supervisor at once may then find a name taken;
+//! that failed restart counts against its intensity and is retried).
 
 mod intensity;
 mod plan;

@@ -122,8 +122,11 @@
 //! (FIFO holds per life, and they may overtake them); a schedule label names the life
 //! ("jobs (life 2)") when messages of two lives wait for the same receiver. A child started by
 //! a server is a new process with a fresh id (named `db<7>` in traces when an earlier
-//! instance had the name `db`). Only servers link and monitor: monitoring or linking to a
-//! client gives `NoProcess`.
+//! instance had the name `db`). A child's start completes within the step that asked for
+//! it, once its `init` effects are applied; a child that stops meanwhile fails the start
+//! (as in the threaded runtime), but a call among those effects does not hold the start up
+//! (the runtime's start waits for its outcome). Only servers link and monitor: monitoring or
+//! linking to a client gives `NoProcess`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
