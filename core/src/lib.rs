@@ -81,7 +81,7 @@ mod timeout;
 pub use effect::{Ctx, Effect, OnOutcome, OnStarted};
 pub use error::{CallError, StartError};
 pub use ids::{CallTag, MonitorRef, ProcessId, ServerRef, TimerId};
-pub use message::{AnyMessage, Message, downcast};
+pub use message::{AnyMessage, Message, downcast, panic_text};
 pub use reason::ExitReason;
 pub use reply::{ReplySink, ReplyTo, WeakReplyTo};
 pub use runtime::{Mailbox, PendingCall, ReplyLink, Runtime, Server};

@@ -22,3 +22,15 @@ pub fn downcast<T: Any>(msg: AnyMessage) -> Result<T, AnyMessage> {
         Err(msg)
     }
 }
+
+/// The text of a caught panic's payload (`panic!` with a literal or a formatted message), as
+/// engines put it in [`crate::ExitReason::Panic`].
+pub fn panic_text(panic: &(dyn Any + Send)) -> String {
+    if let Some(text) = panic.downcast_ref::<&str>() {
+        (*text).to_owned()
+    } else if let Some(text) = panic.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "non-string panic payload".to_owned()
+    }
+}

@@ -174,15 +174,7 @@ pub(crate) fn guarded<T>(body: impl FnOnce() -> T) -> Result<T, String> {
     let outer = IN_USER_CODE.with(|flag| flag.replace(true));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(body));
     IN_USER_CODE.with(|flag| flag.set(outer));
-    result.map_err(|panic| {
-        if let Some(text) = panic.downcast_ref::<&str>() {
-            (*text).to_owned()
-        } else if let Some(text) = panic.downcast_ref::<String>() {
-            text.clone()
-        } else {
-            "non-string panic payload".to_owned()
-        }
-    })
+    result.map_err(|panic| genserver::panic_text(&*panic))
 }
 
 /// Installs a panic hook that stays silent for panics in simulated handlers and clients

@@ -4,11 +4,13 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
 use crate::message::AnyMessage;
-use crate::runtime::server_loop::{Running, panic_text};
+use crate::runtime::server_loop::Running;
 use crate::runtime::table::Cause;
 use crate::runtime::{PendingCall, ReplyLink, Spawner};
 use crate::sync::Arc;
-use crate::{CallError, CallTag, Effect, ExitReason, GenServer, ProcessId, StartError, Timeout};
+use crate::{
+    CallError, CallTag, Effect, ExitReason, GenServer, ProcessId, StartError, Timeout, panic_text,
+};
 
 impl<S: GenServer> Running<S> {
     /// Applies effects; a panic on the way (a message of the wrong type for its receiver)
@@ -17,7 +19,7 @@ impl<S: GenServer> Running<S> {
         match catch_unwind(AssertUnwindSafe(|| self.apply(effects))) {
             Ok(()) => true,
             Err(panic) => {
-                let text = panic_text(&panic);
+                let text = panic_text(&*panic);
                 let reason = ExitReason::Panic(format!("effects of {callback}: {text}"));
                 self.stopping = Some(reason);
                 false
@@ -97,7 +99,7 @@ impl<S: GenServer> Running<S> {
                     // starter, as in the simulator.
                     let outcome = catch_unwind(AssertUnwindSafe(|| start(&mut spawner, options)))
                         .unwrap_or_else(|panic| {
-                            let text = format!("start: {}", panic_text(&panic));
+                            let text = format!("start: {}", panic_text(&*panic));
                             Err(StartError::Init(ExitReason::Panic(text)))
                         });
                     if !self.check_doom() {

@@ -12,7 +12,7 @@ use crate::runtime::{ReplyLink, Runtime, Server};
 use crate::sync::{Arc, spawn};
 use crate::{
     CallResult, Ctx, Effect, ExitReason, GenServer, MonitorRef, ProcessId, ReplyTo, StartError,
-    StartOptions, Timeout, TimerId,
+    StartOptions, Timeout, TimerId, panic_text,
 };
 
 #[cfg(not(loom))]
@@ -87,7 +87,7 @@ fn run<S: GenServer>(
         }
         Err(panic) => {
             cell.mailbox.close();
-            let reason = ExitReason::Panic(format!("init: {}", panic_text(&panic)));
+            let reason = ExitReason::Panic(format!("init: {}", panic_text(&*panic)));
             started.complete(Ok(Err(StartError::Init(reason))));
             return;
         }
@@ -269,7 +269,7 @@ impl<S: GenServer> Running<S> {
             }
             Err(panic) => {
                 drop(self.ctx.take_effects());
-                let reason = ExitReason::Panic(format!("{callback}: {}", panic_text(&panic)));
+                let reason = ExitReason::Panic(format!("{callback}: {}", panic_text(&*panic)));
                 self.stopping = Some(reason);
                 None
             }
@@ -303,15 +303,5 @@ impl<S: GenServer> Running<S> {
             self.deferred.retain(|weak| weak.upgrade().is_some());
             self.prune_at = (self.deferred.len() * 2).max(64);
         }
-    }
-}
-
-pub(super) fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
-    if let Some(text) = panic.downcast_ref::<&str>() {
-        (*text).to_owned()
-    } else if let Some(text) = panic.downcast_ref::<String>() {
-        text.clone()
-    } else {
-        "non-string panic payload".to_owned()
     }
 }
