@@ -38,15 +38,7 @@ impl World {
                 self.emit(EventKind::Stop, Some(id), None, |_| {
                     format!("init failed: {reason}")
                 });
-                if let ExitReason::Panic(text) = reason {
-                    let process = Some(self.name(id));
-                    self.fail(Failure {
-                        kind: FailureKind::Panic,
-                        step: self.step,
-                        process,
-                        message: text,
-                    });
-                }
+                self.fail_on_panic(id, &reason);
             }
         }
     }
@@ -265,7 +257,12 @@ impl World {
             self.links.remove(&(starter, id));
         }
         self.signal_exit(id, &reason);
-        if let ExitReason::Panic(text) = &reason {
+        self.fail_on_panic(id, &reason);
+    }
+
+    /// A server that exited (or failed to start) because a handler panicked fails the run.
+    pub(crate) fn fail_on_panic(&mut self, id: ProcessId, reason: &ExitReason) {
+        if let ExitReason::Panic(text) = reason {
             let process = Some(self.name(id));
             self.fail(Failure {
                 kind: FailureKind::Panic,

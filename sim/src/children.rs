@@ -8,7 +8,6 @@ use genserver::{ErasedStart, ExitReason, ProcessId, StartError, StartOptions};
 use genserver_traces::EventKind;
 
 use crate::envelope::Body;
-use crate::failure::{Failure, FailureKind};
 use crate::server::guarded;
 use crate::spawner::{SimSpawner, Spawned};
 use crate::touch::SPAWNS;
@@ -81,15 +80,7 @@ impl World {
                 self.emit(EventKind::Spawn, Some(starter), Some(id), |_| {
                     format!("init {}failed: {reason}", describe(&options))
                 });
-                if let ExitReason::Panic(text) = reason {
-                    let process = Some(self.name(id));
-                    self.fail(Failure {
-                        kind: FailureKind::Panic,
-                        step: self.step,
-                        process,
-                        message: text,
-                    });
-                }
+                self.fail_on_panic(id, &reason);
             }
             Ok(output) => {
                 self.emit(EventKind::Spawn, Some(starter), Some(id), |_| {

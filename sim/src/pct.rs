@@ -83,21 +83,10 @@ impl Scheduler for PctScheduler {
         if self.priorities.is_empty() {
             self.draw_priorities(enabled.world.procs.len());
         }
-        // The same draws as picking from lists of the faults, the other events and the best
-        // of those, without the lists: count them, draw, then find the chosen one.
-        let all = 0..enabled.len();
-        let faults = all.clone().filter(|&i| enabled.is_fault(i)).count();
-        let normal = enabled.len() - faults;
-        let pick_fault = faults > 0
-            && (normal == 0
-                || self
-                    .rng
-                    .random_bool(enabled.fault_probability().clamp(0.0, 1.0)));
-        if pick_fault {
-            let nth = self.rng.random_range(0..faults);
-            let mut chosen = all.filter(|&i| enabled.is_fault(i));
-            return Ok(chosen.nth(nth).expect("nth < the number of faults"));
+        if let Some(fault) = enabled.draw_fault(&mut self.rng) {
+            return Ok(fault);
         }
+        let all = 0..enabled.len();
         let priority = |i: usize| {
             let owner = Self::owner(enabled, i);
             self.priorities.get(owner).copied().unwrap_or(0)

@@ -26,18 +26,13 @@ impl Scheduler for RandomScheduler {
     }
 
     fn choose(&mut self, _step: u64, enabled: &Enabled<'_>) -> Result<usize, Divergence> {
-        // The same draws as picking from a list of the faults or of the others, without the
-        // lists: count them, draw, then find the chosen one.
-        let faults = (0..enabled.len()).filter(|&i| enabled.is_fault(i)).count();
-        let normal = enabled.len() - faults;
-        let pick_fault = faults > 0
-            && (normal == 0
-                || self
-                    .rng
-                    .random_bool(enabled.fault_probability().clamp(0.0, 1.0)));
-        let pool = if pick_fault { faults } else { normal };
-        let nth = self.rng.random_range(0..pool);
-        let mut chosen = (0..enabled.len()).filter(|&i| enabled.is_fault(i) == pick_fault);
-        Ok(chosen.nth(nth).expect("nth < the size of the pool"))
+        if let Some(fault) = enabled.draw_fault(&mut self.rng) {
+            return Ok(fault);
+        }
+        let mut normal = (0..enabled.len()).filter(|&i| !enabled.is_fault(i));
+        let nth = self.rng.random_range(0..normal.clone().count());
+        Ok(normal
+            .nth(nth)
+            .expect("nth < the number of non-fault events"))
     }
 }

@@ -32,6 +32,22 @@ impl Enabled<'_> {
         self.world.faults.chance()
     }
 
+    /// The fault draw random and PCT share: with the system's fault probability (for sure
+    /// when only faults are enabled) a fault is picked, uniformly among the enabled ones;
+    /// otherwise `None`, and nothing more was drawn. The same draws as picking from lists of
+    /// the faults and of the other events, without building the lists.
+    pub(crate) fn draw_fault(&self, rng: &mut impl rand::Rng) -> Option<usize> {
+        use rand::RngExt;
+        let faults = (0..self.len()).filter(|&i| self.is_fault(i)).count();
+        let pick_fault = faults > 0
+            && (faults == self.len() || rng.random_bool(self.fault_probability().clamp(0.0, 1.0)));
+        if !pick_fault {
+            return None;
+        }
+        let nth = rng.random_range(0..faults);
+        (0..self.len()).filter(|&i| self.is_fault(i)).nth(nth)
+    }
+
     /// The readable label of event `index`, as the schedule records it.
     pub fn label(&self, index: usize) -> String {
         self.world.label(self.events[index])
