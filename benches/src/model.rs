@@ -9,74 +9,12 @@
 
 use std::collections::{HashSet, VecDeque};
 
-use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo, ServerRef};
-use genserver_sim::{
-    CallOutcome, Check, Client, ClientCtx, DfsOptions, Exploration, Reduction, System, World,
-    expect_reply, explore,
-};
+use genserver_sim::zoo::counter::Counter;
+use genserver_sim::zoo::lost_update::ReadModifyWrite;
+use genserver_sim::{DfsOptions, Exploration, Reduction, System, World, explore};
 
-/// The counter server: its state is the value.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Counter(pub i64);
-
-/// The counter's calls; both reply with the value after the call.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum CounterCall {
-    /// Read the value.
-    Get,
-    /// Replace the value.
-    Set(i64),
-}
-
-impl GenServer for Counter {
-    type Args = ();
-    type Call = CounterCall;
-    type Reply = i64;
-    type Cast = ();
-    type Info = ();
-    type Continue = ();
-
-    fn init(_: (), _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
-        Ok(Counter(0))
-    }
-
-    fn handle_call(
-        &mut self,
-        call: CounterCall,
-        _: ReplyTo<i64>,
-        _: &mut Ctx<Self>,
-    ) -> CallResult<i64> {
-        if let CounterCall::Set(value) = call {
-            self.0 = value;
-        }
-        CallResult::Reply(self.0)
-    }
-}
-
-/// A client that calls `Get`, then `Set(v + 1)` with the value `v` it got, then stops.
-pub struct GetThenSet {
-    counter: ServerRef<Counter>,
-    calls: u8,
-}
-
-impl Client for GetThenSet {
-    fn step(&mut self, outcome: Option<CallOutcome>, ctx: &mut ClientCtx) -> Result<(), Check> {
-        self.calls += 1;
-        match self.calls {
-            1 => ctx.call(self.counter, CounterCall::Get),
-            2 => {
-                let value = expect_reply::<i64>(outcome)?;
-                ctx.call(self.counter, CounterCall::Set(value + 1));
-            }
-            _ => {
-                expect_reply::<i64>(outcome)?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// A counter server and `clients` [`GetThenSet`] clients, with the counter's state hashed.
+/// The zoo's counter server and `clients` of lost-update's get-then-set clients, with the
+/// counter's state hashed.
 /// No invariant and no end check: every run passes, so exploration visits every state.
 pub struct CounterClients {
     /// How many clients.
@@ -94,10 +32,10 @@ impl System for CounterClients {
         false
     }
     fn build(&self, world: &mut World) {
-        let counter = world.spawn::<Counter>("counter", ());
+        let counter = world.spawn::<Counter>("counter", 0);
         world.hash_state(counter);
         for i in 1..=self.clients {
-            world.client(&format!("client-{i}"), GetThenSet { counter, calls: 0 });
+            world.client(&format!("client-{i}"), ReadModifyWrite::new(counter));
         }
     }
 }

@@ -7,10 +7,18 @@ use genserver::ServerRef;
 use super::counter::{Counter, CounterCall};
 use crate::{CallOutcome, Check, Client, ClientCtx, System, World, expect_reply};
 
-/// Reads, then writes the value read plus one: the bug.
-struct ReadModifyWrite {
+/// Reads, then writes the value read plus one: the bug. (The stateright comparison in
+/// `benches/` runs N of these.)
+pub struct ReadModifyWrite {
     counter: ServerRef<Counter>,
     phase: u8,
+}
+
+impl ReadModifyWrite {
+    /// A client of `counter` that has not started yet.
+    pub fn new(counter: ServerRef<Counter>) -> Self {
+        ReadModifyWrite { counter, phase: 0 }
+    }
 }
 
 impl Client for ReadModifyWrite {
@@ -47,10 +55,7 @@ impl System for LostUpdate {
         let counter = world.spawn::<Counter>("counter", 0);
         world.hash_state(counter);
         for i in 1..=2 {
-            world.client(
-                &format!("client-{i}"),
-                ReadModifyWrite { counter, phase: 0 },
-            );
+            world.client(&format!("client-{i}"), ReadModifyWrite::new(counter));
         }
         world.at_end("both increments counted", move |view| {
             match view.state(counter) {
