@@ -9,7 +9,7 @@ pub use mermaid::to_mermaid;
 pub(crate) use text::end_line;
 pub use text::{event_line, to_text};
 
-use crate::{Event, Outcome, Trace};
+use crate::{Event, EventKind, Outcome, Trace};
 
 /// The step of the run's failure, if it failed.
 fn failing_step(trace: &Trace) -> Option<u64> {
@@ -39,6 +39,29 @@ fn message_kind(event: &Event) -> MessageKind {
         Some("reply") => MessageKind::Reply,
         Some("exit" | "kill" | "down") => MessageKind::Signal,
         _ => MessageKind::Other,
+    }
+}
+
+/// Links, monitors and child starts: drawn as control arrows between two processes, not as
+/// messages.
+fn is_control(kind: EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::Spawn
+            | EventKind::Link
+            | EventKind::Unlink
+            | EventKind::Monitor
+            | EventKind::Demonitor
+    )
+}
+
+/// `text` led by the event kind's name, unless it already starts with it ("link", not
+/// "link link").
+fn named(kind: EventKind, text: &str) -> String {
+    let kind = format!("{kind:?}").to_lowercase();
+    match text == kind || text.starts_with(&format!("{kind} ")) {
+        true => text.to_owned(),
+        false => format!("{kind} {text}"),
     }
 }
 

@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::render::end_line;
-use crate::render::{MessageKind, event_line, failing_step, message_kind, seconds};
+use crate::render::{
+    MessageKind, event_line, failing_step, is_control, message_kind, named, seconds,
+};
 use crate::{Event, EventKind, Trace};
 
 const LANE: usize = 170;
@@ -105,17 +107,10 @@ fn draw_row(
     );
     let label = escape(&shorten(&event.message));
     match (event.kind, lane(&event.from), lane(&event.to)) {
-        (
-            EventKind::Deliver
-            | EventKind::Drop
-            | EventKind::Spawn
-            | EventKind::Link
-            | EventKind::Unlink
-            | EventKind::Monitor
-            | EventKind::Demonitor,
-            Some(from),
-            Some(to),
-        ) if from != to => {
+        (kind, Some(from), Some(to))
+            if from != to
+                && (matches!(kind, EventKind::Deliver | EventKind::Drop) || is_control(kind)) =>
+        {
             let (x1, x2) = (lane_x(from), lane_x(to));
             let style = match (event.kind, message_kind(event)) {
                 (EventKind::Drop, _) => "drop",
@@ -129,11 +124,9 @@ fn draw_row(
                 // Links, monitors and child starts: control, not messages.
                 _ => "control",
             };
-            let kind_name = format!("{:?}", event.kind).to_lowercase();
             let label = match event.kind {
                 EventKind::Deliver | EventKind::Drop => label,
-                _ if label == kind_name || label.starts_with(&format!("{kind_name} ")) => label,
-                _ => format!("{kind_name} {label}"),
+                kind => named(kind, &label),
             };
             let marker = if style == "drop" { "cross" } else { "head" };
             let _ = write!(

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::render::{MessageKind, failing_step, message_kind};
+use crate::render::{MessageKind, failing_step, is_control, message_kind, named};
 use crate::{EventKind, Trace};
 
 /// The trace as a Mermaid sequence diagram: one participant per process, an arrow per
@@ -40,16 +40,7 @@ pub fn to_mermaid(trace: &Trace) -> String {
                 };
                 format!("{from}{arrow}{to}: {text}")
             }
-            (
-                EventKind::Spawn
-                | EventKind::Link
-                | EventKind::Unlink
-                | EventKind::Monitor
-                | EventKind::Demonitor,
-                Some(from),
-                Some(to),
-                _,
-            ) if from != to => {
+            (kind, Some(from), Some(to), _) if from != to && is_control(kind) => {
                 format!("{from}--){to}: {}", named(event.kind, &text))
             }
             (EventKind::Kill | EventKind::Ignore, _, Some(to), _) => {
@@ -83,14 +74,6 @@ pub fn to_mermaid(trace: &Trace) -> String {
 }
 
 /// `kind text`, or just `text` when it starts with the kind's name ("link", "unlink").
-fn named(kind: EventKind, text: &str) -> String {
-    let kind = format!("{kind:?}").to_lowercase();
-    match text == kind || text.starts_with(&format!("{kind} ")) {
-        true => text.to_owned(),
-        false => format!("{kind} {text}"),
-    }
-}
-
 /// Mermaid ends a message at a newline and reads `;` and `#` specially: escape them as
 /// entity codes.
 fn escape(text: &str) -> String {
