@@ -10,7 +10,7 @@
 use std::collections::{HashSet, VecDeque};
 
 use genserver_sim::zoo::counter::Counter;
-use genserver_sim::zoo::lost_update::ReadModifyWrite;
+use genserver_sim::zoo::lost_update::read_modify_write;
 use genserver_sim::{DfsOptions, Exploration, Reduction, System, World, explore};
 
 /// The zoo's counter server and `clients` of lost-update's get-then-set clients, with the
@@ -22,20 +22,16 @@ pub struct CounterClients {
 }
 
 impl System for CounterClients {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> &str {
         "counter-clients"
-    }
-    fn description(&self) -> &'static str {
-        "N clients each get then set(v+1) on a counter (the stateright comparison model)"
-    }
-    fn has_bug(&self) -> bool {
-        false
     }
     fn build(&self, world: &mut World) {
         let counter = world.spawn::<Counter>("counter", 0);
         world.hash_state(counter);
         for i in 1..=self.clients {
-            world.client(&format!("client-{i}"), ReadModifyWrite::new(counter));
+            world.client(&format!("client-{i}"), move |cx| {
+                read_modify_write(cx, counter)
+            });
         }
     }
 }

@@ -64,6 +64,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod client;
 mod effect;
 mod error;
 mod ids;
@@ -78,6 +79,9 @@ pub mod supervisor;
 mod sync;
 mod timeout;
 
+pub use client::{Call, Check, ClientResult, Cx, Sleep, Stage};
+#[doc(hidden)]
+pub use client::{ClientBody, ClientEngine, client_body};
 pub use effect::{Ctx, Effect, OnOutcome, OnStarted};
 pub use error::{CallError, StartError};
 pub use ids::{CallTag, MonitorRef, ProcessId, ServerRef, TimerId};

@@ -42,6 +42,8 @@ mod server_loop;
 mod sinks;
 mod spawner;
 mod table;
+#[cfg(not(loom))]
+mod threads;
 
 pub use handle::Server;
 pub use interrupt::{Doom, Interrupt};
@@ -49,6 +51,8 @@ pub use link::ReplyLink;
 pub use mailbox::Mailbox;
 pub use pending::PendingCall;
 pub use spawner::Spawner;
+#[cfg(not(loom))]
+pub use threads::{ClientFailure, Threads};
 
 use std::time::{Duration, Instant};
 

@@ -65,7 +65,7 @@ impl World {
                     request,
                     timeout,
                 } => match self.call_out(id, to, request, timeout) {
-                    Ok(()) => return,
+                    Ok(_) => return,
                     Err(error) => {
                         self.emit(EventKind::Reply, Some(id), Some(id), |w| {
                             format!("call to {} failed at once: {error}", w.name(to))
@@ -151,7 +151,7 @@ impl World {
         to: ProcessId,
         request: AnyMessage,
         timeout: Timeout,
-    ) -> Result<(), CallError> {
+    ) -> Result<CallTag, CallError> {
         self.touch_read(to);
         if to == caller {
             return Err(CallError::CallingSelf);
@@ -167,28 +167,26 @@ impl World {
             self.add_deadline(at, Deadline::Timeout { caller, tag })
         });
         let pending = Pending {
-            tag,
             callee: to,
             deadline,
         };
-        self.pending.insert(caller, pending);
+        self.pending.insert((caller, tag), pending);
         self.send(caller, to, Body::Call { tag, request });
-        Ok(())
+        Ok(tag)
     }
 
     /// Ends the wait of `caller` for call `tag`; returns whether it was waiting for it.
     pub(crate) fn settle(&mut self, caller: ProcessId, tag: CallTag) -> bool {
         self.touch_write(caller);
         lock(&self.mailroom).give_up(caller, tag);
-        match self.pending.get(&caller) {
-            Some(pending) if pending.tag == tag => {
+        match self.pending.remove(&(caller, tag)) {
+            Some(pending) => {
                 if let Some(key) = pending.deadline {
                     self.deadlines.remove(&key);
                 }
-                self.pending.remove(&caller);
                 true
             }
-            _ => false,
+            None => false,
         }
     }
 
@@ -241,8 +239,7 @@ impl World {
         self.emit(EventKind::Stop, Some(id), None, |_| reason.to_string());
         self.deadlines
             .retain(|_, d| !matches!(d, Deadline::Timer { server, .. } if *server == id));
-        if let Some(pending) = self.pending.get(&id) {
-            let tag = pending.tag;
+        for tag in self.calls_of(id) {
             self.settle(id, tag);
         }
         for (from, envelope) in self.net.drain_to(id) {

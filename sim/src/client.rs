@@ -1,164 +1,185 @@
-//! Clients: small state machines that call and cast servers and check what they get back.
+//! Clients in the simulator: `async` bodies polled step by step, in one thread, in virtual
+//! time. A client's [`Cx`] writes its requests on a desk the world reads after each poll,
+//! and the world leaves there what the client waits for (call outcomes, wake-ups).
 
-use std::any::Any;
-use std::collections::BTreeMap;
-use std::fmt;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::Poll;
 use std::time::Duration;
 
-use genserver::{AnyMessage, CallError, GenServer, ProcessId, ServerRef, Timeout, downcast};
+use genserver::{
+    AnyMessage, CallError, CallTag, ClientEngine, ClientResult, Cx, ProcessId, Timeout,
+};
 
 use crate::envelope::CallOutcome;
 
-/// A client process. The world calls [`Client::step`] first with `None`, then once with the
-/// outcome of every call the client makes (and with `None` after a sleep). Each step may
-/// cast any number of times and then make one call or one sleep; a step that does neither
-/// finishes the client. Doing both, or two calls, is reported as a failed expectation.
-pub trait Client: 'static {
-    /// Takes one step; an error is a failed expectation (or an unexpected timeout).
-    fn step(&mut self, outcome: Option<CallOutcome>, ctx: &mut ClientCtx) -> Result<(), Check>;
-}
-
-/// A broken client expectation.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Check {
-    /// The client got something it must not get.
-    Failed(String),
-    /// A call the client did not expect to time out timed out.
-    TimedOut(String),
-}
-
-impl Check {
-    /// A failed expectation with this text.
-    pub fn failed(text: impl Into<String>) -> Self {
-        Check::Failed(text.into())
-    }
-}
-
-impl fmt::Display for Check {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Check::Failed(text) | Check::TimedOut(text) => f.write_str(text),
-        }
-    }
-}
-
-/// Turns a call's outcome into its typed reply: a timeout becomes [`Check::TimedOut`], any
-/// other error or a reply of the wrong type becomes [`Check::Failed`].
-pub fn expect_reply<T: Any>(outcome: Option<CallOutcome>) -> Result<T, Check> {
-    match outcome {
-        Some(Ok(reply)) => downcast::<T>(reply)
-            .map_err(|other| Check::failed(format!("reply of the wrong type: {other:?}"))),
-        Some(Err(CallError::Timeout)) => Err(Check::TimedOut("the call timed out".into())),
-        Some(Err(error)) => Err(Check::failed(format!("the call failed: {error}"))),
-        None => Err(Check::failed("expected the outcome of a call")),
-    }
-}
-
-/// What a client step asked for.
+/// What a client's poll asked for.
 pub(crate) enum Request {
     Cast {
         to: ProcessId,
         msg: AnyMessage,
     },
     Call {
+        ticket: u64,
         to: ProcessId,
         request: AnyMessage,
         timeout: Timeout,
     },
-    Sleep(Duration),
+    Sleep {
+        ticket: u64,
+        duration: Duration,
+    },
 }
 
-/// What a client step can do: cast, call (once), sleep, read the virtual clock, resolve a
-/// registered name.
-pub struct ClientCtx {
-    me: ProcessId,
-    now: Duration,
-    registry: BTreeMap<String, ProcessId>,
-    /// The names the step resolved, and what they resolved to (its order against name
+/// What passes between a client and the world: requests one way, outcomes the other.
+pub(crate) struct Desk {
+    pub me: ProcessId,
+    pub now: Duration,
+    pub registry: BTreeMap<String, ProcessId>,
+    /// The names the poll resolved, and what they resolved to (its order against name
     /// changes then matters, and its state depends on the answers).
-    pub(crate) resolved: Vec<(String, Option<ProcessId>)>,
-    pub(crate) requests: Vec<Request>,
+    pub resolved: Vec<(String, Option<ProcessId>)>,
+    pub requests: Vec<Request>,
+    pub outcomes: BTreeMap<u64, CallOutcome>,
+    pub woken: BTreeSet<u64>,
 }
 
-impl ClientCtx {
-    pub(crate) fn new(me: ProcessId, now: Duration, registry: BTreeMap<String, ProcessId>) -> Self {
-        ClientCtx {
-            me,
-            now,
-            registry,
-            resolved: Vec::new(),
-            requests: Vec::new(),
-        }
+/// The engine behind a simulated client's [`Cx`].
+struct SimClient(Rc<RefCell<Desk>>);
+
+impl ClientEngine for SimClient {
+    fn me(&self) -> ProcessId {
+        self.0.borrow().me
     }
 
-    /// The live server registered under `name` now, if any: a name registered by a child
-    /// start (a supervisor's child, say). The id names that instance only: after it exits, a
-    /// call to it fails with `NoProcess` even when a new instance took the name.
-    pub fn whereis(&mut self, name: &str) -> Option<ProcessId> {
-        let id = self.registry.get(name).copied();
-        self.resolved.push((name.to_owned(), id));
+    fn now(&self) -> Duration {
+        self.0.borrow().now
+    }
+
+    fn whereis(&self, name: &str) -> Option<ProcessId> {
+        let mut desk = self.0.borrow_mut();
+        let id = desk.registry.get(name).copied();
+        desk.resolved.push((name.to_owned(), id));
         id
     }
 
-    /// [`ClientCtx::whereis`], as a typed address; the caller promises the type.
-    pub fn whereis_ref<S: GenServer>(&mut self, name: &str) -> Option<ServerRef<S>> {
-        self.whereis(name).map(ServerRef::new)
+    fn cast(&self, to: ProcessId, msg: AnyMessage) {
+        self.0.borrow_mut().requests.push(Request::Cast { to, msg });
     }
 
-    /// This client's process id.
-    pub fn me(&self) -> ProcessId {
-        self.me
-    }
-
-    /// The virtual time since the start of the run.
-    pub fn now(&self) -> Duration {
-        self.now
-    }
-
-    /// Casts to a server (never fails; a cast to a dead server is dropped and traced).
-    pub fn cast<S: GenServer>(&mut self, to: ServerRef<S>, msg: S::Cast) {
-        let msg = Box::new(msg);
-        self.requests.push(Request::Cast { to: to.id(), msg });
-    }
-
-    /// Calls a server with the default timeout (5 s virtual); the outcome comes to the next step.
-    pub fn call<S: GenServer>(&mut self, to: ServerRef<S>, request: S::Call) {
-        self.call_timeout(to, request, Timeout::DEFAULT);
-    }
-
-    /// Calls a server with this timeout; the outcome comes to the next step.
-    pub fn call_timeout<S: GenServer>(&mut self, to: ServerRef<S>, request: S::Call, t: Timeout) {
-        let request = Box::new(request);
-        self.requests.push(Request::Call {
-            to: to.id(),
+    fn call(&self, ticket: u64, to: ProcessId, request: AnyMessage, timeout: Timeout) {
+        let call = Request::Call {
+            ticket,
+            to,
             request,
-            timeout: t,
-        });
+            timeout,
+        };
+        self.0.borrow_mut().requests.push(call);
     }
 
-    /// Sleeps: the next step comes (with `None`) after this much virtual time.
-    pub fn sleep(&mut self, duration: Duration) {
-        self.requests.push(Request::Sleep(duration));
+    fn poll_call(&self, ticket: u64) -> Poll<Result<AnyMessage, CallError>> {
+        match self.0.borrow_mut().outcomes.remove(&ticket) {
+            Some(outcome) => Poll::Ready(outcome),
+            None => Poll::Pending,
+        }
+    }
+
+    fn sleep(&self, ticket: u64, duration: Duration) {
+        let sleep = Request::Sleep { ticket, duration };
+        self.0.borrow_mut().requests.push(sleep);
+    }
+
+    fn poll_sleep(&self, ticket: u64) -> Poll<()> {
+        match self.0.borrow_mut().woken.remove(&ticket) {
+            true => Poll::Ready(()),
+            false => Poll::Pending,
+        }
+    }
+
+    fn forget(&self, _: u64) {
+        // The world still delivers the outcome (it is traced); nobody reads it.
     }
 }
 
 /// Where a client stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ClientState {
-    /// Not started yet: its first step is enabled.
+    /// Not started yet: its start is enabled.
     Ready,
-    /// Waiting for the outcome of a call.
-    Waiting,
-    /// Sleeping until a wake-up deadline.
-    Sleeping,
+    /// Started: it runs again when something it waits for comes.
+    Running,
     /// Finished.
     Done,
 }
 
+/// What wakes a client up.
+pub(crate) enum Input {
+    /// Its start.
+    Start,
+    /// The outcome of one of its calls.
+    Outcome(CallTag, CallOutcome),
+    /// The end of one of its sleeps.
+    Wake(u64),
+}
+
 /// A client inside the world.
 pub(crate) struct ClientProc {
-    pub client: Box<dyn Client>,
+    pub body: Pin<Box<dyn Future<Output = ClientResult>>>,
+    pub desk: Rc<RefCell<Desk>>,
     pub state: ClientState,
-    /// A hash of every input the client's steps were given (its state follows from them).
+    /// Its calls in flight: the world's tag → the client's ticket.
+    pub calls: BTreeMap<CallTag, u64>,
+    /// A hash of every input the client was given (its state follows from them).
     pub history: u64,
+}
+
+impl ClientProc {
+    /// A client `me` that will run `body`.
+    pub fn new(me: ProcessId, body: genserver::ClientBody) -> Self {
+        let desk = Rc::new(RefCell::new(Desk {
+            me,
+            now: Duration::ZERO,
+            registry: BTreeMap::new(),
+            resolved: Vec::new(),
+            requests: Vec::new(),
+            outcomes: BTreeMap::new(),
+            woken: BTreeSet::new(),
+        }));
+        let cx = Cx::new(Rc::new(SimClient(Rc::clone(&desk))));
+        ClientProc {
+            body: body(cx),
+            desk,
+            state: ClientState::Ready,
+            calls: BTreeMap::new(),
+            history: 0,
+        }
+    }
+
+    /// Leaves `input` on the desk for the next poll; when `describe` is set, returns what
+    /// it was in the client's own terms (its tickets, not the world's call numbers), for its
+    /// history.
+    pub fn hand(&mut self, input: Input, describe: bool) -> String {
+        let mut desk = self.desk.borrow_mut();
+        match input {
+            Input::Start => "start".to_owned(),
+            Input::Outcome(tag, outcome) => match self.calls.remove(&tag) {
+                Some(ticket) => {
+                    let text = match describe {
+                        true => format!("call {ticket}: {outcome:?}"),
+                        false => String::new(),
+                    };
+                    desk.outcomes.insert(ticket, outcome);
+                    text
+                }
+                None => String::new(),
+            },
+            Input::Wake(ticket) => {
+                desk.woken.insert(ticket);
+                format!("wake {ticket}")
+            }
+        }
+    }
 }

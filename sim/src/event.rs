@@ -3,13 +3,13 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use genserver::ProcessId;
+use genserver::{CallTag, ProcessId};
 
 use crate::client::ClientState;
 use crate::envelope::{Body, Envelope};
 use crate::faults::Restart;
 use crate::server::{line, render};
-use crate::world::{Deadline, ProcKind, World};
+use crate::world::{Deadline, Pending, ProcKind, World};
 
 /// One thing that can happen next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,7 +58,17 @@ impl World {
     /// Whether process `id` is blocked in a call of its own (it takes nothing but that
     /// call's reply or timeout).
     fn busy(&self, id: ProcessId) -> bool {
-        self.pending.contains_key(&id)
+        self.pending_of(id).next().is_some()
+    }
+
+    /// The calls process `id` waits for, in call order.
+    pub(crate) fn calls_of(&self, id: ProcessId) -> Vec<CallTag> {
+        self.pending_of(id).map(|(&(_, tag), _)| tag).collect()
+    }
+
+    fn pending_of(&self, id: ProcessId) -> impl Iterator<Item = (&(ProcessId, CallTag), &Pending)> {
+        self.pending
+            .range((id, CallTag(0))..=(id, CallTag(u64::MAX)))
     }
 
     /// Whether server `id` may take a message or a timer now: it is not blocked in a call
@@ -90,7 +100,7 @@ impl World {
                 continue;
             };
             let stale_reply = match &head.body {
-                Body::Reply { tag, .. } => self.pending.get(&to).is_none_or(|p| p.tag != *tag),
+                Body::Reply { tag, .. } => !self.pending.contains_key(&(to, *tag)),
                 _ => false,
             };
             let ready = match self.proc(to).map(|p| &p.kind) {
@@ -125,14 +135,12 @@ impl World {
                 }
             }
         }
-        for (&caller, pending) in &self.pending {
+        for &(caller, tag) in self.pending.keys() {
             if matches!(
                 self.proc(caller).map(|p| &p.kind),
                 Some(ProcKind::Server(_))
             ) {
-                if let Some((from, life, index)) =
-                    self.net.find_reply(caller, pending.tag, self.now)
-                {
+                if let Some((from, life, index)) = self.net.find_reply(caller, tag, self.now) {
                     events.push(Event::Deliver {
                         from,
                         life,
@@ -209,7 +217,7 @@ impl World {
             Event::Deadline(key) => match self.deadlines.get(&key) {
                 Some(Deadline::Timer { server, .. }) => *server,
                 Some(Deadline::Timeout { caller, .. }) => *caller,
-                Some(Deadline::Wake { client }) => *client,
+                Some(Deadline::Wake { client, .. }) => *client,
                 None => ProcessId::EXTERNAL,
             },
         }
@@ -247,11 +255,11 @@ impl World {
                     format!("fire timer #{} {msg} at {}", timer.0, name(*server))
                 }
                 Some(Deadline::Timeout { caller, tag }) => {
-                    let callee = self.pending.get(caller).map(|p| p.callee);
+                    let callee = self.pending.get(&(*caller, *tag)).map(|p| p.callee);
                     let callee = callee.map_or(Cow::Borrowed("?"), name);
                     format!("time out call #{} {} → {callee}", tag.0, name(*caller))
                 }
-                Some(Deadline::Wake { client }) => format!("wake {}", name(*client)),
+                Some(Deadline::Wake { client, .. }) => format!("wake {}", name(*client)),
                 None => "<no deadline>".to_owned(),
             },
             Event::Continue(id) => {

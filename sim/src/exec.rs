@@ -1,12 +1,14 @@
 //! Carrying out the event the scheduler chose, and checking afterwards.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::mem::take;
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use genserver::{CallError, ExitReason, ProcessId};
+use genserver::{CallError, CallTag, Check, ExitReason, ProcessId};
 use genserver_traces::EventKind;
 
-use crate::client::{Check, ClientCtx, ClientState, Request};
+use crate::client::{ClientState, Input, Request};
 use crate::envelope::{Body, CallOutcome};
 use crate::event::Event;
 use crate::failure::{Failure, FailureKind};
@@ -59,7 +61,7 @@ impl World {
                 let output = self.slot(id).run_continue();
                 self.drive(id, output);
             }
-            Event::Start(id) => self.step_client(id, None),
+            Event::Start(id) => self.step_client(id, Input::Start),
             Event::Crash(id) => self.crash(id),
             Event::Drop { from, life, to } => {
                 self.faults_used += 1;
@@ -112,7 +114,7 @@ impl World {
                 drop(outcome);
                 return self.flush_posted(to);
             }
-            return self.resume(to, outcome);
+            return self.resume(to, tag, outcome);
         }
         let output = match body {
             Body::Call { tag, request } => self.slot(to).call(from, tag, request),
@@ -126,13 +128,13 @@ impl World {
     }
 
     /// Hands the outcome of its call to a waiting process.
-    fn resume(&mut self, id: ProcessId, outcome: CallOutcome) {
+    fn resume(&mut self, id: ProcessId, tag: CallTag, outcome: CallOutcome) {
         match self.proc(id).map(|p| &p.kind) {
             Some(ProcKind::Server(_)) => {
                 let output = self.slot(id).outcome(outcome);
                 self.drive(id, output);
             }
-            Some(ProcKind::Client(_)) => self.step_client(id, Some(outcome)),
+            Some(ProcKind::Client(_)) => self.step_client(id, Input::Outcome(tag, outcome)),
             None => {}
         }
     }
@@ -147,18 +149,20 @@ impl World {
                 self.drive(server, output);
             }
             Deadline::Timeout { caller, tag } => {
-                let callee = self.pending.get(&caller).map(|p| p.callee);
-                self.pending.entry(caller).and_modify(|p| p.deadline = None);
+                let callee = self.pending.get(&(caller, tag)).map(|p| p.callee);
+                self.pending
+                    .entry((caller, tag))
+                    .and_modify(|p| p.deadline = None);
                 if self.settle(caller, tag) {
                     self.emit(EventKind::Timeout, Some(caller), callee, |_| {
                         format!("call #{} timed out", tag.0)
                     });
-                    self.resume(caller, Err(CallError::Timeout));
+                    self.resume(caller, tag, Err(CallError::Timeout));
                 }
             }
-            Deadline::Wake { client } => {
+            Deadline::Wake { client, ticket } => {
                 self.emit(EventKind::Timer, Some(client), None, |_| "wake".to_owned());
-                self.step_client(client, None);
+                self.step_client(client, Input::Wake(ticket));
             }
         }
     }
@@ -183,31 +187,40 @@ impl World {
         }
     }
 
-    /// Runs client steps until it waits, sleeps or finishes.
-    pub(crate) fn step_client(&mut self, id: ProcessId, mut outcome: Option<CallOutcome>) {
+    /// Hands a client `input` and polls its body until it waits or finishes, carrying out
+    /// what it asked for (a call that fails at once is an outcome it gets at once).
+    pub(crate) fn step_client(&mut self, id: ProcessId, input: Input) {
+        let observing = self.touches.is_some();
+        let now = Duration::from_nanos(self.now);
+        let Some(ProcKind::Client(proc)) = self.proc_mut(id).map(|p| &mut p.kind) else {
+            return;
+        };
+        let given = proc.hand(input, observing);
+        if observing {
+            proc.history = mix(proc.history, (given, now));
+        }
+        proc.state = ClientState::Running;
         loop {
             let registry = self.registry.clone();
-            let mut ctx = ClientCtx::new(id, Duration::from_nanos(self.now), registry);
-            let observing = self.touches.is_some();
             let Some(ProcKind::Client(proc)) = self.proc_mut(id).map(|p| &mut p.kind) else {
                 return;
             };
-            if observing {
-                let mut hasher = DefaultHasher::new();
-                (proc.history, format!("{outcome:?}"), ctx.now()).hash(&mut hasher);
-                proc.history = hasher.finish();
+            {
+                let mut desk = proc.desk.borrow_mut();
+                desk.now = now;
+                desk.registry = registry;
             }
-            let client = &mut proc.client;
-            let result = guarded(|| client.step(outcome.take(), &mut ctx));
-            if !ctx.resolved.is_empty() {
-                self.touch_read(REGISTRY);
-                if let Some(ProcKind::Client(proc)) = self.proc_mut(id).map(|p| &mut p.kind) {
-                    if observing {
-                        let mut hasher = DefaultHasher::new();
-                        (proc.history, format!("{:?}", ctx.resolved)).hash(&mut hasher);
-                        proc.history = hasher.finish();
-                    }
+            let body = &mut proc.body;
+            let result = guarded(|| body.as_mut().poll(&mut Context::from_waker(Waker::noop())));
+            let (resolved, requests) = {
+                let mut desk = proc.desk.borrow_mut();
+                (take(&mut desk.resolved), take(&mut desk.requests))
+            };
+            if !resolved.is_empty() {
+                if observing {
+                    proc.history = mix(proc.history, format!("{resolved:?}"));
                 }
+                self.touch_read(REGISTRY);
             }
             self.flush_posted(id);
             let step = self.step;
@@ -217,54 +230,63 @@ impl World {
                 process: Some(world.name(id)),
                 message,
             };
-            match result {
+            let finished = match result {
                 Err(panic) => return self.fail(failure(self, FailureKind::Panic, panic)),
-                Ok(Err(Check::Failed(text))) => {
+                Ok(Poll::Ready(Err(Check::Failed(text)))) => {
                     return self.fail(failure(self, FailureKind::Expectation, text));
                 }
-                Ok(Err(Check::TimedOut(text))) => {
+                Ok(Poll::Ready(Err(Check::TimedOut(text)))) => {
                     return self.fail(failure(self, FailureKind::Timeout, text));
                 }
-                Ok(Ok(())) => {}
-            }
-            let waits = (ctx.requests.iter())
-                .filter(|r| !matches!(r, Request::Cast { .. }))
-                .count();
-            if waits > 1 {
-                let text = "a client step may make one call or one sleep, not more".to_owned();
-                return self.fail(failure(self, FailureKind::Expectation, text));
-            }
-            let mut state = ClientState::Done;
-            for request in ctx.requests {
+                Ok(Poll::Ready(Ok(()))) => true,
+                Ok(Poll::Pending) => false,
+            };
+            let mut again = false;
+            for request in requests {
                 match request {
                     Request::Cast { to, msg } => self.send(id, to, Body::Cast(msg)),
-                    Request::Sleep(after) => {
-                        let at = self.now.saturating_add(duration_ns(after));
-                        self.add_deadline(at, Deadline::Wake { client: id });
-                        state = ClientState::Sleeping;
+                    Request::Sleep { ticket, duration } => {
+                        let at = self.now.saturating_add(duration_ns(duration));
+                        self.add_deadline(at, Deadline::Wake { client: id, ticket });
                     }
                     Request::Call {
+                        ticket,
                         to,
                         request,
                         timeout,
-                    } => match self.call_out(id, to, request, timeout) {
-                        Ok(()) => state = ClientState::Waiting,
-                        Err(error) => {
-                            self.emit(EventKind::Reply, Some(id), Some(id), |w| {
-                                format!("call to {} failed at once: {error}", w.name(to))
-                            });
-                            if !self.spend_step() {
-                                return;
+                    } => {
+                        let outcome = match self.call_out(id, to, request, timeout) {
+                            Ok(tag) => Err(tag),
+                            Err(error) => {
+                                self.emit(EventKind::Reply, Some(id), Some(id), |w| {
+                                    format!("call to {} failed at once: {error}", w.name(to))
+                                });
+                                if !self.spend_step() {
+                                    return;
+                                }
+                                again = true;
+                                Ok(Err(error))
                             }
-                            outcome = Some(Err(error));
+                        };
+                        if let Some(ProcKind::Client(proc)) = self.proc_mut(id).map(|p| &mut p.kind)
+                        {
+                            match outcome {
+                                Err(tag) => _ = proc.calls.insert(tag, ticket),
+                                Ok(outcome) => {
+                                    proc.desk.borrow_mut().outcomes.insert(ticket, outcome);
+                                }
+                            }
                         }
-                    },
+                    }
                 }
             }
-            if let Some(ProcKind::Client(proc)) = self.proc_mut(id).map(|p| &mut p.kind) {
-                proc.state = state;
+            if finished {
+                if let Some(ProcKind::Client(proc)) = self.proc_mut(id).map(|p| &mut p.kind) {
+                    proc.state = ClientState::Done;
+                }
+                return;
             }
-            if outcome.is_none() {
+            if !again {
                 return;
             }
         }
@@ -305,4 +327,11 @@ fn first_broken(world: &World, checks: &[(String, crate::world::StateCheck)]) ->
             message: format!("{name}: {text}"),
         })
     })
+}
+
+/// Folds `input` into a client's history hash.
+fn mix(history: u64, input: impl Hash) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    (history, input).hash(&mut hasher);
+    hasher.finish()
 }

@@ -76,7 +76,7 @@ impl World {
                 let rendered = match *deadline {
                     Deadline::Timer { server, timer } => format!("timer {} #{}", server.0, timer.0),
                     Deadline::Timeout { caller, tag } => format!("timeout {} #{}", caller.0, tag.0),
-                    Deadline::Wake { client } => format!("wake {}", client.0),
+                    Deadline::Wake { client, ticket } => format!("wake {} #{ticket}", client.0),
                 };
                 (
                     at,
@@ -95,9 +95,9 @@ impl World {
             h.write_u64(at);
             hash_text(h, &rendered);
         }
-        for (caller, pending) in &self.pending {
+        for ((caller, tag), pending) in &self.pending {
             h.write_u64(caller.0);
-            h.write_u64(if tagless { 0 } else { pending.tag.0 });
+            h.write_u64(if tagless { 0 } else { tag.0 });
             h.write_u64(pending.callee.0);
             h.write_u64(pending.deadline.map_or(u64::MAX, |(at, _)| at));
         }

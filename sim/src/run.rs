@@ -230,7 +230,7 @@ fn next_time(world: &World) -> Option<u64> {
 
 fn deadlock_text(world: &World) -> String {
     let waits: Vec<String> = (world.pending.iter())
-        .map(|(&caller, p)| {
+        .map(|(&(caller, tag), p)| {
             let kind = match world.proc(caller).map(|p| &p.kind) {
                 Some(ProcKind::Server(_)) => "server",
                 _ => "client",
@@ -239,7 +239,7 @@ fn deadlock_text(world: &World) -> String {
                 "{kind} {} waits for {} (call #{})",
                 world.name(caller),
                 world.name(p.callee),
-                p.tag.0
+                tag.0
             )
         })
         .collect();

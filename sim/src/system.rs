@@ -1,12 +1,14 @@
-//! Systems: named, buildable worlds (the bundled zoo, or your own).
+//! Systems: what a run builds (servers, clients, checks, faults), and the named entries
+//! `gsim` lists.
 
 use crate::world::World;
 
-/// A simulated system: servers, clients, checks and faults, built fresh for every run.
+/// A simulated system: builds a fresh world for every run. Any `Fn(&mut World)` is one, so
+/// a system is usually a closure or a function:
 ///
 /// ```
-/// use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo, ServerRef};
-/// use genserver_sim::{Check, Client, ClientCtx, CallOutcome, System, Verdict, World, expect_reply};
+/// use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo};
+/// use genserver_sim::{Sim, World};
 ///
 /// /// A server that counts casts and reports the count.
 /// struct Tally(u32);
@@ -29,72 +31,89 @@ use crate::world::World;
 ///     }
 /// }
 ///
-/// /// Casts once, then reads: its own cast always arrives first (same sender, FIFO).
-/// struct CastThenRead(ServerRef<Tally>, bool);
-///
-/// impl Client for CastThenRead {
-///     fn step(&mut self, outcome: Option<CallOutcome>, ctx: &mut ClientCtx) -> Result<(), Check> {
-///         if self.1 {
-///             let seen = expect_reply::<u32>(outcome)?;
-///             return if seen >= 1 { Ok(()) } else { Err(Check::failed("my cast was lost")) };
-///         }
-///         self.1 = true;
-///         ctx.cast(self.0, ());
-///         ctx.call(self.0, ());
-///         Ok(())
-///     }
-/// }
-///
-/// struct Tiny;
-///
-/// impl System for Tiny {
-///     fn name(&self) -> &'static str { "tiny" }
-///     fn description(&self) -> &'static str { "two clients cast and read a tally" }
-///     fn has_bug(&self) -> bool { false }
-///     fn build(&self, world: &mut World) {
-///         let tally = world.spawn::<Tally>("tally", 0);
-///         world.client("client-1", CastThenRead(tally, false));
-///         world.client("client-2", CastThenRead(tally, false));
-///         world.at_end("two casts", move |view| match view.state(tally) {
-///             Some(Tally(2)) => Ok(()),
-///             _ => Err("casts missing".into()),
+/// let tiny = |world: &mut World| {
+///     let tally = world.spawn::<Tally>("tally", 0);
+///     for name in ["client-1", "client-2"] {
+///         // A client's own cast always arrives before its call (same sender, FIFO).
+///         world.client(name, async move |cx| {
+///             cx.cast(tally, ());
+///             let seen = cx.call(tally, ()).await?;
+///             if seen >= 1 { Ok(()) } else { Err("my cast was lost".into()) }
 ///         });
 ///     }
-/// }
+///     world.at_end("two casts", move |view| match view.state(tally) {
+///         Some(Tally(2)) => Ok(()),
+///         _ => Err("casts missing".into()),
+///     });
+/// };
 ///
-/// let report = genserver_sim::run(&Tiny, 42, 1_000, true);
-/// assert_eq!(report.verdict, Verdict::Pass);
+/// let report = Sim::new(&tiny).seed(42).run();
+/// assert!(report.failure().is_none());
 /// assert_eq!(report.trace.unwrap().schedule()[0], "start client-1");
-/// assert!(genserver_sim::hunt(&Tiny, 0, 500, 1_000).found.is_none());
+/// assert!(Sim::new(&tiny).runs(500).hunt().found.is_none());
 /// ```
 pub trait System: Sync {
-    /// Its name, as `gsim` knows it.
-    fn name(&self) -> &'static str;
-    /// One line saying what it is.
-    fn description(&self) -> &'static str;
-    /// Whether it hides a bug that a hunt should find.
-    fn has_bug(&self) -> bool;
     /// Builds the world: spawn servers, add clients, invariants and faults.
     fn build(&self, world: &mut World);
+
+    /// The name traces and reports give the system ("system" unless it is an [`Entry`]).
+    fn name(&self) -> &str {
+        "system"
+    }
 }
 
-/// The bundled systems, in `gsim list` order.
-pub fn systems() -> &'static [&'static dyn System] {
-    use crate::zoo;
-    &[
-        &zoo::lost_update::LostUpdate,
-        &zoo::call_cycle::CallCycle,
-        &zoo::stale_read::StaleRead,
-        &zoo::retry_double_apply::RetryDoubleApply,
-        &zoo::restart_loses_work::RestartLosesWork,
-        &zoo::aba_version::AbaVersion,
-        &zoo::restart_registry_race::RestartRegistryRace,
-        &zoo::stack::StackSystem,
-        &zoo::counter::CounterSystem,
-    ]
+impl<F: Fn(&mut World) + Sync> System for F {
+    fn build(&self, world: &mut World) {
+        self(world)
+    }
 }
 
-/// The bundled system called `name`.
-pub fn find_system(name: &str) -> Option<&'static dyn System> {
-    systems().iter().copied().find(|s| s.name() == name)
+/// A named system, as `gsim` lists it: the bundled zoo is a list of these, and so is the
+/// list a `gsim` of your own is made with ([`crate::cli::main`]).
+#[derive(Clone, Copy)]
+pub struct Entry {
+    /// Its name on the command line and in traces.
+    pub name: &'static str,
+    /// One line saying what it is.
+    pub about: &'static str,
+    /// Whether it hides a bug that a hunt should find (the summary's "expected" column).
+    pub has_bug: bool,
+    /// What it builds.
+    pub system: &'static dyn System,
+}
+
+impl Entry {
+    /// A system that must show no failure.
+    pub const fn clean(
+        name: &'static str,
+        about: &'static str,
+        system: &'static dyn System,
+    ) -> Self {
+        Entry {
+            name,
+            about,
+            has_bug: false,
+            system,
+        }
+    }
+
+    /// A system that hides a bug a hunt must find.
+    pub const fn bug(name: &'static str, about: &'static str, system: &'static dyn System) -> Self {
+        Entry {
+            name,
+            about,
+            has_bug: true,
+            system,
+        }
+    }
+}
+
+impl System for Entry {
+    fn build(&self, world: &mut World) {
+        self.system.build(world)
+    }
+
+    fn name(&self) -> &str {
+        self.name
+    }
 }

@@ -7,10 +7,13 @@ use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use genserver::{CallTag, GenServer, MonitorRef, ProcessId, ServerRef, TimerId};
+use genserver::{
+    CallTag, ClientResult, Cx, GenServer, MonitorRef, ProcessId, ServerRef, Stage, TimerId,
+    client_body,
+};
 use genserver_traces::{Event, EventKind, Process, ProcessKind};
 
-use crate::client::{Client, ClientProc, ClientState};
+use crate::client::ClientProc;
 use crate::failure::Failure;
 use crate::faults::{Faults, Restart};
 use crate::mailroom::SharedMailroom;
@@ -29,13 +32,12 @@ pub(crate) enum Deadline {
     Timer { server: ProcessId, timer: TimerId },
     /// A call gives up.
     Timeout { caller: ProcessId, tag: CallTag },
-    /// A sleeping client wakes up.
-    Wake { client: ProcessId },
+    /// A sleep of a client ends.
+    Wake { client: ProcessId, ticket: u64 },
 }
 
-/// The one call a process waits for.
+/// A call a process waits for (a server waits for one at a time, a client for any number).
 pub(crate) struct Pending {
-    pub tag: CallTag,
     pub callee: ProcessId,
     pub deadline: Option<(u64, u64)>,
 }
@@ -59,7 +61,7 @@ pub struct World {
     pub(crate) net: Network,
     pub(crate) deadlines: BTreeMap<(u64, u64), Deadline>,
     pub(crate) deadline_seq: u64,
-    pub(crate) pending: BTreeMap<ProcessId, Pending>,
+    pub(crate) pending: BTreeMap<(ProcessId, CallTag), Pending>,
     pub(crate) mailroom: SharedMailroom,
     pub(crate) now: u64,
     pub(crate) step: u64,
@@ -196,21 +198,23 @@ impl World {
         ServerRef::new(self.next_id())
     }
 
-    /// Adds a client; its first step becomes enabled at once.
+    /// Adds a client running `body`; its start becomes enabled at once. The body is plain
+    /// `async` code over its [`Cx`]: `cx.call(server, request).await?` for a typed reply,
+    /// `cx.cast(..)`, `cx.sleep(d).await`; it ends with `Ok(())` or a failed [`genserver::Check`].
     ///
     /// # Panics
     ///
     /// If another process already has this name (schedules name processes by name).
-    pub fn client(&mut self, name: &str, client: impl Client) -> ProcessId {
+    pub fn client(
+        &mut self,
+        name: &str,
+        body: impl AsyncFnOnce(Cx) -> ClientResult + Send + 'static,
+    ) -> ProcessId {
         self.check_unique(name);
         let id = self.next_id();
         self.procs.push(Proc {
             name: name.to_owned(),
-            kind: ProcKind::Client(ClientProc {
-                client: Box::new(client),
-                state: ClientState::Ready,
-                history: 0,
-            }),
+            kind: ProcKind::Client(ClientProc::new(id, client_body(body))),
         });
         id
     }
@@ -480,4 +484,17 @@ impl World {
 /// A duration in virtual nanoseconds, saturating.
 pub(crate) fn duration_ns(d: Duration) -> u64 {
     u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
+impl Stage for World {
+    fn spawn<S: GenServer>(&mut self, name: &str, args: S::Args) -> ServerRef<S>
+    where
+        S::Args: Clone,
+    {
+        World::spawn(self, name, args)
+    }
+
+    fn client(&mut self, name: &str, body: impl AsyncFnOnce(Cx) -> ClientResult + Send + 'static) {
+        World::client(self, name, body);
+    }
 }

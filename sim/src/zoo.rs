@@ -10,3 +10,64 @@ pub mod restart_registry_race;
 pub mod retry_double_apply;
 pub mod stack;
 pub mod stale_read;
+
+use crate::system::Entry;
+
+/// The bundled systems, in `gsim list` order.
+pub static ZOO: [Entry; 9] = [
+    Entry::bug(
+        "lost-update",
+        "two clients each get then set(v+1) on a counter: an update can be lost (bug)",
+        &lost_update::build,
+    ),
+    Entry::bug(
+        "call-cycle",
+        "server A calls B in a handler while B calls A: deadlock until the timeout (bug)",
+        &call_cycle::build,
+    ),
+    Entry::bug(
+        "stale-read",
+        "a client casts a deposit then calls an auditor that reads the account: the read can overtake the deposit (bug)",
+        &stale_read::build,
+    ),
+    Entry::bug(
+        "retry-double-apply",
+        "a withdrawal times out, the client retries, the late first request still applies (bug; delay faults)",
+        &retry_double_apply::build,
+    ),
+    Entry::bug(
+        "restart-loses-work",
+        "a job server acknowledges before storing: a crash and restart loses accepted work (bug; crash faults)",
+        &restart_loses_work::build,
+    ),
+    Entry::bug(
+        "aba-version",
+        "a compare-and-set on a wrapping version passes after eight writes in between (bug; depth 2)",
+        &aba_version::build,
+    ),
+    Entry::bug(
+        "restart-registry-race",
+        "a client calls a cached id after a supervised restart and takes NoProcess for done: an operation is lost (bug; crash faults, supervisor)",
+        &restart_registry_race::build,
+    ),
+    Entry::clean(
+        "stack",
+        "the GenServers.jl stack with three concurrent pushers and a popper (correct)",
+        &stack::build,
+    ),
+    Entry::clean(
+        "counter",
+        "three clients increment a counter atomically: the fixed lost-update (correct)",
+        &counter::build,
+    ),
+];
+
+/// The bundled systems, in `gsim list` order.
+pub fn systems() -> &'static [Entry] {
+    &ZOO
+}
+
+/// The bundled system called `name`.
+pub fn find_system(name: &str) -> Option<&'static Entry> {
+    ZOO.iter().find(|entry| entry.name == name)
+}

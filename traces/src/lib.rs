@@ -53,6 +53,6 @@ pub use format::{
     End, Event, EventKind, FORMAT, FailureRecord, Header, OLDEST_VERSION, Outcome, Process,
     ProcessKind, Record, VERSION,
 };
-pub use render::{event_line, to_html, to_mermaid, to_text};
+pub use render::{event_line, to_html, to_mermaid, to_story, to_text};
 pub use schedule::{SCHEDULE_MAGIC, Schedule};
 pub use trace::{LoadError, Trace};

@@ -7,7 +7,7 @@ mod text;
 pub use html::to_html;
 pub use mermaid::to_mermaid;
 pub(crate) use text::end_line;
-pub use text::{event_line, to_text};
+pub use text::{event_line, to_story, to_text};
 
 use crate::{Event, EventKind, Outcome, Trace};
 

@@ -8,9 +8,9 @@
 //! the last): PCT finds it in a few dozen runs, a random walk needs thousands, since the
 //! updater must sit still for sixteen steps of the neighbour.
 
-use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo, ServerRef};
+use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo};
 
-use crate::{CallOutcome, Check, Client, ClientCtx, System, World, expect_reply};
+use crate::World;
 
 /// How many values the version takes before it wraps.
 pub const VERSIONS: u8 = 8;
@@ -91,100 +91,40 @@ const BONUS: i64 = 100;
 /// How many times the neighbour adds one.
 const BUMPS: i64 = VERSIONS as i64;
 
-/// Reads, then compare-and-sets the value plus [`BONUS`]; retries while the version moved.
-struct Updater {
-    register: ServerRef<Versioned>,
-    reading: bool,
-    tries: u32,
-}
-
-impl Client for Updater {
-    fn step(&mut self, outcome: Option<CallOutcome>, ctx: &mut ClientCtx) -> Result<(), Check> {
-        if let Some(outcome) = outcome {
-            let (value, version, done) = expect_reply::<(i64, u8, bool)>(Some(outcome))?;
-            if self.reading {
-                self.reading = false;
-                let value = value + BONUS;
-                ctx.call(
-                    self.register,
-                    VersionedCall::CompareAndSet {
-                        expect: version,
-                        value,
-                    },
-                );
-                return Ok(());
+/// Builds `aba-version`: an updater reads, then compare-and-sets the value plus [`BONUS`],
+/// retrying while the version moved; a bumper adds one, [`BUMPS`] times, one call at a time.
+pub fn build(world: &mut World) {
+    let register = world.spawn::<Versioned>("register", ());
+    world.hash_state(register);
+    world.client("updater", async move |cx| {
+        for _ in 0..20 {
+            let (value, version, _) = cx.call(register, VersionedCall::Read).await?;
+            let set = VersionedCall::CompareAndSet {
+                expect: version,
+                value: value + BONUS,
+            };
+            let (_, _, done) = cx.call(register, set).await?;
+            if done {
+                break;
             }
-            if done || self.tries >= 20 {
-                return Ok(());
-            }
-        }
-        self.tries += 1;
-        self.reading = true;
-        ctx.call(self.register, VersionedCall::Read);
-        Ok(())
-    }
-}
-
-/// Adds one, [`BUMPS`] times, one call at a time.
-struct Bumper {
-    register: ServerRef<Versioned>,
-    left: i64,
-}
-
-impl Client for Bumper {
-    fn step(&mut self, outcome: Option<CallOutcome>, ctx: &mut ClientCtx) -> Result<(), Check> {
-        if outcome.is_some() {
-            expect_reply::<(i64, u8, bool)>(outcome)?;
-        }
-        if self.left > 0 {
-            self.left -= 1;
-            ctx.call(self.register, VersionedCall::Add(1));
         }
         Ok(())
-    }
-}
-
-/// The `aba-version` system.
-pub struct AbaVersion;
-
-impl System for AbaVersion {
-    fn name(&self) -> &'static str {
-        "aba-version"
-    }
-    fn description(&self) -> &'static str {
-        "a compare-and-set on a wrapping version passes after eight writes in between (bug; depth 2)"
-    }
-    fn has_bug(&self) -> bool {
-        true
-    }
-    fn build(&self, world: &mut World) {
-        let register = world.spawn::<Versioned>("register", ());
-        world.hash_state(register);
-        world.client(
-            "updater",
-            Updater {
-                register,
-                reading: false,
-                tries: 0,
-            },
-        );
-        world.client(
-            "bumper",
-            Bumper {
-                register,
-                left: BUMPS,
-            },
-        );
-        world.at_end("every write counted", move |view| {
-            match view.state(register) {
-                Some(r) if r.value == BONUS + BUMPS => Ok(()),
-                Some(r) => Err(format!(
-                    "final value {}, expected {} ({BUMPS} bumps and {BONUS})",
-                    r.value,
-                    BONUS + BUMPS
-                )),
-                None => Err("the register is dead".to_owned()),
-            }
-        });
-    }
+    });
+    world.client("bumper", async move |cx| {
+        for _ in 0..BUMPS {
+            cx.call(register, VersionedCall::Add(1)).await?;
+        }
+        Ok(())
+    });
+    world.at_end("every write counted", move |view| {
+        match view.state(register) {
+            Some(r) if r.value == BONUS + BUMPS => Ok(()),
+            Some(r) => Err(format!(
+                "final value {}, expected {} ({BUMPS} bumps and {BONUS})",
+                r.value,
+                BONUS + BUMPS
+            )),
+            None => Err("the register is dead".to_owned()),
+        }
+    });
 }

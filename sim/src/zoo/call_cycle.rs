@@ -6,7 +6,7 @@ use genserver::{
     CallError, CallResult, Ctx, ExitReason, GenServer, ProcessId, ReplyTo, ServerRef, Timeout,
 };
 
-use crate::{CallOutcome, Check, Client, ClientCtx, System, World, expect_reply};
+use crate::World;
 
 /// A peer that, asked to sync, pings the other peer before answering.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -61,59 +61,20 @@ impl GenServer for Peer {
     }
 }
 
-/// Asks one peer to sync and expects success.
-struct Syncer {
-    peer: ServerRef<Peer>,
-    asked: bool,
-}
-
-impl Client for Syncer {
-    fn step(&mut self, outcome: Option<CallOutcome>, ctx: &mut ClientCtx) -> Result<(), Check> {
-        if !self.asked {
-            self.asked = true;
-            ctx.call(self.peer, PeerCall::Sync);
-            return Ok(());
-        }
-        match expect_reply::<bool>(outcome)? {
-            true => Ok(()),
-            false => Err(Check::failed("sync answered false: the ping failed")),
-        }
-    }
-}
-
-/// The `call-cycle` system.
-pub struct CallCycle;
-
-impl System for CallCycle {
-    fn name(&self) -> &'static str {
-        "call-cycle"
-    }
-    fn description(&self) -> &'static str {
-        "server A calls B in a handler while B calls A: deadlock until the timeout (bug)"
-    }
-    fn has_bug(&self) -> bool {
-        true
-    }
-    fn build(&self, world: &mut World) {
-        // Each peer needs the other's address: b will be spawned right after a.
-        let a_ref = world.next_ref::<Peer>();
-        let b_ref = ServerRef::new(ProcessId(a_ref.id().0 + 1));
-        let a = world.spawn::<Peer>("a", b_ref);
-        let b = world.spawn::<Peer>("b", a);
-        debug_assert_eq!((a, b), (a_ref, b_ref));
-        world.client(
-            "client-1",
-            Syncer {
-                peer: a,
-                asked: false,
-            },
-        );
-        world.client(
-            "client-2",
-            Syncer {
-                peer: b,
-                asked: false,
-            },
-        );
+/// Builds `call-cycle`: two clients each ask one peer to sync, and expect success.
+pub fn build(world: &mut World) {
+    // Each peer needs the other's address: b will be spawned right after a.
+    let a_ref = world.next_ref::<Peer>();
+    let b_ref = ServerRef::new(ProcessId(a_ref.id().0 + 1));
+    let a = world.spawn::<Peer>("a", b_ref);
+    let b = world.spawn::<Peer>("b", a);
+    debug_assert_eq!((a, b), (a_ref, b_ref));
+    for (name, peer) in [("client-1", a), ("client-2", b)] {
+        world.client(name, async move |cx| {
+            match cx.call(peer, PeerCall::Sync).await? {
+                true => Ok(()),
+                false => Err("sync answered false: the ping failed".into()),
+            }
+        });
     }
 }

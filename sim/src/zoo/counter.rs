@@ -1,9 +1,9 @@
 //! `counter`: the fixed lost-update. Clients ask the server to increment, so the read and
 //! the write happen in one handler and no interleaving loses an update.
 
-use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo, ServerRef};
+use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo};
 
-use crate::{CallOutcome, Check, Client, ClientCtx, System, World, expect_reply};
+use crate::World;
 
 /// A counter server (shared with `lost-update`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -47,65 +47,31 @@ impl GenServer for Counter {
     }
 }
 
-/// A client that increments once, atomically.
-struct Incrementer {
-    counter: ServerRef<Counter>,
-    sent: bool,
-}
-
-impl Client for Incrementer {
-    fn step(&mut self, outcome: Option<CallOutcome>, ctx: &mut ClientCtx) -> Result<(), Check> {
-        if self.sent {
-            expect_reply::<i64>(outcome)?;
-        } else {
-            self.sent = true;
-            ctx.call(self.counter, CounterCall::Increment);
-        }
-        Ok(())
-    }
-}
-
 /// How many clients increment.
 const CLIENTS: i64 = 3;
 
-/// The `counter` system.
-pub struct CounterSystem;
-
-impl System for CounterSystem {
-    fn name(&self) -> &'static str {
-        "counter"
-    }
-    fn description(&self) -> &'static str {
-        "three clients increment a counter atomically: the fixed lost-update (correct)"
-    }
-    fn has_bug(&self) -> bool {
-        false
-    }
-    fn build(&self, world: &mut World) {
-        let counter = world.spawn::<Counter>("counter", 0);
-        world.hash_state(counter);
-        for i in 1..=CLIENTS {
-            world.client(
-                &format!("client-{i}"),
-                Incrementer {
-                    counter,
-                    sent: false,
-                },
-            );
-        }
-        world.invariant(
-            "never above the number of clients",
-            move |view| match view.state(counter) {
-                Some(c) if c.0 > CLIENTS => Err(format!("value {} > {CLIENTS}", c.0)),
-                _ => Ok(()),
-            },
-        );
-        world.at_end("every increment counted", move |view| {
-            match view.state(counter) {
-                Some(c) if c.0 == CLIENTS => Ok(()),
-                Some(c) => Err(format!("final value {}, expected {CLIENTS}", c.0)),
-                None => Err("the counter is dead".to_owned()),
-            }
+/// Builds `counter`: three clients each increment once, atomically.
+pub fn build(world: &mut World) {
+    let counter = world.spawn::<Counter>("counter", 0);
+    world.hash_state(counter);
+    for i in 1..=CLIENTS {
+        world.client(&format!("client-{i}"), async move |cx| {
+            cx.call(counter, CounterCall::Increment).await?;
+            Ok(())
         });
     }
+    world.invariant(
+        "never above the number of clients",
+        move |view| match view.state(counter) {
+            Some(c) if c.0 > CLIENTS => Err(format!("value {} > {CLIENTS}", c.0)),
+            _ => Ok(()),
+        },
+    );
+    world.at_end("every increment counted", move |view| {
+        match view.state(counter) {
+            Some(c) if c.0 == CLIENTS => Ok(()),
+            Some(c) => Err(format!("final value {}, expected {CLIENTS}", c.0)),
+            None => Err("the counter is dead".to_owned()),
+        }
+    });
 }

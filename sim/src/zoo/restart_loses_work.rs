@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo, ServerRef};
 
-use crate::{CallOutcome, Check, Client, ClientCtx, Restart, System, World, expect_reply};
+use crate::{Restart, World};
 
 /// Where finished jobs end up.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -91,93 +91,30 @@ impl GenServer for Jobs {
 
 const JOBS: u32 = 3;
 
-/// Where the submitter is.
-enum Phase {
-    /// Nothing sent yet.
-    Start,
-    /// Job `n` was submitted; its answer comes next.
-    Submitted(u32),
-    /// All jobs are in; sleeping before the check.
-    Sleeping,
-    /// Asked the store for its jobs.
-    Checking,
-}
-
-/// Submits jobs, waits, then checks that every accepted job reached the store.
-struct Submitter {
-    jobs: ServerRef<Jobs>,
-    store: ServerRef<Store>,
-    phase: Phase,
-    accepted: Vec<u32>,
-}
-
-impl Client for Submitter {
-    fn step(&mut self, outcome: Option<CallOutcome>, ctx: &mut ClientCtx) -> Result<(), Check> {
-        match self.phase {
-            Phase::Start => {
-                self.phase = Phase::Submitted(1);
-                ctx.call(self.jobs, Submit(1));
-            }
-            Phase::Submitted(n) => {
-                // A job refused or lost with a crash is simply not accepted.
-                if let Some(Ok(reply)) = outcome {
-                    if matches!(genserver::downcast::<bool>(reply), Ok(true)) {
-                        self.accepted.push(n);
-                    }
-                }
-                if n < JOBS {
-                    self.phase = Phase::Submitted(n + 1);
-                    ctx.call(self.jobs, Submit(n + 1));
-                } else {
-                    self.phase = Phase::Sleeping;
-                    ctx.sleep(Duration::from_secs(1));
-                }
-            }
-            Phase::Sleeping => {
-                self.phase = Phase::Checking;
-                ctx.call(self.store, StoreCall::List);
-            }
-            Phase::Checking => {
-                let stored = expect_reply::<Vec<u32>>(outcome)?;
-                if let Some(job) = self.accepted.iter().find(|job| !stored.contains(job)) {
-                    return Err(Check::failed(format!(
-                        "job {job} was accepted but never stored (stored: {stored:?})"
-                    )));
-                }
+/// Builds `restart-loses-work`: a client submits jobs, waits, then checks that every
+/// accepted job reached the store.
+pub fn build(world: &mut World) {
+    let store = world.spawn::<Store>("store", ());
+    let jobs = world.spawn::<Jobs>("jobs", store);
+    world.client("client-1", async move |cx| {
+        let mut accepted = Vec::new();
+        for n in 1..=JOBS {
+            // A job refused or lost with a crash is simply not accepted.
+            if cx.call(jobs, Submit(n)).await == Ok(true) {
+                accepted.push(n);
             }
         }
-        Ok(())
-    }
-}
-
-/// The `restart-loses-work` system.
-pub struct RestartLosesWork;
-
-impl System for RestartLosesWork {
-    fn name(&self) -> &'static str {
-        "restart-loses-work"
-    }
-    fn description(&self) -> &'static str {
-        "a job server acknowledges before storing: a crash and restart loses accepted work (bug; crash faults)"
-    }
-    fn has_bug(&self) -> bool {
-        true
-    }
-    fn build(&self, world: &mut World) {
-        let store = world.spawn::<Store>("store", ());
-        let jobs = world.spawn::<Jobs>("jobs", store);
-        world.client(
-            "client-1",
-            Submitter {
-                jobs,
-                store,
-                phase: Phase::Start,
-                accepted: Vec::new(),
-            },
-        );
-        world.crashable(jobs, Restart::AtOnce);
-        let faults = world.faults();
-        faults.budget = 1;
-        faults.probability = 0.1;
-    }
+        cx.sleep(Duration::from_secs(1)).await;
+        let stored = cx.call(store, StoreCall::List).await?;
+        match accepted.iter().find(|job| !stored.contains(job)) {
+            Some(job) => {
+                Err(format!("job {job} was accepted but never stored (stored: {stored:?})").into())
+            }
+            None => Ok(()),
+        }
+    });
+    world.crashable(jobs, Restart::AtOnce);
+    let faults = world.faults();
+    faults.budget = 1;
+    faults.probability = 0.1;
 }

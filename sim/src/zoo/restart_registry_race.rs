@@ -12,9 +12,11 @@
 use std::time::Duration;
 
 use genserver::supervisor::{ChildSpec, Strategy, Supervisor, SupervisorSpec};
-use genserver::{CallError, CallResult, Ctx, ExitReason, GenServer, ReplyTo, ServerRef};
+use genserver::{
+    CallError, CallResult, ClientResult, Ctx, Cx, ExitReason, GenServer, ReplyTo, ServerRef,
+};
 
-use crate::{CallOutcome, Check, Client, ClientCtx, SimSpawner, System, World, expect_reply};
+use crate::{SimSpawner, World};
 
 /// The registered name of the front server.
 pub const FRONT: &str = "front";
@@ -87,131 +89,61 @@ impl GenServer for Front {
     }
 }
 
-/// Where the client is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Phase {
-    /// Waiting (sleeping) for the name to be registered again, to apply this operation.
-    Lookup(u32),
-    /// The call applying this operation is under way.
-    Applying(u32),
-    /// All operations are done; waiting for the ledger to settle.
-    Settling,
-    /// Asked the ledger what it holds.
-    Checking,
-}
-
 /// Applies the operations through the front, caching the id it looked up (the bug is in
-/// how it reads `NoProcess`).
-struct Operator {
-    ledger: ServerRef<Ledger>,
-    cached: Option<ServerRef<Front>>,
-    phase: Phase,
-    done: Vec<u32>,
-}
-
-impl Operator {
-    /// Applies operation `op` (or, past the last one, waits and checks), through the
-    /// cached front or a fresh lookup.
-    fn apply(&mut self, op: u32, ctx: &mut ClientCtx) {
-        if op > OPS {
-            self.phase = Phase::Settling;
-            return ctx.sleep(Duration::from_secs(1));
+/// how it reads `NoProcess`), then checks that the ledger saw every one it counted as done.
+async fn operator(cx: Cx, ledger: ServerRef<Ledger>) -> ClientResult {
+    let mut cached: Option<ServerRef<Front>> = None;
+    let mut done = Vec::new();
+    let mut op = 1;
+    while op <= OPS {
+        if cached.is_none() {
+            cached = cx.whereis_ref::<Front>(FRONT);
         }
-        if self.cached.is_none() {
-            self.cached = ctx.whereis_ref::<Front>(FRONT);
-        }
-        match self.cached {
-            Some(front) => {
-                self.phase = Phase::Applying(op);
-                ctx.call(front, Apply(op));
+        let Some(front) = cached else {
+            // The front is down: wait for its supervisor to start it again.
+            cx.sleep(Duration::from_millis(10)).await;
+            continue;
+        };
+        match cx.call(front, Apply(op)).await {
+            Ok(_) => {
+                done.push(op);
+                op += 1;
             }
-            None => {
-                // The front is down: wait for its supervisor to start it again.
-                self.phase = Phase::Lookup(op);
-                ctx.sleep(Duration::from_millis(10));
+            Err(CallError::NoProcess) => {
+                let stale = cached.take();
+                // THE BUG: a new instance holds the name, so the client assumes the
+                // restart took over its operation. The dead instance never saw it.
+                if let Some(new) = cx.whereis_ref::<Front>(FRONT).filter(|&n| Some(n) != stale) {
+                    done.push(op);
+                    cached = Some(new);
+                    op += 1;
+                }
             }
+            // The front exited with the call queued: it was never applied; try again.
+            Err(_) => cached = None,
         }
     }
-}
-
-impl Client for Operator {
-    fn step(&mut self, outcome: Option<CallOutcome>, ctx: &mut ClientCtx) -> Result<(), Check> {
-        match self.phase {
-            Phase::Lookup(op) => self.apply(op, ctx),
-            Phase::Applying(op) => match outcome {
-                Some(Ok(_)) => {
-                    self.done.push(op);
-                    self.apply(op + 1, ctx);
-                }
-                Some(Err(CallError::NoProcess)) => {
-                    let stale = self.cached.take();
-                    match ctx.whereis_ref::<Front>(FRONT) {
-                        // THE BUG: a new instance holds the name, so the client assumes the
-                        // restart took over its operation. The dead instance never saw it.
-                        Some(new) if Some(new) != stale => {
-                            self.done.push(op);
-                            self.cached = Some(new);
-                            self.apply(op + 1, ctx);
-                        }
-                        _ => self.apply(op, ctx),
-                    }
-                }
-                // The front exited with the call queued: it was never applied; try again.
-                Some(Err(_)) => {
-                    self.cached = None;
-                    self.apply(op, ctx);
-                }
-                None => return Err(Check::failed("expected the outcome of a call")),
-            },
-            Phase::Settling => {
-                self.phase = Phase::Checking;
-                ctx.call(self.ledger, List);
-            }
-            Phase::Checking => {
-                let applied = expect_reply::<Vec<u32>>(outcome)?;
-                if let Some(op) = self.done.iter().find(|op| !applied.contains(op)) {
-                    return Err(Check::failed(format!(
-                        "operation {op} was counted as done but the ledger never saw it \
-                         (ledger: {applied:?})"
-                    )));
-                }
-            }
-        }
-        Ok(())
+    cx.sleep(Duration::from_secs(1)).await;
+    let applied = cx.call(ledger, List).await?;
+    match done.iter().find(|op| !applied.contains(op)) {
+        Some(op) => Err(format!(
+            "operation {op} was counted as done but the ledger never saw it (ledger: {applied:?})"
+        )
+        .into()),
+        None => Ok(()),
     }
 }
 
-/// The `restart-registry-race` system.
-pub struct RestartRegistryRace;
-
-impl System for RestartRegistryRace {
-    fn name(&self) -> &'static str {
-        "restart-registry-race"
-    }
-    fn description(&self) -> &'static str {
-        "a client calls a cached id after a supervised restart and takes NoProcess for done: an operation is lost (bug; crash faults, supervisor)"
-    }
-    fn has_bug(&self) -> bool {
-        true
-    }
-    fn build(&self, world: &mut World) {
-        let ledger = world.spawn::<Ledger>("ledger", ());
-        world.hash_state(ledger);
-        let front = ChildSpec::new::<Front>("front", move || ledger).named(FRONT);
-        let spec = SupervisorSpec::<SimSpawner>::new(Strategy::OneForOne).child(front);
-        world.spawn::<Supervisor<SimSpawner>>("sup", spec);
-        world.client(
-            "operator",
-            Operator {
-                ledger,
-                cached: None,
-                phase: Phase::Lookup(1),
-                done: Vec::new(),
-            },
-        );
-        world.crashable_name(FRONT);
-        let faults = world.faults();
-        faults.budget = 1;
-        faults.probability = 0.2;
-    }
+/// Builds `restart-registry-race`.
+pub fn build(world: &mut World) {
+    let ledger = world.spawn::<Ledger>("ledger", ());
+    world.hash_state(ledger);
+    let front = ChildSpec::new::<Front>("front", move || ledger).named(FRONT);
+    let spec = SupervisorSpec::<SimSpawner>::new(Strategy::OneForOne).child(front);
+    world.spawn::<Supervisor<SimSpawner>>("sup", spec);
+    world.client("operator", move |cx| operator(cx, ledger));
+    world.crashable_name(FRONT);
+    let faults = world.faults();
+    faults.budget = 1;
+    faults.probability = 0.2;
 }

@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
-use genserver::{CallError, CallResult, Ctx, ExitReason, GenServer, ReplyTo, ServerRef, Timeout};
+use genserver::{CallError, CallResult, Ctx, ExitReason, GenServer, ReplyTo, Timeout};
 
-use crate::{CallOutcome, Check, Client, ClientCtx, System, World, expect_reply};
+use crate::World;
 
 /// A bank account without idempotency keys: the bug.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -42,49 +42,29 @@ const START: i64 = 100;
 const AMOUNT: i64 = 30;
 const TIMEOUT: Duration = Duration::from_secs(1);
 
-/// Withdraws once, retrying after a timeout.
-struct Retrier {
-    bank: ServerRef<Bank>,
-    tries: u32,
-}
-
-impl Client for Retrier {
-    fn step(&mut self, outcome: Option<CallOutcome>, ctx: &mut ClientCtx) -> Result<(), Check> {
-        let retry = matches!(outcome, None | Some(Err(CallError::Timeout)));
-        if retry && self.tries < 3 {
-            self.tries += 1;
-            ctx.call_timeout(self.bank, Withdraw(AMOUNT), Timeout::After(TIMEOUT));
-            return Ok(());
+/// Builds `retry-double-apply`: a client withdraws once, retrying after a timeout.
+pub fn build(world: &mut World) {
+    let bank = world.spawn::<Bank>("bank", START);
+    world.client("client-1", async move |cx| {
+        let mut outcome = Err(CallError::Timeout);
+        for _ in 0..3 {
+            if outcome != Err(CallError::Timeout) {
+                break;
+            }
+            let timeout = Timeout::After(TIMEOUT);
+            outcome = cx.call_timeout(bank, Withdraw(AMOUNT), timeout).await;
         }
-        let balance = expect_reply::<i64>(outcome)?;
+        let balance = outcome?;
         if balance != START - AMOUNT {
-            return Err(Check::failed(format!(
+            let text = format!(
                 "balance {balance} after one withdrawal of {AMOUNT} from {START}: applied twice"
-            )));
+            );
+            return Err(text.into());
         }
         Ok(())
-    }
-}
-
-/// The `retry-double-apply` system.
-pub struct RetryDoubleApply;
-
-impl System for RetryDoubleApply {
-    fn name(&self) -> &'static str {
-        "retry-double-apply"
-    }
-    fn description(&self) -> &'static str {
-        "a withdrawal times out, the client retries, the late first request still applies (bug; delay faults)"
-    }
-    fn has_bug(&self) -> bool {
-        true
-    }
-    fn build(&self, world: &mut World) {
-        let bank = world.spawn::<Bank>("bank", START);
-        world.client("client-1", Retrier { bank, tries: 0 });
-        let faults = world.faults();
-        faults.delay = Some(Duration::from_secs(2));
-        faults.budget = 1;
-        faults.probability = 0.25;
-    }
+    });
+    let faults = world.faults();
+    faults.delay = Some(Duration::from_secs(2));
+    faults.budget = 1;
+    faults.probability = 0.25;
 }

@@ -4,7 +4,7 @@
 
 use genserver::{CallError, CallResult, Ctx, ExitReason, GenServer, ReplyTo, ServerRef, Timeout};
 
-use crate::{CallOutcome, Check, Client, ClientCtx, System, World, expect_reply};
+use crate::World;
 
 /// An account: its balance.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -87,57 +87,22 @@ impl GenServer for Auditor {
     }
 }
 
-/// Deposits, then asks for an audit and expects to see its deposit.
-struct Depositor {
-    account: ServerRef<Account>,
-    auditor: ServerRef<Auditor>,
-    asked: bool,
-}
-
 /// What the depositor deposits.
 const DEPOSIT: i64 = 5;
 
-impl Client for Depositor {
-    fn step(&mut self, outcome: Option<CallOutcome>, ctx: &mut ClientCtx) -> Result<(), Check> {
-        if !self.asked {
-            self.asked = true;
-            ctx.cast(self.account, AccountCast::Deposit(DEPOSIT));
-            ctx.call(self.auditor, Audit);
-            return Ok(());
-        }
-        let seen = expect_reply::<i64>(outcome)?;
+/// Builds `stale-read`: a client deposits, then asks for an audit and expects to see its
+/// deposit.
+pub fn build(world: &mut World) {
+    let account = world.spawn::<Account>("account", 0);
+    let auditor = world.spawn::<Auditor>("auditor", account);
+    world.client("client-1", async move |cx| {
+        cx.cast(account, AccountCast::Deposit(DEPOSIT));
+        let seen = cx.call(auditor, Audit).await?;
         if seen < DEPOSIT {
-            return Err(Check::failed(format!(
-                "the audit saw balance {seen} after my deposit of {DEPOSIT}"
-            )));
+            return Err(
+                format!("the audit saw balance {seen} after my deposit of {DEPOSIT}").into(),
+            );
         }
         Ok(())
-    }
-}
-
-/// The `stale-read` system.
-pub struct StaleRead;
-
-impl System for StaleRead {
-    fn name(&self) -> &'static str {
-        "stale-read"
-    }
-    fn description(&self) -> &'static str {
-        "a client casts a deposit then calls an auditor that reads the account: the read can overtake the deposit (bug)"
-    }
-    fn has_bug(&self) -> bool {
-        true
-    }
-    fn build(&self, world: &mut World) {
-        let account = world.spawn::<Account>("account", 0);
-        let auditor = world.spawn::<Auditor>("auditor", account);
-        world.client(
-            "client-1",
-            Depositor {
-                account,
-                auditor,
-                asked: false,
-            },
-        );
-    }
+    });
 }

@@ -33,7 +33,7 @@ fn hunting_everything_names_each_trace_after_its_failing_seed() {
     }
     let bugs = genserver_sim::systems()
         .iter()
-        .filter(|s| s.has_bug())
+        .filter(|s| s.has_bug)
         .count();
     assert_eq!(names.len(), bugs, "{names:?}");
     assert!(

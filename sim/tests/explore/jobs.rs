@@ -21,17 +21,17 @@ fn two_and_three_jobs_give_the_serial_result() {
                 strategy,
                 ..HuntOptions::new(0, 300, DEFAULT_MAX_STEPS)
             };
-            let expected = outcome(&hunt(system.name(), &serial));
+            let expected = outcome(&hunt(system.name, &serial));
             for jobs in [2, 3] {
                 let parallel = HuntOptions {
                     jobs,
                     ..serial.clone()
                 };
                 assert_eq!(
-                    outcome(&hunt(system.name(), &parallel)),
+                    outcome(&hunt(system.name, &parallel)),
                     expected,
                     "{} {strategy} with {jobs} jobs",
-                    system.name()
+                    system.name
                 );
             }
         }

@@ -1,11 +1,8 @@
 //! Partial-order reduction: k independent client/server pairs take one DPOR schedule each,
 //! while plain DFS explores every interleaving, (3k)! / 6^k of them.
 
-use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo, ServerRef};
-use genserver_sim::{
-    CallOutcome, Check, Client, ClientCtx, DfsOptions, Exploration, Reduction, System, World,
-    expect_reply, explore,
-};
+use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo};
+use genserver_sim::{DfsOptions, Exploration, Reduction, System, World, explore};
 
 /// A server that answers every call with its state.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -26,38 +23,18 @@ impl GenServer for Echo {
     }
 }
 
-/// Calls its own server once: three steps (start, the call, the reply).
-struct Caller(ServerRef<Echo>, bool);
-
-impl Client for Caller {
-    fn step(&mut self, outcome: Option<CallOutcome>, ctx: &mut ClientCtx) -> Result<(), Check> {
-        if self.1 {
-            expect_reply::<u32>(outcome)?;
-        } else {
-            self.1 = true;
-            ctx.call(self.0, ());
-        }
-        Ok(())
-    }
-}
-
 /// `k` client/server pairs that never talk across pairs.
 struct Pairs(u32);
 
 impl System for Pairs {
-    fn name(&self) -> &'static str {
-        "pairs"
-    }
-    fn description(&self) -> &'static str {
-        "independent client/server pairs"
-    }
-    fn has_bug(&self) -> bool {
-        false
-    }
     fn build(&self, world: &mut World) {
         for i in 1..=self.0 {
             let server = world.spawn::<Echo>(&format!("server-{i}"), i);
-            world.client(&format!("client-{i}"), Caller(server, false));
+            // Calls its own server once: three steps (start, the call, the reply).
+            world.client(&format!("client-{i}"), async move |cx| {
+                cx.call(server, ()).await?;
+                Ok(())
+            });
         }
     }
 }

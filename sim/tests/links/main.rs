@@ -16,14 +16,8 @@ use node::{Journal, lines};
 pub struct Sys<F>(pub &'static str, pub F);
 
 impl<F: Fn(&mut World) + Sync> System for Sys<F> {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> &str {
         self.0
-    }
-    fn description(&self) -> &'static str {
-        "a test system"
-    }
-    fn has_bug(&self) -> bool {
-        false
     }
     fn build(&self, world: &mut World) {
         (self.1)(world)

@@ -1,16 +1,16 @@
 //! A scriptable server (`Node`) and a scripted client (`Script`): each test wires a few of
 //! them and reads what happened from a shared journal and from the trace.
 
-use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use genserver::supervisor::{Supervisor, SupervisorCall, SupervisorReply};
+use genserver::supervisor::{Supervisor, SupervisorCall};
 use genserver::{
     CallError, CallResult, ChildStart, Ctx, Down, ExitReason, ExitSignal, GenServer, MonitorRef,
     ProcessId, ReplyTo, ServerRef, StartError, StartOptions, Timeout,
 };
-use genserver_sim::{CallOutcome, Check, Client, ClientCtx, SimSpawner};
+use genserver::{ClientResult, Cx};
+use genserver_sim::SimSpawner;
 
 /// What every process of a test writes down, in the order it happened.
 pub type Journal = Arc<Mutex<Vec<String>>>;
@@ -265,71 +265,46 @@ pub enum Do {
 }
 
 /// A client that follows a script, writing down what its calls and lookups gave.
-pub struct Script {
-    pub journal: Journal,
-    pub steps: VecDeque<Do>,
-    pub saved: Vec<Option<ProcessId>>,
-}
-
-/// A scripted client.
-pub fn script(journal: &Journal, steps: Vec<Do>) -> Script {
-    Script {
-        journal: journal.clone(),
-        steps: steps.into(),
-        saved: Vec::new(),
-    }
-}
-
-impl Script {
-    fn id(&self, to: &To, ctx: &mut ClientCtx) -> Option<ProcessId> {
-        match to {
+pub fn script(
+    journal: &Journal,
+    steps: Vec<Do>,
+) -> impl AsyncFnOnce(Cx) -> ClientResult + Send + 'static {
+    let journal = journal.clone();
+    async move |cx: Cx| {
+        let mut saved: Vec<Option<ProcessId>> = Vec::new();
+        let id = |to: &To, saved: &[Option<ProcessId>]| match to {
             To::Id(id) => Some(*id),
-            To::Name(name) => ctx.whereis(name),
-            To::Saved(n) => self.saved[*n],
-        }
-    }
-}
-
-impl Client for Script {
-    fn step(&mut self, outcome: Option<CallOutcome>, ctx: &mut ClientCtx) -> Result<(), Check> {
-        if let Some(outcome) = outcome {
+            To::Name(name) => cx.whereis(name),
+            To::Saved(n) => saved[*n],
+        };
+        let note_outcome = |outcome: Result<String, CallError>| {
             let text = match outcome {
-                Ok(reply) => match genserver::downcast::<String>(reply) {
-                    Ok(text) => format!("Ok({text})"),
-                    Err(other) => match genserver::downcast::<SupervisorReply>(other) {
-                        Ok(reply) => format!("Ok({reply:?})"),
-                        Err(other) => format!("Ok({other:?})"),
-                    },
-                },
+                Ok(text) => format!("Ok({text})"),
                 Err(error) => format!("Err({error})"),
             };
-            note(&self.journal, format!("client: {text}"));
-        }
-        while let Some(step) = self.steps.pop_front() {
+            note(&journal, format!("client: {text}"));
+        };
+        for step in steps {
             match step {
                 Do::Cast(to, act) => {
-                    if let Some(id) = self.id(&to, ctx) {
-                        ctx.cast(ServerRef::<Node>::new(id), act);
+                    if let Some(id) = id(&to, &saved) {
+                        cx.cast(ServerRef::<Node>::new(id), act);
                     }
                 }
                 Do::Call(to) => {
-                    let id = self.id(&to, ctx).unwrap_or(ProcessId(999));
-                    ctx.call_timeout(ServerRef::<Node>::new(id), "hello".into(), Timeout::DEFAULT);
-                    return Ok(());
+                    let node = ServerRef::<Node>::new(id(&to, &saved).unwrap_or(ProcessId(999)));
+                    note_outcome(cx.call(node, "hello".into()).await);
                 }
                 Do::StopSupervisor(id) => {
                     let sup = ServerRef::<Supervisor<SimSpawner>>::new(id);
-                    ctx.call_timeout(sup, SupervisorCall::Stop, Timeout::Infinity);
-                    return Ok(());
+                    let outcome = cx.call_timeout(sup, SupervisorCall::Stop, Timeout::Infinity);
+                    note_outcome(outcome.await.map(|reply| format!("{reply:?}")));
                 }
-                Do::Sleep(d) => {
-                    ctx.sleep(d);
-                    return Ok(());
-                }
+                Do::Sleep(d) => cx.sleep(d).await,
                 Do::Resolve(name) => {
-                    let id = ctx.whereis(name);
-                    note(&self.journal, format!("client: {name} is {id:?}"));
-                    self.saved.push(id);
+                    let id = cx.whereis(name);
+                    note(&journal, format!("client: {name} is {id:?}"));
+                    saved.push(id);
                 }
             }
         }

@@ -3,10 +3,8 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo, ServerRef};
-use genserver_sim::{
-    CallOutcome, Check, Client, ClientCtx, World, check_determinism, expect_reply,
-};
+use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo};
+use genserver_sim::{World, check_determinism};
 
 use crate::Custom;
 
@@ -116,23 +114,12 @@ impl GenServer for Sorted {
     }
 }
 
-struct Ask<S: GenServer<Call = ()>>(ServerRef<S>, bool);
-
-impl<S: GenServer<Call = ()>> Client for Ask<S> {
-    fn step(&mut self, outcome: Option<CallOutcome>, ctx: &mut ClientCtx) -> Result<(), Check> {
-        if self.1 {
-            expect_reply::<Vec<u32>>(outcome)?;
-        } else {
-            self.1 = true;
-            ctx.call(self.0, ());
-        }
-        Ok(())
-    }
-}
-
 fn with<S: GenServer<Call = (), Args = ()>>(world: &mut World) {
     let server = world.spawn::<S>("server", ());
-    world.client("client", Ask(server, false));
+    world.client("client", async move |cx| {
+        cx.call(server, ()).await?;
+        Ok(())
+    });
 }
 
 #[test]
@@ -213,30 +200,19 @@ impl GenServer for Parity {
     }
 }
 
-/// Fails when the answer is even.
-struct Odd(ServerRef<Parity>, bool);
-
-impl Client for Odd {
-    fn step(&mut self, outcome: Option<CallOutcome>, ctx: &mut ClientCtx) -> Result<(), Check> {
-        if !self.1 {
-            self.1 = true;
-            ctx.call(self.0, ());
-            return Ok(());
-        }
-        match expect_reply::<Vec<u32>>(outcome)?[0] % 2 {
-            0 => Err(Check::failed("even")),
-            _ => Ok(()),
-        }
-    }
-}
-
 #[test]
 fn a_hunt_notices_when_the_failing_seed_does_not_fail_again() {
     let system = Custom {
         name: "parity",
         build: |w| {
             let server = w.spawn::<Parity>("server", ());
-            w.client("client", Odd(server, false));
+            // Fails when the answer is even.
+            w.client("client", async move |cx| {
+                match cx.call(server, ()).await?[0] % 2 {
+                    0 => Err("even".into()),
+                    _ => Ok(()),
+                }
+            });
         },
     };
     let hunt = genserver_sim::hunt(&system, 0, 10, 1000);

@@ -5,7 +5,7 @@ use std::time::Duration;
 use genserver_sim::{FailureKind, Faults, Restart, Verdict};
 use genserver_traces::EventKind;
 
-use crate::probe::{Caster, D, Probe, Req, caller};
+use crate::probe::{D, Probe, Req, caller, caster};
 use crate::{Custom, events, has_event, traced};
 
 #[test]
@@ -37,7 +37,7 @@ fn a_dropped_message_is_traced_and_never_delivered() {
         name: "drop",
         build: |w| {
             let p = w.spawn_with::<Probe>("probe", || (None, None));
-            w.client("caster", Caster(p));
+            w.client("caster", caster(p));
             *w.faults() = Faults {
                 drop: true,
                 budget: 1,

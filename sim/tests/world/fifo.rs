@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 
 use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo, ServerRef};
-use genserver_sim::{CallOutcome, Check, Client, ClientCtx, World};
+use genserver::{ClientResult, Cx};
+use genserver_sim::World;
 use genserver_traces::EventKind;
 
 use crate::{Custom, events, traced};
@@ -53,16 +54,14 @@ impl GenServer for Relay {
     }
 }
 
-/// Casts `values` one per step to `to`.
-struct Caster<S: GenServer<Cast = u32>> {
+/// Casts `values` to `to`, all at its start.
+fn caster<S: GenServer<Cast = u32>>(
     to: ServerRef<S>,
     values: Vec<u32>,
-}
-
-impl<S: GenServer<Cast = u32>> Client for Caster<S> {
-    fn step(&mut self, _: Option<CallOutcome>, ctx: &mut ClientCtx) -> Result<(), Check> {
-        for value in self.values.drain(..) {
-            ctx.cast(self.to, value);
+) -> impl AsyncFnOnce(Cx) -> ClientResult + Send + 'static {
+    async move |cx: Cx| {
+        for value in values {
+            cx.cast(to, value);
         }
         Ok(())
     }
@@ -71,27 +70,9 @@ impl<S: GenServer<Cast = u32>> Client for Caster<S> {
 fn build(world: &mut World) {
     let sink = world.spawn::<Sink>("sink", ());
     let relay = world.spawn::<Relay>("relay", sink);
-    world.client(
-        "client-1",
-        Caster {
-            to: sink,
-            values: vec![101, 102, 103, 104],
-        },
-    );
-    world.client(
-        "client-2",
-        Caster {
-            to: sink,
-            values: vec![201, 202, 203, 204],
-        },
-    );
-    world.client(
-        "client-3",
-        Caster {
-            to: relay,
-            values: vec![301, 302, 303],
-        },
-    );
+    world.client("client-1", caster(sink, vec![101, 102, 103, 104]));
+    world.client("client-2", caster(sink, vec![201, 202, 203, 204]));
+    world.client("client-3", caster(relay, vec![301, 302, 303]));
     world.invariant("per-sender order kept", move |view| {
         let Some(Sink(seen)) = view.state(sink) else {
             return Ok(());
@@ -203,7 +184,7 @@ fn in_send_order(sent: &[Vec<String>], delivered: &[String]) -> bool {
 fn fifo_holds_in_every_bundled_system_even_with_faults() {
     for system in genserver_sim::systems() {
         for seed in 0..200 {
-            let report = genserver_sim::run(*system, seed, 10_000, true);
+            let report = genserver_sim::run(system, seed, 10_000, true);
             let mut sent: BTreeMap<(String, String), Vec<Vec<String>>> = BTreeMap::new();
             let mut delivered: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
             let mut lives: BTreeMap<String, usize> = BTreeMap::new();
@@ -232,7 +213,7 @@ fn fifo_holds_in_every_bundled_system_even_with_faults() {
                 assert!(
                     in_send_order(sent, got),
                     "{} seed {seed} {pair:?}: sent {sent:?}, delivered {got:?}",
-                    system.name()
+                    system.name
                 );
             }
         }

@@ -20,14 +20,8 @@ pub struct Custom {
 }
 
 impl System for Custom {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> &str {
         self.name
-    }
-    fn description(&self) -> &'static str {
-        "a test system"
-    }
-    fn has_bug(&self) -> bool {
-        false
     }
     fn build(&self, world: &mut World) {
         (self.build)(world)

@@ -5,7 +5,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use genserver::{CallError, CallResult, Ctx, ExitReason, GenServer, ReplyTo, ServerRef, Timeout};
-use genserver_sim::{CallOutcome, Check, Client, ClientCtx, Verdict, World, expect_reply};
+use genserver::{ClientResult, Cx};
+use genserver_sim::{Verdict, World};
 
 use crate::{Custom, traced};
 
@@ -122,42 +123,28 @@ impl GenServer for Probe {
     }
 }
 
-/// Makes its calls in order, checking each reply with `expect`.
-pub struct Caller {
-    pub to: ServerRef<Probe>,
-    pub calls: Vec<(Req, Timeout, &'static str)>,
-    pub expecting: Option<&'static str>,
-}
-
-impl Client for Caller {
-    fn step(&mut self, outcome: Option<CallOutcome>, ctx: &mut ClientCtx) -> Result<(), Check> {
-        if let Some(expected) = self.expecting.take() {
-            let got = match outcome {
-                Some(Err(error)) => format!("error: {error}"),
-                other => expect_reply::<String>(other)?,
+/// A client that makes its calls in order, checking each reply (or "error: …") against
+/// the text it expects.
+pub fn calling(
+    to: ServerRef<Probe>,
+    calls: Vec<(Req, Timeout, &'static str)>,
+) -> impl AsyncFnOnce(Cx) -> ClientResult + Send + 'static {
+    async move |cx: Cx| {
+        for (req, timeout, expected) in calls {
+            let got = match cx.call_timeout(to, req, timeout).await {
+                Ok(text) => text,
+                Err(error) => format!("error: {error}"),
             };
             if got != expected {
-                return Err(Check::failed(format!("got {got:?}, expected {expected:?}")));
+                return Err(format!("got {got:?}, expected {expected:?}").into());
             }
-        }
-        if !self.calls.is_empty() {
-            let (req, timeout, expected) = self.calls.remove(0);
-            self.expecting = Some(expected);
-            ctx.call_timeout(self.to, req, timeout);
         }
         Ok(())
     }
 }
 
 pub fn caller(world: &mut World, to: ServerRef<Probe>, calls: Vec<(Req, Timeout, &'static str)>) {
-    world.client(
-        "client",
-        Caller {
-            to,
-            calls,
-            expecting: None,
-        },
-    );
+    world.client("client", calling(to, calls));
 }
 
 pub const D: Timeout = Timeout::DEFAULT;
@@ -169,13 +156,11 @@ pub fn passes(system: &Custom) {
     }
 }
 
-/// Casts "hello" then "again".
-pub struct Caster(pub ServerRef<Probe>);
-
-impl Client for Caster {
-    fn step(&mut self, _: Option<CallOutcome>, ctx: &mut ClientCtx) -> Result<(), Check> {
-        ctx.cast(self.0, "hello");
-        ctx.cast(self.0, "again");
+/// A client that casts "hello" then "again".
+pub fn caster(to: ServerRef<Probe>) -> impl AsyncFnOnce(Cx) -> ClientResult + Send + 'static {
+    async move |cx: Cx| {
+        cx.cast(to, "hello");
+        cx.cast(to, "again");
         Ok(())
     }
 }

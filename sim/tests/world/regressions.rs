@@ -3,10 +3,11 @@
 use std::time::Duration;
 
 use genserver::{CallError, CallResult, Ctx, ExitReason, GenServer, ReplyTo, ServerRef, Timeout};
-use genserver_sim::{CallOutcome, Check, Client, ClientCtx, FailureKind, Restart, Verdict};
+use genserver::{ClientResult, Cx};
+use genserver_sim::{FailureKind, Restart, Verdict};
 use genserver_traces::EventKind;
 
-use crate::probe::{Caller, Probe, Req};
+use crate::probe::{Probe, Req, calling};
 use crate::{Custom, events, traced};
 
 /// What a [`Keeper`] does.
@@ -90,56 +91,42 @@ impl GenServer for Relay {
     }
 }
 
-/// Renders a call's outcome as the text the tests compare.
-fn render(outcome: Option<CallOutcome>) -> Result<String, Check> {
-    match outcome {
-        Some(Ok(reply)) => genserver::downcast::<String>(reply)
-            .map_err(|other| Check::failed(format!("reply of the wrong type: {other:?}"))),
-        Some(Err(error)) => Ok(format!("error: {error}")),
-        None => Err(Check::failed("expected the outcome of a call")),
-    }
-}
-
-/// Optionally sleeps, then makes one call and checks the outcome's text.
+/// Optionally sleeps, then makes one call and checks the outcome's text (a reply, or
+/// "error: …").
 pub struct Ask<S: GenServer> {
     pub to: ServerRef<S>,
-    pub request: Option<S::Call>,
+    pub request: S::Call,
     pub timeout: Timeout,
     pub sleep: Option<Duration>,
     pub expect: &'static str,
 }
 
-impl<S: GenServer> Ask<S> {
+impl<S: GenServer<Reply = String>> Ask<S> {
     pub fn new(to: ServerRef<S>, request: S::Call, expect: &'static str) -> Self {
         Ask {
             to,
-            request: Some(request),
+            request,
             timeout: Timeout::DEFAULT,
             sleep: None,
             expect,
         }
     }
-}
 
-impl<S: GenServer> Client for Ask<S> {
-    fn step(&mut self, outcome: Option<CallOutcome>, ctx: &mut ClientCtx) -> Result<(), Check> {
-        if let Some(after) = self.sleep.take() {
-            ctx.sleep(after);
-            return Ok(());
-        }
-        match self.request.take() {
-            Some(request) => ctx.call_timeout(self.to, request, self.timeout),
-            None => {
-                let got = render(outcome)?;
-                if got != self.expect {
-                    return Err(Check::failed(format!(
-                        "got {got:?}, expected {:?}",
-                        self.expect
-                    )));
-                }
+    /// The client that asks.
+    pub fn client(self) -> impl AsyncFnOnce(Cx) -> ClientResult + Send + 'static {
+        async move |cx: Cx| {
+            if let Some(after) = self.sleep {
+                cx.sleep(after).await;
             }
+            let got = match cx.call_timeout(self.to, self.request, self.timeout).await {
+                Ok(text) => text,
+                Err(error) => format!("error: {error}"),
+            };
+            if got != self.expect {
+                return Err(format!("got {got:?}, expected {:?}", self.expect).into());
+            }
+            Ok(())
         }
-        Ok(())
     }
 }
 
@@ -169,7 +156,7 @@ fn a_token_dropped_with_a_message_to_a_dead_server_fails_the_call_at_once() {
                 "error: the server dropped the request without replying",
             );
             ask.timeout = Timeout::Infinity;
-            w.client("client", ask);
+            w.client("client", ask.client());
         },
     };
     for seed in 0..20 {
@@ -197,13 +184,9 @@ fn a_token_dropped_with_a_message_goes_back_from_its_dropper_not_a_bystander() {
                 (),
                 "error: the server dropped the request without replying",
             );
-            w.client("client", ask);
+            w.client("client", ask.client());
             let calls = ["a", "b", "c"].map(|x| (Req::Echo(x), Timeout::DEFAULT, x));
-            let other = Caller {
-                to: bystander,
-                calls: calls.to_vec(),
-                expecting: None,
-            };
+            let other = calling(bystander, calls.to_vec());
             w.client("other", other);
         },
     };
@@ -230,7 +213,7 @@ fn a_fault_is_never_forced_at_a_quiet_point_and_time_still_advances() {
             let p = w.spawn_with::<Probe>("probe", || (None, None));
             let mut ask = Ask::new(p, Req::Echo("x"), "x");
             ask.sleep = Some(Duration::from_secs(1));
-            w.client("client", ask);
+            w.client("client", ask.client());
             w.crashable(p, Restart::Never);
             w.faults().budget = 1;
             w.faults().probability = 0.0;
@@ -251,7 +234,7 @@ fn a_deadlock_is_reported_even_when_a_fault_could_still_happen() {
             let keeper = w.spawn::<Keeper>("keeper", Mode::Keep);
             let mut ask = Ask::new(keeper, (), "never");
             ask.timeout = Timeout::Infinity;
-            w.client("client", ask);
+            w.client("client", ask.client());
             w.crashable(keeper, Restart::AtOnce);
             w.faults().budget = 1;
             w.faults().probability = 0.0;
@@ -325,7 +308,7 @@ fn after_a_panic_in_a_nested_callback_the_server_does_nothing_more() {
         build: |w| {
             let echo = w.spawn_with::<Probe>("echo", || (None, None));
             let twice = w.spawn::<Twice>("twice", echo);
-            w.client("client", Ask::new(twice, (), "never"));
+            w.client("client", Ask::new(twice, (), "never").client());
         },
     };
     for seed in 0..20 {
@@ -411,10 +394,10 @@ fn the_timers_of_one_server_fire_in_deadline_order() {
             let keeper = w.spawn::<Keeper>("keeper", Mode::Keep);
             let timed = w.spawn::<Timed>("timed", keeper);
             let echo = w.spawn_with::<Probe>("echo", || (None, None));
-            w.client("client", Ask::new(timed, (), "Err(Timeout)"));
+            w.client("client", Ask::new(timed, (), "Err(Timeout)").client());
             let mut later = Ask::new(echo, Req::Echo("x"), "x");
             later.sleep = Some(Duration::from_secs(4));
-            w.client("later", later);
+            w.client("later", later.client());
             w.at_end("timer order", move |view| {
                 let log = &view.state(timed).expect("alive").log;
                 match log[..] {
@@ -526,21 +509,8 @@ fn a_restarted_server_is_a_new_sender_whose_messages_may_overtake_its_earlier_li
     assert!(named, "some schedule names the later life");
 }
 
-/// Calls made by [`Retrier`]s, counted across runs of one test.
+/// Calls made by the retrier, counted across runs of one test.
 static RETRIES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-/// Calls its server again and again (at most 200 000 times) whatever the outcome.
-pub struct Retrier(ServerRef<Keeper>);
-
-impl Client for Retrier {
-    fn step(&mut self, _: Option<CallOutcome>, ctx: &mut ClientCtx) -> Result<(), Check> {
-        use std::sync::atomic::Ordering::SeqCst;
-        if RETRIES.fetch_add(1, SeqCst) < 200_000 {
-            ctx.call(self.0, ());
-        }
-        Ok(())
-    }
-}
 
 #[test]
 fn calls_that_fail_at_once_count_as_steps_and_are_traced() {
@@ -549,7 +519,13 @@ fn calls_that_fail_at_once_count_as_steps_and_are_traced() {
         name: "retry-the-dead",
         build: |w| {
             let dead = w.spawn::<Keeper>("dead", Mode::Dead);
-            w.client("retrier", Retrier(dead));
+            // Calls its server again and again (at most 200 000 times) whatever the outcome.
+            w.client("retrier", async move |cx| {
+                while RETRIES.fetch_add(1, SeqCst) < 200_000 {
+                    let _ = cx.call(dead, ()).await;
+                }
+                Ok(())
+            });
         },
     };
     for max_steps in [1, 100] {
@@ -575,8 +551,8 @@ fn two_clients_with_one_name_are_refused() {
             name: "twins",
             build: |w| {
                 let keeper = w.spawn::<Keeper>("keeper", Mode::Keep);
-                w.client("c", Ask::new(keeper, (), "x"));
-                w.client("c", Ask::new(keeper, (), "x"));
+                w.client("c", Ask::new(keeper, (), "x").client());
+                w.client("c", Ask::new(keeper, (), "x").client());
             },
         },
         0,
@@ -591,7 +567,7 @@ fn a_server_named_like_another_process_is_refused() {
             name: "twins",
             build: |w| {
                 let keeper = w.spawn::<Keeper>("k", Mode::Keep);
-                w.client("k", Ask::new(keeper, (), "x"));
+                w.client("k", Ask::new(keeper, (), "x").client());
                 w.spawn::<Keeper>("k", Mode::Keep);
             },
         },
@@ -631,7 +607,7 @@ fn a_token_held_by_a_third_server_that_dies_fails_with_no_reply() {
             let keeper = w.spawn::<Keeper>("keeper", Mode::Quit);
             let fwd = w.spawn::<Relay>("fwd", keeper);
             let expect = "error: the server dropped the request without replying";
-            w.client("client", Ask::new(fwd, (), expect));
+            w.client("client", Ask::new(fwd, (), expect).client());
         },
     };
     for seed in 0..20 {
@@ -696,23 +672,16 @@ impl GenServer for Mute {
     }
 }
 
-/// Casts one `Loud` to a [`Mute`].
-pub struct Shout(ServerRef<Mute>);
-
-impl Client for Shout {
-    fn step(&mut self, _: Option<CallOutcome>, ctx: &mut ClientCtx) -> Result<(), Check> {
-        ctx.cast(self.0, Loud);
-        Ok(())
-    }
-}
-
 #[test]
 fn a_message_whose_debug_panics_does_not_crash_the_simulator() {
     let system = Custom {
         name: "loud",
         build: |w| {
             let mute = w.spawn::<Mute>("mute", ());
-            w.client("shout", Shout(mute));
+            w.client("shout", async move |cx| {
+                cx.cast(mute, Loud);
+                Ok(())
+            });
             w.at_end("continued", move |view| match view.state(mute) {
                 Some(Mute(1)) => Ok(()),
                 other => Err(format!("{other:?}")),
@@ -739,7 +708,7 @@ fn a_fault_probability_of_nan_counts_as_zero() {
         name: "nan",
         build: |w| {
             let p = w.spawn_with::<Probe>("probe", || (None, None));
-            w.client("client", Ask::new(p, Req::Echo("x"), "x"));
+            w.client("client", Ask::new(p, Req::Echo("x"), "x").client());
             *w.faults() = genserver_sim::Faults {
                 drop: true,
                 budget: 1,
@@ -769,7 +738,7 @@ fn a_call_request_of_the_wrong_type_fails_the_caller_at_once() {
                 "error: server exited: panic: handle_call: request of the wrong type: ()",
             );
             ask.timeout = Timeout::Infinity;
-            w.client("client", ask);
+            w.client("client", ask.client());
         },
     };
     for seed in 0..5 {

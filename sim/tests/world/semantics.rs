@@ -8,7 +8,7 @@ use genserver::Timeout;
 use genserver_sim::{FailureKind, Verdict};
 use genserver_traces::EventKind;
 
-use crate::probe::{Caller, Caster, D, Probe, Req, TERMINATED, caller, passes};
+use crate::probe::{D, Probe, Req, TERMINATED, caller, calling, caster, passes};
 use crate::{Custom, has_event, traced};
 
 #[test]
@@ -33,22 +33,8 @@ fn calling_a_dead_server_fails_at_once_with_no_process() {
         build: |w| {
             let dead = w.spawn_with::<Probe>("dead", || (None, None));
             let p = w.spawn_with::<Probe>("probe", move || (Some(dead), None));
-            w.client(
-                "first",
-                Caller {
-                    to: dead,
-                    calls: vec![(Req::StopWithReply, D, "bye")],
-                    expecting: None,
-                },
-            );
-            w.client(
-                "second",
-                Caller {
-                    to: p,
-                    calls: vec![(Req::CallOther, D, "other")],
-                    expecting: None,
-                },
-            );
+            w.client("first", calling(dead, vec![(Req::StopWithReply, D, "bye")]));
+            w.client("second", calling(p, vec![(Req::CallOther, D, "other")]));
         },
     };
     let mut no_process = false;
@@ -148,15 +134,8 @@ const CAST_DEAD: Custom = Custom {
     build: |w| {
         let p = w.spawn_with::<Probe>("probe", || (None, None));
         let calls = vec![(Req::StopWithReply, D, "bye")];
-        w.client(
-            "stopper",
-            Caller {
-                to: p,
-                calls,
-                expecting: None,
-            },
-        );
-        w.client("caster", Caster(p));
+        w.client("stopper", calling(p, calls));
+        w.client("caster", caster(p));
     },
 };
 
@@ -181,7 +160,7 @@ fn continue_runs_before_queued_messages_and_timers_follow_virtual_time() {
         name: "continue",
         build: |w| {
             let p = w.spawn_with::<Probe>("probe", || (None, None));
-            w.client("caster", Caster(p));
+            w.client("caster", caster(p));
             w.at_end("order", move |view| {
                 let log = &view.state(p).unwrap().log;
                 let casts: Vec<_> = log.iter().filter(|l| !l.starts_with('t')).collect();

@@ -11,7 +11,7 @@ use genserver_traces::EventKind;
 /// expected kind of failure, and that its trace replays identically.
 fn found_within(name: &str, budget: u64, kind: FailureKind, text: &str) {
     let system = find_system(name).expect("bundled");
-    assert!(system.has_bug());
+    assert!(system.has_bug);
     let result = hunt(system, 0, budget, DEFAULT_MAX_STEPS);
     let report = result
         .found
@@ -186,8 +186,8 @@ fn correct_systems_finish_their_work() {
 fn every_bundled_system_is_deterministic() {
     for system in systems() {
         for seed in 0..30 {
-            if let Err(divergence) = check_determinism(*system, seed, DEFAULT_MAX_STEPS) {
-                panic!("{} seed {seed}: {divergence}", system.name());
+            if let Err(divergence) = check_determinism(system, seed, DEFAULT_MAX_STEPS) {
+                panic!("{} seed {seed}: {divergence}", system.name);
             }
         }
     }
@@ -195,7 +195,7 @@ fn every_bundled_system_is_deterministic() {
 
 #[test]
 fn the_zoo_has_exactly_the_issue_names() {
-    let names: Vec<_> = systems().iter().map(|s| s.name()).collect();
+    let names: Vec<_> = systems().iter().map(|s| s.name).collect();
     assert_eq!(
         names,
         [

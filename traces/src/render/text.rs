@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use crate::render::seconds;
-use crate::{Event, Outcome, Trace};
+use crate::{Event, EventKind, Outcome, Trace};
 
 /// The trace as text: a header comment, one line per event, the outcome. Line breaks
 /// inside names and messages are shown as `\n`, so every event is exactly one line.
@@ -37,8 +37,44 @@ pub fn to_text(trace: &Trace) -> String {
 /// One event as one line: `step time kind from -> to: message` (line breaks inside names
 /// and messages are shown as `\n`, so an event never spans lines).
 pub fn event_line(event: &Event) -> String {
+    one_line(format!("{:>4} {}", event.step, what_happened(event)))
+}
+
+/// The trace as a story: the system's processes, then what happened in order, without the
+/// scheduler's choices, step numbers or seed, then how it ended. An edit that adds an event
+/// adds its lines and moves no other line, which is what a snapshot of a scenario needs.
+pub fn to_story(trace: &Trace) -> String {
+    let processes: Vec<String> = (trace.header.processes.iter())
+        .map(|p| format!("{} ({:?})", p.name, p.kind).to_lowercase())
+        .collect();
+    let mut out = format!("# processes: {}\n", processes.join(", "));
+    let events = trace.events.iter().filter(|e| e.kind != EventKind::Choose);
+    for event in events {
+        out.push_str(&one_line(what_happened(event)));
+        out.push('\n');
+    }
+    let end = match &trace.end.outcome {
+        Outcome::Pass => "# end: pass".to_owned(),
+        Outcome::StepLimit => "# end: step limit reached".to_owned(),
+        Outcome::Failure(failure) => {
+            let process = (failure.process.as_ref())
+                .map(|p| format!(" in {p}"))
+                .unwrap_or_default();
+            format!(
+                "# end: {} failure{process}: {}",
+                failure.kind, failure.message
+            )
+        }
+    };
+    out.push_str(&one_line(end));
+    out.push('\n');
+    out
+}
+
+/// `time kind from -> to: message`.
+fn what_happened(event: &Event) -> String {
     let kind = format!("{:?}", event.kind).to_lowercase();
-    let mut line = format!("{:>4} {:>9} {kind:<8}", event.step, seconds(event.time_ns));
+    let mut line = format!("{:>9} {kind:<8}", seconds(event.time_ns));
     match (&event.from, &event.to) {
         (Some(from), Some(to)) => {
             let _ = write!(line, " {from} -> {to}:");
@@ -49,7 +85,7 @@ pub fn event_line(event: &Event) -> String {
         (None, None) => {}
     }
     let _ = write!(line, " {}", event.message);
-    one_line(line)
+    line
 }
 
 fn one_line(text: String) -> String {

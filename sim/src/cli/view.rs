@@ -5,7 +5,7 @@ use std::path::Path;
 use clap::ValueEnum;
 use genserver_traces::{Trace, first_divergence, to_html, to_mermaid, to_text};
 
-use crate::commands::write;
+use crate::cli::commands::write;
 
 /// What `gsim render` produces.
 #[derive(Clone, Copy, Debug, ValueEnum)]

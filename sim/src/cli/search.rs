@@ -1,14 +1,14 @@
 //! The two ways `gsim hunt` looks for a failure: sampling seeds (random, PCT) on `--jobs`
 //! threads over a `--shard`, or exhaustive search (DFS), each behind a progress bar.
 
-use genserver_sim::{
+use crate::{
     DfsOptions, Exploration, HuntOptions, Reduction, RunReport, Strategy, System, explore,
     hunt_with,
 };
 
-use crate::commands::DEFAULT_RUNS;
-use crate::hunt::HuntArgs;
-use crate::progress::Progress;
+use crate::cli::commands::DEFAULT_RUNS;
+use crate::cli::hunt::HuntArgs;
+use crate::cli::progress::Progress;
 
 /// What a search did, in one line, and what it found.
 pub struct Searched {

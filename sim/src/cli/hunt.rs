@@ -4,12 +4,13 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::{Shard, Strategy, System, shrink};
 use clap::{Args, ValueEnum};
-use genserver_sim::{Shard, Strategy, System, shrink, systems};
 
-use crate::commands::{save, system, write};
-use crate::report::{print_schedule, print_table};
-use crate::search::{sample, search};
+use crate::cli::Gsim;
+use crate::cli::commands::{save, system, write};
+use crate::cli::report::{print_schedule, print_table};
+use crate::cli::search::{sample, search};
 
 /// How `gsim hunt` explores.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -44,7 +45,7 @@ pub struct HuntArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// The step limit of each run (for DFS: the depth bound).
-    #[arg(long, default_value_t = genserver_sim::DEFAULT_MAX_STEPS)]
+    #[arg(long, default_value_t = crate::DEFAULT_MAX_STEPS)]
     pub max_steps: u64,
     /// DFS: the most unique states.
     #[arg(long, default_value_t = 1_000_000)]
@@ -68,7 +69,7 @@ pub struct HuntArgs {
 }
 
 /// `gsim hunt [SYSTEM]`.
-pub fn hunt(args: &HuntArgs) -> Result<u8, String> {
+pub fn hunt(gsim: &Gsim, args: &HuntArgs) -> Result<u8, String> {
     if args.jobs == 0 {
         return Err("--jobs must be at least 1".to_owned());
     }
@@ -76,31 +77,33 @@ pub fn hunt(args: &HuntArgs) -> Result<u8, String> {
         return Err("--shard slices seeds: use it with --strategy random or pct".to_owned());
     }
     if let Some(name) = &args.system {
-        let system = system(name)?;
-        let found = hunt_one(system, args, args.out.clone(), args.html.clone(), true)?;
+        let system = system(gsim, name)?;
+        let found = hunt_one(
+            gsim,
+            system,
+            args,
+            args.out.clone(),
+            args.html.clone(),
+            true,
+        )?;
         return Ok(u8::from(found.0));
     }
     let mut rows = Vec::new();
     let mut found_any = false;
-    for system in systems() {
-        let name = system.name();
+    for system in gsim.systems {
+        let name = system.name;
         // A directory: each file is named once its failing seed is known.
         let path = args.out.clone();
         let html = args
             .html
             .as_ref()
             .map(|dir| dir.join(format!("{name}.html")));
-        let (found, details) = hunt_one(*system, args, path, html, false)?;
+        let (found, details) = hunt_one(gsim, system, args, path, html, false)?;
         found_any |= found;
         let result = if found { "FOUND" } else { "clean" };
-        rows.push((
-            name.to_owned(),
-            system.has_bug(),
-            result.to_owned(),
-            details,
-        ));
+        rows.push((name.to_owned(), system.has_bug, result.to_owned(), details));
     }
-    print_table(&rows);
+    print_table(gsim.name_width(), &rows);
     Ok(u8::from(found_any))
 }
 
@@ -114,6 +117,7 @@ fn default_file(system: &str, args: &HuntArgs, seed: u64) -> String {
 
 /// Hunts one system; returns whether a failure was found and a one-line summary.
 fn hunt_one(
+    gsim: &Gsim,
     system: &dyn System,
     args: &HuntArgs,
     path: Option<PathBuf>,
@@ -130,7 +134,7 @@ fn hunt_one(
     let Some(original) = searched.found else {
         println!("{name}: {}", searched.line);
         if verbose {
-            print_report(&searched.strategy, start.elapsed(), "none", None, None);
+            print_report(&searched.strategy, start.elapsed(), "none", None, None, "");
         }
         return Ok((false, searched.summary));
     };
@@ -175,16 +179,17 @@ fn hunt_one(
         &failure.to_string(),
         lengths,
         Some((&path, kept.as_deref())),
+        &gsim.command,
     );
     if args.strategy == StrategyArg::Random {
-        let limit = if args.max_steps == genserver_sim::DEFAULT_MAX_STEPS {
+        let limit = if args.max_steps == crate::DEFAULT_MAX_STEPS {
             String::new()
         } else {
             format!(" --max-steps {}", args.max_steps)
         };
         println!(
-            "rerun seed: cargo run -p genserver-sim --bin gsim -- run {name} --seed {}{limit}",
-            original.seed
+            "rerun seed: {} run {name} --seed {}{limit}",
+            gsim.command, original.seed
         );
     }
     let details = format!("{}: {failure}", searched.summary);
@@ -207,6 +212,7 @@ fn print_report(
     failure: &str,
     lengths: Option<(u64, u64)>,
     files: Option<(&Path, Option<&Path>)>,
+    command: &str,
 ) {
     println!("strategy:   {strategy}");
     println!("time:       {:.2?}", elapsed);
@@ -218,9 +224,6 @@ fn print_report(
         if let Some(kept) = kept {
             println!("original:   {}", kept.display());
         }
-        println!(
-            "replay it:  cargo run -p genserver-sim --bin gsim -- replay {}",
-            path.display()
-        );
+        println!("replay it:  {command} replay {}", path.display());
     }
 }

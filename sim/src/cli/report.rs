@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use genserver_sim::{RunReport, Verdict, systems};
+use crate::{RunReport, Verdict};
 use genserver_traces::{EventKind, Trace};
 
 /// Prints the schedule: one line per step with its virtual time and decision.
@@ -29,18 +29,8 @@ pub fn verdict_line(report: &RunReport) -> String {
     }
 }
 
-/// The width of a column of system names: the longest bundled name.
-pub fn name_width() -> usize {
-    systems()
-        .iter()
-        .map(|system| system.name().len())
-        .max()
-        .unwrap_or(0)
-}
-
 /// The summary table of a hunt over every system.
-pub fn print_table(rows: &[(String, bool, String, String)]) {
-    let width = name_width();
+pub fn print_table(width: usize, rows: &[(String, bool, String, String)]) {
     println!();
     println!(
         "{:<width$} {:<9} {:<8} details",

@@ -1,9 +1,26 @@
-//! `gsim`: run, hunt and replay the bundled genserver systems in the deterministic simulator.
+//! `gsim` as a library: the whole command line (list, run, hunt, replay, check, render,
+//! diff) over any list of systems, so a `gsim` of your own is one line of `main`:
+//!
+//! ```no_run
+//! use genserver_sim::{Entry, World};
+//!
+//! fn bank(_world: &mut World) {
+//!     // spawn servers, add clients and checks
+//! }
+//!
+//! static SYSTEMS: [Entry; 1] = [Entry::bug("bank", "a transfer races a withdrawal", &bank)];
+//!
+//! fn main() -> std::process::ExitCode {
+//!     genserver_sim::cli::main(&SYSTEMS)
+//! }
+//! ```
+//!
+//! Run it as `cargo run --release --example bank -- hunt bank` (or as a binary). The
+//! commands it prints (replay a trace, rerun a seed) start it the way it was started: the
+//! same package, binary or example, and profile (`--release` when it was).
 //!
 //! Exit codes: 0 no failure; 1 a failure found or reproduced; 2 bad usage or bad input;
 //! 3 a replay diverged.
-
-#![forbid(unsafe_code)]
 
 mod commands;
 mod hunt;
@@ -16,6 +33,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+use crate::Entry;
 
 /// Deterministic simulation of genservers: seeded schedules, virtual time, exact replay.
 #[derive(Parser)]
@@ -31,7 +50,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// List the bundled systems, one line each.
+    /// List the systems, one line each.
     List,
     /// One seeded run of a system; prints its schedule and outcome.
     Run {
@@ -47,7 +66,7 @@ enum Command {
         #[arg(long)]
         schedule: Option<PathBuf>,
         /// The step limit.
-        #[arg(long, default_value_t = genserver_sim::DEFAULT_MAX_STEPS)]
+        #[arg(long, default_value_t = crate::DEFAULT_MAX_STEPS)]
         max_steps: u64,
     },
     /// Hunt for a failure: sample seeds (random, PCT) or search every order (DFS); shrink
@@ -90,17 +109,32 @@ enum Command {
     },
 }
 
-fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+/// Runs the `gsim` command line over `systems`, with the process's arguments, and returns
+/// its exit code.
+pub fn main(systems: &[Entry]) -> ExitCode {
+    main_with(systems, std::env::args_os())
+}
+
+/// [`main`] with these arguments (the first is the program's name).
+pub fn main_with<I, T>(systems: &[Entry], args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let gsim = Gsim {
+        systems,
+        command: crate::invocation::gsim_command(),
+    };
+    let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(error) => {
             let _ = error.print();
             return ExitCode::from(if error.use_stderr() { 2 } else { 0 });
         }
     };
-    genserver_sim::silence_handler_panics();
+    crate::silence_handler_panics();
     let result = match cli.command {
-        Command::List => commands::list(),
+        Command::List => commands::list(&gsim),
         Command::Run {
             system,
             seed,
@@ -108,17 +142,18 @@ fn main() -> ExitCode {
             schedule,
             max_steps,
         } => commands::run(
+            &gsim,
             &system,
             seed,
             trace.as_deref(),
             schedule.as_deref(),
             max_steps,
         ),
-        Command::Hunt(args) => hunt::hunt(&args),
+        Command::Hunt(args) => hunt::hunt(&gsim, &args),
         Command::Render { file, format, out } => view::render(&file, format, out.as_deref()),
         Command::Diff { left, right } => view::diff(&left, &right),
-        Command::Replay { file, trace } => commands::replay(&file, trace.as_deref()),
-        Command::Check { system, seeds } => commands::check(system.as_deref(), seeds),
+        Command::Replay { file, trace } => commands::replay(&gsim, &file, trace.as_deref()),
+        Command::Check { system, seeds } => commands::check(&gsim, system.as_deref(), seeds),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -126,5 +161,18 @@ fn main() -> ExitCode {
             eprintln!("gsim: {error}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// What a `gsim` knows: its systems, and the command that starts it (for what it prints).
+pub(crate) struct Gsim<'a> {
+    pub systems: &'a [Entry],
+    pub command: String,
+}
+
+impl Gsim<'_> {
+    /// The width of a column of system names: the longest name.
+    pub fn name_width(&self) -> usize {
+        self.systems.iter().map(|s| s.name.len()).max().unwrap_or(0)
     }
 }

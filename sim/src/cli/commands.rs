@@ -2,18 +2,20 @@
 
 use std::path::Path;
 
-use genserver_sim::{System, Verdict, check_determinism, find_system, systems};
+use crate::cli::Gsim;
+use crate::{Entry, System, Verdict, check_determinism};
 use genserver_traces::{SCHEDULE_MAGIC, Schedule, Trace};
 
-use crate::report::{print_schedule, verdict_line};
+use crate::cli::report::{print_schedule, verdict_line};
 
 /// Seeds tried per system by `gsim hunt` unless `--runs` says otherwise.
 pub const DEFAULT_RUNS: u64 = 10_000;
 
-/// The bundled system called `name`, or an error naming the known ones.
-pub fn system(name: &str) -> Result<&'static dyn System, String> {
-    find_system(name).ok_or_else(|| {
-        let known: Vec<_> = systems().iter().map(|s| s.name()).collect();
+/// The system called `name`, or an error naming the known ones.
+pub fn system<'a>(gsim: &Gsim<'a>, name: &str) -> Result<&'a Entry, String> {
+    let systems = gsim.systems;
+    systems.iter().find(|s| s.name == name).ok_or_else(|| {
+        let known: Vec<_> = systems.iter().map(|s| s.name).collect();
         format!(
             "unknown system {name:?}; known systems: {}",
             known.join(", ")
@@ -36,24 +38,25 @@ pub fn write(path: &Path, text: &str) -> Result<(), String> {
 }
 
 /// `gsim list`.
-pub fn list() -> Result<u8, String> {
-    let width = crate::report::name_width();
-    for system in systems() {
-        println!("{:<width$} {}", system.name(), system.description());
+pub fn list(gsim: &Gsim) -> Result<u8, String> {
+    let width = gsim.name_width();
+    for system in gsim.systems {
+        println!("{:<width$} {}", system.name, system.about);
     }
     Ok(0)
 }
 
 /// `gsim run SYSTEM --seed S`.
 pub fn run(
+    gsim: &Gsim,
     name: &str,
     seed: u64,
     trace_path: Option<&Path>,
     schedule_path: Option<&Path>,
     max_steps: u64,
 ) -> Result<u8, String> {
-    let system = system(name)?;
-    let report = genserver_sim::run(system, seed, max_steps, true);
+    let system = system(gsim, name)?;
+    let report = crate::run(system, seed, max_steps, true);
     let trace = report.trace.as_ref().expect("recorded");
     print_schedule(trace);
     println!("{name}, seed {seed}: {}", verdict_line(&report));
@@ -69,15 +72,15 @@ pub fn run(
 }
 
 /// `gsim replay FILE`: a trace (compared event by event) or a schedule file.
-pub fn replay(file: &Path, out: Option<&Path>) -> Result<u8, String> {
+pub fn replay(gsim: &Gsim, file: &Path, out: Option<&Path>) -> Result<u8, String> {
     let text = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     if text.starts_with(SCHEDULE_MAGIC.as_bytes()) {
-        return replay_schedule(file, &String::from_utf8_lossy(&text), out);
+        return replay_schedule(gsim, file, &String::from_utf8_lossy(&text), out);
     }
     let trace = Trace::load(file).map_err(|e| format!("{}: {e}", file.display()))?;
-    let system = system(&trace.header.system)
+    let system = system(gsim, &trace.header.system)
         .map_err(|e| format!("{}: the trace's system: {e}", file.display()))?;
-    match genserver_sim::replay(system, &trace) {
+    match crate::replay(system, &trace) {
         Ok(report) => {
             if let (Some(path), Some(replayed)) = (out, &report.trace) {
                 save(replayed, path)?;
@@ -96,11 +99,11 @@ pub fn replay(file: &Path, out: Option<&Path>) -> Result<u8, String> {
     }
 }
 
-fn replay_schedule(file: &Path, text: &str, out: Option<&Path>) -> Result<u8, String> {
+fn replay_schedule(gsim: &Gsim, file: &Path, text: &str, out: Option<&Path>) -> Result<u8, String> {
     let schedule = Schedule::from_text(text).map_err(|e| format!("{}: {e}", file.display()))?;
-    let system = system(&schedule.system)
+    let system = system(gsim, &schedule.system)
         .map_err(|e| format!("{}: the schedule's system: {e}", file.display()))?;
-    match genserver_sim::replay_schedule(system, &schedule) {
+    match crate::replay_schedule(system, &schedule) {
         Ok(report) => {
             if let (Some(path), Some(replayed)) = (out, &report.trace) {
                 save(replayed, path)?;
@@ -117,16 +120,16 @@ fn replay_schedule(file: &Path, text: &str, out: Option<&Path>) -> Result<u8, St
 }
 
 /// `gsim check [SYSTEM]`: the determinism self-check.
-pub fn check(name: Option<&str>, seeds: u64) -> Result<u8, String> {
-    let chosen: Vec<&dyn System> = match name {
-        Some(name) => vec![system(name)?],
-        None => systems().to_vec(),
+pub fn check(gsim: &Gsim, name: Option<&str>, seeds: u64) -> Result<u8, String> {
+    let chosen: Vec<&Entry> = match name {
+        Some(name) => vec![system(gsim, name)?],
+        None => gsim.systems.iter().collect(),
     };
     let mut code = 0;
-    let width = crate::report::name_width();
+    let width = gsim.name_width();
     for system in chosen {
         let verdict = (0..seeds).find_map(|seed| {
-            check_determinism(system, seed, genserver_sim::DEFAULT_MAX_STEPS)
+            check_determinism(system, seed, crate::DEFAULT_MAX_STEPS)
                 .err()
                 .map(|d| (seed, d))
         });

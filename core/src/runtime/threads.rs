@@ -1,0 +1,266 @@
+//! Scenarios on real threads: the same `async` clients the simulator explores, run for real.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::pin;
+use std::rc::Rc;
+use std::sync::Arc as StdArc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::{self, Thread};
+use std::time::{Duration, Instant};
+
+use crate::client::{ClientBody, ClientEngine, ClientResult, client_body};
+use crate::runtime::{PendingCall, ReplyLink, Runtime};
+use crate::sync::Arc;
+use crate::{AnyMessage, CallError, CallTag, Check, Cx, GenServer, ProcessId, ServerRef, Stage};
+use crate::{Timeout, panic_text};
+
+/// A scenario on the threaded runtime: servers start at once, each client runs on a thread
+/// of its own when [`Threads::run`] is called, and its calls are real calls.
+///
+/// ```
+/// use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo, Stage};
+/// use genserver::runtime::Threads;
+///
+/// struct Tally(u32);
+/// impl GenServer for Tally {
+///     type Args = u32;
+///     type Call = ();
+///     type Reply = u32;
+///     type Cast = ();
+///     type Info = ();
+///     type Continue = ();
+///     fn init(start: u32, _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
+///         Ok(Tally(start))
+///     }
+///     fn handle_call(&mut self, _: (), _: ReplyTo<u32>, _: &mut Ctx<Self>) -> CallResult<u32> {
+///         CallResult::Reply(self.0)
+///     }
+///     fn handle_cast(&mut self, _: (), _: &mut Ctx<Self>) {
+///         self.0 += 1;
+///     }
+/// }
+///
+/// // The scenario, written once for any stage (the simulator's `World` is one too).
+/// fn scenario(stage: &mut impl Stage) {
+///     let tally = stage.spawn::<Tally>("tally", 0);
+///     stage.client("client", async move |cx| {
+///         cx.cast(tally, ());
+///         let seen = cx.call(tally, ()).await?;
+///         if seen == 1 { Ok(()) } else { Err(format!("saw {seen}").into()) }
+///     });
+/// }
+///
+/// let mut threads = Threads::new();
+/// scenario(&mut threads);
+/// assert_eq!(threads.run(), Ok(()));
+/// ```
+pub struct Threads {
+    rt: Runtime,
+    clients: Vec<(String, ClientBody)>,
+}
+
+/// A client of a [`Threads`] scenario that failed: its name and what went wrong (a panic
+/// is a [`Check::Failed`] starting with "panicked").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientFailure {
+    /// The client's name.
+    pub client: String,
+    /// What it reported.
+    pub check: Check,
+}
+
+impl fmt::Display for ClientFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "client {}: {}", self.client, self.check)
+    }
+}
+
+impl std::error::Error for ClientFailure {}
+
+impl Default for Threads {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Threads {
+    /// An empty scenario on a new runtime.
+    pub fn new() -> Self {
+        Threads {
+            rt: Runtime::new(),
+            clients: Vec::new(),
+        }
+    }
+
+    /// The runtime the servers run on (to inspect them after [`Threads::run`]).
+    pub fn runtime(&self) -> &Runtime {
+        &self.rt
+    }
+
+    /// Runs every client added so far, each on its own thread, and waits for all of them.
+    /// Returns the first failure in the order the clients were added.
+    pub fn run(&mut self) -> Result<(), ClientFailure> {
+        let threads: Vec<_> = (self.clients.drain(..))
+            .map(|(name, body)| {
+                let rt = self.rt.clone();
+                let me = rt.next_id();
+                let handle = thread::Builder::new()
+                    .name(name.clone())
+                    .spawn(move || play(rt, me, body));
+                (name, handle)
+            })
+            .collect();
+        let mut first = None;
+        for (client, handle) in threads {
+            let result = match handle {
+                Ok(handle) => handle.join().unwrap_or_else(|panic| Err(panicked(&*panic))),
+                Err(error) => Err(Check::failed(format!(
+                    "could not spawn its thread: {error}"
+                ))),
+            };
+            if let (Err(check), None) = (result, &first) {
+                first = Some(ClientFailure { client, check });
+            }
+        }
+        first.map_or(Ok(()), Err)
+    }
+}
+
+impl Stage for Threads {
+    /// Starts the server on its thread, registered under `name`.
+    ///
+    /// # Panics
+    ///
+    /// If it does not start (its `init` failed, or the name is taken).
+    fn spawn<S: GenServer>(&mut self, name: &str, args: S::Args) -> ServerRef<S>
+    where
+        S::Args: Clone,
+    {
+        match self.rt.start_named::<S>(name, args) {
+            Ok(server) => server.addr(),
+            Err(error) => panic!("the server {name:?} did not start: {error}"),
+        }
+    }
+
+    fn client(&mut self, name: &str, body: impl AsyncFnOnce(Cx) -> ClientResult + Send + 'static) {
+        self.clients.push((name.to_owned(), client_body(body)));
+    }
+}
+
+/// Runs one client's body to its end on this thread.
+fn play(rt: Runtime, me: ProcessId, body: ClientBody) -> ClientResult {
+    let engine = Rc::new(ThreadClient {
+        rt,
+        me,
+        calls: RefCell::default(),
+        sleeps: RefCell::default(),
+    });
+    catch_unwind(AssertUnwindSafe(|| block_on(body(Cx::new(engine)))))
+        .unwrap_or_else(|panic| Err(panicked(&*panic)))
+}
+
+fn panicked(panic: &(dyn std::any::Any + Send)) -> Check {
+    Check::failed(format!("panicked: {}", panic_text(panic)))
+}
+
+/// Polls `future` to its end, parking the thread while it waits for a wake-up.
+fn block_on<T>(future: impl Future<Output = T>) -> T {
+    let waker = Waker::from(StdArc::new(Unpark(thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut future = pin!(future);
+    loop {
+        if let Poll::Ready(value) = future.as_mut().poll(&mut cx) {
+            return value;
+        }
+        thread::park();
+    }
+}
+
+/// Wakes a parked client thread.
+struct Unpark(Thread);
+
+impl Wake for Unpark {
+    fn wake(self: StdArc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// A call in flight and when it times out.
+type InFlight = (PendingCall<AnyMessage>, Option<Instant>);
+
+/// A client's requests as real calls and casts. Waiting for a call's outcome blocks the
+/// client's thread inside `poll` (each client has its own), so several calls may be in
+/// flight, but awaiting one waits for that one.
+struct ThreadClient {
+    rt: Runtime,
+    me: ProcessId,
+    calls: RefCell<BTreeMap<u64, InFlight>>,
+    sleeps: RefCell<BTreeMap<u64, Instant>>,
+}
+
+impl ClientEngine for ThreadClient {
+    fn me(&self) -> ProcessId {
+        self.me
+    }
+
+    fn now(&self) -> Duration {
+        self.rt.now()
+    }
+
+    fn whereis(&self, name: &str) -> Option<ProcessId> {
+        self.rt.table().lookup(name)
+    }
+
+    fn cast(&self, to: ProcessId, msg: AnyMessage) {
+        if let Some(inbox) = self.rt.inbox(to) {
+            inbox.cast_any(msg);
+        }
+    }
+
+    fn call(&self, ticket: u64, to: ProcessId, request: AnyMessage, timeout: Timeout) {
+        let link = Arc::new(ReplyLink::new());
+        match self.rt.inbox(to) {
+            Some(inbox) => inbox.call_any(self.me, CallTag(ticket + 1), request, link.clone()),
+            None => {
+                link.complete(Err(CallError::NoProcess));
+            }
+        }
+        let deadline = timeout
+            .duration()
+            .and_then(|t| Instant::now().checked_add(t));
+        let pending = PendingCall::new(link);
+        self.calls.borrow_mut().insert(ticket, (pending, deadline));
+    }
+
+    fn poll_call(&self, ticket: u64) -> Poll<Result<AnyMessage, CallError>> {
+        let Some((pending, deadline)) = self.calls.borrow_mut().remove(&ticket) else {
+            return Poll::Ready(Err(CallError::NoReply));
+        };
+        let timeout = match deadline {
+            Some(at) => Timeout::After(at.saturating_duration_since(Instant::now())),
+            None => Timeout::Infinity,
+        };
+        Poll::Ready(pending.wait_timeout(timeout))
+    }
+
+    fn sleep(&self, ticket: u64, duration: Duration) {
+        let at = Instant::now().checked_add(duration);
+        let at = at.unwrap_or_else(|| Instant::now() + Duration::from_secs(u32::MAX.into()));
+        self.sleeps.borrow_mut().insert(ticket, at);
+    }
+
+    fn poll_sleep(&self, ticket: u64) -> Poll<()> {
+        if let Some(at) = self.sleeps.borrow_mut().remove(&ticket) {
+            thread::sleep(at.saturating_duration_since(Instant::now()));
+        }
+        Poll::Ready(())
+    }
+
+    fn forget(&self, ticket: u64) {
+        self.calls.borrow_mut().remove(&ticket);
+    }
+}

@@ -1,0 +1,10 @@
+//! `gsim`: run, hunt and replay the bundled genserver systems in the deterministic simulator.
+//!
+//! Exit codes: 0 no failure; 1 a failure found or reproduced; 2 bad usage or bad input;
+//! 3 a replay diverged.
+
+#![forbid(unsafe_code)]
+
+fn main() -> std::process::ExitCode {
+    genserver_sim::cli::main(genserver_sim::systems())
+}

@@ -1,0 +1,242 @@
+//! The test entry point: hunt, and on a failure shrink it, save it, and fail the test with
+//! the one line that replays it.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use genserver_traces::Trace;
+
+use crate::invocation::{target_dir, test_command};
+use crate::options::Strategy;
+use crate::run::RunReport;
+use crate::shrink::shrink;
+use crate::sim::{Search, Sim};
+use crate::system::System;
+
+/// The variable that makes [`Sim::check`] replay a saved trace instead of hunting.
+pub const REPLAY_VAR: &str = "GSIM_REPLAY";
+
+/// [`Sim::check`] of `system` with the default options: the one call a `#[test]` makes.
+///
+/// ```
+/// # use genserver_sim::World;
+/// # let counter = genserver_sim::find_system("counter").unwrap();
+/// genserver_sim::check(counter); // panics with the failure and its replay line, if any
+/// ```
+pub fn check(system: &dyn System) {
+    Sim::new(system).check()
+}
+
+impl Sim<'_> {
+    /// The test entry point. Hunts with the chosen strategy; on a failure, shrinks it,
+    /// writes the shrunk and the original trace (and the HTML page when asked) under
+    /// `target/gsim/`, and panics with the failure, its step, the seed, the files, and one
+    /// line that reruns exactly that schedule:
+    ///
+    /// ```text
+    /// GSIM_REPLAY=/…/target/gsim/bank-seed-3.jsonl cargo test -p bank -- transfer --exact
+    /// ```
+    ///
+    /// With `GSIM_REPLAY` set it replays that trace instead (strictly: a schedule the code
+    /// no longer fits fails with where it diverged) and fails if the failure is still there.
+    /// For CI, the environment overrides the options: `GSIM_RUNS`, `GSIM_SEED`,
+    /// `GSIM_MAX_STEPS`, `GSIM_STRATEGY` (`random`, `pct`, `pct:DEPTH` or `dfs`), and
+    /// `GSIM_HTML=1`.
+    ///
+    /// # Panics
+    ///
+    /// On a failure (that is the point), and on a malformed variable or an unreadable trace.
+    pub fn check(&self) {
+        let mut sim = self
+            .clone()
+            .with_env()
+            .unwrap_or_else(|error| panic!("{error}"));
+        if sim.system().name() == "system" {
+            // An unnamed system takes the test's name (for its files).
+            if let Some(test) = std::thread::current().name().filter(|n| *n != "main") {
+                sim = sim.name(test.rsplit("::").next().unwrap_or(test));
+            }
+        }
+        if let Some(path) = std::env::var_os(REPLAY_VAR) {
+            return sim.check_replay(Path::new(&path));
+        }
+        let (found, how) = match sim.strategy {
+            Search::Sample(strategy) => {
+                let hunt = sim.hunt();
+                let how = match &hunt.found {
+                    Some(report) => format!(
+                        "found by {strategy} after {} runs, seed {}",
+                        hunt.runs, report.seed
+                    ),
+                    None => String::new(),
+                };
+                (hunt.found, how)
+            }
+            Search::Exhaustive => {
+                let report = sim.explore();
+                let how = format!(
+                    "found by exhaustive search after {} schedules",
+                    report.schedules
+                );
+                (report.found, how)
+            }
+        };
+        if let Some(original) = found {
+            panic!("{}", sim.report_failure(&original, &how));
+        }
+    }
+
+    /// Shrinks and saves a failure; returns the text the test fails with.
+    fn report_failure(&self, original: &RunReport, how: &str) -> String {
+        let system = self.system();
+        let original_trace = original.trace.as_ref().expect("a found failure is traced");
+        let shrunk = shrink(system, original_trace).ok().flatten();
+        let trace = shrunk.as_ref().map_or(original_trace, |s| {
+            s.report.trace.as_ref().expect("a shrunk run is traced")
+        });
+        let stem = match self.strategy {
+            Search::Exhaustive => format!("{}-dfs", file_name(system.name())),
+            Search::Sample(_) => format!("{}-seed-{}", file_name(system.name()), original.seed),
+        };
+        let dir = target_dir().join("gsim");
+        let path = dir.join(format!("{stem}.jsonl"));
+        let mut text = String::new();
+        let failure = trace.end.outcome.clone();
+        let _ = writeln!(text, "{}: {:?}", system.name(), failure);
+        if let Some(failure) = original.failure() {
+            let _ = writeln!(text, "  failure: {failure}");
+        }
+        let _ = writeln!(text, "  {how}");
+        if let Some(shrunk) = &shrunk {
+            let (from, to) = (shrunk.original_steps, shrunk.report.steps);
+            let _ = writeln!(text, "  shrunk from {from} to {to} steps");
+        }
+        match save(trace, &path) {
+            Ok(path) => {
+                let _ = writeln!(text, "  trace:  {}", path.display());
+                if shrunk.is_some() {
+                    let kept = dir.join(format!("{stem}.original.jsonl"));
+                    if let Ok(kept) = save(original_trace, &kept) {
+                        let _ = writeln!(text, "  original: {}", kept.display());
+                    }
+                }
+                if self.html {
+                    let page = dir.join(format!("{stem}.html"));
+                    match write(&page, &genserver_traces::to_html(trace)) {
+                        Ok(page) => _ = writeln!(text, "  page:   {}", page.display()),
+                        Err(error) => _ = writeln!(text, "  page not written: {error}"),
+                    }
+                }
+                let _ = write!(
+                    text,
+                    "  replay: {REPLAY_VAR}={} {}",
+                    path.display(),
+                    test_command()
+                );
+            }
+            Err(error) => {
+                let _ = writeln!(text, "  trace not written: {error}");
+                let _ = write!(text, "{}", genserver_traces::to_text(trace));
+            }
+        }
+        text
+    }
+
+    /// Replays the trace at `path`; panics if it diverges or still fails.
+    fn check_replay(&self, path: &Path) {
+        let trace = Trace::load(path)
+            .unwrap_or_else(|error| panic!("{REPLAY_VAR}={}: {error}", path.display()));
+        match self.replay(&trace) {
+            Err(divergence) => panic!(
+                "{REPLAY_VAR}={}: the schedule no longer fits the code: diverged at {divergence}",
+                path.display()
+            ),
+            Ok(report) => match report.failure() {
+                Some(failure) => panic!(
+                    "{}: replayed {} (seed {}): {failure}\n  replay: {REPLAY_VAR}={} {}",
+                    self.system().name(),
+                    path.display(),
+                    report.seed,
+                    path.display(),
+                    test_command()
+                ),
+                None => eprintln!(
+                    "{}: replayed {}: no failure",
+                    self.system().name(),
+                    path.display()
+                ),
+            },
+        }
+    }
+
+    /// These options with the environment's overrides.
+    fn with_env(mut self) -> Result<Self, String> {
+        if let Some(runs) = var("GSIM_RUNS")? {
+            self.runs = number("GSIM_RUNS", &runs)?;
+        }
+        if let Some(seed) = var("GSIM_SEED")? {
+            self.seed = number("GSIM_SEED", &seed)?;
+        }
+        if let Some(steps) = var("GSIM_MAX_STEPS")? {
+            self.max_steps = number("GSIM_MAX_STEPS", &steps)?;
+        }
+        if let Some(strategy) = var("GSIM_STRATEGY")? {
+            self.strategy = parse_strategy(&strategy)?;
+        }
+        if let Some(html) = var("GSIM_HTML")? {
+            self.html = !matches!(html.as_str(), "" | "0" | "false");
+        }
+        Ok(self)
+    }
+}
+
+fn var(name: &str) -> Result<Option<String>, String> {
+    match std::env::var(name) {
+        Ok(value) => Ok(Some(value)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => Err(format!("{name} is not valid text")),
+    }
+}
+
+fn number(name: &str, text: &str) -> Result<u64, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| format!("{name}={text:?}: expected a whole number"))
+}
+
+/// `random`, `pct`, `pct:DEPTH` or `dfs`.
+fn parse_strategy(text: &str) -> Result<Search, String> {
+    match text.trim() {
+        "random" => Ok(Search::Sample(Strategy::Random)),
+        "pct" => Ok(Search::Sample(Strategy::Pct { depth: 2 })),
+        "dfs" => Ok(Search::Exhaustive),
+        other => match other.strip_prefix("pct:").map(str::parse) {
+            Some(Ok(depth)) if depth > 0 => Ok(Search::Sample(Strategy::Pct { depth })),
+            _ => Err(format!(
+                "GSIM_STRATEGY={text:?}: expected random, pct, pct:DEPTH (DEPTH ≥ 1) or dfs"
+            )),
+        },
+    }
+}
+
+/// A system's name as a file name: letters, digits, `-` and `_`; anything else is `-`.
+fn file_name(name: &str) -> String {
+    let clean = |c: char| match c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+        true => c,
+        false => '-',
+    };
+    name.chars().map(clean).collect()
+}
+
+fn save(trace: &Trace, path: &Path) -> Result<PathBuf, String> {
+    write(path, &trace.to_jsonl())
+}
+
+/// Writes `text` to `path`, creating its folder; returns the absolute path.
+fn write(path: &Path, text: &str) -> Result<PathBuf, String> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
+}
