@@ -1,10 +1,15 @@
-//! Servers and baselines shared by the criterion benchmarks in `benches/benches/`.
+//! Servers and baselines shared by the criterion benchmarks in `benches/benches/`, and
+//! [`throughput`], to benchmark your own server the same way.
 //!
 //! Run them with `cargo bench -p genserver-benches`; see `BENCHMARKS.md` for the figures.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod model;
+pub mod throughput;
+
+/// The criterion this crate measures with, for benchmarks written with [`throughput`].
+pub use criterion;
 
 use std::thread::JoinHandle;
 
@@ -74,6 +79,15 @@ impl ChannelSink {
             .send(ChannelMsg::Get(reply_tx))
             .expect("consumer alive");
         reply_rx.recv().expect("consumer replies")
+    }
+
+    /// The bare-channel cast batch: sends `Add(0)` to `Add(n - 1)`, then [`Self::get`]s the
+    /// total, which the consumer replies with after adding them all.
+    pub fn add_batch(&self, n: u64) -> u64 {
+        for i in 0..n {
+            self.tx.send(ChannelMsg::Add(i)).expect("consumer alive");
+        }
+        self.get()
     }
 }
 
