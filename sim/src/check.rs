@@ -100,20 +100,17 @@ impl Sim<'_> {
         };
         let dir = target_dir().join("gsim");
         let path = dir.join(format!("{stem}.jsonl"));
-        let mut text = String::new();
-        let failure = trace.end.outcome.clone();
-        let _ = writeln!(text, "{}: {:?}", system.name(), failure);
-        if let Some(failure) = original.failure() {
-            let _ = writeln!(text, "  failure: {failure}");
-        }
-        let _ = writeln!(text, "  {how}");
+        let failure = (shrunk.as_ref().map(|s| &s.report).unwrap_or(original).failure())
+            .expect("a found run failed");
+        let mut text = format!("{}: {failure}\n  {how}", system.name());
         if let Some(shrunk) = &shrunk {
             let (from, to) = (shrunk.original_steps, shrunk.report.steps);
-            let _ = writeln!(text, "  shrunk from {from} to {to} steps");
+            let _ = write!(text, "; shrunk from {from} to {to} steps");
         }
+        text.push('\n');
         match save(trace, &path) {
             Ok(path) => {
-                let _ = writeln!(text, "  trace:  {}", path.display());
+                let _ = writeln!(text, "  trace:    {}", path.display());
                 if shrunk.is_some() {
                     let kept = dir.join(format!("{stem}.original.jsonl"));
                     if let Ok(kept) = save(original_trace, &kept) {
@@ -123,13 +120,13 @@ impl Sim<'_> {
                 if self.html {
                     let page = dir.join(format!("{stem}.html"));
                     match write(&page, &genserver_traces::to_html(trace)) {
-                        Ok(page) => _ = writeln!(text, "  page:   {}", page.display()),
+                        Ok(page) => _ = writeln!(text, "  page:     {}", page.display()),
                         Err(error) => _ = writeln!(text, "  page not written: {error}"),
                     }
                 }
                 let _ = write!(
                     text,
-                    "  replay: {REPLAY_VAR}={} {}",
+                    "  replay:   {REPLAY_VAR}={} {}",
                     path.display(),
                     test_command()
                 );

@@ -9,6 +9,7 @@ mod monitors;
 mod names;
 mod ordering;
 mod probe;
+mod scenarios;
 mod stack;
 mod starts;
 mod supervision;

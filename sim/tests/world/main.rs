@@ -1,6 +1,7 @@
 //! The world's semantics: FIFO per pair, call and reply rules, timers, continues, failures,
 //! and the determinism self-check.
 
+mod async_clients;
 mod determinism;
 mod faults;
 mod fifo;

@@ -1,0 +1,291 @@
+//! Async clients on real threads (`Threads`): scenarios written once over `impl Stage`.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use genserver::runtime::{ClientFailure, Threads};
+use genserver::{CallError, CallResult, Check, Ctx, ExitReason, GenServer, ReplyTo, Stage};
+use genserver::{ServerRef, Timeout};
+
+/// Echoes calls, holds the caller's reply token forever, or answers every held call.
+#[derive(Debug, Default)]
+struct Echo {
+    held: Vec<ReplyTo<u32>>,
+}
+
+#[derive(Debug)]
+enum Req {
+    /// Reply with this number.
+    Echo(u32),
+    /// Keep the reply token and never answer.
+    Hold,
+    /// Answer every held call with this number; reply with how many there were.
+    Release(u32),
+}
+
+impl GenServer for Echo {
+    type Args = ();
+    type Call = Req;
+    type Reply = u32;
+    type Cast = ();
+    type Info = ();
+    type Continue = ();
+
+    fn init(_: (), _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
+        Ok(Echo::default())
+    }
+
+    fn handle_call(
+        &mut self,
+        req: Req,
+        from: ReplyTo<u32>,
+        ctx: &mut Ctx<Self>,
+    ) -> CallResult<u32> {
+        match req {
+            Req::Echo(n) => CallResult::Reply(n),
+            Req::Hold => {
+                self.held.push(from);
+                CallResult::NoReply
+            }
+            Req::Release(n) => {
+                let count = self.held.len() as u32;
+                for held in self.held.drain(..) {
+                    ctx.reply(&held, n);
+                }
+                CallResult::Reply(count)
+            }
+        }
+    }
+}
+
+/// Runs a scenario built by `build` on fresh threads and returns its outcome.
+fn on_threads(build: impl FnOnce(&mut Threads)) -> Result<(), ClientFailure> {
+    let mut threads = Threads::new();
+    build(&mut threads);
+    threads.run()
+}
+
+/// A client that fails with `text` once `gate` is set (polling it with short sleeps).
+fn fails_after(
+    gate: Arc<AtomicBool>,
+    text: &'static str,
+) -> impl AsyncFnOnce(genserver::Cx) -> genserver::ClientResult + Send + 'static {
+    async move |cx| {
+        while !gate.load(Ordering::SeqCst) {
+            cx.sleep(Duration::from_millis(1)).await;
+        }
+        Err(text.into())
+    }
+}
+
+/// Two clients that each call a server and check the reply.
+fn passing(stage: &mut impl Stage) {
+    let echo = stage.spawn::<Echo>("echo", ());
+    for (name, n) in [("one", 1), ("two", 2)] {
+        stage.client(name, async move |cx| {
+            let got = cx.call(echo, Req::Echo(n)).await?;
+            if got == n {
+                Ok(())
+            } else {
+                Err(format!("got {got}").into())
+            }
+        });
+    }
+}
+
+#[test]
+fn clients_that_see_what_they_expect_pass() {
+    assert_eq!(on_threads(|t| passing(t)), Ok(()));
+}
+
+#[test]
+fn a_failed_expectation_names_its_client_and_text() {
+    let result = on_threads(|t| {
+        passing(t);
+        t.client("picky", async |_| Err("saw 3, wanted 4".into()));
+    });
+    let failure = result.expect_err("picky fails");
+    assert_eq!(failure.client, "picky");
+    assert_eq!(failure.check, Check::Failed("saw 3, wanted 4".into()));
+    assert_eq!(failure.to_string(), "client picky: saw 3, wanted 4");
+}
+
+#[test]
+fn the_first_failure_in_client_order_wins_over_the_first_in_time() {
+    let gate = Arc::new(AtomicBool::new(false));
+    let result = on_threads(|t| {
+        // "late" is added first but can only fail after "early" has failed.
+        t.client("late", fails_after(gate.clone(), "late failed"));
+        let gate = gate.clone();
+        t.client("early", async move |_| {
+            gate.store(true, Ordering::SeqCst);
+            Err("early failed".into())
+        });
+    });
+    let failure = result.expect_err("both fail");
+    assert_eq!(failure.client, "late");
+    assert_eq!(failure.check, Check::Failed("late failed".into()));
+}
+
+#[test]
+fn a_panicking_client_is_reported_and_the_others_finish() {
+    let finished = Arc::new(AtomicBool::new(false));
+    let mut threads = Threads::new();
+    let echo = threads.spawn::<Echo>("echo", ());
+    threads.client("panics", async |_| panic!("client blew up"));
+    let done = finished.clone();
+    threads.client("after", async move |cx| {
+        cx.sleep(Duration::from_millis(20)).await;
+        cx.call(echo, Req::Echo(9)).await?;
+        done.store(true, Ordering::SeqCst);
+        Ok(())
+    });
+    let failure = threads.run().expect_err("the panic is a failure");
+    assert_eq!(failure.client, "panics");
+    assert_eq!(
+        failure.check,
+        Check::Failed("panicked: client blew up".into())
+    );
+    assert!(
+        finished.load(Ordering::SeqCst),
+        "the other client ran to its end"
+    );
+    assert!(
+        threads.runtime().is_alive(echo.id()),
+        "the server is untouched"
+    );
+}
+
+/// One client with two calls in flight at once, awaited in the opposite order.
+fn two_in_flight(stage: &mut impl Stage) {
+    let x = stage.spawn::<Echo>("x", ());
+    let y = stage.spawn::<Echo>("y", ());
+    stage.client("both", async move |cx| {
+        let a = cx.call(x, Req::Echo(1));
+        let b = cx.call(y, Req::Echo(2));
+        let (b, a) = (b.await?, a.await?);
+        if (a, b) == (1, 2) {
+            Ok(())
+        } else {
+            Err(format!("got {a}, {b}").into())
+        }
+    });
+}
+
+#[test]
+fn two_calls_in_flight_to_two_servers_both_complete() {
+    assert_eq!(on_threads(|t| two_in_flight(t)), Ok(()));
+}
+
+#[test]
+fn a_call_is_sent_before_it_is_awaited() {
+    // The held call is only answered because the second call, sent after it but awaited
+    // before it, reached the server behind it.
+    let result = on_threads(|t| {
+        let x = t.spawn::<Echo>("x", ());
+        t.client("releaser", async move |cx| {
+            let held = cx.call(x, Req::Hold);
+            let released = cx.call(x, Req::Release(7)).await?;
+            let answer = held.await?;
+            match (released, answer) {
+                (1, 7) => Ok(()),
+                other => Err(format!("got {other:?}").into()),
+            }
+        });
+    });
+    assert_eq!(result, Ok(()));
+}
+
+/// A client whose call to a server that never replies times out after 20 ms.
+fn times_out(stage: &mut impl Stage, with_question_mark: bool) {
+    let x = stage.spawn::<Echo>("silent", ());
+    stage.client("impatient", async move |cx| {
+        let call = cx.call_timeout(x, Req::Hold, Timeout::millis(20));
+        if with_question_mark {
+            call.await?;
+            return Err("the call returned".into());
+        }
+        match call.await {
+            Err(CallError::Timeout) => Ok(()),
+            other => Err(format!("got {other:?}").into()),
+        }
+    });
+}
+
+#[test]
+fn a_call_to_a_silent_server_times_out() {
+    assert_eq!(on_threads(|t| times_out(t, false)), Ok(()));
+    let failure = on_threads(|t| times_out(t, true)).expect_err("timed out");
+    assert_eq!(failure.client, "impatient");
+    assert_eq!(failure.check, Check::TimedOut("the call timed out".into()));
+}
+
+/// A client that finds `expected` under "named" and calls it.
+fn finds_by_name(stage: &mut impl Stage, expected: ServerRef<Echo>) {
+    stage.client("finder", async move |cx| {
+        let found = cx.whereis_ref::<Echo>("named").ok_or("not registered")?;
+        if found != expected || cx.whereis("named") != Some(expected.id()) {
+            return Err(format!("found {found:?}").into());
+        }
+        if cx.whereis("nobody").is_some() {
+            return Err("a name nobody holds was found".into());
+        }
+        match cx.call(found, Req::Echo(5)).await? {
+            5 => Ok(()),
+            other => Err(format!("got {other}").into()),
+        }
+    });
+}
+
+#[test]
+fn whereis_finds_a_server_by_its_name() {
+    let mut threads = Threads::new();
+    let named = threads.spawn::<Echo>("named", ());
+    finds_by_name(&mut threads, named);
+    assert_eq!(threads.run(), Ok(()));
+}
+
+#[test]
+fn a_call_to_a_dead_server_fails_with_no_process() {
+    let mut threads = Threads::new();
+    let doomed = threads.spawn::<Echo>("doomed", ());
+    threads.runtime().kill(doomed.id());
+    threads.client("caller", async move |cx| {
+        if cx.whereis("doomed").is_some() {
+            return Err("a dead server is still registered".into());
+        }
+        match cx.call(doomed, Req::Echo(1)).await {
+            Err(CallError::NoProcess) => Ok(()),
+            other => Err(format!("got {other:?}").into()),
+        }
+    });
+    threads.client("with-question-mark", async move |cx| {
+        cx.call(doomed, Req::Echo(1)).await?;
+        Ok(())
+    });
+    let failure = threads.run().expect_err("the second client fails");
+    assert_eq!(failure.client, "with-question-mark");
+    let Check::Failed(text) = failure.check else {
+        panic!("not a failed expectation: {:?}", failure.check);
+    };
+    assert!(text.starts_with("the call failed"), "{text}");
+}
+
+#[test]
+fn sleep_waits_at_least_its_duration() {
+    let result = on_threads(|t| {
+        t.client("sleeper", async |cx| {
+            for ms in [0, 1, 25] {
+                let before = cx.now();
+                cx.sleep(Duration::from_millis(ms)).await;
+                let slept = cx.now() - before;
+                if slept < Duration::from_millis(ms) {
+                    return Err(format!("slept {slept:?}, asked for {ms} ms").into());
+                }
+            }
+            Ok(())
+        });
+    });
+    assert_eq!(result, Ok(()));
+}

@@ -1,0 +1,85 @@
+//! The bank example tested as its user would test it: the one-call check on the fixed
+//! version, the failure line of the buggy one run as printed, a story snapshot, the same
+//! scenario on real threads, and the bank's own `gsim`.
+
+#[path = "../../examples/bank/accounts.rs"]
+mod accounts;
+#[path = "../../examples/bank/scenario.rs"]
+mod scenario;
+
+mod cli;
+mod stories;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use genserver::runtime::Threads;
+use genserver_sim::{REPLAY_VAR, Sim, Strategy};
+
+use accounts::Policy;
+use scenario::{bank, bank_fixed};
+
+#[test]
+fn the_fixed_bank_passes_the_one_call_check_with_every_strategy() {
+    genserver_sim::check(&bank_fixed);
+    Sim::new(&bank_fixed)
+        .strategy(Strategy::Pct { depth: 2 })
+        .check();
+    Sim::new(&bank_fixed).exhaustive().check();
+}
+
+#[test]
+fn the_same_scenario_runs_on_real_threads() {
+    for _ in 0..20 {
+        let mut threads = Threads::new();
+        scenario::scenario(&mut threads, Policy::CheckFunds, None);
+        assert_eq!(threads.run(), Ok(()));
+    }
+}
+
+/// The line of a check's failure text that starts with `label`, without it.
+fn line<'a>(text: &'a str, label: &str) -> &'a str {
+    let found = text
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix(label));
+    found
+        .unwrap_or_else(|| panic!("no {label:?} line in:\n{text}"))
+        .trim()
+}
+
+#[test]
+fn a_failure_prints_one_line_that_replays_it() {
+    let sim = Sim::new(&bank).name("bank");
+    if std::env::var_os(REPLAY_VAR).is_some() {
+        // Run by the line below: replay the saved trace (it fails again).
+        return sim.check();
+    }
+    let panic = catch_unwind(AssertUnwindSafe(|| sim.check())).expect_err("the bug is found");
+    let text = panic.downcast_ref::<String>().expect("a formatted message");
+    assert!(text.contains("invariant: no account overdrawn"), "{text}");
+    assert!(line(text, "found by").contains("seed"), "{text}");
+    let trace = line(text, "trace:");
+    assert!(std::path::Path::new(trace).is_file(), "{text}");
+    // The printed line: GSIM_REPLAY=<trace> cargo test -p genserver-sim -- <this test> --exact
+    let replay = line(text, "replay:");
+    let (assignment, command) = replay.split_once(' ').expect("a variable, then a command");
+    assert_eq!(assignment, format!("{REPLAY_VAR}={trace}"));
+    let test = std::thread::current().name().unwrap().to_owned();
+    assert!(command.starts_with("cargo test"), "{command}");
+    assert!(
+        command.ends_with(&format!("-p genserver-sim -- {test} --exact")),
+        "{command}"
+    );
+    // Run it as cargo would: this test binary, the same filter, the same variable.
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .env(REPLAY_VAR, trace)
+        .args([test.as_str(), "--exact"])
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        !output.status.success(),
+        "the replay fails again:\n{printed}"
+    );
+    assert!(printed.contains("no account overdrawn"), "{printed}");
+    assert!(printed.contains(&format!("replayed {trace}")), "{printed}");
+}
