@@ -7,7 +7,91 @@
 //! schedule ("deliver cast Deposit(5) client-1 → account") inside a JSON Lines trace. Any run
 //! replays exactly, from its seed or from its trace.
 //!
-//! # Example: find the lost update
+//! # Your own test
+//!
+//! **The problem.** Two clients each read a counter, then write back what they read plus
+//! one. Every plain test passes: the clients take turns. But when both read before either
+//! writes, one update is lost, and on real threads that happens once in a while, in an
+//! order nobody can repeat.
+//!
+//! **The test.** The server is an ordinary [`genserver::GenServer`]; the clients are plain
+//! `async` code; [`check`] tries the message orders and fails the test on a bad one:
+//!
+//! ```should_panic
+//! # use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo};
+//! # #[derive(Debug)]
+//! # struct Counter(i64);
+//! # #[derive(Debug)]
+//! # enum Call { Get, Set(i64) }
+//! # impl GenServer for Counter {
+//! #     type Args = i64;
+//! #     type Call = Call;
+//! #     type Reply = i64;
+//! #     type Cast = ();
+//! #     type Info = ();
+//! #     type Continue = ();
+//! #     fn init(start: i64, _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
+//! #         Ok(Counter(start))
+//! #     }
+//! #     fn handle_call(&mut self, call: Call, _: ReplyTo<i64>, _: &mut Ctx<Self>) -> CallResult<i64> {
+//! #         if let Call::Set(value) = call { self.0 = value; }
+//! #         CallResult::Reply(self.0)
+//! #     }
+//! # }
+//! use genserver_sim::World;
+//!
+//! // #[test]
+//! fn two_clients_never_lose_an_update() {
+//!     genserver_sim::check(&|world: &mut World| {
+//!         let counter = world.spawn::<Counter>("counter", 0);
+//!         for name in ["client-1", "client-2"] {
+//!             world.client(name, async move |cx| {
+//!                 let value = cx.call(counter, Call::Get).await?;
+//!                 cx.call(counter, Call::Set(value + 1)).await?;
+//!                 Ok(())
+//!             });
+//!         }
+//!         world.at_end("both counted", move |view| match view.state(counter) {
+//!             Some(Counter(2)) => Ok(()),
+//!             other => Err(format!("counter {other:?}")),
+//!         });
+//!     });
+//! }
+//! # two_clients_never_lose_an_update();
+//! ```
+//!
+//! **Run it** with `cargo test`. It fails with the failure, its step, the seed, the saved
+//! trace (shrunk to the steps the failure needs; the original is kept beside it) and one
+//! line that reruns exactly that schedule:
+//!
+//! ```text
+//! two_clients_never_lose_an_update: step 9: invariant: both counted: counter Some(Counter(1))
+//!   found by random after 2 runs, seed 1; shrunk from 10 to 9 steps
+//!   trace:    /…/target/gsim/two_clients_never_lose_an_update-seed-1.jsonl
+//!   replay:   GSIM_REPLAY=/…/target/gsim/two_clients_never_lose_an_update-seed-1.jsonl cargo test -p my-crate -- two_clients_never_lose_an_update --exact
+//! ```
+//!
+//! **Debug it**: the replay line runs the same schedule again, as often as you like, with
+//! your `dbg!`s and breakpoints; `gsim render FILE` prints the trace one event per line
+//! (`--format html` draws it as a sequence chart, `--format mermaid` for markdown).
+//! [`Sim`] names the options: `Sim::new(&system).strategy(Strategy::Pct { depth: 2 })`,
+//! `.exhaustive()` (every order, with partial-order reduction), `.runs(n)`, `.seed(s)`; in
+//! CI, `GSIM_RUNS`, `GSIM_SEED`, `GSIM_STRATEGY` and `GSIM_MAX_STEPS` override them.
+//!
+//! **Your own `gsim`**: [`cli::main`] over a list of [`Entry`]s gives your project the whole
+//! command line (hunt, run, replay, render, diff, check). The same clients run on real
+//! threads: write the scenario once over [`genserver::Stage`] and run it with
+//! [`genserver::runtime::Threads`] too. `sim/examples/bank/` is a complete project of that
+//! shape. [`Sim::story`] pins a scenario in a snapshot test, not a seed.
+//!
+//! **Limits**: only what the servers and clients do through the library is simulated (a
+//! client that reads a real clock or a file, or blocks its thread, is outside the
+//! simulator's control); a search is only as wide as its runs and bounds; see the
+//! limitations below.
+//!
+//! # The bundled zoo
+//!
+//! [`systems`] lists real ordering bugs (and two correct systems) that `gsim hunt` hunts:
 //!
 //! ```
 //! use genserver_sim::{Verdict, find_system, hunt, replay, DEFAULT_MAX_STEPS};
@@ -50,7 +134,7 @@
 //! - `Effect::Start` runs the recipe with a [`SimSpawner`]: the child gets a fresh id, its
 //!   `init` runs, its name is registered and its link set before anything else happens, and
 //!   the starter handles the outcome next. A name held by a live server is refused. Clients
-//!   and invariants resolve names with [`ClientCtx::whereis`] and [`View::whereis`]; an id
+//!   and invariants resolve names with [`Cx::whereis`] and [`View::whereis`]; an id
 //!   names one instance: after a restart, calls to the old id fail with `NoProcess` and casts
 //!   to it are dropped (traced). So the core's supervisor (`Supervisor<SimSpawner>`) runs
 //!   here, its restart intensity measured in virtual time: every callback sees the virtual
@@ -69,8 +153,9 @@
 //! `cargo run -p genserver-sim --bin gsim -- hunt` hunts every bundled system and prints a
 //! summary; `gsim list`, `gsim run SYSTEM --seed S`, `gsim hunt SYSTEM` and
 //! `gsim replay FILE` do the rest; `gsim hunt SYSTEM --strategy random|pct|dfs` picks the
-//! strategy, with `--jobs`, `--shard K/N` and a progress bar on a terminal. Your own systems implement [`System`]: spawn servers with
-//! [`World::spawn`], add [`Client`]s, invariants and faults, then call [`hunt`].
+//! strategy, with `--jobs`, `--shard K/N` and a progress bar on a terminal. Your own
+//! systems are any `Fn(&mut World)` ([`System`]): spawn servers with [`World::spawn`], add
+//! clients with [`World::client`], invariants and faults, then [`check`] or [`Sim`].
 //!
 //! # Strategies
 //!
@@ -103,8 +188,11 @@
 //!
 //! # Snapshot tests
 //!
-//! [`trace_text`] renders the run of a seed as stable text, one line per event, so a test
-//! pins a system's behaviour in one line: `insta::assert_snapshot!(trace_text(&MySystem, 7))`.
+//! [`Sim::story`] renders the canonical run (every message in the order it was sent; no
+//! seed) as stable text, one line per event, so a test pins a scenario in one line:
+//! `insta::assert_snapshot!(Sim::new(&my_system).story())`. An edit that adds a message adds
+//! its lines and moves no other line. [`trace_text`] does the same for the run of a seed,
+//! which any change to what is enabled reshuffles.
 //!
 //! # Debugging a failure
 //!
@@ -173,7 +261,6 @@ pub mod zoo;
 pub use canonical::CanonicalScheduler;
 pub use check::{REPLAY_VAR, check};
 pub use dfs::{DfsOptions, Exploration, Reduction, explore};
-pub use envelope::CallOutcome;
 pub use failure::{Failure, FailureKind};
 pub use faults::{Faults, Restart};
 pub use genserver::{Check, ClientResult, Cx, Stage};

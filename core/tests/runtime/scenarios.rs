@@ -1,12 +1,13 @@
 //! Async clients on real threads (`Threads`): scenarios written once over `impl Stage`.
 
+use std::fmt::Debug;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use genserver::runtime::{ClientFailure, Threads};
-use genserver::{CallError, CallResult, Check, Ctx, ExitReason, GenServer, ReplyTo, Stage};
-use genserver::{ServerRef, Timeout};
+use genserver::{CallError, CallResult, Check, ClientResult, Ctx, ExitReason, GenServer};
+use genserver::{ReplyTo, ServerRef, Stage, Timeout};
 
 /// Echoes calls, holds the caller's reply token forever, or answers every held call.
 #[derive(Debug, Default)]
@@ -36,12 +37,7 @@ impl GenServer for Echo {
         Ok(Echo::default())
     }
 
-    fn handle_call(
-        &mut self,
-        req: Req,
-        from: ReplyTo<u32>,
-        ctx: &mut Ctx<Self>,
-    ) -> CallResult<u32> {
+    fn handle_call(&mut self, req: Req, from: ReplyTo<u32>, ctx: &mut Ctx<Self>) -> CallResult<u32> {
         match req {
             Req::Echo(n) => CallResult::Reply(n),
             Req::Hold => {
@@ -66,16 +62,11 @@ fn on_threads(build: impl FnOnce(&mut Threads)) -> Result<(), ClientFailure> {
     threads.run()
 }
 
-/// A client that fails with `text` once `gate` is set (polling it with short sleeps).
-fn fails_after(
-    gate: Arc<AtomicBool>,
-    text: &'static str,
-) -> impl AsyncFnOnce(genserver::Cx) -> genserver::ClientResult + Send + 'static {
-    async move |cx| {
-        while !gate.load(Ordering::SeqCst) {
-            cx.sleep(Duration::from_millis(1)).await;
-        }
-        Err(text.into())
+/// A client's verdict: passes if `got` is `want`, else a failed expectation saying both.
+fn expect<T: PartialEq + Debug>(got: T, want: T) -> ClientResult {
+    match got == want {
+        true => Ok(()),
+        false => Err(format!("got {got:?}, wanted {want:?}").into()),
     }
 }
 
@@ -83,14 +74,7 @@ fn fails_after(
 fn passing(stage: &mut impl Stage) {
     let echo = stage.spawn::<Echo>("echo", ());
     for (name, n) in [("one", 1), ("two", 2)] {
-        stage.client(name, async move |cx| {
-            let got = cx.call(echo, Req::Echo(n)).await?;
-            if got == n {
-                Ok(())
-            } else {
-                Err(format!("got {got}").into())
-            }
-        });
+        stage.client(name, async move |cx| expect(cx.call(echo, Req::Echo(n)).await?, n));
     }
 }
 
@@ -101,11 +85,11 @@ fn clients_that_see_what_they_expect_pass() {
 
 #[test]
 fn a_failed_expectation_names_its_client_and_text() {
-    let result = on_threads(|t| {
+    let failure = on_threads(|t| {
         passing(t);
         t.client("picky", async |_| Err("saw 3, wanted 4".into()));
-    });
-    let failure = result.expect_err("picky fails");
+    })
+    .expect_err("picky fails");
     assert_eq!(failure.client, "picky");
     assert_eq!(failure.check, Check::Failed("saw 3, wanted 4".into()));
     assert_eq!(failure.to_string(), "client picky: saw 3, wanted 4");
@@ -114,16 +98,21 @@ fn a_failed_expectation_names_its_client_and_text() {
 #[test]
 fn the_first_failure_in_client_order_wins_over_the_first_in_time() {
     let gate = Arc::new(AtomicBool::new(false));
-    let result = on_threads(|t| {
-        // "late" is added first but can only fail after "early" has failed.
-        t.client("late", fails_after(gate.clone(), "late failed"));
-        let gate = gate.clone();
+    let opened = gate.clone();
+    let failure = on_threads(|t| {
+        // "late" is added first but fails only after "early" has failed.
+        t.client("late", async move |cx| {
+            while !gate.load(Ordering::SeqCst) {
+                cx.sleep(Duration::from_millis(1)).await;
+            }
+            Err("late failed".into())
+        });
         t.client("early", async move |_| {
-            gate.store(true, Ordering::SeqCst);
+            opened.store(true, Ordering::SeqCst);
             Err("early failed".into())
         });
-    });
-    let failure = result.expect_err("both fail");
+    })
+    .expect_err("both fail");
     assert_eq!(failure.client, "late");
     assert_eq!(failure.check, Check::Failed("late failed".into()));
 }
@@ -143,18 +132,9 @@ fn a_panicking_client_is_reported_and_the_others_finish() {
     });
     let failure = threads.run().expect_err("the panic is a failure");
     assert_eq!(failure.client, "panics");
-    assert_eq!(
-        failure.check,
-        Check::Failed("panicked: client blew up".into())
-    );
-    assert!(
-        finished.load(Ordering::SeqCst),
-        "the other client ran to its end"
-    );
-    assert!(
-        threads.runtime().is_alive(echo.id()),
-        "the server is untouched"
-    );
+    assert_eq!(failure.check, Check::Failed("panicked: client blew up".into()));
+    assert!(finished.load(Ordering::SeqCst), "the other client ran to its end");
+    assert!(threads.runtime().is_alive(echo.id()), "the server is untouched");
 }
 
 /// One client with two calls in flight at once, awaited in the opposite order.
@@ -164,12 +144,8 @@ fn two_in_flight(stage: &mut impl Stage) {
     stage.client("both", async move |cx| {
         let a = cx.call(x, Req::Echo(1));
         let b = cx.call(y, Req::Echo(2));
-        let (b, a) = (b.await?, a.await?);
-        if (a, b) == (1, 2) {
-            Ok(())
-        } else {
-            Err(format!("got {a}, {b}").into())
-        }
+        let b = b.await?;
+        expect((a.await?, b), (1, 2))
     });
 }
 
@@ -180,36 +156,30 @@ fn two_calls_in_flight_to_two_servers_both_complete() {
 
 #[test]
 fn a_call_is_sent_before_it_is_awaited() {
-    // The held call is only answered because the second call, sent after it but awaited
+    // The held call is answered only because the second call, made after it but awaited
     // before it, reached the server behind it.
     let result = on_threads(|t| {
         let x = t.spawn::<Echo>("x", ());
         t.client("releaser", async move |cx| {
             let held = cx.call(x, Req::Hold);
             let released = cx.call(x, Req::Release(7)).await?;
-            let answer = held.await?;
-            match (released, answer) {
-                (1, 7) => Ok(()),
-                other => Err(format!("got {other:?}").into()),
-            }
+            expect((released, held.await?), (1, 7))
         });
     });
     assert_eq!(result, Ok(()));
 }
 
-/// A client whose call to a server that never replies times out after 20 ms.
-fn times_out(stage: &mut impl Stage, with_question_mark: bool) {
+/// A client whose call to a server that never replies times out after 20 ms; with
+/// `question_mark` it passes the error on with `?`, else it expects it.
+fn times_out(stage: &mut impl Stage, question_mark: bool) {
     let x = stage.spawn::<Echo>("silent", ());
     stage.client("impatient", async move |cx| {
         let call = cx.call_timeout(x, Req::Hold, Timeout::millis(20));
-        if with_question_mark {
+        if question_mark {
             call.await?;
             return Err("the call returned".into());
         }
-        match call.await {
-            Err(CallError::Timeout) => Ok(()),
-            other => Err(format!("got {other:?}").into()),
-        }
+        expect(call.await, Err(CallError::Timeout))
     });
 }
 
@@ -221,20 +191,14 @@ fn a_call_to_a_silent_server_times_out() {
     assert_eq!(failure.check, Check::TimedOut("the call timed out".into()));
 }
 
-/// A client that finds `expected` under "named" and calls it.
+/// A client that finds `expected` under "named" (and nothing under "nobody") and calls it.
 fn finds_by_name(stage: &mut impl Stage, expected: ServerRef<Echo>) {
     stage.client("finder", async move |cx| {
         let found = cx.whereis_ref::<Echo>("named").ok_or("not registered")?;
-        if found != expected || cx.whereis("named") != Some(expected.id()) {
-            return Err(format!("found {found:?}").into());
-        }
-        if cx.whereis("nobody").is_some() {
-            return Err("a name nobody holds was found".into());
-        }
-        match cx.call(found, Req::Echo(5)).await? {
-            5 => Ok(()),
-            other => Err(format!("got {other}").into()),
-        }
+        expect(found, expected)?;
+        expect(cx.whereis("named"), Some(expected.id()))?;
+        expect(cx.whereis("nobody"), None)?;
+        expect(cx.call(found, Req::Echo(5)).await?, 5)
     });
 }
 
@@ -252,13 +216,8 @@ fn a_call_to_a_dead_server_fails_with_no_process() {
     let doomed = threads.spawn::<Echo>("doomed", ());
     threads.runtime().kill(doomed.id());
     threads.client("caller", async move |cx| {
-        if cx.whereis("doomed").is_some() {
-            return Err("a dead server is still registered".into());
-        }
-        match cx.call(doomed, Req::Echo(1)).await {
-            Err(CallError::NoProcess) => Ok(()),
-            other => Err(format!("got {other:?}").into()),
-        }
+        expect(cx.whereis("doomed"), None)?;
+        expect(cx.call(doomed, Req::Echo(1)).await, Err(CallError::NoProcess))
     });
     threads.client("with-question-mark", async move |cx| {
         cx.call(doomed, Req::Echo(1)).await?;
