@@ -100,8 +100,12 @@ impl Sim<'_> {
         };
         let dir = target_dir().join("gsim");
         let path = dir.join(format!("{stem}.jsonl"));
-        let failure = (shrunk.as_ref().map(|s| &s.report).unwrap_or(original).failure())
-            .expect("a found run failed");
+        let failure = (shrunk
+            .as_ref()
+            .map(|s| &s.report)
+            .unwrap_or(original)
+            .failure())
+        .expect("a found run failed");
         let mut text = format!("{}: {failure}\n  {how}", system.name());
         if let Some(shrunk) = &shrunk {
             let (from, to) = (shrunk.original_steps, shrunk.report.steps);

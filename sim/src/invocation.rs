@@ -78,3 +78,23 @@ fn profile_folder(exe: &Path) -> Option<&Path> {
 fn folder(path: Option<&Path>) -> Option<String> {
     Some(path?.file_name()?.to_string_lossy().into_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::{profile_flag, profile_folder};
+
+    #[test]
+    fn the_profile_is_read_from_the_folder_the_executable_was_built_in() {
+        let flag = |path: &str| profile_flag(Path::new(path));
+        assert_eq!(flag("/w/target/release/gsim"), " --release");
+        assert_eq!(flag("/w/target/release/examples/bank"), " --release");
+        assert_eq!(flag("/w/target/release/deps/bank-0123abcd"), " --release");
+        assert_eq!(flag("/w/target/debug/gsim"), "");
+        assert_eq!(flag("/w/target/debug/examples/bank"), "");
+        assert_eq!(flag("/w/target/bench/deps/x"), " --profile bench");
+        let folder = profile_folder(Path::new("/w/target/debug/deps/x"));
+        assert_eq!(folder, Some(Path::new("/w/target/debug")));
+    }
+}

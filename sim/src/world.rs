@@ -25,6 +25,28 @@ use crate::touch::{REGISTRY, Touch};
 /// A check over server states; the error text says what is wrong.
 pub(crate) type StateCheck = Box<dyn Fn(&View<'_>) -> Result<(), String>>;
 
+/// What a check over server states returns: `bool` (`false`: it does not hold), or
+/// `Result<(), String>` (the error says what is wrong).
+pub trait Holds {
+    /// `Ok(())` if the check holds, or what is wrong.
+    fn holds(self) -> Result<(), String>;
+}
+
+impl Holds for bool {
+    fn holds(self) -> Result<(), String> {
+        match self {
+            true => Ok(()),
+            false => Err("does not hold".to_owned()),
+        }
+    }
+}
+
+impl Holds for Result<(), String> {
+    fn holds(self) -> Result<(), String> {
+        self
+    }
+}
+
 /// What a deadline does when it is due.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Deadline {
@@ -220,20 +242,18 @@ impl World {
     }
 
     /// Adds an invariant, checked after every step.
-    pub fn invariant(
-        &mut self,
-        name: &str,
-        check: impl Fn(&View<'_>) -> Result<(), String> + 'static,
-    ) {
+    ///
+    /// A check returns `true` when it holds (or `Ok(())`), `false` (or `Err(what is wrong)`)
+    /// when it does not.
+    pub fn invariant<R: Holds>(&mut self, name: &str, check: impl Fn(&View<'_>) -> R + 'static) {
+        let check = move |view: &View<'_>| check(view).holds();
         self.invariants.push((name.to_owned(), Box::new(check)));
     }
 
-    /// Adds a check run once the run is over (nothing left to do and no failure).
-    pub fn at_end(
-        &mut self,
-        name: &str,
-        check: impl Fn(&View<'_>) -> Result<(), String> + 'static,
-    ) {
+    /// Adds a check run once the run is over (nothing left to do and no failure); it returns
+    /// what [`World::invariant`]'s do.
+    pub fn at_end<R: Holds>(&mut self, name: &str, check: impl Fn(&View<'_>) -> R + 'static) {
+        let check = move |view: &View<'_>| check(view).holds();
         self.final_checks.push((name.to_owned(), Box::new(check)));
     }
 

@@ -8,6 +8,7 @@ mod accounts;
 mod scenario;
 
 mod cli;
+mod first_test;
 mod stories;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -48,7 +49,7 @@ fn line<'a>(text: &'a str, label: &str) -> &'a str {
 
 #[test]
 fn a_failure_prints_one_line_that_replays_it() {
-    let sim = Sim::new(&bank).name("bank");
+    let sim = Sim::new(&bank).name("bank").html(true);
     if std::env::var_os(REPLAY_VAR).is_some() {
         // Run by the line below: replay the saved trace (it fails again).
         return sim.check();
@@ -59,6 +60,11 @@ fn a_failure_prints_one_line_that_replays_it() {
     assert!(line(text, "found by").contains("seed"), "{text}");
     let trace = line(text, "trace:");
     assert!(std::path::Path::new(trace).is_file(), "{text}");
+    let page = std::fs::read_to_string(line(text, "page:")).unwrap();
+    assert!(
+        page.contains("<svg") && page.contains("no account overdrawn"),
+        "{page:.300}"
+    );
     // The printed line: GSIM_REPLAY=<trace> cargo test -p genserver-sim -- <this test> --exact
     let replay = line(text, "replay:");
     let (assignment, command) = replay.split_once(' ').expect("a variable, then a command");
