@@ -229,15 +229,13 @@ fn file_name(name: &str) -> String {
     name.chars().map(clean).collect()
 }
 
+/// Saves `trace` at `path`; returns the absolute path.
 fn save(trace: &Trace, path: &Path) -> Result<PathBuf, String> {
     write(path, &trace.to_jsonl())
 }
 
-/// Writes `text` to `path`, creating its folder; returns the absolute path.
+/// Writes `text` at `path`; returns the absolute path.
 fn write(path: &Path, text: &str) -> Result<PathBuf, String> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    }
-    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    crate::files::write(path, text)?;
     Ok(std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
 }

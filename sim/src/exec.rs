@@ -195,6 +195,9 @@ impl World {
         let Some(ProcKind::Client(proc)) = self.proc_mut(id).map(|p| &mut p.kind) else {
             return;
         };
+        if proc.state == ClientState::Done {
+            return;
+        }
         let given = proc.hand(input, observing);
         if observing {
             proc.history = mix(proc.history, (given, now));
@@ -281,15 +284,25 @@ impl World {
                 }
             }
             if finished {
-                if let Some(ProcKind::Client(proc)) = self.proc_mut(id).map(|p| &mut p.kind) {
-                    proc.state = ClientState::Done;
-                }
-                return;
+                return self.finish_client(id);
             }
             if !again {
                 return;
             }
         }
+    }
+
+    /// Ends a client: it waits for nothing any more (the calls and sleeps it dropped
+    /// unfinished are given up: a late reply is discarded, traced).
+    fn finish_client(&mut self, id: ProcessId) {
+        if let Some(ProcKind::Client(proc)) = self.proc_mut(id).map(|p| &mut p.kind) {
+            proc.state = ClientState::Done;
+        }
+        for tag in self.calls_of(id) {
+            self.settle(id, tag);
+        }
+        (self.deadlines)
+            .retain(|_, d| !matches!(d, Deadline::Wake { client, .. } if *client == id));
     }
 
     /// Runs the invariants (after every step) and records the first one broken.

@@ -228,6 +228,7 @@ mod exec;
 mod explorer;
 mod failure;
 mod faults;
+mod files;
 mod fingerprint;
 mod guided;
 mod hunt;

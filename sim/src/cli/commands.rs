@@ -23,19 +23,7 @@ pub fn system<'a>(gsim: &Gsim<'a>, name: &str) -> Result<&'a Entry, String> {
     })
 }
 
-/// Writes a trace as JSON Lines.
-pub fn save(trace: &Trace, path: &Path) -> Result<(), String> {
-    write(path, &trace.to_jsonl())
-}
-
-/// Writes `text` to `path`, creating its directory.
-pub fn write(path: &Path, text: &str) -> Result<(), String> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create directory {}: {e}", dir.display()))?;
-    }
-    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
-}
+pub(crate) use crate::files::{save, write};
 
 /// `gsim list`.
 pub fn list(gsim: &Gsim) -> Result<u8, String> {

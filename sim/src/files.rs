@@ -1,0 +1,19 @@
+//! Writing what a hunt or a check saves: traces and pages, their folders created.
+
+use std::path::Path;
+
+use genserver_traces::Trace;
+
+/// Writes a trace as JSON Lines.
+pub(crate) fn save(trace: &Trace, path: &Path) -> Result<(), String> {
+    write(path, &trace.to_jsonl())
+}
+
+/// Writes `text` to `path`, creating its directory.
+pub(crate) fn write(path: &Path, text: &str) -> Result<(), String> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create directory {}: {e}", dir.display()))?;
+    }
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
