@@ -239,3 +239,35 @@ fn write(path: &Path, text: &str) -> Result<PathBuf, String> {
     crate::files::write(path, text)?;
     Ok(std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Search, Strategy, file_name, number, parse_strategy};
+
+    #[test]
+    fn strategies_are_named_as_the_docs_say_and_anything_else_is_refused() {
+        let pct = |depth| Ok(Search::Sample(Strategy::Pct { depth }));
+        assert_eq!(
+            parse_strategy("random"),
+            Ok(Search::Sample(Strategy::Random))
+        );
+        assert_eq!(parse_strategy("pct"), pct(2));
+        assert_eq!(parse_strategy(" pct:3 "), pct(3));
+        assert_eq!(parse_strategy("dfs"), Ok(Search::Exhaustive));
+        for bad in ["", "pct:0", "pct:x", "bfs", "PCT"] {
+            let error = parse_strategy(bad).unwrap_err();
+            assert!(
+                error.contains("expected random, pct, pct:DEPTH"),
+                "{bad}: {error}"
+            );
+        }
+        assert_eq!(number("GSIM_RUNS", "12"), Ok(12));
+        assert!(number("GSIM_RUNS", "-1").unwrap_err().contains("GSIM_RUNS"));
+    }
+
+    #[test]
+    fn a_system_name_becomes_a_file_name() {
+        assert_eq!(file_name("bank-fixed_2"), "bank-fixed_2");
+        assert_eq!(file_name("a/b c::d"), "a-b-c--d");
+    }
+}

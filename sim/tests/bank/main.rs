@@ -89,3 +89,20 @@ fn a_failure_prints_one_line_that_replays_it() {
     assert!(printed.contains("no account overdrawn"), "{printed}");
     assert!(printed.contains(&format!("replayed {trace}")), "{printed}");
 }
+
+#[test]
+fn a_malformed_variable_fails_the_check_with_what_it_expects() {
+    // In a child, as CI would set it: the whole process sees the variable.
+    let test = "the_fixed_bank_passes_the_one_call_check_with_every_strategy";
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .env("GSIM_STRATEGY", "bfs")
+        .args([test, "--exact"])
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(!output.status.success(), "{printed}");
+    assert!(
+        printed.contains("GSIM_STRATEGY=\"bfs\": expected random"),
+        "{printed}"
+    );
+}
