@@ -44,6 +44,7 @@ pub fn explore_clients(clients: usize) -> Exploration {
         max_depth: 1_000,
         max_states: u64::MAX,
         max_runs: u64::MAX,
+        max_time: None,
         keep_going: true,
     };
     explore(&CounterClients { clients }, &options, &mut |_| {}).expect("deterministic")

@@ -82,6 +82,26 @@ pub(crate) fn add_disabled(stack: &mut [Node], after: &[String]) {
     }
 }
 
+/// Adds the events still enabled when a run stopped before its end (cut at the depth limit,
+/// or failed): each to the earliest decision point from which it stayed enabled (and is not
+/// asleep there), so the search runs it before whatever filled the run. Races between
+/// executed steps never name such an event, since it never ran.
+pub(crate) fn add_left_enabled(stack: &mut [Node], after: &[String]) {
+    for label in after {
+        let since = (0..stack.len())
+            .rev()
+            .take_while(|&i| stack[i].enabled.contains(label))
+            .last();
+        let Some(since) = since else { continue };
+        let node = (since..stack.len()).find(|&i| !stack[i].asleep(label));
+        if let Some(node) = node.map(|i| &mut stack[i]) {
+            if !node.tried(label) && !node.backtrack.contains(label) {
+                node.backtrack.push(label.clone());
+            }
+        }
+    }
+}
+
 /// Moves to the deepest decision point with an untried choice; returns the new prefix
 /// length, or `None` when everything was tried.
 pub(crate) fn backtrack(stack: &mut Vec<Node>) -> Option<usize> {

@@ -23,7 +23,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::backtrack::{add_disabled, add_races, backtrack, pending_deliveries};
+use std::time::{Duration, Instant};
+
+use crate::backtrack::{add_disabled, add_left_enabled, add_races, backtrack, pending_deliveries};
 use crate::explorer::{Cut, Explorer, Node};
 use crate::guided::without_numbers;
 use crate::replay::ReplayScheduler;
@@ -49,8 +51,12 @@ pub struct DfsOptions {
     pub max_depth: u64,
     /// The most unique states; beyond, the budget ran out.
     pub max_states: u64,
-    /// The most runs (complete or cut short); beyond, the budget ran out.
+    /// The most runs that reach their end (pass, fail, or stop at `max_depth`; runs pruned
+    /// early are not counted); beyond, the budget ran out.
     pub max_runs: u64,
+    /// The most wall-clock time the search may take; beyond, the budget ran out. (What was
+    /// explored by then depends on the machine; the order of the search does not.)
+    pub max_time: Option<Duration>,
     /// How equivalent orders are avoided.
     pub reduction: Reduction,
     /// Go on after the first failure (counting failures and end states) instead of stopping.
@@ -63,6 +69,7 @@ impl Default for DfsOptions {
             max_depth: 200,
             max_states: 1_000_000,
             max_runs: 1_000_000,
+            max_time: None,
             reduction: Reduction::Dpor,
             keep_going: false,
         }
@@ -80,9 +87,9 @@ pub struct Exploration {
     pub states: u64,
     /// The most steps a run took.
     pub max_depth: u64,
-    /// Whether some run was stopped at `max_depth`.
+    /// Whether some run was stopped at `max_depth`: what lies beyond was not explored.
     pub depth_limited: bool,
-    /// Whether `max_states` or `max_runs` ran out before the space was explored.
+    /// Whether `max_states`, `max_runs` or `max_time` ran out before the space was explored.
     pub budget_ran_out: bool,
     /// The first failing run, with its trace.
     pub found: Option<RunReport>,
@@ -95,12 +102,14 @@ pub struct Exploration {
 }
 
 impl Exploration {
-    /// Whether every order within the bounds was explored without a failure.
+    /// Whether every order was explored to its end without a failure: no budget ran out and
+    /// no run was cut at the depth limit.
     pub fn verified(&self) -> bool {
-        self.found.is_none() && !self.budget_ran_out
+        self.found.is_none() && !self.budget_ran_out && !self.depth_limited
     }
 
-    /// One line: "no failure: verified within bounds", "budget ran out" or the failure.
+    /// One line: "no failure: verified within bounds", "budget ran out", "cut at the depth
+    /// limit" or the failure.
     pub fn verdict(&self) -> String {
         match &self.found {
             Some(report) => match report.failure() {
@@ -109,7 +118,7 @@ impl Exploration {
             },
             None if self.budget_ran_out => "no failure, but the budget ran out".to_owned(),
             None if self.depth_limited => {
-                "no failure: verified within bounds (some runs reached the depth limit)".to_owned()
+                "no failure, but runs were cut at the depth limit: not verified".to_owned()
             }
             None => "no failure: verified within bounds (every run finished)".to_owned(),
         }
@@ -130,6 +139,7 @@ pub fn explore(
     let mut prefix = 0;
     let mut ends = BTreeSet::new();
     let mut failures = BTreeSet::new();
+    let started = Instant::now();
     loop {
         let mut explorer = Explorer {
             stack: &mut stack,
@@ -140,6 +150,9 @@ pub fn explore(
         };
         let (world, verdict) = run_world(system, options.max_depth, false, true, &mut explorer);
         let cut = explorer.cut;
+        // A run cut at the depth limit, or ended by a failure, stopped with events still to
+        // happen: they must be explored from where they became enabled.
+        let unfinished = matches!(verdict, Ok(Verdict::StepLimit | Verdict::Failed(_)));
         match &verdict {
             Ok(Verdict::Pass) => {
                 ends.insert(world.end_fingerprint());
@@ -200,8 +213,14 @@ pub fn explore(
         if options.reduction == Reduction::Dpor {
             add_races(&mut stack, pending, &visible);
             add_disabled(&mut stack, &after);
+            if unfinished {
+                add_left_enabled(&mut stack, &after);
+            }
         }
-        if report.schedules + report.pruned >= options.max_runs {
+        let out_of_time = options
+            .max_time
+            .is_some_and(|limit| started.elapsed() >= limit);
+        if report.schedules >= options.max_runs || out_of_time {
             report.budget_ran_out = true;
             return Ok(report);
         }

@@ -50,6 +50,9 @@ pub struct HuntArgs {
     /// DFS: the most unique states.
     #[arg(long, default_value_t = 1_000_000)]
     pub max_states: u64,
+    /// DFS: stop after this many seconds (the report then says the budget ran out).
+    #[arg(long)]
+    pub max_time: Option<f64>,
     /// Threads for independent runs (random, PCT); the results equal a serial run's.
     #[arg(long, default_value_t = 1)]
     pub jobs: usize,

@@ -6,6 +6,8 @@ use crate::{
     hunt_with,
 };
 
+use std::time::Duration;
+
 use crate::cli::commands::DEFAULT_RUNS;
 use crate::cli::hunt::HuntArgs;
 use crate::cli::progress::Progress;
@@ -86,10 +88,18 @@ fn plural(n: u64, word: &str) -> String {
 }
 
 pub fn search(system: &dyn System, args: &HuntArgs) -> Result<Searched, String> {
+    let max_time = match args.max_time {
+        Some(secs) => Some(
+            Duration::try_from_secs_f64(secs)
+                .map_err(|_| format!("--max-time {secs}: expected a number of seconds ≥ 0"))?,
+        ),
+        None => None,
+    };
     let options = DfsOptions {
         max_depth: args.max_steps,
         max_states: args.max_states,
         max_runs: args.runs.unwrap_or(u64::MAX),
+        max_time,
         reduction: Reduction::Dpor,
         keep_going: false,
     };

@@ -53,6 +53,7 @@ fn bounds(reduction: Reduction) -> DfsOptions {
         max_depth: 50,
         max_states: 100_000,
         max_runs: 100_000,
+        max_time: None,
         reduction,
         keep_going: false,
     }
@@ -108,7 +109,8 @@ fn budgets_and_depth_bounds_are_reported() {
         ..bounds(Reduction::Dpor)
     };
     let report = search("counter", &shallow);
-    assert!(report.verified() && report.depth_limited);
+    // Cut at the depth limit: no failure seen, but never "verified".
+    assert!(report.found.is_none() && report.depth_limited && !report.verified());
     assert!(
         report.verdict().contains("depth limit"),
         "{}",
@@ -164,6 +166,18 @@ fn dpor_and_state_hashing_agree_with_crash_faults() {
     let dpor = search("restart-loses-work", &all(Reduction::Dpor));
     let hashing = search("restart-loses-work", &all(Reduction::StateHashing));
     assert_eq!((dpor.end_states, dpor.distinct_failures), (13, 6));
+    assert_eq!(
+        (hashing.end_states, hashing.distinct_failures),
+        (dpor.end_states, dpor.distinct_failures)
+    );
+    // The supervised one too (a crash, a restart under the name, a stale id).
+    let dpor = search("restart-registry-race", &all(Reduction::Dpor));
+    let hashing = search("restart-registry-race", &all(Reduction::StateHashing));
+    eprintln!(
+        "restart-registry-race: DPOR {} runs, hashing {} runs, {} end states, {} failures",
+        dpor.schedules, hashing.schedules, dpor.end_states, dpor.distinct_failures
+    );
+    assert!(!dpor.budget_ran_out && !hashing.budget_ran_out);
     assert_eq!(
         (hashing.end_states, hashing.distinct_failures),
         (dpor.end_states, dpor.distinct_failures)

@@ -6,3 +6,4 @@ mod jobs;
 mod pairs;
 mod pct;
 mod shrink;
+mod soundness;

@@ -20,6 +20,7 @@ fn search(system: &dyn System, reduction: Reduction) -> Exploration {
         max_depth: 60,
         max_states: 200_000,
         max_runs: 200_000,
+        max_time: None,
     };
     explore(system, &options, &mut |_| {}).expect("deterministic")
 }
