@@ -2,10 +2,12 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::time::Duration;
 
 use genserver::{CallTag, ProcessId};
 
 use crate::client::ClientState;
+use crate::dpor::ADVANCE;
 use crate::envelope::{Body, Envelope};
 use crate::faults::Restart;
 use crate::server::{line, render};
@@ -24,6 +26,9 @@ pub(crate) enum Event {
     },
     /// A due deadline: timer, call timeout or wake-up.
     Deadline((u64, u64)),
+    /// Virtual time jumps to the next deadline, at this time (virtual ns), overtaking the
+    /// deliveries in flight (only with a latency bound: [`World::set_max_latency`]).
+    Advance(u64),
     /// A server runs its next `handle_continue`.
     Continue(ProcessId),
     /// A client takes its first step.
@@ -177,9 +182,36 @@ impl World {
                 _ => {}
             }
         }
+        if let Some(at) = self.advance_to(events) {
+            events.push(Event::Advance(at));
+        }
         if self.faults_used < self.faults.budget {
             self.enabled_faults(events);
         }
+    }
+
+    /// Whether time may jump now, and to when: with a latency bound `L`, a message may take
+    /// up to `L` to arrive, so the next deadline may come first as long as every delivery
+    /// enabled now is still within its window (due + `L`). Without deliveries to overtake,
+    /// time moves as it always does, when nothing else is enabled.
+    fn advance_to(&self, events: &[Event]) -> Option<u64> {
+        if self.max_latency == 0 {
+            return None;
+        }
+        let next = self.deadlines.range((self.now + 1, 0)..).next()?.0.0;
+        let windows = events.iter().filter_map(|&event| match event {
+            Event::Deliver {
+                from,
+                life,
+                to,
+                index,
+            } => self.net.get(from, life, to, index),
+            _ => None,
+        });
+        let latest = windows
+            .map(|envelope| envelope.due.saturating_add(self.max_latency))
+            .min()?;
+        (next <= latest).then_some(next)
     }
 
     fn enabled_faults(&self, events: &mut Vec<Event>) {
@@ -214,12 +246,12 @@ impl World {
         match event {
             Event::Deliver { to, .. } | Event::Drop { to, .. } | Event::Delay { to, .. } => to,
             Event::Continue(id) | Event::Start(id) | Event::Crash(id) => id,
-            Event::Deadline(key) => match self.deadlines.get(&key) {
-                Some(Deadline::Timer { server, .. }) => *server,
-                Some(Deadline::Timeout { caller, .. }) => *caller,
-                Some(Deadline::Wake { client, .. }) => *client,
-                None => ProcessId::EXTERNAL,
-            },
+            // The process whose deadline time jumps to lets the time pass.
+            Event::Advance(at) => (self.deadlines.range((at, 0)..).next())
+                .map_or(ProcessId::EXTERNAL, |(_, deadline)| deadline.owner()),
+            Event::Deadline(key) => {
+                (self.deadlines.get(&key)).map_or(ProcessId::EXTERNAL, Deadline::owner)
+            }
         }
     }
 
@@ -270,6 +302,7 @@ impl World {
                 format!("continue {}: {}", name(id), value.unwrap_or_default())
             }
             Event::Start(id) => format!("start {}", name(id)),
+            Event::Advance(at) => format!("{ADVANCE}{:?}", Duration::from_nanos(at)),
             Event::Crash(id) => match self.faults.crash.get(&id) {
                 Some(Restart::AtOnce) => format!("crash and restart {}", name(id)),
                 _ => format!("crash {}", name(id)),

@@ -21,7 +21,10 @@ impl World {
     /// Carries out one enabled event (recording its footprint if asked to).
     pub(crate) fn execute(&mut self, event: Event) {
         if self.touches.is_some() {
-            self.touch = Some(Touch::new(self.actor(event), event.is_fault()));
+            // A jump of time depends on everything: it decides which deliveries come before
+            // which deadlines.
+            let global = event.is_fault() || matches!(event, Event::Advance(_));
+            self.touch = Some(Touch::new(self.actor(event), global));
         }
         self.carry_out(event);
         if let (Some(touch), Some(touches)) = (self.touch.take(), &mut self.touches) {
@@ -62,6 +65,7 @@ impl World {
                 self.drive(id, output);
             }
             Event::Start(id) => self.step_client(id, Input::Start),
+            Event::Advance(at) => self.now = self.now.max(at),
             Event::Crash(id) => self.crash(id),
             Event::Drop { from, life, to } => {
                 self.faults_used += 1;

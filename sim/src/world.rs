@@ -58,6 +58,17 @@ pub(crate) enum Deadline {
     Wake { client: ProcessId, ticket: u64 },
 }
 
+impl Deadline {
+    /// The process it belongs to.
+    pub(crate) fn owner(&self) -> ProcessId {
+        match *self {
+            Deadline::Timer { server, .. } => server,
+            Deadline::Timeout { caller, .. } => caller,
+            Deadline::Wake { client, .. } => client,
+        }
+    }
+}
+
 /// A call a process waits for (a server waits for one at a time, a client for any number).
 pub(crate) struct Pending {
     pub callee: ProcessId,
@@ -102,6 +113,9 @@ pub struct World {
     /// How often each restarted server was restarted: the life its messages are sent from.
     pub(crate) lives: BTreeMap<ProcessId, u32>,
     pub(crate) latency: u64,
+    /// The most a message may take beyond its due time (virtual ns): time may then jump to
+    /// a deadline over deliveries still within it (see [`World::set_max_latency`]).
+    pub(crate) max_latency: u64,
     pub(crate) failure: Option<Failure>,
     /// The footprint of every executed step, when an exploration asks for them.
     pub(crate) touches: Option<Vec<Touch>>,
@@ -173,6 +187,7 @@ impl World {
             faults_used: 0,
             lives: BTreeMap::new(),
             latency: 0,
+            max_latency: 0,
             failure: None,
             touches: None,
             touch: None,
@@ -342,6 +357,16 @@ impl World {
     /// Sets the latency of every message (default: none).
     pub fn set_latency(&mut self, latency: Duration) {
         self.latency = duration_ns(latency);
+    }
+
+    /// Lets messages take up to `bound` to arrive (default: none, every message arrives
+    /// before time moves). Time then races deliveries: whenever a timer, call timeout or
+    /// wake-up is pending and every message that could be delivered now is still within its
+    /// window, jumping to that deadline is one more choice of the schedule ("advance time to
+    /// 1.05s"), so a lease can expire while its release is in flight, or a call time out
+    /// while its reply is on its way. No fault is involved: it is how long messages take.
+    pub fn set_max_latency(&mut self, bound: Duration) {
+        self.max_latency = duration_ns(bound);
     }
 
     /// The state of a live server of type `S`.

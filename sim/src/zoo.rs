@@ -4,17 +4,19 @@
 pub mod aba_version;
 pub mod call_cycle;
 pub mod counter;
+pub mod lease_expiry;
 pub mod lost_update;
 pub mod restart_loses_work;
 pub mod restart_registry_race;
 pub mod retry_double_apply;
 pub mod stack;
 pub mod stale_read;
+pub mod timeout_retry;
 
 use crate::system::Entry;
 
 /// The bundled systems, in `gsim list` order.
-pub static ZOO: [Entry; 9] = [
+pub static ZOO: [Entry; 11] = [
     Entry::bug(
         "lost-update",
         "two clients each get then set(v+1) on a counter: an update can be lost (bug)",
@@ -49,6 +51,16 @@ pub static ZOO: [Entry; 9] = [
         "restart-registry-race",
         "a client calls a cached id after a supervised restart and takes NoProcess for done: an operation is lost (bug; crash faults, supervisor)",
         &restart_registry_race::build,
+    ),
+    Entry::bug(
+        "lease-expiry",
+        "a 100 ms lease expires while its holder's messages are in flight: two clients in the room (bug; time races)",
+        &lease_expiry::build,
+    ),
+    Entry::bug(
+        "timeout-retry",
+        "a call's 1 s timeout races its reply, the client retries, both withdrawals apply (bug; time races)",
+        &timeout_retry::build,
     ),
     Entry::clean(
         "stack",

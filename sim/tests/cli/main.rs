@@ -43,13 +43,15 @@ fn path(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-const BUGS: [&str; 6] = [
+const BUGS: [&str; 8] = [
     "lost-update",
     "call-cycle",
     "stale-read",
     "retry-double-apply",
     "restart-loses-work",
     "restart-registry-race",
+    "lease-expiry",
+    "timeout-retry",
 ];
 
 #[test]
@@ -57,7 +59,7 @@ fn list_names_every_system_with_a_description() {
     let out = gsim(&["list"]);
     assert_eq!(code(&out), 0);
     let text = stdout(&out);
-    assert_eq!(text.lines().count(), 9);
+    assert_eq!(text.lines().count(), 11);
     for name in BUGS.iter().chain(&["aba-version", "stack", "counter"]) {
         assert!(
             text.lines()
@@ -143,7 +145,7 @@ fn hunting_everything_prints_a_summary_table() {
         .lines()
         .skip_while(|l| !l.starts_with("system "))
         .collect();
-    assert_eq!(table.len(), 10, "{text}");
+    assert_eq!(table.len(), 12, "{text}");
     for bug in BUGS.iter().chain(&["aba-version"]) {
         assert!(
             table
@@ -181,7 +183,7 @@ fn the_determinism_check_passes_on_the_bundled_systems() {
     assert_eq!(code(&out), 0, "{}", stdout(&out));
     assert_eq!(
         stdout(&out).matches("deterministic over 5 seeds").count(),
-        9
+        11
     );
 }
 

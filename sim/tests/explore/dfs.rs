@@ -5,7 +5,7 @@ use genserver_sim::{
 };
 
 /// The zoo's bugs and the kind of failure each ends in.
-pub const BUGS: [(&str, FailureKind); 7] = [
+pub const BUGS: [(&str, FailureKind); 9] = [
     ("lost-update", FailureKind::Invariant),
     ("call-cycle", FailureKind::Deadlock),
     ("stale-read", FailureKind::Expectation),
@@ -13,6 +13,8 @@ pub const BUGS: [(&str, FailureKind); 7] = [
     ("restart-loses-work", FailureKind::Expectation),
     ("aba-version", FailureKind::Invariant),
     ("restart-registry-race", FailureKind::Expectation),
+    ("lease-expiry", FailureKind::Invariant),
+    ("timeout-retry", FailureKind::Expectation),
 ];
 
 fn search(name: &str, options: &DfsOptions) -> Exploration {
@@ -136,6 +138,7 @@ fn dpor_reaches_every_end_state_plain_dfs_reaches() {
         "call-cycle",
         "stale-read",
         "retry-double-apply",
+        "timeout-retry",
         "counter",
     ] {
         let all = |reduction| DfsOptions {

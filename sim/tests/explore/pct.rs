@@ -28,7 +28,10 @@ fn every_zoo_bug_is_found_by_pct_and_replays() {
             .unwrap_or_else(|| panic!("{name}: not found in 200 PCT runs"));
         assert!(hunt.reproduced && hunt.steps_estimate > 0);
         let failure = found.failure().unwrap().clone();
-        assert_eq!(failure.kind, kind, "{name}: {failure}");
+        // timeout-retry's money leaves twice either way: the client sees it, or, when PCT
+        // starved the bank until the client gave up, the end check does.
+        let gave_up = name == "timeout-retry" && failure.message.contains("at most once");
+        assert!(failure.kind == kind || gave_up, "{name}: {failure}");
         let trace = found.trace.unwrap();
         assert_eq!(trace.header.strategy, "pct (depth 3)");
         assert_eq!(replay(system, &trace).unwrap().verdict, found.verdict);

@@ -2,8 +2,8 @@
 //! systems survive 10 000 runs; every bundled system passes the determinism self-check.
 
 use genserver_sim::{
-    DEFAULT_MAX_STEPS, FailureKind, Verdict, check_determinism, find_system, hunt, replay, run,
-    systems,
+    DEFAULT_MAX_STEPS, FailureKind, System, Verdict, check_determinism, find_system, hunt, replay,
+    run, systems,
 };
 use genserver_traces::EventKind;
 
@@ -61,6 +61,55 @@ fn retry_double_apply_is_found_within_50_runs() {
     found_within(
         "retry-double-apply",
         50,
+        FailureKind::Expectation,
+        "applied twice",
+    );
+}
+
+#[test]
+fn lease_expiry_is_found_by_time_racing_deliveries_alone() {
+    found_within(
+        "lease-expiry",
+        20,
+        FailureKind::Invariant,
+        "one in the room at a time",
+    );
+    let schedule = hunt(
+        find_system("lease-expiry").unwrap(),
+        0,
+        20,
+        DEFAULT_MAX_STEPS,
+    );
+    let trace = schedule.found.unwrap().trace.unwrap();
+    assert!(
+        trace
+            .schedule()
+            .iter()
+            .any(|l| l.starts_with("advance time to "))
+    );
+}
+
+#[test]
+fn without_a_latency_bound_the_time_race_bugs_cannot_happen() {
+    // Time then moves only when nothing else can happen: no deadline overtakes a delivery.
+    for name in ["lease-expiry", "timeout-retry"] {
+        let system = find_system(name).unwrap();
+        let instant = move |world: &mut genserver_sim::World| {
+            system.build(world);
+            world.set_max_latency(std::time::Duration::ZERO);
+        };
+        assert!(
+            hunt(&instant, 0, 1_000, DEFAULT_MAX_STEPS).found.is_none(),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn timeout_retry_is_found_by_time_racing_deliveries_alone() {
+    found_within(
+        "timeout-retry",
+        20,
         FailureKind::Expectation,
         "applied twice",
     );
@@ -131,6 +180,8 @@ fn every_bug_needs_a_particular_order() {
         "retry-double-apply",
         "restart-loses-work",
         "restart-registry-race",
+        "lease-expiry",
+        "timeout-retry",
     ] {
         let system = find_system(name).unwrap();
         let passing = (0..50)
@@ -206,6 +257,8 @@ fn the_zoo_has_exactly_the_issue_names() {
             "restart-loses-work",
             "aba-version",
             "restart-registry-race",
+            "lease-expiry",
+            "timeout-retry",
             "stack",
             "counter"
         ]
