@@ -234,6 +234,7 @@ mod guided;
 mod hunt;
 mod invocation;
 mod links;
+mod liveness;
 mod mailroom;
 mod network;
 mod options;

@@ -204,6 +204,7 @@ fn drive(
         world.step = step;
         world.execute(event);
         world.check_invariants();
+        world.check_call_cycles();
     }
 }
 
