@@ -232,6 +232,7 @@ mod files;
 mod fingerprint;
 mod guided;
 mod hunt;
+mod identity;
 mod invocation;
 mod links;
 mod liveness;

@@ -1,16 +1,24 @@
 //! Shrinking: cut a failing schedule down to what the failure needs.
 //!
 //! Delta debugging over the schedule's decisions: leave out chunks of decisions (halving the
-//! chunk size down to single decisions), run the rest with the [`GuidedScheduler`], and keep
-//! the result whenever the *same named failure* (same kind, same process, same check) still
-//! occurs in fewer steps, or as many steps with fewer faults or fewer client operations.
-//! Leaving out a decision postpones that event past the failure, so what remains is the
-//! story of the bug. Every candidate is a deterministic run, so shrinking is deterministic.
+//! chunk size down to single decisions), run the rest, and keep the result whenever the
+//! *same named failure* (same kind, same process, same check) still occurs in fewer steps,
+//! or as many steps with fewer faults or fewer client operations. Leaving out a decision
+//! postpones that event past the failure, so what remains is the story of the bug. Every
+//! candidate is a deterministic run, so shrinking is deterministic.
+//!
+//! A candidate follows the rest of the schedule by the *identity* of its events (kind,
+//! sender, receiver, and which message of that sender to that receiver: see
+//! the `identity` module), not by their labels: leaving out a transfer changes the balance a
+//! later reply carries (`Ok(80)` becomes `Ok(90)`), and that reply is still the event the
+//! plan means. The shrunk schedule is the labels of the best candidate run, which replay it
+//! strictly.
 
 use genserver_traces::{ProcessKind, Trace};
 
 use crate::failure::{Failure, FailureKind};
-use crate::guided::{GuidedScheduler, Recording};
+use crate::guided::Recording;
+use crate::identity::{Follow, Identify};
 use crate::replay::ReplayScheduler;
 use crate::run::{RunReport, run_with};
 use crate::scheduler::Divergence;
@@ -63,7 +71,9 @@ pub fn shrink(system: &dyn System, trace: &Trace) -> Result<Option<Shrunk>, Dive
     let header = &trace.header;
     let schedule: Vec<String> = trace.schedule().into_iter().map(str::to_owned).collect();
     let mut replay = ReplayScheduler::new(schedule.clone()).on_behalf_of(&header.strategy);
-    let original = run_with(system, header.seed, header.max_steps, false, &mut replay)?;
+    let mut identify = Identify::new(&mut replay);
+    let original = run_with(system, header.seed, header.max_steps, false, &mut identify)?;
+    let identities = identify.taken();
     let Some(target) = original.failure().map(signature) else {
         return Ok(None);
     };
@@ -71,14 +81,15 @@ pub fn shrink(system: &dyn System, trace: &Trace) -> Result<Option<Shrunk>, Dive
         .filter(|p| p.kind == ProcessKind::Client)
         .map(|p| p.name.clone())
         .collect();
-    let mut best = schedule;
+    // The best schedule so far: its labels, and the identities of its events.
+    let (mut best, mut best_ids) = (schedule, identities);
     let mut attempts = 0;
-    let attempt = |plan: Vec<String>| -> Option<Vec<String>> {
-        let mut guided = GuidedScheduler::new(plan);
-        let mut recorder = Recording::new(&mut guided);
+    let attempt = |plan: Vec<_>| {
+        let mut follow = Follow::new(plan);
+        let mut recorder = Recording::new(&mut follow);
         let report = run_with(system, header.seed, header.max_steps, false, &mut recorder).ok()?;
         let taken = recorder.taken();
-        (report.failure().map(signature).as_ref() == Some(&target)).then_some(taken)
+        (report.failure().map(signature).as_ref() == Some(&target)).then(|| (taken, follow.taken()))
     };
     let mut chunk = (best.len() / 2).max(1);
     loop {
@@ -86,11 +97,11 @@ pub fn shrink(system: &dyn System, trace: &Trace) -> Result<Option<Shrunk>, Dive
         let mut start = 0;
         while start < best.len() && attempts < SHRINK_ATTEMPTS {
             let end = (start + chunk).min(best.len());
-            let plan: Vec<String> = best[..start].iter().chain(&best[end..]).cloned().collect();
+            let plan = (best_ids[..start].iter().chain(&best_ids[end..]).copied()).collect();
             attempts += 1;
             match attempt(plan) {
-                Some(taken) if size(&taken, &clients) < size(&best, &clients) => {
-                    best = taken;
+                Some((taken, ids)) if size(&taken, &clients) < size(&best, &clients) => {
+                    (best, best_ids) = (taken, ids);
                     improved = true;
                 }
                 _ => start += chunk,
