@@ -1,5 +1,6 @@
 //! The guided strategy: follow a plan of labels where it can, skip what is not enabled, and
-//! finish the run in a fixed order. Shrinking runs its candidate schedules with it.
+//! finish the run in a fixed order. (The shrinker follows its candidates by event identity
+//! instead: `identity.rs`.)
 
 use crate::scheduler::{Divergence, Enabled, Scheduler};
 

@@ -45,6 +45,7 @@ enum Kind {
     Continue,
     Start,
     Crash,
+    Advance,
 }
 
 /// The kind of a message, without its value.
@@ -160,6 +161,10 @@ impl Tracker {
                 Event::Continue(id) => self.other(Kind::Continue, id, id, &ids),
                 Event::Start(id) => self.other(Kind::Start, id, id, &ids),
                 Event::Crash(id) => self.other(Kind::Crash, id, id, &ids),
+                Event::Advance(_) => {
+                    let owner = world.actor(event);
+                    self.other(Kind::Advance, owner, owner, &ids)
+                }
             };
             ids.push(id);
         }

@@ -41,7 +41,7 @@ fn the_readme_first_test_fails_with_what_the_readme_shows() {
     );
     assert!(text.contains("found by random after"), "{text}");
     assert!(
-        text.contains(&format!("target/gsim/{test}-seed-")),
+        text.contains(&format!("/gsim/{test}-seed-")),
         "{text}"
     );
     assert!(text.contains(" cargo test -p genserver-sim -- "), "{text}");
