@@ -185,7 +185,7 @@ impl World {
         if let Some(at) = self.advance_to(events) {
             events.push(Event::Advance(at));
         }
-        if self.faults_used < self.faults.budget {
+        if self.faults_used < self.faults.budget && !self.quiet() {
             self.enabled_faults(events);
         }
     }

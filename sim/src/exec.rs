@@ -321,13 +321,36 @@ impl World {
         }
     }
 
-    /// Runs the end-of-run checks.
+    /// Runs the end-of-run checks, then what the run must eventually reach.
     pub(crate) fn check_at_end(&mut self) {
         let checks = std::mem::take(&mut self.final_checks);
         let broken = first_broken(self, &checks);
         self.final_checks = checks;
         if let Some(failure) = broken {
-            self.fail(failure);
+            return self.fail(failure);
+        }
+        self.check_reached(FailureKind::Invariant);
+    }
+
+    /// At the step limit: a property the run must eventually reach and did not is a livelock.
+    pub(crate) fn check_reached_at_limit(&mut self) {
+        self.check_reached(FailureKind::Livelock);
+    }
+
+    fn check_reached(&mut self, kind: FailureKind) {
+        let checks = std::mem::take(&mut self.eventually);
+        let broken = first_broken(self, &checks);
+        self.eventually = checks;
+        if let Some(failure) = broken {
+            let message = match kind {
+                FailureKind::Livelock => format!("never reached: {}", failure.message),
+                _ => failure.message,
+            };
+            self.fail(Failure {
+                kind,
+                message,
+                ..failure
+            });
         }
     }
 }

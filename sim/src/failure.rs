@@ -15,8 +15,12 @@ pub enum FailureKind {
     Panic,
     /// A call timed out where the client did not expect it.
     Timeout,
-    /// Nothing was enabled but call timeouts while calls were pending.
+    /// Servers waited for each other in a cycle of calls, or nothing was enabled but call
+    /// timeouts while calls were pending.
     Deadlock,
+    /// The run reached its step limit without reaching what it must eventually reach
+    /// ([`crate::World::eventually`]).
+    Livelock,
 }
 
 impl FailureKind {
@@ -28,6 +32,7 @@ impl FailureKind {
             FailureKind::Panic => "panic",
             FailureKind::Timeout => "timeout",
             FailureKind::Deadlock => "deadlock",
+            FailureKind::Livelock => "livelock",
         }
     }
 }

@@ -139,9 +139,18 @@
 //!   supervisor to restart), drop or delay a message. The scheduler chooses them like any other event,
 //!   so they are recorded and replayed; but never at a quiet point: when only faults are
 //!   enabled, time advances, or the run ends (or deadlocks) as if they were not.
+//! - Time races deliveries when messages may take time: with [`World::set_max_latency`]
+//!   (a message takes up to that long), jumping to the next deadline (a timer, a call
+//!   timeout, a wake-up) over the deliveries in flight is a choice of the schedule
+//!   ("advance time to 100ms"), made by every strategy and raced against what it overtakes
+//!   in DPOR: a lease expires while its release is on its way, a call times out while its
+//!   reply is. Without it, time moves only when nothing else can happen.
 //! - Failures ([`FailureKind`]): a broken invariant (checked after every step) or end check,
-//!   a failed client expectation, a panicking handler, an unexpected call timeout, and a
-//!   deadlock: nothing enabled but call timeouts while calls are pending.
+//!   a failed client expectation, a panicking handler, an unexpected call timeout, a
+//!   deadlock (servers waiting for each other in a cycle of calls, reported when the cycle
+//!   forms; or nothing enabled but call timeouts while calls are pending), and a livelock:
+//!   the step limit came before what the run must reach ([`World::eventually`]; such a run
+//!   gets no new faults in the second half of its step limit, a quiet phase to recover in).
 //!
 //! # How to run
 //!
@@ -200,7 +209,7 @@
 //! # Limitations
 //!
 //! Handlers take no virtual time; time only moves when nothing else is enabled (or with a
-//! configured latency). A restarted server keeps its process id and name, but starts a new
+//! configured latency, or by a jump that races deliveries under a latency bound). A restarted server keeps its process id and name, but starts a new
 //! life: as with a new Erlang pid, its messages travel apart from those of its earlier life
 //! (FIFO holds per life, and they may overtake them); a schedule label names the life
 //! ("jobs (life 2)") when messages of two lives wait for the same receiver. A child started by

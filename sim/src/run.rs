@@ -155,7 +155,7 @@ fn drive(
             return Ok(Verdict::Failed(failure.clone()));
         }
         if world.over_budget {
-            return Ok(Verdict::StepLimit);
+            return Ok(at_limit(world));
         }
         world.enabled_into(&mut events);
         // Quiescence is decided without the faults: a fault that could always happen must
@@ -182,7 +182,7 @@ fn drive(
             });
         }
         if world.step.saturating_add(world.extra_steps) >= max_steps {
-            return Ok(Verdict::StepLimit);
+            return Ok(at_limit(world));
         }
         let step = world.step + 1;
         let index = scheduler.choose(
@@ -205,6 +205,16 @@ fn drive(
         world.execute(event);
         world.check_invariants();
         world.check_call_cycles();
+    }
+}
+
+/// The verdict of a run that reached its step limit: a livelock if it never reached what
+/// it must eventually reach, the step limit otherwise.
+fn at_limit(world: &mut World) -> Verdict {
+    world.check_reached_at_limit();
+    match &world.failure {
+        Some(failure) => Verdict::Failed(failure.clone()),
+        None => Verdict::StepLimit,
     }
 }
 

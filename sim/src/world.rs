@@ -108,6 +108,8 @@ pub struct World {
     pub(crate) log: Option<Vec<Event>>,
     pub(crate) invariants: Vec<(String, StateCheck)>,
     pub(crate) final_checks: Vec<(String, StateCheck)>,
+    /// What every run must reach by its end, even one cut by the step limit.
+    pub(crate) eventually: Vec<(String, StateCheck)>,
     pub(crate) faults: Faults,
     pub(crate) faults_used: u32,
     /// How often each restarted server was restarted: the life its messages are sent from.
@@ -158,6 +160,14 @@ impl View<'_> {
         Duration::from_nanos(self.world.now)
     }
 
+    /// Whether every client has finished (its body returned).
+    pub fn clients_finished(&self) -> bool {
+        (self.world.procs.iter()).all(|p| match &p.kind {
+            ProcKind::Client(client) => client.state == crate::client::ClientState::Done,
+            ProcKind::Server(_) => true,
+        })
+    }
+
     /// The live server registered under `name`, if any.
     pub fn whereis(&self, name: &str) -> Option<ProcessId> {
         self.world.whereis(name)
@@ -183,6 +193,7 @@ impl World {
             log: record.then(Vec::new),
             invariants: Vec::new(),
             final_checks: Vec::new(),
+            eventually: Vec::new(),
             faults: Faults::none(),
             faults_used: 0,
             lives: BTreeMap::new(),
@@ -270,6 +281,23 @@ impl World {
     pub fn at_end<R: Holds>(&mut self, name: &str, check: impl Fn(&View<'_>) -> R + 'static) {
         let check = move |view: &View<'_>| check(view).holds();
         self.final_checks.push((name.to_owned(), Box::new(check)));
+    }
+
+    /// Adds a property every run must reach by its end (every client finished, every
+    /// accepted job stored): checked when nothing is left to do, like [`World::at_end`], and
+    /// also when the run reaches its step limit, where a property not reached is a
+    /// [`crate::FailureKind::Livelock`]. A system with such properties gets a quiet phase:
+    /// faults are injected only in the first half of the step limit, so that the second
+    /// half shows whether it recovers.
+    pub fn eventually<R: Holds>(&mut self, name: &str, check: impl Fn(&View<'_>) -> R + 'static) {
+        let check = move |view: &View<'_>| check(view).holds();
+        self.eventually.push((name.to_owned(), Box::new(check)));
+    }
+
+    /// Whether faults may no longer be injected: the quiet phase of a run that must
+    /// eventually reach something (the second half of its step limit).
+    pub(crate) fn quiet(&self) -> bool {
+        !self.eventually.is_empty() && self.step >= self.max_steps / 2
     }
 
     /// Lets exhaustive search hash the state of `server` (its type must be `Hash`), so that

@@ -40,9 +40,6 @@ fn the_readme_first_test_fails_with_what_the_readme_shows() {
         "{text}"
     );
     assert!(text.contains("found by random after"), "{text}");
-    assert!(
-        text.contains(&format!("/gsim/{test}-seed-")),
-        "{text}"
-    );
+    assert!(text.contains(&format!("/gsim/{test}-seed-")), "{text}");
     assert!(text.contains(" cargo test -p genserver-sim -- "), "{text}");
 }

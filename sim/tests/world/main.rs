@@ -5,6 +5,7 @@ mod async_clients;
 mod determinism;
 mod faults;
 mod fifo;
+mod liveness;
 mod probe;
 mod regressions;
 mod semantics;
