@@ -34,9 +34,13 @@ use crate::scheduler::Divergence;
 use crate::system::System;
 
 /// How an exhaustive search avoids exploring equivalent orders.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Reduction {
-    /// Source-set DPOR with sleep sets: one run per order of dependent events.
+    /// Source-set DPOR with sleep sets: one run per order of dependent events. (A system
+    /// whose time races its deliveries, [`crate::World::set_max_latency`], is explored with
+    /// state hashing instead: the reduction does not yet cover jumps of time, see
+    /// [`Exploration::reduction`].)
+    #[default]
     Dpor,
     /// Plain DFS that skips states it has seen (by fingerprint).
     StateHashing,
@@ -99,6 +103,9 @@ pub struct Exploration {
     pub end_states: u64,
     /// Distinct failures (kind, process, message; call numbers aside).
     pub distinct_failures: u64,
+    /// The reduction the search used: the one asked for, except that DPOR gives way to
+    /// state hashing for a system whose time races its deliveries.
+    pub reduction: Reduction,
 }
 
 impl Exploration {
@@ -140,6 +147,11 @@ pub fn explore(
     let mut ends = BTreeSet::new();
     let mut failures = BTreeSet::new();
     let started = Instant::now();
+    let options = &DfsOptions {
+        reduction: reduction_for(system, options.reduction),
+        ..options.clone()
+    };
+    report.reduction = options.reduction;
     loop {
         let mut explorer = Explorer {
             stack: &mut stack,
@@ -228,5 +240,20 @@ pub fn explore(
             Some(depth) => prefix = depth,
             None => return Ok(report),
         }
+    }
+}
+
+/// The reduction a search of `system` can use: DPOR's races assume that time moves only
+/// when nothing else can happen, so a system whose jumps of time race its deliveries is
+/// searched with state hashing, which makes no such assumption.
+fn reduction_for(system: &dyn System, asked: Reduction) -> Reduction {
+    if asked != Reduction::Dpor {
+        return asked;
+    }
+    let mut world = crate::world::World::new(false);
+    system.build(&mut world);
+    match world.max_latency {
+        0 => Reduction::Dpor,
+        _ => Reduction::StateHashing,
     }
 }

@@ -124,6 +124,9 @@ pub fn search(system: &dyn System, args: &HuntArgs) -> Result<Searched, String> 
         found: report.found,
         line,
         summary,
-        strategy: format!("dfs (source-set DPOR, sleep sets); {stats}"),
+        strategy: match report.reduction {
+            Reduction::Dpor => format!("dfs (source-set DPOR, sleep sets); {stats}"),
+            _ => format!("dfs (state hashing: time races deliveries here); {stats}"),
+        },
     })
 }
