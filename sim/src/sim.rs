@@ -20,7 +20,7 @@ use crate::world::World;
 /// use genserver_sim::{Sim, Strategy};
 ///
 /// let lost_update = genserver_sim::find_system("lost-update").unwrap();
-/// let hunt = Sim::new(lost_update).strategy(Strategy::Pct { depth: 1 }).runs(100).hunt();
+/// let hunt = Sim::new(lost_update).strategy(Strategy::Pct { depth: 2 }).runs(100).hunt();
 /// assert!(hunt.found.is_some());
 /// ```
 #[derive(Clone)]

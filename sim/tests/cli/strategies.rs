@@ -18,7 +18,7 @@ fn pct_finds_the_depth_2_bug_shrinks_it_and_the_shrunk_trace_replays() {
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     let text = stdout(&out);
     for line in [
-        "strategy:   pct (depth 3); 33 runs of seeds 0 to 9999",
+        "strategy:   pct (depth 3); 4 runs of seeds 0 to 9999",
         "failure:    step 22: invariant: every write counted",
         "shrunk:     22 steps (original 22 steps)",
         &format!("original:   {}", path(&dir.join("aba.original.jsonl"))),

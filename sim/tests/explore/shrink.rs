@@ -21,10 +21,11 @@ const STORIES: [(&str, u64); 7] = [
     // start; delay the withdrawal; time out; the late withdrawal and the retry are
     // delivered; the retry's reply shows two withdrawals.
     ("retry-double-apply", 6),
-    // submit 1, its flush and reply; submit 2 and its reply; crash before its flush (the
-    // queued submit 3 fails with the crash); job 1 reaches the store (the clock only moves
-    // when nothing else can happen); wake; list; the reply lacks job 2.
-    ("restart-loses-work", 12),
+    // The first failure PCT finds loses job 1: start; submit 1; crash before its flush; its
+    // reply; submit 2, its flush, its store, its reply; the same for 3; wake; list; the
+    // reply lacks job 1. (The shortest story, 12 steps, crashes after job 2's reply
+    // instead, so that the queued submit 3 fails with the crash.)
+    ("restart-loses-work", 15),
     // start the updater, read, reply; start the bumper, eight adds and replies; the stale
     // compare-and-set and its reply.
     ("aba-version", 22),
