@@ -7,7 +7,6 @@
 //! `Ok(())`, or with an [`Check`] error (a failed expectation) that the engine reports with
 //! the client's name; `?` on a call's result turns a failed call into one.
 
-use std::cell::Cell;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
@@ -100,6 +99,8 @@ pub trait ClientEngine {
     fn poll_sleep(&self, ticket: u64) -> Poll<()>;
     /// The client dropped call `ticket` unfinished: its outcome is no longer wanted.
     fn forget(&self, ticket: u64);
+    /// A fresh ticket for the client's next call or sleep: 0, 1, 2, …
+    fn ticket(&self) -> u64;
 }
 
 /// A client's context: call, cast, sleep, read the clock, look up names.
@@ -108,23 +109,17 @@ pub trait ClientEngine {
 #[derive(Clone)]
 pub struct Cx {
     engine: Rc<dyn ClientEngine>,
-    tickets: Rc<Cell<u64>>,
 }
 
 impl Cx {
     /// A context over an engine (engines make these).
     #[doc(hidden)]
     pub fn new(engine: Rc<dyn ClientEngine>) -> Self {
-        Cx {
-            engine,
-            tickets: Rc::new(Cell::new(0)),
-        }
+        Cx { engine }
     }
 
     fn ticket(&self) -> u64 {
-        let ticket = self.tickets.get();
-        self.tickets.set(ticket + 1);
-        ticket
+        self.engine.ticket()
     }
 
     /// Calls a server with the default timeout (5 s). The call is sent at once; `.await` the

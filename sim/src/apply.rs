@@ -65,7 +65,10 @@ impl World {
                     request,
                     timeout,
                 } => match self.call_out(id, to, request, timeout) {
-                    Ok(_) => return,
+                    Ok(_) => {
+                        self.server_started_waiting = true;
+                        return;
+                    }
                     Err(error) => {
                         self.emit(EventKind::Reply, Some(id), Some(id), |w| {
                             format!("call to {} failed at once: {error}", w.name(to))
@@ -171,6 +174,7 @@ impl World {
             deadline,
         };
         self.pending.insert((caller, tag), pending);
+        *self.waiting.entry(caller).or_default() += 1;
         self.send(caller, to, Body::Call { tag, request });
         Ok(tag)
     }
@@ -181,6 +185,12 @@ impl World {
         lock(&self.mailroom).give_up(caller, tag);
         match self.pending.remove(&(caller, tag)) {
             Some(pending) => {
+                if let Some(count) = self.waiting.get_mut(&caller) {
+                    *count -= 1;
+                    if *count == 0 {
+                        self.waiting.remove(&caller);
+                    }
+                }
                 if let Some(key) = pending.deadline {
                     self.deadlines.remove(&key);
                 }

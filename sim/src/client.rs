@@ -3,7 +3,7 @@
 //! and the world leaves there what the client waits for (call outcomes, wake-ups).
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -43,16 +43,26 @@ pub(crate) struct Desk {
     /// changes then matters, and its state depends on the answers).
     pub resolved: Vec<(String, Option<ProcessId>)>,
     pub requests: Vec<Request>,
-    pub outcomes: BTreeMap<u64, CallOutcome>,
-    pub woken: BTreeSet<u64>,
+    /// Outcomes waiting to be read, by ticket (a few at most: a list).
+    pub outcomes: Vec<(u64, CallOutcome)>,
+    /// Sleeps that are over, by ticket.
+    pub woken: Vec<u64>,
+    /// Tickets handed out so far.
+    pub tickets: u64,
 }
 
-/// The engine behind a simulated client's [`Cx`].
-struct SimClient(Rc<RefCell<Desk>>);
+/// The engine behind a simulated client's [`Cx`]: its desk, shared with the world.
+pub(crate) struct SimClient(RefCell<Desk>);
 
 impl ClientEngine for SimClient {
     fn me(&self) -> ProcessId {
         self.0.borrow().me
+    }
+
+    fn ticket(&self) -> u64 {
+        let mut desk = self.0.borrow_mut();
+        desk.tickets += 1;
+        desk.tickets - 1
     }
 
     fn now(&self) -> Duration {
@@ -81,8 +91,9 @@ impl ClientEngine for SimClient {
     }
 
     fn poll_call(&self, ticket: u64) -> Poll<Result<AnyMessage, CallError>> {
-        match self.0.borrow_mut().outcomes.remove(&ticket) {
-            Some(outcome) => Poll::Ready(outcome),
+        let mut desk = self.0.borrow_mut();
+        match desk.outcomes.iter().position(|(t, _)| *t == ticket) {
+            Some(index) => Poll::Ready(desk.outcomes.swap_remove(index).1),
             None => Poll::Pending,
         }
     }
@@ -93,9 +104,13 @@ impl ClientEngine for SimClient {
     }
 
     fn poll_sleep(&self, ticket: u64) -> Poll<()> {
-        match self.0.borrow_mut().woken.remove(&ticket) {
-            true => Poll::Ready(()),
-            false => Poll::Pending,
+        let mut desk = self.0.borrow_mut();
+        match desk.woken.iter().position(|t| *t == ticket) {
+            Some(index) => {
+                desk.woken.swap_remove(index);
+                Poll::Ready(())
+            }
+            None => Poll::Pending,
         }
     }
 
@@ -128,32 +143,36 @@ pub(crate) enum Input {
 /// A client inside the world.
 pub(crate) struct ClientProc {
     pub body: Pin<Box<dyn Future<Output = ClientResult>>>,
-    pub desk: Rc<RefCell<Desk>>,
+    pub client: Rc<SimClient>,
     pub state: ClientState,
     /// Its calls in flight: the world's tag → the client's ticket.
-    pub calls: BTreeMap<CallTag, u64>,
+    pub calls: Vec<(CallTag, u64)>,
+    /// A spare list the world swaps with the desk's requests (no allocation per poll).
+    pub spare: Vec<Request>,
     /// A hash of every input the client was given (its state follows from them).
     pub history: u64,
 }
 
 impl ClientProc {
     /// A client `me` that will run `body`.
-    pub fn new(me: ProcessId, body: genserver::ClientBody) -> Self {
-        let desk = Rc::new(RefCell::new(Desk {
+    pub fn new(me: ProcessId, body: impl AsyncFnOnce(Cx) -> ClientResult + 'static) -> Self {
+        let client = Rc::new(SimClient(RefCell::new(Desk {
             me,
             now: Duration::ZERO,
             registry: BTreeMap::new(),
             resolved: Vec::new(),
             requests: Vec::new(),
-            outcomes: BTreeMap::new(),
-            woken: BTreeSet::new(),
-        }));
-        let cx = Cx::new(Rc::new(SimClient(Rc::clone(&desk))));
+            outcomes: Vec::new(),
+            woken: Vec::new(),
+            tickets: 0,
+        })));
+        let cx = Cx::new(client.clone());
         ClientProc {
-            body: body(cx),
-            desk,
+            body: Box::pin(async move { body(cx).await }),
+            client,
             state: ClientState::Ready,
-            calls: BTreeMap::new(),
+            calls: Vec::new(),
+            spare: Vec::new(),
             history: 0,
         }
     }
@@ -161,25 +180,27 @@ impl ClientProc {
     /// Leaves `input` on the desk for the next poll; when `describe` is set, returns what
     /// it was in the client's own terms (its tickets, not the world's call numbers), for its
     /// history.
-    pub fn hand(&mut self, input: Input, describe: bool) -> String {
-        let mut desk = self.desk.borrow_mut();
-        match input {
-            Input::Start => "start".to_owned(),
-            Input::Outcome(tag, outcome) => match self.calls.remove(&tag) {
-                Some(ticket) => {
-                    let text = match describe {
-                        true => format!("call {ticket}: {outcome:?}"),
-                        false => String::new(),
-                    };
-                    desk.outcomes.insert(ticket, outcome);
-                    text
-                }
-                None => String::new(),
-            },
-            Input::Wake(ticket) => {
-                desk.woken.insert(ticket);
-                format!("wake {ticket}")
+    pub fn hand(&mut self, input: Input, describe: bool) -> Option<String> {
+        let mut desk = self.client.0.borrow_mut();
+        let text = match input {
+            Input::Start => describe.then(|| "start".to_owned()),
+            Input::Outcome(tag, outcome) => {
+                let index = self.calls.iter().position(|(t, _)| *t == tag)?;
+                let ticket = self.calls.swap_remove(index).1;
+                let text = describe.then(|| format!("call {ticket}: {outcome:?}"));
+                desk.outcomes.push((ticket, outcome));
+                text
             }
-        }
+            Input::Wake(ticket) => {
+                desk.woken.push(ticket);
+                describe.then(|| format!("wake {ticket}"))
+            }
+        };
+        text
+    }
+
+    /// The desk the client shares with the world.
+    pub fn desk(&self) -> std::cell::RefMut<'_, Desk> {
+        self.client.0.borrow_mut()
     }
 }

@@ -63,7 +63,7 @@ impl World {
     /// Whether process `id` is blocked in a call of its own (it takes nothing but that
     /// call's reply or timeout).
     fn busy(&self, id: ProcessId) -> bool {
-        self.pending_of(id).next().is_some()
+        self.waiting.contains_key(&id)
     }
 
     /// The calls process `id` waits for, in call order.

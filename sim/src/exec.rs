@@ -202,8 +202,7 @@ impl World {
         if proc.state == ClientState::Done {
             return;
         }
-        let given = proc.hand(input, observing);
-        if observing {
+        if let Some(given) = proc.hand(input, observing) {
             proc.history = mix(proc.history, (given, now));
         }
         proc.state = ClientState::Running;
@@ -213,15 +212,17 @@ impl World {
                 return;
             };
             {
-                let mut desk = proc.desk.borrow_mut();
+                let mut desk = proc.desk();
                 desk.now = now;
                 desk.registry = registry;
             }
             let body = &mut proc.body;
             let result = guarded(|| body.as_mut().poll(&mut Context::from_waker(Waker::noop())));
-            let (resolved, requests) = {
-                let mut desk = proc.desk.borrow_mut();
-                (take(&mut desk.resolved), take(&mut desk.requests))
+            let mut requests = take(&mut proc.spare);
+            let resolved = {
+                let mut desk = proc.desk();
+                std::mem::swap(&mut requests, &mut desk.requests);
+                take(&mut desk.resolved)
             };
             if !resolved.is_empty() {
                 if observing {
@@ -249,7 +250,7 @@ impl World {
                 Ok(Poll::Pending) => false,
             };
             let mut again = false;
-            for request in requests {
+            for request in requests.drain(..) {
                 match request {
                     Request::Cast { to, msg } => self.send(id, to, Body::Cast(msg)),
                     Request::Sleep { ticket, duration } => {
@@ -278,14 +279,15 @@ impl World {
                         if let Some(ProcKind::Client(proc)) = self.proc_mut(id).map(|p| &mut p.kind)
                         {
                             match outcome {
-                                Err(tag) => _ = proc.calls.insert(tag, ticket),
-                                Ok(outcome) => {
-                                    proc.desk.borrow_mut().outcomes.insert(ticket, outcome);
-                                }
+                                Err(tag) => proc.calls.push((tag, ticket)),
+                                Ok(outcome) => proc.desk().outcomes.push((ticket, outcome)),
                             }
                         }
                     }
                 }
+            }
+            if let Some(ProcKind::Client(proc)) = self.proc_mut(id).map(|p| &mut p.kind) {
+                proc.spare = requests;
             }
             if finished {
                 return self.finish_client(id);

@@ -12,7 +12,8 @@ impl World {
     /// Records a deadlock the moment servers wait for each other in a cycle (each blocked in
     /// a call to the next), even while other processes or timers can still run.
     pub(crate) fn check_call_cycles(&mut self) {
-        if self.failure.is_some() {
+        // Only a server starting to wait can close a cycle.
+        if !std::mem::take(&mut self.server_started_waiting) || self.failure.is_some() {
             return;
         }
         let waits: BTreeMap<ProcessId, (ProcessId, CallTag)> = (self.pending.iter())

@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use genserver::{
     CallTag, ClientResult, Cx, GenServer, MonitorRef, ProcessId, ServerRef, Stage, TimerId,
-    client_body,
 };
 use genserver_traces::{Event, EventKind, Process, ProcessKind};
 
@@ -95,6 +94,8 @@ pub struct World {
     pub(crate) deadlines: BTreeMap<(u64, u64), Deadline>,
     pub(crate) deadline_seq: u64,
     pub(crate) pending: BTreeMap<(ProcessId, CallTag), Pending>,
+    /// How many calls each process waits for (the processes of `pending`, counted).
+    pub(crate) waiting: BTreeMap<ProcessId, usize>,
     pub(crate) mailroom: SharedMailroom,
     pub(crate) now: u64,
     pub(crate) step: u64,
@@ -110,6 +111,8 @@ pub struct World {
     pub(crate) final_checks: Vec<(String, StateCheck)>,
     /// What every run must reach by its end, even one cut by the step limit.
     pub(crate) eventually: Vec<(String, StateCheck)>,
+    /// A server began waiting for a call in the step being executed (a cycle may close).
+    pub(crate) server_started_waiting: bool,
     pub(crate) faults: Faults,
     pub(crate) faults_used: u32,
     /// How often each restarted server was restarted: the life its messages are sent from.
@@ -183,6 +186,7 @@ impl World {
             deadlines: BTreeMap::new(),
             deadline_seq: 0,
             pending: BTreeMap::new(),
+            waiting: BTreeMap::new(),
             mailroom: Arc::new(Mutex::new(Default::default())),
             now: 0,
             step: 0,
@@ -194,6 +198,7 @@ impl World {
             invariants: Vec::new(),
             final_checks: Vec::new(),
             eventually: Vec::new(),
+            server_started_waiting: false,
             faults: Faults::none(),
             faults_used: 0,
             lives: BTreeMap::new(),
@@ -262,7 +267,7 @@ impl World {
         let id = self.next_id();
         self.procs.push(Proc {
             name: name.to_owned(),
-            kind: ProcKind::Client(ClientProc::new(id, client_body(body))),
+            kind: ProcKind::Client(ClientProc::new(id, body)),
         });
         id
     }

@@ -1,6 +1,6 @@
 //! Scenarios on real threads: the same `async` clients the simulator explores, run for real.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
@@ -158,6 +158,7 @@ fn play(rt: Runtime, me: ProcessId, body: ClientBody) -> ClientResult {
         me,
         calls: RefCell::default(),
         sleeps: RefCell::default(),
+        tickets: Cell::new(0),
     });
     catch_unwind(AssertUnwindSafe(|| block_on(body(Cx::new(engine)))))
         .unwrap_or_else(|panic| Err(panicked(&*panic)))
@@ -200,6 +201,7 @@ struct ThreadClient {
     me: ProcessId,
     calls: RefCell<BTreeMap<u64, InFlight>>,
     sleeps: RefCell<BTreeMap<u64, Instant>>,
+    tickets: Cell<u64>,
 }
 
 impl ClientEngine for ThreadClient {
@@ -262,5 +264,11 @@ impl ClientEngine for ThreadClient {
 
     fn forget(&self, ticket: u64) {
         self.calls.borrow_mut().remove(&ticket);
+    }
+
+    fn ticket(&self) -> u64 {
+        let ticket = self.tickets.get();
+        self.tickets.set(ticket + 1);
+        ticket
     }
 }

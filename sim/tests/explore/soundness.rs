@@ -7,39 +7,14 @@ use std::time::Duration;
 use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo, ServerRef};
 use genserver_sim::{DfsOptions, Exploration, Reduction, World, explore, hunt};
 
-/// Two of these bounce a ball for ever: each cast is answered by a cast back.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct Bouncer(ServerRef<Bouncer>);
-
-impl GenServer for Bouncer {
-    type Args = (ServerRef<Bouncer>, bool);
-    type Call = ();
-    type Reply = ();
-    type Cast = ();
-    type Info = ();
-    type Continue = ();
-    fn init((other, serve): Self::Args, ctx: &mut Ctx<Self>) -> Result<Self, ExitReason> {
-        if serve {
-            ctx.cast(other, ());
-        }
-        Ok(Bouncer(other))
-    }
-    fn handle_call(&mut self, _: (), _: ReplyTo<()>, _: &mut Ctx<Self>) -> CallResult<()> {
-        CallResult::Reply(())
-    }
-    fn handle_cast(&mut self, _: (), ctx: &mut Ctx<Self>) {
-        ctx.cast(self.0, ());
-    }
-}
+#[path = "../support/rally.rs"]
+mod rally;
 
 /// A ping-pong that runs past any depth limit, and one client that calls and then checks
 /// (with `fails`, its check fails: three steps from the start).
 fn rally(fails: bool) -> impl Fn(&mut World) + Sync {
     move |world: &mut World| {
-        let second = world.next_ref::<Bouncer>();
-        let second = ServerRef::<Bouncer>::new(genserver::ProcessId(second.id().0 + 1));
-        let first = world.spawn::<Bouncer>("first", (second, false));
-        world.spawn::<Bouncer>("second", (first, true));
+        let first = rally::rally(world, ["first", "second"]);
         world.client("client", async move |cx| {
             cx.call(first, ()).await?;
             if fails { Err("checked".into()) } else { Ok(()) }

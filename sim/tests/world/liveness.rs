@@ -8,37 +8,13 @@ use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo, ServerRef};
 use genserver_sim::{FailureKind, Restart, Verdict, World, hunt, replay, run, shrink};
 use genserver_traces::EventKind;
 
-/// Bounces a ball with its partner for ever (casts only: never blocked).
-#[derive(Debug)]
-struct Bouncer(ServerRef<Bouncer>);
-
-impl GenServer for Bouncer {
-    type Args = (ServerRef<Bouncer>, bool);
-    type Call = ();
-    type Reply = ();
-    type Cast = ();
-    type Info = ();
-    type Continue = ();
-    fn init((other, serve): Self::Args, ctx: &mut Ctx<Self>) -> Result<Self, ExitReason> {
-        if serve {
-            ctx.cast(other, ());
-        }
-        Ok(Bouncer(other))
-    }
-    fn handle_call(&mut self, _: (), _: ReplyTo<()>, _: &mut Ctx<Self>) -> CallResult<()> {
-        CallResult::Reply(())
-    }
-    fn handle_cast(&mut self, _: (), ctx: &mut Ctx<Self>) {
-        ctx.cast(self.0, ());
-    }
-}
+#[path = "../support/rally.rs"]
+mod rally;
 
 /// The zoo's call cycle, beside a rally that never ends.
 fn cycle_beside_a_rally(world: &mut World) {
     genserver_sim::zoo::call_cycle::build(world);
-    let second = ServerRef::new(genserver::ProcessId(world.next_ref::<Bouncer>().id().0 + 1));
-    let first = world.spawn::<Bouncer>("ping", (second, false));
-    world.spawn::<Bouncer>("pong", (first, true));
+    rally::rally(world, ["ping", "pong"]);
 }
 
 #[test]
@@ -161,9 +137,7 @@ fn a_run_that_never_reaches_what_it_must_is_a_livelock_shrunk_like_any_failure()
 /// run must eventually reach (or not: `must_recover`).
 fn crashable_rally(must_recover: bool) -> impl Fn(&mut World) + Sync {
     move |world: &mut World| {
-        let second = ServerRef::new(genserver::ProcessId(world.next_ref::<Bouncer>().id().0 + 1));
-        let first = world.spawn::<Bouncer>("ping", (second, false));
-        world.spawn::<Bouncer>("pong", (first, true));
+        let first = rally::rally(world, ["ping", "pong"]);
         world.crashable(first, Restart::Never);
         let faults = world.faults();
         faults.budget = 1;
