@@ -182,7 +182,7 @@ impl ClientProc {
     /// history.
     pub fn hand(&mut self, input: Input, describe: bool) -> Option<String> {
         let mut desk = self.client.0.borrow_mut();
-        let text = match input {
+        match input {
             Input::Start => describe.then(|| "start".to_owned()),
             Input::Outcome(tag, outcome) => {
                 let index = self.calls.iter().position(|(t, _)| *t == tag)?;
@@ -195,8 +195,7 @@ impl ClientProc {
                 desk.woken.push(ticket);
                 describe.then(|| format!("wake {ticket}"))
             }
-        };
-        text
+        }
     }
 
     /// The desk the client shares with the world.

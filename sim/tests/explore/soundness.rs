@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo, ServerRef};
+use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo};
 use genserver_sim::{DfsOptions, Exploration, Reduction, World, explore, hunt};
 
 #[path = "../support/rally.rs"]
