@@ -57,6 +57,14 @@
 //! [`GenServer::handle_down`] and, when it traps exits, [`GenServer::handle_exit`]. The
 //! [`supervisor`] module builds OTP's supervisors from them, for either engine.
 //!
+//! # Clients as plain code
+//!
+//! A client is an `async` closure over a [`Cx`]: `cx.call(server, request).await?` gives the
+//! typed reply, `cx.cast(..)` sends, `cx.sleep(d).await` waits, and it ends with `Ok(())` or
+//! a failed [`Check`]. A scenario written over [`Stage`] (servers and clients) runs on real
+//! threads with [`runtime::Threads`] and, unchanged, in the simulator of `genserver-sim`,
+//! which tries its message orders.
+//!
 //! # Concurrency checking
 //!
 //! The runtime's [`Mailbox`] and [`ReplyLink`] take their primitives from one shim module that
