@@ -45,7 +45,7 @@ const CALIBRATION_RUNS: u64 = 4;
 
 /// The run length PCT draws change points from: the longest of a few random runs from the
 /// first seed of the whole range (the same for every shard and thread).
-fn steps_estimate(system: &dyn System, options: &HuntOptions) -> u64 {
+pub(crate) fn steps_estimate(system: &dyn System, options: &HuntOptions) -> u64 {
     match options.strategy {
         Strategy::Random => 0,
         Strategy::Pct { .. } => (0..CALIBRATION_RUNS)
@@ -64,7 +64,7 @@ fn steps_estimate(system: &dyn System, options: &HuntOptions) -> u64 {
 }
 
 /// One run of `seed` with the hunt's strategy.
-fn run_seed(
+pub(crate) fn run_seed(
     system: &dyn System,
     options: &HuntOptions,
     steps: u64,

@@ -6,7 +6,7 @@ use genserver_traces::Trace;
 
 use crate::canonical::CanonicalScheduler;
 use crate::dfs::{DfsOptions, Exploration, explore};
-use crate::hunt::{Hunt, hunt_with};
+use crate::hunt::{Hunt, hunt_with, run_seed, steps_estimate};
 use crate::options::{HuntOptions, Strategy};
 use crate::run::{DEFAULT_MAX_STEPS, RunReport, replay, run_with};
 use crate::scheduler::Divergence;
@@ -113,17 +113,11 @@ impl<'a> Sim<'a> {
         &self.system
     }
 
-    /// One traced run of the seed.
+    /// One traced run of the seed, scheduled as the first run of [`Sim::hunt`] would be.
     pub fn run(&self) -> RunReport {
-        let mut scheduler = self.sampling().scheduler(self.seed, self.max_steps);
-        run_with(
-            &self.system,
-            self.seed,
-            self.max_steps,
-            true,
-            scheduler.as_mut(),
-        )
-        .expect("sampling strategies never diverge")
+        let options = self.hunt_options();
+        let steps = steps_estimate(&self.system, &options);
+        run_seed(&self.system, &options, steps, self.seed, true)
     }
 
     /// The run of the canonical schedule ([`CanonicalScheduler`]: every message in the
@@ -158,12 +152,17 @@ impl<'a> Sim<'a> {
 
     /// Runs seeds from the seed until the first failure or the number of runs.
     pub fn hunt(&self) -> Hunt {
-        let options = HuntOptions {
+        hunt_with(&self.system, &self.hunt_options(), &|_, _| {})
+    }
+
+    /// A hunt of these options: from the seed, with the sampling strategy (PCT estimates
+    /// its runs' length from the first seeds, for a single run as for a hunt).
+    fn hunt_options(&self) -> HuntOptions {
+        HuntOptions {
             strategy: self.sampling(),
             jobs: self.jobs,
             ..HuntOptions::new(self.seed, self.runs, self.max_steps)
-        };
-        hunt_with(&self.system, &options, &|_, _| {})
+        }
     }
 
     /// Tries every order within the default bounds ([`DfsOptions`]).

@@ -282,3 +282,30 @@ fn pct_finds_bugs_at_least_as_often_as_the_papers_bound() {
     }
     assert_eq!(seen, [(124, 34), (62, 24), (83, 14)]);
 }
+
+#[test]
+fn a_single_pct_run_is_the_first_run_of_a_pct_hunt_from_its_seed() {
+    // Both estimate the length of a run the same way, so they draw the same change points.
+    let aba = find_system("aba-version").unwrap();
+    let sim = |seed| {
+        genserver_sim::Sim::new(aba)
+            .strategy(Strategy::Pct { depth: 2 })
+            .seed(seed)
+    };
+    let mut failing = 0;
+    for seed in 0..60 {
+        let single = sim(seed).run();
+        let hunted = sim(seed).runs(1).hunt().found;
+        assert_eq!(
+            single.failure(),
+            hunted.as_ref().and_then(|r| r.failure()),
+            "seed {seed}"
+        );
+        if let Some(hunted) = hunted {
+            let trace = |r: &genserver_sim::RunReport| r.trace.as_ref().unwrap().to_jsonl();
+            assert_eq!(trace(&single), trace(&hunted), "seed {seed}");
+            failing += 1;
+        }
+    }
+    assert!(failing > 0, "some seed fails at depth 2");
+}
