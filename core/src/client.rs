@@ -69,11 +69,14 @@ impl From<&str> for Check {
 /// What a client's body returns.
 pub type ClientResult = Result<(), Check>;
 
-/// A client's body, boxed for an engine: it gets its context and returns its future.
-pub type ClientBody = Box<dyn FnOnce(Cx) -> Pin<Box<dyn Future<Output = ClientResult>>> + Send>;
+/// A client's body, boxed for the threaded runtime: it gets its context and returns its future.
+pub(crate) type ClientBody =
+    Box<dyn FnOnce(Cx) -> Pin<Box<dyn Future<Output = ClientResult>>> + Send>;
 
-/// Boxes an `async` client closure for an engine.
-pub fn client_body(body: impl AsyncFnOnce(Cx) -> ClientResult + Send + 'static) -> ClientBody {
+/// Boxes an `async` client closure for the threaded runtime.
+pub(crate) fn client_body(
+    body: impl AsyncFnOnce(Cx) -> ClientResult + Send + 'static,
+) -> ClientBody {
     Box::new(move |cx| Box::pin(async move { body(cx).await }))
 }
 

@@ -87,9 +87,9 @@ pub mod supervisor;
 mod sync;
 mod timeout;
 
-pub use client::{Call, Check, ClientResult, Cx, Sleep, Stage};
 #[doc(hidden)]
-pub use client::{ClientBody, ClientEngine, client_body};
+pub use client::ClientEngine;
+pub use client::{Call, Check, ClientResult, Cx, Sleep, Stage};
 pub use effect::{Ctx, Effect, OnOutcome, OnStarted};
 pub use error::{CallError, StartError};
 pub use ids::{CallTag, MonitorRef, ProcessId, ServerRef, TimerId};

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use crate::backtrack::{add_disabled, add_left_enabled, add_races, backtrack, pending_deliveries};
 use crate::explorer::{Cut, Explorer, Node};
-use crate::guided::without_numbers;
+use crate::labels::without_numbers;
 use crate::replay::ReplayScheduler;
 use crate::run::{RunReport, Verdict, run_with, run_world};
 use crate::scheduler::Divergence;

@@ -11,7 +11,7 @@ use crate::dpor::ADVANCE;
 use crate::envelope::{Body, Envelope};
 use crate::faults::Restart;
 use crate::server::{line, render};
-use crate::world::{Deadline, Pending, ProcKind, World};
+use crate::world::{Deadline, ProcKind, World};
 
 /// One thing that can happen next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,12 +68,10 @@ impl World {
 
     /// The calls process `id` waits for, in call order.
     pub(crate) fn calls_of(&self, id: ProcessId) -> Vec<CallTag> {
-        self.pending_of(id).map(|(&(_, tag), _)| tag).collect()
-    }
-
-    fn pending_of(&self, id: ProcessId) -> impl Iterator<Item = (&(ProcessId, CallTag), &Pending)> {
-        self.pending
-            .range((id, CallTag(0))..=(id, CallTag(u64::MAX)))
+        let calls = self
+            .pending
+            .range((id, CallTag(0))..=(id, CallTag(u64::MAX)));
+        calls.map(|(&(_, tag), _)| tag).collect()
     }
 
     /// Whether server `id` may take a message or a timer now: it is not blocked in a call

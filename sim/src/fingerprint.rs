@@ -12,7 +12,7 @@
 use std::fmt;
 use std::hash::{DefaultHasher, Hasher};
 
-use crate::guided::without_numbers;
+use crate::labels::without_numbers;
 use crate::server::{hash_fmt, hash_text};
 use crate::world::{Deadline, ProcKind, World};
 

@@ -17,8 +17,8 @@
 use genserver_traces::{ProcessKind, Trace};
 
 use crate::failure::{Failure, FailureKind};
-use crate::guided::Recording;
 use crate::identity::{Follow, Identify};
+use crate::labels::Recording;
 use crate::replay::ReplayScheduler;
 use crate::run::{RunReport, run_with};
 use crate::scheduler::Divergence;

@@ -13,7 +13,7 @@ use genserver::{
 };
 
 use crate::envelope::CallOutcome;
-use crate::guided::without_numbers;
+use crate::labels::without_numbers;
 use crate::mailroom::{SharedMailroom, SimSink, lock};
 use crate::server::{Action, Output, SimServer, StateHasher, Status, guarded, hash_text, render};
 

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use crate::render::seconds;
-use crate::{Event, EventKind, Outcome, Trace};
+use crate::{Event, EventKind, Header, Outcome, Trace};
 
 /// The trace as text: a header comment, one line per event, the outcome. Line breaks
 /// inside names and messages are shown as `\n`, so every event is exactly one line.
@@ -12,17 +12,12 @@ use crate::{Event, EventKind, Outcome, Trace};
 /// the same text in any process: it is what snapshot tests store and what `gsim diff` compares.
 pub fn to_text(trace: &Trace) -> String {
     let header = &trace.header;
-    let processes: Vec<String> = header
-        .processes
-        .iter()
-        .map(|p| format!("{} ({:?})", p.name, p.kind).to_lowercase())
-        .collect();
     let mut lines = vec![
         format!(
             "# {} v{}: system {}, seed {}, max {} steps",
             header.format, header.version, header.system, header.seed, header.max_steps
         ),
-        format!("# processes: {}", processes.join(", ")),
+        format!("# processes: {}", process_list(header)),
     ];
     lines.extend(trace.events.iter().map(event_line));
     lines.push(end_line(trace));
@@ -44,31 +39,25 @@ pub fn event_line(event: &Event) -> String {
 /// scheduler's choices, step numbers or seed, then how it ended. An edit that adds an event
 /// adds its lines and moves no other line, which is what a snapshot of a scenario needs.
 pub fn to_story(trace: &Trace) -> String {
-    let processes: Vec<String> = (trace.header.processes.iter())
-        .map(|p| format!("{} ({:?})", p.name, p.kind).to_lowercase())
-        .collect();
-    let mut out = format!("# processes: {}\n", processes.join(", "));
+    let mut out = format!("# processes: {}\n", process_list(&trace.header));
     let events = trace.events.iter().filter(|e| e.kind != EventKind::Choose);
     for event in events {
         out.push_str(&one_line(what_happened(event)));
         out.push('\n');
     }
-    let end = match &trace.end.outcome {
-        Outcome::Pass => "# end: pass".to_owned(),
-        Outcome::StepLimit => "# end: step limit reached".to_owned(),
-        Outcome::Failure(failure) => {
-            let process = (failure.process.as_ref())
-                .map(|p| format!(" in {p}"))
-                .unwrap_or_default();
-            format!(
-                "# end: {} failure{process}: {}",
-                failure.kind, failure.message
-            )
-        }
-    };
+    let end = format!("# end: {}", ending(&trace.end.outcome, false));
     out.push_str(&one_line(end));
     out.push('\n');
     out
+}
+
+/// `name (kind), …` for the header's processes.
+fn process_list(header: &Header) -> String {
+    let named = header.processes.iter();
+    let processes: Vec<String> = named
+        .map(|p| format!("{} ({:?})", p.name, p.kind).to_lowercase())
+        .collect();
+    processes.join(", ")
 }
 
 /// `time kind from -> to: message`.
@@ -100,18 +89,29 @@ fn one_line(text: String) -> String {
 pub(crate) fn end_line(trace: &Trace) -> String {
     let end = &trace.end;
     let at = format!("after {} steps, {}", end.steps, seconds(end.time_ns));
+    let ending = ending(&end.outcome, true);
     match &end.outcome {
-        Outcome::Pass => format!("# end: pass {at}"),
-        Outcome::StepLimit => format!("# end: step limit reached {at}"),
+        Outcome::Failure(_) => format!("# end: {ending} ({at})"),
+        _ => format!("# end: {ending} {at}"),
+    }
+}
+
+/// How a run ended, in words: `pass`, `step limit reached`, or `KIND failure[ at step N][ in
+/// PROCESS]: MESSAGE`.
+fn ending(outcome: &Outcome, with_step: bool) -> String {
+    match outcome {
+        Outcome::Pass => "pass".to_owned(),
+        Outcome::StepLimit => "step limit reached".to_owned(),
         Outcome::Failure(failure) => {
-            let process = failure
-                .process
-                .as_ref()
+            let step = (with_step)
+                .then(|| format!(" at step {}", failure.step))
+                .unwrap_or_default();
+            let process = (failure.process.as_ref())
                 .map(|p| format!(" in {p}"))
                 .unwrap_or_default();
             format!(
-                "# end: {} failure at step {}{process}: {} ({at})",
-                failure.kind, failure.step, failure.message
+                "{} failure{step}{process}: {}",
+                failure.kind, failure.message
             )
         }
     }

@@ -1,24 +1,7 @@
-//! The guided strategy: follow a plan of labels where it can, skip what is not enabled, and
-//! finish the run in a fixed order. (The shrinker follows its candidates by event identity
-//! instead: `identity.rs`.)
+//! Schedule labels as runs take them: written down as a scheduler chooses (for the shrinker)
+//! and compared without their call numbers (for end states and fingerprints).
 
 use crate::scheduler::{Divergence, Enabled, Scheduler};
-
-/// Follows `plan` loosely: at each step the next planned label that is enabled is chosen
-/// (planned labels that are not enabled are skipped); when the plan is used up, the first
-/// enabled event that is not a fault. Call numbers (`#7`) may differ from the plan's, since
-/// leaving out a step renumbers later calls.
-pub struct GuidedScheduler {
-    plan: Vec<String>,
-    next: usize,
-}
-
-impl GuidedScheduler {
-    /// Follows `plan`.
-    pub fn new(plan: Vec<String>) -> Self {
-        GuidedScheduler { plan, next: 0 }
-    }
-}
 
 /// A label without its call numbers: `deliver call #3 Get` becomes `deliver call # Get`.
 pub(crate) fn without_numbers(label: &str) -> String {
@@ -32,30 +15,6 @@ pub(crate) fn without_numbers(label: &str) -> String {
         out.push(c);
     }
     out
-}
-
-impl Scheduler for GuidedScheduler {
-    fn strategy(&self) -> String {
-        "guided".to_owned()
-    }
-
-    fn choose(&mut self, _step: u64, enabled: &Enabled<'_>) -> Result<usize, Divergence> {
-        let labels = enabled.labels();
-        while let Some(wanted) = self.plan.get(self.next) {
-            self.next += 1;
-            let exact = labels.iter().position(|l| l == wanted);
-            let loose = || {
-                let wanted = without_numbers(wanted);
-                labels.iter().position(|l| without_numbers(l) == wanted)
-            };
-            if let Some(index) = exact.or_else(loose) {
-                return Ok(index);
-            }
-        }
-        Ok((0..labels.len())
-            .find(|&i| !enabled.is_fault(i))
-            .unwrap_or(0))
-    }
 }
 
 /// Wraps a scheduler and writes down the label of every choice it makes.
