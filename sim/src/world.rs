@@ -94,7 +94,8 @@ pub struct World {
     pub(crate) deadlines: BTreeMap<(u64, u64), Deadline>,
     pub(crate) deadline_seq: u64,
     pub(crate) pending: BTreeMap<(ProcessId, CallTag), Pending>,
-    /// How many calls each process waits for (the processes of `pending`, counted).
+    /// How many calls each process waits for: `pending` counted per caller, kept beside it
+    /// because "is this server blocked?" is asked for every queue at every step.
     pub(crate) waiting: BTreeMap<ProcessId, usize>,
     pub(crate) mailroom: SharedMailroom,
     pub(crate) now: u64,

@@ -130,8 +130,8 @@ fn hunt_one(
     let name = system.name();
     let start = Instant::now();
     let searched = match args.strategy {
-        StrategyArg::Random => sample(system, args, Strategy::Random),
-        StrategyArg::Pct => sample(system, args, Strategy::Pct { depth: args.depth }),
+        StrategyArg::Random => sample(gsim, system, args, Strategy::Random),
+        StrategyArg::Pct => sample(gsim, system, args, Strategy::Pct { depth: args.depth }),
         StrategyArg::Dfs => search(system, args)?,
     };
     let Some(original) = searched.found else {

@@ -8,6 +8,7 @@ use crate::{
 
 use std::time::Duration;
 
+use crate::cli::Gsim;
 use crate::cli::commands::DEFAULT_RUNS;
 use crate::cli::hunt::HuntArgs;
 use crate::cli::progress::Progress;
@@ -20,7 +21,7 @@ pub struct Searched {
     pub strategy: String,
 }
 
-pub fn sample(system: &dyn System, args: &HuntArgs, strategy: Strategy) -> Searched {
+pub fn sample(gsim: &Gsim, system: &dyn System, args: &HuntArgs, strategy: Strategy) -> Searched {
     let options = HuntOptions {
         strategy,
         first_seed: args.seed,
@@ -38,8 +39,9 @@ pub fn sample(system: &dyn System, args: &HuntArgs, strategy: Strategy) -> Searc
     if !hunt.reproduced {
         eprintln!(
             "gsim: warning: the failing seed did not end the same way when run again: {} is \
-             nondeterministic (see `gsim check {}`)",
+             nondeterministic (see `{} check {}`)",
             system.name(),
+            gsim.command,
             system.name()
         );
     }

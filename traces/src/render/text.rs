@@ -103,9 +103,10 @@ fn ending(outcome: &Outcome, with_step: bool) -> String {
         Outcome::Pass => "pass".to_owned(),
         Outcome::StepLimit => "step limit reached".to_owned(),
         Outcome::Failure(failure) => {
-            let step = (with_step)
-                .then(|| format!(" at step {}", failure.step))
-                .unwrap_or_default();
+            let step = match with_step {
+                true => format!(" at step {}", failure.step),
+                false => String::new(),
+            };
             let process = (failure.process.as_ref())
                 .map(|p| format!(" in {p}"))
                 .unwrap_or_default();
