@@ -5,10 +5,10 @@ use std::mem::take;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use genserver::{CallError, CallTag, Check, ExitReason, ProcessId};
+use genserver::{CallError, CallTag, Check, ClientResult, ExitReason, ProcessId};
 use genserver_traces::EventKind;
 
-use crate::client::{ClientState, Input, Request};
+use crate::client::{ClientProc, ClientState, Input, Request};
 use crate::envelope::{Body, CallOutcome};
 use crate::event::Event;
 use crate::failure::{Failure, FailureKind};
@@ -196,112 +196,139 @@ impl World {
     pub(crate) fn step_client(&mut self, id: ProcessId, input: Input) {
         let observing = self.touches.is_some();
         let now = Duration::from_nanos(self.now);
-        let Some(ProcKind::Client(proc)) = self.proc_mut(id).map(|p| &mut p.kind) else {
+        let Some(proc) = self.client_mut(id).filter(|p| p.state != ClientState::Done) else {
             return;
         };
-        if proc.state == ClientState::Done {
-            return;
-        }
         if let Some(given) = proc.hand(input, observing) {
             proc.history = mix(proc.history, (given, now));
         }
         proc.state = ClientState::Running;
         loop {
-            let registry = self.registry.clone();
-            let Some(ProcKind::Client(proc)) = self.proc_mut(id).map(|p| &mut p.kind) else {
+            let Some((result, mut requests)) = self.poll_client(id, now, observing) else {
                 return;
             };
-            {
-                let mut desk = proc.desk();
-                desk.now = now;
-                desk.registry = registry;
-            }
-            let body = &mut proc.body;
-            let result = guarded(|| body.as_mut().poll(&mut Context::from_waker(Waker::noop())));
-            let mut requests = take(&mut proc.spare);
-            let resolved = {
-                let mut desk = proc.desk();
-                std::mem::swap(&mut requests, &mut desk.requests);
-                take(&mut desk.resolved)
-            };
-            if !resolved.is_empty() {
-                if observing {
-                    proc.history = mix(proc.history, format!("{resolved:?}"));
-                }
-                self.touch_read(REGISTRY);
-            }
             self.flush_posted(id);
-            let step = self.step;
-            let failure = |world: &World, kind, message| Failure {
-                kind,
-                step,
-                process: Some(world.name(id)),
-                message,
-            };
             let finished = match result {
-                Err(panic) => return self.fail(failure(self, FailureKind::Panic, panic)),
+                Err(panic) => return self.fail_client(id, FailureKind::Panic, panic),
                 Ok(Poll::Ready(Err(Check::Failed(text)))) => {
-                    return self.fail(failure(self, FailureKind::Expectation, text));
+                    return self.fail_client(id, FailureKind::Expectation, text);
                 }
                 Ok(Poll::Ready(Err(Check::TimedOut(text)))) => {
-                    return self.fail(failure(self, FailureKind::Timeout, text));
+                    return self.fail_client(id, FailureKind::Timeout, text);
                 }
                 Ok(Poll::Ready(Ok(()))) => true,
                 Ok(Poll::Pending) => false,
             };
-            let mut again = false;
-            for request in requests.drain(..) {
-                match request {
-                    Request::Cast { to, msg } => self.send(id, to, Body::Cast(msg)),
-                    Request::Sleep { ticket, duration } => {
-                        let at = self.now.saturating_add(duration_ns(duration));
-                        self.add_deadline(at, Deadline::Wake { client: id, ticket });
-                    }
-                    Request::Call {
-                        ticket,
-                        to,
-                        request,
-                        timeout,
-                    } => {
-                        let outcome = match self.call_out(id, to, request, timeout) {
-                            Ok(tag) => Err(tag),
-                            Err(error) => {
-                                self.emit(EventKind::Reply, Some(id), Some(id), |w| {
-                                    format!("call to {} failed at once: {error}", w.name(to))
-                                });
-                                if !self.spend_step() {
-                                    return;
-                                }
-                                again = true;
-                                Ok(Err(error))
-                            }
-                        };
-                        if let Some(ProcKind::Client(proc)) = self.proc_mut(id).map(|p| &mut p.kind)
-                        {
-                            match outcome {
-                                Err(tag) => proc.calls.push((tag, ticket)),
-                                Ok(outcome) => proc.desk().outcomes.push((ticket, outcome)),
-                            }
-                        }
-                    }
-                }
-            }
-            if let Some(ProcKind::Client(proc)) = self.proc_mut(id).map(|p| &mut p.kind) {
+            let Some(answered_at_once) = self.serve_requests(id, &mut requests) else {
+                return; // Past the step limit.
+            };
+            if let Some(proc) = self.client_mut(id) {
                 proc.spare = requests;
             }
             if finished {
                 return self.finish_client(id);
             }
-            if !again {
+            if !answered_at_once {
                 return;
             }
         }
     }
 
+    /// Client `id`, if it is one.
+    fn client_mut(&mut self, id: ProcessId) -> Option<&mut ClientProc> {
+        match self.proc_mut(id).map(|p| &mut p.kind) {
+            Some(ProcKind::Client(proc)) => Some(proc),
+            _ => None,
+        }
+    }
+
+    /// Polls client `id` once; returns what the poll gave and the requests it made. The
+    /// names it resolved are recorded as reads of the registry.
+    fn poll_client(
+        &mut self,
+        id: ProcessId,
+        now: Duration,
+        observing: bool,
+    ) -> Option<(Polled, Vec<Request>)> {
+        let registry = self.registry.clone();
+        let proc = self.client_mut(id)?;
+        {
+            let mut desk = proc.desk();
+            desk.now = now;
+            desk.registry = registry;
+        }
+        let body = &mut proc.body;
+        let result = guarded(|| body.as_mut().poll(&mut Context::from_waker(Waker::noop())));
+        let mut requests = take(&mut proc.spare);
+        let resolved = {
+            let mut desk = proc.desk();
+            std::mem::swap(&mut requests, &mut desk.requests);
+            take(&mut desk.resolved)
+        };
+        if !resolved.is_empty() {
+            if observing {
+                proc.history = mix(proc.history, format!("{resolved:?}"));
+            }
+            self.touch_read(REGISTRY);
+        }
+        Some((result, requests))
+    }
+
+    /// Carries out a client's requests (emptying the list). Returns whether a call failed at
+    /// once (its outcome is then on the client's desk), or `None` past the step limit.
+    fn serve_requests(&mut self, id: ProcessId, requests: &mut Vec<Request>) -> Option<bool> {
+        let mut answered_at_once = false;
+        for request in requests.drain(..) {
+            match request {
+                Request::Cast { to, msg } => self.send(id, to, Body::Cast(msg)),
+                Request::Sleep { ticket, duration } => {
+                    let at = self.now.saturating_add(duration_ns(duration));
+                    self.add_deadline(at, Deadline::Wake { client: id, ticket });
+                }
+                Request::Call {
+                    ticket,
+                    to,
+                    request,
+                    timeout,
+                } => match self.call_out(id, to, request, timeout) {
+                    Ok(tag) => {
+                        if let Some(proc) = self.client_mut(id) {
+                            proc.calls.push((tag, ticket));
+                        }
+                    }
+                    Err(error) => {
+                        self.emit(EventKind::Reply, Some(id), Some(id), |w| {
+                            format!("call to {} failed at once: {error}", w.name(to))
+                        });
+                        if !self.spend_step() {
+                            return None;
+                        }
+                        answered_at_once = true;
+                        if let Some(proc) = self.client_mut(id) {
+                            proc.desk().outcomes.push((ticket, Err(error)));
+                        }
+                    }
+                },
+            }
+        }
+        Some(answered_at_once)
+    }
+
+    /// Records the failure of client `id` at this step.
+    fn fail_client(&mut self, id: ProcessId, kind: FailureKind, message: String) {
+        let failure = Failure {
+            kind,
+            step: self.step,
+            process: Some(self.name(id)),
+            message,
+        };
+        self.fail(failure);
+    }
+
     /// Ends a client: it waits for nothing any more (the calls and sleeps it dropped
     /// unfinished are given up: a late reply is discarded, traced).
     fn finish_client(&mut self, id: ProcessId) {
-        if let Some(ProcKind::Client(proc)) = self.proc_mut(id).map(|p| &mut p.kind) {
+        if let Some(proc) = self.client_mut(id) {
             proc.state = ClientState::Done;
         }
         for tag in self.calls_of(id) {
@@ -370,6 +397,9 @@ fn first_broken(world: &World, checks: &[(String, crate::world::StateCheck)]) ->
         })
     })
 }
+
+/// What polling a client gave: its end, `Pending`, or the text of its panic.
+type Polled = Result<Poll<ClientResult>, String>;
 
 /// Folds `input` into a client's history hash.
 fn mix(history: u64, input: impl Hash) -> u64 {
