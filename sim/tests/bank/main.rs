@@ -106,3 +106,44 @@ fn a_malformed_variable_fails_the_check_with_what_it_expects() {
         "{printed}"
     );
 }
+
+#[test]
+fn the_environment_picks_strategy_seed_and_runs_for_ci() {
+    if std::env::var_os("BANK_ENV_CHILD").is_some() {
+        // In the child: hunt as the environment says; the failure text tells how.
+        return Sim::new(&bank).name("bank").check();
+    }
+    let test = "the_environment_picks_strategy_seed_and_runs_for_ci";
+    let child = |vars: &[(&str, &str)]| {
+        let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+        command.env("BANK_ENV_CHILD", "1").args([test, "--exact"]);
+        for (name, value) in vars {
+            command.env(name, value);
+        }
+        let output = command.output().unwrap();
+        assert!(!output.status.success(), "the bug is found");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let pct = child(&[
+        ("GSIM_STRATEGY", "pct:2"),
+        ("GSIM_SEED", "1000"),
+        ("GSIM_RUNS", "50"),
+    ]);
+    let how = line(&pct, "found by");
+    assert!(how.starts_with("pct (depth 2) after "), "{pct}");
+    let seed: u64 = how
+        .split("seed ")
+        .nth(1)
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1_000..1_050).contains(&seed), "{pct}");
+    let dfs = child(&[("GSIM_STRATEGY", "dfs")]);
+    assert!(
+        line(&dfs, "found by").starts_with("exhaustive search after "),
+        "{dfs}"
+    );
+}
