@@ -12,9 +12,6 @@ use genserver::ProcessId;
 
 use crate::touch::Touch;
 
-/// How the label of a jump of time starts ([`crate::World::set_max_latency`]).
-pub(crate) const ADVANCE: &str = "advance time to ";
-
 /// One executed step, as the analysis sees it.
 pub(crate) struct Step {
     /// The chosen event's label.
@@ -23,9 +20,9 @@ pub(crate) struct Step {
     pub touch: Touch,
     /// Every label enabled before it was chosen.
     pub enabled: BTreeSet<String>,
-    /// The virtual time when it was chosen (time moves when nothing is enabled, or by a
-    /// jump that is itself a step; otherwise a step at a later time comes after every step
-    /// at an earlier time).
+    /// The virtual time when it was chosen (time moves only when nothing else is enabled,
+    /// so a step at a later time comes after every step at an earlier time; systems whose
+    /// time races their deliveries are not searched with DPOR, see `dfs::reduction_for`).
     pub now: u64,
     /// For a delivery left pending when the run ended (its receiver blocked for ever, or a
     /// failure stopped the run): the index of the step that sent the message, if any.
@@ -82,7 +79,6 @@ pub(crate) fn races(steps: &[Step], visible: &BTreeSet<ProcessId>) -> Vec<Race> 
     let n = steps.len();
     let enablers: Vec<Option<usize>> = (0..n).map(|j| enabler(steps, j)).collect();
     let depends = |i: usize, j: usize| steps[i].touch.depends(&steps[j].touch, visible);
-    let advances = |i: usize| steps[i].label.starts_with(ADVANCE);
     // Happens-before: dependence in execution order, enabling, and the passing of time.
     let mut before: Vec<Bits> = Vec::with_capacity(n);
     for j in 0..n {
@@ -99,12 +95,10 @@ pub(crate) fn races(steps: &[Step], visible: &BTreeSet<ProcessId>) -> Vec<Race> 
     let mut found = Vec::new();
     for j in 0..n {
         for i in (0..j).filter(|&i| steps[i].pending.is_none()) {
-            // Steps at different times are ordered by time, unless time jumped by a choice
-            // between them: the jump itself races what it overtook.
-            let same_time = steps[i].now == steps[j].now || advances(i) || advances(j);
+            // Steps at different times are ordered by time.
             let reversible = depends(i, j)
                 && enablers[j] != Some(i)
-                && same_time
+                && steps[i].now == steps[j].now
                 && !(i + 1..j).any(|k| before[k].has(i) && before[j].has(k));
             if !reversible {
                 continue;

@@ -7,7 +7,6 @@ use std::time::Duration;
 use genserver::{CallTag, ProcessId};
 
 use crate::client::ClientState;
-use crate::dpor::ADVANCE;
 use crate::envelope::{Body, Envelope};
 use crate::faults::Restart;
 use crate::server::{line, render};
@@ -300,7 +299,7 @@ impl World {
                 format!("continue {}: {}", name(id), value.unwrap_or_default())
             }
             Event::Start(id) => format!("start {}", name(id)),
-            Event::Advance(at) => format!("{ADVANCE}{:?}", Duration::from_nanos(at)),
+            Event::Advance(at) => format!("advance time to {:?}", Duration::from_nanos(at)),
             Event::Crash(id) => match self.faults.crash.get(&id) {
                 Some(Restart::AtOnce) => format!("crash and restart {}", name(id)),
                 _ => format!("crash {}", name(id)),

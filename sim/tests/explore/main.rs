@@ -7,3 +7,4 @@ mod pairs;
 mod pct;
 mod shrink;
 mod soundness;
+mod time_races;
