@@ -60,8 +60,9 @@ pub struct Refinements {
     /// Clients start one at a time (the simulator's `start client-i` events); without it,
     /// as in stateright's `on_start`, every client has sent its `Get` in the initial state.
     pub ready: bool,
-    /// Calls carry their global call number (the simulator's `#tag`, in queued messages,
-    /// pending calls and timeout deadlines), numbered in the order they were made.
+    /// Calls carry a global call number, numbered in the order they were made (the
+    /// simulator's `#tag` before format version 3; now calls are numbered per caller, which
+    /// says nothing about the order of other clients' calls).
     pub tags: bool,
 }
 
@@ -97,7 +98,8 @@ type ClientAt = (Phase, Option<i64>, u64);
 /// Counts the reachable states of the model by breadth-first search over an explicit state
 /// (counter value, and per client its phase, the value it read and its call's number),
 /// keeping only the distinctions `keep` asks for. With none it is stateright's state space
-/// for this model; with all three it is the simulator's (see `BENCHMARKS.md`).
+/// for this model; with client values and one-at-a-time starts it is the simulator's (see
+/// `BENCHMARKS.md`).
 pub fn count_states(clients: usize, keep: Refinements) -> Count {
     // The state: counter value, clients, and the number of calls made so far (not part of
     // what is compared: it follows from the phases).

@@ -16,6 +16,9 @@ use crate::system::System;
 /// The variable that makes [`Sim::check`] replay a saved trace instead of hunting.
 pub const REPLAY_VAR: &str = "GSIM_REPLAY";
 
+/// The variable that makes a [`REPLAY_VAR`] replay follow events by identity (`1`).
+pub const LOOSE_VAR: &str = "GSIM_LOOSE";
+
 /// [`Sim::check`] of `system` with the default options: the one call a `#[test]` makes.
 ///
 /// ```
@@ -39,6 +42,9 @@ impl Sim<'_> {
     ///
     /// With `GSIM_REPLAY` set it replays that trace instead (strictly: a schedule the code
     /// no longer fits fails with where it diverged) and fails if the failure is still there.
+    /// With `GSIM_LOOSE=1` as well, the trace is followed by the identity of its events, so
+    /// it survives edits of the code ([`crate::replay_loose`]); the report says which steps
+    /// were kept, skipped and new.
     /// For CI, the environment overrides the options: `GSIM_RUNS`, `GSIM_SEED`,
     /// `GSIM_MAX_STEPS`, `GSIM_STRATEGY` (`random`, `pct`, `pct:DEPTH` or `dfs`), and
     /// `GSIM_HTML=1`.
@@ -147,10 +153,16 @@ impl Sim<'_> {
     fn check_replay(&self, path: &Path) {
         let trace = Trace::load(path)
             .unwrap_or_else(|error| panic!("{REPLAY_VAR}={}: {error}", path.display()));
+        if var(LOOSE_VAR).ok().flatten().is_some_and(|v| v != "0") {
+            return self.check_loose_replay(path, &trace);
+        }
         match self.replay(&trace) {
             Err(divergence) => panic!(
-                "{REPLAY_VAR}={}: the schedule no longer fits the code: diverged at {divergence}",
-                path.display()
+                "{REPLAY_VAR}={}: the schedule no longer fits the code: diverged at {divergence}\n  \
+                 follow it by the identity of its events: {LOOSE_VAR}=1 {REPLAY_VAR}={} {}",
+                path.display(),
+                path.display(),
+                test_command()
             ),
             Ok(report) => match report.failure() {
                 Some(failure) => panic!(
@@ -167,6 +179,28 @@ impl Sim<'_> {
                     path.display()
                 ),
             },
+        }
+    }
+
+    /// Replays the trace at `path` loosely; panics if the run fails.
+    fn check_loose_replay(&self, path: &Path, trace: &Trace) {
+        let again = self
+            .replay_loose(trace)
+            .unwrap_or_else(|divergence| panic!("{REPLAY_VAR}={}: {divergence}", path.display()));
+        let summary = again.summary();
+        match again.report.failure() {
+            Some(_) => panic!(
+                "{}: replayed {} by identity: {summary}\n  replay: {LOOSE_VAR}=1 {REPLAY_VAR}={} {}",
+                self.system().name(),
+                path.display(),
+                path.display(),
+                test_command()
+            ),
+            None => eprintln!(
+                "{}: replayed {} by identity: {summary}",
+                self.system().name(),
+                path.display()
+            ),
         }
     }
 

@@ -25,6 +25,7 @@
 mod commands;
 mod hunt;
 mod progress;
+mod replay;
 mod report;
 mod search;
 mod view;
@@ -91,13 +92,21 @@ enum Command {
         right: PathBuf,
     },
     /// Re-execute the schedule recorded in a trace (checking the trace comes out identical)
-    /// or in a schedule file.
+    /// or in a schedule file. With --loose, follow it by the identity of its events, so that
+    /// it survives edits of the code: exit 1 when the recorded failure happens again, 3 when
+    /// the run ends otherwise
     Replay {
         /// The trace or schedule file.
         file: PathBuf,
         /// Also write the replayed trace here.
         #[arg(long)]
         trace: Option<PathBuf>,
+        /// Match events by identity (kind, number, sender, receiver), not their full label:
+        /// keep the steps that still exist, skip the others, take new ones in a fixed order,
+        /// and report kept, skipped and new steps and whether the same failure happened.
+        /// (Traces of an older format version are always replayed so.)
+        #[arg(long)]
+        loose: bool,
     },
     /// Run seeds twice each and compare every event (the determinism self-check).
     Check {
@@ -152,7 +161,9 @@ where
         Command::Hunt(args) => hunt::hunt(&gsim, &args),
         Command::Render { file, format, out } => view::render(&file, format, out.as_deref()),
         Command::Diff { left, right } => view::diff(&left, &right),
-        Command::Replay { file, trace } => commands::replay(&gsim, &file, trace.as_deref()),
+        Command::Replay { file, trace, loose } => {
+            replay::replay(&gsim, &file, trace.as_deref(), loose)
+        }
         Command::Check { system, seeds } => commands::check(&gsim, system.as_deref(), seeds),
     };
     match result {

@@ -50,6 +50,46 @@ impl Body {
     pub fn is_exit(&self) -> bool {
         matches!(self, Body::Exit { .. })
     }
+
+    /// The kind of message, as labels name it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Body::Call { .. } => "call",
+            Body::Cast(_) => "cast",
+            Body::Info(_) => "info",
+            Body::Reply { .. } => "reply",
+            Body::Down { .. } => "down",
+            Body::Exit { kill: true, .. } => "kill",
+            Body::Exit { .. } => "exit signal",
+        }
+    }
+
+    /// The head of what the message carries: the name its `Debug` text starts with (a
+    /// variant, a struct), if it starts with one (`Get`, `Set` of `Set { value: 1 }`).
+    pub fn head(&self) -> Option<String> {
+        match self {
+            Body::Call { request: msg, .. } | Body::Cast(msg) | Body::Info(msg) => head(msg),
+            _ => None,
+        }
+    }
+
+    /// What the message carries, for people (empty for a kill).
+    pub fn payload(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Body::Call { request, .. } => write!(f, "{request:?}"),
+            Body::Cast(msg) | Body::Info(msg) => write!(f, "{msg:?}"),
+            Body::Reply { outcome, .. } => render_outcome(f, outcome),
+            Body::Down { reason, .. }
+            | Body::Exit {
+                reason,
+                kill: false,
+                ..
+            } => {
+                write!(f, "{reason}")
+            }
+            Body::Exit { kill: true, .. } => Ok(()),
+        }
+    }
 }
 
 impl fmt::Display for Body {
@@ -83,6 +123,35 @@ pub(crate) struct Envelope {
     pub due: u64,
     /// The step that sent it (0: while the system was built).
     pub sent: u64,
+    /// Its name in labels: kind, head (the variant or type name its `Debug` text starts
+    /// with) and number among its sender's messages of that kind and head to that receiver
+    /// (any life), from 1: `call Get #2`, `cast #1`. A reply is named after its call
+    /// (`reply Get #2`, with `of` the callee when another process answers), a down by its
+    /// monitor.
+    pub name: String,
     /// What it carries.
     pub body: Body,
+}
+
+/// The name `value`'s `Debug` text starts with, if it starts with one; formatting stops
+/// there (a long payload is not rendered to find it).
+pub(crate) fn head(value: &AnyMessage) -> Option<String> {
+    use std::fmt::Write;
+    /// Keeps the leading identifier, and fails the formatting after it.
+    struct Head(String);
+    impl Write for Head {
+        fn write_str(&mut self, text: &str) -> fmt::Result {
+            for c in text.chars() {
+                let fits = c.is_alphanumeric() || c == '_';
+                if !fits || (self.0.is_empty() && c.is_numeric()) {
+                    return Err(fmt::Error);
+                }
+                self.0.push(c);
+            }
+            Ok(())
+        }
+    }
+    let mut head = Head(String::new());
+    let _ = write!(head, "{value:?}");
+    Some(head.0).filter(|h| !h.is_empty())
 }

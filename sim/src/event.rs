@@ -260,8 +260,13 @@ impl World {
     /// The label, rendered with the user's `Debug` code (which may panic).
     fn render_label(&self, event: Event) -> String {
         let name = |id| self.name_ref(id);
-        let sender = |from, life, to| self.sender_name(from, life, to);
-        let body = |from, life, to, index| Queued(self.net.get(from, life, to, index));
+        let queued = |verb, from, life, to, index, by| Queued {
+            verb,
+            envelope: self.net.get(from, life, to, index),
+            from: name(from),
+            to: name(to),
+            by,
+        };
         match event {
             Event::Deliver {
                 from,
@@ -269,10 +274,8 @@ impl World {
                 to,
                 index,
             } => line(format_args!(
-                "deliver {} {} → {}",
-                body(from, life, to, index),
-                sender(from, life, to),
-                name(to)
+                "{}",
+                queued("deliver", from, life, to, index, None)
             )),
             Event::Deadline(key) => match self.deadlines.get(&key) {
                 Some(Deadline::Timer { server, timer }) => {
@@ -281,12 +284,11 @@ impl World {
                         _ => None,
                     };
                     let msg = msg.unwrap_or_else(|| "(cancelled)".to_owned());
-                    format!("fire timer #{} {msg} at {}", timer.0, name(*server))
+                    format!("fire timer #{} at {}: {msg}", timer.0, name(*server))
                 }
                 Some(Deadline::Timeout { caller, tag }) => {
-                    let callee = self.pending.get(&(*caller, *tag)).map(|p| p.callee);
-                    let callee = callee.map_or(Cow::Borrowed("?"), name);
-                    format!("time out call #{} {} → {callee}", tag.0, name(*caller))
+                    let (call, callee) = self.call_name(*caller, *tag);
+                    format!("time out {call} {} → {}", name(*caller), name(callee))
                 }
                 Some(Deadline::Wake { client, .. }) => format!("wake {}", name(*client)),
                 None => "<no deadline>".to_owned(),
@@ -305,33 +307,51 @@ impl World {
                 _ => format!("crash {}", name(id)),
             },
             Event::Drop { from, life, to } => {
-                let body = body(from, life, to, 0);
-                format!("drop {body} {} → {}", sender(from, life, to), name(to))
+                line(format_args!("{}", queued("drop", from, life, to, 0, None)))
             }
             Event::Delay { from, life, to } => {
                 let by = self.faults.delay.unwrap_or_default();
-                let body = body(from, life, to, 0);
-                format!(
-                    "delay {body} {} → {} by {by:?}",
-                    sender(from, life, to),
-                    name(to)
-                )
+                line(format_args!(
+                    "{}",
+                    queued("delay", from, life, to, 0, Some(by))
+                ))
             }
         }
     }
 }
 
-/// The message at a place in a queue, rendered in a label (`<nothing>` if there is none).
-struct Queued<'a>(Option<&'a Envelope>);
+/// The label of an event on a message at a place in a queue: what happens to which message
+/// (its kind, its number, sender and receiver: the part replay by identity matches), then,
+/// after `: `, what it carries (for people). `deliver cast Add #2 client → counter: Add(1)`.
+struct Queued<'a> {
+    verb: &'static str,
+    envelope: Option<&'a Envelope>,
+    from: Cow<'a, str>,
+    to: Cow<'a, str>,
+    /// How long a delay holds the message back.
+    by: Option<Duration>,
+}
 
 impl fmt::Display for Queued<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            // As `to_string` did: a `Debug` that fails panics, and the label says so.
-            Some(envelope) => envelope.body.fmt(f).map_err(|_| {
-                panic!("a Display implementation returned an error unexpectedly: Error")
-            }),
-            None => f.write_str("<nothing>"),
+        let Some(envelope) = self.envelope else {
+            return write!(f, "{} <nothing> {} → {}", self.verb, self.from, self.to);
+        };
+        let body = &envelope.body;
+        write!(
+            f,
+            "{} {} {} → {}",
+            self.verb, envelope.name, self.from, self.to
+        )?;
+        if let Some(by) = self.by {
+            write!(f, " by {by:?}")?;
         }
+        if matches!(body, Body::Exit { kill: true, .. }) {
+            return Ok(());
+        }
+        f.write_str(": ")?;
+        // As `to_string` did: a `Debug` that fails panics, and the label says so.
+        body.payload(f)
+            .map_err(|_| panic!("a Display implementation returned an error unexpectedly: Error"))
     }
 }

@@ -71,3 +71,14 @@ impl fmt::Display for Failure {
         write!(f, ": {}", self.message)
     }
 }
+
+/// What makes two failures "the same" when a schedule is shrunk or replayed loosely: the
+/// kind, the process, and for an invariant the check's name (the values a message shows may
+/// differ between two runs of the same story).
+pub(crate) fn signature(record: &FailureRecord) -> (String, Option<String>, String) {
+    let name = match record.kind.as_str() {
+        "invariant" => record.message.split(':').next().unwrap_or("").to_owned(),
+        _ => String::new(),
+    };
+    (record.kind.clone(), record.process.clone(), name)
+}

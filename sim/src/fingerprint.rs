@@ -69,31 +69,23 @@ impl World {
                 feed(h, format_args!("{}", envelope.body));
             }
         }
-        // Deadlines in firing order; their sequence numbers only break ties (and, for an end
-        // state, equal times are sorted: the ties only order the labels).
-        let mut deadlines: Vec<(u64, String)> = (self.deadlines.iter())
-            .map(|(&(at, _), deadline)| {
-                let rendered = match *deadline {
-                    Deadline::Timer { server, timer } => format!("timer {} #{}", server.0, timer.0),
-                    Deadline::Timeout { caller, tag } => format!("timeout {} #{}", caller.0, tag.0),
-                    Deadline::Wake { client, ticket } => format!("wake {} #{ticket}", client.0),
-                };
-                (
-                    at,
-                    if tagless {
-                        without_numbers(&rendered)
-                    } else {
-                        rendered
-                    },
-                )
+        // Deadlines by time, then owner and number: not in the order they were set (their
+        // sequence numbers only break ties between owners, which orders labels, not what can
+        // happen; a server's own timers keep their order by number).
+        let number = |n: u64| if tagless { 0 } else { n };
+        let mut deadlines: Vec<(u64, u8, u64, u64)> = (self.deadlines.iter())
+            .map(|(&(at, _), deadline)| match *deadline {
+                Deadline::Timer { server, timer } => (at, 0, server.0, number(timer.0)),
+                Deadline::Timeout { caller, tag } => (at, 1, caller.0, number(tag.0)),
+                Deadline::Wake { client, ticket } => (at, 2, client.0, number(ticket)),
             })
             .collect();
-        if tagless {
-            deadlines.sort();
-        }
-        for (at, rendered) in deadlines {
+        deadlines.sort_unstable();
+        for (at, kind, owner, n) in deadlines {
             h.write_u64(at);
-            hash_text(h, &rendered);
+            h.write_u8(kind);
+            h.write_u64(owner);
+            h.write_u64(n);
         }
         for ((caller, tag), pending) in &self.pending {
             h.write_u64(caller.0);

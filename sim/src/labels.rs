@@ -1,7 +1,14 @@
-//! Schedule labels as runs take them: written down as a scheduler chooses (for the shrinker)
-//! and compared without their call numbers (for end states and fingerprints).
+//! Schedule labels, taken apart: their identity (what replay by identity matches) and their
+//! text without call numbers (what end states and failures are compared by).
 
-use crate::scheduler::{Divergence, Enabled, Scheduler};
+/// The part of a label that names the event: what happens, to which message (its kind, head,
+/// number, sender and receiver) or process; without what the message carries (after the
+/// first `: `). `deliver reply Balance #2 bank → alice: Ok(80)` is `deliver reply Balance #2
+/// bank → alice`. Numbers count per sender, receiver, kind and head, so an edit elsewhere in
+/// a system leaves them alone: replay by identity matches on this part.
+pub(crate) fn identity(label: &str) -> &str {
+    label.split_once(": ").map_or(label, |(event, _)| event)
+}
 
 /// A label without its call numbers: `deliver call #3 Get` becomes `deliver call # Get`.
 pub(crate) fn without_numbers(label: &str) -> String {
@@ -15,37 +22,6 @@ pub(crate) fn without_numbers(label: &str) -> String {
         out.push(c);
     }
     out
-}
-
-/// Wraps a scheduler and writes down the label of every choice it makes.
-pub(crate) struct Recording<'a> {
-    inner: &'a mut dyn Scheduler,
-    taken: Vec<String>,
-}
-
-impl<'a> Recording<'a> {
-    pub(crate) fn new(inner: &'a mut dyn Scheduler) -> Self {
-        Recording {
-            inner,
-            taken: Vec::new(),
-        }
-    }
-
-    pub(crate) fn taken(self) -> Vec<String> {
-        self.taken
-    }
-}
-
-impl Scheduler for Recording<'_> {
-    fn strategy(&self) -> String {
-        self.inner.strategy()
-    }
-
-    fn choose(&mut self, step: u64, enabled: &Enabled<'_>) -> Result<usize, Divergence> {
-        let index = self.inner.choose(step, enabled)?;
-        self.taken.push(enabled.label(index));
-        Ok(index)
-    }
 }
 
 #[cfg(test)]

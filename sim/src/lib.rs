@@ -4,7 +4,7 @@
 //! as the second interpreter of the core's [`genserver::Effect`]s. Every step the world lists
 //! the enabled events (the head of each sender→receiver queue, due timers and call timeouts,
 //! client steps, faults), a [`Scheduler`] picks one, and the choice is recorded as a readable
-//! schedule ("deliver cast Deposit(5) client-1 → account") inside a JSON Lines trace. Any run
+//! schedule ("deliver cast Deposit #1 client-1 → account: Deposit(5)") inside a JSON Lines trace. Any run
 //! replays exactly, from its seed or from its trace.
 //!
 //! # Your own test
@@ -245,6 +245,7 @@ mod invocation;
 mod labels;
 mod links;
 mod liveness;
+mod loose;
 mod mailroom;
 mod network;
 mod options;
@@ -266,12 +267,13 @@ mod world;
 pub mod zoo;
 
 pub use canonical::CanonicalScheduler;
-pub use check::{REPLAY_VAR, check};
+pub use check::{LOOSE_VAR, REPLAY_VAR, check};
 pub use dfs::{DfsOptions, Exploration, Reduction, explore};
 pub use failure::{Failure, FailureKind};
 pub use faults::{Faults, Restart};
 pub use genserver::{Check, ClientResult, Cx, Stage};
 pub use hunt::{Hunt, check_determinism, hunt, hunt_with};
+pub use loose::{LooseReplay, Reproduction, replay_loose, replay_schedule_loose};
 pub use options::{HuntOptions, Shard, Strategy};
 pub use pct::PctScheduler;
 pub use random::RandomScheduler;

@@ -55,8 +55,19 @@ pub fn run(system: &dyn System, seed: u64, max_steps: u64, record: bool) -> RunR
         .expect("a random scheduler never diverges")
 }
 
-/// Replays the schedule of `trace` on `system` and checks that the new trace is identical.
+/// Replays the schedule of `trace` on `system` label by label and checks that the new trace
+/// is identical (the format version and the crate version in the header aside). A trace of
+/// an older format version is refused: its labels replay by identity only
+/// ([`crate::replay_loose`]).
 pub fn replay(system: &dyn System, trace: &Trace) -> Result<RunReport, Divergence> {
+    let version = trace.header.version;
+    if version < genserver_traces::VERSION {
+        let message = format!(
+            "the trace was recorded in format version {version}, whose schedule labels name \
+             messages otherwise: replay it by identity (`replay_loose`, `gsim replay --loose`)"
+        );
+        return Err(Divergence { step: 1, message });
+    }
     let schedule = trace.schedule().into_iter().map(str::to_owned).collect();
     let header = &trace.header;
     let mut scheduler = ReplayScheduler::new(schedule).on_behalf_of(&header.strategy);
@@ -257,31 +268,94 @@ fn deadlock_text(world: &World) -> String {
     format!("nothing can happen but call timeouts: {}", waits.join(", "))
 }
 
-/// The first difference between two traces, as a divergence.
+/// The first difference between two traces, as a divergence that names the field that
+/// differs. Headers are compared on what a run depends on: not the format version nor the
+/// version of the crate that wrote them (a trace replays across both).
 pub(crate) fn compare(a: &Trace, b: &Trace, a_says: &str, b_gives: &str) -> Result<(), Divergence> {
-    let pairs = a.events.iter().zip(&b.events);
-    for (left, right) in pairs {
-        if left != right {
-            return Err(Divergence {
-                step: left.step.min(right.step),
-                message: format!("{a_says} {}, but {b_gives} {}", render(left), render(right)),
-            });
+    let differs = |step: u64, field: &str, left: String, right: String| {
+        let message = format!("{field} differs: {a_says} {left}, but {b_gives} {right}");
+        Err(Divergence { step, message })
+    };
+    for (left, right) in a.events.iter().zip(&b.events) {
+        if let Some((field, l, r)) = event_difference(left, right) {
+            let step = left.step.min(right.step);
+            // The message is the event's rendering; another field is named with its event.
+            let (l, r) = match field {
+                "the message" => (render(left), render(right)),
+                _ => (format!("{l} in {}", render(left)), format!("{r} in {}", render(right))),
+            };
+            return differs(step, field, l, r);
         }
     }
-    if a.events.len() != b.events.len() || a.end != b.end || a.header != b.header {
-        let step = a.end.steps.min(b.end.steps);
-        return Err(Divergence {
-            step,
-            message: format!(
-                "{a_says} {} events ending {:?}, but {b_gives} {} events ending {:?}",
-                a.events.len(),
-                a.end.outcome,
-                b.events.len(),
-                b.end.outcome
-            ),
-        });
+    let end = a.end.steps.min(b.end.steps);
+    let (ha, hb) = (&a.header, &b.header);
+    let fields = [
+        (
+            "the number of events",
+            a.events.len().to_string(),
+            b.events.len().to_string(),
+        ),
+        (
+            "the number of steps",
+            a.end.steps.to_string(),
+            b.end.steps.to_string(),
+        ),
+        (
+            "the end time (ns)",
+            a.end.time_ns.to_string(),
+            b.end.time_ns.to_string(),
+        ),
+        (
+            "the outcome",
+            format!("{:?}", a.end.outcome),
+            format!("{:?}", b.end.outcome),
+        ),
+        ("the system", ha.system.clone(), hb.system.clone()),
+        ("the strategy", ha.strategy.clone(), hb.strategy.clone()),
+        ("the seed", ha.seed.to_string(), hb.seed.to_string()),
+        (
+            "the step limit",
+            ha.max_steps.to_string(),
+            hb.max_steps.to_string(),
+        ),
+        (
+            "the processes",
+            format!("{:?}", ha.processes),
+            format!("{:?}", hb.processes),
+        ),
+    ];
+    match fields.into_iter().find(|(_, l, r)| l != r) {
+        Some((field, l, r)) => differs(end, field, l, r),
+        None => Ok(()),
     }
-    Ok(())
+}
+
+/// The first field in which two events differ, with both values.
+fn event_difference(
+    a: &genserver_traces::Event,
+    b: &genserver_traces::Event,
+) -> Option<(&'static str, String, String)> {
+    let fields = [
+        ("the step", a.step.to_string(), b.step.to_string()),
+        (
+            "the time (ns)",
+            a.time_ns.to_string(),
+            b.time_ns.to_string(),
+        ),
+        ("the kind", format!("{:?}", a.kind), format!("{:?}", b.kind)),
+        (
+            "the sender",
+            format!("{:?}", a.from),
+            format!("{:?}", b.from),
+        ),
+        ("the receiver", format!("{:?}", a.to), format!("{:?}", b.to)),
+        (
+            "the message",
+            format!("{:?}", a.message),
+            format!("{:?}", b.message),
+        ),
+    ];
+    fields.into_iter().find(|(_, l, r)| l != r)
 }
 
 fn render(event: &genserver_traces::Event) -> String {

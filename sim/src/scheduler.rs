@@ -27,6 +27,11 @@ impl Enabled<'_> {
         self.events[index].is_fault()
     }
 
+    /// Whether event `index` is a jump of time ([`crate::World::set_max_latency`]).
+    pub fn is_advance(&self, index: usize) -> bool {
+        matches!(self.events[index], Event::Advance(_))
+    }
+
     /// How often a random strategy should pick a fault when one is enabled (0 to 1).
     pub fn fault_probability(&self) -> f64 {
         self.world.faults.chance()

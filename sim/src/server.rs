@@ -149,7 +149,7 @@ pub(crate) fn render(text: impl FnOnce() -> String) -> String {
     guarded(text).unwrap_or_else(|panic| format!("<rendering panicked: {panic}>"))
 }
 
-/// Room for a typical trace line ("deliver reply #3 Ok(Some(12)) stack → popper"):
+/// Room for a typical trace line ("deliver reply Pop #3 stack → popper: Ok(Some(12))"):
 /// `format!` and `to_string` start smaller and regrow two or three times per line.
 const LINE: usize = 64;
 

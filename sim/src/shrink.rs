@@ -16,9 +16,9 @@
 
 use genserver_traces::{ProcessKind, Trace};
 
-use crate::failure::{Failure, FailureKind};
-use crate::identity::{Follow, Identify};
-use crate::labels::Recording;
+use crate::failure::signature;
+use crate::identity::{Follow, Newcomers};
+use crate::labels::identity;
 use crate::replay::ReplayScheduler;
 use crate::run::{RunReport, run_with};
 use crate::scheduler::Divergence;
@@ -38,15 +38,6 @@ pub struct Shrunk {
     pub attempts: u64,
 }
 
-/// What makes two failures "the same": kind, process, and the check's name.
-fn signature(failure: &Failure) -> (FailureKind, Option<String>, String) {
-    let name = match failure.kind {
-        FailureKind::Invariant => failure.message.split(':').next().unwrap_or("").to_owned(),
-        _ => String::new(),
-    };
-    (failure.kind, failure.process.clone(), name)
-}
-
 /// Lower is smaller: steps, faults, client operations.
 fn size(schedule: &[String], clients: &[String]) -> (usize, usize, usize) {
     let faults = schedule
@@ -54,6 +45,7 @@ fn size(schedule: &[String], clients: &[String]) -> (usize, usize, usize) {
         .filter(|l| l.starts_with("crash ") || l.starts_with("drop ") || l.starts_with("delay "))
         .count();
     let acts_on_client = |label: &String| {
+        let label = identity(label);
         let actor = match label.rsplit_once(" → ") {
             Some((_, to)) if label.starts_with("deliver ") => to,
             Some((head, _)) => head.rsplit(' ').next().unwrap_or(""),
@@ -71,25 +63,23 @@ pub fn shrink(system: &dyn System, trace: &Trace) -> Result<Option<Shrunk>, Dive
     let header = &trace.header;
     let schedule: Vec<String> = trace.schedule().into_iter().map(str::to_owned).collect();
     let mut replay = ReplayScheduler::new(schedule.clone()).on_behalf_of(&header.strategy);
-    let mut identify = Identify::new(&mut replay);
-    let original = run_with(system, header.seed, header.max_steps, false, &mut identify)?;
-    let identities = identify.taken();
-    let Some(target) = original.failure().map(signature) else {
+    let original = run_with(system, header.seed, header.max_steps, false, &mut replay)?;
+    let Some(target) = original.failure().map(|f| signature(&f.record())) else {
         return Ok(None);
     };
     let clients: Vec<String> = (header.processes.iter())
         .filter(|p| p.kind == ProcessKind::Client)
         .map(|p| p.name.clone())
         .collect();
-    // The best schedule so far: its labels, and the identities of its events.
-    let (mut best, mut best_ids) = (schedule, identities);
+    // The best schedule so far, by its labels.
+    let mut best = schedule;
     let mut attempts = 0;
-    let attempt = |plan: Vec<_>| {
-        let mut follow = Follow::new(plan);
-        let mut recorder = Recording::new(&mut follow);
-        let report = run_with(system, header.seed, header.max_steps, false, &mut recorder).ok()?;
-        let taken = recorder.taken();
-        (report.failure().map(signature).as_ref() == Some(&target)).then(|| (taken, follow.taken()))
+    let attempt = |plan: Vec<String>| {
+        let mut follow = Follow::new(&plan, Newcomers::Last);
+        let report = run_with(system, header.seed, header.max_steps, false, &mut follow).ok()?;
+        let taken = follow.followed().taken;
+        (report.failure().map(|f| signature(&f.record())).as_ref() == Some(&target))
+            .then_some(taken)
     };
     let mut chunk = (best.len() / 2).max(1);
     loop {
@@ -97,11 +87,11 @@ pub fn shrink(system: &dyn System, trace: &Trace) -> Result<Option<Shrunk>, Dive
         let mut start = 0;
         while start < best.len() && attempts < SHRINK_ATTEMPTS {
             let end = (start + chunk).min(best.len());
-            let plan = (best_ids[..start].iter().chain(&best_ids[end..]).copied()).collect();
+            let plan = (best[..start].iter().chain(&best[end..]).cloned()).collect();
             attempts += 1;
             match attempt(plan) {
-                Some((taken, ids)) if size(&taken, &clients) < size(&best, &clients) => {
-                    (best, best_ids) = (taken, ids);
+                Some(taken) if size(&taken, &clients) < size(&best, &clients) => {
+                    best = taken;
                     improved = true;
                 }
                 _ => start += chunk,

@@ -7,6 +7,7 @@ use genserver_traces::Trace;
 use crate::canonical::CanonicalScheduler;
 use crate::dfs::{DfsOptions, Exploration, explore};
 use crate::hunt::{Hunt, hunt_with, run_seed, steps_estimate};
+use crate::loose::{LooseReplay, replay_loose};
 use crate::options::{HuntOptions, Strategy};
 use crate::run::{DEFAULT_MAX_STEPS, RunReport, replay, run_with};
 use crate::scheduler::Divergence;
@@ -174,6 +175,12 @@ impl<'a> Sim<'a> {
     /// Replays the schedule of `trace` and checks that the trace comes out identical.
     pub fn replay(&self, trace: &Trace) -> Result<RunReport, Divergence> {
         replay(&self.system, trace)
+    }
+
+    /// Replays `trace` by the identity of its events, so that it survives edits of the code
+    /// ([`crate::replay_loose`]).
+    pub fn replay_loose(&self, trace: &Trace) -> Result<LooseReplay, Divergence> {
+        replay_loose(&self.system, trace)
     }
 
     fn sampling(&self) -> Strategy {

@@ -106,7 +106,14 @@ pub struct World {
     pub(crate) extra_steps: u64,
     /// Calls that failed at once went past the step limit: the run stops there.
     pub(crate) over_budget: bool,
-    pub(crate) next_tag: u64,
+    /// How many messages of each kind and head each sender (over all its lives) sent to each
+    /// receiver, and (receiver = the caller itself, kind `tag`) how many calls each process
+    /// made: what numbers messages in labels and calls in a caller, so that a number says
+    /// which message of that sender it is, not how many were sent in the system before it.
+    pub(crate) numbered: BTreeMap<(ProcessId, ProcessId, &'static str, Option<String>), u64>,
+    /// The name of every call made (`call Get #2`) and its callee, by caller and tag: its
+    /// reply and its timeout are named after it.
+    pub(crate) call_names: BTreeMap<(ProcessId, CallTag), (String, ProcessId)>,
     pub(crate) log: Option<Vec<Event>>,
     pub(crate) invariants: Vec<(String, StateCheck)>,
     pub(crate) final_checks: Vec<(String, StateCheck)>,
@@ -194,7 +201,8 @@ impl World {
             max_steps: u64::MAX,
             extra_steps: 0,
             over_budget: false,
-            next_tag: 0,
+            numbered: BTreeMap::new(),
+            call_names: BTreeMap::new(),
             log: record.then(Vec::new),
             invariants: Vec::new(),
             final_checks: Vec::new(),
@@ -452,21 +460,6 @@ impl World {
     /// The current life of process `id`: 0, plus one for every restart.
     pub(crate) fn life(&self, id: ProcessId) -> u32 {
         self.lives.get(&id).copied().unwrap_or(0)
-    }
-
-    /// A sender's name for schedule labels: its name, and its life after a restart when
-    /// messages of another of its lives wait for the same receiver (labels stay unique).
-    pub(crate) fn sender_name(&self, id: ProcessId, life: u32, to: ProcessId) -> Cow<'_, str> {
-        let other = |(from, l, receiver, _): (ProcessId, u32, ProcessId, _)| {
-            from == id && receiver == to && l != life
-        };
-        match life {
-            0 => self.name_ref(id),
-            _ if self.net.queues().any(other) => {
-                Cow::Owned(format!("{} (life {})", self.name_ref(id), life + 1))
-            }
-            _ => self.name_ref(id),
-        }
     }
 
     /// Whether `id` is a live server.

@@ -104,15 +104,14 @@ pub fn unique_states(clients: usize) -> u64 {
 }
 
 /// The same model written as a plain stateright [`Model`] whose state keeps the simulator's
-/// three extra distinctions (client values, clients starting one at a time, call numbers):
-/// stateright on the simulator's state space, to compare speeds on spaces of equal size.
+/// two extra distinctions (client values, clients starting one at a time): stateright on the
+/// simulator's state space, to compare speeds on spaces of equal size.
 pub struct Refined {
     /// How many clients.
     pub clients: usize,
 }
 
-/// Where a client of [`Refined`] stands; the value it read and its open call's number are
-/// kept beside it.
+/// Where a client of [`Refined`] stands; the value it read is kept beside it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Phase {
     /// Not started.
@@ -129,16 +128,15 @@ pub enum Phase {
     Done,
 }
 
-/// A state of [`Refined`]: the counter's value, every client's (phase, value read, number of
-/// its open call, 0 if none), and how many calls were made (which follows from the phases).
-pub type RefinedState = (i64, Vec<(Phase, i64, u64)>, u64);
+/// A state of [`Refined`]: the counter's value, and every client's phase and value read.
+pub type RefinedState = (i64, Vec<(Phase, i64)>);
 
 impl Model for Refined {
     type State = RefinedState;
     type Action = usize;
 
     fn init_states(&self) -> Vec<RefinedState> {
-        vec![(0, vec![(Phase::Ready, 0, 0); self.clients], 0)]
+        vec![(0, vec![(Phase::Ready, 0); self.clients])]
     }
 
     fn actions(&self, state: &RefinedState, actions: &mut Vec<usize>) {
@@ -147,26 +145,20 @@ impl Model for Refined {
     }
 
     fn next_state(&self, state: &RefinedState, client: usize) -> Option<RefinedState> {
-        let (mut value, mut at, mut calls) = state.clone();
-        let (phase, read, tag) = at[client];
+        let (mut value, mut at) = state.clone();
+        let (phase, read) = at[client];
         at[client] = match phase {
-            Phase::Ready => {
-                calls += 1;
-                (Phase::Get, 0, calls)
-            }
-            Phase::Get => (Phase::GetReply, value, tag),
-            Phase::GetReply => {
-                calls += 1;
-                (Phase::Set, read, calls)
-            }
+            Phase::Ready => (Phase::Get, 0),
+            Phase::Get => (Phase::GetReply, value),
+            Phase::GetReply => (Phase::Set, read),
             Phase::Set => {
                 value = read + 1;
-                (Phase::SetReply, read, tag)
+                (Phase::SetReply, read)
             }
-            Phase::SetReply => (Phase::Done, read, 0),
+            Phase::SetReply => (Phase::Done, read),
             Phase::Done => return None,
         };
-        Some((value, at, calls))
+        Some((value, at))
     }
 
     fn properties(&self) -> Vec<stateright::Property<Self>> {

@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use crate::cli::Gsim;
-use crate::{Entry, System, Verdict, check_determinism};
-use genserver_traces::{SCHEDULE_MAGIC, Schedule, Trace};
+use crate::{Entry, System, check_determinism};
+use genserver_traces::Schedule;
 
 use crate::cli::report::{print_schedule, verdict_line};
 
@@ -57,54 +57,6 @@ pub fn run(
         println!("schedule written to {}", path.display());
     }
     Ok(u8::from(report.failure().is_some()))
-}
-
-/// `gsim replay FILE`: a trace (compared event by event) or a schedule file.
-pub fn replay(gsim: &Gsim, file: &Path, out: Option<&Path>) -> Result<u8, String> {
-    let text = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-    if text.starts_with(SCHEDULE_MAGIC.as_bytes()) {
-        return replay_schedule(gsim, file, &String::from_utf8_lossy(&text), out);
-    }
-    let trace = Trace::load(file).map_err(|e| format!("{}: {e}", file.display()))?;
-    let system = system(gsim, &trace.header.system)
-        .map_err(|e| format!("{}: the trace's system: {e}", file.display()))?;
-    match crate::replay(system, &trace) {
-        Ok(report) => {
-            if let (Some(path), Some(replayed)) = (out, &report.trace) {
-                save(replayed, path)?;
-            }
-            println!(
-                "replayed {} steps of {} (seed {}): identical trace",
-                report.steps, trace.header.system, trace.header.seed
-            );
-            println!("{}", verdict_line(&report));
-            Ok(u8::from(matches!(report.verdict, Verdict::Failed(_))))
-        }
-        Err(divergence) => {
-            eprintln!("gsim: replay diverged at {divergence}");
-            Ok(3)
-        }
-    }
-}
-
-fn replay_schedule(gsim: &Gsim, file: &Path, text: &str, out: Option<&Path>) -> Result<u8, String> {
-    let schedule = Schedule::from_text(text).map_err(|e| format!("{}: {e}", file.display()))?;
-    let system = system(gsim, &schedule.system)
-        .map_err(|e| format!("{}: the schedule's system: {e}", file.display()))?;
-    match crate::replay_schedule(system, &schedule) {
-        Ok(report) => {
-            if let (Some(path), Some(replayed)) = (out, &report.trace) {
-                save(replayed, path)?;
-            }
-            println!("followed the {} steps of the schedule", report.steps);
-            println!("{}", verdict_line(&report));
-            Ok(u8::from(matches!(report.verdict, Verdict::Failed(_))))
-        }
-        Err(divergence) => {
-            eprintln!("gsim: replay diverged at {divergence}");
-            Ok(3)
-        }
-    }
 }
 
 /// `gsim check [SYSTEM]`: the determinism self-check.

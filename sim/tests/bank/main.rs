@@ -14,7 +14,7 @@ mod stories;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use genserver::runtime::Threads;
-use genserver_sim::{REPLAY_VAR, Sim, Strategy};
+use genserver_sim::{LOOSE_VAR, REPLAY_VAR, Sim, Strategy};
 
 use accounts::Policy;
 use scenario::{bank, bank_fixed};
@@ -88,6 +88,21 @@ fn a_failure_prints_one_line_that_replays_it() {
     );
     assert!(printed.contains("no account overdrawn"), "{printed}");
     assert!(printed.contains(&format!("replayed {trace}")), "{printed}");
+    // By identity (as after an edit of the code): every step kept, the same failure.
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .env(REPLAY_VAR, trace)
+        .env(LOOSE_VAR, "1")
+        .args([test.as_str(), "--exact"])
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(!output.status.success(), "{printed}");
+    assert!(
+        printed.contains(&format!("replayed {trace} by identity: kept")),
+        "{printed}"
+    );
+    assert!(printed.contains("skipped 0; 0 new"), "{printed}");
+    assert!(printed.contains("the same failure reproduced"), "{printed}");
 }
 
 #[test]

@@ -53,7 +53,7 @@ fn bad_input_exits_2_with_a_message() {
     .unwrap();
     bad(&["replay", path(&other)], "unknown system \"nope\"");
     let version = dir.join("version.jsonl");
-    std::fs::write(&version, text.replace("\"version\":2", "\"version\":99")).unwrap();
+    std::fs::write(&version, text.replace("\"version\":3", "\"version\":99")).unwrap();
     bad(&["replay", path(&version)], "version 99 is not supported");
 
     bad(
@@ -101,18 +101,18 @@ fn a_diverging_replay_exits_3_and_says_where() {
     std::fs::write(
         &changed,
         text.replace(
-            "Deposit(5) client-1 → account",
-            "Deposit(6) client-1 → account",
+            "client-1 → account: Deposit(5)",
+            "client-1 → account: Deposit(6)",
         ),
     )
     .unwrap();
     let out = gsim(&["replay", path(&changed)]);
     assert_eq!(code(&out), 3, "{}", stderr(&out));
     let err = stderr(&out);
-    let expected = "schedule says deliver cast Deposit(6) client-1 → account, but deliver cast Deposit(6) client-1 → account is not enabled; enabled: ";
+    let expected = "schedule says deliver cast Deposit #1 client-1 → account: Deposit(6), but deliver cast Deposit #1 client-1 → account: Deposit(6) is not enabled; enabled: ";
     assert!(err.contains(expected), "{err}");
     assert!(
-        err.contains("deliver cast Deposit(5) client-1 → account"),
+        err.contains("deliver cast Deposit #1 client-1 → account: Deposit(5)"),
         "{err}"
     );
     let step = err
@@ -133,7 +133,8 @@ fn a_diverging_replay_exits_3_and_says_where() {
     .unwrap();
     let out = gsim(&["replay", path(&edited)]);
     assert_eq!(code(&out), 3);
-    assert!(stderr(&out).contains("step 0: the trace says \"start account: init v2\", but the replay gives \"start account: init\""), "{}", stderr(&out));
+    let expected = "step 0: the message differs: the trace says \"start account: init v2\", but the replay gives \"start account: init\"";
+    assert!(stderr(&out).contains(expected), "{}", stderr(&out));
 
     // A schedule that ends early: the trace cut after step 5, keeping its end record.
     let mut short = genserver_traces::Trace::from_jsonl(&text).unwrap();

@@ -208,7 +208,7 @@ fn a_schedule_file_replays_and_can_be_edited() {
         "{text}"
     );
     assert!(
-        text.contains("\ndeliver call #1 Get client-2 → counter\n"),
+        text.contains("\ndeliver call Get #1 client-2 → counter: Get\n"),
         "{text}"
     );
 
@@ -238,5 +238,80 @@ fn a_schedule_file_replays_and_can_be_edited() {
     bad(
         &["replay", path(&headless)],
         "the schedule has no \"# system:\" line",
+    );
+}
+
+#[test]
+fn loose_replay_survives_an_edited_payload_and_replays_older_traces() {
+    let dir = scratch("loose");
+    let trace = dir.join("lost.jsonl");
+    assert_eq!(
+        code(&gsim(&[
+            "run",
+            "lost-update",
+            "--seed",
+            "1",
+            "--trace",
+            path(&trace)
+        ])),
+        1
+    );
+    // The code "changed": the read request is now called `Fetch` in its payload.
+    let text = std::fs::read_to_string(&trace).unwrap();
+    let edited = dir.join("edited.jsonl");
+    std::fs::write(&edited, text.replace("counter: Get", "counter: Fetch")).unwrap();
+    let strict = gsim(&["replay", path(&edited)]);
+    assert_eq!(code(&strict), 3, "{}", stderr(&strict));
+    assert!(
+        stderr(&strict).contains("counter: Fetch is not enabled"),
+        "{}",
+        stderr(&strict)
+    );
+    let loose = gsim(&["replay", "--loose", path(&edited)]);
+    assert_eq!(code(&loose), 1, "{}", stderr(&loose));
+    let out = stdout(&loose);
+    assert!(
+        out.contains("kept 10 of 10 steps; skipped 0; 0 new"),
+        "{out}"
+    );
+    assert!(
+        out.contains("the same failure reproduced: step 10: invariant"),
+        "{out}"
+    );
+    // A trace of the older format is replayed by identity without being asked.
+    let older = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../traces/corpus/older/lost-update-v2.jsonl"
+    );
+    let replayed = gsim(&["replay", older]);
+    assert_eq!(code(&replayed), 1, "{}", stderr(&replayed));
+    let out = stdout(&replayed);
+    assert!(
+        out.contains("format version 2") && out.contains("replayed by identity"),
+        "{out}"
+    );
+    assert!(out.contains("the same failure reproduced"), "{out}");
+    // A loose replay that does not end as recorded exits 3.
+    let passing = dir.join("passing.jsonl");
+    let fixed = text.replace("\"result\":\"failure\"", "\"result\":\"pass\"");
+    assert_ne!(fixed, text);
+    let end = fixed.lines().last().unwrap();
+    let fixed = fixed.replace(
+        end,
+        r#"{"type":"end","steps":10,"time_ns":0,"outcome":{"result":"pass"}}"#,
+    );
+    std::fs::write(&passing, fixed).unwrap();
+    let differs = gsim(&["replay", "--loose", path(&passing)]);
+    assert_eq!(
+        code(&differs),
+        3,
+        "{}{}",
+        stdout(&differs),
+        stderr(&differs)
+    );
+    assert!(
+        stdout(&differs).contains("a failure where none was recorded"),
+        "{}",
+        stdout(&differs)
     );
 }

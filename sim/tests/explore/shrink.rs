@@ -238,7 +238,7 @@ mod payloads {
         // that read, and the later looks, carry.
         let schedule = original.schedule();
         let read = (schedule.iter())
-            .position(|l| l.starts_with("deliver call") && l.contains("Balance fees → account"))
+            .position(|l| l.starts_with("deliver call") && l.contains("fees → account: Balance"))
             .unwrap();
         let deposits = |labels: &[&str]| {
             (labels.iter())

@@ -42,7 +42,7 @@ fn rule1_a_monitor_delivers_down_with_the_exit_reason_as_a_traced_message() {
         assert_eq!(delivered[0].to.as_deref(), Some("b"));
         let schedule = report.trace.as_ref().unwrap().schedule().join("\n");
         assert!(
-            schedule.contains("deliver down #1 error: boom a → b"),
+            schedule.contains("deliver down #1 a → b: error: boom"),
             "{schedule}"
         );
     }

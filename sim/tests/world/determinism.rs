@@ -132,7 +132,7 @@ fn iterating_a_hash_map_is_caught() {
     assert!(
         divergence
             .message
-            .starts_with("nondeterministic: the first run has"),
+            .starts_with("nondeterministic: the message differs: the first run has"),
         "{divergence}"
     );
     assert!(divergence.message.contains("reply #1 Ok(["), "{divergence}");

@@ -50,7 +50,7 @@ fn a_dropped_message_is_traced_and_never_delivered() {
     assert!(has_event(&report, EventKind::Drop, "(fault)"));
     let choices = report.trace.as_ref().unwrap().schedule().join("\n");
     assert!(
-        choices.contains("drop cast \"hello\" caster → probe"),
+        choices.contains("drop cast #1 caster → probe: \"hello\""),
         "{choices}"
     );
     assert!(!has_event(&report, EventKind::Deliver, "hello"));
@@ -73,7 +73,7 @@ fn delays_are_recorded_in_the_schedule() {
     assert_eq!(report.verdict, Verdict::Pass);
     let schedule = report.trace.as_ref().unwrap().schedule().join("\n");
     assert!(
-        schedule.contains("delay call #1 Echo(\"x\") client → probe by 300ms"),
+        schedule.contains("delay call Echo #1 client → probe by 300ms: Echo(\"x\")"),
         "{schedule}"
     );
 }

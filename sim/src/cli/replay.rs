@@ -1,0 +1,99 @@
+//! `gsim replay FILE [--loose]`: a trace (compared event by event) or a schedule file,
+//! followed label by label, or by the identity of its events.
+
+use std::path::Path;
+
+use genserver_traces::{SCHEDULE_MAGIC, Schedule, Trace, VERSION};
+
+use crate::cli::Gsim;
+use crate::cli::commands::{save, system};
+use crate::cli::report::verdict_line;
+use crate::{LooseReplay, Reproduction, RunReport, Verdict};
+
+/// `gsim replay FILE`: exit 0 or 1 as the replayed run ends (no failure, failure), 3 when it
+/// diverged (strict) or did not end as recorded (loose).
+pub fn replay(gsim: &Gsim, file: &Path, out: Option<&Path>, loose: bool) -> Result<u8, String> {
+    let text = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    if text.starts_with(SCHEDULE_MAGIC.as_bytes()) {
+        return replay_schedule(gsim, file, &String::from_utf8_lossy(&text), out, loose);
+    }
+    let trace = Trace::load(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let system = system(gsim, &trace.header.system)
+        .map_err(|e| format!("{}: the trace's system: {e}", file.display()))?;
+    let older = trace.header.version < VERSION;
+    if loose || older {
+        if older && !loose {
+            println!(
+                "{}: recorded in trace format version {}, whose labels name messages \
+                 otherwise: replayed by identity (as with --loose)",
+                file.display(),
+                trace.header.version
+            );
+        }
+        let again = crate::replay_loose(system, &trace).map_err(|d| d.to_string())?;
+        return finish_loose(&again, out);
+    }
+    match crate::replay(system, &trace) {
+        Ok(report) => {
+            println!(
+                "replayed {} steps of {} (seed {}): identical trace",
+                report.steps, trace.header.system, trace.header.seed
+            );
+            finish(&report, out)
+        }
+        Err(divergence) => {
+            eprintln!("gsim: replay diverged at {divergence}");
+            Ok(3)
+        }
+    }
+}
+
+fn replay_schedule(
+    gsim: &Gsim,
+    file: &Path,
+    text: &str,
+    out: Option<&Path>,
+    loose: bool,
+) -> Result<u8, String> {
+    let schedule = Schedule::from_text(text).map_err(|e| format!("{}: {e}", file.display()))?;
+    let system = system(gsim, &schedule.system)
+        .map_err(|e| format!("{}: the schedule's system: {e}", file.display()))?;
+    if loose {
+        let again = crate::replay_schedule_loose(system, &schedule).map_err(|d| d.to_string())?;
+        return finish_loose(&again, out);
+    }
+    match crate::replay_schedule(system, &schedule) {
+        Ok(report) => {
+            println!("followed the {} steps of the schedule", report.steps);
+            finish(&report, out)
+        }
+        Err(divergence) => {
+            eprintln!("gsim: replay diverged at {divergence}");
+            Ok(3)
+        }
+    }
+}
+
+/// Saves the replayed trace if asked, prints the verdict, and gives the exit code.
+fn finish(report: &RunReport, out: Option<&Path>) -> Result<u8, String> {
+    if let (Some(path), Some(replayed)) = (out, &report.trace) {
+        save(replayed, path)?;
+    }
+    println!("{}", verdict_line(report));
+    Ok(u8::from(matches!(report.verdict, Verdict::Failed(_))))
+}
+
+/// Like [`finish`] for a loose replay, which fails (exit 3) when the run did not end as
+/// the recorded one did.
+fn finish_loose(again: &LooseReplay, out: Option<&Path>) -> Result<u8, String> {
+    if let (Some(path), Some(replayed)) = (out, &again.report.trace) {
+        save(replayed, path)?;
+    }
+    println!("{}", again.summary());
+    match again.reproduction {
+        Reproduction::Different => Ok(3),
+        Reproduction::Same | Reproduction::Unrecorded => {
+            Ok(u8::from(again.report.failure().is_some()))
+        }
+    }
+}
