@@ -69,8 +69,34 @@ pub fn to_html(trace: &Trace) -> String {
         trace.header.seed,
         end_line(trace).trim_start_matches("# ")
     );
-    PAGE.replace("{title}", &escape(&title))
-        .replace("{svg}", &svg)
+    fill(PAGE, &[("title", &escape(&title)), ("svg", &svg)])
+}
+
+/// `template` with every `{name}` slot named in `slots` replaced by its value, in one pass:
+/// a value is never searched for slots, so a system named `{svg}` stays a name.
+fn fill(template: &str, slots: &[(&str, &str)]) -> String {
+    let mut out =
+        String::with_capacity(template.len() + slots.iter().map(|s| s.1.len()).sum::<usize>());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        rest = &rest[open..];
+        let slot = slots.iter().find(|(name, _)| {
+            rest[1..].starts_with(name) && rest[1 + name.len()..].starts_with('}')
+        });
+        match slot {
+            Some((name, value)) => {
+                out.push_str(value);
+                rest = &rest[name.len() + 2..];
+            }
+            None => {
+                out.push('{');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn lane_x(lane: usize) -> usize {
@@ -191,5 +217,6 @@ fn escape(text: &str) -> String {
 
 const DEFS: &str = r##"<defs><marker id="head" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="context-stroke"/></marker><marker id="cross" viewBox="0 0 10 10" refX="5" refY="5" markerWidth="10" markerHeight="10"><path d="M0,0 L10,10 M10,0 L0,10" stroke="#c62828" stroke-width="2"/></marker></defs>"##;
 
-/// The page around the chart, with its style and script: `{title}` and `{svg}` are its slots.
+/// The page around the chart, with its style and script: `{title}` and `{svg}` are its slots
+/// (see [`fill`]).
 const PAGE: &str = include_str!("page.html");

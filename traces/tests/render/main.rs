@@ -2,6 +2,7 @@
 
 mod browser;
 mod diff;
+mod html;
 mod sample;
 mod supervised;
 
