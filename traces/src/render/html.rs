@@ -11,7 +11,10 @@ use crate::{Event, EventKind, Trace};
 
 const LANE: usize = 170;
 const LEFT: usize = 150;
-const TOP: usize = 70;
+/// The y of the first row in the chart.
+const TOP: usize = 30;
+/// The height of the row of process names in the header.
+const NAMES: usize = 26;
 const ROW: usize = 30;
 const LABEL_CHARS: usize = 48;
 
@@ -48,12 +51,11 @@ pub fn to_html(trace: &Trace) -> String {
         r#"<svg id="chart" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">"#
     );
     svg.push_str(DEFS);
-    for (name, &lane) in &lanes {
+    for &lane in lanes.values() {
         let x = lane_x(lane);
         let _ = write!(
             svg,
-            r#"<text class="proc" x="{x}" y="30">{}</text><line class="life" x1="{x}" y1="42" x2="{x}" y2="{height}"/>"#,
-            escape(name)
+            r#"<line class="life" x1="{x}" y1="0" x2="{x}" y2="{height}"/>"#
         );
     }
     for (index, event) in rows.iter().enumerate() {
@@ -69,7 +71,29 @@ pub fn to_html(trace: &Trace) -> String {
         trace.header.seed,
         end_line(trace).trim_start_matches("# ")
     );
-    fill(PAGE, &[("title", &escape(&title)), ("svg", &svg)])
+    let names = lifeline_names(&lanes, width);
+    let slots = [("title", &escape(&title)), ("names", &names), ("svg", &svg)];
+    fill(PAGE, &slots.map(|(name, value)| (name, value.as_str())))
+}
+
+/// The process names above their lifelines, as a strip of the chart's width that the page
+/// keeps in its sticky header: on a tall trace they stay in view while the chart scrolls.
+fn lifeline_names(lanes: &BTreeMap<&str, usize>, width: usize) -> String {
+    let mut names = format!(
+        r#"<svg id="names" width="{width}" height="{NAMES}" viewBox="0 0 {width} {NAMES}" role="presentation"><text class="step" x="8" y="{}">step · time</text>"#,
+        NAMES - 8
+    );
+    for (name, &lane) in lanes {
+        let _ = write!(
+            names,
+            r#"<text class="proc" x="{}" y="{}">{}</text>"#,
+            lane_x(lane),
+            NAMES - 8,
+            escape(name)
+        );
+    }
+    names.push_str("</svg>");
+    names
 }
 
 /// `template` with every `{name}` slot named in `slots` replaced by its value, in one pass:
@@ -217,6 +241,7 @@ fn escape(text: &str) -> String {
 
 const DEFS: &str = r##"<defs><marker id="head" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="context-stroke"/></marker><marker id="cross" viewBox="0 0 10 10" refX="5" refY="5" markerWidth="10" markerHeight="10"><path d="M0,0 L10,10 M10,0 L0,10" stroke="#c62828" stroke-width="2"/></marker></defs>"##;
 
-/// The page around the chart, with its style and script: `{title}` and `{svg}` are its slots
+/// The page around the chart, with its style and script: `{title}`, `{names}` and `{svg}`
+/// are its slots
 /// (see [`fill`]).
 const PAGE: &str = include_str!("page.html");

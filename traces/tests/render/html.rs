@@ -1,4 +1,4 @@
-//! The HTML page: names escaped.
+//! The HTML page: lifeline names in the sticky header, names escaped.
 
 use genserver_traces::to_html;
 
@@ -14,6 +14,29 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
         .find(end)
         .unwrap_or_else(|| panic!("no {end} after {start}"));
     &text[from..from + to]
+}
+
+#[test]
+fn lifeline_names_are_in_the_sticky_header_not_in_the_scrolling_chart() {
+    let html = to_html(&sample(None));
+    let chart = between(&html, r#"<svg id="chart""#, "</svg>");
+    assert!(
+        !chart.contains(r#"class="proc""#),
+        "names drawn in the chart scroll away on a tall trace:\n{chart}"
+    );
+    let header = between(&html, "<header>", "</header>");
+    for name in ["account", "client-1"] {
+        assert!(
+            header.contains(r#"class="proc""#) && header.contains(&format!(">{name}</text>")),
+            "{name} should be named in the header:\n{header}"
+        );
+    }
+    let style = between(&html, "<style>", "</style>");
+    let rule = between(style, "header {", "}");
+    assert!(
+        rule.contains("position: sticky") && rule.contains("top: 0"),
+        "{rule}"
+    );
 }
 
 #[test]
