@@ -3,10 +3,10 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::render::end_line;
 use crate::render::{
     MessageKind, event_line, failing_step, is_control, message_kind, named, seconds,
 };
+use crate::render::{end_line, flight};
 use crate::{Event, EventKind, Trace};
 
 const LANE: usize = 170;
@@ -18,10 +18,13 @@ const NAMES: usize = 26;
 const ROW: usize = 30;
 const LABEL_CHARS: usize = 48;
 
-/// The trace as one HTML page that opens offline: one lifeline per process, an arrow per
-/// delivered message (calls, casts, info messages and replies drawn differently), markers for
-/// timeouts, timers, crashes, restarts, stops and drops, the failing step highlighted, and
-/// step-by-step navigation (buttons or the arrow keys). It makes no network request.
+/// The trace as one HTML page that opens offline: one lifeline per process, named in the
+/// sticky header; a thin line per message sent (or reply), at the step it is sent, drawn
+/// bold and marked "not delivered" when no later event takes it from its queue; an arrow
+/// per delivered message (calls, casts, info messages and replies drawn differently);
+/// markers for timeouts, timers, crashes, restarts, stops and drops; the failing step
+/// highlighted; and step-by-step navigation (buttons or the arrow keys). It makes no network
+/// request, and every name and message in it is escaped.
 pub fn to_html(trace: &Trace) -> String {
     let lanes: BTreeMap<&str, usize> = trace
         .header
@@ -30,15 +33,9 @@ pub fn to_html(trace: &Trace) -> String {
         .enumerate()
         .map(|(i, p)| (p.name.as_str(), i))
         .collect();
-    let rows: Vec<&Event> = trace
-        .events
-        .iter()
-        .filter(|e| {
-            !matches!(
-                e.kind,
-                EventKind::Choose | EventKind::Send | EventKind::Step
-            )
-        })
+    let undelivered = flight::undelivered(&trace.events);
+    let rows: Vec<(&Event, bool)> = (trace.events.iter().zip(undelivered))
+        .filter(|(e, _)| !matches!(e.kind, EventKind::Choose | EventKind::Step))
         .collect();
     // Room on the right for the notes beside the last lifeline.
     let width = LEFT + LANE * lanes.len().max(1) + 8 * LABEL_CHARS;
@@ -58,10 +55,17 @@ pub fn to_html(trace: &Trace) -> String {
             r#"<line class="life" x1="{x}" y1="0" x2="{x}" y2="{height}"/>"#
         );
     }
-    for (index, event) in rows.iter().enumerate() {
+    for (index, &(event, undelivered)) in rows.iter().enumerate() {
         let y = TOP + ROW * index;
         let failed = failing == Some(event.step) && event.kind == EventKind::Failure;
-        draw_row(&mut svg, index, y, width, event, &lanes, failed);
+        let row = Row {
+            index,
+            y,
+            width,
+            failed,
+            undelivered,
+        };
+        draw_row(&mut svg, &row, event, &lanes);
     }
     svg.push_str("</svg>");
 
@@ -127,15 +131,28 @@ fn lane_x(lane: usize) -> usize {
     LEFT + LANE * lane + LANE / 2
 }
 
-fn draw_row(
-    svg: &mut String,
+/// Where and how one event's row is drawn.
+struct Row {
+    /// Its position among the drawn rows.
     index: usize,
+    /// The y of its arrow or mark.
     y: usize,
+    /// The chart's width.
     width: usize,
-    event: &Event,
-    lanes: &BTreeMap<&str, usize>,
+    /// It is the run's failure.
     failed: bool,
-) {
+    /// It sends a message that no later event takes from its queue.
+    undelivered: bool,
+}
+
+fn draw_row(svg: &mut String, row: &Row, event: &Event, lanes: &BTreeMap<&str, usize>) {
+    let &Row {
+        index,
+        y,
+        width,
+        failed,
+        undelivered,
+    } = row;
     let lane = |name: &Option<String>| name.as_deref().and_then(|n| lanes.get(n).copied());
     let line = escape(&event_line(event));
     let class = if failed { "row failed" } else { "row" };
@@ -157,6 +174,22 @@ fn draw_row(
     );
     let label = escape(&shorten(&event.message));
     match (event.kind, lane(&event.from), lane(&event.to)) {
+        // A message leaves its sender: a thin line from the sender's lifeline to the
+        // receiver's, so a message still in flight at the end is seen leaving.
+        (_, Some(from), Some(to)) if from != to && flight::is_sent(event) => {
+            let (x1, x2) = (lane_x(from), lane_x(to));
+            let (class, note) = match undelivered {
+                true => ("msg send undelivered", " (not delivered)"),
+                false => ("msg send", ""),
+            };
+            let _ = write!(
+                svg,
+                r#"<line class="{class}" x1="{x1}" y1="{y}" x2="{x2}" y2="{y}" marker-start="url(#dot)" marker-end="url(#open)"/><text class="label {class}" x="{}" y="{}">{}{note}</text>"#,
+                (x1 + x2) / 2,
+                y - 5,
+                named(event.kind, &label)
+            );
+        }
         (kind, Some(from), Some(to))
             if from != to
                 && (matches!(kind, EventKind::Deliver | EventKind::Drop) || is_control(kind)) =>
@@ -239,7 +272,7 @@ fn escape(text: &str) -> String {
     out
 }
 
-const DEFS: &str = r##"<defs><marker id="head" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="context-stroke"/></marker><marker id="cross" viewBox="0 0 10 10" refX="5" refY="5" markerWidth="10" markerHeight="10"><path d="M0,0 L10,10 M10,0 L0,10" stroke="#c62828" stroke-width="2"/></marker></defs>"##;
+const DEFS: &str = r##"<defs><marker id="dot" viewBox="0 0 10 10" refX="5" refY="5" markerWidth="5" markerHeight="5"><circle cx="5" cy="5" r="4" fill="context-stroke"/></marker><marker id="open" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10" fill="none" stroke="context-stroke" stroke-width="1.5"/></marker><marker id="head" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="context-stroke"/></marker><marker id="cross" viewBox="0 0 10 10" refX="5" refY="5" markerWidth="10" markerHeight="10"><path d="M0,0 L10,10 M10,0 L0,10" stroke="#c62828" stroke-width="2"/></marker></defs>"##;
 
 /// The page around the chart, with its style and script: `{title}`, `{names}` and `{svg}`
 /// are its slots

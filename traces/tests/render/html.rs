@@ -1,6 +1,6 @@
-//! The HTML page: lifeline names in the sticky header, names escaped.
+//! The HTML page: lifeline names in the sticky header, every send drawn, names escaped.
 
-use genserver_traces::to_html;
+use genserver_traces::{Event, EventKind, Trace, to_html};
 
 use crate::sample::sample;
 
@@ -14,6 +14,14 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
         .find(end)
         .unwrap_or_else(|| panic!("no {end} after {start}"));
     &text[from..from + to]
+}
+
+/// The chart's rows (`<g class="row…">…</g>`), in order.
+fn rows(html: &str) -> Vec<&str> {
+    html.split(r#"<g class="row"#)
+        .skip(1)
+        .map(|row| &row[..row.find("</g>").expect("a row ends")])
+        .collect()
 }
 
 #[test]
@@ -36,6 +44,65 @@ fn lifeline_names_are_in_the_sticky_header_not_in_the_scrolling_chart() {
     assert!(
         rule.contains("position: sticky") && rule.contains("top: 0"),
         "{rule}"
+    );
+}
+
+#[test]
+fn every_send_and_reply_is_drawn_from_its_sender_at_its_step() {
+    let html = to_html(&sample(None));
+    let rows = rows(&html);
+    let sent: Vec<&&str> = rows
+        .iter()
+        .filter(|r| r.contains(r#"class="msg send"#))
+        .collect();
+    assert_eq!(
+        sent.len(),
+        2,
+        "the call sent at step 1 and the reply at step 2:\n{rows:#?}"
+    );
+    assert!(sent[0].contains(r#"data-step="1""#), "{}", sent[0]);
+    assert!(
+        sent[0].contains(">send call #1 Balance</text>"),
+        "{}",
+        sent[0]
+    );
+    assert!(sent[1].contains(r#"data-step="2""#), "{}", sent[1]);
+    assert!(sent[1].contains(">reply #1 Ok(5)</text>"), "{}", sent[1]);
+    assert!(
+        sent.iter().all(|row| !row.contains("undelivered")),
+        "both were delivered: neither is marked"
+    );
+}
+
+#[test]
+fn a_message_still_in_flight_at_the_failure_is_visible() {
+    let mut trace = sample(None);
+    let lost = Event {
+        step: 4,
+        time_ns: 1_000_000,
+        kind: EventKind::Send,
+        from: Some("client-1".into()),
+        to: Some("account".into()),
+        message: "cast Deposit(3)".into(),
+    };
+    trace.events.insert(8, lost);
+    let trace = Trace::new(trace.header, trace.events, trace.end);
+    let html = to_html(&trace);
+    let rows = rows(&html);
+    let in_flight: Vec<&&str> = rows
+        .iter()
+        .filter(|r| r.contains(r#"class="msg send undelivered""#))
+        .collect();
+    assert_eq!(in_flight.len(), 1, "{rows:#?}");
+    assert!(
+        in_flight[0].contains(r#"data-step="4""#),
+        "{}",
+        in_flight[0]
+    );
+    assert!(
+        in_flight[0].contains("send cast Deposit(3) (not delivered)</text>"),
+        "{}",
+        in_flight[0]
     );
 }
 
