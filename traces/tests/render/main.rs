@@ -3,6 +3,7 @@
 mod browser;
 mod diff;
 mod html;
+mod mermaid;
 mod sample;
 mod supervised;
 
