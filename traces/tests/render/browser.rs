@@ -1,7 +1,7 @@
 //! The HTML page in headless Chromium: it loads offline, its script runs without errors and
 //! selects the failing step, and the lifeline names stay in view when a tall chart scrolls.
 //! Skips, saying why, when no Chromium is installed (`apt-get install chromium` installs
-//! it).
+//! it), unless `GSIM_REQUIRE_BROWSER=1` (as `.ci/run` sets): then a missing browser fails.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -10,10 +10,20 @@ use genserver_traces::{Event, Trace, to_html};
 
 use crate::sample::sample;
 
+/// The names a Chromium goes by on PATH (`.ci/install-browser` looks for the same).
+const BROWSERS: [&str; 4] = ["chromium", "chromium-browser", "google-chrome", "chrome"];
+
+/// The variable that turns a missing browser from a skip into a failure (`.ci/run` sets it).
+const REQUIRE: &str = "GSIM_REQUIRE_BROWSER";
+
+/// Whether [`REQUIRE`] is `1`: CI, where skipping would hide that the page went untested.
+fn browser_required() -> bool {
+    std::env::var_os(REQUIRE).is_some_and(|value| value == "1")
+}
+
 fn find_browser() -> Option<PathBuf> {
-    let candidates = ["chromium", "chromium-browser", "google-chrome", "chrome"];
     let path = std::env::var_os("PATH")?;
-    candidates.iter().find_map(|name| {
+    BROWSERS.iter().find_map(|name| {
         std::env::split_paths(&path)
             .map(|dir| dir.join(name))
             .find(|candidate| candidate.is_file())
@@ -32,6 +42,11 @@ struct Loaded {
 /// and log; `None` (having said why) when no Chromium is installed.
 fn load(test: &str, page: &str, (width, height): (u32, u32)) -> Option<Loaded> {
     let Some(browser) = find_browser() else {
+        assert!(
+            !browser_required(),
+            "{REQUIRE}=1, but no Chromium on PATH (looked for {})",
+            BROWSERS.join(", ")
+        );
         println!("SKIPPED: no Chromium on PATH (apt-get install chromium to run this test)");
         return None;
     };
@@ -140,5 +155,49 @@ fn the_lifeline_names_stay_in_view_while_a_tall_chart_scrolls() {
     for y in after.split(',') {
         let y: i64 = y.parse().unwrap();
         assert!((0..view).contains(&y), "a name is out of view: {probe}");
+    }
+}
+
+/// Runs one browser test of this binary again in a child process whose PATH holds no
+/// browser, with `GSIM_REQUIRE_BROWSER` set to `require` (or unset).
+fn without_a_browser(require: Option<&str>) -> std::process::Output {
+    let empty = std::env::temp_dir().join(format!("genserver-no-browser-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let mut child = Command::new(std::env::current_exe().unwrap());
+    child
+        .args([
+            "browser::the_page_loads_in_headless_chromium_without_console_errors",
+            "--exact",
+            "--nocapture",
+        ])
+        .env("PATH", &empty)
+        .env_remove(REQUIRE);
+    if let Some(value) = require {
+        child.env(REQUIRE, value);
+    }
+    let output = child.output().expect("the test binary runs");
+    let _ = std::fs::remove_dir_all(&empty);
+    output
+}
+
+#[test]
+fn a_missing_browser_fails_when_one_is_required_and_skips_otherwise() {
+    let required = without_a_browser(Some("1"));
+    let said = String::from_utf8_lossy(&required.stdout).into_owned()
+        + &String::from_utf8_lossy(&required.stderr);
+    assert!(!required.status.success(), "it should fail:\n{said}");
+    assert!(
+        said.contains("GSIM_REQUIRE_BROWSER=1, but no Chromium on PATH"),
+        "{said}"
+    );
+
+    for require in [None, Some("0")] {
+        let skipped = without_a_browser(require);
+        let said = String::from_utf8_lossy(&skipped.stdout).into_owned();
+        assert!(
+            skipped.status.success(),
+            "{require:?}: it should skip:\n{said}"
+        );
+        assert!(said.contains("SKIPPED: no Chromium on PATH"), "{said}");
     }
 }
