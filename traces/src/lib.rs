@@ -48,7 +48,7 @@ mod render;
 mod schedule;
 mod trace;
 
-pub use diff::{Divergence, first_divergence};
+pub use diff::{Divergence, FieldDifference, first_divergence};
 pub use format::{
     End, Event, EventKind, FORMAT, FailureRecord, Header, OLDEST_VERSION, Outcome, Process,
     ProcessKind, Record, VERSION,

@@ -1,5 +1,6 @@
 //! Ways to look at a trace: stable text (for snapshots and diffs), Mermaid, and HTML.
 
+mod flight;
 mod html;
 mod mermaid;
 mod text;

@@ -44,7 +44,8 @@ pub fn render(file: &Path, format: Format, out: Option<&Path>) -> Result<u8, Str
     Ok(0)
 }
 
-/// `gsim diff A B`: exit 0 if the traces tell the same story, 1 (and where) if not.
+/// `gsim diff A B`: exit 0 if the traces have equal events and end records (every field,
+/// times to the nanosecond), 1 (the first differing step and fields) if not.
 pub fn diff(left: &Path, right: &Path) -> Result<u8, String> {
     let (a, b) = (load(left)?, load(right)?);
     match first_divergence(&a, &b) {

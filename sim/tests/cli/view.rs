@@ -88,6 +88,35 @@ fn diff_names_the_first_divergent_step() {
     );
 }
 
+/// `gsim diff` compares events field by field: the rendered text shows times to the
+/// millisecond and a lone `from` like a lone `to`, so neither change may pass as the same.
+#[test]
+fn diff_sees_sub_millisecond_times_and_from_versus_to() {
+    let dir = scratch("diff-fields");
+    let one = traced_run(&dir, "1");
+    let trace = genserver_traces::Trace::load(&one).unwrap();
+    let changed = |name: &str, change: &dyn Fn(&mut genserver_traces::Trace)| {
+        let mut other = trace.clone();
+        change(&mut other);
+        let file = dir.join(name);
+        other.save(&file).unwrap();
+        let out = gsim(&["diff", path(&one), path(&file)]);
+        (code(&out), stdout(&out))
+    };
+
+    let (status, shown) = changed("later.jsonl", &|t| t.events[1].time_ns += 1);
+    assert_eq!(status, 1, "a 1 ns difference is a difference:\n{shown}");
+    assert!(shown.contains("(event 2) in time_ns:"), "{shown}");
+    assert!(shown.contains("time_ns: 0 vs 1"), "{shown}");
+
+    let (status, shown) = changed("swapped.jsonl", &|t| {
+        let start = &mut t.events[0];
+        (start.from, start.to) = (start.to.take(), start.from.take());
+    });
+    assert_eq!(status, 1, "from and to are different fields:\n{shown}");
+    assert!(shown.contains("(event 1) in from, to:"), "{shown}");
+}
+
 #[test]
 fn hunt_writes_the_failure_as_a_page() {
     let dir = scratch("hunt-html");

@@ -3,22 +3,28 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::render::end_line;
 use crate::render::{
     MessageKind, event_line, failing_step, is_control, message_kind, named, seconds,
 };
+use crate::render::{end_line, flight};
 use crate::{Event, EventKind, Trace};
 
 const LANE: usize = 170;
 const LEFT: usize = 150;
-const TOP: usize = 70;
+/// The y of the first row in the chart.
+const TOP: usize = 30;
+/// The height of the row of process names in the header.
+const NAMES: usize = 26;
 const ROW: usize = 30;
 const LABEL_CHARS: usize = 48;
 
-/// The trace as one HTML page that opens offline: one lifeline per process, an arrow per
-/// delivered message (calls, casts, info messages and replies drawn differently), markers for
-/// timeouts, timers, crashes, restarts, stops and drops, the failing step highlighted, and
-/// step-by-step navigation (buttons or the arrow keys). It makes no network request.
+/// The trace as one HTML page that opens offline: one lifeline per process, named in the
+/// sticky header; a thin line per message sent (or reply), at the step it is sent, drawn
+/// bold and marked "not delivered" when no later event takes it from its queue; an arrow
+/// per delivered message (calls, casts, info messages and replies drawn differently);
+/// markers for timeouts, timers, crashes, restarts, stops and drops; the failing step
+/// highlighted; and step-by-step navigation (buttons or the arrow keys). It makes no network
+/// request, and every name and message in it is escaped.
 pub fn to_html(trace: &Trace) -> String {
     let lanes: BTreeMap<&str, usize> = trace
         .header
@@ -27,15 +33,9 @@ pub fn to_html(trace: &Trace) -> String {
         .enumerate()
         .map(|(i, p)| (p.name.as_str(), i))
         .collect();
-    let rows: Vec<&Event> = trace
-        .events
-        .iter()
-        .filter(|e| {
-            !matches!(
-                e.kind,
-                EventKind::Choose | EventKind::Send | EventKind::Step
-            )
-        })
+    let undelivered = flight::undelivered(&trace.events);
+    let rows: Vec<(&Event, bool)> = (trace.events.iter().zip(undelivered))
+        .filter(|(e, _)| !matches!(e.kind, EventKind::Choose | EventKind::Step))
         .collect();
     // Room on the right for the notes beside the last lifeline.
     let width = LEFT + LANE * lanes.len().max(1) + 8 * LABEL_CHARS;
@@ -48,18 +48,24 @@ pub fn to_html(trace: &Trace) -> String {
         r#"<svg id="chart" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">"#
     );
     svg.push_str(DEFS);
-    for (name, &lane) in &lanes {
+    for &lane in lanes.values() {
         let x = lane_x(lane);
         let _ = write!(
             svg,
-            r#"<text class="proc" x="{x}" y="30">{}</text><line class="life" x1="{x}" y1="42" x2="{x}" y2="{height}"/>"#,
-            escape(name)
+            r#"<line class="life" x1="{x}" y1="0" x2="{x}" y2="{height}"/>"#
         );
     }
-    for (index, event) in rows.iter().enumerate() {
+    for (index, &(event, undelivered)) in rows.iter().enumerate() {
         let y = TOP + ROW * index;
         let failed = failing == Some(event.step) && event.kind == EventKind::Failure;
-        draw_row(&mut svg, index, y, width, event, &lanes, failed);
+        let row = Row {
+            index,
+            y,
+            width,
+            failed,
+            undelivered,
+        };
+        draw_row(&mut svg, &row, event, &lanes);
     }
     svg.push_str("</svg>");
 
@@ -69,23 +75,84 @@ pub fn to_html(trace: &Trace) -> String {
         trace.header.seed,
         end_line(trace).trim_start_matches("# ")
     );
-    PAGE.replace("{title}", &escape(&title))
-        .replace("{svg}", &svg)
+    let names = lifeline_names(&lanes, width);
+    let slots = [("title", &escape(&title)), ("names", &names), ("svg", &svg)];
+    fill(PAGE, &slots.map(|(name, value)| (name, value.as_str())))
+}
+
+/// The process names above their lifelines, as a strip of the chart's width that the page
+/// keeps in its sticky header: on a tall trace they stay in view while the chart scrolls.
+fn lifeline_names(lanes: &BTreeMap<&str, usize>, width: usize) -> String {
+    let mut names = format!(
+        r#"<svg id="names" width="{width}" height="{NAMES}" viewBox="0 0 {width} {NAMES}" role="presentation"><text class="step" x="8" y="{}">step · time</text>"#,
+        NAMES - 8
+    );
+    for (name, &lane) in lanes {
+        let _ = write!(
+            names,
+            r#"<text class="proc" x="{}" y="{}">{}</text>"#,
+            lane_x(lane),
+            NAMES - 8,
+            escape(name)
+        );
+    }
+    names.push_str("</svg>");
+    names
+}
+
+/// `template` with every `{name}` slot named in `slots` replaced by its value, in one pass:
+/// a value is never searched for slots, so a system named `{svg}` stays a name.
+fn fill(template: &str, slots: &[(&str, &str)]) -> String {
+    let mut out =
+        String::with_capacity(template.len() + slots.iter().map(|s| s.1.len()).sum::<usize>());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        rest = &rest[open..];
+        let slot = slots.iter().find(|(name, _)| {
+            rest[1..].starts_with(name) && rest[1 + name.len()..].starts_with('}')
+        });
+        match slot {
+            Some((name, value)) => {
+                out.push_str(value);
+                rest = &rest[name.len() + 2..];
+            }
+            None => {
+                out.push('{');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn lane_x(lane: usize) -> usize {
     LEFT + LANE * lane + LANE / 2
 }
 
-fn draw_row(
-    svg: &mut String,
+/// Where and how one event's row is drawn.
+struct Row {
+    /// Its position among the drawn rows.
     index: usize,
+    /// The y of its arrow or mark.
     y: usize,
+    /// The chart's width.
     width: usize,
-    event: &Event,
-    lanes: &BTreeMap<&str, usize>,
+    /// It is the run's failure.
     failed: bool,
-) {
+    /// It sends a message that no later event takes from its queue.
+    undelivered: bool,
+}
+
+fn draw_row(svg: &mut String, row: &Row, event: &Event, lanes: &BTreeMap<&str, usize>) {
+    let &Row {
+        index,
+        y,
+        width,
+        failed,
+        undelivered,
+    } = row;
     let lane = |name: &Option<String>| name.as_deref().and_then(|n| lanes.get(n).copied());
     let line = escape(&event_line(event));
     let class = if failed { "row failed" } else { "row" };
@@ -107,6 +174,22 @@ fn draw_row(
     );
     let label = escape(&shorten(&event.message));
     match (event.kind, lane(&event.from), lane(&event.to)) {
+        // A message leaves its sender: a thin line from the sender's lifeline to the
+        // receiver's, so a message still in flight at the end is seen leaving.
+        (_, Some(from), Some(to)) if from != to && flight::is_sent(event) => {
+            let (x1, x2) = (lane_x(from), lane_x(to));
+            let (class, note) = match undelivered {
+                true => ("msg send undelivered", " (not delivered)"),
+                false => ("msg send", ""),
+            };
+            let _ = write!(
+                svg,
+                r#"<line class="{class}" x1="{x1}" y1="{y}" x2="{x2}" y2="{y}" marker-start="url(#dot)" marker-end="url(#open)"/><text class="label {class}" x="{}" y="{}">{}{note}</text>"#,
+                (x1 + x2) / 2,
+                y - 5,
+                named(event.kind, &label)
+            );
+        }
         (kind, Some(from), Some(to))
             if from != to
                 && (matches!(kind, EventKind::Deliver | EventKind::Drop) || is_control(kind)) =>
@@ -189,83 +272,9 @@ fn escape(text: &str) -> String {
     out
 }
 
-const DEFS: &str = r##"<defs><marker id="head" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="context-stroke"/></marker><marker id="cross" viewBox="0 0 10 10" refX="5" refY="5" markerWidth="10" markerHeight="10"><path d="M0,0 L10,10 M10,0 L0,10" stroke="#c62828" stroke-width="2"/></marker></defs>"##;
+const DEFS: &str = r##"<defs><marker id="dot" viewBox="0 0 10 10" refX="5" refY="5" markerWidth="5" markerHeight="5"><circle cx="5" cy="5" r="4" fill="context-stroke"/></marker><marker id="open" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10" fill="none" stroke="context-stroke" stroke-width="1.5"/></marker><marker id="head" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="context-stroke"/></marker><marker id="cross" viewBox="0 0 10 10" refX="5" refY="5" markerWidth="10" markerHeight="10"><path d="M0,0 L10,10 M10,0 L0,10" stroke="#c62828" stroke-width="2"/></marker></defs>"##;
 
-const PAGE: &str = r##"<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>{title}</title>
-<style>
-body { font: 14px system-ui, sans-serif; margin: 0; color: #222; }
-header { position: sticky; top: 0; background: #fafafa; border-bottom: 1px solid #ddd; padding: 8px 12px; z-index: 1; }
-h1 { font-size: 16px; margin: 0 0 6px 0; }
-#detail { font-family: ui-monospace, monospace; white-space: pre; margin-top: 6px; min-height: 1.2em; }
-button { margin-right: 4px; }
-.proc { font-weight: bold; text-anchor: middle; }
-.life { stroke: #bbb; stroke-dasharray: 4 4; }
-.step { font: 11px ui-monospace, monospace; fill: #777; }
-.label { font: 12px ui-monospace, monospace; text-anchor: middle; }
-.label.left { text-anchor: start; }
-.msg { stroke-width: 2; }
-.call { stroke: #1565c0; }
-.cast { stroke: #555; }
-.info { stroke: #2e7d32; }
-.reply { stroke: #6a1b9a; stroke-dasharray: 6 4; }
-.drop { stroke: #c62828; stroke-dasharray: 2 3; }
-.signal { stroke: #ad1457; }
-.control { stroke: #8d6e63; stroke-dasharray: 1 3; }
-.mark { text-anchor: middle; font-size: 14px; }
-.bad { fill: #c62828; }
-.warn { fill: #ef6c00; }
-.note { fill: #455a64; }
-.band { fill: transparent; }
-.row.failed .band { fill: #ffd7d7; }
-.row.current .band { fill: #fff3bf; }
-.row.failed.current .band { fill: #ffb3b3; }
-.row { cursor: pointer; }
-</style>
-</head>
-<body>
-<header>
-<h1>{title}</h1>
-<button id="first">|◀ first</button><button id="prev">◀ prev</button><button id="next">next ▶</button><button id="last">last ▶|</button><button id="fail">failure</button>
-<span id="pos"></span>
-<div id="detail"></div>
-</header>
-<main>{svg}</main>
-<script>
-(function () {
-  var rows = Array.prototype.slice.call(document.querySelectorAll('.row'));
-  var current = -1;
-  function show(i) {
-    if (rows.length === 0) { return; }
-    i = Math.max(0, Math.min(rows.length - 1, i));
-    if (current >= 0) { rows[current].classList.remove('current'); }
-    current = i;
-    var row = rows[i];
-    row.classList.add('current');
-    document.getElementById('detail').textContent = row.getAttribute('data-line');
-    document.getElementById('pos').textContent = ' event ' + (i + 1) + ' of ' + rows.length + ', step ' + row.getAttribute('data-step');
-    if (row.scrollIntoView) { row.scrollIntoView({ block: 'nearest' }); }
-  }
-  function failure() {
-    var failed = document.querySelector('.row.failed');
-    show(failed ? rows.indexOf(failed) : rows.length - 1);
-  }
-  document.getElementById('first').onclick = function () { show(0); };
-  document.getElementById('prev').onclick = function () { show(current - 1); };
-  document.getElementById('next').onclick = function () { show(current + 1); };
-  document.getElementById('last').onclick = function () { show(rows.length - 1); };
-  document.getElementById('fail').onclick = failure;
-  rows.forEach(function (row, i) { row.addEventListener('click', function () { show(i); }); });
-  document.addEventListener('keydown', function (e) {
-    if (e.key === 'ArrowRight' || e.key === 'ArrowDown' || e.key === 'j') { show(current + 1); e.preventDefault(); }
-    if (e.key === 'ArrowLeft' || e.key === 'ArrowUp' || e.key === 'k') { show(current - 1); e.preventDefault(); }
-  });
-  if (document.querySelector('.row.failed')) { failure(); } else { show(0); }
-})();
-</script>
-</body>
-</html>
-"##;
+/// The page around the chart, with its style and script: `{title}`, `{names}` and `{svg}`
+/// are its slots
+/// (see [`fill`]).
+const PAGE: &str = include_str!("page.html");

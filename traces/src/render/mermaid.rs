@@ -6,6 +6,9 @@ use std::fmt::Write;
 use crate::render::{MessageKind, failing_step, is_control, message_kind, named};
 use crate::{EventKind, Trace};
 
+/// The widest line of the failure note, in characters.
+const NOTE_WIDTH: usize = 40;
+
 /// The trace as a Mermaid sequence diagram: one participant per process, an arrow per
 /// delivered message (replies dashed, drops crossed, exit signals and downs open-headed),
 /// dotted open arrows for child starts, links and monitors, notes for timeouts, timers,
@@ -50,16 +53,11 @@ pub fn to_mermaid(trace: &Trace) -> String {
             (EventKind::Failure, _, _, actor) => {
                 failure_drawn = true;
                 let over = actor.unwrap_or_else(|| "P0".to_owned());
-                format!(
-                    "rect rgb(255, 215, 215)\n    Note over {over}: FAILURE at step {}: {text}\n    end",
-                    event.step
-                )
+                let note = failure_note(event.step, &event.message);
+                format!("rect rgb(255, 215, 215)\n    Note over {over}: {note}\n    end")
             }
             (EventKind::Choose | EventKind::Send | EventKind::Step, ..) => continue,
-            (kind, _, _, Some(actor)) => {
-                let label = format!("{kind:?}").to_lowercase();
-                format!("Note over {actor}: {label} {text}")
-            }
+            (kind, _, _, Some(actor)) => format!("Note over {actor}: {}", named(kind, &text)),
             _ => continue,
         };
         let _ = writeln!(out, "    {line}");
@@ -73,7 +71,41 @@ pub fn to_mermaid(trace: &Trace) -> String {
     out
 }
 
-/// `kind text`, or just `text` when it starts with the kind's name ("link", "unlink").
+/// The failure's note: `FAILURE at step N: message` (the message's own `step N: ` lead is not
+/// said twice), in lines of at most [`NOTE_WIDTH`] characters joined by `<br/>`, so that
+/// Mermaid draws a box that holds it instead of one line running out of it.
+fn failure_note(step: u64, message: &str) -> String {
+    let lead = format!("step {step}: ");
+    let message = message.strip_prefix(&lead).unwrap_or(message);
+    let lines = wrap(&format!("FAILURE at step {step}: {message}"), NOTE_WIDTH);
+    let lines: Vec<String> = lines.iter().map(|line| escape(line)).collect();
+    lines.join("<br/>")
+}
+
+/// `text` in lines of at most `width` characters, broken between words, and inside a word
+/// only when the word alone is wider.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let chars: Vec<char> = word.chars().collect();
+        for piece in chars.chunks(width) {
+            let (used, more) = (line.chars().count(), piece.len());
+            if used > 0 && used + 1 + more > width {
+                lines.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.extend(piece);
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 /// Mermaid ends a message at a newline and reads `;` and `#` specially: escape them as
 /// entity codes.
 fn escape(text: &str) -> String {

@@ -9,7 +9,8 @@ use crate::{Event, EventKind, Header, Outcome, Trace};
 /// inside names and messages are shown as `\n`, so every event is exactly one line.
 ///
 /// It holds no addresses, wall-clock times or hash-ordered data, so the same run renders to
-/// the same text in any process: it is what snapshot tests store and what `gsim diff` compares.
+/// the same text in any process: it is what snapshot tests store and what `gsim diff` shows
+/// (it compares the events themselves: see [`crate::first_divergence`]).
 pub fn to_text(trace: &Trace) -> String {
     let header = &trace.header;
     let mut lines = vec![

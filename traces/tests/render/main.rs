@@ -1,10 +1,13 @@
 //! The renderers and the diff, on a small hand-written trace.
 
 mod browser;
+mod diff;
+mod html;
+mod mermaid;
 mod sample;
 mod supervised;
 
-use genserver_traces::{first_divergence, to_html, to_mermaid, to_text};
+use genserver_traces::{to_html, to_mermaid, to_text};
 use sample::sample;
 
 #[test]
@@ -64,34 +67,4 @@ fn html_is_self_contained_and_marks_the_failing_step() {
         "message text is escaped"
     );
     assert!(!html.contains("Deposit(<3>"));
-}
-
-#[test]
-fn identical_traces_do_not_diverge() {
-    assert_eq!(first_divergence(&sample(None), &sample(None)), None);
-}
-
-#[test]
-fn the_first_divergence_names_its_step_and_both_lines() {
-    let divergence = first_divergence(&sample(None), &sample(Some("reply #1 Ok(6)"))).unwrap();
-    assert_eq!(divergence.step, 2);
-    assert_eq!(divergence.event, 6);
-    assert!(divergence.left.unwrap().ends_with("reply #1 Ok(5)"));
-    assert!(divergence.right.unwrap().ends_with("reply #1 Ok(6)"));
-    assert_eq!(divergence.context.len(), 3);
-}
-
-#[test]
-fn a_trace_that_stops_early_diverges_where_it_stops() {
-    let full = sample(None);
-    let mut short = sample(None);
-    short.events.truncate(4);
-    let divergence = first_divergence(&full, &short).unwrap();
-    assert_eq!(divergence.event, 5);
-    assert!(divergence.right.unwrap().starts_with("# end"));
-    let shown = first_divergence(&short, &full).unwrap().to_string();
-    assert!(
-        shown.starts_with("the traces diverge at step 2 (event 5):"),
-        "{shown}"
-    );
 }

@@ -20,7 +20,7 @@ fn event(step: u64, kind: EventKind, from: &str, to: &str, message: &str) -> Eve
 
 /// A supervisor starts `db`, `db` crashes, the supervisor restarts it as `db<4>`, a watcher's
 /// monitor fires, a trapper ignores nothing and a kill takes `db<4>` down.
-fn supervised() -> Trace {
+pub(crate) fn supervised() -> Trace {
     let mut header = Header::new("supervised", 1, 100);
     let process = |id, name: &str, kind| Process {
         id,
@@ -158,10 +158,7 @@ fn mermaid_draws_signals_open_headed_and_control_dotted() {
         mermaid.contains("Note over P3: ignore exit signal normal"),
         "{mermaid}"
     );
-    assert!(
-        mermaid.contains("Note over P0: trap trap exits on"),
-        "{mermaid}"
-    );
+    assert!(mermaid.contains("Note over P0: trap exits on"), "{mermaid}");
     insta::assert_snapshot!(mermaid);
 }
 
