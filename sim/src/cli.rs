@@ -20,7 +20,8 @@
 //! same package, binary or example, and profile (`--release` when it was).
 //!
 //! Exit codes: 0 no failure; 1 a failure found or reproduced; 2 bad usage or bad input;
-//! 3 a replay diverged.
+//! 3 a replay diverged; 4 nothing was explored to its end (every run of a hunt, or the one
+//! run of `gsim run`, stopped at the step limit).
 
 mod commands;
 mod hunt;
@@ -41,7 +42,7 @@ use crate::Entry;
 #[command(
     name = "gsim",
     version,
-    after_help = "Exit codes: 0 no failure; 1 failure found or reproduced; 2 bad usage or bad input; 3 replay diverged."
+    after_help = "Exit codes: 0 no failure; 1 failure found or reproduced; 2 bad usage or bad input; 3 replay diverged; 4 nothing was explored to its end (every run stopped at the step limit)."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -163,6 +164,13 @@ where
         }
     }
 }
+
+/// The exit code of a failure found or reproduced.
+pub(crate) const FOUND: u8 = 1;
+
+/// The exit code of a hunt (or run) in which no run reached its end: each stopped at the
+/// step limit, so nothing was explored to its end.
+pub(crate) const UNEXPLORED: u8 = 4;
 
 /// What a `gsim` knows: its systems, and the command that starts it (for what it prints).
 pub(crate) struct Gsim<'a> {

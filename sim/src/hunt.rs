@@ -3,9 +3,10 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
+use crate::marks::Marks;
 use crate::options::{HuntOptions, Strategy};
 use crate::parallel::first_failing;
-use crate::run::{RunReport, compare, run, run_with};
+use crate::run::{RunReport, Verdict, compare, run, run_with};
 use crate::scheduler::Divergence;
 use crate::system::System;
 
@@ -14,6 +15,9 @@ use crate::system::System;
 pub struct Hunt {
     /// How many runs were made (the failing one included).
     pub runs: u64,
+    /// How many of those `runs` stopped at the step limit without a failure: what lay
+    /// beyond was not explored. When it equals a nonzero `runs`, no run reached its end.
+    pub step_limited: u64,
     /// The first failing run: its verdict (always a failure), with the trace of a re-run of
     /// its seed.
     pub found: Option<RunReport>,
@@ -89,9 +93,14 @@ pub fn hunt_with(
     // The failing runs' verdicts, by index, so the failure found is the one first seen even
     // if a nondeterministic system passes when its seed runs again.
     let failed = Mutex::new(BTreeMap::new());
+    // The runs stopped at the step limit, by index, counted up to the first failure.
+    let limited = Marks::default();
     let fails = |index: u64| {
         let seed = first_seed.wrapping_add(index);
         let report = run_seed(system, options, steps, seed, false);
+        if report.verdict == Verdict::StepLimit {
+            limited.mark(index);
+        }
         let failing = report.failure().is_some();
         if failing {
             let mut failed = failed.lock().unwrap_or_else(|e| e.into_inner());
@@ -102,6 +111,7 @@ pub fn hunt_with(
     let Some(index) = first_failing(count, options.jobs, &fails, progress) else {
         return Hunt {
             runs: count,
+            step_limited: limited.below(count),
             found: None,
             reproduced: true,
             first_seed,
@@ -123,6 +133,7 @@ pub fn hunt_with(
     };
     Hunt {
         runs: index + 1,
+        step_limited: limited.below(index),
         reproduced,
         found: Some(found),
         first_seed,

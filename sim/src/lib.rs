@@ -246,6 +246,7 @@ mod labels;
 mod links;
 mod liveness;
 mod mailroom;
+mod marks;
 mod network;
 mod options;
 mod parallel;

@@ -56,7 +56,11 @@ pub fn run(
         write(path, &Schedule::of(trace).to_text())?;
         println!("schedule written to {}", path.display());
     }
-    Ok(u8::from(report.failure().is_some()))
+    Ok(match report.verdict {
+        Verdict::Failed(_) => crate::cli::FOUND,
+        Verdict::StepLimit => crate::cli::UNEXPLORED,
+        Verdict::Pass => 0,
+    })
 }
 
 /// `gsim replay FILE`: a trace (compared event by event) or a schedule file.

@@ -89,7 +89,7 @@ pub fn hunt(gsim: &Gsim, args: &HuntArgs) -> Result<u8, String> {
             args.html.clone(),
             true,
         )?;
-        return Ok(u8::from(found.0));
+        return Ok(found.0.exit_code());
     }
     let mut rows = Vec::new();
     let mut found_any = false;
@@ -101,10 +101,14 @@ pub fn hunt(gsim: &Gsim, args: &HuntArgs) -> Result<u8, String> {
             .html
             .as_ref()
             .map(|dir| dir.join(format!("{name}.html")));
-        let (found, details) = hunt_one(gsim, system, args, path, html, false)?;
-        found_any |= found;
-        let result = if found { "FOUND" } else { "clean" };
-        rows.push((name.to_owned(), system.has_bug, result.to_owned(), details));
+        let (ending, details) = hunt_one(gsim, system, args, path, html, false)?;
+        found_any |= ending == Ending::Found;
+        rows.push((
+            name.to_owned(),
+            system.has_bug,
+            ending.word().to_owned(),
+            details,
+        ));
     }
     print_table(gsim.name_width(), &rows);
     Ok(u8::from(found_any))
@@ -118,7 +122,38 @@ fn default_file(system: &str, args: &HuntArgs, seed: u64) -> String {
     }
 }
 
-/// Hunts one system; returns whether a failure was found and a one-line summary.
+/// How the hunt of one system ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// A failure was found.
+    Found,
+    /// No failure, and some run reached its end.
+    Clean,
+    /// No failure, but no run reached its end: each stopped at the step limit.
+    Unexplored,
+}
+
+impl Ending {
+    /// The exit code of a hunt of one system that ended so.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Ending::Found => crate::cli::FOUND,
+            Ending::Clean => 0,
+            Ending::Unexplored => crate::cli::UNEXPLORED,
+        }
+    }
+
+    /// The word in the summary table's result column.
+    pub fn word(self) -> &'static str {
+        match self {
+            Ending::Found => "FOUND",
+            Ending::Clean => "clean",
+            Ending::Unexplored => "unfinished",
+        }
+    }
+}
+
+/// Hunts one system; returns how it ended and a one-line summary.
 fn hunt_one(
     gsim: &Gsim,
     system: &dyn System,
@@ -126,7 +161,7 @@ fn hunt_one(
     path: Option<PathBuf>,
     html: Option<PathBuf>,
     verbose: bool,
-) -> Result<(bool, String), String> {
+) -> Result<(Ending, String), String> {
     let name = system.name();
     let start = Instant::now();
     let searched = match args.strategy {
@@ -136,10 +171,14 @@ fn hunt_one(
     };
     let Some(original) = searched.found else {
         println!("{name}: {}", searched.line);
+        let (ending, failure) = match searched.unexplored {
+            true => (Ending::Unexplored, "none (no run reached its end)"),
+            false => (Ending::Clean, "none"),
+        };
         if verbose {
-            print_report(&searched.strategy, start.elapsed(), "none", None, None, "");
+            print_report(&searched.strategy, start.elapsed(), failure, None, None, "");
         }
-        return Ok((false, searched.summary));
+        return Ok((ending, searched.summary));
     };
     let original_trace = original.trace.as_ref().expect("recorded");
     let failure = original.failure().expect("found a failure").clone();
@@ -196,7 +235,7 @@ fn hunt_one(
         );
     }
     let details = format!("{}: {failure}", searched.summary);
-    Ok((true, details))
+    Ok((Ending::Found, details))
 }
 
 /// Where the original trace is kept: `x.jsonl` → `x.original.jsonl`.

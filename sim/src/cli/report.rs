@@ -33,11 +33,11 @@ pub fn verdict_line(report: &RunReport) -> String {
 pub fn print_table(width: usize, rows: &[(String, bool, String, String)]) {
     println!();
     println!(
-        "{:<width$} {:<9} {:<8} details",
+        "{:<width$} {:<9} {:<10} details",
         "system", "expected", "result"
     );
     for (system, bug, result, details) in rows {
         let expected = if *bug { "bug" } else { "correct" };
-        println!("{system:<width$} {expected:<9} {result:<8} {details}");
+        println!("{system:<width$} {expected:<9} {result:<10} {details}");
     }
 }

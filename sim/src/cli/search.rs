@@ -16,6 +16,8 @@ use crate::cli::progress::Progress;
 /// What a search did, in one line, and what it found.
 pub struct Searched {
     pub found: Option<RunReport>,
+    /// Runs were made but none reached its end: each stopped at the step limit.
+    pub unexplored: bool,
     pub line: String,
     pub summary: String,
     pub strategy: String,
@@ -59,22 +61,45 @@ pub fn sample(gsim: &Gsim, system: &dyn System, args: &HuntArgs, strategy: Strat
     } else {
         String::new()
     };
+    let (runs, limited) = (hunt.runs, hunt.step_limited);
+    let cut = |of: u64| {
+        format!(
+            "{limited} of {of} runs hit the step limit ({} steps)",
+            args.max_steps
+        )
+    };
+    let unexplored = hunt.found.is_none() && runs > 0 && limited == runs;
     let (line, summary) = match &hunt.found {
-        Some(report) => (
-            format!("found after {} runs, seed {}", hunt.runs, report.seed),
-            format!("seed {} (run {})", report.seed, hunt.runs),
+        Some(report) => {
+            let mut line = format!("found after {runs} runs, seed {}", report.seed);
+            if limited > 0 {
+                line.push_str(&format!("; before it, {}", cut(runs - 1)));
+            }
+            (line, format!("seed {} (run {runs})", report.seed))
+        }
+        None if runs == 0 => (
+            "no failure in 0 runs".to_owned(),
+            "no failure in 0 runs".to_owned(),
         ),
-        None if hunt.runs == 0 => (
-            "no failure in 0 runs".to_owned(),
-            "no failure in 0 runs".to_owned(),
+        None if unexplored => (
+            format!(
+                "no run reached its end: {} ({range}); raise --max-steps",
+                cut(runs)
+            ),
+            format!("no run reached its end: {}", cut(runs)),
+        ),
+        None if limited > 0 => (
+            format!("no failure in {runs} runs ({range}); {}", cut(runs)),
+            format!("no failure in {runs} runs; {}", cut(runs)),
         ),
         None => (
-            format!("no failure in {} runs ({range})", hunt.runs),
-            format!("no failure in {} runs", hunt.runs),
+            format!("no failure in {runs} runs ({range})"),
+            format!("no failure in {runs} runs"),
         ),
     };
     Searched {
         found: hunt.found,
+        unexplored,
         line,
         summary,
         strategy: format!("{strategy}{jobs}; {} of {range}", plural(hunt.runs, "run")),
@@ -123,6 +148,7 @@ pub fn search(system: &dyn System, args: &HuntArgs) -> Result<Searched, String> 
         None => (format!("{}; {stats}", report.verdict()), report.verdict()),
     };
     Ok(Searched {
+        unexplored: report.found.is_none() && report.cut_runs == report.schedules,
         found: report.found,
         line,
         summary,
