@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use crate::marks::Marks;
 use crate::options::{HuntOptions, Strategy};
-use crate::parallel::first_failing;
+use crate::parallel::{SpawnError, first_failing};
 use crate::run::{RunReport, Verdict, compare, run, run_with};
 use crate::scheduler::Divergence;
 use crate::system::System;
@@ -83,11 +83,28 @@ pub(crate) fn run_seed(
 /// Runs the seeds of `options` (all, or its shard's slice) with its strategy on its
 /// threads until the first failure; the result is the same for any number of threads.
 /// `progress(done, failures)` is called after every run, from the worker threads.
+///
+/// `options.jobs` asks for threads: no more start than there are runs, nor more than a few
+/// per core.
+///
+/// # Panics
+///
+/// If a worker thread cannot be started; [`try_hunt_with`] returns that as an error.
 pub fn hunt_with(
     system: &dyn System,
     options: &HuntOptions,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Hunt {
+    try_hunt_with(system, options, progress).unwrap_or_else(|error| panic!("{error}"))
+}
+
+/// [`hunt_with`], with a worker thread that cannot be started (out of memory or of
+/// threads) returned as an error instead of a panic.
+pub fn try_hunt_with(
+    system: &dyn System,
+    options: &HuntOptions,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<Hunt, SpawnError> {
     let (first_seed, count) = options.seeds();
     let steps = steps_estimate(system, options);
     // The failing runs' verdicts, by index, so the failure found is the one first seen even
@@ -108,15 +125,15 @@ pub fn hunt_with(
         }
         failing
     };
-    let Some(index) = first_failing(count, options.jobs, &fails, progress) else {
-        return Hunt {
+    let Some(index) = first_failing(count, options.jobs, &fails, progress)? else {
+        return Ok(Hunt {
             runs: count,
             step_limited: limited.below(count),
             found: None,
             reproduced: true,
             first_seed,
             steps_estimate: steps,
-        };
+        });
     };
     let seed = first_seed.wrapping_add(index);
     let (first_steps, first_verdict) = (failed.into_inner())
@@ -131,14 +148,14 @@ pub fn hunt_with(
         verdict: first_verdict,
         ..again
     };
-    Hunt {
+    Ok(Hunt {
         runs: index + 1,
         step_limited: limited.below(index),
         reproduced,
         found: Some(found),
         first_seed,
         steps_estimate: steps,
-    }
+    })
 }
 
 /// Runs `seed` twice with its trace on and compares every event: a handler that reads the

@@ -53,7 +53,8 @@ pub struct HuntArgs {
     /// DFS: stop after this many seconds (the report then says the budget ran out).
     #[arg(long)]
     pub max_time: Option<f64>,
-    /// Threads for independent runs (random, PCT); the results equal a serial run's.
+    /// Threads for independent runs (random, PCT); the results equal a serial run's. No more
+    /// start than there are runs, nor more than four per core.
     #[arg(long, default_value_t = 1)]
     pub jobs: usize,
     /// Run only the K-th of N slices of the seeds (random, PCT), e.g. `--shard 3/8`.
@@ -165,8 +166,8 @@ fn hunt_one(
     let name = system.name();
     let start = Instant::now();
     let searched = match args.strategy {
-        StrategyArg::Random => sample(gsim, system, args, Strategy::Random),
-        StrategyArg::Pct => sample(gsim, system, args, Strategy::Pct { depth: args.depth }),
+        StrategyArg::Random => sample(gsim, system, args, Strategy::Random)?,
+        StrategyArg::Pct => sample(gsim, system, args, Strategy::Pct { depth: args.depth })?,
         StrategyArg::Dfs => search(system, args)?,
     };
     let Some(original) = searched.found else {

@@ -3,7 +3,7 @@
 
 use crate::{
     DfsOptions, Exploration, HuntOptions, Reduction, RunReport, Strategy, System, explore,
-    hunt_with,
+    try_hunt_with,
 };
 
 use std::time::Duration;
@@ -23,7 +23,12 @@ pub struct Searched {
     pub strategy: String,
 }
 
-pub fn sample(gsim: &Gsim, system: &dyn System, args: &HuntArgs, strategy: Strategy) -> Searched {
+pub fn sample(
+    gsim: &Gsim,
+    system: &dyn System,
+    args: &HuntArgs,
+    strategy: Strategy,
+) -> Result<Searched, String> {
     let options = HuntOptions {
         strategy,
         first_seed: args.seed,
@@ -34,10 +39,11 @@ pub fn sample(gsim: &Gsim, system: &dyn System, args: &HuntArgs, strategy: Strat
     };
     let (first, count) = options.seeds();
     let progress = Progress::new(system.name(), Some(count), "runs", args.quiet);
-    let hunt = hunt_with(system, &options, &|done, failures| {
+    let hunt = try_hunt_with(system, &options, &|done, failures| {
         progress.update(done, failures)
     });
     progress.finish();
+    let hunt = hunt.map_err(|e| format!("{}: {e}", system.name()))?;
     if !hunt.reproduced {
         eprintln!(
             "gsim: warning: the failing seed did not end the same way when run again: {} is \
@@ -56,10 +62,9 @@ pub fn sample(gsim: &Gsim, system: &dyn System, args: &HuntArgs, strategy: Strat
         0 => format!("an empty range{shard}"),
         _ => format!("seeds {first} to {last}{shard}"),
     };
-    let jobs = if args.jobs > 1 {
-        format!(", {} jobs", args.jobs)
-    } else {
-        String::new()
+    let jobs = match crate::parallel::threads(args.jobs, count) {
+        1 => String::new(),
+        threads => format!(", {threads} jobs"),
     };
     let (runs, limited) = (hunt.runs, hunt.step_limited);
     let cut = |of: u64| {
@@ -97,13 +102,13 @@ pub fn sample(gsim: &Gsim, system: &dyn System, args: &HuntArgs, strategy: Strat
             format!("no failure in {runs} runs"),
         ),
     };
-    Searched {
+    Ok(Searched {
         found: hunt.found,
         unexplored,
         line,
         summary,
         strategy: format!("{strategy}{jobs}; {} of {range}", plural(hunt.runs, "run")),
-    }
+    })
 }
 
 fn plural(n: u64, word: &str) -> String {

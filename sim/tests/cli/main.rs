@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod errors;
+mod jobs;
 mod regressions;
 mod step_limit;
 mod strategies;
