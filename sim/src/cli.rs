@@ -24,6 +24,7 @@
 //! run of `gsim run`, stopped at the step limit).
 
 mod commands;
+mod counts;
 mod hunt;
 mod progress;
 mod report;
@@ -104,8 +105,8 @@ enum Command {
     Check {
         /// The system (default: all).
         system: Option<String>,
-        /// How many seeds per system.
-        #[arg(long, default_value_t = 20)]
+        /// How many seeds per system, at least 1.
+        #[arg(long, default_value_t = 20, value_parser = crate::cli::counts::positive_u64)]
         seeds: u64,
     },
 }

@@ -31,11 +31,12 @@ pub struct HuntArgs {
     /// How to explore.
     #[arg(long, value_enum, default_value_t = StrategyArg::Random)]
     pub strategy: StrategyArg,
-    /// PCT: the depth of the bugs looked for (ordering constraints).
-    #[arg(long, default_value_t = 3)]
+    /// PCT: the depth of the bugs looked for (ordering constraints), at least 1.
+    #[arg(long, default_value_t = 3, value_parser = crate::cli::counts::positive_u32)]
     pub depth: u32,
-    /// Random and PCT: how many seeds per system (default 10000); DFS: the most runs.
-    #[arg(long)]
+    /// Random and PCT: how many seeds per system (default 10000); DFS: the most runs. At
+    /// least 1.
+    #[arg(long, value_parser = crate::cli::counts::positive_u64)]
     pub runs: Option<u64>,
     /// The first seed.
     #[arg(long, default_value_t = 0)]
