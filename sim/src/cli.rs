@@ -21,7 +21,9 @@
 //!
 //! Exit codes: 0 no failure; 1 a failure found or reproduced; 2 bad usage or bad input;
 //! 3 a replay diverged; 4 nothing was explored to its end (every run of a hunt, or the one
-//! run of `gsim run`, stopped at the step limit).
+//! run of `gsim run`, stopped at the step limit). `gsim hunt` with no system exits 0 when
+//! every system behaved as its entry expects (each bug found, each correct system clean),
+//! 1 otherwise.
 
 mod commands;
 mod counts;
@@ -29,6 +31,7 @@ mod hunt;
 mod progress;
 mod report;
 mod search;
+mod table;
 mod view;
 
 use std::path::PathBuf;
@@ -43,7 +46,7 @@ use crate::Entry;
 #[command(
     name = "gsim",
     version,
-    after_help = "Exit codes: 0 no failure; 1 failure found or reproduced; 2 bad usage or bad input; 3 replay diverged; 4 nothing was explored to its end (every run stopped at the step limit)."
+    after_help = "Exit codes: 0 no failure; 1 failure found or reproduced; 2 bad usage or bad input; 3 replay diverged; 4 nothing was explored to its end (every run stopped at the step limit). `hunt` with no system: 0 when every system behaved as expected (each bug found, each correct system clean), 1 otherwise."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -72,7 +75,8 @@ enum Command {
         max_steps: u64,
     },
     /// Hunt for a failure: sample seeds (random, PCT) or search every order (DFS); shrink
-    /// what fails. With no system, hunt every bundled system and print a summary table.
+    /// what fails. With no system, hunt every bundled system and print a summary table
+    /// (exit 0 when each bug is found and each correct system is clean, 1 otherwise).
     Hunt(hunt::HuntArgs),
     /// Render a trace as text, a Mermaid sequence diagram or an HTML page.
     Render {

@@ -9,8 +9,9 @@ use clap::{Args, ValueEnum};
 
 use crate::cli::Gsim;
 use crate::cli::commands::{save, system, write};
-use crate::cli::report::{print_schedule, print_table};
+use crate::cli::report::print_schedule;
 use crate::cli::search::{sample, search};
+use crate::cli::table::{Row, print_table};
 
 /// How `gsim hunt` explores.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -94,7 +95,6 @@ pub fn hunt(gsim: &Gsim, args: &HuntArgs) -> Result<u8, String> {
         return Ok(found.0.exit_code());
     }
     let mut rows = Vec::new();
-    let mut found_any = false;
     for system in gsim.systems {
         let name = system.name;
         // A directory: each file is named once its failing seed is known.
@@ -104,16 +104,14 @@ pub fn hunt(gsim: &Gsim, args: &HuntArgs) -> Result<u8, String> {
             .as_ref()
             .map(|dir| dir.join(format!("{name}.html")));
         let (ending, details) = hunt_one(gsim, system, args, path, html, false)?;
-        found_any |= ending == Ending::Found;
-        rows.push((
-            name.to_owned(),
-            system.has_bug,
-            ending.word().to_owned(),
+        rows.push(Row {
+            system: name.to_owned(),
+            has_bug: system.has_bug,
+            ending,
             details,
-        ));
+        });
     }
-    print_table(gsim.name_width(), &rows);
-    Ok(u8::from(found_any))
+    Ok(print_table(gsim.name_width(), &rows))
 }
 
 /// The trace file of a failure found with `seed` (ignored by DFS, which has none).
