@@ -69,7 +69,12 @@ fn a_run_stopped_at_the_step_limit_exits_4() {
 }
 
 #[test]
-fn exit_code_4_is_documented_in_the_help() {
+fn exit_code_4_is_documented_in_the_help_and_the_readme() {
+    let readme = include_str!("../../../README.md").replace('\n', " ");
+    assert!(
+        readme.contains("4 nothing was explored to its end"),
+        "README.md"
+    );
     let out = gsim(&["--help"]);
     assert_eq!(code(&out), 0);
     assert!(
