@@ -28,6 +28,7 @@
 mod commands;
 mod counts;
 mod hunt;
+mod output;
 mod progress;
 mod report;
 mod search;

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use crate::cli::Gsim;
+use crate::cli::output::distinct;
 use crate::{Entry, System, Verdict, check_determinism};
 use genserver_traces::{SCHEDULE_MAGIC, Schedule, Trace};
 
@@ -23,7 +24,7 @@ pub fn system<'a>(gsim: &Gsim<'a>, name: &str) -> Result<&'a Entry, String> {
     })
 }
 
-pub(crate) use crate::files::{save, write};
+pub(crate) use crate::cli::output::{save, write};
 
 /// `gsim list`.
 pub fn list(gsim: &Gsim) -> Result<u8, String> {
@@ -44,6 +45,7 @@ pub fn run(
     max_steps: u64,
 ) -> Result<u8, String> {
     let system = system(gsim, name)?;
+    distinct(("--trace", trace_path), ("--schedule", schedule_path))?;
     let report = crate::run(system, seed, max_steps, true);
     let trace = report.trace.as_ref().expect("recorded");
     print_schedule(trace);

@@ -9,6 +9,7 @@ use clap::{Args, ValueEnum};
 
 use crate::cli::Gsim;
 use crate::cli::commands::{save, system, write};
+use crate::cli::output::{distinct, same_file};
 use crate::cli::report::print_schedule;
 use crate::cli::search::{sample, search};
 use crate::cli::table::{Row, print_table};
@@ -84,6 +85,7 @@ pub fn hunt(gsim: &Gsim, args: &HuntArgs) -> Result<u8, String> {
     }
     if let Some(name) = &args.system {
         let system = system(gsim, name)?;
+        distinct_outputs(args)?;
         let found = hunt_one(
             gsim,
             system,
@@ -112,6 +114,26 @@ pub fn hunt(gsim: &Gsim, args: &HuntArgs) -> Result<u8, String> {
         });
     }
     Ok(print_table(gsim.name_width(), &rows))
+}
+
+/// Refuses `--out` and `--html` naming the same file, or `--html` naming the file where
+/// the original trace is kept beside `--out`'s (hunting one system: `--out` a file).
+fn distinct_outputs(args: &HuntArgs) -> Result<(), String> {
+    let (Some(out), Some(html)) = (&args.out, &args.html) else {
+        return Ok(());
+    };
+    if out.is_dir() {
+        return Ok(());
+    }
+    distinct(("--out", Some(out)), ("--html", Some(html)))?;
+    if same_file(&original_path(out), html) {
+        return Err(format!(
+            "--html names the file where --out keeps the original trace ({}): give it \
+             another path",
+            html.display()
+        ));
+    }
+    Ok(())
 }
 
 /// The trace file of a failure found with `seed` (ignored by DFS, which has none).

@@ -5,6 +5,7 @@ use std::process::{Command, Output};
 
 mod errors;
 mod jobs;
+mod outputs;
 mod ranges;
 mod regressions;
 mod step_limit;
