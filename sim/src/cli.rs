@@ -29,6 +29,7 @@ mod commands;
 mod counts;
 mod hunt;
 mod output;
+mod processes;
 mod progress;
 mod report;
 mod search;
@@ -106,13 +107,33 @@ enum Command {
         #[arg(long)]
         trace: Option<PathBuf>,
     },
-    /// Run seeds twice each and compare every event (the determinism self-check).
+    /// The determinism self-check: run each seed twice in this process and compare every
+    /// event, which catches what changes from run to run (a global counter, a clock, a
+    /// `HashMap` made anew in each run); with --processes, also run it in a child process,
+    /// which catches what changes from process to process (the process id, an address, a
+    /// `HashMap` in a static, a random value drawn once). Exit 1 if any run differs.
     Check {
         /// The system (default: all).
         system: Option<String>,
         /// How many seeds per system, at least 1.
         #[arg(long, default_value_t = 20, value_parser = crate::cli::counts::positive_u64)]
         seeds: u64,
+        /// Also run each seed in a child process (this executable again) and compare its
+        /// trace with this process's (not the environment: the child inherits it).
+        #[arg(long)]
+        processes: bool,
+    },
+    /// One traced run, its trace printed as JSON Lines: the child of `check --processes`.
+    #[command(name = "trace-seed", hide = true)]
+    TraceSeed {
+        /// The system.
+        system: String,
+        /// The seed of the scheduler.
+        #[arg(long)]
+        seed: u64,
+        /// The step limit.
+        #[arg(long)]
+        max_steps: u64,
     },
 }
 
@@ -160,7 +181,16 @@ where
         Command::Render { file, format, out } => view::render(&file, format, out.as_deref()),
         Command::Diff { left, right } => view::diff(&left, &right),
         Command::Replay { file, trace } => commands::replay(&gsim, &file, trace.as_deref()),
-        Command::Check { system, seeds } => commands::check(&gsim, system.as_deref(), seeds),
+        Command::Check {
+            system,
+            seeds,
+            processes,
+        } => commands::check(&gsim, system.as_deref(), seeds, processes),
+        Command::TraceSeed {
+            system,
+            seed,
+            max_steps,
+        } => processes::trace_seed(&gsim, &system, seed, max_steps),
     };
     match result {
         Ok(code) => ExitCode::from(code),

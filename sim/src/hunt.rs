@@ -158,8 +158,15 @@ pub fn try_hunt_with(
     })
 }
 
-/// Runs `seed` twice with its trace on and compares every event: a handler that reads the
-/// clock, a global counter or iterates a `HashMap` makes the two runs differ.
+/// Runs `seed` twice in this process with its trace on and compares every event.
+///
+/// It catches what changes from one run to the next within a process: a global counter, a
+/// clock read at a resolution that ticks between the runs, a `HashMap` created anew in each
+/// run and iterated. It misses what stays the same within a process but not across
+/// processes: a `HashMap` built once in a static, a random value or an address drawn once
+/// per process, the process id, a clock read in seconds (unless the second changes), an
+/// environment variable. `gsim check --processes` also compares each seed's run in a child
+/// process, which catches all of these but the environment (the child inherits it).
 pub fn check_determinism(system: &dyn System, seed: u64, max_steps: u64) -> Result<(), Divergence> {
     let first = run(system, seed, max_steps, true);
     let second = run(system, seed, max_steps, true);

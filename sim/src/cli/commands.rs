@@ -4,6 +4,7 @@ use std::path::Path;
 
 use crate::cli::Gsim;
 use crate::cli::output::distinct;
+use crate::cli::processes::in_a_child;
 use crate::{Entry, System, Verdict, check_determinism};
 use genserver_traces::{SCHEDULE_MAGIC, Schedule, Trace};
 
@@ -113,25 +114,41 @@ fn replay_schedule(gsim: &Gsim, file: &Path, text: &str, out: Option<&Path>) -> 
     }
 }
 
-/// `gsim check [SYSTEM]`: the determinism self-check.
-pub fn check(gsim: &Gsim, name: Option<&str>, seeds: u64) -> Result<u8, String> {
+/// `gsim check [SYSTEM] [--processes]`: the determinism self-check, each seed run twice in
+/// this process and, with `processes`, once more in a child process.
+pub fn check(gsim: &Gsim, name: Option<&str>, seeds: u64, processes: bool) -> Result<u8, String> {
     let chosen: Vec<&Entry> = match name {
         Some(name) => vec![system(gsim, name)?],
         None => gsim.systems.iter().collect(),
     };
+    let max_steps = crate::DEFAULT_MAX_STEPS;
     let mut code = 0;
     let width = gsim.name_width();
     for system in chosen {
-        let verdict = (0..seeds).find_map(|seed| {
-            check_determinism(system, seed, crate::DEFAULT_MAX_STEPS)
-                .err()
-                .map(|d| (seed, d))
-        });
+        let mut verdict = None;
+        for seed in 0..seeds {
+            let mut differs = check_determinism(system, seed, max_steps).err();
+            if differs.is_none() && processes {
+                differs = in_a_child(system, seed, max_steps)?.err();
+            }
+            if let Some(divergence) = differs {
+                verdict = Some((seed, divergence));
+                break;
+            }
+        }
+        let also = if processes {
+            ", each also in a child process"
+        } else {
+            ""
+        };
         match verdict {
-            None => println!("{:<width$} deterministic over {seeds} seeds", system.name()),
+            None => println!(
+                "{:<width$} deterministic over {seeds} seeds{also}",
+                system.name()
+            ),
             Some((seed, divergence)) => {
                 println!("{:<width$} seed {seed}: {divergence}", system.name());
-                code = 1;
+                code = crate::cli::FOUND;
             }
         }
     }

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod check;
 mod errors;
 mod jobs;
 mod outputs;
