@@ -9,6 +9,7 @@ mod jobs;
 mod outputs;
 mod ranges;
 mod regressions;
+mod release;
 mod step_limit;
 mod strategies;
 mod table;
