@@ -20,14 +20,22 @@
 //! same package, binary or example, and profile (`--release` when it was).
 //!
 //! Exit codes: 0 no failure; 1 a failure found or reproduced; 2 bad usage or bad input;
-//! 3 a replay diverged.
+//! 3 a replay diverged (or, loose, did not end as recorded); 4 nothing was explored to its
+//! end (every run of a hunt, or the one run of `gsim run` or `gsim replay`, stopped at the
+//! step limit). `gsim hunt` with no system exits 0 when
+//! every system behaved as its entry expects (each bug found, each correct system clean),
+//! 1 otherwise.
 
 mod commands;
+mod counts;
 mod hunt;
+mod output;
+mod processes;
 mod progress;
 mod replay;
 mod report;
 mod search;
+mod table;
 mod view;
 
 use std::path::PathBuf;
@@ -42,7 +50,7 @@ use crate::Entry;
 #[command(
     name = "gsim",
     version,
-    after_help = "Exit codes: 0 no failure; 1 failure found or reproduced; 2 bad usage or bad input; 3 replay diverged."
+    after_help = "Exit codes: 0 no failure; 1 failure found or reproduced; 2 bad usage or bad input; 3 replay diverged (or, loose, did not end as recorded); 4 nothing was explored to its end (every run stopped at the step limit). `hunt` with no system: 0 when every system behaved as expected (each bug found, each correct system clean), 1 otherwise."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -71,7 +79,8 @@ enum Command {
         max_steps: u64,
     },
     /// Hunt for a failure: sample seeds (random, PCT) or search every order (DFS); shrink
-    /// what fails. With no system, hunt every bundled system and print a summary table.
+    /// what fails. With no system, hunt every bundled system and print a summary table
+    /// (exit 0 when each bug is found and each correct system is clean, 1 otherwise).
     Hunt(hunt::HuntArgs),
     /// Render a trace as text, a Mermaid sequence diagram or an HTML page.
     Render {
@@ -108,13 +117,33 @@ enum Command {
         #[arg(long)]
         loose: bool,
     },
-    /// Run seeds twice each and compare every event (the determinism self-check).
+    /// The determinism self-check: run each seed twice in this process and compare every
+    /// event, which catches what changes from run to run (a global counter, a clock, a
+    /// `HashMap` made anew in each run); with --processes, also run it in a child process,
+    /// which catches what changes from process to process (the process id, an address, a
+    /// `HashMap` in a static, a random value drawn once). Exit 1 if any run differs.
     Check {
         /// The system (default: all).
         system: Option<String>,
-        /// How many seeds per system.
-        #[arg(long, default_value_t = 20)]
+        /// How many seeds per system, at least 1.
+        #[arg(long, default_value_t = 20, value_parser = crate::cli::counts::positive_u64)]
         seeds: u64,
+        /// Also run each seed in a child process (this executable again) and compare its
+        /// trace with this process's (not the environment: the child inherits it).
+        #[arg(long)]
+        processes: bool,
+    },
+    /// One traced run, its trace printed as JSON Lines: the child of `check --processes`.
+    #[command(name = "trace-seed", hide = true)]
+    TraceSeed {
+        /// The system.
+        system: String,
+        /// The seed of the scheduler.
+        #[arg(long)]
+        seed: u64,
+        /// The step limit.
+        #[arg(long)]
+        max_steps: u64,
     },
 }
 
@@ -164,7 +193,16 @@ where
         Command::Replay { file, trace, loose } => {
             replay::replay(&gsim, &file, trace.as_deref(), loose)
         }
-        Command::Check { system, seeds } => commands::check(&gsim, system.as_deref(), seeds),
+        Command::Check {
+            system,
+            seeds,
+            processes,
+        } => commands::check(&gsim, system.as_deref(), seeds, processes),
+        Command::TraceSeed {
+            system,
+            seed,
+            max_steps,
+        } => processes::trace_seed(&gsim, &system, seed, max_steps),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -174,6 +212,13 @@ where
         }
     }
 }
+
+/// The exit code of a failure found or reproduced.
+pub(crate) const FOUND: u8 = 1;
+
+/// The exit code of a hunt (or run) in which no run reached its end: each stopped at the
+/// step limit, so nothing was explored to its end.
+pub(crate) const UNEXPLORED: u8 = 4;
 
 /// What a `gsim` knows: its systems, and the command that starts it (for what it prints).
 pub(crate) struct Gsim<'a> {

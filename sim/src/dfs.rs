@@ -93,6 +93,9 @@ pub struct Exploration {
     pub max_depth: u64,
     /// Whether some run was stopped at `max_depth`: what lies beyond was not explored.
     pub depth_limited: bool,
+    /// How many of the `schedules` were stopped at `max_depth` (all of them: no run reached
+    /// its end).
+    pub cut_runs: u64,
     /// Whether `max_states`, `max_runs` or `max_time` ran out before the space was explored.
     pub budget_ran_out: bool,
     /// The first failing run, with its trace.
@@ -124,9 +127,10 @@ impl Exploration {
                 None => "failed".to_owned(),
             },
             None if self.budget_ran_out => "no failure, but the budget ran out".to_owned(),
-            None if self.depth_limited => {
-                "no failure, but runs were cut at the depth limit: not verified".to_owned()
-            }
+            None if self.depth_limited => format!(
+                "no failure, but {} of {} runs were cut at the depth limit: not verified",
+                self.cut_runs, self.schedules
+            ),
             None => "no failure: verified within bounds (every run finished)".to_owned(),
         }
     }
@@ -197,7 +201,10 @@ pub fn explore(
             (Ok(verdict), _) => {
                 report.schedules += 1;
                 match verdict {
-                    Verdict::StepLimit => report.depth_limited = true,
+                    Verdict::StepLimit => {
+                        report.depth_limited = true;
+                        report.cut_runs += 1;
+                    }
                     Verdict::Failed(_) => {
                         report.failures += 1;
                         if report.found.is_none() {

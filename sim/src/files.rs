@@ -2,13 +2,6 @@
 
 use std::path::Path;
 
-use genserver_traces::Trace;
-
-/// Writes a trace as JSON Lines.
-pub(crate) fn save(trace: &Trace, path: &Path) -> Result<(), String> {
-    write(path, &trace.to_jsonl())
-}
-
 /// Writes `text` to `path`, creating its directory.
 pub(crate) fn write(path: &Path, text: &str) -> Result<(), String> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {

@@ -3,9 +3,10 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
+use crate::marks::Marks;
 use crate::options::{HuntOptions, Strategy};
-use crate::parallel::first_failing;
-use crate::run::{RunReport, compare, run, run_with};
+use crate::parallel::{SpawnError, first_failing};
+use crate::run::{RunReport, Verdict, compare, run, run_with};
 use crate::scheduler::Divergence;
 use crate::system::System;
 
@@ -14,6 +15,9 @@ use crate::system::System;
 pub struct Hunt {
     /// How many runs were made (the failing one included).
     pub runs: u64,
+    /// How many of those `runs` stopped at the step limit without a failure: what lay
+    /// beyond was not explored. When it equals a nonzero `runs`, no run reached its end.
+    pub step_limited: u64,
     /// The first failing run: its verdict (always a failure), with the trace of a re-run of
     /// its seed.
     pub found: Option<RunReport>,
@@ -79,19 +83,41 @@ pub(crate) fn run_seed(
 /// Runs the seeds of `options` (all, or its shard's slice) with its strategy on its
 /// threads until the first failure; the result is the same for any number of threads.
 /// `progress(done, failures)` is called after every run, from the worker threads.
+///
+/// `options.jobs` asks for threads: no more start than there are runs, nor more than a few
+/// per core.
+///
+/// # Panics
+///
+/// If a worker thread cannot be started; [`try_hunt_with`] returns that as an error.
 pub fn hunt_with(
     system: &dyn System,
     options: &HuntOptions,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Hunt {
+    try_hunt_with(system, options, progress).unwrap_or_else(|error| panic!("{error}"))
+}
+
+/// [`hunt_with`], with a worker thread that cannot be started (out of memory or of
+/// threads) returned as an error instead of a panic.
+pub fn try_hunt_with(
+    system: &dyn System,
+    options: &HuntOptions,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<Hunt, SpawnError> {
     let (first_seed, count) = options.seeds();
     let steps = steps_estimate(system, options);
     // The failing runs' verdicts, by index, so the failure found is the one first seen even
     // if a nondeterministic system passes when its seed runs again.
     let failed = Mutex::new(BTreeMap::new());
+    // The runs stopped at the step limit, by index, counted up to the first failure.
+    let limited = Marks::default();
     let fails = |index: u64| {
         let seed = first_seed.wrapping_add(index);
         let report = run_seed(system, options, steps, seed, false);
+        if report.verdict == Verdict::StepLimit {
+            limited.mark(index);
+        }
         let failing = report.failure().is_some();
         if failing {
             let mut failed = failed.lock().unwrap_or_else(|e| e.into_inner());
@@ -99,14 +125,15 @@ pub fn hunt_with(
         }
         failing
     };
-    let Some(index) = first_failing(count, options.jobs, &fails, progress) else {
-        return Hunt {
+    let Some(index) = first_failing(count, options.jobs, &fails, progress)? else {
+        return Ok(Hunt {
             runs: count,
+            step_limited: limited.below(count),
             found: None,
             reproduced: true,
             first_seed,
             steps_estimate: steps,
-        };
+        });
     };
     let seed = first_seed.wrapping_add(index);
     let (first_steps, first_verdict) = (failed.into_inner())
@@ -121,17 +148,25 @@ pub fn hunt_with(
         verdict: first_verdict,
         ..again
     };
-    Hunt {
+    Ok(Hunt {
         runs: index + 1,
+        step_limited: limited.below(index),
         reproduced,
         found: Some(found),
         first_seed,
         steps_estimate: steps,
-    }
+    })
 }
 
-/// Runs `seed` twice with its trace on and compares every event: a handler that reads the
-/// clock, a global counter or iterates a `HashMap` makes the two runs differ.
+/// Runs `seed` twice in this process with its trace on and compares every event.
+///
+/// It catches what changes from one run to the next within a process: a global counter, a
+/// clock read at a resolution that ticks between the runs, a `HashMap` created anew in each
+/// run and iterated. It misses what stays the same within a process but not across
+/// processes: a `HashMap` built once in a static, a random value or an address drawn once
+/// per process, the process id, a clock read in seconds (unless the second changes), an
+/// environment variable. `gsim check --processes` also compares each seed's run in a child
+/// process, which catches all of these but the environment (the child inherits it).
 pub fn check_determinism(system: &dyn System, seed: u64, max_steps: u64) -> Result<(), Divergence> {
     let first = run(system, seed, max_steps, true);
     let second = run(system, seed, max_steps, true);

@@ -203,8 +203,11 @@
 //! A failure names its step and kind ([`FailureKind`]); the hunt prints the seed and the
 //! exact command that replays it. The trace's `choose` events are the schedule; if the code
 //! changed, `gsim replay` says where the run left it ("step 17: schedule says …, but … is
-//! not enabled; enabled: …"). [`check_determinism`] runs a seed twice and compares every
-//! event, catching handlers that read the clock or iterate a `HashMap`.
+//! not enabled; enabled: …"). [`check_determinism`] runs a seed twice in one process and
+//! compares every event, catching what changes from run to run (a global counter, a clock,
+//! a `HashMap` made anew in each run); `gsim check --processes` also runs each seed in a
+//! child process, catching what changes from process to process (the process id, an
+//! address, a `HashMap` in a static).
 //!
 //! # Limitations
 //!
@@ -247,6 +250,7 @@ mod links;
 mod liveness;
 mod loose;
 mod mailroom;
+mod marks;
 mod network;
 mod options;
 mod parallel;
@@ -272,9 +276,10 @@ pub use dfs::{DfsOptions, Exploration, Reduction, explore};
 pub use failure::{Failure, FailureKind};
 pub use faults::{Faults, Restart};
 pub use genserver::{Check, ClientResult, Cx, Stage};
-pub use hunt::{Hunt, check_determinism, hunt, hunt_with};
+pub use hunt::{Hunt, check_determinism, hunt, hunt_with, try_hunt_with};
 pub use loose::{LooseReplay, Reproduction, replay_loose, replay_schedule_loose};
 pub use options::{HuntOptions, Shard, Strategy};
+pub use parallel::SpawnError;
 pub use pct::PctScheduler;
 pub use random::RandomScheduler;
 pub use replay::ReplayScheduler;

@@ -282,7 +282,10 @@ pub(crate) fn compare(a: &Trace, b: &Trace, a_says: &str, b_gives: &str) -> Resu
             // The message is the event's rendering; another field is named with its event.
             let (l, r) = match field {
                 "the message" => (render(left), render(right)),
-                _ => (format!("{l} in {}", render(left)), format!("{r} in {}", render(right))),
+                _ => (
+                    format!("{l} in {}", render(left)),
+                    format!("{r} in {}", render(right)),
+                ),
             };
             return differs(step, field, l, r);
         }

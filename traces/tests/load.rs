@@ -53,7 +53,7 @@ fn a_trace_round_trips_and_yields_its_schedule() {
     assert!(
         trace
             .to_jsonl()
-            .starts_with("{\"type\":\"header\",\"format\":\"genserver-trace\",\"version\":2,")
+            .starts_with("{\"type\":\"header\",\"format\":\"genserver-trace\",\"version\":3,")
     );
 }
 
@@ -102,15 +102,17 @@ fn every_malformed_trace_gets_its_own_error() {
     format[0] = format[0].replace("genserver-trace", "other-trace");
     assert!(err(&format).contains("not a genserver trace (format \"other-trace\""));
     let mut version = l.clone();
-    version[0] = version[0].replace("\"version\":2", "\"version\":3");
-    assert!(err(&version).contains("trace format version 3 is not supported"));
+    version[0] = version[0].replace("\"version\":3", "\"version\":4");
+    assert!(err(&version).contains("trace format version 4 is not supported"));
     let mut future = l.clone();
-    future[0] = future[0].replace("\"version\":2", "\"version\":0");
+    future[0] = future[0].replace("\"version\":3", "\"version\":0");
     assert!(err(&future).contains("trace format version 0 is not supported"));
-    // Version 1 had fewer event kinds: every version 1 trace is a valid version 2 trace.
-    let mut old = l.clone();
-    old[0] = old[0].replace("\"version\":2", "\"version\":1");
-    assert_eq!(load(&old).unwrap().header.version, 1);
+    // Version 1 had fewer event kinds, version 2 other labels: both still load.
+    for older in [1, 2] {
+        let mut old = l.clone();
+        old[0] = old[0].replace("\"version\":3", &format!("\"version\":{older}"));
+        assert_eq!(load(&old).unwrap().header.version, older);
+    }
     let mut kind = l.clone();
     kind[1] = kind[1].replace("\"choose\"", "\"teleport\"");
     assert!(

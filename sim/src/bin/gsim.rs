@@ -1,7 +1,8 @@
 //! `gsim`: run, hunt and replay the bundled genserver systems in the deterministic simulator.
 //!
 //! Exit codes: 0 no failure; 1 a failure found or reproduced; 2 bad usage or bad input;
-//! 3 a replay diverged.
+//! 3 a replay diverged; 4 nothing was explored to its end (every run stopped at the step
+//! limit).
 
 #![forbid(unsafe_code)]
 

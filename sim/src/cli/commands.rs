@@ -3,7 +3,9 @@
 use std::path::Path;
 
 use crate::cli::Gsim;
-use crate::{Entry, System, check_determinism};
+use crate::cli::output::distinct;
+use crate::cli::processes::in_a_child;
+use crate::{Entry, System, Verdict, check_determinism};
 use genserver_traces::Schedule;
 
 use crate::cli::report::{print_schedule, verdict_line};
@@ -23,7 +25,7 @@ pub fn system<'a>(gsim: &Gsim<'a>, name: &str) -> Result<&'a Entry, String> {
     })
 }
 
-pub(crate) use crate::files::{save, write};
+pub(crate) use crate::cli::output::{save, write};
 
 /// `gsim list`.
 pub fn list(gsim: &Gsim) -> Result<u8, String> {
@@ -44,6 +46,7 @@ pub fn run(
     max_steps: u64,
 ) -> Result<u8, String> {
     let system = system(gsim, name)?;
+    distinct(("--trace", trace_path), ("--schedule", schedule_path))?;
     let report = crate::run(system, seed, max_steps, true);
     let trace = report.trace.as_ref().expect("recorded");
     print_schedule(trace);
@@ -56,28 +59,48 @@ pub fn run(
         write(path, &Schedule::of(trace).to_text())?;
         println!("schedule written to {}", path.display());
     }
-    Ok(u8::from(report.failure().is_some()))
+    Ok(match report.verdict {
+        Verdict::Failed(_) => crate::cli::FOUND,
+        Verdict::StepLimit => crate::cli::UNEXPLORED,
+        Verdict::Pass => 0,
+    })
 }
 
-/// `gsim check [SYSTEM]`: the determinism self-check.
-pub fn check(gsim: &Gsim, name: Option<&str>, seeds: u64) -> Result<u8, String> {
+/// `gsim check [SYSTEM] [--processes]`: the determinism self-check, each seed run twice in
+/// this process and, with `processes`, once more in a child process.
+pub fn check(gsim: &Gsim, name: Option<&str>, seeds: u64, processes: bool) -> Result<u8, String> {
     let chosen: Vec<&Entry> = match name {
         Some(name) => vec![system(gsim, name)?],
         None => gsim.systems.iter().collect(),
     };
+    let max_steps = crate::DEFAULT_MAX_STEPS;
     let mut code = 0;
     let width = gsim.name_width();
     for system in chosen {
-        let verdict = (0..seeds).find_map(|seed| {
-            check_determinism(system, seed, crate::DEFAULT_MAX_STEPS)
-                .err()
-                .map(|d| (seed, d))
-        });
+        let mut verdict = None;
+        for seed in 0..seeds {
+            let mut differs = check_determinism(system, seed, max_steps).err();
+            if differs.is_none() && processes {
+                differs = in_a_child(system, seed, max_steps)?.err();
+            }
+            if let Some(divergence) = differs {
+                verdict = Some((seed, divergence));
+                break;
+            }
+        }
+        let also = if processes {
+            ", each also in a child process"
+        } else {
+            ""
+        };
         match verdict {
-            None => println!("{:<width$} deterministic over {seeds} seeds", system.name()),
+            None => println!(
+                "{:<width$} deterministic over {seeds} seeds{also}",
+                system.name()
+            ),
             Some((seed, divergence)) => {
                 println!("{:<width$} seed {seed}: {divergence}", system.name());
-                code = 1;
+                code = crate::cli::FOUND;
             }
         }
     }

@@ -9,8 +9,10 @@ use clap::{Args, ValueEnum};
 
 use crate::cli::Gsim;
 use crate::cli::commands::{save, system, write};
-use crate::cli::report::{print_schedule, print_table};
+use crate::cli::output::{distinct, same_file};
+use crate::cli::report::print_schedule;
 use crate::cli::search::{sample, search};
+use crate::cli::table::{Row, print_table};
 
 /// How `gsim hunt` explores.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -31,11 +33,12 @@ pub struct HuntArgs {
     /// How to explore.
     #[arg(long, value_enum, default_value_t = StrategyArg::Random)]
     pub strategy: StrategyArg,
-    /// PCT: the depth of the bugs looked for (ordering constraints).
-    #[arg(long, default_value_t = 3)]
+    /// PCT: the depth of the bugs looked for (ordering constraints), at least 1.
+    #[arg(long, default_value_t = 3, value_parser = crate::cli::counts::positive_u32)]
     pub depth: u32,
-    /// Random and PCT: how many seeds per system (default 10000); DFS: the most runs.
-    #[arg(long)]
+    /// Random and PCT: how many seeds per system (default 10000); DFS: the most runs. At
+    /// least 1.
+    #[arg(long, value_parser = crate::cli::counts::positive_u64)]
     pub runs: Option<u64>,
     /// The first seed.
     #[arg(long, default_value_t = 0)]
@@ -53,7 +56,8 @@ pub struct HuntArgs {
     /// DFS: stop after this many seconds (the report then says the budget ran out).
     #[arg(long)]
     pub max_time: Option<f64>,
-    /// Threads for independent runs (random, PCT); the results equal a serial run's.
+    /// Threads for independent runs (random, PCT); the results equal a serial run's. No more
+    /// start than there are runs, nor more than four per core.
     #[arg(long, default_value_t = 1)]
     pub jobs: usize,
     /// Run only the K-th of N slices of the seeds (random, PCT), e.g. `--shard 3/8`.
@@ -81,6 +85,7 @@ pub fn hunt(gsim: &Gsim, args: &HuntArgs) -> Result<u8, String> {
     }
     if let Some(name) = &args.system {
         let system = system(gsim, name)?;
+        distinct_outputs(args)?;
         let found = hunt_one(
             gsim,
             system,
@@ -89,10 +94,9 @@ pub fn hunt(gsim: &Gsim, args: &HuntArgs) -> Result<u8, String> {
             args.html.clone(),
             true,
         )?;
-        return Ok(u8::from(found.0));
+        return Ok(found.0.exit_code());
     }
     let mut rows = Vec::new();
-    let mut found_any = false;
     for system in gsim.systems {
         let name = system.name;
         // A directory: each file is named once its failing seed is known.
@@ -101,13 +105,35 @@ pub fn hunt(gsim: &Gsim, args: &HuntArgs) -> Result<u8, String> {
             .html
             .as_ref()
             .map(|dir| dir.join(format!("{name}.html")));
-        let (found, details) = hunt_one(gsim, system, args, path, html, false)?;
-        found_any |= found;
-        let result = if found { "FOUND" } else { "clean" };
-        rows.push((name.to_owned(), system.has_bug, result.to_owned(), details));
+        let (ending, details) = hunt_one(gsim, system, args, path, html, false)?;
+        rows.push(Row {
+            system: name.to_owned(),
+            has_bug: system.has_bug,
+            ending,
+            details,
+        });
     }
-    print_table(gsim.name_width(), &rows);
-    Ok(u8::from(found_any))
+    Ok(print_table(gsim.name_width(), &rows))
+}
+
+/// Refuses `--out` and `--html` naming the same file, or `--html` naming the file where
+/// the original trace is kept beside `--out`'s (hunting one system: `--out` a file).
+fn distinct_outputs(args: &HuntArgs) -> Result<(), String> {
+    let (Some(out), Some(html)) = (&args.out, &args.html) else {
+        return Ok(());
+    };
+    if out.is_dir() {
+        return Ok(());
+    }
+    distinct(("--out", Some(out)), ("--html", Some(html)))?;
+    if same_file(&original_path(out), html) {
+        return Err(format!(
+            "--html names the file where --out keeps the original trace ({}): give it \
+             another path",
+            html.display()
+        ));
+    }
+    Ok(())
 }
 
 /// The trace file of a failure found with `seed` (ignored by DFS, which has none).
@@ -118,7 +144,38 @@ fn default_file(system: &str, args: &HuntArgs, seed: u64) -> String {
     }
 }
 
-/// Hunts one system; returns whether a failure was found and a one-line summary.
+/// How the hunt of one system ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// A failure was found.
+    Found,
+    /// No failure, and some run reached its end.
+    Clean,
+    /// No failure, but no run reached its end: each stopped at the step limit.
+    Unexplored,
+}
+
+impl Ending {
+    /// The exit code of a hunt of one system that ended so.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Ending::Found => crate::cli::FOUND,
+            Ending::Clean => 0,
+            Ending::Unexplored => crate::cli::UNEXPLORED,
+        }
+    }
+
+    /// The word in the summary table's result column.
+    pub fn word(self) -> &'static str {
+        match self {
+            Ending::Found => "FOUND",
+            Ending::Clean => "clean",
+            Ending::Unexplored => "unfinished",
+        }
+    }
+}
+
+/// Hunts one system; returns how it ended and a one-line summary.
 fn hunt_one(
     gsim: &Gsim,
     system: &dyn System,
@@ -126,20 +183,24 @@ fn hunt_one(
     path: Option<PathBuf>,
     html: Option<PathBuf>,
     verbose: bool,
-) -> Result<(bool, String), String> {
+) -> Result<(Ending, String), String> {
     let name = system.name();
     let start = Instant::now();
     let searched = match args.strategy {
-        StrategyArg::Random => sample(gsim, system, args, Strategy::Random),
-        StrategyArg::Pct => sample(gsim, system, args, Strategy::Pct { depth: args.depth }),
+        StrategyArg::Random => sample(gsim, system, args, Strategy::Random)?,
+        StrategyArg::Pct => sample(gsim, system, args, Strategy::Pct { depth: args.depth })?,
         StrategyArg::Dfs => search(system, args)?,
     };
     let Some(original) = searched.found else {
         println!("{name}: {}", searched.line);
+        let (ending, failure) = match searched.unexplored {
+            true => (Ending::Unexplored, "none (no run reached its end)"),
+            false => (Ending::Clean, "none"),
+        };
         if verbose {
-            print_report(&searched.strategy, start.elapsed(), "none", None, None, "");
+            print_report(&searched.strategy, start.elapsed(), failure, None, None, "");
         }
-        return Ok((false, searched.summary));
+        return Ok((ending, searched.summary));
     };
     let original_trace = original.trace.as_ref().expect("recorded");
     let failure = original.failure().expect("found a failure").clone();
@@ -196,7 +257,7 @@ fn hunt_one(
         );
     }
     let details = format!("{}: {failure}", searched.summary);
-    Ok((true, details))
+    Ok((Ending::Found, details))
 }
 
 /// Where the original trace is kept: `x.jsonl` → `x.original.jsonl`.

@@ -7,12 +7,16 @@ use genserver_traces::{SCHEDULE_MAGIC, Schedule, Trace, VERSION};
 
 use crate::cli::Gsim;
 use crate::cli::commands::{save, system};
+use crate::cli::output::distinct;
 use crate::cli::report::verdict_line;
+use crate::cli::{FOUND, UNEXPLORED};
 use crate::{LooseReplay, Reproduction, RunReport, Verdict};
 
-/// `gsim replay FILE`: exit 0 or 1 as the replayed run ends (no failure, failure), 3 when it
-/// diverged (strict) or did not end as recorded (loose).
+/// `gsim replay FILE`: exit 0, 1 or 4 as the replayed run ends (no failure, failure, step
+/// limit), 3 when it diverged (strict) or did not end as recorded (loose).
 pub fn replay(gsim: &Gsim, file: &Path, out: Option<&Path>, loose: bool) -> Result<u8, String> {
+    // Writing the replayed trace over the one being replayed would lose it if it diverged.
+    distinct(("the replayed file", Some(file)), ("--trace", out))?;
     let text = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     if text.starts_with(SCHEDULE_MAGIC.as_bytes()) {
         return replay_schedule(gsim, file, &String::from_utf8_lossy(&text), out, loose);
@@ -80,7 +84,16 @@ fn finish(report: &RunReport, out: Option<&Path>) -> Result<u8, String> {
         save(replayed, path)?;
     }
     println!("{}", verdict_line(report));
-    Ok(u8::from(matches!(report.verdict, Verdict::Failed(_))))
+    Ok(exit_code(&report.verdict))
+}
+
+/// How a replayed run ended, as an exit code.
+fn exit_code(verdict: &Verdict) -> u8 {
+    match verdict {
+        Verdict::Failed(_) => FOUND,
+        Verdict::StepLimit => UNEXPLORED,
+        Verdict::Pass => 0,
+    }
 }
 
 /// Like [`finish`] for a loose replay, which fails (exit 3) when the run did not end as
@@ -92,8 +105,6 @@ fn finish_loose(again: &LooseReplay, out: Option<&Path>) -> Result<u8, String> {
     println!("{}", again.summary());
     match again.reproduction {
         Reproduction::Different => Ok(3),
-        Reproduction::Same | Reproduction::Unrecorded => {
-            Ok(u8::from(again.report.failure().is_some()))
-        }
+        Reproduction::Same | Reproduction::Unrecorded => Ok(exit_code(&again.report.verdict)),
     }
 }

@@ -1,4 +1,4 @@
-//! Printing runs for people: schedules, failures, replay commands, the summary table.
+//! Printing runs for people: schedules and how they ended.
 
 use std::time::Duration;
 
@@ -26,18 +26,5 @@ pub fn verdict_line(report: &RunReport) -> String {
             report.steps
         ),
         Verdict::Failed(failure) => format!("FAILED at {failure}"),
-    }
-}
-
-/// The summary table of a hunt over every system.
-pub fn print_table(width: usize, rows: &[(String, bool, String, String)]) {
-    println!();
-    println!(
-        "{:<width$} {:<9} {:<8} details",
-        "system", "expected", "result"
-    );
-    for (system, bug, result, details) in rows {
-        let expected = if *bug { "bug" } else { "correct" };
-        println!("{system:<width$} {expected:<9} {result:<8} {details}");
     }
 }

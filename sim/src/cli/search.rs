@@ -3,7 +3,7 @@
 
 use crate::{
     DfsOptions, Exploration, HuntOptions, Reduction, RunReport, Strategy, System, explore,
-    hunt_with,
+    try_hunt_with,
 };
 
 use std::time::Duration;
@@ -16,12 +16,19 @@ use crate::cli::progress::Progress;
 /// What a search did, in one line, and what it found.
 pub struct Searched {
     pub found: Option<RunReport>,
+    /// Runs were made but none reached its end: each stopped at the step limit.
+    pub unexplored: bool,
     pub line: String,
     pub summary: String,
     pub strategy: String,
 }
 
-pub fn sample(gsim: &Gsim, system: &dyn System, args: &HuntArgs, strategy: Strategy) -> Searched {
+pub fn sample(
+    gsim: &Gsim,
+    system: &dyn System,
+    args: &HuntArgs,
+    strategy: Strategy,
+) -> Result<Searched, String> {
     let options = HuntOptions {
         strategy,
         first_seed: args.seed,
@@ -32,10 +39,11 @@ pub fn sample(gsim: &Gsim, system: &dyn System, args: &HuntArgs, strategy: Strat
     };
     let (first, count) = options.seeds();
     let progress = Progress::new(system.name(), Some(count), "runs", args.quiet);
-    let hunt = hunt_with(system, &options, &|done, failures| {
+    let hunt = try_hunt_with(system, &options, &|done, failures| {
         progress.update(done, failures)
     });
     progress.finish();
+    let hunt = hunt.map_err(|e| format!("{}: {e}", system.name()))?;
     if !hunt.reproduced {
         eprintln!(
             "gsim: warning: the failing seed did not end the same way when run again: {} is \
@@ -54,31 +62,53 @@ pub fn sample(gsim: &Gsim, system: &dyn System, args: &HuntArgs, strategy: Strat
         0 => format!("an empty range{shard}"),
         _ => format!("seeds {first} to {last}{shard}"),
     };
-    let jobs = if args.jobs > 1 {
-        format!(", {} jobs", args.jobs)
-    } else {
-        String::new()
+    let jobs = match crate::parallel::threads(args.jobs, count) {
+        1 => String::new(),
+        threads => format!(", {threads} jobs"),
     };
+    let (runs, limited) = (hunt.runs, hunt.step_limited);
+    let cut = |of: u64| {
+        format!(
+            "{limited} of {of} runs hit the step limit ({} steps)",
+            args.max_steps
+        )
+    };
+    let unexplored = hunt.found.is_none() && runs > 0 && limited == runs;
     let (line, summary) = match &hunt.found {
-        Some(report) => (
-            format!("found after {} runs, seed {}", hunt.runs, report.seed),
-            format!("seed {} (run {})", report.seed, hunt.runs),
+        Some(report) => {
+            let mut line = format!("found after {runs} runs, seed {}", report.seed);
+            if limited > 0 {
+                line.push_str(&format!("; before it, {}", cut(runs - 1)));
+            }
+            (line, format!("seed {} (run {runs})", report.seed))
+        }
+        None if runs == 0 => (
+            "no failure in 0 runs".to_owned(),
+            "no failure in 0 runs".to_owned(),
         ),
-        None if hunt.runs == 0 => (
-            "no failure in 0 runs".to_owned(),
-            "no failure in 0 runs".to_owned(),
+        None if unexplored => (
+            format!(
+                "no run reached its end: {} ({range}); raise --max-steps",
+                cut(runs)
+            ),
+            format!("no run reached its end: {}", cut(runs)),
+        ),
+        None if limited > 0 => (
+            format!("no failure in {runs} runs ({range}); {}", cut(runs)),
+            format!("no failure in {runs} runs; {}", cut(runs)),
         ),
         None => (
-            format!("no failure in {} runs ({range})", hunt.runs),
-            format!("no failure in {} runs", hunt.runs),
+            format!("no failure in {runs} runs ({range})"),
+            format!("no failure in {runs} runs"),
         ),
     };
-    Searched {
+    Ok(Searched {
         found: hunt.found,
+        unexplored,
         line,
         summary,
         strategy: format!("{strategy}{jobs}; {} of {range}", plural(hunt.runs, "run")),
-    }
+    })
 }
 
 fn plural(n: u64, word: &str) -> String {
@@ -123,6 +153,7 @@ pub fn search(system: &dyn System, args: &HuntArgs) -> Result<Searched, String> 
         None => (format!("{}; {stats}", report.verdict()), report.verdict()),
     };
     Ok(Searched {
+        unexplored: report.found.is_none() && report.cut_runs == report.schedules,
         found: report.found,
         line,
         summary,

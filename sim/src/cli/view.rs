@@ -6,6 +6,7 @@ use clap::ValueEnum;
 use genserver_traces::{Trace, first_divergence, to_html, to_mermaid, to_text};
 
 use crate::cli::commands::write;
+use crate::cli::output::same_file;
 
 /// What `gsim render` produces.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -33,6 +34,12 @@ fn load(file: &Path) -> Result<Trace, String> {
 
 /// `gsim render FILE --format F [-o OUT]`: to stdout, or to OUT.
 pub fn render(file: &Path, format: Format, out: Option<&Path>) -> Result<u8, String> {
+    if out.is_some_and(|out| same_file(file, out)) {
+        return Err(format!(
+            "--out names the trace being rendered ({}): give the output its own path",
+            file.display()
+        ));
+    }
     let text = rendered(&load(file)?, format);
     match out {
         Some(path) => {

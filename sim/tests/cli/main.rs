@@ -3,9 +3,16 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod check;
 mod errors;
+mod jobs;
+mod outputs;
+mod ranges;
 mod regressions;
+mod release;
+mod step_limit;
 mod strategies;
+mod table;
 mod view;
 
 use errors::bad;
@@ -129,8 +136,15 @@ fn the_readme_hunt_runs_with_no_arguments() {
         .current_dir(&dir)
         .output()
         .expect("gsim runs");
-    assert_eq!(code(&out), 1, "bugs were found: {}", stderr(&out));
+    assert_eq!(code(&out), 0, "as expected: {}", stdout(&out));
     assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).ends_with(
+            "\nevery system behaved as expected: 9 bugs found, 2 correct systems clean\n"
+        ),
+        "{}",
+        stdout(&out)
+    );
     let written = std::fs::read_dir(dir.join("target/gsim")).unwrap().count();
     assert!(written >= BUGS.len(), "{written} traces written");
 }
@@ -139,13 +153,13 @@ fn the_readme_hunt_runs_with_no_arguments() {
 fn hunting_everything_prints_a_summary_table() {
     let dir = scratch("all");
     let out = gsim(&["hunt", "--out", path(&dir)]);
-    assert_eq!(code(&out), 1, "bugs were found: {}", stderr(&out));
+    assert_eq!(code(&out), 0, "as expected: {}", stdout(&out));
     let text = stdout(&out);
     let table: Vec<&str> = text
         .lines()
         .skip_while(|l| !l.starts_with("system "))
         .collect();
-    assert_eq!(table.len(), 12, "{text}");
+    assert_eq!(table.len(), 13, "{text}");
     for bug in BUGS.iter().chain(&["aba-version"]) {
         assert!(
             table
@@ -314,4 +328,45 @@ fn loose_replay_survives_an_edited_payload_and_replays_older_traces() {
         "{}",
         stdout(&differs)
     );
+}
+
+#[test]
+fn a_replay_refuses_to_write_over_its_trace_and_says_when_it_hit_the_step_limit() {
+    let dir = scratch("replay-outputs");
+    let trace = dir.join("t.jsonl");
+    assert_eq!(
+        code(&gsim(&[
+            "run",
+            "lost-update",
+            "--seed",
+            "1",
+            "--trace",
+            path(&trace)
+        ])),
+        1
+    );
+    let before = std::fs::read(&trace).unwrap();
+    let same = gsim(&["replay", path(&trace), "--trace", path(&trace)]);
+    assert_eq!(code(&same), 2, "{}", stderr(&same));
+    assert!(
+        stderr(&same).contains("name the same file"),
+        "{}",
+        stderr(&same)
+    );
+    assert_eq!(std::fs::read(&trace).unwrap(), before);
+    // A run cut at its step limit replays to the same cut: exit 4, as `gsim run` gives.
+    let cut = dir.join("cut.jsonl");
+    let args = [
+        "run",
+        "lost-update",
+        "--seed",
+        "1",
+        "--max-steps",
+        "3",
+        "--trace",
+        path(&cut),
+    ];
+    assert_eq!(code(&gsim(&args)), 4);
+    assert_eq!(code(&gsim(&["replay", path(&cut)])), 4);
+    assert_eq!(code(&gsim(&["replay", "--loose", path(&cut)])), 4);
 }

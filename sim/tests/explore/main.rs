@@ -7,4 +7,5 @@ mod pairs;
 mod pct;
 mod shrink;
 mod soundness;
+mod step_limit;
 mod time_races;

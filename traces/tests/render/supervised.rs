@@ -108,7 +108,7 @@ pub(crate) fn supervised() -> Trace {
 fn every_new_event_kind_round_trips_in_json_lines() {
     let trace = supervised();
     let jsonl = trace.to_jsonl();
-    assert!(jsonl.starts_with(r#"{"type":"header","format":"genserver-trace","version":2,"#));
+    assert!(jsonl.starts_with(r#"{"type":"header","format":"genserver-trace","version":3,"#));
     for kind in [
         "spawn",
         "name",

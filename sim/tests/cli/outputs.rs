@@ -1,0 +1,128 @@
+//! Output files: two flags naming the same file are refused (exit 2) before anything is
+//! written, and a file that was there is replaced with a word on stderr.
+
+use std::path::Path;
+
+use crate::errors::bad;
+use crate::{code, gsim, path, scratch, stderr};
+
+/// `gsim: replaced PATH`, as stderr says it.
+fn replaced(file: &Path) -> String {
+    format!("gsim: replaced {}", file.display())
+}
+
+#[test]
+fn two_outputs_naming_the_same_file_are_refused() {
+    let dir = scratch("same-path");
+    let file = dir.join("out.jsonl");
+    let dotted = dir.join(".").join("out.jsonl");
+    bad(
+        &[
+            "run",
+            "lost-update",
+            "--seed",
+            "1",
+            "--trace",
+            path(&file),
+            "--schedule",
+            path(&dotted),
+        ],
+        "--trace and --schedule name the same file",
+    );
+    assert!(!file.exists(), "nothing is written");
+    bad(
+        &[
+            "hunt",
+            "lost-update",
+            "--out",
+            path(&file),
+            "--html",
+            path(&file),
+        ],
+        "--out and --html name the same file",
+    );
+    assert!(!file.exists(), "nothing is written");
+    let original = dir.join("out.original.jsonl");
+    bad(
+        &[
+            "hunt",
+            "lost-update",
+            "--out",
+            path(&file),
+            "--html",
+            path(&original),
+        ],
+        "--html names the file where --out keeps the original trace",
+    );
+    // The trace a render reads is not its output either.
+    let trace = dir.join("t.jsonl");
+    let run = gsim(&["run", "lost-update", "--seed", "1", "--trace", path(&trace)]);
+    assert_eq!(code(&run), 1);
+    let before = std::fs::read(&trace).unwrap();
+    bad(
+        &[
+            "render",
+            path(&trace),
+            "--format",
+            "html",
+            "-o",
+            path(&trace),
+        ],
+        "--out names the trace being rendered",
+    );
+    assert_eq!(std::fs::read(&trace).unwrap(), before);
+}
+
+#[test]
+fn replacing_a_file_says_so_on_stderr() {
+    let dir = scratch("replaced");
+    let (trace, schedule) = (dir.join("t.jsonl"), dir.join("t.schedule"));
+    let args = [
+        "run",
+        "lost-update",
+        "--seed",
+        "1",
+        "--trace",
+        path(&trace),
+        "--schedule",
+        path(&schedule),
+    ];
+    let first = gsim(&args);
+    assert_eq!(code(&first), 1);
+    assert!(!stderr(&first).contains("replaced"), "{}", stderr(&first));
+    let again = gsim(&args);
+    assert_eq!(code(&again), 1);
+    for file in [&trace, &schedule] {
+        assert!(
+            stderr(&again).contains(&replaced(file)),
+            "{}",
+            stderr(&again)
+        );
+    }
+
+    let found = dir.join("found.jsonl");
+    let hunt = ["hunt", "lost-update", "--out", path(&found)];
+    assert!(!stderr(&gsim(&hunt)).contains("replaced"));
+    let again = gsim(&hunt);
+    assert_eq!(code(&again), 1);
+    let original = dir.join("found.original.jsonl");
+    for file in [&found, &original] {
+        assert!(
+            stderr(&again).contains(&replaced(file)),
+            "{}",
+            stderr(&again)
+        );
+    }
+
+    let page = dir.join("page.html");
+    let render = [
+        "render",
+        path(&trace),
+        "--format",
+        "html",
+        "-o",
+        path(&page),
+    ];
+    assert!(!stderr(&gsim(&render)).contains("replaced"));
+    assert!(stderr(&gsim(&render)).contains(&replaced(&page)));
+}
