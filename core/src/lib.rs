@@ -79,6 +79,7 @@ mod ids;
 mod message;
 mod reason;
 mod reply;
+pub mod rules;
 pub mod runtime;
 mod server;
 mod signal;

@@ -1,4 +1,4 @@
-//! Child starts (rule 5): running a start recipe with a [`SimSpawner`] and taking the
+//! Child starts ([rule 5](genserver::rules)): running a start recipe with a [`SimSpawner`] and taking the
 //! children it started into the world.
 
 use std::any::Any;

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 /// The command that starts this program again the way it was started: under cargo (which
 /// sets `CARGO_PKG_NAME` for what it runs) `cargo run` with the package, the binary or
 /// example, and the profile; otherwise the program's path as it was called.
+#[cfg(feature = "cli")]
 pub(crate) fn gsim_command() -> String {
     let program = std::env::args().next().unwrap_or_else(|| "gsim".to_owned());
     let (Ok(exe), Ok(package)) = (std::env::current_exe(), std::env::var("CARGO_PKG_NAME")) else {

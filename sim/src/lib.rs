@@ -74,7 +74,8 @@
 //! CI, `GSIM_RUNS`, `GSIM_SEED`, `GSIM_STRATEGY` and `GSIM_MAX_STEPS` override them.
 //!
 //! **Your own `gsim`**: [`cli::main`] over a list of [`Entry`]s gives your project the whole
-//! command line (hunt, run, replay, render, diff, check). The same clients run on real
+//! command line (hunt, run, replay, render, diff, check); it is the `cli` feature, on by
+//! default (`default-features = false` leaves the library without clap and indicatif). The same clients run on real
 //! threads: write the scenario once over [`genserver::Stage`] and run it with
 //! [`genserver::runtime::Threads`] too. `sim/examples/bank/` is a complete project of that
 //! shape. [`Sim::story`] pins a scenario in a snapshot test, not a seed.
@@ -230,6 +231,7 @@ mod backtrack;
 mod canonical;
 mod check;
 mod children;
+#[cfg(feature = "cli")]
 pub mod cli;
 mod client;
 mod dfs;

@@ -14,7 +14,7 @@ use crate::envelope::Body;
 use crate::world::World;
 
 impl World {
-    /// `watcher` monitors `target` (rule 3: a dead or unknown target sends `NoProcess` at once).
+    /// `watcher` monitors `target` ([rule 3](genserver::rules): a dead or unknown target sends `NoProcess` at once).
     pub(crate) fn monitor(&mut self, watcher: ProcessId, monitor: MonitorRef, target: ProcessId) {
         self.touch_write(target);
         if self.alive(target) {
@@ -31,7 +31,7 @@ impl World {
         }
     }
 
-    /// `watcher` removes a monitor; a `Down` for it already queued is dropped (rule 4).
+    /// `watcher` removes a monitor; a `Down` for it already queued is dropped ([rule 4](genserver::rules)).
     pub(crate) fn demonitor(&mut self, watcher: ProcessId, monitor: MonitorRef) {
         if let Some(target) = self.monitors.remove(&(watcher, monitor)) {
             self.touch_write(target);
@@ -48,7 +48,7 @@ impl World {
         }
     }
 
-    /// Links `a` and `b` both ways (rule 3: linking to a dead or unknown process sends the
+    /// Links `a` and `b` both ways ([rule 3](genserver::rules): linking to a dead or unknown process sends the
     /// linker an exit signal with `NoProcess`).
     pub(crate) fn link(&mut self, a: ProcessId, b: ProcessId) {
         if a == b {
@@ -73,7 +73,7 @@ impl World {
     }
 
     /// Removes the link of `a` and `b` both ways; an exit signal `b` sent `a` because of the
-    /// link and still in flight no longer reaches `a` (rule 4).
+    /// link and still in flight no longer reaches `a` ([rule 4](genserver::rules)).
     pub(crate) fn unlink(&mut self, a: ProcessId, b: ProcessId) {
         self.touch_write(b);
         let was = self.links.remove(&(a, b)) | self.links.remove(&(b, a));
@@ -103,7 +103,7 @@ impl World {
         }
     }
 
-    /// The end of rule 1, after `id` exited with `reason`: its names are freed, its
+    /// The end of [rule 1](genserver::rules), after `id` exited with `reason`: its names are freed, its
     /// watchers get `Down`, its linked processes get exit signals, in that order.
     pub(crate) fn signal_exit(&mut self, id: ProcessId, reason: &ExitReason) {
         self.trapping.remove(&id);
@@ -141,7 +141,7 @@ impl World {
     /// Whether `body`, queued for server `to`, is handled by the world rather than by a
     /// callback: a kill, or any exit signal while `to` does not trap exits (it then stops
     /// `to`, or is ignored if `normal`). Such a signal needs no readiness: it reaches a
-    /// server blocked in a call of its own (rule 2), as a signal does in Erlang.
+    /// server blocked in a call of its own ([rule 2](genserver::rules)), as a signal does in Erlang.
     pub(crate) fn immediate(&self, to: ProcessId, body: &Body) -> bool {
         match body {
             Body::Exit { kill: true, .. } => true,
@@ -150,7 +150,7 @@ impl World {
         }
     }
 
-    /// Rule 2: an exit signal from `from` reaches live server `to`.
+    /// [Rule 2](genserver::rules): an exit signal from `from` reaches live server `to`.
     pub(crate) fn receive_signal(
         &mut self,
         from: ProcessId,

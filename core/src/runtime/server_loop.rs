@@ -227,13 +227,13 @@ impl<S: GenServer> Running<S> {
                 self.stop_waiters.push(done);
             }
             Envelope::Down(down) => {
-                // A `Down` of a monitor removed meanwhile is dropped (rule 4).
+                // A `Down` of a monitor removed meanwhile is dropped (rule 4 of `crate::rules`).
                 if self.monitors.remove(&down.monitor).is_some() {
                     self.invoke("handle_down", |s, ctx| s.handle_down(down, ctx));
                 }
             }
             Envelope::Exit { signal, via_link } => {
-                // A link's signal that arrives after an unlink is dropped (rule 4).
+                // A link's signal that arrives after an unlink is dropped (rule 4 of `crate::rules`).
                 if !via_link || self.rt.table().take_link(self.cell.id, signal.from) {
                     self.invoke("handle_exit", |s, ctx| s.handle_exit(signal, ctx));
                 }

@@ -5,8 +5,8 @@
 //! exit, or a killer) sends its `Down`s and link exit signals in the same critical section.
 //! So monitoring or linking a process is decided atomically against its exit: either the
 //! record is still there and the watcher is notified at the exit, or it is gone and the
-//! watcher gets "no such process" at once (rule 3). Unlinking, too, is atomic against the
-//! exit signal of the link (rule 4).
+//! watcher gets "no such process" at once ([rule 3](crate::rules)). Unlinking, too, is atomic against the
+//! exit signal of the link ([rule 4](crate::rules)).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -206,7 +206,7 @@ impl Table {
         }
     }
 
-    /// An exit signal reaches `to` (rule 2, but kills): queued if `to` traps exits, ignored if
+    /// An exit signal reaches `to` ([rule 2](crate::rules), but kills): queued if `to` traps exits, ignored if
     /// normal, else `to` is doomed to exit with `reason` (running `terminate`).
     pub(crate) fn exit_signal(
         &mut self,

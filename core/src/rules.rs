@@ -1,0 +1,64 @@
+//! # The rules of exits, links, monitors and starts
+//!
+//! What every engine does when a process exits, is linked, monitored, trapped, killed or
+//! started as a child. The code and the tests that implement a rule cite it by number
+//! ("rule 2"); the tests are named after it (`rule2_a_kill_is_untrappable_…` in the
+//! simulator's `tests/links/rules.rs`; the threaded runtime's in `core/tests/runtime/`,
+//! whose file docs say which rules they cover).
+//!
+//! Today each engine implements the rules itself: the threaded runtime in
+//! `runtime/table.rs` (the process table: names, links, monitors, traps) and
+//! `runtime/server_loop.rs` (what a server does with a signal or a `Down`), the simulator in
+//! `sim/src/links.rs` and `sim/src/children.rs`. The tests of both engines check the same
+//! rules.
+//!
+//! ## Rule 1: an exit is seen after it is complete
+//!
+//! A server that exits with a reason (it stopped, its callback panicked, it was killed, an
+//! exit signal took it down) first runs `terminate` (not after a kill), then fails every
+//! call queued to it or held as a deferred reply, frees its registered names, and only then
+//! sends a [`Down`](crate::Down) with the reason to each of its monitors and an
+//! [`ExitSignal`](crate::ExitSignal) with the reason to each process linked to it. So a
+//! watcher that gets the `Down` may take the name again at once.
+//!
+//! ## Rule 2: what an exit signal does
+//!
+//! An exit signal with reason `normal` is ignored, unless the receiver traps exits; any other
+//! reason (`shutdown` included) takes the receiver down with that reason (rule 1), even while
+//! it is blocked in a call of its own. A receiver that traps exits gets the signal as
+//! `handle_exit` instead and lives on. A kill cannot be trapped: the receiver ends at once,
+//! without `terminate`, with reason `killed`; processes linked to it get `killed` as an
+//! ordinary, trappable reason.
+//!
+//! ## Rule 3: a dead or unknown process answers at once
+//!
+//! Monitoring a process that is dead or never existed delivers a `Down` with "no such
+//! process" at once; linking to one delivers an exit signal with "no such process" to the
+//! linker. Both are decided atomically against the target's exit: either the target is still
+//! there and the watcher is told at its exit, or it is gone and the watcher is told now.
+//!
+//! ## Rule 4: undoing a watch drops what is in flight
+//!
+//! A demonitor drops the `Down` of that monitor even when it is already queued; an unlink
+//! removes the link both ways and drops an exit signal of that link still in flight to the
+//! unlinker.
+//!
+//! ## Rule 5: a child is started before its starter goes on
+//!
+//! A server that starts a child (an effect) has the child's `init` run to its end before it
+//! hears the outcome: the child is registered under its name, linked to the starter (when
+//! asked) and its `init` effects applied first. A failing `init` or a taken name fails the
+//! start (`on_started` gets the error) and leaves no link; a child that stops in its `init`
+//! effects fails its start without sending an exit signal.
+//!
+//! ## Rule 6: ids are never reused
+//!
+//! A restarted server is a new process with a new id; a message or call addressed to the
+//! dead instance never reaches the new one (a call fails with "no such process"), while a
+//! name that was registered again resolves to the new one.
+//!
+//! ## Rule 7: time is the engine's
+//!
+//! [`Ctx::now`](crate::Ctx::now) and [`Cx::now`](crate::Cx::now) read the engine's clock:
+//! wall time since the runtime started in the threaded runtime, virtual time in the
+//! simulator (which moves only when the schedule says so).
