@@ -255,21 +255,18 @@ fn a_schedule_file_replays_and_can_be_edited() {
     );
 }
 
+/// A scratch folder and, in it, the trace of a failing run (lost-update, seed 1).
+fn failing_trace(test: &str) -> (PathBuf, PathBuf) {
+    let dir = scratch(test);
+    let trace = dir.join("failing.jsonl");
+    let run = gsim(&["run", "lost-update", "--seed", "1", "--trace", path(&trace)]);
+    assert_eq!(code(&run), 1, "{}", stderr(&run));
+    (dir, trace)
+}
+
 #[test]
 fn loose_replay_survives_an_edited_payload_and_replays_older_traces() {
-    let dir = scratch("loose");
-    let trace = dir.join("lost.jsonl");
-    assert_eq!(
-        code(&gsim(&[
-            "run",
-            "lost-update",
-            "--seed",
-            "1",
-            "--trace",
-            path(&trace)
-        ])),
-        1
-    );
+    let (dir, trace) = failing_trace("loose");
     // The code "changed": the read request is now called `Fetch` in its payload.
     let text = std::fs::read_to_string(&trace).unwrap();
     let edited = dir.join("edited.jsonl");
@@ -332,19 +329,7 @@ fn loose_replay_survives_an_edited_payload_and_replays_older_traces() {
 
 #[test]
 fn a_replay_refuses_to_write_over_its_trace_and_says_when_it_hit_the_step_limit() {
-    let dir = scratch("replay-outputs");
-    let trace = dir.join("t.jsonl");
-    assert_eq!(
-        code(&gsim(&[
-            "run",
-            "lost-update",
-            "--seed",
-            "1",
-            "--trace",
-            path(&trace)
-        ])),
-        1
-    );
+    let (dir, trace) = failing_trace("replay-outputs");
     let before = std::fs::read(&trace).unwrap();
     let same = gsim(&["replay", path(&trace), "--trace", path(&trace)]);
     assert_eq!(code(&same), 2, "{}", stderr(&same));
