@@ -6,9 +6,16 @@ mod determinism;
 mod faults;
 mod fifo;
 mod liveness;
+mod lives;
+mod misuse;
+mod panics;
 mod probe;
-mod regressions;
+mod quiet_faults;
+mod runs;
 mod semantics;
+mod servers;
+mod timers;
+mod tokens;
 
 use genserver_sim::{DEFAULT_MAX_STEPS, RunReport, System, World, run};
 use genserver_traces::{Event, EventKind};
