@@ -1,12 +1,16 @@
 //! Deliberately broken variants, one bug each, for proving that the loom models can fail.
 //!
 //! Each is a small modified copy of the real code in `core/src/runtime/` (or of
-//! `core/src/reply.rs`), with a comment at the top naming the bug. They take their primitives
-//! from this crate's shim, so they are loom types under `cfg(loom)` and `std` ones otherwise.
-//! The loom tests run every model against the real type (expected to pass) and against the
-//! matching variant here (expected to be rejected, `#[should_panic]`).
+//! `core/src/reply.rs`), with a comment at the top naming the bug. The links share one base,
+//! [`BaseLink`], whose steps are hooks of [`LinkFlaw`] with the correct step as default: a
+//! variant is a type (`pub struct SplitAbandon;`) overriding its one bug, and the broken link
+//! is the base with it (`BaseLink<R, SplitAbandon>`); with [`NoFlaw`] the base is correct.
+//! They take their primitives from this crate's shim, so they are loom types under `cfg(loom)`
+//! and `std` ones otherwise. The loom tests run every model against the real type (expected to
+//! pass) and against the matching variant here (expected to be rejected, `#[should_panic]`).
 
 mod interrupt_racy;
+mod link_base;
 mod link_double_delivery;
 mod link_early_notify;
 mod link_forgetful;
@@ -22,17 +26,22 @@ mod slot;
 mod token_unshared;
 
 pub use interrupt_racy::RacyInterrupt;
-pub use link_double_delivery::DoubleDeliveryLink;
-pub use link_early_notify::EarlyNotifyLink;
-pub use link_forgetful::ForgetfulLink;
-pub use link_split_abandon::SplitAbandonLink;
-pub use link_sticky_abandon::StickyAbandonLink;
+pub use link_base::{BaseLink, LinkFlaw};
+pub use link_double_delivery::{DoubleDelivery, DoubleDeliveryLink};
+pub use link_early_notify::{EarlyNotify, EarlyNotifyLink};
+pub use link_forgetful::{Forgetful, ForgetfulLink};
+pub use link_split_abandon::{SplitAbandon, SplitAbandonLink};
+pub use link_sticky_abandon::{StickyAbandon, StickyAbandonLink};
 pub use mailbox_duplicating::DuplicatingMailbox;
 pub use mailbox_late_announce::LateAnnounceMailbox;
 pub use mailbox_lost_wakeup::LostWakeupMailbox;
 pub use mailbox_racy_close::RacyCloseMailbox;
 pub use mailbox_reordering::ReorderingMailbox;
+pub use slot::Slot;
 pub use token_unshared::UnsharedReplyTo;
+
+/// No flaw: every step of [`BaseLink`] as it should be.
+pub struct NoFlaw;
 
 #[cfg(all(test, not(loom)))]
 mod tests;
