@@ -1,13 +1,14 @@
 //! Deliberately broken variants, one bug each, for proving that the loom models can fail.
 //!
 //! Each is a small modified copy of the real code in `core/src/runtime/` (or of
-//! `core/src/reply.rs`), with a comment at the top naming the bug. The links share one base,
-//! [`BaseLink`], whose steps are hooks of [`LinkFlaw`] with the correct step as default: a
-//! variant is a type (`pub struct SplitAbandon;`) overriding its one bug, and the broken link
-//! is the base with it (`BaseLink<R, SplitAbandon>`); with [`NoFlaw`] the base is correct.
-//! They take their primitives from this crate's shim, so they are loom types under `cfg(loom)`
-//! and `std` ones otherwise. The loom tests run every model against the real type (expected to
-//! pass) and against the matching variant here (expected to be rejected, `#[should_panic]`).
+//! `core/src/reply.rs`), with a comment at the top naming the bug. The mailboxes and the links
+//! share one base each, [`BaseMailbox`] and [`BaseLink`], whose steps are hooks of
+//! [`MailboxFlaw`] and [`LinkFlaw`] with the correct step as default: a variant is a type
+//! (`pub struct LostWakeup;`) overriding its one bug, and the broken mailbox or link is the
+//! base with it (`BaseMailbox<T, LostWakeup>`); with [`NoFlaw`] the base is correct. They take
+//! their primitives from this crate's shim, so they are loom types under `cfg(loom)` and `std`
+//! ones otherwise. The loom tests run every model against the real type (expected to pass) and
+//! against the matching variant here (expected to be rejected, `#[should_panic]`).
 
 mod interrupt_racy;
 mod link_base;
@@ -16,6 +17,7 @@ mod link_early_notify;
 mod link_forgetful;
 mod link_split_abandon;
 mod link_sticky_abandon;
+mod mailbox_base;
 mod mailbox_duplicating;
 mod mailbox_late_announce;
 mod mailbox_lost_wakeup;
@@ -32,15 +34,16 @@ pub use link_early_notify::{EarlyNotify, EarlyNotifyLink};
 pub use link_forgetful::{Forgetful, ForgetfulLink};
 pub use link_split_abandon::{SplitAbandon, SplitAbandonLink};
 pub use link_sticky_abandon::{StickyAbandon, StickyAbandonLink};
-pub use mailbox_duplicating::DuplicatingMailbox;
+pub use mailbox_base::{BaseMailbox, MailboxFlaw, Queue};
+pub use mailbox_duplicating::{Duplicating, DuplicatingMailbox};
 pub use mailbox_late_announce::LateAnnounceMailbox;
-pub use mailbox_lost_wakeup::LostWakeupMailbox;
-pub use mailbox_racy_close::RacyCloseMailbox;
-pub use mailbox_reordering::ReorderingMailbox;
+pub use mailbox_lost_wakeup::{LostWakeup, LostWakeupMailbox};
+pub use mailbox_racy_close::{RacyClose, RacyCloseMailbox};
+pub use mailbox_reordering::{Reordering, ReorderingMailbox};
 pub use slot::Slot;
 pub use token_unshared::UnsharedReplyTo;
 
-/// No flaw: every step of [`BaseLink`] as it should be.
+/// No flaw: every step of [`BaseMailbox`] and [`BaseLink`] as it should be.
 pub struct NoFlaw;
 
 #[cfg(all(test, not(loom)))]

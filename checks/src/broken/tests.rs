@@ -77,6 +77,7 @@ fn receive_twice<M: MailboxApi<u32>>() -> VecDeque<u32> {
 #[test]
 fn appending_to_a_batch_keeps_order_and_moves_items() {
     assert_eq!(receive_twice::<Mailbox<u32>>(), [1, 2]);
+    assert_eq!(receive_twice::<BaseMailbox<u32, NoFlaw>>(), [1, 2]);
     assert_eq!(receive_twice::<ReorderingMailbox<u32>>(), [2, 1]);
     assert_eq!(receive_twice::<DuplicatingMailbox<u32>>(), [1, 2, 2]);
     assert_eq!(receive_twice::<RacyCloseMailbox<u32>>(), [1, 2]);
@@ -94,6 +95,7 @@ fn close_hands_pushes_back<M: MailboxApi<u32>>() {
 #[test]
 fn a_closed_mailbox_hands_pushes_back() {
     close_hands_pushes_back::<Mailbox<u32>>();
+    close_hands_pushes_back::<BaseMailbox<u32, NoFlaw>>();
     close_hands_pushes_back::<RacyCloseMailbox<u32>>();
     close_hands_pushes_back::<LateAnnounceMailbox<u32>>();
 }
