@@ -1,14 +1,16 @@
 //! Deliberately broken variants, one bug each, for proving that the loom models can fail.
 //!
 //! Each is a small modified copy of the real code in `core/src/runtime/` (or of
-//! `core/src/reply.rs`), with a comment at the top naming the bug. The mailboxes and the links
-//! share one base each, [`BaseMailbox`] and [`BaseLink`], whose steps are hooks of
-//! [`MailboxFlaw`] and [`LinkFlaw`] with the correct step as default: a variant is a type
-//! (`pub struct LostWakeup;`) overriding its one bug, and the broken mailbox or link is the
-//! base with it (`BaseMailbox<T, LostWakeup>`); with [`NoFlaw`] the base is correct. They take
-//! their primitives from this crate's shim, so they are loom types under `cfg(loom)` and `std`
-//! ones otherwise. The loom tests run every model against the real type (expected to pass) and
-//! against the matching variant here (expected to be rejected, `#[should_panic]`).
+//! `core/src/reply.rs`), with a comment at the top naming the bug and the model that catches it.
+//! The mailboxes and the links share one base each, [`BaseMailbox`] and [`BaseLink`], whose steps
+//! are hooks of [`MailboxFlaw`] and [`LinkFlaw`] with the correct step as default: a variant is a
+//! type (`pub struct LostWakeup;`) overriding its one bug, and the broken mailbox or link is the
+//! base with it (`BaseMailbox<T, LostWakeup>`); with [`NoFlaw`] the base is correct.
+//! [`RacyInterrupt`], [`UnsharedReplyTo`] and [`LateAnnounceMailbox`] (core's lock-free close
+//! protocol, not the locked base's) are the only ones of their kind and stand alone. They take
+//! their primitives from this crate's shim, so they are loom types under `cfg(loom)` and `std` ones
+//! otherwise. The loom tests run every model against the real type (expected to pass) and against
+//! the matching variant here (expected to be rejected, `#[should_panic]`).
 
 mod interrupt_racy;
 mod link_base;
