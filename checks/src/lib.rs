@@ -24,8 +24,11 @@
 //! A check that never fails proves nothing: every model also runs, unchanged, against a
 //! deliberately broken copy from [`broken`] (a mailbox that drops under close, one that loses
 //! a wake-up, a link that delivers twice, one whose abandon lets a late reply through, ...),
-//! in a `#[should_panic]` test that loom must reject. The models are generic over the traits
-//! of [`api`], which the real types and the broken ones implement.
+//! in a `#[should_panic]` test that loom must reject. The broken mailboxes and links are one
+//! base each with one bug swapped in ([`broken::BaseMailbox`], [`broken::BaseLink`]); the base
+//! with no bug passes the same models, so each variant is rejected for its bug alone. The
+//! models are generic over the traits of [`api`], which the real types and the broken ones
+//! implement.
 //!
 //! # Example: what a broken variant gets wrong
 //!

@@ -3,7 +3,7 @@
 //! one outcome; a reply after the timeout is dropped and leaks nothing; two outcomes racing
 //! (a reply and the server's death) are accepted once; the server dying wakes the caller with
 //! an error; a reply deferred to a third thread arrives. Each model also runs against a broken
-//! copy it must reject.
+//! copy it must reject, and against the broken links' shared base without a flaw, which passes.
 #![cfg(loom)]
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -13,8 +13,8 @@ use genserver::{CallError, ExitReason, ReplyLink, ReplyTo};
 use genserver_checks::api::{LinkApi, TokenApi, token_for};
 use genserver_checks::broken::mini_runtime::DELIBERATE_PANIC;
 use genserver_checks::broken::{
-    DoubleDeliveryLink, EarlyNotifyLink, ForgetfulLink, SplitAbandonLink, StickyAbandonLink,
-    UnsharedReplyTo,
+    BaseLink, DoubleDeliveryLink, EarlyNotifyLink, ForgetfulLink, NoFlaw, SplitAbandonLink,
+    StickyAbandonLink, UnsharedReplyTo,
 };
 use genserver_checks::model::{check, check_rejected};
 use loom::sync::Arc;
@@ -200,6 +200,38 @@ fn link_deferred_reply_arrives() {
         "link: deferred reply from a third thread",
         BOUND,
         deferred_reply_arrives::<ReplyTo<Reply>, ReplyLink<Reply>>,
+    );
+}
+
+/// The broken links' shared base with no flaw passes every model: each variant is rejected for
+/// its one bug.
+#[test]
+fn base_link_without_a_flaw_passes_every_model() {
+    type Base = BaseLink<Reply, NoFlaw>;
+    check(
+        "base link: reply races timeout",
+        BOUND,
+        reply_races_timeout::<Base>,
+    );
+    check(
+        "base link: late reply dropped",
+        BOUND,
+        late_reply_is_dropped::<Base>,
+    );
+    check(
+        "base link: deferred reply races server exit",
+        BOUND,
+        two_outcomes_race::<Base>,
+    );
+    check(
+        "base link: server death wakes caller",
+        BOUND,
+        server_death_wakes_caller::<Base>,
+    );
+    check(
+        "base link: deferred reply from a third thread",
+        BOUND,
+        deferred_reply_arrives::<ReplyTo<Reply>, Base>,
     );
 }
 

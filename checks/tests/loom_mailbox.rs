@@ -1,6 +1,7 @@
 //! Loom models of `genserver::Mailbox`: two producers and one consumer lose, duplicate and
 //! reorder nothing; closing the mailbox while producers send makes every send either delivered
-//! or handed back to its sender. Each model also runs against a broken copy it must reject.
+//! or handed back to its sender. Each model also runs against a broken copy it must reject,
+//! and against the broken mailboxes' shared base without a flaw, which passes.
 #![cfg(loom)]
 
 use std::collections::VecDeque;
@@ -8,7 +9,8 @@ use std::collections::VecDeque;
 use genserver::Mailbox;
 use genserver_checks::api::MailboxApi;
 use genserver_checks::broken::{
-    DuplicatingMailbox, LateAnnounceMailbox, LostWakeupMailbox, RacyCloseMailbox, ReorderingMailbox,
+    BaseMailbox, DuplicatingMailbox, LateAnnounceMailbox, LostWakeupMailbox, NoFlaw,
+    RacyCloseMailbox, ReorderingMailbox,
 };
 use genserver_checks::model::{check, check_rejected};
 use loom::sync::Arc;
@@ -180,6 +182,28 @@ fn mailbox_close_while_producers_send() {
         "mailbox: close while 2 producers send",
         BOUND,
         close_while_producers_send::<Mailbox<Item>>,
+    );
+}
+
+/// The broken mailboxes' shared base with no flaw passes every model: each variant is rejected
+/// for its one bug.
+#[test]
+fn base_mailbox_without_a_flaw_passes_every_model() {
+    type Base = BaseMailbox<Item, NoFlaw>;
+    check(
+        "base mailbox: 2 producers, 1 consumer draining its batch",
+        BOUND,
+        || two_producers_one_consumer::<Base>(Consumer::DrainsBatch),
+    );
+    check(
+        "base mailbox: 2 producers, 1 consumer appending to its batch",
+        BOUND,
+        || two_producers_one_consumer::<Base>(Consumer::KeepsBatch),
+    );
+    check(
+        "base mailbox: close while 2 producers send",
+        BOUND,
+        close_while_producers_send::<Base>,
     );
 }
 

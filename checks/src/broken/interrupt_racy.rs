@@ -2,6 +2,9 @@
 //! lets go of the lock, and registers the call's link in a second critical section. A doom
 //! set in between finds no link to complete, and the server then waits for a reply that may
 //! never come: a kill that does not take a server blocked in its own call down.
+//!
+//! Caught by `kill_wakes_a_server_waiting_for_ever` (tests/loom_interrupt.rs): loom dooms the
+//! server between its two critical sections, and it waits on a call never answered: a deadlock.
 
 use genserver::runtime::Doom;
 use genserver::{CallError, ReplyLink};

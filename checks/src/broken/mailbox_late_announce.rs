@@ -3,6 +3,10 @@
 //! push under way and drains the queue; the item then goes into a closed mailbox nobody reads
 //! again while its sender was told it was delivered. The real [`genserver::Mailbox`] announces
 //! and looks in one `fetch_add`.
+//!
+//! Caught by `close_while_producers_send` (tests/loom_mailbox.rs): loom runs the whole `close`
+//! between a producer's look and its announcement, and the item is neither delivered nor
+//! handed back.
 
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering::{AcqRel, Acquire, Release};

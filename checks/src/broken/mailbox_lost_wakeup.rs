@@ -1,70 +1,34 @@
 //! BUG (loses a wake-up): the receiver looks at the queue, releases the lock, and only then
 //! takes it again to announce that it waits. A push landing in that gap sees no waiting
 //! receiver and does not notify; the receiver then sleeps on an item that is already queued.
+//!
+//! Caught by `two_producers_one_consumer` (tests/loom_mailbox.rs) and, in the mini runtime,
+//! by `call_returns_reply` (tests/loom_runtime.rs): loom pushes the last item in the gap, and
+//! the receiver waits with every producer finished: a deadlock.
 
-use std::collections::VecDeque;
+use super::mailbox_base::{BaseMailbox, MailboxFlaw, Queue};
+use crate::sync::MutexGuard;
 
-use crate::api::MailboxApi;
-use crate::sync::{Condvar, Mutex, lock, wait};
-
-struct Queue<T> {
-    items: VecDeque<T>,
-    closed: bool,
-    receiver_waiting: bool,
-}
+/// The flaw of [`LostWakeupMailbox`].
+pub struct LostWakeup;
 
 /// [`genserver::Mailbox`] whose receiver can miss the notification of a push.
-pub struct LostWakeupMailbox<T> {
-    queue: Mutex<Queue<T>>,
-    available: Condvar,
-}
+pub type LostWakeupMailbox<T> = BaseMailbox<T, LostWakeup>;
 
-impl<T: Send + 'static> MailboxApi<T> for LostWakeupMailbox<T> {
-    fn new() -> Self {
-        LostWakeupMailbox {
-            queue: Mutex::new(Queue {
-                items: VecDeque::new(),
-                closed: false,
-                receiver_waiting: false,
-            }),
-            available: Condvar::new(),
-        }
-    }
-
-    fn push(&self, item: T) -> Result<(), T> {
-        let mut queue = lock(&self.queue);
-        if queue.closed {
-            return Err(item);
-        }
-        queue.items.push_back(item);
-        let wake = queue.receiver_waiting;
-        drop(queue);
-        if wake {
-            self.available.notify_one();
-        }
-        Ok(())
-    }
-
-    fn recv_into(&self, out: &mut VecDeque<T>) -> bool {
-        let empty = lock(&self.queue).items.is_empty();
-        let mut queue = lock(&self.queue);
+impl<T: 'static> MailboxFlaw<T> for LostWakeup {
+    fn lock_nonempty(mailbox: &BaseMailbox<T, Self>) -> MutexGuard<'_, Queue<T>> {
+        let empty = mailbox.lock().items.is_empty();
+        let mut queue = mailbox.lock();
         if empty {
             // BUG: the emptiness seen above is stale: an item pushed in between, with no
             // receiver announced, sent no notification, and this wait is never woken.
             queue.receiver_waiting = true;
-            queue = wait(&self.available, queue);
+            queue = mailbox.wait(queue);
             while queue.items.is_empty() {
-                queue = wait(&self.available, queue);
+                queue = mailbox.wait(queue);
             }
             queue.receiver_waiting = false;
         }
-        out.append(&mut queue.items);
-        !out.is_empty()
-    }
-
-    fn close(&self) -> VecDeque<T> {
-        let mut queue = lock(&self.queue);
-        queue.closed = true;
-        std::mem::take(&mut queue.items)
+        queue
     }
 }

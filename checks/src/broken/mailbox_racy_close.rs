@@ -1,67 +1,25 @@
 //! BUG (drops under close): `push` checks `closed` and enqueues in two separate critical
 //! sections. A `close` landing in between drains the queue first; the item then goes into a
 //! closed mailbox nobody reads again, while its sender was told it was delivered: it vanishes.
+//!
+//! Caught by `close_while_producers_send` (tests/loom_mailbox.rs): loom closes between a
+//! producer's check and its enqueue, and the item is neither delivered nor handed back.
 
-use std::collections::VecDeque;
+use super::mailbox_base::{BaseMailbox, MailboxFlaw, Queue};
+use crate::sync::MutexGuard;
 
-use crate::api::MailboxApi;
-use crate::sync::{Condvar, Mutex, lock, wait};
-
-struct Queue<T> {
-    items: VecDeque<T>,
-    closed: bool,
-    receiver_waiting: bool,
-}
+/// The flaw of [`RacyCloseMailbox`].
+pub struct RacyClose;
 
 /// [`genserver::Mailbox`] with a check-then-act race between `push` and `close`.
-pub struct RacyCloseMailbox<T> {
-    queue: Mutex<Queue<T>>,
-    available: Condvar,
-}
+pub type RacyCloseMailbox<T> = BaseMailbox<T, RacyClose>;
 
-impl<T: Send + 'static> MailboxApi<T> for RacyCloseMailbox<T> {
-    fn new() -> Self {
-        RacyCloseMailbox {
-            queue: Mutex::new(Queue {
-                items: VecDeque::new(),
-                closed: false,
-                receiver_waiting: false,
-            }),
-            available: Condvar::new(),
-        }
-    }
-
-    fn push(&self, item: T) -> Result<(), T> {
-        if lock(&self.queue).closed {
-            return Err(item);
+impl<T: 'static> MailboxFlaw<T> for RacyClose {
+    fn lock_open(mailbox: &BaseMailbox<T, Self>) -> Option<MutexGuard<'_, Queue<T>>> {
+        if mailbox.lock().closed {
+            return None;
         }
         // BUG: the lock was released: the mailbox may have been closed and drained since.
-        let mut queue = lock(&self.queue);
-        queue.items.push_back(item);
-        let wake = queue.receiver_waiting;
-        drop(queue);
-        if wake {
-            self.available.notify_one();
-        }
-        Ok(())
-    }
-
-    fn recv_into(&self, out: &mut VecDeque<T>) -> bool {
-        let mut queue = lock(&self.queue);
-        if queue.items.is_empty() {
-            queue.receiver_waiting = true;
-            while queue.items.is_empty() {
-                queue = wait(&self.available, queue);
-            }
-            queue.receiver_waiting = false;
-        }
-        out.append(&mut queue.items);
-        !out.is_empty()
-    }
-
-    fn close(&self) -> VecDeque<T> {
-        let mut queue = lock(&self.queue);
-        queue.closed = true;
-        std::mem::take(&mut queue.items)
+        Some(mailbox.lock())
     }
 }

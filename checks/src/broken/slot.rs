@@ -1,11 +1,18 @@
-//! The slot of core's `ReplyLink`, copied unchanged, shared by the broken link variants.
+//! The slot of core's `ReplyLink`, copied unchanged, for the broken links' [`BaseLink`].
+//!
+//! [`BaseLink`]: super::BaseLink
 
 use genserver::CallError;
 
-pub(crate) enum Slot<R> {
+/// Where a reply link keeps its one outcome.
+pub enum Slot<R> {
+    /// No outcome yet; the caller still waits.
     Waiting,
+    /// An outcome was delivered and not taken yet.
     Done(Result<R, CallError>),
+    /// The caller took the outcome.
     Taken,
+    /// The caller gave up (its timeout fired): later outcomes are refused.
     Abandoned,
 }
 

@@ -21,6 +21,7 @@ fn late_reply_accepted<L: LinkApi<u32>>() -> bool {
 #[test]
 fn only_the_sticky_abandon_accepts_a_late_reply() {
     assert!(!late_reply_accepted::<ReplyLink<u32>>());
+    assert!(!late_reply_accepted::<BaseLink<u32, NoFlaw>>());
     assert!(late_reply_accepted::<StickyAbandonLink<u32>>());
     assert!(!late_reply_accepted::<SplitAbandonLink<u32>>());
     assert!(!late_reply_accepted::<DoubleDeliveryLink<u32>>());
@@ -40,6 +41,7 @@ fn late_reply_freed<L: LinkApi<Arc<u32>>>() -> bool {
 #[test]
 fn only_the_forgetful_link_leaks_a_late_reply() {
     assert!(late_reply_freed::<ReplyLink<Arc<u32>>>());
+    assert!(late_reply_freed::<BaseLink<Arc<u32>, NoFlaw>>());
     assert!(!late_reply_freed::<ForgetfulLink<Arc<u32>>>());
 }
 
@@ -55,6 +57,7 @@ fn one_outcome_in_order<L: LinkApi<u32>>() {
 #[test]
 fn race_only_link_bugs_do_not_show_in_a_fixed_order() {
     one_outcome_in_order::<ReplyLink<u32>>();
+    one_outcome_in_order::<BaseLink<u32, NoFlaw>>();
     one_outcome_in_order::<DoubleDeliveryLink<u32>>();
     one_outcome_in_order::<EarlyNotifyLink<u32>>();
     one_outcome_in_order::<SplitAbandonLink<u32>>();
@@ -74,6 +77,7 @@ fn receive_twice<M: MailboxApi<u32>>() -> VecDeque<u32> {
 #[test]
 fn appending_to_a_batch_keeps_order_and_moves_items() {
     assert_eq!(receive_twice::<Mailbox<u32>>(), [1, 2]);
+    assert_eq!(receive_twice::<BaseMailbox<u32, NoFlaw>>(), [1, 2]);
     assert_eq!(receive_twice::<ReorderingMailbox<u32>>(), [2, 1]);
     assert_eq!(receive_twice::<DuplicatingMailbox<u32>>(), [1, 2, 2]);
     assert_eq!(receive_twice::<RacyCloseMailbox<u32>>(), [1, 2]);
@@ -91,6 +95,7 @@ fn close_hands_pushes_back<M: MailboxApi<u32>>() {
 #[test]
 fn a_closed_mailbox_hands_pushes_back() {
     close_hands_pushes_back::<Mailbox<u32>>();
+    close_hands_pushes_back::<BaseMailbox<u32, NoFlaw>>();
     close_hands_pushes_back::<RacyCloseMailbox<u32>>();
     close_hands_pushes_back::<LateAnnounceMailbox<u32>>();
 }

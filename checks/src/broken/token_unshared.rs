@@ -2,6 +2,9 @@
 //! instead of sharing one, so the first copy to go away (the server's, once its handler
 //! returned "no reply yet") fails the call with `NoReply` while another copy, handed to a
 //! third thread to reply later, is still alive.
+//!
+//! Caught by `deferred_reply_arrives` (tests/loom_link.rs): the server's copy goes first, the
+//! call fails with `NoReply`, and the third thread's reply is refused.
 
 use std::sync::Arc;
 
