@@ -5,10 +5,10 @@ use std::time::Duration;
 use genserver::{AnyMessage, CallError, CallTag, ExitReason, ProcessId, Timeout};
 use genserver_traces::EventKind;
 
-use crate::envelope::{Body, CallOutcome, Envelope, head as head_of};
+use crate::envelope::{Body, CallOutcome, Envelope};
 use crate::failure::{Failure, FailureKind};
 use crate::mailroom::{Posted, lock};
-use crate::server::{Action, Output, SimServer, Status, guarded, line_of};
+use crate::server::{Action, Output, SimServer, Status, line_of};
 use crate::world::{Deadline, Pending, ProcKind, World, duration_ns};
 
 impl World {
@@ -144,7 +144,7 @@ impl World {
         let due = self.now.saturating_add(self.latency);
         let sent = self.step;
         let life = self.life(from);
-        let name = self.message_name(from, to, &body);
+        let name = self.naming.message(from, to, &body);
         let envelope = Envelope {
             due,
             sent,
@@ -152,48 +152,6 @@ impl World {
             body,
         };
         self.net.push(from, life, to, envelope);
-    }
-
-    /// The name of a message `from` sends `to` in labels (see [`Envelope::name`]).
-    fn message_name(&mut self, from: ProcessId, to: ProcessId, body: &Body) -> String {
-        match body {
-            Body::Call { tag, .. } => self.call_name(from, *tag).0,
-            Body::Reply { tag, .. } => {
-                let (call, callee) = self.call_name(to, *tag);
-                let answered = call.replacen("call", "reply", 1);
-                match callee == from {
-                    true => answered,
-                    false => format!("{answered} of {}", self.name_ref(callee)),
-                }
-            }
-            Body::Down { monitor, .. } => format!("down #{}", monitor.0),
-            other => {
-                let head = guarded(|| other.head()).ok().flatten();
-                let suffix = head.as_ref().map(|h| format!(" {h}")).unwrap_or_default();
-                let nth = self.number(from, to, other.kind(), head);
-                format!("{}{suffix} #{nth}", other.kind())
-            }
-        }
-    }
-
-    /// The name of call `tag` of `caller`, and its callee.
-    pub(crate) fn call_name(&self, caller: ProcessId, tag: CallTag) -> (String, ProcessId) {
-        (self.call_names.get(&(caller, tag)).cloned())
-            .unwrap_or_else(|| (format!("call #{}", tag.0), ProcessId::EXTERNAL))
-    }
-
-    /// The next number of a sender's messages of `kind` and `head` to `to` (over all its
-    /// lives), from 1.
-    fn number(
-        &mut self,
-        from: ProcessId,
-        to: ProcessId,
-        kind: &'static str,
-        head: Option<String>,
-    ) -> u64 {
-        let count = self.numbered.entry((from, to, kind, head)).or_default();
-        *count += 1;
-        *count
     }
 
     /// Starts a call of `caller` to `to`; fails at once for itself or a dead server.
@@ -211,12 +169,7 @@ impl World {
         if !self.alive(to) {
             return Err(CallError::NoProcess);
         }
-        let tag = CallTag(self.number(caller, caller, "tag", None));
-        let head = guarded(|| head_of(&request)).ok().flatten();
-        let suffix = head.as_ref().map(|h| format!(" {h}")).unwrap_or_default();
-        let nth = self.number(caller, to, "call", head);
-        let name = format!("call{suffix} #{nth}");
-        self.call_names.insert((caller, tag), (name, to));
+        let tag = self.naming.call(caller, to, &request);
         lock(&self.mailroom).wait_for(caller, tag);
         let deadline = timeout.duration().map(|after| {
             let at = self.now.saturating_add(duration_ns(after));

@@ -4,6 +4,8 @@ use std::fmt;
 
 use genserver::{AnyMessage, CallError, CallTag, ExitReason, MonitorRef};
 
+use crate::naming::Name;
+
 /// The outcome of a call as it travels back to the caller, type-erased.
 pub type CallOutcome = Result<AnyMessage, CallError>;
 
@@ -64,15 +66,6 @@ impl Body {
         }
     }
 
-    /// The head of what the message carries: the name its `Debug` text starts with (a
-    /// variant, a struct), if it starts with one (`Get`, `Set` of `Set { value: 1 }`).
-    pub fn head(&self) -> Option<String> {
-        match self {
-            Body::Call { request: msg, .. } | Body::Cast(msg) | Body::Info(msg) => head(msg),
-            _ => None,
-        }
-    }
-
     /// What the message carries, for people (empty for a kill).
     pub fn payload(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -128,30 +121,7 @@ pub(crate) struct Envelope {
     /// (any life), from 1: `call Get #2`, `cast #1`. A reply is named after its call
     /// (`reply Get #2`, with `of` the callee when another process answers), a down by its
     /// monitor.
-    pub name: String,
+    pub name: Name,
     /// What it carries.
     pub body: Body,
-}
-
-/// The name `value`'s `Debug` text starts with, if it starts with one; formatting stops
-/// there (a long payload is not rendered to find it).
-pub(crate) fn head(value: &AnyMessage) -> Option<String> {
-    use std::fmt::Write;
-    /// Keeps the leading identifier, and fails the formatting after it.
-    struct Head(String);
-    impl Write for Head {
-        fn write_str(&mut self, text: &str) -> fmt::Result {
-            for c in text.chars() {
-                let fits = c.is_alphanumeric() || c == '_';
-                if !fits || (self.0.is_empty() && c.is_numeric()) {
-                    return Err(fmt::Error);
-                }
-                self.0.push(c);
-            }
-            Ok(())
-        }
-    }
-    let mut head = Head(String::new());
-    let _ = write!(head, "{value:?}");
-    Some(head.0).filter(|h| !h.is_empty())
 }

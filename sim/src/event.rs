@@ -262,6 +262,7 @@ impl World {
         let name = |id| self.name_ref(id);
         let queued = |verb, from, life, to, index, by| Queued {
             verb,
+            world: self,
             envelope: self.net.get(from, life, to, index),
             from: name(from),
             to: name(to),
@@ -287,7 +288,8 @@ impl World {
                     format!("fire timer #{} at {}: {msg}", timer.0, name(*server))
                 }
                 Some(Deadline::Timeout { caller, tag }) => {
-                    let (call, callee) = self.call_name(*caller, *tag);
+                    let (call, callee) = self.naming.call_name(*caller, *tag);
+                    let call = self.naming.show(call, name);
                     format!("time out {call} {} → {}", name(*caller), name(callee))
                 }
                 Some(Deadline::Wake { client, .. }) => format!("wake {}", name(*client)),
@@ -325,6 +327,7 @@ impl World {
 /// after `: `, what it carries (for people). `deliver cast Add #2 client → counter: Add(1)`.
 struct Queued<'a> {
     verb: &'static str,
+    world: &'a World,
     envelope: Option<&'a Envelope>,
     from: Cow<'a, str>,
     to: Cow<'a, str>,
@@ -341,7 +344,12 @@ impl fmt::Display for Queued<'_> {
         write!(
             f,
             "{} {} {} → {}",
-            self.verb, envelope.name, self.from, self.to
+            self.verb,
+            self.world
+                .naming
+                .show(envelope.name, |id| self.world.name_ref(id)),
+            self.from,
+            self.to
         )?;
         if let Some(by) = self.by {
             write!(f, " by {by:?}")?;

@@ -253,6 +253,7 @@ mod liveness;
 mod loose;
 mod mailroom;
 mod marks;
+mod naming;
 mod network;
 mod options;
 mod parallel;

@@ -16,6 +16,7 @@ use crate::client::ClientProc;
 use crate::failure::Failure;
 use crate::faults::{Faults, Restart};
 use crate::mailroom::SharedMailroom;
+use crate::naming::Naming;
 use crate::network::Network;
 use crate::server::{SimServer, render};
 use crate::slot::{Args, Slot};
@@ -106,14 +107,9 @@ pub struct World {
     pub(crate) extra_steps: u64,
     /// Calls that failed at once went past the step limit: the run stops there.
     pub(crate) over_budget: bool,
-    /// How many messages of each kind and head each sender (over all its lives) sent to each
-    /// receiver, and (receiver = the caller itself, kind `tag`) how many calls each process
-    /// made: what numbers messages in labels and calls in a caller, so that a number says
-    /// which message of that sender it is, not how many were sent in the system before it.
-    pub(crate) numbered: BTreeMap<(ProcessId, ProcessId, &'static str, Option<String>), u64>,
-    /// The name of every call made (`call Get #2`) and its callee, by caller and tag: its
-    /// reply and its timeout are named after it.
-    pub(crate) call_names: BTreeMap<(ProcessId, CallTag), (String, ProcessId)>,
+    /// How messages are named and numbered in labels, and calls in their caller: a number
+    /// says which message of that sender it is, not how many were sent before it.
+    pub(crate) naming: Naming,
     pub(crate) log: Option<Vec<Event>>,
     pub(crate) invariants: Vec<(String, StateCheck)>,
     pub(crate) final_checks: Vec<(String, StateCheck)>,
@@ -201,8 +197,7 @@ impl World {
             max_steps: u64::MAX,
             extra_steps: 0,
             over_budget: false,
-            numbered: BTreeMap::new(),
-            call_names: BTreeMap::new(),
+            naming: Naming::default(),
             log: record.then(Vec::new),
             invariants: Vec::new(),
             final_checks: Vec::new(),

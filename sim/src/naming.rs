@@ -1,0 +1,192 @@
+//! How messages are named in schedule labels, and numbered: `call Get #2` is the second
+//! `Get` call a caller made to that callee; `cast #1` the first cast without a head; a reply
+//! is named after its call.
+//!
+//! Names are computed when a message is sent (its number depends on what its sender sent
+//! before) and kept compact: the head is interned once per run, so sending allocates nothing
+//! after the first message of each head.
+
+use std::collections::BTreeMap;
+use std::fmt::{self, Write};
+
+use genserver::{AnyMessage, CallTag, ProcessId};
+
+use crate::envelope::Body;
+use crate::server::guarded;
+
+/// The name of one message: its kind, its head (interned; 0 for none), its number, and, for
+/// a reply that another process than the callee sent, the callee.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Name {
+    pub kind: &'static str,
+    pub head: u32,
+    pub nth: u64,
+    pub of: Option<ProcessId>,
+}
+
+/// The numbering of one run: interned heads, counts per sender, receiver, kind and head,
+/// and the name of every call made (its reply and its timeout are named after it).
+#[derive(Default)]
+pub(crate) struct Naming {
+    heads: Vec<Box<str>>,
+    ids: BTreeMap<Box<str>, u32>,
+    counts: BTreeMap<(ProcessId, ProcessId, &'static str, u32), u64>,
+    calls: BTreeMap<(ProcessId, CallTag), (Name, ProcessId)>,
+    /// Where a head is written before it is looked up.
+    scratch: String,
+}
+
+impl Naming {
+    /// The next number of a sender's messages of `kind` and `head` to `to` (over all its
+    /// lives), from 1.
+    fn number(&mut self, from: ProcessId, to: ProcessId, kind: &'static str, head: u32) -> u64 {
+        let count = self.counts.entry((from, to, kind, head)).or_default();
+        *count += 1;
+        *count
+    }
+
+    /// The interned head of `value`'s `Debug` text (0 if it starts with no name).
+    fn head_of(&mut self, value: &AnyMessage) -> u32 {
+        self.scratch.clear();
+        let mut head = Head(&mut self.scratch);
+        // A `Debug` that panics names nothing; formatting stops after the head anyway.
+        let _ = guarded(|| write!(head, "{value:?}"));
+        if self.scratch.is_empty() {
+            return 0;
+        }
+        if let Some(&id) = self.ids.get(self.scratch.as_str()) {
+            return id;
+        }
+        self.heads.push(self.scratch.as_str().into());
+        let id = self.heads.len() as u32;
+        self.ids.insert(self.scratch.as_str().into(), id);
+        id
+    }
+
+    /// Names call `tag` of `caller` to `callee`, made with `request`; gives the call's tag
+    /// number (calls are counted per caller).
+    pub fn call(&mut self, caller: ProcessId, callee: ProcessId, request: &AnyMessage) -> CallTag {
+        let tag = CallTag(self.number(caller, caller, "tag", 0));
+        let head = self.head_of(request);
+        let nth = self.number(caller, callee, "call", head);
+        let name = Name {
+            kind: "call",
+            head,
+            nth,
+            of: None,
+        };
+        self.calls.insert((caller, tag), (name, callee));
+        tag
+    }
+
+    /// The name of call `tag` of `caller`, and its callee.
+    pub fn call_name(&self, caller: ProcessId, tag: CallTag) -> (Name, ProcessId) {
+        let unknown = Name {
+            kind: "call",
+            head: 0,
+            nth: tag.0,
+            of: None,
+        };
+        (self.calls.get(&(caller, tag)).copied()).unwrap_or((unknown, ProcessId::EXTERNAL))
+    }
+
+    /// The name of a message `from` sends `to`.
+    pub fn message(&mut self, from: ProcessId, to: ProcessId, body: &Body) -> Name {
+        match body {
+            Body::Call { tag, .. } => self.call_name(from, *tag).0,
+            Body::Reply { tag, .. } => {
+                let (call, callee) = self.call_name(to, *tag);
+                Name {
+                    kind: "reply",
+                    of: (callee != from).then_some(callee),
+                    ..call
+                }
+            }
+            Body::Down { monitor, .. } => Name {
+                kind: "down",
+                head: 0,
+                nth: monitor.0,
+                of: None,
+            },
+            Body::Cast(msg) | Body::Info(msg) => {
+                let (kind, head) = (body.kind(), self.head_of(msg));
+                let nth = self.number(from, to, kind, head);
+                Name {
+                    kind,
+                    head,
+                    nth,
+                    of: None,
+                }
+            }
+            Body::Exit { .. } => {
+                let kind = body.kind();
+                let nth = self.number(from, to, kind, 0);
+                Name {
+                    kind,
+                    head: 0,
+                    nth,
+                    of: None,
+                }
+            }
+        }
+    }
+
+    /// `name` as labels show it, with `process` naming the callee of a reply sent by another.
+    pub fn show<'a, P: fmt::Display>(
+        &'a self,
+        name: Name,
+        process: impl Fn(ProcessId) -> P + 'a,
+    ) -> impl fmt::Display + 'a {
+        Shown {
+            naming: self,
+            name,
+            process,
+        }
+    }
+}
+
+/// A name, displayed.
+struct Shown<'a, F> {
+    naming: &'a Naming,
+    name: Name,
+    process: F,
+}
+
+impl<F: Fn(ProcessId) -> P, P: fmt::Display> fmt::Display for Shown<'_, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Name {
+            kind,
+            head,
+            nth,
+            of,
+        } = self.name;
+        f.write_str(kind)?;
+        if let Some(head) = (head as usize)
+            .checked_sub(1)
+            .and_then(|i| self.naming.heads.get(i))
+        {
+            write!(f, " {head}")?;
+        }
+        write!(f, " #{nth}")?;
+        match of {
+            Some(callee) => write!(f, " of {}", (self.process)(callee)),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Keeps the leading identifier written to it, and fails the formatting after it.
+struct Head<'a>(&'a mut String);
+
+impl Write for Head<'_> {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        for c in text.chars() {
+            let fits = c.is_alphanumeric() || c == '_';
+            if !fits || (self.0.is_empty() && c.is_numeric()) {
+                return Err(fmt::Error);
+            }
+            self.0.push(c);
+        }
+        Ok(())
+    }
+}
