@@ -5,12 +5,13 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use genserver::runtime::{Doom, Interrupt};
-use genserver::{CallError, CallTag, Mailbox, ProcessId, ReplyLink, ReplySink, ReplyTo};
+use genserver::engine::{Doom, Interrupt};
+use genserver::engine::{Mailbox, ReplyLink, ReplySink};
+use genserver::{CallError, CallTag, ProcessId, ReplyTo};
 
 use crate::sync::Arc;
 
-/// A many-producer, one-consumer mailbox ([`genserver::Mailbox`]).
+/// A many-producer, one-consumer mailbox ([`genserver::engine::Mailbox`]).
 pub trait MailboxApi<T>: Send + Sync + Sized + 'static {
     /// An empty, open mailbox.
     fn new() -> Self;
@@ -38,7 +39,7 @@ impl<T: Send + 'static> MailboxApi<T> for Mailbox<T> {
     }
 }
 
-/// A one-shot reply slot racing the caller's timeout ([`genserver::ReplyLink`]).
+/// A one-shot reply slot racing the caller's timeout ([`genserver::engine::ReplyLink`]).
 pub trait LinkApi<R>: Send + Sync + Sized + 'static {
     /// A link awaiting its outcome.
     fn new() -> Self;
@@ -76,7 +77,7 @@ impl<R: Send + 'static> LinkApi<R> for ReplyLink<R> {
 }
 
 /// A server's doom flag and the reply link of the call it is blocked in
-/// ([`genserver::runtime::Interrupt`]): how a kill reaches a server waiting on its own call.
+/// ([`genserver::engine::Interrupt`]): how a kill reaches a server waiting on its own call.
 pub trait InterruptApi<R>: Send + Sync + Sized + 'static {
     /// Not doomed, not in a call.
     fn new() -> Self;

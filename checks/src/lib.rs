@@ -3,8 +3,8 @@
 //! # What problem
 //!
 //! The threaded runtime of the `genserver` crate rests on two small concurrent objects: the
-//! server's [`genserver::Mailbox`] (many producers, one consumer, closed when the server
-//! exits) and the [`genserver::ReplyLink`] of each call (one outcome, racing the caller's
+//! server's [`genserver::engine::Mailbox`] (many producers, one consumer, closed when the server
+//! exits) and the [`genserver::engine::ReplyLink`] of each call (one outcome, racing the caller's
 //! timeout), with the [`genserver::ReplyTo`] token that fills it. Core takes its primitives
 //! from one shim module (`core/src/sync.rs`) that is [loom](https://docs.rs/loom)'s models
 //! under `cfg(loom)`, so the tests here run the runtime's own code, not copies of it, through
@@ -14,11 +14,11 @@
 //! |---|---|---|
 //! | `tests/loom_mailbox.rs` | 2 producers × 3 messages, 1 consumer (draining its batch as the server loop does, or appending to it): nothing lost, duplicated or reordered per producer; close (server exit) while 2 producers send: every send delivered or handed back, none after a refused one | `LostWakeupMailbox` (deadlock), `DuplicatingMailbox`, `ReorderingMailbox`, `RacyCloseMailbox` (vanishes under close), `LateAnnounceMailbox` (vanishes under close: the push announced after the check) |
 //! | `tests/loom_link.rs` | reply (through `ReplyTo`) races the timeout: exactly one outcome; a late reply is refused, never seen, and dropped (loom's `Arc` leak check); a deferred reply races the server's exit: accepted once; server death (a panic dropping the token) wakes the caller with an error; a deferred reply from a third thread arrives | `SplitAbandonLink`, `StickyAbandonLink`, `ForgetfulLink` (`Arc` leaked), `DoubleDeliveryLink`, `EarlyNotifyLink` (deadlock), `UnsharedReplyTo` |
-//! | `tests/loom_interrupt.rs` | the doom flag ([`genserver::runtime::Interrupt`]) through which a kill reaches a server blocked in its own call: a kill racing the callee's reply gives exactly one outcome and leaves the server doomed; a kill of a server about to wait on a call never answered wakes it | `RacyInterrupt` (checks the flag and registers the call's link in two critical sections: deadlock) |
+//! | `tests/loom_interrupt.rs` | the doom flag ([`genserver::engine::Interrupt`]) through which a kill reaches a server blocked in its own call: a kill racing the callee's reply gives exactly one outcome and leaves the server doomed; a kill of a server about to wait on a call never answered wakes it | `RacyInterrupt` (checks the flag and registers the call's link in two critical sections: deadlock) |
 //! | `tests/loom_runtime.rs` | `Runtime` end to end, 1 client and 1 server thread: start, a call returns the reply, stop; a handler panic gives the caller an error, never a hang; with a 2nd client: a call racing a stop, a deferred reply on another client's cast, a stop failing an open deferred call; with 2 servers: a kill racing a server-to-server call (no hang, no lock-order deadlock) | the mini runtime of [`broken::mini_runtime`] with `LostWakeupMailbox`, with `EarlyNotifyLink`, keeping on after a panic, not closing its mailbox on exit (all deadlocks); from the real parts it passes |
 //!
 //! Loom has no clock (`Condvar::wait_timeout` never times out), so a timeout is modelled as
-//! the explicit [`genserver::ReplyLink::abandon`] that the runtime performs when its clock
+//! the explicit [`genserver::engine::ReplyLink::abandon`] that the runtime performs when its clock
 //! fires, running concurrently with the reply.
 //!
 //! A check that never fails proves nothing: every model also runs, unchanged, against a
@@ -36,7 +36,7 @@
 //! rarely hit. One shows in a fixed order: an `abandon` that does not stop a late reply.
 //!
 //! ```
-//! use genserver::ReplyLink;
+//! use genserver::engine::ReplyLink;
 //! use genserver_checks::api::LinkApi;
 //! use genserver_checks::broken::StickyAbandonLink;
 //!

@@ -1,4 +1,4 @@
-//! Loom models of `genserver::runtime::Interrupt`, the doom flag through which a kill (or an
+//! Loom models of `genserver::engine::Interrupt`, the doom flag through which a kill (or an
 //! untrapped exit signal) reaches a server blocked in a call it made: a kill racing the
 //! reply gives exactly one outcome and the server ends doomed; a kill of a server about to
 //! wait on a call that is never answered wakes it (no hang). Each model also runs against
@@ -6,8 +6,9 @@
 //! reject it.
 #![cfg(loom)]
 
-use genserver::runtime::{Doom, Interrupt};
-use genserver::{CallError, ExitReason, ReplyLink, ReplyTo};
+use genserver::engine::ReplyLink;
+use genserver::engine::{Doom, Interrupt};
+use genserver::{CallError, ExitReason, ReplyTo};
 use genserver_checks::api::{InterruptApi, token_for};
 use genserver_checks::broken::RacyInterrupt;
 use genserver_checks::model::{check, check_rejected};

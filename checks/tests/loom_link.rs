@@ -1,4 +1,4 @@
-//! Loom models of `genserver::ReplyLink` and the `genserver::ReplyTo` token over it: a reply
+//! Loom models of `genserver::engine::ReplyLink` and the `genserver::ReplyTo` token over it: a reply
 //! racing the caller's timeout (the explicit `abandon`, since loom has no clock) gives exactly
 //! one outcome; a reply after the timeout is dropped and leaks nothing; two outcomes racing
 //! (a reply and the server's death) are accepted once; the server dying wakes the caller with
@@ -9,7 +9,8 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 
-use genserver::{CallError, ExitReason, ReplyLink, ReplyTo};
+use genserver::engine::ReplyLink;
+use genserver::{CallError, ExitReason, ReplyTo};
 use genserver_checks::api::{LinkApi, TokenApi, token_for};
 use genserver_checks::broken::mini_runtime::DELIBERATE_PANIC;
 use genserver_checks::broken::{

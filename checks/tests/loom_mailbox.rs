@@ -1,4 +1,4 @@
-//! Loom models of `genserver::Mailbox`: two producers and one consumer lose, duplicate and
+//! Loom models of `genserver::engine::Mailbox`: two producers and one consumer lose, duplicate and
 //! reorder nothing; closing the mailbox while producers send makes every send either delivered
 //! or handed back to its sender. Each model also runs against a broken copy it must reject,
 //! and against the broken mailboxes' shared base without a flaw, which passes.
@@ -6,7 +6,7 @@
 
 use std::collections::VecDeque;
 
-use genserver::Mailbox;
+use genserver::engine::Mailbox;
 use genserver_checks::api::MailboxApi;
 use genserver_checks::broken::{
     BaseMailbox, DuplicatingMailbox, LateAnnounceMailbox, LostWakeupMailbox, NoFlaw,

@@ -13,9 +13,10 @@
 
 use std::marker::PhantomData;
 
+use genserver::engine::{Mailbox, ReplyLink};
 use genserver::{
-    CallError, CallResult, Ctx, ExitReason, GenServer, Mailbox, ProcessId, ReplyLink, ReplyTo,
-    Runtime, Server, ServerRef, Timeout,
+    CallError, CallResult, Ctx, ExitReason, GenServer, ProcessId, ReplyTo, Runtime, Server,
+    ServerRef, Timeout,
 };
 use genserver_checks::api::{LinkApi, MailboxApi};
 use genserver_checks::broken::mini_runtime::{Envelope, Flaw, MiniServer, Request, handle};

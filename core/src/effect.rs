@@ -3,9 +3,11 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
+use crate::spawn::ErasedStart;
+
 use crate::{
-    AnyMessage, CallError, ChildStart, ErasedStart, ExitReason, GenServer, MonitorRef, ProcessId,
-    ReplyTo, ServerRef, Spawn, StartError, StartOptions, Timeout, TimerId, message::downcast,
+    AnyMessage, CallError, ChildStart, ExitReason, GenServer, MonitorRef, ProcessId, ReplyTo,
+    ServerRef, Spawn, StartError, StartOptions, Timeout, TimerId, message::downcast,
 };
 
 /// Turns the erased outcome of a call a server made into that server's own info message.

@@ -67,8 +67,10 @@
 //!
 //! # Concurrency checking
 //!
-//! The runtime's [`Mailbox`] and [`ReplyLink`] take their primitives from one shim module that
-//! is `loom` under `cfg(loom)`; the `genserver-checks` crate model-checks them exhaustively.
+//! The runtime's mailbox and reply link take their primitives from one shim module that is
+//! `loom` under `cfg(loom)`; the `genserver-checks` crate model-checks them exhaustively.
+//! They, and the rest of the plumbing the engines are built from, live in the hidden
+//! `genserver::engine` module: not part of the documented API.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -88,20 +90,31 @@ pub mod supervisor;
 mod sync;
 mod timeout;
 
-#[doc(hidden)]
-pub use client::ClientEngine;
 pub use client::{Call, Check, ClientResult, Cx, Sleep, Stage};
 pub use effect::{Ctx, Effect, OnOutcome, OnStarted};
 pub use error::{CallError, StartError};
 pub use ids::{CallTag, MonitorRef, ProcessId, ServerRef, TimerId};
 pub use message::{AnyMessage, Message, downcast, panic_text};
 pub use reason::ExitReason;
-pub use reply::{ReplySink, ReplyTo, WeakReplyTo};
-pub use runtime::{Mailbox, PendingCall, ReplyLink, Runtime, Server};
+pub use reply::{ReplyTo, WeakReplyTo};
+pub use runtime::{PendingCall, Runtime, Server};
 pub use server::{CallResult, GenServer};
 pub use signal::{Down, ExitSignal};
-pub use spawn::{ChildStart, ErasedStart, Spawn, StartOptions};
+pub use spawn::{ChildStart, Spawn, StartOptions};
 pub use timeout::Timeout;
+
+/// The plumbing the engines are built from, for the engines and their checks only: not
+/// part of the documented API, and it changes with the engines. The threaded runtime's
+/// mailbox, reply link and interrupt (the loom models of `genserver-checks` check them, and
+/// the runtime benchmark measures the mailbox alone); the reply sink, the erased child start
+/// and the client engine the simulator drives.
+#[doc(hidden)]
+pub mod engine {
+    pub use crate::client::ClientEngine;
+    pub use crate::reply::ReplySink;
+    pub use crate::runtime::{Doom, Interrupt, Mailbox, ReplyLink};
+    pub use crate::spawn::ErasedStart;
+}
 
 /// The README's Rust examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -46,8 +46,11 @@ mod table;
 mod threads;
 
 pub use handle::Server;
+#[doc(hidden)]
 pub use interrupt::{Doom, Interrupt};
+#[doc(hidden)]
 pub use link::ReplyLink;
+#[doc(hidden)]
 pub use mailbox::Mailbox;
 pub use pending::PendingCall;
 pub use spawner::Spawner;

@@ -4,7 +4,8 @@
 use std::any::Any;
 use std::time::Duration;
 
-use genserver::{ErasedStart, ExitReason, ProcessId, StartError, StartOptions};
+use genserver::engine::ErasedStart;
+use genserver::{ExitReason, ProcessId, StartError, StartOptions};
 use genserver_traces::EventKind;
 
 use crate::envelope::Body;

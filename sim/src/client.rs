@@ -10,9 +10,8 @@ use std::rc::Rc;
 use std::task::Poll;
 use std::time::Duration;
 
-use genserver::{
-    AnyMessage, CallError, CallTag, ClientEngine, ClientResult, Cx, ProcessId, Timeout,
-};
+use genserver::engine::ClientEngine;
+use genserver::{AnyMessage, CallError, CallTag, ClientResult, Cx, ProcessId, Timeout};
 
 use crate::envelope::CallOutcome;
 

@@ -4,7 +4,8 @@ use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use genserver::{CallError, CallTag, Message, ProcessId, ReplySink};
+use genserver::engine::ReplySink;
+use genserver::{CallError, CallTag, Message, ProcessId};
 
 use crate::envelope::CallOutcome;
 

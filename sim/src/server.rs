@@ -6,9 +6,10 @@ use std::fmt::{self, Write};
 use std::hash::Hasher;
 use std::time::Duration;
 
+use genserver::engine::ErasedStart;
 use genserver::{
-    AnyMessage, CallTag, Down, ErasedStart, ExitReason, ExitSignal, MonitorRef, ProcessId,
-    StartError, StartOptions, Timeout, TimerId,
+    AnyMessage, CallTag, Down, ExitReason, ExitSignal, MonitorRef, ProcessId, StartError,
+    StartOptions, Timeout, TimerId,
 };
 
 use crate::envelope::CallOutcome;

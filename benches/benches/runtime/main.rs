@@ -99,7 +99,7 @@ fn mailbox_alone(c: &mut Criterion) {
     group.throughput(Throughput::Elements(BATCH));
     group.bench_function("genserver_mailbox", |b| {
         b.iter_custom(|iters| {
-            let mailbox = Arc::new(genserver::Mailbox::<u64>::new());
+            let mailbox = Arc::new(genserver::engine::Mailbox::<u64>::new());
             let consumer = {
                 let mailbox = Arc::clone(&mailbox);
                 std::thread::spawn(move || {

@@ -6,8 +6,9 @@
 //! Caught by `kill_wakes_a_server_waiting_for_ever` (tests/loom_interrupt.rs): loom dooms the
 //! server between its two critical sections, and it waits on a call never answered: a deadlock.
 
-use genserver::runtime::Doom;
-use genserver::{CallError, ReplyLink};
+use genserver::CallError;
+use genserver::engine::Doom;
+use genserver::engine::ReplyLink;
 
 use crate::api::InterruptApi;
 use crate::sync::{Arc, Mutex, lock};
@@ -17,7 +18,7 @@ struct State<R> {
     calling: Option<Arc<ReplyLink<R>>>,
 }
 
-/// [`genserver::runtime::Interrupt`] whose check and registration are not atomic.
+/// [`genserver::engine::Interrupt`] whose check and registration are not atomic.
 pub struct RacyInterrupt<R> {
     state: Mutex<State<R>>,
 }

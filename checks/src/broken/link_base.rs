@@ -1,4 +1,4 @@
-//! The reply link the broken link variants share: core's [`genserver::ReplyLink`] in its plain
+//! The reply link the broken link variants share: core's [`genserver::engine::ReplyLink`] in its plain
 //! form (one lock, one condition variable, no spinning), with each step a variant gets wrong
 //! behind a hook of [`LinkFlaw`] whose default is the correct step.
 

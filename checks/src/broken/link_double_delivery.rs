@@ -12,7 +12,7 @@ use crate::sync::MutexGuard;
 /// The flaw of [`DoubleDeliveryLink`].
 pub struct DoubleDelivery;
 
-/// [`genserver::ReplyLink`] whose `complete` is a check-then-act race.
+/// [`genserver::engine::ReplyLink`] whose `complete` is a check-then-act race.
 pub type DoubleDeliveryLink<R> = BaseLink<R, DoubleDelivery>;
 
 impl LinkFlaw for DoubleDelivery {

@@ -13,7 +13,7 @@ use super::link_base::{BaseLink, LinkFlaw};
 /// The flaw of [`EarlyNotifyLink`].
 pub struct EarlyNotify;
 
-/// [`genserver::ReplyLink`] that notifies before storing the outcome.
+/// [`genserver::engine::ReplyLink`] that notifies before storing the outcome.
 pub type EarlyNotifyLink<R> = BaseLink<R, EarlyNotify>;
 
 impl LinkFlaw for EarlyNotify {

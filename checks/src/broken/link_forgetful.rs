@@ -11,7 +11,7 @@ use super::link_base::{BaseLink, LinkFlaw};
 /// The flaw of [`ForgetfulLink`].
 pub struct Forgetful;
 
-/// [`genserver::ReplyLink`] that forgets late outcomes instead of dropping them.
+/// [`genserver::engine::ReplyLink`] that forgets late outcomes instead of dropping them.
 pub type ForgetfulLink<R> = BaseLink<R, Forgetful>;
 
 impl LinkFlaw for Forgetful {

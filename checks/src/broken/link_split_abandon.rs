@@ -12,7 +12,7 @@ use crate::sync::MutexGuard;
 /// The flaw of [`SplitAbandonLink`].
 pub struct SplitAbandon;
 
-/// [`genserver::ReplyLink`] whose `abandon` is not atomic.
+/// [`genserver::engine::ReplyLink`] whose `abandon` is not atomic.
 pub type SplitAbandonLink<R> = BaseLink<R, SplitAbandon>;
 
 impl LinkFlaw for SplitAbandon {

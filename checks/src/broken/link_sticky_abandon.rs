@@ -12,7 +12,7 @@ use crate::sync::MutexGuard;
 /// The flaw of [`StickyAbandonLink`].
 pub struct StickyAbandon;
 
-/// [`genserver::ReplyLink`] whose `abandon` does not stop a late reply.
+/// [`genserver::engine::ReplyLink`] whose `abandon` does not stop a late reply.
 pub type StickyAbandonLink<R> = BaseLink<R, StickyAbandon>;
 
 impl LinkFlaw for StickyAbandon {

@@ -1,4 +1,4 @@
-//! The mailbox the broken mailbox variants share: [`genserver::Mailbox`]'s contract in its
+//! The mailbox the broken mailbox variants share: [`genserver::engine::Mailbox`]'s contract in its
 //! plain locked form (one lock over the queue and the closed flag, a condition variable the
 //! receiver waits on once it has announced itself), with each step a variant gets wrong behind
 //! a hook of [`MailboxFlaw`] whose default is the correct step.

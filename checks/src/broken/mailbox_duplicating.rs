@@ -11,7 +11,7 @@ use super::mailbox_base::{BaseMailbox, MailboxFlaw};
 /// The flaw of [`DuplicatingMailbox`].
 pub struct Duplicating;
 
-/// [`genserver::Mailbox`] whose append path does not drain the queue.
+/// [`genserver::engine::Mailbox`] whose append path does not drain the queue.
 pub type DuplicatingMailbox<T> = BaseMailbox<T, Duplicating>;
 
 impl<T: Clone + 'static> MailboxFlaw<T> for Duplicating {

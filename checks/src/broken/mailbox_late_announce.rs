@@ -1,7 +1,7 @@
 //! BUG (drops under close, lock-free form): `push` looks at the closed bit before it announces
 //! itself as a push under way, in two separate atomic steps. A `close` in between sees no
 //! push under way and drains the queue; the item then goes into a closed mailbox nobody reads
-//! again while its sender was told it was delivered. The real [`genserver::Mailbox`] announces
+//! again while its sender was told it was delivered. The real [`genserver::engine::Mailbox`] announces
 //! and looks in one `fetch_add`.
 //!
 //! Caught by `close_while_producers_send` (tests/loom_mailbox.rs): loom runs the whole `close`
@@ -16,7 +16,7 @@ use crate::sync::{AtomicU64, Condvar, Mutex, lock, thread, wait};
 
 const CLOSED: u64 = 1 << 63;
 
-/// [`genserver::Mailbox`]'s close protocol with the announcement after the check.
+/// [`genserver::engine::Mailbox`]'s close protocol with the announcement after the check.
 pub struct LateAnnounceMailbox<T> {
     items: Mutex<VecDeque<T>>,
     available: Condvar,

@@ -12,7 +12,7 @@ use crate::sync::MutexGuard;
 /// The flaw of [`LostWakeupMailbox`].
 pub struct LostWakeup;
 
-/// [`genserver::Mailbox`] whose receiver can miss the notification of a push.
+/// [`genserver::engine::Mailbox`] whose receiver can miss the notification of a push.
 pub type LostWakeupMailbox<T> = BaseMailbox<T, LostWakeup>;
 
 impl<T: 'static> MailboxFlaw<T> for LostWakeup {

@@ -11,7 +11,7 @@ use crate::sync::MutexGuard;
 /// The flaw of [`RacyCloseMailbox`].
 pub struct RacyClose;
 
-/// [`genserver::Mailbox`] with a check-then-act race between `push` and `close`.
+/// [`genserver::engine::Mailbox`] with a check-then-act race between `push` and `close`.
 pub type RacyCloseMailbox<T> = BaseMailbox<T, RacyClose>;
 
 impl<T: 'static> MailboxFlaw<T> for RacyClose {

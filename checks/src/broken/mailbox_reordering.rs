@@ -13,7 +13,7 @@ use super::mailbox_base::{BaseMailbox, MailboxFlaw};
 /// The flaw of [`ReorderingMailbox`].
 pub struct Reordering;
 
-/// [`genserver::Mailbox`] whose append path swaps the order of two batches.
+/// [`genserver::engine::Mailbox`] whose append path swaps the order of two batches.
 pub type ReorderingMailbox<T> = BaseMailbox<T, Reordering>;
 
 impl<T: 'static> MailboxFlaw<T> for Reordering {

@@ -5,8 +5,9 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use genserver::runtime::{Doom, Interrupt};
-use genserver::{CallError, ExitReason, Mailbox, ReplyLink, ReplyTo};
+use genserver::engine::{Doom, Interrupt};
+use genserver::engine::{Mailbox, ReplyLink};
+use genserver::{CallError, ExitReason, ReplyTo};
 
 use super::mini_runtime::{Envelope, Flaw, MiniServer, Request};
 use super::*;

@@ -8,7 +8,8 @@
 
 use std::sync::Arc;
 
-use genserver::{CallError, ReplySink};
+use genserver::CallError;
+use genserver::engine::ReplySink;
 
 use crate::api::TokenApi;
 

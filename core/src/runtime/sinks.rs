@@ -1,9 +1,10 @@
 //! Reply sinks of the threaded runtime: a reply token delivers into a reply link.
 
+use crate::CallError;
 use crate::message::AnyMessage;
+use crate::reply::ReplySink;
 use crate::runtime::ReplyLink;
 use crate::sync::Arc;
-use crate::{CallError, ReplySink};
 
 /// Delivers a typed outcome into a typed link (a client's call).
 pub(crate) struct LinkSink<R>(pub(crate) Arc<ReplyLink<R>>);

@@ -58,7 +58,7 @@ impl Spawn for FakeEngine {
 /// A reply sink that keeps nothing (the harness logs replies as effects).
 struct Nowhere;
 
-impl<R> crate::ReplySink<R> for Nowhere {
+impl<R> crate::engine::ReplySink<R> for Nowhere {
     fn deliver(&self, _: Result<R, crate::CallError>) -> bool {
         true
     }
