@@ -9,7 +9,7 @@
 //! Today each engine implements the rules itself: the threaded runtime in
 //! `runtime/table.rs` (the process table: names, links, monitors, traps) and
 //! `runtime/server_loop.rs` (what a server does with a signal or a `Down`), the simulator in
-//! `sim/src/links.rs` and `sim/src/children.rs`. The tests of both engines check the same
+//! `sim/src/world/links.rs` and `sim/src/world/children.rs`. The tests of both engines check the same
 //! rules.
 //!
 //! ## Rule 1: an exit is seen after it is complete

@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 
 use genserver_traces::Trace;
 
+use crate::drive::options::Strategy;
+use crate::drive::run::RunReport;
+use crate::drive::shrink::shrink;
 use crate::invocation::{target_dir, test_command};
-use crate::options::Strategy;
-use crate::run::RunReport;
-use crate::shrink::shrink;
 use crate::sim::{Search, Sim};
 use crate::system::System;
 

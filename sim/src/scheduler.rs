@@ -1,9 +1,19 @@
 //! The `Scheduler` trait: strategies choose among enabled events, the world does the rest.
+//! One strategy per file: `random`, `pct`, `replay` (label by label), `follow` (by identity,
+//! for the shrinker and loose replay), `canonical` (the order a whole system would deliver);
+//! `labels` takes labels apart.
+
+pub(crate) mod canonical;
+pub(crate) mod follow;
+pub(crate) mod labels;
+pub(crate) mod pct;
+pub(crate) mod random;
+pub(crate) mod replay;
 
 use std::fmt;
 
-use crate::event::Event;
 use crate::world::World;
+use crate::world::events::Event;
 
 /// The events enabled at one step, as a scheduler sees them.
 pub struct Enabled<'a> {

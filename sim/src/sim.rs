@@ -4,13 +4,13 @@
 
 use genserver_traces::Trace;
 
-use crate::canonical::CanonicalScheduler;
-use crate::dfs::{DfsOptions, Exploration, explore};
-use crate::hunt::{Hunt, hunt_with, run_seed, steps_estimate};
-use crate::loose::{LooseReplay, replay_loose};
-use crate::options::{HuntOptions, Strategy};
-use crate::run::{DEFAULT_MAX_STEPS, RunReport, replay, run_with};
+use crate::drive::hunt::{Hunt, hunt_with, run_seed, steps_estimate};
+use crate::drive::loose::{LooseReplay, replay_loose};
+use crate::drive::options::{HuntOptions, Strategy};
+use crate::drive::run::{DEFAULT_MAX_STEPS, RunReport, replay, run_with};
 use crate::scheduler::Divergence;
+use crate::scheduler::canonical::CanonicalScheduler;
+use crate::search::{DfsOptions, Exploration, explore};
 use crate::system::System;
 use crate::world::World;
 

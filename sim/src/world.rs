@@ -1,4 +1,29 @@
 //! The world: servers, clients, queues, deadlines and checks of one simulated run.
+//!
+//! Its parts, one job each: `events` (what may happen next, and its label), `step` (carrying
+//! out the chosen event), `effects` (what a server's callback produced: sends, calls,
+//! replies, exits), `links` and `children` (the rules of `genserver::rules`), `typed_server`
+//! and `erased_server` (a server of one type, and the trait the world drives it by),
+//! `clients` (async clients and their requests), `envelope`, `network` and `naming`
+//! (messages, their queues and their names), `reply_sinks` (where reply tokens hand
+//! outcomes back), `faults`, `liveness`, `fingerprint` and `spawner`.
+
+pub(crate) mod children;
+pub(crate) mod clients;
+pub(crate) mod effects;
+pub(crate) mod envelope;
+pub(crate) mod erased_server;
+pub(crate) mod events;
+pub(crate) mod faults;
+pub(crate) mod fingerprint;
+pub(crate) mod links;
+pub(crate) mod liveness;
+pub(crate) mod naming;
+pub(crate) mod network;
+pub(crate) mod reply_sinks;
+pub(crate) mod spawner;
+pub(crate) mod step;
+pub(crate) mod typed_server;
 
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
@@ -12,15 +37,15 @@ use genserver::{
 };
 use genserver_traces::{Event, EventKind, Process, ProcessKind};
 
-use crate::client::ClientProc;
 use crate::failure::Failure;
-use crate::faults::{Faults, Restart};
-use crate::mailroom::SharedMailroom;
-use crate::naming::Naming;
-use crate::network::Network;
-use crate::server::{SimServer, render};
-use crate::slot::{Args, Slot};
-use crate::touch::{REGISTRY, Touch};
+use crate::search::footprint::{REGISTRY, Touch};
+use crate::world::clients::ClientProc;
+use crate::world::erased_server::{SimServer, render};
+use crate::world::faults::{Faults, Restart};
+use crate::world::naming::Naming;
+use crate::world::network::Network;
+use crate::world::reply_sinks::SharedMailroom;
+use crate::world::typed_server::{Args, Slot};
 
 /// A check over server states; the error text says what is wrong.
 pub(crate) type StateCheck = Box<dyn Fn(&View<'_>) -> Result<(), String>>;
@@ -170,7 +195,7 @@ impl View<'_> {
     /// Whether every client has finished (its body returned).
     pub fn clients_finished(&self) -> bool {
         (self.world.procs.iter()).all(|p| match &p.kind {
-            ProcKind::Client(client) => client.state == crate::client::ClientState::Done,
+            ProcKind::Client(client) => client.state == crate::world::clients::ClientState::Done,
             ProcKind::Server(_) => true,
         })
     }

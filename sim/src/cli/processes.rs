@@ -37,12 +37,11 @@ pub fn in_a_child(
     let here = crate::run(system, seed, max_steps, true);
     let here = here.trace.expect("recorded");
     Ok(
-        crate::run::compare(&here, &child, "this process has", "a child process has").map_err(
-            |d| Divergence {
+        crate::drive::run::compare(&here, &child, "this process has", "a child process has")
+            .map_err(|d| Divergence {
                 step: d.step,
                 message: format!("nondeterministic across processes: {}", d.message),
-            },
-        ),
+            }),
     )
 }
 

@@ -62,7 +62,7 @@ pub fn sample(
         0 => format!("an empty range{shard}"),
         _ => format!("seeds {first} to {last}{shard}"),
     };
-    let jobs = match crate::parallel::threads(args.jobs, count) {
+    let jobs = match crate::drive::parallel::threads(args.jobs, count) {
         1 => String::new(),
         threads => format!(", {threads} jobs"),
     };

@@ -8,13 +8,13 @@ use std::time::Duration;
 use genserver::{CallError, CallTag, Check, ClientResult, ExitReason, ProcessId};
 use genserver_traces::EventKind;
 
-use crate::client::{ClientProc, ClientState, Input, Request};
-use crate::envelope::{Body, CallOutcome};
-use crate::event::Event;
 use crate::failure::{Failure, FailureKind};
-use crate::faults::Restart;
-use crate::server::{guarded, line_of};
-use crate::touch::{REGISTRY, Touch};
+use crate::search::footprint::{REGISTRY, Touch};
+use crate::world::clients::{ClientProc, ClientState, Input, Request};
+use crate::world::envelope::{Body, CallOutcome};
+use crate::world::erased_server::{guarded, line_of};
+use crate::world::events::Event;
+use crate::world::faults::Restart;
 use crate::world::{Deadline, ProcKind, World, duration_ns};
 
 impl World {

@@ -40,9 +40,9 @@
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::envelope::Body;
-use crate::event::Event;
 use crate::scheduler::{Divergence, Enabled, Scheduler};
+use crate::world::envelope::Body;
+use crate::world::events::Event;
 
 /// The least initial priority: they are drawn from here up (distinct in practice, and a tie
 /// is broken at random), above the demoted ones (`depth − 1` down to 1).

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use genserver::engine::ReplySink;
 use genserver::{CallError, CallTag, Message, ProcessId};
 
-use crate::envelope::CallOutcome;
+use crate::world::envelope::CallOutcome;
 
 /// An outcome handed to a reply token, waiting to be turned into a message.
 pub(crate) struct Posted {

@@ -12,8 +12,8 @@
 use std::fmt;
 use std::hash::{DefaultHasher, Hasher};
 
-use crate::labels::without_numbers;
-use crate::server::{hash_fmt, hash_text};
+use crate::scheduler::labels::without_numbers;
+use crate::world::erased_server::{hash_fmt, hash_text};
 use crate::world::{Deadline, ProcKind, World};
 
 impl World {

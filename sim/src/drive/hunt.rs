@@ -3,10 +3,10 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use crate::marks::Marks;
-use crate::options::{HuntOptions, Strategy};
-use crate::parallel::{SpawnError, first_failing};
-use crate::run::{RunReport, Verdict, compare, run, run_with};
+use crate::drive::marks::Marks;
+use crate::drive::options::{HuntOptions, Strategy};
+use crate::drive::parallel::{SpawnError, first_failing};
+use crate::drive::run::{RunReport, Verdict, compare, run, run_with};
 use crate::scheduler::Divergence;
 use crate::system::System;
 

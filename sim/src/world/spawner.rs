@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use genserver::{ExitReason, GenServer, ProcessId, Spawn, StartError, StartOptions};
 
-use crate::mailroom::SharedMailroom;
-use crate::server::{Output, SimServer};
-use crate::slot::{Args, Slot};
+use crate::world::erased_server::{Output, SimServer};
+use crate::world::reply_sinks::SharedMailroom;
+use crate::world::typed_server::{Args, Slot};
 
 /// A child started by a recipe, waiting for the world to take it in.
 pub(crate) struct Spawned {

@@ -5,7 +5,7 @@
 //! Two reductions keep it small:
 //!
 //! - **Partial-order reduction** ([`Reduction::Dpor`], the default): source-set DPOR with sleep sets
-//!   ([`crate::dpor`]). Only the order of dependent events (two events on one process, or an
+//!   ([`crate::search::dpor`]). Only the order of dependent events (two events on one process, or an
 //!   exit and a send to the exiting process, or events on servers an invariant reads) is
 //!   varied; faults are tried at every step. Visited states are counted, not skipped (DPOR
 //!   and state caching together need more care than they are worth here).
@@ -21,16 +21,23 @@
 //! invariant that reads several servers orders all their events (it may see any state in
 //! between). Fingerprints are 64-bit hashes: a collision could hide a state.
 
+pub(crate) mod backtrack;
+pub(crate) mod dpor;
+pub(crate) mod explorer;
+pub(crate) mod footprint;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use std::time::{Duration, Instant};
 
-use crate::backtrack::{add_disabled, add_left_enabled, add_races, backtrack, pending_deliveries};
-use crate::explorer::{Cut, Explorer, Node};
-use crate::labels::without_numbers;
-use crate::replay::ReplayScheduler;
-use crate::run::{RunReport, Verdict, run_with, run_world};
+use crate::drive::run::{RunReport, Verdict, run_with, run_world};
 use crate::scheduler::Divergence;
+use crate::scheduler::labels::without_numbers;
+use crate::scheduler::replay::ReplayScheduler;
+use crate::search::backtrack::{
+    add_disabled, add_left_enabled, add_races, backtrack, pending_deliveries,
+};
+use crate::search::explorer::{Cut, Explorer, Node};
 use crate::system::System;
 
 /// How an exhaustive search avoids exploring equivalent orders.

@@ -8,10 +8,10 @@ use genserver::engine::ErasedStart;
 use genserver::{ExitReason, ProcessId, StartError, StartOptions};
 use genserver_traces::EventKind;
 
-use crate::envelope::Body;
-use crate::server::guarded;
-use crate::spawner::{SimSpawner, Spawned};
-use crate::touch::SPAWNS;
+use crate::search::footprint::SPAWNS;
+use crate::world::envelope::Body;
+use crate::world::erased_server::guarded;
+use crate::world::spawner::{SimSpawner, Spawned};
 use crate::world::{Proc, ProcKind, World};
 
 impl World {

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use genserver::ProcessId;
 
-use crate::touch::Touch;
+use crate::search::footprint::Touch;
 
 /// One executed step, as the analysis sees it.
 pub(crate) struct Step {
@@ -22,7 +22,7 @@ pub(crate) struct Step {
     pub enabled: BTreeSet<String>,
     /// The virtual time when it was chosen (time moves only when nothing else is enabled,
     /// so a step at a later time comes after every step at an earlier time; systems whose
-    /// time races their deliveries are not searched with DPOR, see `dfs::reduction_for`).
+    /// time races their deliveries are not searched with DPOR, see `search::reduction_for`).
     pub now: u64,
     /// For a delivery left pending when the run ended (its receiver blocked for ever, or a
     /// failure stopped the run): the index of the step that sent the message, if any.

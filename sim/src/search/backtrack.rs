@@ -5,9 +5,9 @@ use std::collections::BTreeSet;
 
 use genserver::ProcessId;
 
-use crate::dpor::{Step, races};
-use crate::explorer::Node;
-use crate::touch::Touch;
+use crate::search::dpor::{Step, races};
+use crate::search::explorer::Node;
+use crate::search::footprint::Touch;
 use crate::world::World;
 
 /// The deliveries a run left pending (queue heads), as steps after the last one.

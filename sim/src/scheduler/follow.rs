@@ -10,7 +10,7 @@
 //! that move no message are named by their process (a timer by its number on that server, a
 //! timeout after its call).
 
-use crate::labels::identity;
+use crate::scheduler::labels::identity;
 use crate::scheduler::{Divergence, Enabled, Scheduler};
 
 /// What a follower does when the next planned event is not enabled.
@@ -156,9 +156,9 @@ impl Scheduler for Follow {
 mod tests {
     use std::collections::BTreeSet;
 
-    use crate::labels::identity;
-    use crate::random::RandomScheduler;
-    use crate::run::run_with;
+    use crate::drive::run::run_with;
+    use crate::scheduler::labels::identity;
+    use crate::scheduler::random::RandomScheduler;
     use crate::zoo::systems;
 
     /// Every message has one identity: no two deliveries (or drops) of a run share one.

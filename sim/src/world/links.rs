@@ -10,8 +10,8 @@
 use genserver::{Down, ExitReason, ExitSignal, MonitorRef, ProcessId};
 use genserver_traces::EventKind;
 
-use crate::envelope::Body;
 use crate::world::World;
+use crate::world::envelope::Body;
 
 impl World {
     /// `watcher` monitors `target` ([rule 3](genserver::rules): a dead or unknown target sends `NoProcess` at once).

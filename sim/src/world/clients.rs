@@ -13,7 +13,7 @@ use std::time::Duration;
 use genserver::engine::ClientEngine;
 use genserver::{AnyMessage, CallError, CallTag, ClientResult, Cx, ProcessId, Timeout};
 
-use crate::envelope::CallOutcome;
+use crate::world::envelope::CallOutcome;
 
 /// What a client's poll asked for.
 pub(crate) enum Request {

@@ -12,10 +12,12 @@ use genserver::{
     downcast,
 };
 
-use crate::envelope::CallOutcome;
-use crate::labels::without_numbers;
-use crate::mailroom::{SharedMailroom, SimSink, lock};
-use crate::server::{Action, Output, SimServer, StateHasher, Status, guarded, hash_text, render};
+use crate::scheduler::labels::without_numbers;
+use crate::world::envelope::CallOutcome;
+use crate::world::erased_server::{
+    Action, Output, SimServer, StateHasher, Status, guarded, hash_text, render,
+};
+use crate::world::reply_sinks::{SharedMailroom, SimSink, lock};
 
 /// One item of a callback's work: an effect, or the answer `handle_call` returned.
 enum Item<S: GenServer> {

@@ -3,8 +3,8 @@
 //! story of a scenario: an edit that adds a message adds its lines where it is sent and
 //! leaves the rest of the story in place, where a seeded schedule reshuffles.
 
-use crate::event::Event;
 use crate::scheduler::{Divergence, Enabled, Scheduler};
+use crate::world::events::Event;
 
 /// Picks, among the enabled events that are not faults, the delivery of the message sent
 /// earliest; client starts, continuations and due timers come before any delivery; ties go

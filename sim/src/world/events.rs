@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use genserver::{CallTag, ProcessId};
 
-use crate::client::ClientState;
-use crate::envelope::{Body, Envelope};
-use crate::faults::Restart;
-use crate::server::{line, render};
+use crate::world::clients::ClientState;
+use crate::world::envelope::{Body, Envelope};
+use crate::world::erased_server::{line, render};
+use crate::world::faults::Restart;
 use crate::world::{Deadline, ProcKind, World};
 
 /// One thing that can happen next.

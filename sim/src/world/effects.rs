@@ -5,10 +5,10 @@ use std::time::Duration;
 use genserver::{AnyMessage, CallError, CallTag, ExitReason, ProcessId, Timeout};
 use genserver_traces::EventKind;
 
-use crate::envelope::{Body, CallOutcome, Envelope};
 use crate::failure::{Failure, FailureKind};
-use crate::mailroom::{Posted, lock};
-use crate::server::{Action, Output, SimServer, Status, line_of};
+use crate::world::envelope::{Body, CallOutcome, Envelope};
+use crate::world::erased_server::{Action, Output, SimServer, Status, line_of};
+use crate::world::reply_sinks::{Posted, lock};
 use crate::world::{Deadline, Pending, ProcKind, World, duration_ns};
 
 impl World {

@@ -12,8 +12,8 @@ use genserver::{
     StartOptions, Timeout, TimerId,
 };
 
-use crate::envelope::CallOutcome;
-use crate::mailroom::Posted;
+use crate::world::envelope::CallOutcome;
+use crate::world::reply_sinks::Posted;
 
 /// Something a server's callback asked the world to do, in the order asked.
 pub(crate) enum Action {

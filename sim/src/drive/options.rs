@@ -3,9 +3,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::pct::PctScheduler;
-use crate::random::RandomScheduler;
 use crate::scheduler::Scheduler;
+use crate::scheduler::pct::PctScheduler;
+use crate::scheduler::random::RandomScheduler;
 
 /// A sampling strategy for [`crate::hunt_with`] (exhaustive search is [`crate::explore`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

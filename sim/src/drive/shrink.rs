@@ -9,19 +9,19 @@
 //!
 //! A candidate follows the rest of the schedule by the *identity* of its events (kind,
 //! sender, receiver, and which message of that sender to that receiver: see
-//! the `identity` module), not by their labels: leaving out a transfer changes the balance a
+//! `scheduler::follow`), not by their labels: leaving out a transfer changes the balance a
 //! later reply carries (`Ok(80)` becomes `Ok(90)`), and that reply is still the event the
 //! plan means. The shrunk schedule is the labels of the best candidate run, which replay it
 //! strictly.
 
 use genserver_traces::{ProcessKind, Trace};
 
+use crate::drive::run::{RunReport, run_with};
 use crate::failure::signature;
-use crate::identity::{Follow, Newcomers};
-use crate::labels::identity;
-use crate::replay::ReplayScheduler;
-use crate::run::{RunReport, run_with};
 use crate::scheduler::Divergence;
+use crate::scheduler::follow::{Follow, Newcomers};
+use crate::scheduler::labels::identity;
+use crate::scheduler::replay::ReplayScheduler;
 use crate::system::System;
 
 /// The most candidate runs one shrink makes.

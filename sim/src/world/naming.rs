@@ -11,8 +11,8 @@ use std::fmt::{self, Write};
 
 use genserver::{AnyMessage, CallTag, ProcessId};
 
-use crate::envelope::Body;
-use crate::server::guarded;
+use crate::world::envelope::Body;
+use crate::world::erased_server::guarded;
 
 /// The name of one message: its kind, its head (interned; 0 for none), its number, and, for
 /// a reply that another process than the callee sent, the callee.

@@ -4,7 +4,7 @@ use std::fmt;
 
 use genserver::{AnyMessage, CallError, CallTag, ExitReason, MonitorRef};
 
-use crate::naming::Name;
+use crate::world::naming::Name;
 
 /// The outcome of a call as it travels back to the caller, type-erased.
 pub type CallOutcome = Result<AnyMessage, CallError>;

@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::dfs::{DfsOptions, Reduction};
 use crate::scheduler::{Divergence, Enabled, Scheduler};
-use crate::touch::Touch;
+use crate::search::footprint::Touch;
+use crate::search::{DfsOptions, Reduction};
 
 /// One decision point of the current run.
 pub(crate) struct Node {

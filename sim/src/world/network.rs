@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use genserver::{CallTag, ProcessId};
 
-use crate::envelope::{Body, Envelope};
+use crate::world::envelope::{Body, Envelope};
 
 /// One FIFO queue per (sender, receiver) pair, kept in a `BTreeMap` so that every scan is
 /// in a fixed order. The sender is a process in one of its lives (0 for the first, one more

@@ -1,7 +1,7 @@
 //! Loose replay: a saved schedule followed by the identity of its events, so that it
 //! survives edits of the code.
 //!
-//! Strict replay ([`crate::replay`]) takes, step by step, the event whose label the schedule
+//! Strict replay ([`crate::scheduler::replay`]) takes, step by step, the event whose label the schedule
 //! recorded, and stops at the first that is not enabled. Loose replay matches events by
 //! their identity (the label up to `: `: what happens to which message, numbered per sender
 //! and receiver, calls per caller), follows the schedule where its events still exist, skips
@@ -26,11 +26,11 @@
 
 use genserver_traces::{FailureRecord, Outcome, Schedule, Trace, VERSION};
 
+use crate::drive::run::{RunReport, run_with};
 use crate::failure::signature;
-use crate::identity::{Follow, Newcomers};
-use crate::labels::{identity, without_numbers};
-use crate::run::{RunReport, run_with};
 use crate::scheduler::Divergence;
+use crate::scheduler::follow::{Follow, Newcomers};
+use crate::scheduler::labels::{identity, without_numbers};
 use crate::system::System;
 
 /// How a loosely replayed run ended, against the recorded one.

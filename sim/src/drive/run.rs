@@ -3,8 +3,8 @@
 use genserver_traces::{End, EventKind, Header, Outcome, Schedule, Trace};
 
 use crate::failure::{Failure, FailureKind};
-use crate::random::RandomScheduler;
-use crate::replay::ReplayScheduler;
+use crate::scheduler::random::RandomScheduler;
+use crate::scheduler::replay::ReplayScheduler;
 use crate::scheduler::{Divergence, Enabled, Scheduler};
 use crate::system::System;
 use crate::world::{Deadline, ProcKind, World};
