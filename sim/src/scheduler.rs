@@ -12,7 +12,10 @@ pub(crate) mod replay;
 
 use std::fmt;
 
+use genserver::ProcessId;
+
 use crate::world::World;
+use crate::world::envelope::Body;
 use crate::world::events::Event;
 
 /// The events enabled at one step, as a scheduler sees them.
@@ -22,6 +25,47 @@ pub struct Enabled<'a> {
 }
 
 impl Enabled<'_> {
+    /// How many processes the run has had so far (ids `1..=n`; processes are never removed).
+    pub fn processes(&self) -> usize {
+        self.world.procs.len()
+    }
+
+    /// The process whose step event `index` is: the sender of a message it delivers (for a
+    /// reply, the caller, who waits for it), the process it acts on otherwise (a timer's
+    /// server, a started client, a crashed server); `None` for a jump of time owned by none.
+    pub fn stepper(&self, index: usize) -> Option<ProcessId> {
+        let id = match self.events[index] {
+            Event::Deliver {
+                from,
+                life,
+                to,
+                index,
+            } => match self.world.net.get(from, life, to, index).map(|e| &e.body) {
+                Some(Body::Reply { .. }) => to,
+                _ => from,
+            },
+            event => self.world.actor(event),
+        };
+        Some(id).filter(|&id| id != ProcessId::EXTERNAL)
+    }
+
+    /// The step that sent the message event `index` moves (0: while the system was built);
+    /// `None` for an event that moves no message.
+    pub fn sent_at(&self, index: usize) -> Option<u64> {
+        match self.events[index] {
+            Event::Deliver {
+                from,
+                life,
+                to,
+                index,
+            } => self.world.net.get(from, life, to, index).map(|e| e.sent),
+            Event::Drop { from, life, to } | Event::Delay { from, life, to } => {
+                self.world.net.get(from, life, to, 0).map(|e| e.sent)
+            }
+            _ => None,
+        }
+    }
+
     /// How many events are enabled (at least one when a scheduler is asked).
     pub fn len(&self) -> usize {
         self.events.len()

@@ -4,7 +4,6 @@
 //! leaves the rest of the story in place, where a seeded schedule reshuffles.
 
 use crate::scheduler::{Divergence, Enabled, Scheduler};
-use crate::world::events::Event;
 
 /// Picks, among the enabled events that are not faults, the delivery of the message sent
 /// earliest; client starts, continuations and due timers come before any delivery; ties go
@@ -18,15 +17,7 @@ impl Scheduler for CanonicalScheduler {
     }
 
     fn choose(&mut self, step: u64, enabled: &Enabled<'_>) -> Result<usize, Divergence> {
-        let age = |index: usize| match enabled.events[index] {
-            Event::Deliver {
-                from,
-                life,
-                to,
-                index,
-            } => (enabled.world.net.get(from, life, to, index)).map_or(0, |e| e.sent),
-            _ => 0,
-        };
+        let age = |index: usize| enabled.sent_at(index).unwrap_or(0);
         (0..enabled.len())
             .filter(|&i| !enabled.is_fault(i))
             .min_by_key(|&i| age(i))

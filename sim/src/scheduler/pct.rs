@@ -41,8 +41,6 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::scheduler::{Divergence, Enabled, Scheduler};
-use crate::world::envelope::Body;
-use crate::world::events::Event;
 
 /// The least initial priority: they are drawn from here up (distinct in practice, and a tie
 /// is broken at random), above the demoted ones (`depth − 1` down to 1).
@@ -87,19 +85,7 @@ impl PctScheduler {
     /// The process whose step event `index` is (see the module doc), as an index into the
     /// priorities; `None` for none.
     fn owner(enabled: &Enabled<'_>, index: usize) -> Option<usize> {
-        let world = enabled.world;
-        let id = match enabled.events[index] {
-            Event::Deliver {
-                from,
-                life,
-                to,
-                index,
-            } => match world.net.get(from, life, to, index).map(|e| &e.body) {
-                Some(Body::Reply { .. }) => to,
-                _ => from,
-            },
-            event => world.actor(event),
-        };
+        let id = enabled.stepper(index)?;
         usize::try_from(id.0).ok()?.checked_sub(1)
     }
 
@@ -118,7 +104,7 @@ impl Scheduler for PctScheduler {
 
     fn choose(&mut self, step: u64, enabled: &Enabled<'_>) -> Result<usize, Divergence> {
         // Processes that appeared since the last step (all, at the first) draw priorities.
-        while self.priorities.len() < enabled.world.procs.len() {
+        while self.priorities.len() < enabled.processes() {
             let drawn = self.rng.random_range(INITIAL..=u64::MAX);
             self.priorities.push(drawn);
         }
