@@ -54,5 +54,5 @@ pub use format::{
     ProcessKind, Record, VERSION,
 };
 pub use render::{event_line, to_html, to_mermaid, to_story, to_text};
-pub use schedule::{SCHEDULE_MAGIC, Schedule};
+pub use schedule::{SCHEDULE_MAGIC, SCHEDULE_PREFIX, Schedule};
 pub use trace::{LoadError, Trace};

@@ -2,8 +2,12 @@
 
 use crate::{LoadError, Trace};
 
-/// The first line of every schedule file.
-pub const SCHEDULE_MAGIC: &str = "# genserver schedule v1";
+/// The first line of every schedule file. Version 2 came with trace format version 3: its
+/// labels name messages by kind, head, number, sender and receiver, then the payload.
+pub const SCHEDULE_MAGIC: &str = "# genserver schedule v2";
+
+/// How every schedule file starts, whatever its version.
+pub const SCHEDULE_PREFIX: &str = "# genserver schedule ";
 
 /// The decisions of a run, one per step, with what is needed to run them again.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,11 +54,23 @@ impl Schedule {
     /// `# strategy:` line the strategy is `replay`.
     pub fn from_text(text: &str) -> Result<Schedule, LoadError> {
         let mut lines = text.lines();
-        if lines.next().map(str::trim_end) != Some(SCHEDULE_MAGIC) {
-            return Err(LoadError::Syntax {
-                line: 1,
-                error: format!("a schedule starts with {SCHEDULE_MAGIC:?}"),
-            });
+        match lines.next().map(str::trim_end) {
+            Some(SCHEDULE_MAGIC) => {}
+            Some("# genserver schedule v1") => {
+                return Err(LoadError::Syntax {
+                    line: 1,
+                    error: "a schedule of version 1 names messages as before trace format 3 \
+                            (a global call number, the payload first): replay the trace it \
+                            was written from, which replays by identity"
+                        .to_owned(),
+                });
+            }
+            _ => {
+                return Err(LoadError::Syntax {
+                    line: 1,
+                    error: format!("a schedule starts with {SCHEDULE_MAGIC:?}"),
+                });
+            }
         }
         let (mut system, mut seed, mut max_steps) = (None, None, None);
         let mut strategy = "replay".to_owned();

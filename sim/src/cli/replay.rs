@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use genserver_traces::{SCHEDULE_MAGIC, Schedule, Trace, VERSION};
+use genserver_traces::{SCHEDULE_PREFIX, Schedule, Trace, VERSION};
 
 use crate::cli::Gsim;
 use crate::cli::commands::{save, system};
@@ -18,7 +18,7 @@ pub fn replay(gsim: &Gsim, file: &Path, out: Option<&Path>, loose: bool) -> Resu
     // Writing the replayed trace over the one being replayed would lose it if it diverged.
     distinct(("the replayed file", Some(file)), ("--trace", out))?;
     let text = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-    if text.starts_with(SCHEDULE_MAGIC.as_bytes()) {
+    if text.starts_with(SCHEDULE_PREFIX.as_bytes()) {
         return replay_schedule(gsim, file, &String::from_utf8_lossy(&text), out, loose);
     }
     let trace = Trace::load(file).map_err(|e| format!("{}: {e}", file.display()))?;

@@ -218,7 +218,7 @@ fn a_schedule_file_replays_and_can_be_edited() {
     assert_eq!(code(&run), 1);
     let text = std::fs::read_to_string(&schedule).unwrap();
     assert!(
-        text.starts_with("# genserver schedule v1\n# system: lost-update\n# seed: 1\n"),
+        text.starts_with("# genserver schedule v2\n# system: lost-update\n# seed: 1\n"),
         "{text}"
     );
     assert!(
@@ -248,10 +248,18 @@ fn a_schedule_file_replays_and_can_be_edited() {
     );
 
     let headless = dir.join("headless.schedule");
-    std::fs::write(&headless, "# genserver schedule v1\nstart client-1\n").unwrap();
+    std::fs::write(&headless, "# genserver schedule v2\nstart client-1\n").unwrap();
     bad(
         &["replay", path(&headless)],
         "the schedule has no \"# system:\" line",
+    );
+    // A schedule written before trace format 3 names messages otherwise: said, not replayed.
+    let older = dir.join("older.schedule");
+    let text = "# genserver schedule v1\n# system: lost-update\nstart client-1\n";
+    std::fs::write(&older, text).unwrap();
+    bad(
+        &["replay", path(&older)],
+        "a schedule of version 1 names messages",
     );
 }
 
