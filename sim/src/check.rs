@@ -153,7 +153,8 @@ impl Sim<'_> {
     fn check_replay(&self, path: &Path) {
         let trace = Trace::load(path)
             .unwrap_or_else(|error| panic!("{REPLAY_VAR}={}: {error}", path.display()));
-        if var(LOOSE_VAR).ok().flatten().is_some_and(|v| v != "0") {
+        let on = |v: String| !matches!(v.as_str(), "" | "0" | "false");
+        if var(LOOSE_VAR).ok().flatten().is_some_and(on) {
             return self.check_loose_replay(path, &trace);
         }
         match self.replay(&trace) {

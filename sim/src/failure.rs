@@ -73,12 +73,48 @@ impl fmt::Display for Failure {
 }
 
 /// What makes two failures "the same" when a schedule is shrunk or replayed loosely: the
-/// kind, the process, and for an invariant the check's name (the values a message shows may
-/// differ between two runs of the same story).
+/// kind, the process, and for an invariant or a livelock the check's name (the values a
+/// message shows may differ between two runs of the same story). Other kinds (a panic, an
+/// expectation, a deadlock, a timeout) are told apart by kind and process only.
 pub(crate) fn signature(record: &FailureRecord) -> (String, Option<String>, String) {
+    let check = |message: &str| message.split(": ").next().unwrap_or("").to_owned();
     let name = match record.kind.as_str() {
-        "invariant" => record.message.split(':').next().unwrap_or("").to_owned(),
+        "invariant" => check(&record.message),
+        "livelock" => check(record.message.trim_start_matches("never reached: ")),
         _ => String::new(),
     };
     (record.kind.clone(), record.process.clone(), name)
+}
+
+#[cfg(test)]
+mod tests {
+    use genserver_traces::FailureRecord;
+
+    use super::signature;
+
+    fn record(kind: &str, message: &str) -> FailureRecord {
+        FailureRecord {
+            kind: kind.to_owned(),
+            step: 1,
+            process: None,
+            message: message.to_owned(),
+        }
+    }
+
+    #[test]
+    fn failures_of_two_checks_are_not_the_same_values_aside() {
+        let same = |a: &FailureRecord, b: &FailureRecord| signature(a) == signature(b);
+        let total = record("invariant", "total: 3 != 4");
+        assert!(same(&total, &record("invariant", "total: 5 != 6")));
+        assert!(!same(&total, &record("invariant", "overdraft: -1")));
+        let done = record("livelock", "never reached: all done: 1 of 2");
+        assert!(same(
+            &done,
+            &record("livelock", "never reached: all done: 0 of 2")
+        ));
+        assert!(!same(
+            &done,
+            &record("livelock", "never reached: all stored: 0")
+        ));
+    }
 }

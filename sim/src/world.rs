@@ -112,6 +112,10 @@ pub(crate) struct Proc {
     pub kind: ProcKind,
 }
 
+/// What a process name may not contain: schedule labels are split on them (an event's
+/// identity ends at `: `, a message's sender and receiver are apart by ` → `).
+pub(crate) const RESERVED: [&str; 2] = [": ", " → "];
+
 /// Everything of one run. Systems build it with [`World::spawn`], [`World::client`],
 /// [`World::invariant`] and friends; the run loop then steps it.
 pub struct World {
@@ -445,6 +449,11 @@ impl World {
 
     /// Refuses a second process of the same name: a schedule could not tell them apart.
     pub(crate) fn check_unique(&self, name: &str) {
+        if let Some(bad) = RESERVED.iter().find(|r| name.contains(*r)) {
+            panic!(
+                "the process name {name:?} contains {bad:?}, which schedule labels are split on"
+            );
+        }
         if self.procs.iter().any(|p| p.name == name) {
             panic!("two processes are named {name:?}: every process needs its own name");
         }

@@ -7,11 +7,11 @@ pub const FORMAT: &str = "genserver-trace";
 
 /// The version of the format this crate writes. Version 2 added the event kinds of links,
 /// monitors, exit signals, kills, child starts and names; version 3 changed the grammar of
-/// schedule labels (no records changed): a message is named by its kind, its number among
-/// its sender's messages of that kind to that receiver (a call's by the caller's own count),
-/// sender and receiver, then after `: ` what it carries (`deliver call #2 client → counter:
-/// Get`, formerly `deliver call #7 Get client → counter` with a number counted over the whole
-/// system). Traces of versions 1 and 2 are read (see [`OLDEST_VERSION`]); their schedules
+/// schedule labels (no records changed): a message is named by its kind, its head (the name
+/// its `Debug` text starts with), its number among its sender's messages of that kind and
+/// head to that receiver, sender and receiver, then after `: ` what it carries (`deliver call
+/// Get #2 client → counter: Get`, formerly `deliver call #7 Get client → counter` with a
+/// number counted over the whole system). Traces of versions 1 and 2 are read (see [`OLDEST_VERSION`]); their schedules
 /// replay by identity only (the simulator's loose replay), and no other version is read.
 pub const VERSION: u32 = 3;
 

@@ -1,11 +1,11 @@
 //! Loose replay: a saved schedule followed by the identity of its events, so that it
 //! survives edits of the code.
 //!
-//! Strict replay ([`crate::scheduler::replay`]) takes, step by step, the event whose label the schedule
+//! Strict replay ([`crate::replay`]) takes, step by step, the event whose label the schedule
 //! recorded, and stops at the first that is not enabled. Loose replay matches events by
-//! their identity (the label up to `: `: what happens to which message, numbered per sender
-//! and receiver, calls per caller), follows the schedule where its events still exist, skips
-//! those that no longer do, and takes the new events the changed code brings in a fixed order
+//! their identity (the label up to `: `: what happens to which message, named by kind, head
+//! and number per sender, receiver, kind and head), follows the schedule where its events
+//! still exist, skips those that no longer do, and takes the new events the changed code brings in a fixed order
 //! (the first enabled one that is neither a fault nor a jump of time). It ends with a report:
 //! how many steps were kept, which were skipped, which are new, and whether the recorded
 //! failure happened again.
@@ -219,6 +219,12 @@ fn coarse_identity(label: &str) -> String {
         let kind = KINDS.iter().find(|k| rest.starts_with(*k));
         let parties = rest.split_once(" #").and_then(|(_, r)| r.split_once(' '));
         if let (Some(kind), Some((_, parties))) = (kind, parties) {
+            // A reply another process sent names its call's callee (`of bank`): the older
+            // grammar did not.
+            let parties = match parties.strip_prefix("of ") {
+                Some(after) => after.split_once(' ').map_or(after, |(_, p)| p),
+                None => parties,
+            };
             return format!("{verb} {kind} # {parties}");
         }
     }
@@ -288,6 +294,10 @@ mod tests {
                 "deliver cast #3 emitter → recorder: 10",
             ),
             ("deliver kill a → counter", "deliver kill #1 a → counter"),
+            (
+                "deliver reply #4 Ok(1) a → client-1",
+                "deliver reply Get #1 of counter a → client-1: Ok(1)",
+            ),
             (
                 "deliver exit signal error: boom a → counter",
                 "deliver exit signal #1 a → counter: error: boom",

@@ -10,7 +10,8 @@ pub(crate) fn identity(label: &str) -> &str {
     label.split_once(": ").map_or(label, |(event, _)| event)
 }
 
-/// A label without its call numbers: `deliver call #3 Get` becomes `deliver call # Get`.
+/// A label without its numbers: `deliver call Get #3 c → s: Get` becomes `deliver call Get #
+/// c → s: Get`.
 pub(crate) fn without_numbers(label: &str) -> String {
     let mut out = String::with_capacity(label.len());
     let mut in_number = false;

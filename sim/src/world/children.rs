@@ -128,7 +128,11 @@ impl World {
     /// A child's name in traces: its registered name if no process has that name yet, else
     /// the name (or its type) with its id, `db<7>`: every process keeps its own name.
     fn display_name(&self, name: Option<&str>, type_name: &str, id: ProcessId) -> String {
-        let base = name.unwrap_or(type_name);
+        // Schedule labels are split on `: ` and ` → `: a name shows without them.
+        let base = (name.unwrap_or(type_name))
+            .replace(": ", ":")
+            .replace(" → ", "→");
+        let base = base.as_str();
         let free = |n: &str| !self.procs.iter().any(|p| p.name == n);
         if name.is_some() && free(base) {
             return base.to_owned();

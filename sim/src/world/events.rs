@@ -280,11 +280,14 @@ impl World {
             )),
             Event::Deadline(key) => match self.deadlines.get(&key) {
                 Some(Deadline::Timer { server, timer }) => {
-                    let msg = match self.proc(*server).map(|p| &p.kind) {
-                        Some(ProcKind::Server(slot)) => slot.timer_message(*timer),
-                        _ => None,
-                    };
-                    let msg = msg.unwrap_or_else(|| "(cancelled)".to_owned());
+                    // The payload alone runs user code: a panic there leaves the identity.
+                    let msg = render(|| {
+                        match self.proc(*server).map(|p| &p.kind) {
+                            Some(ProcKind::Server(slot)) => slot.timer_message(*timer),
+                            _ => None,
+                        }
+                        .unwrap_or_else(|| "(cancelled)".to_owned())
+                    });
                     format!("fire timer #{} at {}: {msg}", timer.0, name(*server))
                 }
                 Some(Deadline::Timeout { caller, tag }) => {
@@ -296,11 +299,11 @@ impl World {
                 None => "<no deadline>".to_owned(),
             },
             Event::Continue(id) => {
-                let value = match self.proc(id).map(|p| &p.kind) {
-                    Some(ProcKind::Server(slot)) => slot.next_continue(),
-                    _ => None,
-                };
-                format!("continue {}: {}", name(id), value.unwrap_or_default())
+                let value = render(|| match self.proc(id).map(|p| &p.kind) {
+                    Some(ProcKind::Server(slot)) => slot.next_continue().unwrap_or_default(),
+                    _ => String::new(),
+                });
+                format!("continue {}: {value}", name(id))
             }
             Event::Start(id) => format!("start {}", name(id)),
             Event::Advance(at) => format!("advance time to {:?}", Duration::from_nanos(at)),
@@ -358,8 +361,17 @@ impl fmt::Display for Queued<'_> {
             return Ok(());
         }
         f.write_str(": ")?;
-        // As `to_string` did: a `Debug` that fails panics, and the label says so.
-        body.payload(f)
-            .map_err(|_| panic!("a Display implementation returned an error unexpectedly: Error"))
+        // The payload alone runs user code: a `Debug` that panics or fails leaves the
+        // identity before it, and says so after it.
+        f.write_str(&render(|| line(format_args!("{}", Payload(body)))))
+    }
+}
+
+/// What a message carries, rendered with the user's `Debug`.
+struct Payload<'a>(&'a Body);
+
+impl fmt::Display for Payload<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.payload(f)
     }
 }

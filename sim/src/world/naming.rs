@@ -48,7 +48,10 @@ impl Naming {
     /// The interned head of `value`'s `Debug` text (0 if it starts with no name).
     fn head_of(&mut self, value: &AnyMessage) -> u32 {
         self.scratch.clear();
-        let mut head = Head(&mut self.scratch);
+        let mut head = Head {
+            text: &mut self.scratch,
+            done: false,
+        };
         // A `Debug` that panics names nothing; formatting stops after the head anyway.
         let _ = guarded(|| write!(head, "{value:?}"));
         if self.scratch.is_empty() {
@@ -175,18 +178,64 @@ impl<F: Fn(ProcessId) -> P, P: fmt::Display> fmt::Display for Shown<'_, F> {
     }
 }
 
-/// Keeps the leading identifier written to it, and fails the formatting after it.
-struct Head<'a>(&'a mut String);
+/// Keeps the leading identifier written to it, and fails the formatting after it (and
+/// keeps nothing more, should a `Debug` go on writing after the failure).
+struct Head<'a> {
+    text: &'a mut String,
+    done: bool,
+}
 
 impl Write for Head<'_> {
     fn write_str(&mut self, text: &str) -> fmt::Result {
         for c in text.chars() {
             let fits = c.is_alphanumeric() || c == '_';
-            if !fits || (self.0.is_empty() && c.is_numeric()) {
+            if self.done || !fits || (self.text.is_empty() && c.is_numeric()) {
+                self.done = true;
                 return Err(fmt::Error);
             }
-            self.0.push(c);
+            self.text.push(c);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt;
+
+    use genserver::AnyMessage;
+
+    use super::Naming;
+
+    /// Writes `Get`, then goes on writing although its formatter failed.
+    struct Stubborn;
+
+    impl fmt::Debug for Stubborn {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            let _ = f.write_str("Get");
+            let _ = f.write_str(" ");
+            f.write_str("42")
+        }
+    }
+
+    #[test]
+    fn a_head_is_the_leading_name_only() {
+        let mut naming = Naming::default();
+        let head = |naming: &mut Naming, value: AnyMessage| {
+            let id = naming.head_of(&value);
+            (id as usize)
+                .checked_sub(1)
+                .map(|i| naming.heads[i].to_string())
+        };
+        assert_eq!(
+            head(&mut naming, Box::new(Stubborn)),
+            Some("Get".to_owned())
+        );
+        assert_eq!(
+            head(&mut naming, Box::new(Some(3))),
+            Some("Some".to_owned())
+        );
+        assert_eq!(head(&mut naming, Box::new(42_u32)), None);
+        assert_eq!(head(&mut naming, Box::new("text")), None);
     }
 }

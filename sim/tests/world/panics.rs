@@ -159,3 +159,52 @@ fn a_message_whose_debug_panics_does_not_crash_the_simulator() {
     let again = genserver_sim::replay(&system, report.trace.as_ref().unwrap());
     assert!(again.is_ok(), "{again:?}");
 }
+
+#[test]
+fn messages_whose_debug_panics_keep_labels_apart_and_replay() {
+    // Two senders, so two such deliveries are enabled at once: their labels must differ
+    // (the identity before `: ` runs no user code) for a replay to take the right one.
+    let system = Custom {
+        name: "two-loud",
+        build: |w| {
+            let mute = w.spawn::<Mute>("mute", ());
+            for name in ["shout-1", "shout-2"] {
+                w.client(name, async move |cx| {
+                    cx.cast(mute, Loud);
+                    Ok(())
+                });
+            }
+        },
+    };
+    for seed in 0..20 {
+        let report = traced(&system, seed);
+        let trace = report.trace.as_ref().unwrap();
+        let delivered: Vec<&str> = (trace.schedule().into_iter())
+            .filter(|l| l.starts_with("deliver "))
+            .collect();
+        assert_eq!(delivered.len(), 2, "seed {seed}: {delivered:?}");
+        assert!(
+            delivered[0].starts_with("deliver cast #1 shout-"),
+            "{delivered:?}"
+        );
+        assert!(
+            delivered[0].contains(": <rendering panicked"),
+            "{delivered:?}"
+        );
+        assert_ne!(delivered[0], delivered[1], "seed {seed}");
+        let again = genserver_sim::replay(&system, trace);
+        assert!(again.is_ok(), "seed {seed}: {again:?}");
+    }
+}
+
+#[test]
+#[should_panic(expected = "contains \": \", which schedule labels are split on")]
+fn a_process_name_that_labels_are_split_on_is_refused() {
+    let system = Custom {
+        name: "colon",
+        build: |w| {
+            w.spawn::<Mute>("worker: a", ());
+        },
+    };
+    traced(&system, 0);
+}
