@@ -51,7 +51,9 @@ impl Sim<'_> {
     ///
     /// # Panics
     ///
-    /// On a failure (that is the point), and on a malformed variable or an unreadable trace.
+    /// On a failure (that is the point); when every run stopped at the step limit (nothing
+    /// was checked to its end: as `gsim` exits 4); and on a malformed variable or an
+    /// unreadable trace.
     pub fn check(&self) {
         let mut sim = self
             .clone()
@@ -66,7 +68,7 @@ impl Sim<'_> {
         if let Some(path) = std::env::var_os(REPLAY_VAR) {
             return sim.check_replay(Path::new(&path));
         }
-        let (found, how) = match sim.strategy {
+        let (found, how, unexplored) = match sim.strategy {
             Search::Sample(strategy) => {
                 let hunt = sim.hunt();
                 let how = match &hunt.found {
@@ -76,7 +78,9 @@ impl Sim<'_> {
                     ),
                     None => String::new(),
                 };
-                (hunt.found, how)
+                let limit = format!("the step limit ({} steps)", sim.max_steps);
+                let unexplored = hunt.runs > 0 && hunt.step_limited == hunt.runs;
+                (hunt.found, how, unexplored.then_some(limit))
             }
             Search::Exhaustive => {
                 let report = sim.explore();
@@ -84,11 +88,24 @@ impl Sim<'_> {
                     "found by exhaustive search after {} schedules",
                     report.schedules
                 );
-                (report.found, how)
+                let limit = format!(
+                    "the depth limit ({} steps)",
+                    crate::DfsOptions::default().max_depth
+                );
+                let unexplored = report.schedules > 0 && report.cut_runs == report.schedules;
+                (report.found, how, unexplored.then_some(limit))
             }
         };
         if let Some(original) = found {
             panic!("{}", sim.report_failure(&original, &how));
+        }
+        // Nothing checked is not a pass: as `gsim` exits 4, the test fails.
+        if let Some(limit) = unexplored {
+            panic!(
+                "{}: every run stopped at {limit} before its end: nothing was checked to the \
+                 end; raise it (`Sim::max_steps`, GSIM_MAX_STEPS) or let the system finish",
+                sim.system().name(),
+            );
         }
     }
 

@@ -162,3 +162,17 @@ fn the_environment_picks_strategy_seed_and_runs_for_ci() {
         "{dfs}"
     );
 }
+
+#[test]
+fn a_check_where_every_run_stops_at_the_step_limit_fails() {
+    // Nothing was checked to its end: not a pass (as `gsim` exits 4).
+    let sim = Sim::new(&bank_fixed).max_steps(3).runs(5);
+    let panic = catch_unwind(AssertUnwindSafe(|| sim.check())).expect_err("not a pass");
+    let text = panic.downcast_ref::<String>().expect("a formatted message");
+    assert!(
+        text.contains("every run stopped at the step limit (3 steps)"),
+        "{text}"
+    );
+    // With room, the same check passes.
+    Sim::new(&bank_fixed).max_steps(1_000).runs(5).check();
+}
