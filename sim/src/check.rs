@@ -170,8 +170,7 @@ impl Sim<'_> {
     fn check_replay(&self, path: &Path) {
         let trace = Trace::load(path)
             .unwrap_or_else(|error| panic!("{REPLAY_VAR}={}: {error}", path.display()));
-        let on = |v: String| !matches!(v.as_str(), "" | "0" | "false");
-        if var(LOOSE_VAR).ok().flatten().is_some_and(on) {
+        if flag(LOOSE_VAR) {
             return self.check_loose_replay(path, &trace);
         }
         match self.replay(&trace) {
@@ -236,11 +235,19 @@ impl Sim<'_> {
         if let Some(strategy) = var("GSIM_STRATEGY")? {
             self.strategy = parse_strategy(&strategy)?;
         }
-        if let Some(html) = var("GSIM_HTML")? {
-            self.html = !matches!(html.as_str(), "" | "0" | "false");
+        if var("GSIM_HTML")?.is_some() {
+            self.html = flag("GSIM_HTML");
         }
         Ok(self)
     }
+}
+
+/// Whether the variable is set to something other than ``, `0` or `false`.
+fn flag(name: &str) -> bool {
+    var(name)
+        .ok()
+        .flatten()
+        .is_some_and(|v| !matches!(v.as_str(), "" | "0" | "false"))
 }
 
 fn var(name: &str) -> Result<Option<String>, String> {

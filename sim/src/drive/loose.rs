@@ -32,6 +32,7 @@ use crate::scheduler::Divergence;
 use crate::scheduler::follow::{Follow, Newcomers};
 use crate::scheduler::labels::{identity, without_numbers};
 use crate::system::System;
+use crate::world::envelope::KINDS;
 
 /// How a loosely replayed run ended, against the recorded one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -195,17 +196,6 @@ fn follow(system: &dyn System, plan: &Plan<'_>) -> Result<LooseReplay, Divergenc
 
 /// The verbs of events on a message.
 const MESSAGE_VERBS: [&str; 3] = ["deliver", "drop", "delay"];
-
-/// The kinds of messages, as labels name them.
-const KINDS: [&str; 7] = [
-    "call",
-    "cast",
-    "info",
-    "reply",
-    "down",
-    "exit signal",
-    "kill",
-];
 
 /// A current label's identity as coarse as the older grammar allows: a message by kind,
 /// sender and receiver (`deliver call Get #2 client → counter` is `deliver call #

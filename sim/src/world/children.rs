@@ -12,7 +12,7 @@ use crate::search::footprint::SPAWNS;
 use crate::world::envelope::Body;
 use crate::world::erased_server::guarded;
 use crate::world::spawner::{SimSpawner, Spawned};
-use crate::world::{Proc, ProcKind, World};
+use crate::world::{Proc, ProcKind, RESERVED, World};
 
 impl World {
     /// Runs `start` for `starter`: the child's `init` runs, then (on success) its name is
@@ -128,10 +128,12 @@ impl World {
     /// A child's name in traces: its registered name if no process has that name yet, else
     /// the name (or its type) with its id, `db<7>`: every process keeps its own name.
     fn display_name(&self, name: Option<&str>, type_name: &str, id: ProcessId) -> String {
-        // Schedule labels are split on `: ` and ` → `: a name shows without them.
-        let base = (name.unwrap_or(type_name))
-            .replace(": ", ":")
-            .replace(" → ", "→");
+        // Schedule labels are split on the reserved strings: a name shows them trimmed.
+        let base = RESERVED
+            .iter()
+            .fold(name.unwrap_or(type_name).to_owned(), |n, r| {
+                n.replace(r, r.trim())
+            });
         let base = base.as_str();
         let free = |n: &str| !self.procs.iter().any(|p| p.name == n);
         if name.is_some() && free(base) {

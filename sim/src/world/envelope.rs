@@ -47,13 +47,24 @@ pub(crate) enum Body {
     },
 }
 
+/// Every kind of message, as labels name them ([`Body::kind`]).
+pub(crate) const KINDS: [&str; 7] = [
+    "call",
+    "cast",
+    "info",
+    "reply",
+    "down",
+    "exit signal",
+    "kill",
+];
+
 impl Body {
     /// Whether this is an exit signal (a kill included).
     pub fn is_exit(&self) -> bool {
         matches!(self, Body::Exit { .. })
     }
 
-    /// The kind of message, as labels name it.
+    /// The kind of message, as labels name it (one of [`KINDS`]).
     pub fn kind(&self) -> &'static str {
         match self {
             Body::Call { .. } => "call",
@@ -85,19 +96,22 @@ impl Body {
     }
 }
 
+/// The trace's text of a message: its kind, the call's or monitor's number, what it carries
+/// (`call #3 Get`, `reply #3 Ok(0)`, `cast Add(1)`, `kill`).
 impl fmt::Display for Body {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.kind())?;
         match self {
-            Body::Call { tag, request } => write!(f, "call #{} {request:?}", tag.0),
-            Body::Cast(msg) => write!(f, "cast {msg:?}"),
-            Body::Info(msg) => write!(f, "info {msg:?}"),
-            Body::Reply { tag, outcome } => {
-                write!(f, "reply #{} ", tag.0)?;
-                render_outcome(f, outcome)
+            Body::Call { tag, .. } | Body::Reply { tag, .. } => write!(f, " #{}", tag.0)?,
+            Body::Down { monitor, .. } => write!(f, " #{}", monitor.0)?,
+            _ => {}
+        }
+        match self {
+            Body::Exit { kill: true, .. } => Ok(()),
+            _ => {
+                f.write_str(" ")?;
+                self.payload(f)
             }
-            Body::Down { monitor, reason } => write!(f, "down #{} {reason}", monitor.0),
-            Body::Exit { kill: true, .. } => f.write_str("kill"),
-            Body::Exit { reason, .. } => write!(f, "exit signal {reason}"),
         }
     }
 }

@@ -31,6 +31,8 @@ pub(crate) struct Naming {
     heads: Vec<Box<str>>,
     ids: BTreeMap<Box<str>, u32>,
     counts: BTreeMap<(ProcessId, ProcessId, &'static str, u32), u64>,
+    /// How many calls each process made: the tag of its next one.
+    tags: BTreeMap<ProcessId, u64>,
     calls: BTreeMap<(ProcessId, CallTag), (Name, ProcessId)>,
     /// Where a head is written before it is looked up.
     scratch: String,
@@ -69,7 +71,9 @@ impl Naming {
     /// Names call `tag` of `caller` to `callee`, made with `request`; gives the call's tag
     /// number (calls are counted per caller).
     pub fn call(&mut self, caller: ProcessId, callee: ProcessId, request: &AnyMessage) -> CallTag {
-        let tag = CallTag(self.number(caller, caller, "tag", 0));
+        let made = self.tags.entry(caller).or_default();
+        *made += 1;
+        let tag = CallTag(*made);
         let head = self.head_of(request);
         let nth = self.number(caller, callee, "call", head);
         let name = Name {

@@ -21,10 +21,9 @@ impl World {
     /// Carries out one enabled event (recording its footprint if asked to).
     pub(crate) fn execute(&mut self, event: Event) {
         if self.touches.is_some() {
-            // A jump of time depends on everything: it decides which deliveries come before
-            // which deadlines.
-            let global = event.is_fault() || matches!(event, Event::Advance(_));
-            self.touch = Some(Touch::new(self.actor(event), global));
+            // (Jumps of time never reach the race analysis: such systems are searched with
+            // state hashing, see `search::reduction_for`.)
+            self.touch = Some(Touch::new(self.actor(event), event.is_fault()));
         }
         self.carry_out(event);
         if let (Some(touch), Some(touches)) = (self.touch.take(), &mut self.touches) {
