@@ -78,6 +78,7 @@ mod client;
 mod effect;
 mod error;
 mod ids;
+mod kernel;
 mod message;
 mod reason;
 mod reply;
@@ -106,11 +107,13 @@ pub use timeout::Timeout;
 /// The plumbing the engines are built from, for the engines and their checks only: not
 /// part of the documented API, and it changes with the engines. The threaded runtime's
 /// mailbox, reply link and interrupt (the loom models of `genserver-checks` check them, and
-/// the runtime benchmark measures the mailbox alone); the reply sink, the erased child start
-/// and the client engine the simulator drives.
+/// the runtime benchmark measures the mailbox alone); the kernel both engines keep (the
+/// [`rules`] written once); the reply sink, the erased child start and the client engine the
+/// simulator drives.
 #[doc(hidden)]
 pub mod engine {
     pub use crate::client::ClientEngine;
+    pub use crate::kernel::{Arrival, Kernel, Notice, Retired};
     pub use crate::reply::ReplySink;
     pub use crate::runtime::{Doom, Interrupt, Mailbox, ReplyLink};
     pub use crate::spawn::ErasedStart;

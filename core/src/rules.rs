@@ -6,11 +6,13 @@
 //! simulator's `tests/links/rules.rs`; the threaded runtime's in `core/tests/runtime/`,
 //! whose file docs say which rules they cover).
 //!
-//! Today each engine implements the rules itself: the threaded runtime in
-//! `runtime/table.rs` (the process table: names, links, monitors, traps) and
-//! `runtime/server_loop.rs` (what a server does with a signal or a `Down`), the simulator in
-//! `sim/src/world/links.rs` and `sim/src/world/children.rs`. The tests of both engines check the same
-//! rules.
+//! The rules are implemented once, by the kernel (`core/src/kernel.rs`: names, links,
+//! monitors, trap flags, and what an exit, a link, a monitor or an exit signal causes, as
+//! notices), which both engines keep. What stays an engine's own is only how a notice
+//! travels and when a server handles it: the threaded runtime hands it to the receiver's
+//! inbox at once (`runtime/table.rs`), the simulator queues it as a message for its
+//! scheduler (`sim/src/world/links.rs`, and `children.rs` for starts). The kernel's unit
+//! tests are named after the rules, like the tests of both engines.
 //!
 //! ## Rule 1: an exit is seen after it is complete
 //!

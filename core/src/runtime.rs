@@ -62,7 +62,7 @@ use std::time::{Duration, Instant};
 use crate::sync::{Arc, AtomicU64, Mutex, MutexGuard, lock};
 use crate::{ExitReason, GenServer, ProcessId, ServerRef, StartError, StartOptions};
 use inbox::Inbox;
-use table::{Cause, Table};
+use table::Table;
 
 struct Shared {
     next_id: AtomicU64,
@@ -234,7 +234,7 @@ impl Runtime {
     /// does (the sender is [`ProcessId::EXTERNAL`]).
     pub fn exit(&self, id: ProcessId, reason: ExitReason) {
         self.table()
-            .exit_signal(id, ProcessId::EXTERNAL, reason, Cause::Plain);
+            .exit_signal(id, ProcessId::EXTERNAL, reason);
     }
 
     /// The runtime's clock: time since [`Runtime::new`], as [`crate::Ctx::now`] reports it.

@@ -33,7 +33,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use genserver::{
-    CallTag, ClientResult, Cx, GenServer, MonitorRef, ProcessId, ServerRef, Stage, TimerId,
+    CallTag, ClientResult, Cx, GenServer, ProcessId, ServerRef, Stage, TimerId, engine::Kernel,
 };
 use genserver_traces::{Event, EventKind, Process, ProcessKind};
 
@@ -163,14 +163,9 @@ pub struct World {
     pub(crate) visible: RefCell<BTreeSet<ProcessId>>,
     /// Whether invariants are running (reads through a [`View`] are then recorded).
     pub(crate) watching: Cell<bool>,
-    /// Links, both ways: `(a, b)` and `(b, a)`.
-    pub(crate) links: BTreeSet<(ProcessId, ProcessId)>,
-    /// Monitors: (watcher, monitor) → watched process.
-    pub(crate) monitors: BTreeMap<(ProcessId, MonitorRef), ProcessId>,
-    /// Servers that trap exits.
-    pub(crate) trapping: BTreeSet<ProcessId>,
-    /// Registered names of live servers.
-    pub(crate) registry: BTreeMap<String, ProcessId>,
+    /// Live servers with their names, links, monitors and trap flags: the rules of
+    /// `genserver::rules`, kept by the core's kernel as in the threaded runtime.
+    pub(crate) kernel: Kernel,
     /// Children whose `init` effects are being applied (innermost last): the child, its
     /// starter, and the reason if it exited meanwhile (its start then fails, as in the
     /// threaded runtime).
@@ -242,10 +237,7 @@ impl World {
             touch: None,
             visible: RefCell::new(BTreeSet::new()),
             watching: Cell::new(false),
-            links: BTreeSet::new(),
-            monitors: BTreeMap::new(),
-            trapping: BTreeSet::new(),
-            registry: BTreeMap::new(),
+            kernel: Kernel::new(),
             starting: Vec::new(),
         }
     }
@@ -358,7 +350,7 @@ impl World {
 
     /// The live server registered under `name` (by a child start, or [`World::register`]).
     pub fn whereis(&self, name: &str) -> Option<ProcessId> {
-        self.registry.get(name).copied()
+        self.kernel.whereis(name)
     }
 
     /// Registers a live server under `name`, as a child start with a name does.
@@ -378,7 +370,9 @@ impl World {
     /// Registers `name` for `id` (traced).
     pub(crate) fn set_name(&mut self, name: &str, id: ProcessId) {
         self.touch_write(REGISTRY);
-        self.registry.insert(name.to_owned(), id);
+        if self.kernel.register(name, id).is_err() {
+            return;
+        }
         self.emit(EventKind::Name, Some(id), None, |_| {
             format!("registered as {name}")
         });
@@ -386,21 +380,7 @@ impl World {
 
     /// The names `id` holds, in name order.
     pub(crate) fn names_of(&self, id: ProcessId) -> Vec<String> {
-        (self.registry.iter())
-            .filter(|&(_, holder)| *holder == id)
-            .map(|(name, _)| name.clone())
-            .collect()
-    }
-
-    /// Frees the names `id` holds (traced); returns them.
-    pub(crate) fn free_names(&mut self, id: ProcessId) -> Vec<String> {
-        let names = self.names_of(id);
-        for name in &names {
-            self.touch_write(REGISTRY);
-            self.registry.remove(name);
-            self.emit(EventKind::Name, Some(id), None, |_| format!("{name} freed"));
-        }
-        names
+        self.kernel.names_of(id)
     }
 
     /// Lets faults crash whichever live server holds `name` when the fault is chosen

@@ -5,7 +5,6 @@ use std::time::{Duration, Instant};
 
 use crate::message::AnyMessage;
 use crate::runtime::server_loop::Running;
-use crate::runtime::table::Cause;
 use crate::runtime::{PendingCall, ReplyLink, Spawner};
 use crate::sync::Arc;
 use crate::{
@@ -78,15 +77,15 @@ impl<S: GenServer> Running<S> {
                     self.rt.table().monitor(me, monitor, target);
                 }
                 Effect::Demonitor(monitor) => {
-                    if let Some(target) = self.monitors.remove(&monitor) {
-                        self.rt.table().demonitor(me, monitor, target);
+                    if self.monitors.remove(&monitor).is_some() {
+                        self.rt.table().demonitor(me, monitor);
                     }
                 }
                 Effect::Link(to) => self.rt.table().link(me, to),
                 Effect::Unlink(to) => self.rt.table().unlink(me, to),
                 Effect::TrapExits(on) => self.rt.table().set_trap(me, on),
                 Effect::Exit { to, reason } => {
-                    self.rt.table().exit_signal(to, me, reason, Cause::Plain)
+                    self.rt.table().exit_signal(to, me, reason)
                 }
                 Effect::Kill(to) => self.rt.table().kill(to),
                 Effect::Start {

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use super::*;
 use crate::message::AnyMessage;
 use crate::runtime::ReplyLink;
-use crate::{CallTag, ExitSignal};
+use crate::{CallTag, Down, ExitSignal};
 
 #[derive(Clone, Default)]
 struct Notes(Arc<Mutex<Vec<String>>>);
@@ -76,11 +76,11 @@ const P3: ProcessId = ProcessId(3);
 
 #[test]
 fn a_watchers_exit_removes_its_monitors_from_their_targets() {
-    let (mut table, _) = table_of(2);
+    let (mut table, notes) = table_of(2);
     table.monitor(P1, MonitorRef(1), P2);
-    assert_eq!(table.by_id[&P2].watchers.len(), 1);
     table.retire(P1, &ExitReason::Normal);
-    assert!(table.by_id[&P2].watchers.is_empty());
+    table.retire(P2, &ExitReason::Normal);
+    assert!(notes[1].take().is_empty());
 }
 
 #[test]
@@ -88,10 +88,9 @@ fn a_targets_exit_or_a_demonitor_clears_the_watchers_record() {
     let (mut table, notes) = table_of(3);
     table.monitor(P1, MonitorRef(1), P2);
     table.monitor(P1, MonitorRef(2), P3);
-    table.demonitor(P1, MonitorRef(2), P3);
+    table.demonitor(P1, MonitorRef(2));
     table.retire(P2, &ExitReason::Shutdown);
-    assert!(table.by_id[&P1].watching.is_empty());
-    assert!(table.by_id[&P3].watchers.is_empty());
+    table.retire(P3, &ExitReason::Shutdown);
     assert_eq!(notes[1].take(), ["down m1 <2> shutdown"]);
 }
 
@@ -119,7 +118,19 @@ fn an_unlink_voids_the_links_exit_signal_and_normal_ones_only_reach_trappers() {
     table.retire(P2, &ExitReason::Normal);
     assert!(notes[1].take().is_empty());
     assert!(notes[3].take().is_empty());
-    assert!(table.by_id[&P3].links.is_empty());
+    // P3's link was consumed by the ignored signal: P3's own exit tells P2's old peers nothing.
+    assert!(!table.take_link(P3, P2));
+}
+
+#[test]
+fn an_untrapped_abnormal_signal_dooms_and_linking_the_dead_answers_now() {
+    let (mut table, notes) = table_of(2);
+    table.exit_signal(P1, P2, ExitReason::Shutdown);
+    assert_eq!(notes[1].take(), ["doom shutdown kill=false"]);
+    table.retire(P2, &ExitReason::Normal);
+    table.set_trap(P1, true);
+    table.link(P1, P2);
+    assert_eq!(notes[1].take(), ["exit <2> no such process link=true"]);
 }
 
 #[test]
@@ -132,7 +143,7 @@ fn thread_watches_given_up_are_pruned_and_the_rest_get_the_reason() {
     }
     let kept = Arc::new(ReplyLink::new());
     table.observe(P1, Arc::clone(&kept));
-    assert_eq!(table.by_id[&P1].observers.len(), 1);
+    assert_eq!(table.observers[&P1].len(), 1);
     table.retire(P1, &ExitReason::Shutdown);
     assert_eq!(kept.poll(), Some(Ok(ExitReason::Shutdown)));
 }

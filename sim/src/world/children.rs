@@ -8,8 +8,7 @@ use genserver::engine::ErasedStart;
 use genserver::{ExitReason, ProcessId, StartError, StartOptions};
 use genserver_traces::EventKind;
 
-use crate::search::footprint::SPAWNS;
-use crate::world::envelope::Body;
+use crate::search::footprint::{REGISTRY, SPAWNS};
 use crate::world::erased_server::guarded;
 use crate::world::spawner::{SimSpawner, Spawned};
 use crate::world::{Proc, ProcKind, RESERVED, World};
@@ -25,7 +24,7 @@ impl World {
         options: StartOptions,
     ) -> Result<ProcessId, StartError> {
         self.touch_write(SPAWNS);
-        let taken = self.registry.keys().cloned().collect();
+        let taken = self.kernel.names().keys().cloned().collect();
         let mut spawner = SimSpawner::new(
             self.next_id(),
             self.mailroom.clone(),
@@ -51,17 +50,18 @@ impl World {
         }
         let mut outcome = outcome;
         for child in started {
-            if let Some(reason) = self.take_in(starter, child) {
-                outcome = Err(StartError::Init(reason));
+            if let Some(error) = self.take_in(starter, child) {
+                outcome = Err(error);
             }
         }
         outcome
     }
 
     /// Adds a started (or failed) child to the world and, if its `init` succeeded, names,
-    /// links and drives it. Returns the reason if it exited while its `init` effects were
-    /// applied: it is then unlinked from its starter first, and its start fails.
-    fn take_in(&mut self, starter: ProcessId, child: Spawned) -> Option<ExitReason> {
+    /// links and drives it. Returns why its start failed after all: it exited while its
+    /// `init` effects were applied (it is then unlinked from its starter first), or its name
+    /// was taken meanwhile (by a child of an earlier sibling's `init`).
+    fn take_in(&mut self, starter: ProcessId, child: Spawned) -> Option<StartError> {
         let Spawned {
             id,
             slot,
@@ -87,42 +87,42 @@ impl World {
                 self.emit(EventKind::Spawn, Some(starter), Some(id), |_| {
                     format!("init {}", describe(&options)).trim_end().to_owned()
                 });
-                if let Some(name) = &options.name {
-                    self.set_name(name, id);
-                }
-                if let Some(to) = options.link_to {
-                    self.link_child(id, to);
+                if let Err(error) = self.enter_child(id, &options) {
+                    self.exit_server(id, ExitReason::error(error.to_string()), false);
+                    return Some(error);
                 }
                 self.starting.push((id, starter, None));
                 self.drive(id, output);
                 let (_, _, exited) = self.starting.pop().expect("pushed above");
-                return exited;
+                self.kernel.finish_start(id);
+                return exited.map(StartError::Init);
             }
         }
         None
     }
 
-    /// Links a new child to `to` (its starter, mostly), or, if `to` is gone, sends the child
-    /// the exit signal linking to a dead process gives.
-    fn link_child(&mut self, child: ProcessId, to: ProcessId) {
-        if to == child {
-            return;
-        }
-        self.touch_write(to);
-        if self.alive(to) {
-            self.links.insert((child, to));
-            self.links.insert((to, child));
-            self.emit(EventKind::Link, Some(to), Some(child), |_| {
-                "link".to_owned()
+    /// A child whose `init` succeeded comes alive in the kernel: its name registered, its
+    /// link to `options.link_to` set (or, if that process is gone, the child sent the exit
+    /// signal linking to a dead process gives).
+    fn enter_child(&mut self, child: ProcessId, options: &StartOptions) -> Result<(), StartError> {
+        let notice = self.kernel.start(child, options, false)?;
+        if let Some(name) = &options.name {
+            self.touch_write(REGISTRY);
+            self.emit(EventKind::Name, Some(child), None, |_| {
+                format!("registered as {name}")
             });
-        } else {
-            let signal = Body::Exit {
-                reason: ExitReason::NoProcess,
-                kill: false,
-                link: true,
-            };
-            self.send(to, child, signal);
         }
+        match (options.link_to, notice) {
+            (_, Some(notice)) => self.notify(notice),
+            (Some(to), None) if to != child => {
+                self.touch_write(to);
+                self.emit(EventKind::Link, Some(to), Some(child), |_| {
+                    "link".to_owned()
+                });
+            }
+            _ => {}
+        }
+        Ok(())
     }
 
     /// A child's name in traces: its registered name if no process has that name yet, else

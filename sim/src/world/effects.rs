@@ -31,6 +31,7 @@ impl World {
         let started = self.slot(id).start();
         match started {
             Ok(output) => {
+                self.kernel.enter(id, false);
                 self.emit(kind, Some(id), None, |_| "init".to_owned());
                 self.drive(id, output);
             }
@@ -263,11 +264,9 @@ impl World {
             self.flush_posted(id);
         }
         if let Some(start) = self.starting.iter_mut().find(|(child, ..)| *child == id) {
-            // Exited while starting: its starter learns from the failed start, not a signal.
+            // Exited while starting: its starter learns from the failed start, not a signal
+            // (the kernel leaves that link out of the exit's notices).
             start.2 = Some(reason.clone());
-            let starter = start.1;
-            self.links.remove(&(id, starter));
-            self.links.remove(&(starter, id));
         }
         self.signal_exit(id, &reason);
         self.fail_on_panic(id, &reason);

@@ -94,22 +94,22 @@ impl World {
             h.write_u64(pending.deadline.map_or(u64::MAX, |(at, _)| at));
         }
         // Links, monitors, trap flags and names decide what exits will do.
-        for (a, b) in &self.links {
+        for (a, b) in self.kernel.links() {
             h.write_u8(b'l');
             h.write_u64(a.0);
             h.write_u64(b.0);
         }
-        for (&(watcher, monitor), target) in &self.monitors {
+        for (watcher, monitor, target) in self.kernel.monitors() {
             h.write_u8(b'm');
             h.write_u64(watcher.0);
             h.write_u64(monitor.0);
             h.write_u64(target.0);
         }
-        for id in &self.trapping {
+        for id in self.kernel.trapping() {
             h.write_u8(b't');
             h.write_u64(id.0);
         }
-        for (name, id) in &self.registry {
+        for (name, id) in self.kernel.names() {
             h.write_u8(b'n');
             hash_text(h, name);
             h.write_u64(id.0);

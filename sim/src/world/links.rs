@@ -7,9 +7,11 @@
 //! does not trap and that is not `normal`, take the receiver down even while it is blocked
 //! in a call of its own (see `World::immediate`).
 
+use genserver::engine::{Arrival, Notice};
 use genserver::{Down, ExitReason, ExitSignal, MonitorRef, ProcessId};
 use genserver_traces::EventKind;
 
+use crate::search::footprint::REGISTRY;
 use crate::world::World;
 use crate::world::envelope::Body;
 
@@ -17,23 +19,22 @@ impl World {
     /// `watcher` monitors `target` ([rule 3](genserver::rules): a dead or unknown target sends `NoProcess` at once).
     pub(crate) fn monitor(&mut self, watcher: ProcessId, monitor: MonitorRef, target: ProcessId) {
         self.touch_write(target);
-        if self.alive(target) {
-            self.monitors.insert((watcher, monitor), target);
-            self.emit(EventKind::Monitor, Some(watcher), Some(target), |_| {
+        match self.kernel.monitor(watcher, monitor, target) {
+            None => self.emit(EventKind::Monitor, Some(watcher), Some(target), |_| {
                 format!("monitor #{}", monitor.0)
-            });
-        } else {
-            self.emit(EventKind::Monitor, Some(watcher), Some(target), |_| {
-                format!("monitor #{} (no such process)", monitor.0)
-            });
-            let reason = ExitReason::NoProcess;
-            self.send(target, watcher, Body::Down { monitor, reason });
+            }),
+            Some(notice) => {
+                self.emit(EventKind::Monitor, Some(watcher), Some(target), |_| {
+                    format!("monitor #{} (no such process)", monitor.0)
+                });
+                self.notify(notice);
+            }
         }
     }
 
     /// `watcher` removes a monitor; a `Down` for it already queued is dropped ([rule 4](genserver::rules)).
     pub(crate) fn demonitor(&mut self, watcher: ProcessId, monitor: MonitorRef) {
-        if let Some(target) = self.monitors.remove(&(watcher, monitor)) {
+        if let Some(target) = self.kernel.demonitor(watcher, monitor) {
             self.touch_write(target);
             self.emit(EventKind::Demonitor, Some(watcher), Some(target), |_| {
                 format!("demonitor #{}", monitor.0)
@@ -55,20 +56,14 @@ impl World {
             return;
         }
         self.touch_write(b);
-        if self.alive(b) {
-            self.links.insert((a, b));
-            self.links.insert((b, a));
-            self.emit(EventKind::Link, Some(a), Some(b), |_| "link".to_owned());
-        } else {
-            self.emit(EventKind::Link, Some(a), Some(b), |_| {
-                "link (no such process)".to_owned()
-            });
-            let signal = Body::Exit {
-                reason: ExitReason::NoProcess,
-                kill: false,
-                link: true,
-            };
-            self.send(b, a, signal);
+        match self.kernel.link(a, b) {
+            Ok(_) => self.emit(EventKind::Link, Some(a), Some(b), |_| "link".to_owned()),
+            Err(notice) => {
+                self.emit(EventKind::Link, Some(a), Some(b), |_| {
+                    "link (no such process)".to_owned()
+                });
+                self.notify(notice);
+            }
         }
     }
 
@@ -76,7 +71,7 @@ impl World {
     /// link and still in flight no longer reaches `a` ([rule 4](genserver::rules)).
     pub(crate) fn unlink(&mut self, a: ProcessId, b: ProcessId) {
         self.touch_write(b);
-        let was = self.links.remove(&(a, b)) | self.links.remove(&(b, a));
+        let was = self.kernel.unlink(a, b);
         self.emit(EventKind::Unlink, Some(a), Some(b), |_| match was {
             true => "unlink".to_owned(),
             false => "unlink (not linked)".to_owned(),
@@ -91,11 +86,7 @@ impl World {
 
     /// Turns exit trapping of `id` on or off.
     pub(crate) fn trap_exits(&mut self, id: ProcessId, on: bool) {
-        let changed = match on {
-            true => self.trapping.insert(id),
-            false => self.trapping.remove(&id),
-        };
-        if changed {
+        if self.kernel.set_trap(id, on) {
             self.emit(EventKind::Trap, Some(id), None, |_| match on {
                 true => "trap exits on".to_owned(),
                 false => "trap exits off".to_owned(),
@@ -106,35 +97,34 @@ impl World {
     /// The end of [rule 1](genserver::rules), after `id` exited with `reason`: its names are freed, its
     /// watchers get `Down`, its linked processes get exit signals, in that order.
     pub(crate) fn signal_exit(&mut self, id: ProcessId, reason: &ExitReason) {
-        self.trapping.remove(&id);
-        self.free_names(id);
-        self.monitors.retain(|&(watcher, _), _| watcher != id);
-        let watchers: Vec<(ProcessId, MonitorRef)> = (self.monitors.iter())
-            .filter(|&(_, target)| *target == id)
-            .map(|(&key, _)| key)
-            .collect();
-        for key in &watchers {
-            self.monitors.remove(key);
+        let Some(retired) = self.kernel.retire(id, reason) else {
+            return;
+        };
+        for name in &retired.names {
+            self.touch_write(REGISTRY);
+            self.emit(EventKind::Name, Some(id), None, |_| format!("{name} freed"));
         }
-        let linked: Vec<ProcessId> = (self.links.iter())
-            .filter(|&&(a, _)| a == id)
-            .map(|&(_, b)| b)
-            .collect();
-        for &other in &linked {
-            self.links.remove(&(id, other));
-            self.links.remove(&(other, id));
+        for notice in retired.notices {
+            self.notify(notice);
         }
-        for (watcher, monitor) in watchers {
-            let reason = reason.clone();
-            self.send(id, watcher, Body::Down { monitor, reason });
-        }
-        for other in linked {
-            let signal = Body::Exit {
-                reason: reason.clone(),
-                kill: false,
-                link: true,
-            };
-            self.send(id, other, signal);
+    }
+
+    /// Queues a notice of the kernel as a message from the process it is about.
+    pub(crate) fn notify(&mut self, notice: Notice) {
+        match notice {
+            Notice::Down { to, down } => {
+                let Down {
+                    monitor,
+                    process,
+                    reason,
+                } = down;
+                self.send(process, to, Body::Down { monitor, reason });
+            }
+            Notice::Exit { to, signal, link } => {
+                let ExitSignal { from, reason } = signal;
+                let kill = false;
+                self.send(from, to, Body::Exit { reason, kill, link });
+            }
         }
     }
 
@@ -145,35 +135,46 @@ impl World {
     pub(crate) fn immediate(&self, to: ProcessId, body: &Body) -> bool {
         match body {
             Body::Exit { kill: true, .. } => true,
-            Body::Exit { .. } => !self.trapping.contains(&to),
+            Body::Exit { .. } => !self.kernel.traps(to),
             _ => false,
         }
     }
 
     /// [Rule 2](genserver::rules): an exit signal from `from` reaches live server `to`.
-    pub(crate) fn receive_signal(
-        &mut self,
-        from: ProcessId,
-        to: ProcessId,
-        reason: ExitReason,
-        kill: bool,
-    ) {
-        if kill {
-            self.emit(EventKind::Kill, Some(from), Some(to), |_| {
-                "killed (untrappable; no terminate)".to_owned()
-            });
-            return self.exit_server(to, ExitReason::Killed, false);
+    pub(crate) fn receive_signal(&mut self, from: ProcessId, to: ProcessId, body: Body) {
+        let Body::Exit { reason, kill, link } = body else {
+            unreachable!("only exit signals are received as signals");
+        };
+        let signal = ExitSignal { from, reason };
+        let mut arrival = self.kernel.signal(to, &signal, link, kill);
+        if arrival == Some(Arrival::Trap) && link && !self.kernel.take_link(to, from) {
+            arrival = Some(Arrival::Void);
         }
-        if self.trapping.contains(&to) {
-            let output = self.slot(to).exit_signal(ExitSignal { from, reason });
-            return self.drive(to, output);
-        }
-        if reason == ExitReason::Normal {
-            return self.emit(EventKind::Ignore, Some(from), Some(to), |_| {
+        match arrival {
+            None => {}
+            Some(Arrival::Kill) => {
+                self.emit(EventKind::Kill, Some(from), Some(to), |_| {
+                    "killed (untrappable; no terminate)".to_owned()
+                });
+                self.exit_server(to, ExitReason::Killed, false);
+            }
+            Some(Arrival::Trap) => {
+                let output = self.slot(to).exit_signal(signal);
+                self.drive(to, output);
+            }
+            Some(Arrival::Void) => self.emit(EventKind::Discard, Some(from), Some(to), |_| {
+                let body = Body::Exit {
+                    reason: signal.reason.clone(),
+                    kill,
+                    link,
+                };
+                format!("{body} (unlinked)")
+            }),
+            Some(Arrival::Ignore) => self.emit(EventKind::Ignore, Some(from), Some(to), |_| {
                 "exit signal normal (not trapping)".to_owned()
-            });
+            }),
+            Some(Arrival::Exit(reason)) => self.exit_server(to, reason, true),
         }
-        self.exit_server(to, reason, true);
     }
 
     /// A monitor's `Down` reaches live server `to`.

@@ -125,7 +125,7 @@ impl World {
             Body::Info(msg) => self.slot(to).info(msg),
             Body::Reply { .. } => unreachable!("handled above"),
             Body::Down { monitor, reason } => return self.receive_down(from, to, monitor, reason),
-            Body::Exit { reason, kill, .. } => return self.receive_signal(from, to, reason, kill),
+            body @ Body::Exit { .. } => return self.receive_signal(from, to, body),
         };
         self.drive(to, output);
     }
@@ -249,7 +249,7 @@ impl World {
         now: Duration,
         observing: bool,
     ) -> Option<(Polled, Vec<Request>)> {
-        let registry = self.registry.clone();
+        let registry = self.kernel.names().clone();
         let proc = self.client_mut(id)?;
         {
             let mut desk = proc.desk();
