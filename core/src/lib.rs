@@ -114,6 +114,7 @@ pub use timeout::Timeout;
 pub mod engine {
     pub use crate::client::ClientEngine;
     pub use crate::kernel::{Arrival, Kernel, Notice, Retired};
+    pub use crate::message::misfit;
     pub use crate::reply::ReplySink;
     pub use crate::runtime::{Doom, Interrupt, Mailbox, ReplyLink};
     pub use crate::spawn::ErasedStart;

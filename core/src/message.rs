@@ -23,6 +23,20 @@ pub fn downcast<T: Any>(msg: AnyMessage) -> Result<T, AnyMessage> {
     }
 }
 
+/// Why a server stops when a message of the wrong type reaches it, through a hand-made
+/// [`crate::ServerRef`] that names a server of another type: `handle_cast: message of the
+/// wrong type: …` (`request` for a call). The receiver stops, as an Erlang server whose
+/// callback matches no clause; both engines give this reason.
+pub fn misfit(callback: &str, msg: &AnyMessage) -> crate::ExitReason {
+    let what = match callback {
+        "handle_call" => "request",
+        _ => "message",
+    };
+    let shown = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| format!("{msg:?}")))
+        .unwrap_or_else(|panic| format!("<rendering panicked: {}>", panic_text(&*panic)));
+    crate::ExitReason::Panic(format!("{callback}: {what} of the wrong type: {shown}"))
+}
+
 /// The text of a caught panic's payload (`panic!` with a literal or a formatted message), as
 /// engines put it in [`crate::ExitReason::Panic`].
 pub fn panic_text(panic: &(dyn Any + Send)) -> String {

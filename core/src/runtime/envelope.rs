@@ -28,6 +28,12 @@ pub(crate) enum Envelope<S: GenServer> {
         signal: ExitSignal,
         via_link: bool,
     },
+    /// A message of another server's type, sent through a mis-typed address: the server
+    /// stops with this reason, failing the call at once if it is one.
+    Misfit {
+        reason: ExitReason,
+        call: Option<ReplyTo<S::Reply>>,
+    },
     /// Only wakes the server to look at its doom.
     Wake,
 }
@@ -36,15 +42,24 @@ impl<S: GenServer> Envelope<S> {
     /// Answers a message its mailbox refused because the server had already exited: a call
     /// fails with "no such process" through its own reply link.
     pub(crate) fn bounce(self) {
-        if let Envelope::Call { from, .. } = self {
-            from.fail(CallError::NoProcess);
+        match self {
+            Envelope::Call { from, .. }
+            | Envelope::Misfit {
+                call: Some(from), ..
+            } => {
+                from.fail(CallError::NoProcess);
+            }
+            _ => {}
         }
     }
 
     /// Answers a message the server will never handle because it exited.
     pub(crate) fn refuse(self, reason: &ExitReason) {
         match self {
-            Envelope::Call { from, .. } => {
+            Envelope::Call { from, .. }
+            | Envelope::Misfit {
+                call: Some(from), ..
+            } => {
                 from.fail(CallError::Exited(reason.clone()));
             }
             Envelope::Stop { done, .. } => {
@@ -55,6 +70,7 @@ impl<S: GenServer> Envelope<S> {
             | Envelope::Info(_)
             | Envelope::Down(_)
             | Envelope::Exit { .. }
+            | Envelope::Misfit { .. }
             | Envelope::Wake => {}
         }
     }

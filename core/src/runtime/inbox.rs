@@ -3,7 +3,7 @@
 
 use std::any::Any;
 
-use crate::message::{AnyMessage, downcast};
+use crate::message::{AnyMessage, downcast, misfit};
 use crate::runtime::envelope::Envelope;
 use crate::runtime::interrupt::{Doom, Interrupt};
 use crate::runtime::sinks::ErasedSink;
@@ -37,8 +37,9 @@ impl<S: GenServer> ServerCell<S> {
 /// A registry entry: the typed cell behind an erased face.
 pub(crate) struct Entry<S: GenServer>(pub(crate) Arc<ServerCell<S>>);
 
-/// A server's mailbox seen without its type. Messages of the wrong type are a bug in the
-/// caller (typed [`crate::ServerRef`]s rule them out) and panic in the sending handler.
+/// A server's mailbox seen without its type. A message of the wrong type (a hand-made
+/// [`crate::ServerRef`] naming a server of another type) stops the receiver, as in the
+/// simulator.
 pub(crate) trait Inbox: Send + Sync {
     fn cast_any(&self, msg: AnyMessage);
     fn info_any(&self, msg: AnyMessage);
@@ -67,25 +68,28 @@ impl dyn Inbox {
     }
 }
 
-fn expect<T: 'static>(msg: AnyMessage, what: &str) -> T {
-    downcast::<T>(msg).unwrap_or_else(|other| {
-        panic!(
-            "{what} of the wrong type for {}: {other:?}",
-            std::any::type_name::<T>()
-        )
-    })
+impl<S: GenServer> Entry<S> {
+    /// Queues `msg` as the envelope `wrap` makes, or, for a message of another server's
+    /// type, the misfit that stops this server ([`crate::engine::misfit`]).
+    fn push_typed<T: 'static>(&self, msg: AnyMessage, callback: &str, wrap: fn(T) -> Envelope<S>) {
+        let envelope = match downcast::<T>(msg) {
+            Ok(msg) => wrap(msg),
+            Err(msg) => Envelope::Misfit {
+                reason: misfit(callback, &msg),
+                call: None,
+            },
+        };
+        let _ = self.0.mailbox.push(envelope);
+    }
 }
 
 impl<S: GenServer> Inbox for Entry<S> {
     fn cast_any(&self, msg: AnyMessage) {
-        let _ = self.0.mailbox.push(Envelope::Cast(expect(msg, "cast")));
+        self.push_typed(msg, "handle_cast", Envelope::Cast);
     }
 
     fn info_any(&self, msg: AnyMessage) {
-        let _ = self
-            .0
-            .mailbox
-            .push(Envelope::Info(expect(msg, "info message")));
+        self.push_typed(msg, "handle_info", Envelope::Info);
     }
 
     fn call_any(
@@ -96,9 +100,12 @@ impl<S: GenServer> Inbox for Entry<S> {
         link: Arc<ReplyLink<AnyMessage>>,
     ) {
         let from = ReplyTo::new(from, tag, Box::new(ErasedSink(link)));
-        let envelope = Envelope::Call {
-            request: expect(request, "call request"),
-            from,
+        let envelope = match downcast::<S::Call>(request) {
+            Ok(request) => Envelope::Call { request, from },
+            Err(request) => Envelope::Misfit {
+                reason: misfit("handle_call", &request),
+                call: Some(from),
+            },
         };
         if let Err(refused) = self.0.mailbox.push(envelope) {
             refused.bounce();

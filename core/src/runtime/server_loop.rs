@@ -11,7 +11,7 @@ use crate::runtime::inbox::{Entry, ServerCell};
 use crate::runtime::{ReplyLink, Runtime, Server};
 use crate::sync::{Arc, spawn};
 use crate::{
-    CallResult, Ctx, Effect, ExitReason, GenServer, MonitorRef, ProcessId, ReplyTo, StartError,
+    CallError, CallResult, Ctx, Effect, ExitReason, GenServer, MonitorRef, ProcessId, ReplyTo, StartError,
     StartOptions, Timeout, TimerId, panic_text,
 };
 
@@ -237,6 +237,13 @@ impl<S: GenServer> Running<S> {
                 if !via_link || self.rt.table().take_link(self.cell.id, signal.from) {
                     self.invoke("handle_exit", |s, ctx| s.handle_exit(signal, ctx));
                 }
+            }
+            Envelope::Misfit { reason, call } => {
+                // The caller learns at once; the server stops as if the callback panicked.
+                if let Some(token) = call {
+                    token.fail(CallError::Exited(reason.clone()));
+                }
+                self.stopping = Some(reason);
             }
             Envelope::Wake => {}
         }

@@ -2,9 +2,11 @@
 
 use std::sync::mpsc::channel;
 
-use genserver::{CallError, ExitReason, ProcessId, Runtime, ServerRef};
+use genserver::{CallError, ExitReason, ProcessId, Runtime, ServerRef, Timeout};
 
-use crate::probe::{Call, Cast, LONG, Probe, ProbeArgs, await_held, entries, new_log, start};
+use crate::probe::{
+    Call, Cast, LONG, Probe, ProbeArgs, await_held, call_peer_echo, entries, new_log, start,
+};
 
 #[test]
 fn a_call_to_an_unknown_server_fails_at_once() {
@@ -147,27 +149,42 @@ fn a_panicking_query_panics_in_the_caller_and_the_server_carries_on() {
 }
 
 #[test]
-fn a_message_of_the_wrong_type_stops_its_sender_cleanly() {
+fn a_message_of_the_wrong_type_stops_its_receiver_as_in_the_simulator() {
     let rt = Runtime::new();
     let log = new_log();
     let sender = rt
         .start_named::<Probe>("sender", ProbeArgs::new(&log))
         .unwrap();
-    let held = sender.call_async(Call::Hold);
     let stack = rt.start::<crate::stack::Stack>(vec![]).unwrap();
+    let exit = rt.monitor(stack.id());
     // A hand-made address that wrongly claims the stack is a probe.
     sender.cast(Cast::RelayTo(ServerRef::new(stack.id())));
-    let Err(CallError::Exited(ExitReason::Panic(text))) = held.wait_timeout(LONG) else {
-        panic!("the held call should fail with the sender's panic");
-    };
-    assert!(
-        text.starts_with("effects of handle_cast: cast of the wrong type"),
-        "{text}"
+    let reason = ExitReason::Panic(
+        "handle_cast: message of the wrong type: Record(\"relayed\")".to_owned(),
     );
-    assert_eq!(entries(&log), [format!("terminate panic: {text}")]);
-    assert!(!sender.is_alive());
-    assert!(rt.whereis::<Probe>("sender").is_none());
-    assert_eq!(stack.call(crate::stack::StackCall::Len), Ok(Some(0)));
+    assert_eq!(exit.wait_timeout(LONG), Ok(reason));
+    // The sender is not to blame: it carries on.
+    assert_eq!(sender.call_timeout(Call::Echo(3), LONG), Ok(3));
+    assert!(entries(&log).is_empty(), "{:?}", entries(&log));
+}
+
+#[test]
+fn a_call_of_the_wrong_type_fails_its_caller_at_once_and_stops_the_receiver() {
+    let rt = Runtime::new();
+    let log = new_log();
+    let caller = start(&rt, &log);
+    let stack = rt.start::<crate::stack::Stack>(vec![]).unwrap();
+    let exit = rt.monitor(stack.id());
+    caller.cast(Cast::SetPeer(ServerRef::new(stack.id())));
+    // No timeout: only the receiver's answer can end the call.
+    let asked = caller.call_timeout(call_peer_echo(Timeout::Infinity), LONG);
+    assert_eq!(asked, Ok(-1));
+    let reason = "panic: handle_call: request of the wrong type: Echo(7)";
+    assert_eq!(entries(&log), [format!("outcome: server exited: {reason}")]);
+    let Ok(ExitReason::Panic(text)) = exit.wait_timeout(LONG) else {
+        panic!("the receiver stops with a panic reason");
+    };
+    assert_eq!(format!("panic: {text}"), reason);
 }
 
 #[test]

@@ -9,13 +9,13 @@ use std::time::Duration;
 use genserver::{
     AnyMessage, CallError, CallResult, CallTag, Ctx, Down, Effect, ExitReason, ExitSignal,
     GenServer, OnOutcome, OnStarted, ProcessId, ReplyTo, StartError, TimerId, WeakReplyTo,
-    downcast,
+    downcast, engine::misfit,
 };
 
 use crate::scheduler::labels::without_numbers;
 use crate::world::envelope::CallOutcome;
 use crate::world::erased_server::{
-    Action, Output, SimServer, StateHasher, Status, guarded, hash_text, render,
+    Action, Output, SimServer, StateHasher, Status, guarded, hash_text,
 };
 use crate::world::reply_sinks::{SharedMailroom, SimSink, lock};
 
@@ -230,11 +230,7 @@ impl<S: GenServer> Slot<S> {
             Ok(msg) => {
                 self.invoke(callback, |s, ctx| handle(s, msg, ctx));
             }
-            Err(msg) => {
-                let msg = render(|| format!("{msg:?}"));
-                let reason = format!("{callback}: message of the wrong type: {msg}");
-                self.live().stopping = Some(ExitReason::Panic(reason));
-            }
+            Err(msg) => self.live().stopping = Some(misfit(callback, &msg)),
         }
         self.pump()
     }
@@ -283,9 +279,7 @@ impl<S: GenServer> SimServer for Slot<S> {
         let request = match downcast::<S::Call>(request) {
             Ok(request) => request,
             Err(other) => {
-                let other = render(|| format!("{other:?}"));
-                let reason =
-                    ExitReason::Panic(format!("handle_call: request of the wrong type: {other}"));
+                let reason = misfit("handle_call", &other);
                 self.live().stopping = Some(reason.clone());
                 // The caller learns at once instead of waiting for its timeout.
                 let sink = SimSink::new(caller, tag, self.mailroom.clone());

@@ -2,25 +2,60 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 
 use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo};
 use genserver_sim::{World, check_determinism};
 
 use crate::Custom;
 
-/// Answers with its keys in `HashMap` order: a different order in every map instance.
+/// Where a test server's answer comes from.
 #[derive(Debug)]
-struct Registry(HashMap<u32, ()>);
+enum Source {
+    /// Its keys in `HashMap` order: a different order in every map instance.
+    Keys(HashMap<u32, ()>),
+    /// Its keys sorted: the same order every time.
+    SortedKeys(HashMap<u32, ()>),
+    /// A process-global counter: a different value in every run.
+    Counter(&'static AtomicU64),
+    /// The time since it started, read from the wall clock.
+    Clock(Instant),
+}
 
-impl GenServer for Registry {
-    type Args = ();
+impl Source {
+    fn answer(&self) -> Vec<u32> {
+        match self {
+            Source::Keys(map) => map.keys().copied().collect(),
+            Source::SortedKeys(map) => {
+                let mut keys: Vec<u32> = map.keys().copied().collect();
+                keys.sort_unstable();
+                keys
+            }
+            Source::Counter(counter) => vec![counter.fetch_add(1, Ordering::SeqCst) as u32],
+            Source::Clock(started) => {
+                // Wait for the clock to move, so that the two runs cannot read the same value.
+                let start = Instant::now();
+                while start.elapsed().as_nanos() == 0 {}
+                let elapsed = started.elapsed().as_nanos() as u32;
+                vec![elapsed, start.elapsed().as_nanos() as u32]
+            }
+        }
+    }
+}
+
+/// Answers every call from its source, made afresh by `init`.
+#[derive(Debug)]
+struct Oracle(Source);
+
+impl GenServer for Oracle {
+    type Args = fn() -> Source;
     type Call = ();
     type Reply = Vec<u32>;
     type Cast = ();
     type Info = ();
     type Continue = ();
-    fn init(_: (), _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
-        Ok(Registry((0..32).map(|k| (k, ())).collect()))
+    fn init(make: fn() -> Source, _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
+        Ok(Oracle(make()))
     }
     fn handle_call(
         &mut self,
@@ -28,94 +63,21 @@ impl GenServer for Registry {
         _: ReplyTo<Vec<u32>>,
         _: &mut Ctx<Self>,
     ) -> CallResult<Vec<u32>> {
-        CallResult::Reply(self.0.keys().copied().collect())
+        CallResult::Reply(self.0.answer())
     }
 }
 
 static STARTS: AtomicU64 = AtomicU64::new(0);
+/// A counter of its own, for the one test that counts on its first value.
+static PARITY: AtomicU64 = AtomicU64::new(0);
 
-/// Answers with a process-global counter: a different value in every run.
-#[derive(Debug)]
-struct Global;
-
-impl GenServer for Global {
-    type Args = ();
-    type Call = ();
-    type Reply = Vec<u32>;
-    type Cast = ();
-    type Info = ();
-    type Continue = ();
-    fn init(_: (), _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
-        Ok(Global)
-    }
-    fn handle_call(
-        &mut self,
-        _: (),
-        _: ReplyTo<Vec<u32>>,
-        _: &mut Ctx<Self>,
-    ) -> CallResult<Vec<u32>> {
-        CallResult::Reply(vec![STARTS.fetch_add(1, Ordering::SeqCst) as u32])
-    }
+fn keys() -> HashMap<u32, ()> {
+    (0..32).map(|k| (k, ())).collect()
 }
 
-/// Answers with the time since it started, read from the wall clock.
-#[derive(Debug)]
-struct Clock(std::time::Instant);
-
-impl GenServer for Clock {
-    type Args = ();
-    type Call = ();
-    type Reply = Vec<u32>;
-    type Cast = ();
-    type Info = ();
-    type Continue = ();
-    fn init(_: (), _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
-        Ok(Clock(std::time::Instant::now()))
-    }
-    fn handle_call(
-        &mut self,
-        _: (),
-        _: ReplyTo<Vec<u32>>,
-        _: &mut Ctx<Self>,
-    ) -> CallResult<Vec<u32>> {
-        // Wait for the clock to move, so that the two runs cannot read the same value.
-        let start = std::time::Instant::now();
-        while start.elapsed().as_nanos() == 0 {}
-        CallResult::Reply(vec![
-            self.0.elapsed().as_nanos() as u32,
-            start.elapsed().as_nanos() as u32,
-        ])
-    }
-}
-
-/// Sorted keys: the same order every time.
-#[derive(Debug)]
-struct Sorted(HashMap<u32, ()>);
-
-impl GenServer for Sorted {
-    type Args = ();
-    type Call = ();
-    type Reply = Vec<u32>;
-    type Cast = ();
-    type Info = ();
-    type Continue = ();
-    fn init(_: (), _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
-        Ok(Sorted((0..32).map(|k| (k, ())).collect()))
-    }
-    fn handle_call(
-        &mut self,
-        _: (),
-        _: ReplyTo<Vec<u32>>,
-        _: &mut Ctx<Self>,
-    ) -> CallResult<Vec<u32>> {
-        let mut keys: Vec<u32> = self.0.keys().copied().collect();
-        keys.sort_unstable();
-        CallResult::Reply(keys)
-    }
-}
-
-fn with<S: GenServer<Call = (), Args = ()>>(world: &mut World) {
-    let server = world.spawn::<S>("server", ());
+/// A server answering from `make`'s source, and a client calling it once.
+fn with(world: &mut World, make: fn() -> Source) {
+    let server = world.spawn::<Oracle>("server", make);
     world.client("client", async move |cx| {
         cx.call(server, ()).await?;
         Ok(())
@@ -126,7 +88,7 @@ fn with<S: GenServer<Call = (), Args = ()>>(world: &mut World) {
 fn iterating_a_hash_map_is_caught() {
     let system = Custom {
         name: "hashmap",
-        build: with::<Registry>,
+        build: |w| with(w, || Source::Keys(keys())),
     };
     let divergence = check_determinism(&system, 0, 1000).unwrap_err();
     assert!(
@@ -143,7 +105,7 @@ fn iterating_a_hash_map_is_caught() {
 fn reading_a_global_counter_is_caught() {
     let system = Custom {
         name: "global",
-        build: with::<Global>,
+        build: |w| with(w, || Source::Counter(&STARTS)),
     };
     let divergence = check_determinism(&system, 0, 1000).unwrap_err();
     assert!(
@@ -158,7 +120,7 @@ fn reading_a_global_counter_is_caught() {
 fn reading_the_clock_is_caught() {
     let system = Custom {
         name: "clock",
-        build: with::<Clock>,
+        build: |w| with(w, || Source::Clock(Instant::now())),
     };
     assert!(check_determinism(&system, 0, 1000).is_err());
 }
@@ -167,36 +129,10 @@ fn reading_the_clock_is_caught() {
 fn sorting_the_keys_passes() {
     let system = Custom {
         name: "sorted",
-        build: with::<Sorted>,
+        build: |w| with(w, || Source::SortedKeys(keys())),
     };
     for seed in 0..10 {
         check_determinism(&system, seed, 1000).unwrap();
-    }
-}
-
-static PARITY: AtomicU64 = AtomicU64::new(0);
-
-/// Answers with a process-global counter of its own (used by one test only).
-#[derive(Debug)]
-struct Parity;
-
-impl GenServer for Parity {
-    type Args = ();
-    type Call = ();
-    type Reply = Vec<u32>;
-    type Cast = ();
-    type Info = ();
-    type Continue = ();
-    fn init(_: (), _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
-        Ok(Parity)
-    }
-    fn handle_call(
-        &mut self,
-        _: (),
-        _: ReplyTo<Vec<u32>>,
-        _: &mut Ctx<Self>,
-    ) -> CallResult<Vec<u32>> {
-        CallResult::Reply(vec![PARITY.fetch_add(1, Ordering::SeqCst) as u32])
     }
 }
 
@@ -205,7 +141,7 @@ fn a_hunt_notices_when_the_failing_seed_does_not_fail_again() {
     let system = Custom {
         name: "parity",
         build: |w| {
-            let server = w.spawn::<Parity>("server", ());
+            let server = w.spawn::<Oracle>("server", || Source::Counter(&PARITY));
             // Fails when the answer is even.
             w.client("client", async move |cx| {
                 match cx.call(server, ()).await?[0] % 2 {
