@@ -77,9 +77,11 @@
 mod client;
 mod effect;
 mod error;
+mod guard;
 mod ids;
 mod kernel;
 mod message;
+mod process;
 mod reason;
 mod reply;
 pub mod rules;
@@ -113,8 +115,10 @@ pub use timeout::Timeout;
 #[doc(hidden)]
 pub mod engine {
     pub use crate::client::ClientEngine;
+    pub use crate::guard::{guarded, in_user_code};
     pub use crate::kernel::{Arrival, Kernel, Notice, Retired};
     pub use crate::message::misfit;
+    pub use crate::process::{Action, Command, Output, Process, Settle, Status};
     pub use crate::reply::ReplySink;
     pub use crate::runtime::{Doom, Interrupt, Mailbox, ReplyLink};
     pub use crate::spawn::ErasedStart;

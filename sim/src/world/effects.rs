@@ -7,7 +7,9 @@ use genserver_traces::EventKind;
 
 use crate::failure::{Failure, FailureKind};
 use crate::world::envelope::{Body, CallOutcome, Envelope};
-use crate::world::erased_server::{Action, Output, SimServer, Status, line_of};
+use genserver::engine::{Command, Status};
+
+use crate::world::erased_server::{Action, Output, SimServer, line_of};
 use crate::world::reply_sinks::{Posted, lock};
 use crate::world::{Deadline, Pending, ProcKind, World, duration_ns};
 
@@ -85,24 +87,27 @@ impl World {
     }
 
     fn apply(&mut self, id: ProcessId, action: Action) {
-        match action {
-            Action::Cast { to, msg } => self.send(id, to, Body::Cast(msg)),
-            Action::Info { to, msg } => self.send(id, to, Body::Info(msg)),
-            Action::SetTimer { id: timer, after } => {
+        let command = match action {
+            Action::Posted(posted) => return self.post(id, posted),
+            Action::Command(command) => command,
+        };
+        match command {
+            Command::Cast { to, msg } => self.send(id, to, Body::Cast(msg)),
+            Command::Info { to, msg } => self.send(id, to, Body::Info(msg)),
+            Command::SetTimer { id: timer, after } => {
                 let at = self.now.saturating_add(duration_ns(after));
                 self.add_deadline(at, Deadline::Timer { server: id, timer });
             }
-            Action::CancelTimer(timer) => {
+            Command::CancelTimer(timer) => {
                 let wanted = Deadline::Timer { server: id, timer };
                 self.deadlines.retain(|_, d| *d != wanted);
             }
-            Action::Posted(posted) => self.post(id, posted),
-            Action::Monitor { monitor, target } => self.monitor(id, monitor, target),
-            Action::Demonitor(monitor) => self.demonitor(id, monitor),
-            Action::Link(to) => self.link(id, to),
-            Action::Unlink(to) => self.unlink(id, to),
-            Action::TrapExits(on) => self.trap_exits(id, on),
-            Action::Exit { to, reason } => self.send(
+            Command::Monitor { monitor, target } => self.monitor(id, monitor, target),
+            Command::Demonitor(monitor) => self.demonitor(id, monitor),
+            Command::Link(to) => self.link(id, to),
+            Command::Unlink(to) => self.unlink(id, to),
+            Command::TrapExits(on) => self.trap_exits(id, on),
+            Command::Exit { to, reason } => self.send(
                 id,
                 to,
                 Body::Exit {
@@ -111,7 +116,7 @@ impl World {
                     link: false,
                 },
             ),
-            Action::Kill(to) => self.send(
+            Command::Kill(to) => self.send(
                 id,
                 to,
                 Body::Exit {

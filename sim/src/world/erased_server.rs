@@ -1,49 +1,24 @@
 //! The erased interface through which the world drives servers of any type.
 
 use std::any::Any;
-use std::cell::Cell;
 use std::fmt::{self, Write};
 use std::hash::Hasher;
 use std::time::Duration;
 
-use genserver::engine::ErasedStart;
+use genserver::engine::{Command, Status};
 use genserver::{
-    AnyMessage, CallTag, Down, ExitReason, ExitSignal, MonitorRef, ProcessId, StartError,
-    StartOptions, Timeout, TimerId,
+    AnyMessage, CallTag, Down, ExitReason, ExitSignal, ProcessId, StartError, TimerId,
 };
 
 use crate::world::envelope::CallOutcome;
 use crate::world::reply_sinks::Posted;
 
-/// Something a server's callback asked the world to do, in the order asked.
+/// Something a server's callback asked the world to do, in the order asked: a command of
+/// the core's process machine, or an outcome a reply token delivered (a reply, or a failure
+/// of the call) for the world to send.
 pub(crate) enum Action {
-    /// Cast to a server.
-    Cast { to: ProcessId, msg: AnyMessage },
-    /// Send an info message to a server.
-    Info { to: ProcessId, msg: AnyMessage },
-    /// Start a timer.
-    SetTimer { id: TimerId, after: Duration },
-    /// Cancel a timer.
-    CancelTimer(TimerId),
-    /// A reply token delivered an outcome (a reply, or a failure of the call).
+    Command(Command),
     Posted(Posted),
-    /// Watch a process.
-    Monitor {
-        monitor: MonitorRef,
-        target: ProcessId,
-    },
-    /// Stop watching.
-    Demonitor(MonitorRef),
-    /// Link both ways.
-    Link(ProcessId),
-    /// Unlink both ways.
-    Unlink(ProcessId),
-    /// Trap exit signals or not.
-    TrapExits(bool),
-    /// Send an exit signal.
-    Exit { to: ProcessId, reason: ExitReason },
-    /// Send a kill.
-    Kill(ProcessId),
 }
 
 /// Hashes a server's state, handed over as `&dyn Any` (see `World::hash_state`).
@@ -69,25 +44,6 @@ pub(crate) fn hash_fmt(hasher: &mut dyn Hasher, args: fmt::Arguments<'_>) {
         .write_fmt(args)
         .expect("a Display implementation returned an error unexpectedly");
     hasher.write_u8(0xff);
-}
-
-/// Where a server stands after the world gave it something to do.
-pub(crate) enum Status {
-    /// Ready for its next message.
-    Idle,
-    /// Blocked in a call of its own: it waits for the outcome.
-    Call {
-        to: ProcessId,
-        request: AnyMessage,
-        timeout: Timeout,
-    },
-    /// It stopped with this reason (`terminate` still to run).
-    Exit(ExitReason),
-    /// It starts a child: the outcome comes back (through `started`) before anything else.
-    Start {
-        start: ErasedStart,
-        options: StartOptions,
-    },
 }
 
 /// The actions of one activation and where it left the server.
@@ -141,10 +97,6 @@ pub(crate) trait SimServer {
     fn fingerprint(&self, hasher: &mut dyn Hasher, tagless: bool);
 }
 
-thread_local! {
-    static IN_USER_CODE: Cell<bool> = const { Cell::new(false) };
-}
-
 /// Renders a message with user `Debug` code: a panic in it becomes the rendered text.
 pub(crate) fn render(text: impl FnOnce() -> String) -> String {
     guarded(text).unwrap_or_else(|panic| format!("<rendering panicked: {panic}>"))
@@ -170,20 +122,16 @@ pub(crate) fn line_of(value: &impl fmt::Display) -> String {
     text
 }
 
-/// Runs user code, catching a panic and returning its text.
-pub(crate) fn guarded<T>(body: impl FnOnce() -> T) -> Result<T, String> {
-    let outer = IN_USER_CODE.with(|flag| flag.replace(true));
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(body));
-    IN_USER_CODE.with(|flag| flag.set(outer));
-    result.map_err(|panic| genserver::panic_text(&*panic))
-}
+/// Runs user code, catching a panic and returning its text (the core's guard, which the
+/// panic hook below recognises).
+pub(crate) use genserver::engine::guarded;
 
 /// Installs a panic hook that stays silent for panics in simulated handlers and clients
 /// (they are reported as failures) and keeps the previous hook for every other panic.
 pub fn silence_handler_panics() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        if !IN_USER_CODE.with(|flag| flag.get()) {
+        if !genserver::engine::in_user_code() {
             previous(info);
         }
     }));
