@@ -1,114 +1,120 @@
-//! Carrying out a callback's effects, in the order it recorded them.
+//! Carrying out what the process machine asks for, in the order its callbacks recorded it:
+//! commands go to the registry and to other servers' inboxes, replies to their callers; a
+//! call of its own blocks this thread, a child start runs here.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
+use crate::guard::guarded;
 use crate::message::AnyMessage;
+use crate::process::{Action, Command, Status};
 use crate::runtime::server_loop::Running;
 use crate::runtime::{PendingCall, ReplyLink, Spawner};
+use crate::spawn::ErasedStart;
 use crate::sync::Arc;
 use crate::{
-    CallError, CallTag, Effect, ExitReason, GenServer, ProcessId, StartError, Timeout, panic_text,
+    CallError, CallTag, ExitReason, GenServer, ProcessId, StartError, StartOptions, Timeout,
+    TimerId,
 };
 
 impl<S: GenServer> Running<S> {
-    /// Applies effects; a panic on the way (a message of the wrong type for its receiver)
-    /// stops the server like a panicking callback. Returns whether all went well.
-    pub(super) fn apply_caught(&mut self, callback: &str, effects: Vec<Effect<S>>) -> bool {
-        match catch_unwind(AssertUnwindSafe(|| self.apply(effects))) {
-            Ok(()) => true,
-            Err(panic) => {
-                let text = panic_text(&*panic);
-                let reason = ExitReason::Panic(format!("effects of {callback}: {text}"));
-                self.stopping = Some(reason);
-                false
+    /// Carries out the machine's work after an input until the server is idle or stops;
+    /// returns the reason if it stops. A doom seen on the way (a kill, an untrapped exit
+    /// signal) stops it before the next action: nothing after it is carried out, not even
+    /// a reply.
+    pub(super) fn drive(&mut self) -> Option<ExitReason> {
+        self.check_doom();
+        loop {
+            let output = self.process.pump();
+            let halted = self.interrupted;
+            let mut actions = output.actions.into_iter();
+            while let Some(action) = actions.next() {
+                if self.check_doom() {
+                    self.process.abandon(std::iter::once(action).chain(actions));
+                    break;
+                }
+                self.carry_out(action);
+            }
+            if !halted && self.check_doom() {
+                // Halted now: the next pump says so, with the doom's reason.
+                continue;
+            }
+            match output.status {
+                Status::Idle => return None,
+                Status::Exit(reason) => return Some(reason),
+                Status::Call {
+                    to,
+                    request,
+                    timeout,
+                } => {
+                    let outcome = self.call_out(to, request, timeout);
+                    if !self.check_doom() {
+                        self.process.outcome(outcome);
+                    }
+                }
+                Status::Start { start, options } => {
+                    let outcome = self.start_child(start, options);
+                    if !self.check_doom() {
+                        self.process.started(outcome);
+                    }
+                }
             }
         }
     }
 
-    /// Applies a callback's effects in the order it recorded them.
-    fn apply(&mut self, effects: Vec<Effect<S>>) {
+    /// One action of the machine.
+    fn carry_out(&mut self, action: Action<S>) {
+        let command = match action {
+            Action::Settle(settle) => return settle.deliver(),
+            Action::Command(command) => command,
+        };
         let me = self.cell.id;
-        for effect in effects {
-            if self.crashed() || self.check_doom() {
-                // Effects recorded after a crash, or reached after a kill, never happen.
-                break;
-            }
-            match effect {
-                Effect::Reply { send, .. } => {
-                    send();
-                }
-                Effect::Cast { to, msg } => {
-                    if let Some(inbox) = self.rt.inbox(to) {
-                        inbox.cast_any(msg);
-                    }
-                }
-                Effect::Info { to, msg } => {
-                    if let Some(inbox) = self.rt.inbox(to) {
-                        inbox.info_any(msg);
-                    }
-                }
-                Effect::Call {
-                    to,
-                    request,
-                    timeout,
-                    on_outcome,
-                } => {
-                    let outcome = self.call_out(to, request, timeout);
-                    if !self.check_doom() {
-                        self.invoke("handle_info", move |s, ctx| {
-                            s.handle_info(on_outcome(outcome), ctx)
-                        });
-                    }
-                }
-                Effect::SetTimer { id, after, msg } => {
-                    let deadline = Instant::now()
-                        .checked_add(after)
-                        .unwrap_or_else(|| Instant::now() + Duration::from_secs(u32::MAX as u64));
-                    self.timers.insert((deadline, id), msg);
-                }
-                Effect::CancelTimer(id) => self.timers.retain(|(_, timer), _| *timer != id),
-                Effect::Continue(value) => self.continues.push_back(value),
-                Effect::Stop(reason) => {
-                    self.stopping.get_or_insert(reason);
-                }
-                Effect::Monitor { monitor, target } => {
-                    self.monitors.insert(monitor, target);
-                    self.rt.table().monitor(me, monitor, target);
-                }
-                Effect::Demonitor(monitor) => {
-                    if self.monitors.remove(&monitor).is_some() {
-                        self.rt.table().demonitor(me, monitor);
-                    }
-                }
-                Effect::Link(to) => self.rt.table().link(me, to),
-                Effect::Unlink(to) => self.rt.table().unlink(me, to),
-                Effect::TrapExits(on) => self.rt.table().set_trap(me, on),
-                Effect::Exit { to, reason } => {
-                    self.rt.table().exit_signal(to, me, reason)
-                }
-                Effect::Kill(to) => self.rt.table().kill(to),
-                Effect::Start {
-                    start,
-                    options,
-                    on_started,
-                } => {
-                    let mut spawner = Spawner::new(&self.rt);
-                    // A panicking recipe (its argument closure) fails the start, not the
-                    // starter, as in the simulator.
-                    let outcome = catch_unwind(AssertUnwindSafe(|| start(&mut spawner, options)))
-                        .unwrap_or_else(|panic| {
-                            let text = format!("start: {}", panic_text(&*panic));
-                            Err(StartError::Init(ExitReason::Panic(text)))
-                        });
-                    if !self.check_doom() {
-                        self.invoke("handle_info", move |s, ctx| {
-                            s.handle_info(on_started(outcome), ctx)
-                        });
-                    }
+        match command {
+            Command::Cast { to, msg } => {
+                if let Some(inbox) = self.rt.inbox(to) {
+                    inbox.cast_any(msg);
                 }
             }
+            Command::Info { to, msg } => {
+                if let Some(inbox) = self.rt.inbox(to) {
+                    inbox.info_any(msg);
+                }
+            }
+            Command::SetTimer { id, after } => {
+                let deadline = Instant::now()
+                    .checked_add(after)
+                    .unwrap_or_else(|| Instant::now() + Duration::from_secs(u32::MAX as u64));
+                self.timers.insert((deadline, id));
+            }
+            Command::CancelTimer(id) => self.timers.retain(|(_, timer)| *timer != id),
+            Command::Monitor { monitor, target } => {
+                self.monitors.insert(monitor, target);
+                self.rt.table().monitor(me, monitor, target);
+            }
+            Command::Demonitor(monitor) => {
+                if self.monitors.remove(&monitor).is_some() {
+                    self.rt.table().demonitor(me, monitor);
+                }
+            }
+            Command::Link(to) => self.rt.table().link(me, to),
+            Command::Unlink(to) => self.rt.table().unlink(me, to),
+            Command::TrapExits(on) => self.rt.table().set_trap(me, on),
+            Command::Exit { to, reason } => self.rt.table().exit_signal(to, me, reason),
+            Command::Kill(to) => self.rt.table().kill(to),
         }
+    }
+
+    /// Starts a child with this runtime's spawner; a panicking recipe (its argument
+    /// closure) fails the start, not the starter, as in the simulator.
+    fn start_child(
+        &mut self,
+        start: ErasedStart,
+        options: StartOptions,
+    ) -> Result<ProcessId, StartError> {
+        let mut spawner = Spawner::new(&self.rt);
+        guarded(|| start(&mut spawner, options)).unwrap_or_else(|panic| {
+            let text = format!("start: {panic}");
+            Err(StartError::Init(ExitReason::Panic(text)))
+        })
     }
 
     /// A call this server makes: blocks, handling nothing else, until the outcome, or until
@@ -140,17 +146,18 @@ impl<S: GenServer> Running<S> {
         outcome
     }
 
-    pub(super) fn due_timer(&mut self) -> Option<S::Info> {
-        let (&(deadline, _), _) = self.timers.first_key_value()?;
-        if deadline <= Instant::now() {
-            self.timers.pop_first().map(|(_, msg)| msg)
-        } else {
-            None
+    /// The first timer that is due, taken off.
+    pub(super) fn due_timer(&mut self) -> Option<TimerId> {
+        let &(deadline, _) = self.timers.first()?;
+        match deadline <= Instant::now() {
+            true => self.timers.pop_first().map(|(_, id)| id),
+            false => None,
         }
     }
 
+    /// How long until the next timer is due.
     pub(super) fn until_next_timer(&self) -> Option<Duration> {
-        let (&(deadline, _), _) = self.timers.first_key_value()?;
+        let &(deadline, _) = self.timers.first()?;
         Some(deadline.saturating_duration_since(Instant::now()))
     }
 }

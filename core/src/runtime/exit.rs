@@ -1,39 +1,28 @@
 //! A server's exit: `terminate`, leaving the registry (which notifies monitors and links),
 //! and answering everything still waiting.
 
+use crate::guard::guarded;
 use crate::runtime::server_loop::Running;
-use crate::{CallError, ExitReason, GenServer};
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use crate::{ExitReason, GenServer};
 
 impl<S: GenServer> Running<S> {
     /// Runs `terminate` (not after a kill), leaves the registry, then answers everything
-    /// still waiting.
-    pub(super) fn exit(mut self, reason: ExitReason) {
-        if !self.killed {
-            let state = &mut self.state;
-            let _ = catch_unwind(AssertUnwindSafe(|| state.terminate(&reason)));
-        }
+    /// still waiting ([rule 1](crate::rules#rule-1-an-exit-is-seen-after-it-is-complete)).
+    pub(super) fn exit(self, reason: ExitReason) {
+        let settles = self.process.exit(&reason, !self.killed);
         // Closed first, so that whoever learns of the exit (a `Down`) and then calls this
         // server fails with "no such process".
         let leftovers = self.cell.mailbox.close();
         // After a kill the killer has already done this, with reason `killed`.
         self.rt.table().retire(self.cell.id, &reason);
         // Sent once the server is gone, so a caller's next call fails with "no such process".
-        if let Some((token, reply)) = self.final_reply.take() {
-            token.reply(reply);
+        for settle in settles {
+            let _ = guarded(move || settle.deliver());
         }
-        if let Some(token) = self.crashed_call.take() {
-            token.fail(CallError::Exited(reason.clone()));
-        }
-        for envelope in self.batch.drain(..).chain(leftovers) {
+        for envelope in self.batch.into_iter().chain(leftovers) {
             envelope.refuse(&reason);
         }
-        for weak in self.deferred.drain(..) {
-            if let Some(token) = weak.upgrade() {
-                token.fail(CallError::Exited(reason.clone()));
-            }
-        }
-        for done in self.stop_waiters.drain(..) {
+        for done in self.stop_waiters {
             done.complete(Ok(()));
         }
     }
