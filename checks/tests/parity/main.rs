@@ -23,7 +23,14 @@
 //!    delivery that writes the next line the runtime's journal has for the delivery's
 //!    receiver (matching the label, `deliver down #1 n0 → n1: error: boom` writes `down m1
 //!    from n0: error: boom`); a kill writes nothing and goes once its receiver has written
-//!    all it wrote on the runtime; otherwise the oldest message goes first.
+//!    all it wrote on the runtime; otherwise the oldest message goes first. Per-process
+//!    journals do not always decide (whether n0's monitor was set before n3, racing, exited):
+//!    where several deliveries fit, the first run takes the first, and further runs (up to
+//!    [`PLANS`]) try the others depth first until one gives the runtime's journals.
+//!
+//! The runtime's quiet point is decided from the journals and liveness alone, except for one
+//! timing assumption: a node blocked in a call that an exit signal dooms is given 2 ms to
+//! run its `terminate` (nothing from outside tells it from a node still blocked).
 //!
 //! Then the journals must be equal, process by process. A script whose last operation
 //! panics is compared up to that operation, plus the panicking node's own lines: the

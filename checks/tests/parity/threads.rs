@@ -82,8 +82,13 @@ pub fn settle(rt: &Runtime, journal: &Journal) {
     while quiet_rounds < 2 {
         let before = state(rt, journal);
         let mut changed = false;
+        let mut skipped = false;
         for (id, label) in journal.directory() {
-            if !rt.is_alive(id) || blocked(rt, journal, id, &label) {
+            if !rt.is_alive(id) {
+                continue;
+            }
+            if blocked(rt, journal, id, &label) {
+                skipped = true;
                 continue;
             }
             let Some(server) = rt.resolve(ServerRef::<N>::new(id)) else {
@@ -110,6 +115,12 @@ pub fn settle(rt: &Runtime, journal: &Journal) {
                 }
             }
         }
+        if skipped {
+            // The one timing assumption: a node blocked in a call may have been doomed by an
+            // exit signal just now (its thread wakes and runs `terminate` on its own, and
+            // nothing from outside tells a doomed node from a blocked one); give it time.
+            std::thread::sleep(BLOCKED_GRACE);
+        }
         if changed || state(rt, journal) != before {
             quiet_rounds = 0;
         } else {
@@ -117,6 +128,9 @@ pub fn settle(rt: &Runtime, journal: &Journal) {
         }
     }
 }
+
+/// How long a round with a node blocked in a call waits before it counts as quiet.
+const BLOCKED_GRACE: Duration = Duration::from_millis(2);
 
 /// Whether node `id` is blocked in a call for good (until something else happens): its call
 /// is held by a live node ([`Busy::Held`]), or queued to a node itself busy with a call of its
