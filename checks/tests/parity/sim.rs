@@ -219,7 +219,15 @@ impl Scheduler for Follow {
                 return Ok(fitting[k]);
             }
         }
-        // Nothing written next: the message sent earliest (as the canonical scheduler).
+        // Nothing fits: an exit signal `normal` (ignored unless trapped, so it may write
+        // nothing), else the message sent earliest (as the canonical scheduler).
+        let silent = (0..enabled.len()).find(|&i| {
+            let label = enabled.label(i);
+            parse(&label).is_some_and(|d| d.kind == "exit signal" && d.payload == "normal")
+        });
+        if let Some(i) = silent {
+            return Ok(i);
+        }
         (0..enabled.len())
             .filter(|&i| !enabled.is_fault(i))
             .min_by_key(|&i| enabled.sent_at(i).unwrap_or(0))
