@@ -1,4 +1,7 @@
-//! Exhaustive loom checks of the genserver runtime's mailbox and reply links.
+//! Exhaustive loom checks of the genserver runtime's mailbox and reply links, and (outside
+//! loom) [`node`]: one scriptable test server for both engines, which the parity suite
+//! (`tests/parity`) runs on the threaded runtime and in the simulator to compare what every
+//! process saw.
 //!
 //! # What problem
 //!
@@ -113,6 +116,8 @@ pub mod api;
 pub mod broken;
 #[cfg(loom)]
 pub mod model;
+#[cfg(not(loom))]
+pub mod node;
 pub mod sync;
 
 /// Whether this build runs on loom (`--cfg loom`): its doctests then skip themselves, since

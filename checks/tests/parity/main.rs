@@ -1,0 +1,215 @@
+//! Parity: one script of operations runs on the threaded runtime and in the simulator, and
+//! every process must have seen the same inputs, in the same order, on both.
+//!
+//! A script ([`script::Script`]) starts a few nodes (`genserver_checks::node::Node`), then
+//! casts commands to them one operation at a time: links, unlinks, monitors, demonitors,
+//! trapping on and off, exit signals (`normal`, `shutdown`, errors, `killed`), kills, stops,
+//! child starts (named, linked, trapping, failing in `init`, stopping in `init`, linking or
+//! monitoring in `init`), calls (answered or held), releases of held calls, notes, and a
+//! panicking callback. Each node journals what reaches it, by label, never by id.
+//!
+//! # How the order is forced
+//!
+//! Both ways together:
+//!
+//! 1. Operations are serialised. The runtime's driver waits after each operation until the
+//!    runtime is quiet ([`threads::settle`]: rounds of a journal-free `Sync` call to every
+//!    live node until two rounds see nothing happen); the simulator's driver sleeps 1 ms of
+//!    virtual time before each operation, and virtual time moves only when nothing else can
+//!    happen. So an operation never races the consequences of the one before.
+//! 2. Within one operation's consequences (several processes exiting at once, a signal and a
+//!    message racing to one receiver), the runtime's threads pick some order; the simulator
+//!    is made to take it: its scheduler ([`sim::Follow`]) picks, at every step, the enabled
+//!    delivery that writes the next line the runtime's journal has for the delivery's
+//!    receiver (matching the label, `deliver down #1 n0 → n1: error: boom` writes `down m1
+//!    from n0: error: boom`); a kill writes nothing and goes once its receiver has written
+//!    all it wrote on the runtime; otherwise the oldest message goes first. Per-process
+//!    journals do not always decide (whether n0's monitor was set before n3, racing, exited):
+//!    where several deliveries fit, the first run takes the first, and further runs (up to
+//!    [`PLANS`]) try the others depth first until one gives the runtime's journals.
+//!
+//! The runtime's quiet point is decided from the journals and liveness alone, except for one
+//! timing assumption: a node blocked in a call that an exit signal dooms is given 2 ms to
+//! run its `terminate` (nothing from outside tells it from a node still blocked).
+//!
+//! Then the journals must be equal, process by process. A script whose last operation
+//! panics is compared up to that operation, plus the panicking node's own lines: the
+//! simulator stops a run at a panicking handler.
+//!
+//! # Running
+//!
+//! `cargo test -p genserver-checks --test parity` runs [`CASES`] scripts from a fixed seed;
+//! `PARITY_CASES` and `PARITY_SEED` override them. A failure prints the (shrunk) script and
+//! both engines' journals with the first difference of each process marked.
+
+#![cfg(not(loom))]
+
+mod script;
+mod sim;
+mod threads;
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+use std::time::Instant;
+
+use genserver_sim::{FailureKind, Verdict};
+use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
+
+use script::Script;
+use threads::Journals;
+
+/// How many scripts a run tries.
+const CASES: u32 = 1_000;
+
+/// The seed of the scripts.
+const SEED: u64 = 20_250_601;
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// How many simulated runs a script may take to find the runtime's order.
+const PLANS: usize = 200;
+
+/// Whether a simulated run agrees with the runtime: its verdict is one a script can end
+/// with, and its journals are `expected`.
+fn agrees(script: &Script, run: &sim::SimRecord, expected: &Journals) -> Vec<String> {
+    let mut problems = Vec::new();
+    match &run.report {
+        Err(divergence) => problems.push(format!("the simulator's run stopped: {divergence}")),
+        Ok(report) => match &report.verdict {
+            Verdict::Pass => {}
+            // Calls still held when the script is over.
+            Verdict::Failed(f) if f.kind == FailureKind::Deadlock => {}
+            Verdict::Failed(f) if f.kind == FailureKind::Panic && script.panic_op().is_some() => {}
+            other => problems.push(format!("the simulator's verdict: {other:?}")),
+        },
+    }
+    if run.journals != *expected {
+        problems.push("the journals differ".to_owned());
+    }
+    problems
+}
+
+/// Runs `script` on both engines; the readable difference if the journals differ.
+fn check(script: &Script) -> Result<(), String> {
+    let runtime = threads::run(script);
+    let expected = match (&runtime.before_panic, script.panic_op()) {
+        (Some(before), Some(i)) => {
+            let actor = &script.ops[i].actor;
+            let mut expected = before.clone();
+            if let Some(lines) = runtime.journals.get(actor) {
+                expected.insert(actor.clone(), lines.clone());
+            }
+            expected
+        }
+        _ => runtime.journals.clone(),
+    };
+    let simulated = sim::run(script, &runtime.journals, &[], false);
+    let problems = agrees(script, &simulated, &expected);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let mut plans = 1;
+    let mut plan = sim::next_plan(&simulated.chosen);
+    while let Some(next) = plan.filter(|_| plans < PLANS) {
+        let again = sim::run(script, &runtime.journals, &next, true);
+        plans += 1;
+        if agrees(script, &again, &expected).is_empty() {
+            return Ok(());
+        }
+        plan = sim::next_plan(&again.chosen);
+    }
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "{} (in {plans} plans)\nscript:\n{script}",
+        problems.join("; ")
+    );
+    let _ = writeln!(text, "{}", diff(&expected, &simulated.journals));
+    let _ = writeln!(text, "runtime, in order:\n  {}", runtime.lines.join("\n  "));
+    let _ = writeln!(
+        text,
+        "simulator, in order:\n  {}",
+        simulated.lines.join("\n  ")
+    );
+    if let Ok(report) = &simulated.report {
+        if let Some(trace) = &report.trace {
+            let schedule = trace.schedule().join("\n  ");
+            let _ = writeln!(text, "simulator's schedule:\n  {schedule}");
+        }
+    }
+    Err(text)
+}
+
+/// Both engines' journals side by side, process by process; `!!` marks each process's first
+/// differing line.
+fn diff(runtime: &Journals, simulated: &Journals) -> String {
+    let labels: BTreeSet<&String> = runtime.keys().chain(simulated.keys()).collect();
+    let mut text = String::from("journals (runtime | simulator):\n");
+    for label in labels {
+        let empty = Vec::new();
+        let (r, s) = (
+            runtime.get(label).unwrap_or(&empty),
+            simulated.get(label).unwrap_or(&empty),
+        );
+        let same = r == s;
+        let _ = writeln!(text, "  {label}{}", if same { "" } else { "  <-- differs" });
+        let mut marked = false;
+        for i in 0..r.len().max(s.len()) {
+            let (a, b) = (r.get(i), s.get(i));
+            let mark = if a != b && !marked {
+                marked = true;
+                "!!"
+            } else {
+                "  "
+            };
+            let show = |line: Option<&String>| line.map_or("-".to_owned(), Clone::clone);
+            let _ = writeln!(text, "   {mark} {:<50} | {}", show(a), show(b));
+        }
+    }
+    text
+}
+
+#[test]
+fn both_engines_journal_the_same_for_generated_scripts() {
+    genserver_sim::silence_handler_panics();
+    quiet_commanded_panics();
+    let cases = env_number("PARITY_CASES", u64::from(CASES)) as u32;
+    let seed = env_number("PARITY_SEED", SEED);
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        max_shrink_iters: 200,
+        ..Config::default()
+    };
+    let mut bytes = [0u8; 32];
+    bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &bytes);
+    let mut runner = TestRunner::new_with_rng(config, rng);
+    let started = Instant::now();
+    let result = runner.run(&script::raw(), |raw| {
+        check(&raw.build()).map_err(TestCaseError::fail)
+    });
+    eprintln!(
+        "parity: {cases} scripts (seed {seed}) in {:.1?}",
+        started.elapsed()
+    );
+    if let Err(error) = result {
+        panic!("{error}");
+    }
+}
+
+/// Keeps the runtime's threads from printing the panics that scripts command.
+fn quiet_commanded_panics() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let text = genserver::panic_text(info.payload());
+        if !text.contains("panics on command") {
+            previous(info);
+        }
+    }));
+}

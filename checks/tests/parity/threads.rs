@@ -1,0 +1,175 @@
+//! A script on the threaded runtime: the test thread is the driver; after each operation it
+//! waits until the runtime is quiet (see [`settle`]).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use genserver::runtime::Spawner;
+use genserver::{ProcessId, Runtime, ServerRef};
+use genserver_checks::node::{Busy, Cast, Journal, Node, NodeArgs, Request, wait_until};
+
+use crate::script::Script;
+
+/// Journals by process label.
+pub type Journals = BTreeMap<String, Vec<String>>;
+
+/// What one run on the runtime wrote.
+pub struct Record {
+    /// Every process's journal at the end.
+    pub journals: Journals,
+    /// Every line in the order written (for reports).
+    pub lines: Vec<String>,
+    /// The journals just before the panicking operation, if the script has one.
+    pub before_panic: Option<Journals>,
+}
+
+type N = Node<Spawner>;
+
+/// Runs `script` on a fresh runtime, then kills every process it started.
+pub fn run(script: &Script) -> Record {
+    let rt = Runtime::new();
+    let journal = Journal::new();
+    for top in &script.tops {
+        let mut args = NodeArgs::new(top.label.clone(), &journal);
+        args.trap = top.trap;
+        rt.start::<N>(args).expect("a node starts");
+    }
+    settle(&rt, &journal);
+    let mut before_panic = None;
+    for (i, op) in script.ops.iter().enumerate() {
+        if script.panic_op() == Some(i) {
+            before_panic = Some(journal.by_process());
+        }
+        let server = (journal.id(&op.actor)).and_then(|id| rt.resolve(ServerRef::<N>::new(id)));
+        if let Some(server) = server {
+            server.cast(Cast::Do(op.cmds.clone()));
+        }
+        settle(&rt, &journal);
+    }
+    let record = Record {
+        journals: journal.by_process(),
+        lines: journal.lines(),
+        before_panic,
+    };
+    for (id, _) in journal.directory() {
+        rt.kill(id);
+    }
+    record
+}
+
+/// What changes when something happens: lines written, processes alive.
+fn state(rt: &Runtime, journal: &Journal) -> (usize, Vec<bool>) {
+    let alive = (journal.directory().into_iter())
+        .map(|(id, _)| rt.is_alive(id))
+        .collect();
+    (journal.len(), alive)
+}
+
+/// Waits until everything the last operation caused has happened: rounds of a `Sync` call
+/// (journaled by no one) to every live node that is not blocked in a call of its own, until
+/// two rounds in a row see no line written and no process exit.
+///
+/// Why two: a callback's journal line is written when it starts, its effects applied after;
+/// a node's `Sync` reply comes after its own effects, but a message those effects sent to a
+/// node synced earlier in the round is seen by the next round's `Sync` of that node only.
+/// A `Sync` that fails means its node is exiting: the round waits until it has left the
+/// registry (its `Down`s and exit signals are then queued, rule 1) and counts as busy.
+///
+/// A node making a call answers nothing until the call's outcome: [`blocked`] says, from
+/// what the nodes journal about their calls ([`Busy`]), when to stop waiting for it.
+pub fn settle(rt: &Runtime, journal: &Journal) {
+    let mut quiet_rounds = 0;
+    while quiet_rounds < 2 {
+        let before = state(rt, journal);
+        let mut changed = false;
+        let mut skipped = false;
+        for (id, label) in journal.directory() {
+            if !rt.is_alive(id) {
+                continue;
+            }
+            if blocked(rt, journal, id, &label) {
+                skipped = true;
+                continue;
+            }
+            let Some(server) = rt.resolve(ServerRef::<N>::new(id)) else {
+                continue;
+            };
+            let mut pending = server.call_async(Request::Sync);
+            loop {
+                match pending.poll() {
+                    Ok(Ok(_)) => break,
+                    Ok(Err(_)) => {
+                        let what = || format!("{label} never left the registry");
+                        wait_until(|| !rt.is_alive(id), what);
+                        changed = true;
+                        break;
+                    }
+                    Err(still) => {
+                        if journal.busy(&label).is_some() || !rt.is_alive(id) {
+                            changed = true;
+                            break;
+                        }
+                        pending = still;
+                        std::thread::sleep(Duration::from_micros(50));
+                    }
+                }
+            }
+        }
+        if skipped {
+            // The one timing assumption: a node blocked in a call may have been doomed by an
+            // exit signal just now (its thread wakes and runs `terminate` on its own, and
+            // nothing from outside tells a doomed node from a blocked one); give it time.
+            std::thread::sleep(BLOCKED_GRACE);
+        }
+        if changed || state(rt, journal) != before {
+            quiet_rounds = 0;
+        } else {
+            quiet_rounds += 1;
+        }
+    }
+}
+
+/// How long a round with a node blocked in a call waits before it counts as quiet.
+const BLOCKED_GRACE: Duration = Duration::from_millis(2);
+
+/// Whether node `id` is blocked in a call for good (until something else happens): its call
+/// is held by a live node ([`Busy::Held`]), or queued to a node itself busy with a call of its
+/// own (which answers nothing either). A node on its way to a call, a call answered or bound
+/// to fail (to itself, to a process dead or gone meanwhile) is waited for until its outcome.
+fn blocked(rt: &Runtime, journal: &Journal, id: ProcessId, label: &str) -> bool {
+    let mut blocked = false;
+    let what = || {
+        format!(
+            "{label} never got on with its call: {:?}",
+            journal.busy(label)
+        )
+    };
+    wait_until(
+        || {
+            if !rt.is_alive(id) {
+                return true;
+            }
+            blocked = match journal.busy(label) {
+                None => false,
+                Some(Busy::Planned | Busy::Answered) => return false,
+                Some(Busy::Held(callee)) => {
+                    if !rt.is_alive(callee) {
+                        return false;
+                    }
+                    true
+                }
+                Some(Busy::Calling(callee)) => {
+                    let queued_behind_a_call = (callee != id && rt.is_alive(callee))
+                        && journal.busy(&journal.label(callee)).is_some();
+                    if !queued_behind_a_call {
+                        return false;
+                    }
+                    true
+                }
+            };
+            true
+        },
+        what,
+    );
+    blocked && rt.is_alive(id)
+}
