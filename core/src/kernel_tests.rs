@@ -58,7 +58,13 @@ fn rule1_a_watchers_exit_gives_up_its_monitors() {
     let mut kernel = kernel_of(2);
     kernel.monitor(P1, MonitorRef(1), P2);
     kernel.retire(P1, &ExitReason::Normal);
-    assert!(kernel.retire(P2, &ExitReason::Normal).unwrap().notices.is_empty());
+    assert!(
+        kernel
+            .retire(P2, &ExitReason::Normal)
+            .unwrap()
+            .notices
+            .is_empty()
+    );
     assert_eq!(kernel.monitors().count(), 0);
 }
 
@@ -68,13 +74,25 @@ fn rule2_what_an_exit_signal_does() {
     let signal = |reason| ExitSignal { from: P2, reason };
     let normal = signal(ExitReason::Normal);
     let shutdown = signal(ExitReason::Shutdown);
-    assert_eq!(kernel.signal(P1, &normal, false, false), Some(Arrival::Ignore));
+    assert_eq!(
+        kernel.signal(P1, &normal, false, false),
+        Some(Arrival::Ignore)
+    );
     let stops = Some(Arrival::Exit(ExitReason::Shutdown));
     assert_eq!(kernel.signal(P1, &shutdown, false, false), stops);
-    assert_eq!(kernel.signal(P1, &shutdown, false, true), Some(Arrival::Kill));
+    assert_eq!(
+        kernel.signal(P1, &shutdown, false, true),
+        Some(Arrival::Kill)
+    );
     kernel.set_trap(P1, true);
-    assert_eq!(kernel.signal(P1, &normal, false, false), Some(Arrival::Trap));
-    assert_eq!(kernel.signal(P1, &shutdown, false, true), Some(Arrival::Kill));
+    assert_eq!(
+        kernel.signal(P1, &normal, false, false),
+        Some(Arrival::Trap)
+    );
+    assert_eq!(
+        kernel.signal(P1, &shutdown, false, true),
+        Some(Arrival::Kill)
+    );
     assert_eq!(kernel.signal(P3, &shutdown, false, false), None);
 }
 
@@ -89,7 +107,10 @@ fn rule2_an_untrapped_link_signal_consumes_its_link_a_trapped_one_waits() {
         from: P2,
         reason: ExitReason::Normal,
     };
-    assert_eq!(kernel.signal(P1, &signal, true, false), Some(Arrival::Ignore));
+    assert_eq!(
+        kernel.signal(P1, &signal, true, false),
+        Some(Arrival::Ignore)
+    );
     assert_eq!(kernel.links().collect::<Vec<_>>(), [(P3, P2)]);
     assert_eq!(kernel.signal(P3, &signal, true, false), Some(Arrival::Trap));
     assert!(kernel.take_link(P3, P2));

@@ -233,8 +233,7 @@ impl Runtime {
     /// Sends process `id` an exit signal from outside any server, as [`crate::Ctx::exit`]
     /// does (the sender is [`ProcessId::EXTERNAL`]).
     pub fn exit(&self, id: ProcessId, reason: ExitReason) {
-        self.table()
-            .exit_signal(id, ProcessId::EXTERNAL, reason);
+        self.table().exit_signal(id, ProcessId::EXTERNAL, reason);
     }
 
     /// The runtime's clock: time since [`Runtime::new`], as [`crate::Ctx::now`] reports it.

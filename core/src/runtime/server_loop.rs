@@ -156,9 +156,7 @@ impl<S: GenServer> Running<S> {
     /// Handles messages until a stop; returns the exit reason.
     fn serve(&mut self) -> ExitReason {
         loop {
-            let stop = if self.check_doom() {
-                self.drive()
-            } else if self.process.run_continue() {
+            let stop = if self.check_doom() || self.process.run_continue() {
                 self.drive()
             } else if let Some(timer) = self.due_timer() {
                 self.process.fire(timer);
@@ -193,9 +191,7 @@ impl<S: GenServer> Running<S> {
             }
             Envelope::Down(down) => {
                 // A `Down` of a monitor removed meanwhile is dropped (rule 4 of `crate::rules`).
-                if self.monitors.remove(&down.monitor).is_none() {
-                    return None;
-                }
+                self.monitors.remove(&down.monitor)?;
                 self.process.down(down);
             }
             Envelope::Exit { signal, via_link } => {

@@ -159,9 +159,8 @@ fn a_message_of_the_wrong_type_stops_its_receiver_as_in_the_simulator() {
     let exit = rt.monitor(stack.id());
     // A hand-made address that wrongly claims the stack is a probe.
     sender.cast(Cast::RelayTo(ServerRef::new(stack.id())));
-    let reason = ExitReason::Panic(
-        "handle_cast: message of the wrong type: Record(\"relayed\")".to_owned(),
-    );
+    let reason =
+        ExitReason::Panic("handle_cast: message of the wrong type: Record(\"relayed\")".to_owned());
     assert_eq!(exit.wait_timeout(LONG), Ok(reason));
     // The sender is not to blame: it carries on.
     assert_eq!(sender.call_timeout(Call::Echo(3), LONG), Ok(3));

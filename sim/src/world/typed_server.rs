@@ -256,7 +256,13 @@ impl<S: GenServer> SimServer for Slot<S> {
             Some(hash) => hash(live.state(), hasher),
             None => hasher.write_u64(self.history.unwrap_or_default()),
         }
-        let work = |text: String| if tagless { without_numbers(&text) } else { text };
+        let work = |text: String| {
+            if tagless {
+                without_numbers(&text)
+            } else {
+                text
+            }
+        };
         live.fingerprint(hasher, &work);
     }
 }
