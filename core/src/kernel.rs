@@ -303,6 +303,24 @@ impl Kernel {
         })
     }
 
+    /// What an exit signal does as it is handled by live process `to`: [`Kernel::signal`]
+    /// with the trap flag of now, and a trapped link signal consumes its link (void if the
+    /// receiver unlinked meanwhile). An engine that queued a signal when it was sent (the
+    /// receiver trapped exits then) decides here what it does when the receiver takes it.
+    pub fn receive(
+        &mut self,
+        to: ProcessId,
+        signal: &ExitSignal,
+        link: bool,
+        kill: bool,
+    ) -> Option<Arrival> {
+        let arrival = self.signal(to, signal, link, kill)?;
+        if arrival == Arrival::Trap && link && !self.take_link(to, signal.from) {
+            return Some(Arrival::Void);
+        }
+        Some(arrival)
+    }
+
     /// Process `id` exits with `reason`
     /// ([rule 1](crate::rules#rule-1-an-exit-is-seen-after-it-is-complete)): it leaves the
     /// kernel, frees its names, gives up its monitors, and returns the `Down`s for its

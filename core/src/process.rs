@@ -247,8 +247,8 @@ impl<S: GenServer> Process<S> {
                     continue;
                 }
                 Item::Answer(token, CallResult::NoReply) => {
+                    // Let go of: a `handle_call` that dropped its token fails the call now.
                     self.defer(&token);
-                    actions.push(Action::Settle(Settle::Release(token)));
                     continue;
                 }
                 Item::Effect(effect) => effect,

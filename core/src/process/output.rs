@@ -71,9 +71,6 @@ pub enum Settle<S: GenServer> {
     Answer(ReplyTo<S::Reply>, S::Reply),
     /// A call failed (its server stopped before answering).
     Fail(ReplyTo<S::Reply>, CallError),
-    /// The machine lets go of a token: if it was the last copy, the call fails with
-    /// "no reply" (a `handle_call` that answered "later" and dropped its token).
-    Release(ReplyTo<S::Reply>),
     /// What is left of an exited process, dropped here: a token its state held and never
     /// answered fails its call with "no reply" then.
     Bury(Box<dyn std::any::Any>),
@@ -92,7 +89,6 @@ impl<S: GenServer> Settle<S> {
             Settle::Fail(token, error) => {
                 token.fail(error);
             }
-            Settle::Release(token) => drop(token),
             Settle::Bury(remains) => drop(remains),
         }
     }

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::Instant;
 
 use crate::guard::guarded;
+use crate::kernel::Arrival;
 use crate::process::Process;
 use crate::runtime::envelope::Envelope;
 use crate::runtime::inbox::{Entry, ServerCell};
@@ -195,11 +196,13 @@ impl<S: GenServer> Running<S> {
                 self.process.down(down);
             }
             Envelope::Exit { signal, via_link } => {
-                // A link's signal that arrives after an unlink is dropped (rule 4 of `crate::rules`).
-                if via_link && !self.rt.table().take_link(self.cell.id, signal.from) {
-                    return None;
+                // Rule 2 with the trap flag of now (the server may have stopped trapping
+                // since); a link's signal that arrives after an unlink is dropped (rule 4).
+                match self.rt.table().receive(self.cell.id, &signal, via_link) {
+                    Arrival::Trap => self.process.exit_signal(signal),
+                    Arrival::Exit(reason) => self.process.halt(reason),
+                    Arrival::Void | Arrival::Ignore | Arrival::Kill => return None,
                 }
-                self.process.exit_signal(signal);
             }
             Envelope::Misfit { reason, call } => {
                 // The caller learns at once; the server stops as if the callback panicked.

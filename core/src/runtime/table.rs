@@ -100,10 +100,10 @@ impl Table {
         self.kernel.unlink(a, b);
     }
 
-    /// A trapped link signal from `from` is being handled by `me`: consumes the link, and
-    /// says whether it was still there (if not, `me` unlinked meanwhile: drop the signal).
-    pub(crate) fn take_link(&mut self, me: ProcessId, from: ProcessId) -> bool {
-        self.kernel.take_link(me, from)
+    /// A signal queued because `me` trapped exits when it was sent is being handled: what it
+    /// does with the trap flag of now ([`Kernel::receive`]).
+    pub(crate) fn receive(&mut self, me: ProcessId, signal: &ExitSignal, link: bool) -> Arrival {
+        (self.kernel.receive(me, signal, link, false)).unwrap_or(Arrival::Void)
     }
 
     /// Sets whether `id` traps exits.

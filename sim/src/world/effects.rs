@@ -51,6 +51,10 @@ impl World {
         loop {
             for action in std::mem::take(&mut output.actions) {
                 self.apply(id, action);
+                if !self.alive(id) {
+                    // A signal to itself took it down: nothing after it is carried out.
+                    return;
+                }
             }
             match output.status {
                 Status::Idle => return,
@@ -89,6 +93,12 @@ impl World {
     fn apply(&mut self, id: ProcessId, action: Action) {
         let command = match action {
             Action::Posted(posted) => return self.post(id, posted),
+            Action::Settle => {
+                for posted in self.slot(id).settle() {
+                    self.apply(id, posted);
+                }
+                return;
+            }
             Action::Command(command) => command,
         };
         match command {
@@ -107,6 +117,8 @@ impl World {
             Command::Link(to) => self.link(id, to),
             Command::Unlink(to) => self.unlink(id, to),
             Command::TrapExits(on) => self.trap_exits(id, on),
+            Command::Exit { to, reason } if to == id => self.signal_self(id, reason, false),
+            Command::Kill(to) if to == id => self.signal_self(id, ExitReason::Killed, true),
             Command::Exit { to, reason } => self.send(
                 id,
                 to,

@@ -14,10 +14,12 @@ use crate::world::envelope::CallOutcome;
 use crate::world::reply_sinks::Posted;
 
 /// Something a server's callback asked the world to do, in the order asked: a command of
-/// the core's process machine, or an outcome a reply token delivered (a reply, or a failure
-/// of the call) for the world to send.
+/// the core's process machine, a reply to deliver (the server holds it: `SimServer::settle`
+/// delivers it), or an outcome a reply token delivered (a reply, or a failure of the call)
+/// for the world to send.
 pub(crate) enum Action {
     Command(Command),
+    Settle,
     Posted(Posted),
 }
 
@@ -82,7 +84,10 @@ pub(crate) trait SimServer {
     fn next_continue(&self) -> Option<String>;
     /// The rendered message of a timer, if it is still set.
     fn timer_message(&self, timer: TimerId) -> Option<String>;
+    /// Delivers the reply of the next `Action::Settle`; returns what reply tokens posted.
+    fn settle(&mut self) -> Vec<Action>;
     /// Stops: runs `terminate` if asked, sends a final reply, fails deferred calls, drops state.
+    /// Replies not yet delivered fail with the reason.
     fn exit(&mut self, reason: &ExitReason, terminate: bool) -> Vec<Action>;
     /// The state, for invariants, while the server lives.
     fn state(&self) -> Option<&dyn Any>;

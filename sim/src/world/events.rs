@@ -121,12 +121,14 @@ impl World {
             // An exit signal the world handles (a kill, or any signal to a server that does
             // not trap exits) needs no readiness: it reaches a server blocked in a call, and
             // overtakes the messages ahead of it (they are in the mailbox already; if the
-            // signal stops the server, they die with it). Signals keep their order.
+            // signal stops the server, they die with it). Such signals keep their order; a
+            // trapped one ahead is in the mailbox already, as a message (a kill overtakes it).
             if matches!(self.proc(to).map(|p| &p.kind), Some(ProcKind::Server(_))) {
-                let signal = queue.iter().position(|e| e.body.is_exit());
+                let signal =
+                    (queue.iter()).position(|e| e.body.is_exit() && self.immediate(to, &e.body));
                 if let Some(index) = signal.filter(|&i| !(ready && i == 0)) {
                     let envelope = &queue[index];
-                    if envelope.due <= self.now && self.immediate(to, &envelope.body) {
+                    if envelope.due <= self.now {
                         events.push(Event::Deliver {
                             from,
                             life,

@@ -62,7 +62,15 @@ impl World {
                 self.emit(EventKind::Link, Some(a), Some(b), |_| {
                     "link (no such process)".to_owned()
                 });
-                self.notify(notice);
+                match notice {
+                    // Untrapped, the answer takes the linker down at once, as on the runtime.
+                    Notice::Exit { to, signal, link } if !self.kernel.traps(to) => {
+                        let ExitSignal { from, reason } = signal;
+                        let kill = false;
+                        self.receive_signal(from, to, Body::Exit { reason, kill, link });
+                    }
+                    notice => self.notify(notice),
+                }
             }
         }
     }
@@ -146,11 +154,7 @@ impl World {
             unreachable!("only exit signals are received as signals");
         };
         let signal = ExitSignal { from, reason };
-        let mut arrival = self.kernel.signal(to, &signal, link, kill);
-        if arrival == Some(Arrival::Trap) && link && !self.kernel.take_link(to, from) {
-            arrival = Some(Arrival::Void);
-        }
-        match arrival {
+        match self.kernel.receive(to, &signal, link, kill) {
             None => {}
             Some(Arrival::Kill) => {
                 self.emit(EventKind::Kill, Some(from), Some(to), |_| {
@@ -174,6 +178,22 @@ impl World {
                 "exit signal normal (not trapping)".to_owned()
             }),
             Some(Arrival::Exit(reason)) => self.exit_server(to, reason, true),
+        }
+    }
+
+    /// An exit signal server `id` sends itself: a kill, or an abnormal one it does not
+    /// trap, takes effect at once, before its callback's next effect (as on the runtime); a
+    /// trapped or normal one travels as a message like any other.
+    pub(crate) fn signal_self(&mut self, id: ProcessId, reason: ExitReason, kill: bool) {
+        let at_once = kill || (!self.kernel.traps(id) && reason != ExitReason::Normal);
+        let body = Body::Exit {
+            kill,
+            link: false,
+            reason,
+        };
+        match at_once {
+            true => self.receive_signal(id, id, body),
+            false => self.send(id, id, body),
         }
     }
 

@@ -2,6 +2,7 @@
 //! the reply tokens it hands out, whose outcomes the world sends as messages.
 
 use std::any::Any;
+use std::collections::VecDeque;
 use std::fmt::Debug;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::Duration;
@@ -33,6 +34,8 @@ pub(crate) struct Slot<S: GenServer> {
     clock: Duration,
     mailroom: SharedMailroom,
     live: Option<Process<S>>,
+    /// Replies handed out by the machine, each delivered when the world reaches its place.
+    pending: VecDeque<Settle<S>>,
     /// Hashes the state, if the system opted in.
     hasher: Option<StateHasher>,
     /// A hash of everything handed to the server since it (re)started, if kept.
@@ -48,6 +51,7 @@ impl<S: GenServer> Slot<S> {
             clock: Duration::ZERO,
             mailroom,
             live: None,
+            pending: VecDeque::new(),
             hasher: None,
             history: None,
         }
@@ -93,7 +97,7 @@ impl<S: GenServer> Slot<S> {
     }
 
     /// Hands out what the callbacks asked for, until a call or start blocks the server or
-    /// nothing is left; replies are delivered in their place and their outcomes collected.
+    /// nothing is left; replies wait in `pending` for the world to reach their place.
     fn pump(&mut self) -> Output {
         let mut actions = Vec::new();
         // What tokens delivered during the callbacks (a token dropped or answered directly).
@@ -104,15 +108,21 @@ impl<S: GenServer> Slot<S> {
                 genserver::engine::Action::Command(command) => {
                     actions.push(Action::Command(command))
                 }
-                genserver::engine::Action::Settle(settle) => self.settle(settle, &mut actions),
+                genserver::engine::Action::Settle(settle) => {
+                    self.pending.push_back(settle);
+                    actions.push(Action::Settle);
+                }
             }
         }
+        // What a token let go of by the machine posted (a call answered "later" whose
+        // token was dropped).
+        self.collect_posted(&mut actions);
         let status = output.status;
         Output { actions, status }
     }
 
     /// Delivers a reply (user `Drop` code may run) and collects what it posted.
-    fn settle(&self, settle: Settle<S>, actions: &mut Vec<Action>) {
+    fn deliver(&self, settle: Settle<S>, actions: &mut Vec<Action>) {
         let _ = guarded(move || settle.deliver());
         self.collect_posted(actions);
     }
@@ -224,13 +234,26 @@ impl<S: GenServer> SimServer for Slot<S> {
         self.live.as_ref()?.timer_message(timer)
     }
 
+    fn settle(&mut self) -> Vec<Action> {
+        let mut actions = Vec::new();
+        if let Some(settle) = self.pending.pop_front() {
+            self.deliver(settle, &mut actions);
+        }
+        actions
+    }
+
     fn exit(&mut self, reason: &ExitReason, terminate: bool) -> Vec<Action> {
         let mut actions = Vec::new();
-        let Some(live) = self.live.take() else {
+        let Some(mut live) = self.live.take() else {
             return actions;
         };
+        let pending = self
+            .pending
+            .drain(..)
+            .map(genserver::engine::Action::Settle);
+        live.abandon(pending);
         for settle in live.exit(reason, terminate) {
-            self.settle(settle, &mut actions);
+            self.deliver(settle, &mut actions);
         }
         actions
     }
