@@ -6,13 +6,30 @@
 //! simulator's `tests/links/rules.rs`; the threaded runtime's in `core/tests/runtime/`,
 //! whose file docs say which rules they cover).
 //!
-//! The rules are implemented once, by the kernel (`core/src/kernel.rs`: names, links,
-//! monitors, trap flags, and what an exit, a link, a monitor or an exit signal causes, as
-//! notices), which both engines keep. What stays an engine's own is only how a notice
-//! travels and when a server handles it: the threaded runtime hands it to the receiver's
-//! inbox at once (`runtime/table.rs`), the simulator queues it as a message for its
-//! scheduler (`sim/src/world/links.rs`, and `children.rs` for starts). The kernel's unit
-//! tests are named after the rules, like the tests of both engines.
+//! The rules are implemented once, in two pieces of `core` that both engines drive:
+//! - the kernel (`core/src/kernel.rs`): names, links, monitors, trap flags, and what an
+//!   exit, a link, a monitor or an exit signal causes, as notices (rules 1 to 5);
+//! - the process machine (`core/src/process.rs`): one process as a pure state machine
+//!   (inputs in; commands, replies and a status out), which runs `terminate` and fails the
+//!   calls it holds at its exit (rule 1), and stops carrying anything out once halted by a
+//!   kill, an untrapped signal or a panic (rule 2).
+//!
+//! What stays an engine's own is only how a notice travels and when an input arrives: the
+//! threaded runtime hands a notice to the receiver's inbox at once (`runtime/table.rs`) and
+//! runs each machine on its own thread (`runtime/server_loop.rs`, `apply.rs`); the simulator
+//! queues a notice as a message for its scheduler (`sim/src/world/links.rs`, `children.rs`)
+//! and drives every machine from one thread (`sim/src/world/typed_server.rs`). The kernel's
+//! unit tests are named after the rules, like the tests of both engines; the parity suite
+//! of `genserver-checks` (`checks/tests/parity/`) runs generated scripts on both engines and
+//! compares what every process saw.
+//!
+//! The engines still differ where their models of time differ: on the runtime an exit
+//! signal or a kill to *another* process takes effect when it is sent, in the simulator when
+//! the scheduler delivers it (a later step: every order the runtime can take is among the
+//! simulator's, and some more); and a callback's effects happen in one step of the
+//! simulator, while other threads run meanwhile on the runtime. A signal a process gives
+//! itself (a kill, an untrapped abnormal exit, linking to the dead) takes it down before its
+//! callback's next effect on both.
 //!
 //! ## Rule 1: an exit is seen after it is complete
 //!

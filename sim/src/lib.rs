@@ -124,9 +124,13 @@
 //!   server trapping exits gets them in `handle_exit`; otherwise a `normal` one is ignored
 //!   (traced) and any other reason stops it (`terminate` runs). A kill is untrappable and
 //!   skips `terminate`. A kill or an untrapped abnormal signal reaches a server even while it
-//!   is blocked in a call of its own, overtaking the messages queued ahead of it. Monitoring
-//!   or linking to a dead or unknown process gives `NoProcess` at once; a demonitor drops a
-//!   queued `Down`; an unlink voids an exit signal of that link still in flight.
+//!   is blocked in a call of its own, overtaking the messages (and trapped signals) queued
+//!   ahead of it. A signal a server gives itself (a kill, an exit signal it does not trap,
+//!   linking to the dead) takes effect at once, before its callback's next effect, as on the
+//!   threaded runtime. Monitoring or linking to a dead or unknown process gives `NoProcess`
+//!   at once; a demonitor drops a queued `Down`; an unlink voids an exit signal of that link
+//!   still in flight. The rules are the core's kernel and process machine, which the
+//!   threaded runtime drives too (see `genserver::rules`).
 //! - `Effect::Start` runs the recipe with a [`SimSpawner`]: the child gets a fresh id, its
 //!   `init` runs, its name is registered and its link set before anything else happens, and
 //!   the starter handles the outcome next. A name held by a live server is refused. Clients

@@ -165,10 +165,6 @@ impl Raw {
         let mut trapping: BTreeMap<String, bool> =
             (tops.iter()).map(|t| (t.label.clone(), t.trap)).collect();
         let mut children = 0;
-        // Which node sent which an exit signal (see DISAGREEMENT 4).
-        let mut signalled = BTreeSet::new();
-        // Which pairs of labels were linked (see DISAGREEMENT 3).
-        let mut linked = BTreeSet::new();
         // Which nodes made a call (see DISAGREEMENT 2).
         let mut called = BTreeSet::new();
         let mut ops = Vec::new();
@@ -193,14 +189,14 @@ impl Raw {
                     RawCmd::Demonitor => Cmd::Demonitor,
                     RawCmd::Link(t) => Cmd::Link(pick(&labels, t)),
                     RawCmd::Unlink(t) => Cmd::Unlink(pick(&labels, t)),
-                    // DISAGREEMENT 2: the runtime reads the receiver's trap flag when an
-                    // exit signal is sent, the simulator when it is delivered. A node that
-                    // changes its flag after signalling itself in the same callback sees
-                    // its signal trapped on one engine and not on the other; so a change of
-                    // the flag comes first in its callback.
-                    // And a node that made a call may be blocked in it, with a change of its
-                    // flag queued behind a signal already in flight: none after a call.
-                    RawCmd::Trap(_) if !cmds.is_empty() || called.contains(&actor) => continue,
+                    // DISAGREEMENT 2 (left): the runtime applies an exit signal to a node
+                    // that does not trap exits when it is sent, the simulator when it is
+                    // delivered; a node that turns trapping on after a signal was sent to it
+                    // sees it trapped in the simulator only. A node blocked in a call of its
+                    // own may have such a signal in flight: no change of its flag after a
+                    // call. (Turning trapping off is read when the signal is handled, by both
+                    // engines: fixed, and generated.)
+                    RawCmd::Trap(true) if called.contains(&actor) => continue,
                     RawCmd::Trap(on) => Cmd::Trap(on),
                     RawCmd::Exit(t, r) => Cmd::Exit(pick(&labels, t), reason(r)),
                     RawCmd::Kill(t) => Cmd::Kill(pick(&labels, t)),
@@ -225,10 +221,9 @@ impl Raw {
                             0 => child.fail = Some(ExitReason::error("refused")),
                             1 => child.init = vec![Cmd::Stop(reason(init / 8 % 4))],
                             2 => child.init = vec![Cmd::Monitor(pick(&labels, target))],
-                            // DISAGREEMENT 1 (see `dooms_at_once`): an untrapping child
-                            // linking to a dead process in `init` fails its start on the
-                            // runtime, and starts (to die a step later) in the simulator.
-                            3 if trap => child.init = vec![Cmd::Link(pick(&labels, target))],
+                            // An untrapping child linking to a dead process in `init` fails
+                            // its start on both engines (DISAGREEMENT 1, fixed).
+                            3 => child.init = vec![Cmd::Link(pick(&labels, target))],
                             _ => {}
                         }
                         labels.push(child.label.clone());
@@ -246,39 +241,13 @@ impl Raw {
                     RawCmd::Release(v) => Cmd::Release(u64::from(v)),
                     RawCmd::Note(t) => Cmd::Note(pick(&labels, t), "hi".to_owned()),
                 };
-                if let Cmd::Link(target) = &cmd {
-                    // DISAGREEMENT 3: linking to a dead process while a link exit signal
-                    // from it is still to be handled (a second link in one callback, or a
-                    // link while the first signal waits behind a call) gives one exit
-                    // signal on the runtime (its link set holds the dead process once; the
-                    // first signal handled consumes it, the second is dropped as unlinked)
-                    // and two in the simulator. So a pair of nodes is linked once a script.
-                    if !linked.insert(pair(&actor, target)) {
-                        continue;
-                    }
-                }
-                if let Cmd::Start(child) = &cmd {
-                    if child.link {
-                        linked.insert(pair(&actor, &Target::Label(child.label.clone())));
-                    }
-                }
-                match &cmd {
-                    Cmd::Exit(target, _) => {
-                        signalled.insert((actor.clone(), target.clone()));
-                    }
-                    Cmd::Kill(target) if signalled.contains(&(actor.clone(), target.clone())) => {
-                        // DISAGREEMENT 4: a kill behind an exit signal from the same sender
-                        // takes its receiver down at once on the runtime; in the simulator
-                        // signals keep their order, so the kill waits until the earlier
-                        // signal, if trapped, is handled: for ever if the receiver is
-                        // blocked in a call meanwhile.
-                        continue;
-                    }
-                    _ => {}
-                }
-                let trap = trapping.get(&actor).copied().unwrap_or(false);
-                let dooms = dooms_at_once(&cmd, trap);
-                let last = dooms || races(&cmd);
+                // DISAGREEMENT 3 (linking twice to the dead while trapping: one signal on
+                // the runtime, two in the simulator) is fixed: both engines keep links in
+                // the core's kernel. DISAGREEMENT 4 (a kill queued behind a trapped signal
+                // from the same sender waited for it in the simulator) is fixed: a kill
+                // overtakes it. Both are generated.
+                let dooms = dooms_at_once(&cmd, &actor);
+                let last = dooms || races(&cmd, &actor);
                 if dooms && stopping {
                     // DISAGREEMENT 1 again: on the runtime the doom's reason replaces the
                     // stop asked for before it; in the simulator the stop's reason stays.
@@ -306,24 +275,21 @@ impl Raw {
     }
 }
 
-/// Whether `cmd`, carried out by a node (trapping exits or not), may take `actor` down
-/// before the rest of its callback's effects on the runtime: a kill (of itself, or of a
-/// process linked to it: the link's `killed` signal is sent in the same critical section),
-/// and, unless it traps, a link (to a process that turns out dead: "no such process") or an
-/// abnormal exit signal (to itself, or to a process linked to it).
+/// Whether `cmd`, carried out by node `actor`, may take `actor` down before the rest of its
+/// callback's effects on the runtime but not in the simulator: the kill of another process
+/// (on the runtime it leaves at once, and its `killed` link signal dooms `actor` in the same
+/// critical section; in the simulator the kill is a message delivered in a later step).
 ///
-/// DISAGREEMENT 1 between the engines, excluded from generation by ending an operation's
-/// commands after such a command: on the runtime, an untrapped exit signal dooms its
-/// receiver at once (its remaining effects are never carried out, a child doomed in `init`
-/// fails its start); in the simulator every exit signal is a message delivered in a later
-/// step, after the whole callback's effects (and after the child's start succeeded).
-fn dooms_at_once(cmd: &Cmd, trap: bool) -> bool {
-    match cmd {
-        Cmd::Kill(_) => true,
-        Cmd::Link(_) => !trap,
-        Cmd::Exit(_, reason) => !trap && *reason != ExitReason::Normal,
-        _ => false,
-    }
+/// DISAGREEMENT 1, what is left of it (excluded by ending an operation's commands after such
+/// a command). A signal a node gives itself (a kill, an untrapped abnormal exit, linking to
+/// the dead) takes it down before its next effect on both engines: fixed, and generated.
+fn dooms_at_once(cmd: &Cmd, actor: &str) -> bool {
+    matches!(cmd, Cmd::Kill(target) if !is(target, actor))
+}
+
+/// Whether `target` names `actor`.
+fn is(target: &Target, actor: &str) -> bool {
+    matches!(target, Target::Label(label) if label == actor)
 }
 
 /// Whether `cmd` lets another process go on (exit, or carry on with a call answered) while
@@ -336,22 +302,10 @@ fn dooms_at_once(cmd: &Cmd, trap: bool) -> bool {
 /// find that process alive or dead as the runtime's threads happen to race (`Exit(n0, boom),
 /// Start(c0, init [Monitor(n0)])` gives c0 a `Down` "no such process" on the runtime, and
 /// "error: boom" in the simulator, which cannot order n0's exit inside n1's step).
-fn races(cmd: &Cmd) -> bool {
+fn races(cmd: &Cmd, actor: &str) -> bool {
     match cmd {
-        Cmd::Exit(_, reason) => *reason != ExitReason::Normal,
+        Cmd::Exit(target, reason) => *reason != ExitReason::Normal && !is(target, actor),
         Cmd::Release(_) => true,
         _ => false,
-    }
-}
-
-/// The unordered pair of `actor` and `target`'s label (a link is both ways).
-fn pair(actor: &str, target: &Target) -> (String, String) {
-    let other = match target {
-        Target::Label(label) => label.clone(),
-        Target::Id(id) => format!("{id:?}"),
-    };
-    match actor <= other.as_str() {
-        true => (actor.to_owned(), other),
-        false => (other, actor.to_owned()),
     }
 }

@@ -181,11 +181,12 @@ impl World {
         }
     }
 
-    /// An exit signal server `id` sends itself: a kill, or an abnormal one it does not
-    /// trap, takes effect at once, before its callback's next effect (as on the runtime); a
-    /// trapped or normal one travels as a message like any other.
+    /// An exit signal server `id` sends itself: a kill, or one it does not trap, takes
+    /// effect at once, before its callback's next effect (an abnormal one takes it down, a
+    /// normal one is ignored), as on the runtime; a trapped one travels as a message like any
+    /// other.
     pub(crate) fn signal_self(&mut self, id: ProcessId, reason: ExitReason, kill: bool) {
-        let at_once = kill || (!self.kernel.traps(id) && reason != ExitReason::Normal);
+        let at_once = kill || !self.kernel.traps(id);
         let body = Body::Exit {
             kill,
             link: false,
