@@ -45,6 +45,12 @@ fn supervise(
     supervise_spec(rt, j, spec)
 }
 
+/// A supervisor of three workers, `a`, `b` and `c`.
+fn abc(rt: &Runtime, j: &Journal, strategy: Strategy) -> Server<Sup> {
+    let children = ["a", "b", "c"].map(|label| worker(label, j));
+    supervise(rt, j, strategy, children.into())
+}
+
 fn children(sup: &Server<Sup>) -> Vec<ChildInfo> {
     match sup.call_timeout(SupervisorCall::WhichChildren, LONG) {
         Ok(SupervisorReply::Children(children)) => children,
@@ -89,12 +95,7 @@ fn stop(sup: &Server<Sup>) {
 fn children_start_in_order_before_start_returns_and_stop_in_reverse() {
     let rt = Runtime::new();
     let j = Journal::new();
-    let sup = supervise(
-        &rt,
-        &j,
-        Strategy::OneForOne,
-        vec![worker("a", &j), worker("b", &j), worker("c", &j)],
-    );
+    let sup = abc(&rt, &j, Strategy::OneForOne);
     assert_eq!(lifecycle(&j), ["a: init", "b: init", "c: init"]);
     let ids: Vec<_> = children(&sup).iter().map(|c| c.id.clone()).collect();
     assert_eq!(ids, ["a", "b", "c"]);
@@ -114,12 +115,7 @@ fn children_start_in_order_before_start_returns_and_stop_in_reverse() {
 fn one_for_one_restarts_only_the_child_that_exited() {
     let rt = Runtime::new();
     let j = Journal::new();
-    let sup = supervise(
-        &rt,
-        &j,
-        Strategy::OneForOne,
-        vec![worker("a", &j), worker("b", &j), worker("c", &j)],
-    );
+    let sup = abc(&rt, &j, Strategy::OneForOne);
     let before: Vec<_> = children(&sup).iter().map(|c| c.process).collect();
     let b = before[1].unwrap();
     crash(&rt, b, "b crashed");
@@ -136,12 +132,7 @@ fn one_for_one_restarts_only_the_child_that_exited() {
 fn one_for_all_stops_the_others_in_reverse_and_restarts_all_in_order() {
     let rt = Runtime::new();
     let j = Journal::new();
-    let sup = supervise(
-        &rt,
-        &j,
-        Strategy::OneForAll,
-        vec![worker("a", &j), worker("b", &j), worker("c", &j)],
-    );
+    let sup = abc(&rt, &j, Strategy::OneForAll);
     let c = child_id(&sup, "c").unwrap();
     let b = child_id(&sup, "b").unwrap();
     crash(&rt, b, "b crashed");
@@ -164,12 +155,7 @@ fn one_for_all_stops_the_others_in_reverse_and_restarts_all_in_order() {
 fn rest_for_one_restarts_the_child_and_those_started_after_it() {
     let rt = Runtime::new();
     let j = Journal::new();
-    let sup = supervise(
-        &rt,
-        &j,
-        Strategy::RestForOne,
-        vec![worker("a", &j), worker("b", &j), worker("c", &j)],
-    );
+    let sup = abc(&rt, &j, Strategy::RestForOne);
     let a = child_id(&sup, "a").unwrap();
     let b = child_id(&sup, "b").unwrap();
     let c = child_id(&sup, "c").unwrap();

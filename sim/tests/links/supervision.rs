@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use genserver::ExitReason;
 use genserver::supervisor::{ChildSpec, Restart, Shutdown, Strategy, Supervisor, SupervisorSpec};
-use genserver_sim::{SimSpawner, Verdict, World};
+use genserver_sim::{DfsOptions, Exploration, SimSpawner, System, Verdict, World};
 use genserver_traces::EventKind;
 
 use genserver_checks::node::{Cmd, Journal, NodeArgs};
@@ -307,6 +307,34 @@ fn a_child_that_ignores_shutdown_is_killed_after_its_timeout() {
     );
 }
 
+/// Lets faults crash the children named a, b and c, `budget` times at most.
+fn crashable(w: &mut World, budget: u32) {
+    for name in ["a", "b", "c"] {
+        w.crashable_name(name);
+    }
+    let faults = w.faults();
+    faults.budget = budget;
+    faults.probability = 0.3;
+}
+
+/// Hunts 300 seeds, then searches up to `max_runs` schedules depth first; panics with the
+/// trace of the first failure either finds.
+fn search(sys: &dyn System, strategy: Strategy, max_runs: u64) -> Exploration {
+    let hunt = genserver_sim::hunt(sys, 0, 300, genserver_sim::DEFAULT_MAX_STEPS);
+    if let Some(found) = hunt.found {
+        panic!("{strategy:?}: {}", text(&found));
+    }
+    let dfs = DfsOptions {
+        max_runs,
+        ..Default::default()
+    };
+    let report = genserver_sim::explore(sys, &dfs, &mut |_| {}).unwrap();
+    if let Some(found) = report.found {
+        panic!("{strategy:?} (dfs): {}", text(&found));
+    }
+    report
+}
+
 /// How many runs reached their end checks.
 static AUDITS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
@@ -329,12 +357,7 @@ fn children_and_names_agree_after_crashes_at_any_moment() {
                 .child(child(&j, "c", vec![]))
                 .intensity(100, Duration::from_secs(5));
             let sup = w.spawn::<Sup>("sup", spec);
-            for name in ["a", "b", "c"] {
-                w.crashable_name(name);
-            }
-            let faults = w.faults();
-            faults.budget = 3;
-            faults.probability = 0.3;
+            crashable(w, 3);
             // Once everything settled: the supervisor lives and each name is a live child.
             w.at_end("children registered", move |view| {
                 view.state(sup).ok_or("the supervisor stopped")?;
@@ -350,18 +373,7 @@ fn children_and_names_agree_after_crashes_at_any_moment() {
             let pokes = ["a", "b", "c"].map(|n| Do::Cast(To::Name(n), Cmd::Mark("poke".into())));
             script(w, &j, "poker", pokes.into());
         });
-        let hunt = genserver_sim::hunt(&sys, 0, 300, genserver_sim::DEFAULT_MAX_STEPS);
-        if let Some(found) = hunt.found {
-            panic!("{strategy:?}: {}", text(&found));
-        }
-        let dfs = genserver_sim::DfsOptions {
-            max_runs: 200_000,
-            ..Default::default()
-        };
-        let report = genserver_sim::explore(&sys, &dfs, &mut |_| {}).unwrap();
-        if let Some(found) = report.found {
-            panic!("{strategy:?} (dfs): {}", text(&found));
-        }
+        let report = search(&sys, strategy, 200_000);
         assert!(report.verified(), "{strategy:?}: {}", report.verdict());
     }
     // The audits did run to their end (not cut by the step limit).
@@ -386,12 +398,7 @@ fn a_stop_racing_restarts_leaves_no_child_behind() {
                 .child(child(&j, "c", vec![]))
                 .intensity(100, Duration::from_secs(5));
             let sup = w.spawn::<Sup>("sup", spec);
-            for name in ["a", "b", "c"] {
-                w.crashable_name(name);
-            }
-            let faults = w.faults();
-            faults.budget = 2;
-            faults.probability = 0.3;
+            crashable(w, 2);
             script(w, &j, "stopper", vec![Do::StopSupervisor(sup.id())]);
             w.at_end("all down", move |view| {
                 if view.state(sup).is_some() {
@@ -405,18 +412,7 @@ fn a_stop_racing_restarts_leaves_no_child_behind() {
                 Ok(())
             });
         });
-        let hunt = genserver_sim::hunt(&sys, 0, 300, genserver_sim::DEFAULT_MAX_STEPS);
-        if let Some(found) = hunt.found {
-            panic!("{strategy:?}: {}", text(&found));
-        }
-        let dfs = genserver_sim::DfsOptions {
-            max_runs: 5_000,
-            ..Default::default()
-        };
-        let report = genserver_sim::explore(&sys, &dfs, &mut |_| {}).unwrap();
-        if let Some(found) = report.found {
-            panic!("{strategy:?} (dfs): {}", text(&found));
-        }
+        let report = search(&sys, strategy, 5_000);
         eprintln!(
             "{strategy:?}: {}, {} schedules, {} states",
             report.verdict(),
