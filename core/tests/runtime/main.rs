@@ -1,12 +1,12 @@
 //! The threaded runtime against the rules of `shared/reference/genserver-semantics.md`.
 
-mod agent;
 mod calls;
 mod failures;
 mod kills;
 mod links;
 mod monitors;
 mod names;
+mod nodes;
 mod ordering;
 mod probe;
 mod scenarios;

@@ -4,49 +4,37 @@
 use std::time::Duration;
 
 use genserver::{CallError, ExitReason, ProcessId, Runtime, StartError, StartOptions};
+use genserver_checks::node::{Cast, Child, Cmd, Journal, LONG, NoEngine, NodeArgs, Request};
 
-use crate::agent::{
-    Agent, AgentArgs, Call, Cast, Cmd, await_dead, await_entry, events, order, plain, spawn,
-};
-use crate::probe::{LONG, Log, entries, new_log};
+use crate::nodes::{N, await_dead, await_line, events, order, plain, spawn, wait_until};
 
-fn child(tag: &str, log: &Log, name: Option<&str>, link: bool) -> Cmd {
-    Cmd::Start {
-        child: Box::new(AgentArgs::new(tag, log)),
-        name: name.map(str::to_owned),
-        link,
-    }
-}
-
-/// The process id in the log line `"{tag}: started <N>"`.
-fn started_id(log: &Log, tag: &str) -> ProcessId {
-    let prefix = format!("{tag}: started <");
-    let line = entries(log)
-        .into_iter()
-        .find(|entry| entry.starts_with(&prefix))
-        .expect("a start outcome was logged");
-    ProcessId(line[prefix.len()..line.len() - 1].parse().unwrap())
+/// The id of the process the journal labels `label`.
+fn id_of(j: &Journal, label: &str) -> ProcessId {
+    j.id(label).expect("the process started")
 }
 
 #[test]
 fn a_child_starts_named_and_linked_and_the_outcome_comes_before_anything_else() {
     let rt = Runtime::new();
-    let log = new_log();
-    let parent = spawn(&rt, AgentArgs::new("p", &log).trapping());
+    let j = Journal::new();
+    let parent = spawn(&rt, NodeArgs::new("p", &j).trapping());
     // The call's reply is sent after its effects: the outcome is handled by then.
-    order(&parent, vec![child("kid", &log, Some("kid"), true)]);
-    let kid = started_id(&log, "p");
-    assert_eq!(rt.whereis::<Agent>("kid").unwrap().id(), kid);
-    rt.whereis::<Agent>("kid")
+    order(
+        &parent,
+        vec![Cmd::Start(Child::new("kid").named("kid").linked())],
+    );
+    let kid = id_of(&j, "kid");
+    assert_eq!(rt.whereis::<N>("kid").unwrap().id(), kid);
+    rt.whereis::<N>("kid")
         .unwrap()
         .cast(Cast::Do(vec![Cmd::Stop(ExitReason::error("kid crashed"))]));
-    await_entry(&log, &format!("p: exit {kid:?} error: kid crashed"));
+    await_line(&j, "p: exit from kid: error: kid crashed");
     assert_eq!(
-        events(&log),
+        events(&j),
         [
-            format!("p: started {kid:?}"),
-            "kid: terminate error: kid crashed".to_owned(),
-            format!("p: exit {kid:?} error: kid crashed"),
+            "p: started kid",
+            "kid: terminate error: kid crashed",
+            "p: exit from kid: error: kid crashed",
         ]
     );
 }
@@ -54,40 +42,36 @@ fn a_child_starts_named_and_linked_and_the_outcome_comes_before_anything_else() 
 #[test]
 fn a_linked_child_goes_down_with_its_starter() {
     let rt = Runtime::new();
-    let log = new_log();
-    let parent = plain(&rt, "p", &log);
-    order(&parent, vec![child("kid", &log, None, true)]);
-    let kid = started_id(&log, "p");
+    let j = Journal::new();
+    let parent = plain(&rt, "p", &j);
+    order(&parent, vec![Cmd::Start(Child::new("kid").linked())]);
+    let kid = id_of(&j, "kid");
     parent.stop(ExitReason::error("parent crashed")).unwrap();
     await_dead(&rt, kid);
-    await_entry(&log, "kid: terminate error: parent crashed");
+    await_line(&j, "kid: terminate error: parent crashed");
 }
 
 #[test]
 fn a_failed_start_gives_on_started_err_and_no_link_or_signal() {
     let rt = Runtime::new();
-    let log = new_log();
-    let parent = spawn(&rt, AgentArgs::new("p", &log).trapping());
-    let mut failing = AgentArgs::new("kid", &log);
-    failing.fail_init = Some(ExitReason::error("no config"));
+    let j = Journal::new();
+    let parent = spawn(&rt, NodeArgs::new("p", &j).trapping());
+    let kid = || Child::new("kid").named("kid").linked();
+    let failing = kid().failing(ExitReason::error("no config"));
+    order(&parent, vec![Cmd::Start(failing)]);
+    order(&parent, vec![Cmd::Start(kid())]);
     order(
         &parent,
-        vec![Cmd::Start {
-            child: Box::new(failing),
-            name: Some("kid".into()),
-            link: true,
-        }],
+        vec![Cmd::Start(Child::new("kid2").named("kid").linked())],
     );
-    order(&parent, vec![child("kid", &log, Some("kid"), true)]);
-    order(&parent, vec![child("kid2", &log, Some("kid"), true)]);
-    parent.call_timeout(Call::Echo(0), LONG).unwrap();
-    let kid = started_id(&log, "p");
+    parent.call_timeout(Request::Echo(0), LONG).unwrap();
     assert_eq!(
-        events(&log),
+        events(&j),
         [
-            "p: start failed: init failed: error: no config".to_owned(),
-            format!("p: started {kid:?}"),
-            "p: start failed: the name \"kid\" is already registered".to_owned(),
+            "kid: init fails: error: no config",
+            "p: start of kid failed: init failed: error: no config",
+            "p: started kid",
+            "p: start of kid2 failed: the name \"kid\" is already registered",
         ]
     );
 }
@@ -95,18 +79,18 @@ fn a_failed_start_gives_on_started_err_and_no_link_or_signal() {
 #[test]
 fn a_message_for_a_dead_instance_never_reaches_the_new_one_under_its_name() {
     let rt = Runtime::new();
-    let log = new_log();
+    let j = Journal::new();
     let old = rt
-        .start_named::<Agent>("svc", AgentArgs::new("old", &log))
+        .start_named::<N>("svc", NodeArgs::new("old", &j))
         .unwrap();
-    let caller = plain(&rt, "c", &log);
+    let caller = plain(&rt, "c", &j);
     old.stop(ExitReason::error("crash")).unwrap();
     let new = rt
-        .start_named::<Agent>("svc", AgentArgs::new("new", &log))
+        .start_named::<N>("svc", NodeArgs::new("new", &j))
         .unwrap();
     assert_ne!(old.id(), new.id());
     assert_eq!(
-        old.call_timeout(Call::Echo(1), LONG),
+        old.call_timeout(Request::Echo(1), LONG),
         Err(CallError::NoProcess)
     );
     old.cast(Cast::Note("for the old one".into()));
@@ -114,62 +98,59 @@ fn a_message_for_a_dead_instance_never_reaches_the_new_one_under_its_name() {
     order(
         &caller,
         vec![
-            Cmd::Tell(old.id(), "for the old one".into()),
-            Cmd::CallEcho(old.id(), 1),
+            Cmd::Note("old".into(), "for the old one".into()),
+            Cmd::Call("old".into(), 1),
         ],
     );
-    assert_eq!(new.call_timeout(Call::Echo(2), LONG), Ok(2));
+    assert_eq!(new.call_timeout(Request::Echo(2), LONG), Ok(2));
     assert_eq!(
-        events(&log),
-        ["old: terminate error: crash", "c: outcome Err(NoProcess)"]
+        events(&j),
+        [
+            "old: terminate error: crash",
+            "c: outcome Err(no such process)"
+        ]
     );
 }
 
 #[test]
 fn start_returns_after_inits_effects_children_included() {
     let rt = Runtime::new();
-    let log = new_log();
-    let mut args = AgentArgs::new("p", &log);
-    args.init = vec![child("kid", &log, Some("kid"), true)];
+    let j = Journal::new();
+    let args =
+        NodeArgs::new("p", &j).init(vec![Cmd::Start(Child::new("kid").named("kid").linked())]);
     let parent = spawn(&rt, args);
-    assert!(rt.whereis::<Agent>("kid").is_some());
     assert_eq!(
-        events(&log),
-        [format!("p: started {:?}", started_id(&log, "p"))]
+        rt.whereis::<N>("kid").map(|kid| kid.id()),
+        Some(id_of(&j, "kid"))
     );
+    assert_eq!(events(&j), ["p: started kid"]);
     assert!(parent.is_alive());
 }
 
 #[test]
 fn a_server_stopping_while_inits_effects_are_carried_out_fails_to_start() {
     let rt = Runtime::new();
-    let log = new_log();
-    let mut args = AgentArgs::new("p", &log);
-    args.init = vec![Cmd::Stop(ExitReason::error("changed my mind"))];
+    let j = Journal::new();
+    let stop = || vec![Cmd::Stop(ExitReason::error("changed my mind"))];
+    let args = NodeArgs::new("p", &j).init(stop());
     assert_eq!(
-        rt.start_with::<Agent>(args, StartOptions::default())
+        rt.start_with::<N>(args, StartOptions::default())
             .unwrap_err(),
         StartError::Init(ExitReason::error("changed my mind"))
     );
     // Started through a parent with a link: the parent gets the error, no exit signal.
-    let parent = spawn(&rt, AgentArgs::new("parent", &log).trapping());
-    let mut failing = AgentArgs::new("kid", &log);
-    failing.init = vec![Cmd::Stop(ExitReason::error("changed my mind"))];
+    let parent = spawn(&rt, NodeArgs::new("parent", &j).trapping());
     order(
         &parent,
-        vec![Cmd::Start {
-            child: Box::new(failing),
-            name: None,
-            link: true,
-        }],
+        vec![Cmd::Start(Child::new("kid").linked().init(stop()))],
     );
-    parent.call_timeout(Call::Echo(0), LONG).unwrap();
+    parent.call_timeout(Request::Echo(0), LONG).unwrap();
     assert_eq!(
-        events(&log),
+        events(&j),
         [
             "p: terminate error: changed my mind",
             "kid: terminate error: changed my mind",
-            "parent: start failed: init failed: error: changed my mind",
+            "parent: start of kid failed: init failed: error: changed my mind",
         ]
     );
 }
@@ -177,10 +158,10 @@ fn a_server_stopping_while_inits_effects_are_carried_out_fails_to_start() {
 #[test]
 fn ctx_now_is_the_time_since_the_runtime_was_created_and_advances() {
     let rt = Runtime::new();
-    let agent = plain(&rt, "a", &new_log());
-    let first = agent.call_timeout(Call::Now, LONG).unwrap();
+    let node = plain(&rt, "a", &Journal::new());
+    let first = node.call_timeout(Request::Now, LONG).unwrap();
     std::thread::sleep(Duration::from_millis(20));
-    let second = agent.call_timeout(Call::Now, LONG).unwrap();
+    let second = node.call_timeout(Request::Now, LONG).unwrap();
     assert!(second >= first + 20_000, "{first} then {second}");
     assert!(Duration::from_micros(second) <= rt.now());
 }
@@ -188,8 +169,8 @@ fn ctx_now_is_the_time_since_the_runtime_was_created_and_advances() {
 #[test]
 fn trapping_asked_for_in_init_holds_from_registration_on() {
     let rt = Runtime::new();
-    let log = new_log();
-    let dead = plain(&rt, "dead", &log);
+    let j = Journal::new();
+    let dead = plain(&rt, "dead", &j);
     dead.stop(ExitReason::Normal).unwrap();
     // Linked at registration to a dead process: the exit signal comes before `init`'s
     // effects are carried out, and is trapped all the same.
@@ -198,23 +179,23 @@ fn trapping_asked_for_in_init_holds_from_registration_on() {
         link_to: Some(dead.id()),
     };
     let child = rt
-        .start_with::<Agent>(AgentArgs::new("kid", &log).trapping(), options)
+        .start_with::<N>(NodeArgs::new("kid", &j).trapping(), options)
         .unwrap();
-    await_entry(&log, &format!("kid: exit {:?} no such process", dead.id()));
-    assert_eq!(child.call_timeout(Call::Echo(1), LONG), Ok(1));
+    await_line(&j, "kid: exit from dead: no such process");
+    assert_eq!(child.call_timeout(Request::Echo(1), LONG), Ok(1));
 }
 
 #[test]
 fn a_recipe_built_for_another_engine_is_refused() {
     let rt = Runtime::new();
-    let log = new_log();
-    let parent = plain(&rt, "p", &log);
+    let j = Journal::new();
+    let parent = plain(&rt, "p", &j);
     order(&parent, vec![Cmd::StartForeign]);
     assert_eq!(
-        events(&log),
+        events(&j),
         [format!(
-            "p: start failed: this start recipe was built for another engine: {}",
-            std::any::type_name::<crate::agent::OtherEngine>()
+            "p: start of foreign failed: this start recipe was built for another engine: {}",
+            std::any::type_name::<NoEngine>()
         )]
     );
 }
@@ -245,26 +226,22 @@ fn a_child_killed_during_its_start_fails_the_start_without_a_signal_to_its_start
     // The starter does not trap exits: an exit signal `killed` would take it down. It must
     // learn from the failed start alone, as when the child stops in its `init` effects.
     let rt = Runtime::new();
-    let log = new_log();
-    let holder = plain(&rt, "holder", &log);
-    let parent = plain(&rt, "p", &log);
-    let mut kid = AgentArgs::new("kid", &log);
-    kid.init = vec![Cmd::CallHold(holder.id())];
-    parent.cast(Cast::Do(vec![Cmd::Start {
-        child: Box::new(kid),
-        name: Some("kid".into()),
-        link: true,
-    }]));
+    let j = Journal::new();
+    plain(&rt, "holder", &j);
+    let parent = plain(&rt, "p", &j);
+    let kid = Child::new("kid").named("kid").linked();
+    let kid = kid.init(vec![Cmd::CallHold("holder".into())]);
+    parent.cast(Cast::Do(vec![Cmd::Start(kid)]));
     let mut kid_id = None;
-    crate::agent::wait_until(
+    wait_until(
         || {
-            kid_id = rt.whereis::<Agent>("kid").map(|kid| kid.id());
+            kid_id = rt.whereis::<N>("kid").map(|kid| kid.id());
             kid_id.is_some()
         },
         || "the kid never registered".into(),
     );
     rt.kill(kid_id.unwrap());
-    assert_eq!(parent.call_timeout(Call::Echo(1), LONG), Ok(1));
-    await_entry(&log, "p: start failed: init failed: killed");
+    assert_eq!(parent.call_timeout(Request::Echo(1), LONG), Ok(1));
+    await_line(&j, "p: start of kid failed: init failed: killed");
     assert!(parent.is_alive());
 }

@@ -9,41 +9,46 @@ use genserver::supervisor::{
     SupervisorSpec,
 };
 use genserver::{CallError, ExitReason, ProcessId, Runtime, Server};
+use genserver_checks::node::{Cast, Cmd, Gate, Journal, LONG, NodeArgs, Request};
 
-use crate::agent::{
-    Agent, AgentArgs, Call, Cast, Cmd, await_dead, await_entry, order, plain, wait_until,
-};
-use crate::probe::{LONG, Log, entries, new_log};
+use crate::nodes::{N, await_dead, await_line, lifecycle, order, plain, wait_until};
 
 type Sup = Supervisor<Spawner>;
 
-/// A child agent tagged `tag`, logging to `log`.
-fn worker(tag: &'static str, log: &Log) -> ChildSpec<Spawner> {
-    let log = log.clone();
-    ChildSpec::new::<Agent>(tag, move || AgentArgs::new(tag, &log))
+/// A child node labelled `label`, journaling to `j`.
+fn worker(label: &'static str, j: &Journal) -> ChildSpec<Spawner> {
+    let j = j.clone();
+    ChildSpec::new::<N>(label, move || NodeArgs::new(label, &j))
 }
 
 /// A worker that traps exits and so ignores a supervisor's `shutdown` signal.
-fn stubborn(tag: &'static str, log: &Log) -> ChildSpec<Spawner> {
-    let log = log.clone();
-    ChildSpec::new::<Agent>(tag, move || AgentArgs::new(tag, &log).trapping())
+fn stubborn(label: &'static str, j: &Journal) -> ChildSpec<Spawner> {
+    let j = j.clone();
+    ChildSpec::new::<N>(label, move || NodeArgs::new(label, &j).trapping())
 }
 
-fn supervise(rt: &Runtime, strategy: Strategy, children: Vec<ChildSpec<Spawner>>) -> Server<Sup> {
+/// Starts a supervisor, named `sup` in the journal.
+fn supervise_spec(rt: &Runtime, j: &Journal, spec: SupervisorSpec<Spawner>) -> Server<Sup> {
+    let sup = rt.start::<Sup>(spec).expect("the supervisor starts");
+    j.name(sup.id(), "sup");
+    sup
+}
+
+fn supervise(
+    rt: &Runtime,
+    j: &Journal,
+    strategy: Strategy,
+    children: Vec<ChildSpec<Spawner>>,
+) -> Server<Sup> {
     let mut spec = SupervisorSpec::new(strategy);
     spec.children = children;
-    rt.start::<Sup>(spec).expect("the supervisor starts")
+    supervise_spec(rt, j, spec)
 }
 
-/// The log with `init at ...` shortened to `init`.
-fn lifecycle(log: &Log) -> Vec<String> {
-    entries(log)
-        .into_iter()
-        .map(|entry| match entry.split_once(": init at ") {
-            Some((tag, _)) => format!("{tag}: init"),
-            None => entry,
-        })
-        .collect()
+/// A supervisor of three workers, `a`, `b` and `c`.
+fn abc(rt: &Runtime, j: &Journal, strategy: Strategy) -> Server<Sup> {
+    let children = ["a", "b", "c"].map(|label| worker(label, j));
+    supervise(rt, j, strategy, children.into())
 }
 
 fn children(sup: &Server<Sup>) -> Vec<ChildInfo> {
@@ -74,7 +79,7 @@ fn await_restart(sup: &Server<Sup>, id: &str, old: ProcessId) -> ProcessId {
 }
 
 fn crash(rt: &Runtime, id: ProcessId, why: &str) {
-    rt.resolve(genserver::ServerRef::<Agent>::new(id))
+    rt.resolve(genserver::ServerRef::<N>::new(id))
         .expect("the child runs")
         .cast(Cast::Do(vec![Cmd::Stop(ExitReason::error(why))]));
 }
@@ -89,19 +94,15 @@ fn stop(sup: &Server<Sup>) {
 #[test]
 fn children_start_in_order_before_start_returns_and_stop_in_reverse() {
     let rt = Runtime::new();
-    let log = new_log();
-    let sup = supervise(
-        &rt,
-        Strategy::OneForOne,
-        vec![worker("a", &log), worker("b", &log), worker("c", &log)],
-    );
-    assert_eq!(lifecycle(&log), ["a: init", "b: init", "c: init"]);
+    let j = Journal::new();
+    let sup = abc(&rt, &j, Strategy::OneForOne);
+    assert_eq!(lifecycle(&j), ["a: init", "b: init", "c: init"]);
     let ids: Vec<_> = children(&sup).iter().map(|c| c.id.clone()).collect();
     assert_eq!(ids, ["a", "b", "c"]);
     stop(&sup);
     await_dead(&rt, sup.id());
     assert_eq!(
-        lifecycle(&log)[3..],
+        lifecycle(&j)[3..],
         [
             "c: terminate shutdown",
             "b: terminate shutdown",
@@ -113,12 +114,8 @@ fn children_start_in_order_before_start_returns_and_stop_in_reverse() {
 #[test]
 fn one_for_one_restarts_only_the_child_that_exited() {
     let rt = Runtime::new();
-    let log = new_log();
-    let sup = supervise(
-        &rt,
-        Strategy::OneForOne,
-        vec![worker("a", &log), worker("b", &log), worker("c", &log)],
-    );
+    let j = Journal::new();
+    let sup = abc(&rt, &j, Strategy::OneForOne);
     let before: Vec<_> = children(&sup).iter().map(|c| c.process).collect();
     let b = before[1].unwrap();
     crash(&rt, b, "b crashed");
@@ -126,7 +123,7 @@ fn one_for_one_restarts_only_the_child_that_exited() {
     let after: Vec<_> = children(&sup).iter().map(|c| c.process).collect();
     assert_eq!(after, [before[0], Some(new_b), before[2]]);
     assert_eq!(
-        lifecycle(&log)[3..],
+        lifecycle(&j)[3..],
         ["b: terminate error: b crashed", "b: init"]
     );
 }
@@ -134,19 +131,15 @@ fn one_for_one_restarts_only_the_child_that_exited() {
 #[test]
 fn one_for_all_stops_the_others_in_reverse_and_restarts_all_in_order() {
     let rt = Runtime::new();
-    let log = new_log();
-    let sup = supervise(
-        &rt,
-        Strategy::OneForAll,
-        vec![worker("a", &log), worker("b", &log), worker("c", &log)],
-    );
+    let j = Journal::new();
+    let sup = abc(&rt, &j, Strategy::OneForAll);
     let c = child_id(&sup, "c").unwrap();
     let b = child_id(&sup, "b").unwrap();
     crash(&rt, b, "b crashed");
     await_restart(&sup, "b", b);
     await_restart(&sup, "c", c);
     assert_eq!(
-        lifecycle(&log)[3..],
+        lifecycle(&j)[3..],
         [
             "b: terminate error: b crashed",
             "c: terminate shutdown",
@@ -161,12 +154,8 @@ fn one_for_all_stops_the_others_in_reverse_and_restarts_all_in_order() {
 #[test]
 fn rest_for_one_restarts_the_child_and_those_started_after_it() {
     let rt = Runtime::new();
-    let log = new_log();
-    let sup = supervise(
-        &rt,
-        Strategy::RestForOne,
-        vec![worker("a", &log), worker("b", &log), worker("c", &log)],
-    );
+    let j = Journal::new();
+    let sup = abc(&rt, &j, Strategy::RestForOne);
     let a = child_id(&sup, "a").unwrap();
     let b = child_id(&sup, "b").unwrap();
     let c = child_id(&sup, "c").unwrap();
@@ -175,7 +164,7 @@ fn rest_for_one_restarts_the_child_and_those_started_after_it() {
     await_restart(&sup, "c", c);
     assert_eq!(child_id(&sup, "a"), Some(a));
     assert_eq!(
-        lifecycle(&log)[3..],
+        lifecycle(&j)[3..],
         [
             "b: terminate error: b crashed",
             "c: terminate shutdown",
@@ -188,19 +177,20 @@ fn rest_for_one_restarts_the_child_and_those_started_after_it() {
 #[test]
 fn permanent_transient_and_temporary_children() {
     let rt = Runtime::new();
-    let log = new_log();
+    let j = Journal::new();
     let sup = supervise(
         &rt,
+        &j,
         Strategy::OneForOne,
         vec![
-            worker("p", &log),
-            worker("t", &log).restart(Restart::Transient),
-            worker("tmp", &log).restart(Restart::Temporary),
+            worker("p", &j),
+            worker("t", &j).restart(Restart::Transient),
+            worker("tmp", &j).restart(Restart::Temporary),
         ],
     );
     let [p, t, tmp] = ["p", "t", "tmp"].map(|id| child_id(&sup, id).unwrap());
     for id in [p, t, tmp] {
-        rt.resolve(genserver::ServerRef::<Agent>::new(id))
+        rt.resolve(genserver::ServerRef::<N>::new(id))
             .unwrap()
             .stop(ExitReason::Normal)
             .unwrap();
@@ -214,11 +204,12 @@ fn permanent_transient_and_temporary_children() {
     );
     assert_eq!(child_id(&sup, "t"), None);
     // A transient child is not restarted after a normal exit, but is after an abnormal one.
-    let log2 = new_log();
+    let j2 = Journal::new();
     let sup2 = supervise(
         &rt,
+        &j2,
         Strategy::OneForOne,
-        vec![worker("t2", &log2).restart(Restart::Transient)],
+        vec![worker("t2", &j2).restart(Restart::Transient)],
     );
     let t2 = child_id(&sup2, "t2").unwrap();
     crash(&rt, t2, "t2 crashed");
@@ -228,24 +219,23 @@ fn permanent_transient_and_temporary_children() {
 #[test]
 fn too_many_restarts_stop_the_supervisor_and_its_children() {
     let rt = Runtime::new();
-    let log = new_log();
+    let j = Journal::new();
     let mut spec = SupervisorSpec::new(Strategy::OneForOne).intensity(1, Duration::from_secs(60));
-    spec.children = vec![worker("a", &log), worker("b", &log)];
-    let sup = rt.start::<Sup>(spec).unwrap();
-    let watcher = plain(&rt, "w", &log);
-    let m = order(&watcher, vec![Cmd::Monitor(sup.id())]);
+    spec.children = vec![worker("a", &j), worker("b", &j)];
+    let sup = supervise_spec(&rt, &j, spec);
+    let watcher = plain(&rt, "w", &j);
+    let m = order(&watcher, vec![Cmd::Monitor("sup".into())]);
     let b = child_id(&sup, "b").unwrap();
     crash(&rt, b, "first");
     let b = await_restart(&sup, "b", b);
     crash(&rt, b, "second");
     let down = format!(
-        "w: down m{} {:?} error: reached max restart intensity",
-        m.0,
-        sup.id()
+        "w: down m{} from sup: error: reached max restart intensity",
+        m.0
     );
-    await_entry(&log, &down);
+    await_line(&j, &down);
     assert_eq!(
-        lifecycle(&log)[2..],
+        lifecycle(&j)[2..],
         [
             "w: init".to_owned(),
             "b: terminate error: first".to_owned(),
@@ -260,26 +250,26 @@ fn too_many_restarts_stop_the_supervisor_and_its_children() {
 #[test]
 fn a_child_that_ignores_shutdown_is_killed_after_its_timeout() {
     let rt = Runtime::new();
-    let log = new_log();
+    let j = Journal::new();
     let sup = supervise(
         &rt,
+        &j,
         Strategy::OneForOne,
         vec![
-            worker("a", &log),
-            stubborn("s", &log).shutdown(Shutdown::Timeout(Duration::from_millis(30))),
+            worker("a", &j),
+            stubborn("s", &j).shutdown(Shutdown::Timeout(Duration::from_millis(30))),
         ],
     );
     let s = child_id(&sup, "s").unwrap();
-    let watcher = plain(&rt, "w", &log);
-    let m = order(&watcher, vec![Cmd::Monitor(s)]);
+    let watcher = plain(&rt, "w", &j);
+    let m = order(&watcher, vec![Cmd::Monitor(s.into())]);
     stop(&sup);
     await_dead(&rt, sup.id());
-    await_entry(&log, &format!("w: down m{} {s:?} killed", m.0));
-    let mut seen = lifecycle(&log);
+    await_line(&j, &format!("w: down m{} from s: killed", m.0));
+    let mut seen = lifecycle(&j);
     // A child thread that got no CPU for the whole timeout is killed before it even sees
     // the shutdown signal (it traps it when it does): both are the rule.
-    let signal = format!("s: exit {:?} shutdown", sup.id());
-    seen.retain(|entry| *entry != signal);
+    seen.retain(|entry| entry != "s: exit from sup: shutdown");
     // The watcher's `Down` and the next child's stop race each other.
     seen[3..].sort();
     assert_eq!(
@@ -289,7 +279,7 @@ fn a_child_that_ignores_shutdown_is_killed_after_its_timeout() {
             "s: init".to_owned(),
             "w: init".to_owned(),
             "a: terminate shutdown".to_owned(),
-            format!("w: down m{} {s:?} killed", m.0),
+            format!("w: down m{} from s: killed", m.0),
         ]
     );
 }
@@ -297,48 +287,49 @@ fn a_child_that_ignores_shutdown_is_killed_after_its_timeout() {
 #[test]
 fn a_restarted_child_is_a_fresh_instance_under_its_name() {
     let rt = Runtime::new();
-    let log = new_log();
+    let j = Journal::new();
     let sup = supervise(
         &rt,
+        &j,
         Strategy::OneForOne,
-        vec![worker("w", &log).named("worker")],
+        vec![worker("w", &j).named("worker")],
     );
-    let old = rt.whereis::<Agent>("worker").unwrap();
+    let old = rt.whereis::<N>("worker").unwrap();
     rt.kill(old.id());
     let new_id = await_restart(&sup, "w", old.id());
-    let new = rt.whereis::<Agent>("worker").unwrap();
+    let new = rt.whereis::<N>("worker").unwrap();
     assert_eq!(new.id(), new_id);
     assert_ne!(new.id(), old.id());
     assert_eq!(
-        old.call_timeout(Call::Echo(1), LONG),
+        old.call_timeout(Request::Echo(1), LONG),
         Err(CallError::NoProcess)
     );
-    assert_eq!(new.call_timeout(Call::Echo(2), LONG), Ok(2));
+    assert_eq!(new.call_timeout(Request::Echo(2), LONG), Ok(2));
 }
 
 #[test]
 fn a_shutdown_timeout_does_not_wait_for_a_slow_terminate() {
     let rt = Runtime::new();
-    let log = new_log();
+    let j = Journal::new();
     let (release, gate) = std::sync::mpsc::channel();
-    let gate = std::sync::Arc::new(std::sync::Mutex::new(gate));
+    let gate = Gate::new(gate);
     let slow = {
-        let log = log.clone();
-        ChildSpec::new::<Agent>("slow", move || {
-            let mut args = AgentArgs::new("slow", &log);
+        let j = j.clone();
+        ChildSpec::new::<N>("slow", move || {
+            let mut args = NodeArgs::new("slow", &j);
             args.terminate_gate = Some(gate.clone());
             args
         })
         .shutdown(Shutdown::Timeout(Duration::from_millis(100)))
     };
-    let sup = supervise(&rt, Strategy::OneForOne, vec![worker("a", &log), slow]);
+    let sup = supervise(&rt, &j, Strategy::OneForOne, vec![worker("a", &j), slow]);
     let s = child_id(&sup, "slow").unwrap();
     // The stop completes while `slow` is still inside its `terminate` (the gate is shut):
     // it was killed after its timeout.
     stop(&sup);
     await_dead(&rt, sup.id());
     assert!(!rt.is_alive(s));
-    let ends = lifecycle(&log)[2..].to_vec();
+    let ends = lifecycle(&j)[2..].to_vec();
     if ends.len() == 1 {
         // A thread that got no CPU for the whole timeout was killed before `terminate`.
         assert_eq!(ends, ["a: terminate shutdown"]);
@@ -346,23 +337,21 @@ fn a_shutdown_timeout_does_not_wait_for_a_slow_terminate() {
     }
     assert_eq!(ends, ["slow: terminating", "a: terminate shutdown"]);
     release.send(()).unwrap();
-    await_entry(&log, "slow: terminate shutdown");
+    await_line(&j, "slow: terminate shutdown");
 }
 
 #[test]
 fn a_supervisor_whose_child_cannot_start_does_not_start_and_stops_the_others() {
     let rt = Runtime::new();
-    let log = new_log();
+    let j = Journal::new();
     let broken = {
-        let log = log.clone();
-        ChildSpec::new::<Agent>("b", move || {
-            let mut args = AgentArgs::new("b", &log);
-            args.fail_init = Some(ExitReason::error("no config"));
-            args
+        let j = j.clone();
+        ChildSpec::new::<N>("b", move || {
+            NodeArgs::new("b", &j).failing(ExitReason::error("no config"))
         })
     };
     let mut spec = SupervisorSpec::new(Strategy::OneForOne);
-    spec.children = vec![worker("a", &log), broken, worker("c", &log)];
+    spec.children = vec![worker("a", &j), broken, worker("c", &j)];
     let error = rt.start::<Sup>(spec).unwrap_err();
     assert_eq!(
         error,
@@ -370,24 +359,32 @@ fn a_supervisor_whose_child_cannot_start_does_not_start_and_stops_the_others() {
             "child \"b\" failed to start: init failed: error: no config"
         ))
     );
-    await_entry(&log, "a: terminate shutdown");
-    assert_eq!(lifecycle(&log), ["a: init", "a: terminate shutdown"]);
+    await_line(&j, "a: terminate shutdown");
+    assert_eq!(
+        lifecycle(&j),
+        [
+            "a: init",
+            "b: init fails: error: no config",
+            "a: terminate shutdown"
+        ]
+    );
 }
 
 #[test]
 fn a_killed_supervisor_takes_its_children_down_through_their_links() {
     let rt = Runtime::new();
-    let log = new_log();
+    let j = Journal::new();
     let sup = supervise(
         &rt,
+        &j,
         Strategy::OneForOne,
-        vec![worker("a", &log), worker("b", &log)],
+        vec![worker("a", &j), worker("b", &j)],
     );
     let (a, b) = (child_id(&sup, "a").unwrap(), child_id(&sup, "b").unwrap());
     rt.kill(sup.id());
     await_dead(&rt, a);
     await_dead(&rt, b);
-    let mut ends = lifecycle(&log)[2..].to_vec();
+    let mut ends = lifecycle(&j)[2..].to_vec();
     ends.sort();
     assert_eq!(ends, ["a: terminate killed", "b: terminate killed"]);
 }
@@ -395,29 +392,30 @@ fn a_killed_supervisor_takes_its_children_down_through_their_links() {
 #[test]
 fn nested_supervisors_stop_depth_first_in_reverse_order() {
     let rt = Runtime::new();
-    let log = new_log();
+    let j = Journal::new();
     let inner = {
-        let log = log.clone();
+        let j = j.clone();
         ChildSpec::new::<Sup>("inner", move || {
             let mut spec = SupervisorSpec::new(Strategy::OneForOne);
-            spec.children = vec![worker("i1", &log), worker("i2", &log)];
+            spec.children = vec![worker("i1", &j), worker("i2", &j)];
             spec
         })
         .shutdown(Shutdown::Infinity)
     };
     let top = supervise(
         &rt,
+        &j,
         Strategy::OneForOne,
-        vec![worker("a", &log), inner, worker("z", &log)],
+        vec![worker("a", &j), inner, worker("z", &j)],
     );
     assert_eq!(
-        lifecycle(&log),
+        lifecycle(&j),
         ["a: init", "i1: init", "i2: init", "z: init"]
     );
     stop(&top);
     await_dead(&rt, top.id());
     assert_eq!(
-        lifecycle(&log)[4..],
+        lifecycle(&j)[4..],
         [
             "z: terminate shutdown",
             "i2: terminate shutdown",
@@ -430,12 +428,12 @@ fn nested_supervisors_stop_depth_first_in_reverse_order() {
 #[test]
 fn restarts_older_than_the_intensity_window_no_longer_count() {
     let rt = Runtime::new();
-    let log = new_log();
+    let j = Journal::new();
     // Wide enough that a loaded machine handles a restart and a crash well within it.
     let window = Duration::from_secs(1);
     let mut spec = SupervisorSpec::new(Strategy::OneForOne).intensity(1, window);
-    spec.children = vec![worker("a", &log)];
-    let sup = rt.start::<Sup>(spec).unwrap();
+    spec.children = vec![worker("a", &j)];
+    let sup = supervise_spec(&rt, &j, spec);
     let a = child_id(&sup, "a").unwrap();
     crash(&rt, a, "first");
     let a = await_restart(&sup, "a", a);
@@ -449,15 +447,10 @@ fn restarts_older_than_the_intensity_window_no_longer_count() {
     await_dead(&rt, sup.id());
 }
 
-/// Each tag's instances started minus those that terminated.
-fn live_instances(log: &Log, tag: &str) -> i64 {
-    let entries = lifecycle(log);
-    let count = |what: &str| {
-        entries
-            .iter()
-            .filter(|e| e.starts_with(&format!("{tag}: {what}")))
-            .count() as i64
-    };
+/// Each label's instances started minus those that terminated.
+fn live_instances(j: &Journal, label: &str) -> i64 {
+    let lines = j.of(label);
+    let count = |what: &str| lines.iter().filter(|l| l.starts_with(what)).count() as i64;
     count("init") - count("terminate ")
 }
 
@@ -465,15 +458,15 @@ fn live_instances(log: &Log, tag: &str) -> i64 {
 fn two_children_crashing_at_once_under_one_for_all_leave_one_instance_of_each() {
     for _ in 0..20 {
         let rt = Runtime::new();
-        let log = new_log();
+        let j = Journal::new();
         let mut spec =
             SupervisorSpec::new(Strategy::OneForAll).intensity(10, Duration::from_secs(60));
-        spec.children = vec![worker("a", &log), worker("b", &log), worker("c", &log)];
-        let sup = rt.start::<Sup>(spec).unwrap();
+        spec.children = vec![worker("a", &j), worker("b", &j), worker("c", &j)];
+        let sup = supervise_spec(&rt, &j, spec);
         let (a, c) = (child_id(&sup, "a").unwrap(), child_id(&sup, "c").unwrap());
         crash(&rt, a, "a crashed");
         // c may already be stopped by the restart of a: then there is one crash only.
-        if let Some(c) = rt.resolve(genserver::ServerRef::<Agent>::new(c)) {
+        if let Some(c) = rt.resolve(genserver::ServerRef::<N>::new(c)) {
             c.cast(Cast::Do(vec![Cmd::Stop(ExitReason::error("c crashed"))]));
         }
         wait_until(
@@ -484,7 +477,7 @@ fn two_children_crashing_at_once_under_one_for_all_leave_one_instance_of_each() 
                     .all(|child| child.process.is_some_and(|p| rt.is_alive(p)))
                     && ["a", "b", "c"]
                         .iter()
-                        .all(|tag| live_instances(&log, tag) == 1)
+                        .all(|tag| live_instances(&j, tag) == 1)
                     && !children
                         .iter()
                         .any(|child| child.process == Some(a) || child.process == Some(c))
@@ -493,13 +486,13 @@ fn two_children_crashing_at_once_under_one_for_all_leave_one_instance_of_each() 
                 format!(
                     "inconsistent after two crashes: {:?} {:?}",
                     children(&sup),
-                    lifecycle(&log)
+                    lifecycle(&j)
                 )
             },
         );
         stop(&sup);
         for tag in ["a", "b", "c"] {
-            assert_eq!(live_instances(&log, tag), 0, "{:?}", lifecycle(&log));
+            assert_eq!(live_instances(&j, tag), 0, "{:?}", lifecycle(&j));
         }
     }
 }

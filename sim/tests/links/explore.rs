@@ -10,8 +10,9 @@ use genserver_sim::{
     DfsOptions, Exploration, Reduction, SimSpawner, System, World, explore, find_system,
 };
 
-use crate::Sys;
-use crate::node::{Act, Do, Node, Spec, To, journal, script};
+use genserver_checks::node::{Child, Cmd, Journal, NodeArgs};
+
+use crate::{Do, N, Sys, To, script};
 
 fn search(system: &dyn System, reduction: Reduction) -> Exploration {
     let options = DfsOptions {
@@ -55,56 +56,67 @@ fn boom() -> ExitReason {
 fn reductions_agree_on_races_of_links_monitors_and_kills() {
     // An exit racing an unlink, a demonitor and a kill of a linked trapper.
     let unlink = Sys("unlink-race", |w: &mut World| {
-        let j = journal();
-        let a = w.spawn::<Node>("a", Spec::new("a", &j));
-        let acts = vec![Act::Link(a.id()), Act::Monitor(a.id())];
-        let b = w.spawn::<Node>("b", Spec::new("b", &j).init(acts));
-        let c = w.spawn::<Node>("c", Spec::new("c", &j).init(vec![Act::Monitor(b.id())]));
-        w.client(
+        let j = Journal::new();
+        let a = w.spawn::<N>("a", NodeArgs::new("a", &j));
+        let acts = vec![Cmd::Link(a.into()), Cmd::Monitor(a.into())];
+        let b = w.spawn::<N>("b", NodeArgs::new("b", &j).init(acts));
+        let c = w.spawn::<N>(
+            "c",
+            NodeArgs::new("c", &j).init(vec![Cmd::Monitor(b.into())]),
+        );
+        script(
+            w,
+            &j,
             "stopper",
-            script(&j, vec![Do::Cast(To::Id(a.id()), Act::Stop(boom()))]),
+            vec![Do::Cast(a.into(), Cmd::Stop(boom()))],
         );
         let steps = vec![
-            Do::Cast(To::Id(b.id()), Act::Unlink(a.id())),
-            Do::Cast(To::Id(b.id()), Act::Demonitor),
+            Do::Cast(b.into(), Cmd::Unlink(a.into())),
+            Do::Cast(b.into(), Cmd::Demonitor),
         ];
-        w.client("unlinker", script(&j, steps));
-        w.client(
+        script(w, &j, "unlinker", steps);
+        script(
+            w,
+            &j,
             "other",
-            script(&j, vec![Do::Cast(To::Id(c.id()), Act::Mark("x"))]),
+            vec![Do::Cast(c.into(), Cmd::Mark("x".into()))],
         );
     });
     agree("unlink-race", &unlink);
     let kills = Sys("kill-race", |w: &mut World| {
-        let j = journal();
-        let killer = w.spawn::<Node>("killer", Spec::new("killer", &j));
-        let v = w.spawn::<Node>("victim", Spec::new("victim", &j));
-        let trap = vec![Act::Trap(true), Act::Link(v.id())];
-        let t = w.spawn::<Node>("trapper", Spec::new("trapper", &j).init(trap));
-        let kill = vec![Do::Cast(To::Id(killer.id()), Act::Kill(v.id()))];
-        w.client("client-1", script(&j, kill));
+        let j = Journal::new();
+        let killer = w.spawn::<N>("killer", NodeArgs::new("killer", &j));
+        let v = w.spawn::<N>("victim", NodeArgs::new("victim", &j));
+        let trap = vec![Cmd::Trap(true), Cmd::Link(v.into())];
+        let t = w.spawn::<N>("trapper", NodeArgs::new("trapper", &j).init(trap));
+        let kill = vec![Do::Cast(killer.into(), Cmd::Kill(v.into()))];
+        script(w, &j, "client-1", kill);
         let steps = vec![
-            Do::Cast(To::Id(t.id()), Act::Trap(false)),
-            Do::Cast(To::Id(v.id()), Act::Link(killer.id())),
+            Do::Cast(t.into(), Cmd::Trap(false)),
+            Do::Cast(v.into(), Cmd::Link(killer.into())),
         ];
-        w.client("client-2", script(&j, steps));
+        script(w, &j, "client-2", steps);
     });
     agree("kill-race", &kills);
     // A link racing the exit of its target: the trapping linker gets `boom` or `NoProcess`.
     let link = Sys("link-race", |w: &mut World| {
-        let j = journal();
-        let a = w.spawn::<Node>("a", Spec::new("a", &j).init(vec![Act::Trap(true)]));
-        let b = w.spawn::<Node>("b", Spec::new("b", &j));
-        let m = w.spawn::<Node>("m", Spec::new("m", &j));
-        w.client(
+        let j = Journal::new();
+        let a = w.spawn::<N>("a", NodeArgs::new("a", &j).init(vec![Cmd::Trap(true)]));
+        let b = w.spawn::<N>("b", NodeArgs::new("b", &j));
+        let m = w.spawn::<N>("m", NodeArgs::new("m", &j));
+        script(
+            w,
+            &j,
             "linker",
-            script(&j, vec![Do::Cast(To::Id(a.id()), Act::Link(b.id()))]),
+            vec![Do::Cast(a.into(), Cmd::Link(b.into()))],
         );
-        let watch = vec![Do::Cast(To::Id(m.id()), Act::Monitor(b.id()))];
-        w.client("watcher", script(&j, watch));
-        w.client(
+        let watch = vec![Do::Cast(m.into(), Cmd::Monitor(b.into()))];
+        script(w, &j, "watcher", watch);
+        script(
+            w,
+            &j,
             "stopper",
-            script(&j, vec![Do::Cast(To::Id(b.id()), Act::Stop(boom()))]),
+            vec![Do::Cast(b.into(), Cmd::Stop(boom()))],
         );
     });
     agree("link-race", &link);
@@ -115,23 +127,12 @@ fn reductions_agree_on_concurrent_child_starts() {
     // Two servers start an unnamed, linked child each: which child gets which id (and so
     // which links exist) depends on the order.
     let sys = Sys("starts", |w: &mut World| {
-        let j = journal();
-        let start = |label| Act::Start {
-            label,
-            name: None,
-            link: true,
-            fail: false,
-        };
-        let p = w.spawn::<Node>("p", Spec::new("p", &j));
-        let q = w.spawn::<Node>("q", Spec::new("q", &j));
-        w.client(
-            "c1",
-            script(&j, vec![Do::Cast(To::Id(p.id()), start("kid-p"))]),
-        );
-        w.client(
-            "c2",
-            script(&j, vec![Do::Cast(To::Id(q.id()), start("kid-q"))]),
-        );
+        let j = Journal::new();
+        let start = |label: &str| Cmd::Start(Child::new(label).linked());
+        let p = w.spawn::<N>("p", NodeArgs::new("p", &j));
+        let q = w.spawn::<N>("q", NodeArgs::new("q", &j));
+        script(w, &j, "c1", vec![Do::Cast(p.into(), start("kid-p"))]);
+        script(w, &j, "c2", vec![Do::Cast(q.into(), start("kid-q"))]);
     });
     agree("starts", &sys);
 }
@@ -139,21 +140,21 @@ fn reductions_agree_on_concurrent_child_starts() {
 #[test]
 fn reductions_agree_on_a_supervised_restart_racing_lookups() {
     let sys = Sys("supervised", |w: &mut World| {
-        let j = journal();
+        let j = Journal::new();
         let jj = j.clone();
-        let child = ChildSpec::new::<Node>("db", move || Spec::new("db", &jj)).named("db");
+        let child = ChildSpec::new::<N>("db", move || NodeArgs::new("db", &jj)).named("db");
         let spec = SupervisorSpec::<SimSpawner>::new(Strategy::OneForAll)
             .child(child)
             .intensity(1, Duration::from_secs(5));
         w.spawn::<Supervisor<SimSpawner>>("sup", spec);
-        let crash = vec![Do::Cast(To::Name("db"), Act::Stop(boom()))];
-        w.client("crasher", script(&j, crash));
+        let crash = vec![Do::Cast(To::Name("db"), Cmd::Stop(boom()))];
+        script(w, &j, "crasher", crash);
         let caller = vec![
             Do::Resolve("db"),
             Do::Call(To::Saved(0)),
             Do::Call(To::Name("db")),
         ];
-        w.client("caller", script(&j, caller));
+        script(w, &j, "caller", caller);
     });
     agree("supervised", &sys);
 }

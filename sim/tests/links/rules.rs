@@ -7,8 +7,9 @@ use genserver::{ExitReason, ProcessId};
 use genserver_sim::{SimSpawner, Verdict, World};
 use genserver_traces::EventKind;
 
-use crate::node::{Act, Do, Node, Spec, To, journal, script};
-use crate::{Sys, checked, find, has, text};
+use genserver_checks::node::{Child, Cmd, Journal, NodeArgs};
+
+use crate::{Do, N, Sys, To, checked, find, has, script, text};
 
 fn boom() -> ExitReason {
     ExitReason::error("boom")
@@ -20,19 +21,22 @@ fn index(lines: &[String], text: &str) -> Option<usize> {
 
 #[test]
 fn rule1_a_monitor_delivers_down_with_the_exit_reason_as_a_traced_message() {
-    let j = journal();
+    let j = Journal::new();
     let jj = j.clone();
     let sys = Sys("monitor", move |w: &mut World| {
-        let a = w.spawn::<Node>("a", Spec::new("a", &jj));
-        w.spawn::<Node>("b", Spec::new("b", &jj).init(vec![Act::Monitor(a.id())]));
-        let stop = Do::Cast(To::Id(a.id()), Act::Stop(boom()));
-        w.client("client", script(&jj, vec![stop]));
+        let a = w.spawn::<N>("a", NodeArgs::new("a", &jj));
+        w.spawn::<N>(
+            "b",
+            NodeArgs::new("b", &jj).init(vec![Cmd::Monitor(a.into())]),
+        );
+        let stop = Do::Cast(a.into(), Cmd::Stop(boom()));
+        script(w, &jj, "client", vec![stop]);
     });
     for seed in 0..10 {
         let (report, lines) = checked(&sys, &j, seed);
         assert_eq!(report.verdict, Verdict::Pass, "{}", text(&report));
         assert!(
-            lines.contains(&"b: down #1 of <1>: error: boom".to_owned()),
+            lines.contains(&"b: down m1 from a: error: boom".to_owned()),
             "{lines:?}"
         );
         assert!(has(&report, EventKind::Monitor, "monitor #1"));
@@ -50,24 +54,24 @@ fn rule1_a_monitor_delivers_down_with_the_exit_reason_as_a_traced_message() {
 
 #[test]
 fn rule3_monitoring_a_dead_or_unknown_process_gives_noprocess_at_once() {
-    let j = journal();
+    let j = Journal::new();
     let jj = j.clone();
     let sys = Sys("monitor-dead", move |w: &mut World| {
-        let a = w.spawn::<Node>(
+        let a = w.spawn::<N>(
             "a",
-            Spec::new("a", &jj).init(vec![Act::Stop(ExitReason::Normal)]),
+            NodeArgs::new("a", &jj).init(vec![Cmd::Stop(ExitReason::Normal)]),
         );
-        let acts = vec![Act::Monitor(a.id()), Act::Monitor(ProcessId(77))];
-        w.spawn::<Node>("b", Spec::new("b", &jj).init(acts));
+        let acts = vec![Cmd::Monitor(a.into()), Cmd::Monitor(ProcessId(77).into())];
+        w.spawn::<N>("b", NodeArgs::new("b", &jj).init(acts));
     });
     let (report, lines) = checked(&sys, &j, 0);
     assert_eq!(report.verdict, Verdict::Pass, "{}", text(&report));
     assert!(
-        lines.contains(&"b: down #1 of <1>: no such process".to_owned()),
+        lines.contains(&"b: down m1 from a: no such process".to_owned()),
         "{lines:?}"
     );
     assert!(
-        lines.contains(&"b: down #2 of <77>: no such process".to_owned()),
+        lines.contains(&"b: down m2 from <77>: no such process".to_owned()),
         "{lines:?}"
     );
     assert_eq!(
@@ -81,22 +85,25 @@ fn rule3_monitoring_a_dead_or_unknown_process_gives_noprocess_at_once() {
 
 #[test]
 fn rule4_demonitor_drops_a_down_already_queued() {
-    let j = journal();
+    let j = Journal::new();
     let jj = j.clone();
     let sys = Sys("demonitor", move |w: &mut World| {
-        let a = w.spawn::<Node>("a", Spec::new("a", &jj));
-        let b = w.spawn::<Node>("b", Spec::new("b", &jj).init(vec![Act::Monitor(a.id())]));
+        let a = w.spawn::<N>("a", NodeArgs::new("a", &jj));
+        let b = w.spawn::<N>(
+            "b",
+            NodeArgs::new("b", &jj).init(vec![Cmd::Monitor(a.into())]),
+        );
         let steps = vec![
-            Do::Cast(To::Id(a.id()), Act::Stop(boom())),
-            Do::Cast(To::Id(b.id()), Act::Demonitor),
+            Do::Cast(a.into(), Cmd::Stop(boom())),
+            Do::Cast(b.into(), Cmd::Demonitor),
         ];
-        w.client("client", script(&jj, steps));
+        script(w, &jj, "client", steps);
     });
     let (mut dropped, mut removed, mut before) = (0, 0, 0);
     for seed in 0..40 {
         let (report, lines) = checked(&sys, &j, seed);
         assert_eq!(report.verdict, Verdict::Pass);
-        let demonitor = index(&lines, "b: demonitor #1").expect("b demonitors");
+        let demonitor = index(&lines, "b: cast Do([Demonitor])").expect("b demonitors");
         let down = index(&lines, "b: down");
         assert!(
             down.is_none_or(|down| down < demonitor),
@@ -114,14 +121,16 @@ fn rule4_demonitor_drops_a_down_already_queued() {
 
 #[test]
 fn rule1_2_a_link_propagates_an_abnormal_exit_and_terminate_runs() {
-    let j = journal();
+    let j = Journal::new();
     let jj = j.clone();
     let sys = Sys("link", move |w: &mut World| {
-        let a = w.spawn::<Node>("a", Spec::new("a", &jj));
-        w.spawn::<Node>("b", Spec::new("b", &jj).init(vec![Act::Link(a.id())]));
-        w.client(
+        let a = w.spawn::<N>("a", NodeArgs::new("a", &jj));
+        w.spawn::<N>("b", NodeArgs::new("b", &jj).init(vec![Cmd::Link(a.into())]));
+        script(
+            w,
+            &jj,
             "client",
-            script(&jj, vec![Do::Cast(To::Id(a.id()), Act::Stop(boom()))]),
+            vec![Do::Cast(a.into(), Cmd::Stop(boom()))],
         );
     });
     for seed in 0..5 {
@@ -142,18 +151,18 @@ fn rule1_2_a_link_propagates_an_abnormal_exit_and_terminate_runs() {
 
 #[test]
 fn rule2_a_normal_exit_does_not_propagate_but_shutdown_does() {
-    let j = journal();
+    let j = Journal::new();
     let jj = j.clone();
     let sys = Sys("normal", move |w: &mut World| {
-        let a = w.spawn::<Node>("a", Spec::new("a", &jj));
-        let c = w.spawn::<Node>("c", Spec::new("c", &jj));
-        w.spawn::<Node>("b", Spec::new("b", &jj).init(vec![Act::Link(a.id())]));
-        w.spawn::<Node>("d", Spec::new("d", &jj).init(vec![Act::Link(c.id())]));
+        let a = w.spawn::<N>("a", NodeArgs::new("a", &jj));
+        let c = w.spawn::<N>("c", NodeArgs::new("c", &jj));
+        w.spawn::<N>("b", NodeArgs::new("b", &jj).init(vec![Cmd::Link(a.into())]));
+        w.spawn::<N>("d", NodeArgs::new("d", &jj).init(vec![Cmd::Link(c.into())]));
         let steps = vec![
-            Do::Cast(To::Id(a.id()), Act::Stop(ExitReason::Normal)),
-            Do::Cast(To::Id(c.id()), Act::Stop(ExitReason::Shutdown)),
+            Do::Cast(a.into(), Cmd::Stop(ExitReason::Normal)),
+            Do::Cast(c.into(), Cmd::Stop(ExitReason::Shutdown)),
         ];
-        w.client("client", script(&jj, steps));
+        script(w, &jj, "client", steps);
     });
     let (report, lines) = checked(&sys, &j, 3);
     assert!(
@@ -169,20 +178,22 @@ fn rule2_a_normal_exit_does_not_propagate_but_shutdown_does() {
 
 #[test]
 fn rule2_a_process_trapping_exits_gets_handle_exit_and_lives() {
-    let j = journal();
+    let j = Journal::new();
     let jj = j.clone();
     let sys = Sys("trap", move |w: &mut World| {
-        let a = w.spawn::<Node>("a", Spec::new("a", &jj));
-        let acts = vec![Act::Trap(true), Act::Link(a.id())];
-        w.spawn::<Node>("b", Spec::new("b", &jj).init(acts));
-        w.client(
+        let a = w.spawn::<N>("a", NodeArgs::new("a", &jj));
+        let acts = vec![Cmd::Trap(true), Cmd::Link(a.into())];
+        w.spawn::<N>("b", NodeArgs::new("b", &jj).init(acts));
+        script(
+            w,
+            &jj,
             "client",
-            script(&jj, vec![Do::Cast(To::Id(a.id()), Act::Stop(boom()))]),
+            vec![Do::Cast(a.into(), Cmd::Stop(boom()))],
         );
     });
     let (report, lines) = checked(&sys, &j, 0);
     assert!(
-        lines.contains(&"b: exit from <1>: error: boom".to_owned()),
+        lines.contains(&"b: exit from a: error: boom".to_owned()),
         "{lines:?}"
     );
     assert!(!lines.iter().any(|l| l.starts_with("b: terminate")));
@@ -191,13 +202,13 @@ fn rule2_a_process_trapping_exits_gets_handle_exit_and_lives() {
 
 #[test]
 fn rule2_a_kill_is_untrappable_and_skips_terminate() {
-    let j = journal();
+    let j = Journal::new();
     let jj = j.clone();
     let sys = Sys("kill", move |w: &mut World| {
-        let killer = w.spawn::<Node>("killer", Spec::new("killer", &jj));
-        let b = w.spawn::<Node>("b", Spec::new("b", &jj).init(vec![Act::Trap(true)]));
-        let kill = Do::Cast(To::Id(killer.id()), Act::Kill(b.id()));
-        w.client("client", script(&jj, vec![kill]));
+        let killer = w.spawn::<N>("killer", NodeArgs::new("killer", &jj));
+        let b = w.spawn::<N>("b", NodeArgs::new("b", &jj).init(vec![Cmd::Trap(true)]));
+        let kill = Do::Cast(killer.into(), Cmd::Kill(b.into()));
+        script(w, &jj, "client", vec![kill]);
     });
     let (report, lines) = checked(&sys, &j, 0);
     assert!(
@@ -215,24 +226,24 @@ fn rule2_a_kill_is_untrappable_and_skips_terminate() {
 
 #[test]
 fn rule2_processes_linked_to_a_killed_one_get_killed_as_a_trappable_reason() {
-    let j = journal();
+    let j = Journal::new();
     let jj = j.clone();
     let sys = Sys("linked-to-killed", move |w: &mut World| {
-        let killer = w.spawn::<Node>("killer", Spec::new("killer", &jj));
-        let v = w.spawn::<Node>("victim", Spec::new("victim", &jj));
-        let trap = vec![Act::Trap(true), Act::Link(v.id())];
-        w.spawn::<Node>("trapper", Spec::new("trapper", &jj).init(trap));
-        w.spawn::<Node>(
+        let killer = w.spawn::<N>("killer", NodeArgs::new("killer", &jj));
+        let v = w.spawn::<N>("victim", NodeArgs::new("victim", &jj));
+        let trap = vec![Cmd::Trap(true), Cmd::Link(v.into())];
+        w.spawn::<N>("trapper", NodeArgs::new("trapper", &jj).init(trap));
+        w.spawn::<N>(
             "plain",
-            Spec::new("plain", &jj).init(vec![Act::Link(v.id())]),
+            NodeArgs::new("plain", &jj).init(vec![Cmd::Link(v.into())]),
         );
-        let kill = Do::Cast(To::Id(killer.id()), Act::Kill(v.id()));
-        w.client("client", script(&jj, vec![kill]));
+        let kill = Do::Cast(killer.into(), Cmd::Kill(v.into()));
+        script(w, &jj, "client", vec![kill]);
     });
     for seed in 0..5 {
         let (report, lines) = checked(&sys, &j, seed);
         assert!(
-            lines.contains(&"trapper: exit from <2>: killed".to_owned()),
+            lines.contains(&"trapper: exit from victim: killed".to_owned()),
             "{lines:?}"
         );
         assert!(
@@ -249,22 +260,22 @@ fn rule2_processes_linked_to_a_killed_one_get_killed_as_a_trappable_reason() {
 
 #[test]
 fn rule4_unlink_removes_the_link_both_ways() {
-    let j = journal();
+    let j = Journal::new();
     let jj = j.clone();
     let sys = Sys("unlink", move |w: &mut World| {
-        let a = w.spawn::<Node>("a", Spec::new("a", &jj));
-        let b = w.spawn::<Node>("b", Spec::new("b", &jj).init(vec![Act::Link(a.id())]));
-        let c = w.spawn::<Node>("c", Spec::new("c", &jj));
-        let d = w.spawn::<Node>("d", Spec::new("d", &jj).init(vec![Act::Link(c.id())]));
+        let a = w.spawn::<N>("a", NodeArgs::new("a", &jj));
+        let b = w.spawn::<N>("b", NodeArgs::new("b", &jj).init(vec![Cmd::Link(a.into())]));
+        let c = w.spawn::<N>("c", NodeArgs::new("c", &jj));
+        let d = w.spawn::<N>("d", NodeArgs::new("d", &jj).init(vec![Cmd::Link(c.into())]));
         let steps = vec![
             // b unlinks a (the linker unlinks); c unlinks d (the other side unlinks).
-            Do::Cast(To::Id(b.id()), Act::Unlink(a.id())),
-            Do::Cast(To::Id(c.id()), Act::Unlink(d.id())),
+            Do::Cast(b.into(), Cmd::Unlink(a.into())),
+            Do::Cast(c.into(), Cmd::Unlink(d.into())),
             Do::Sleep(Duration::from_secs(1)),
-            Do::Cast(To::Id(a.id()), Act::Stop(boom())),
-            Do::Cast(To::Id(d.id()), Act::Stop(boom())),
+            Do::Cast(a.into(), Cmd::Stop(boom())),
+            Do::Cast(d.into(), Cmd::Stop(boom())),
         ];
-        w.client("client", script(&jj, steps));
+        script(w, &jj, "client", steps);
     });
     let (report, lines) = checked(&sys, &j, 0);
     assert!(
@@ -281,16 +292,16 @@ fn rule4_unlink_removes_the_link_both_ways() {
 
 #[test]
 fn rule4_an_exit_signal_in_flight_no_longer_affects_the_unlinker() {
-    let j = journal();
+    let j = Journal::new();
     let jj = j.clone();
     let sys = Sys("unlink-in-flight", move |w: &mut World| {
-        let a = w.spawn::<Node>("a", Spec::new("a", &jj));
-        let b = w.spawn::<Node>("b", Spec::new("b", &jj).init(vec![Act::Link(a.id())]));
+        let a = w.spawn::<N>("a", NodeArgs::new("a", &jj));
+        let b = w.spawn::<N>("b", NodeArgs::new("b", &jj).init(vec![Cmd::Link(a.into())]));
         let steps = vec![
-            Do::Cast(To::Id(a.id()), Act::Stop(boom())),
-            Do::Cast(To::Id(b.id()), Act::Unlink(a.id())),
+            Do::Cast(a.into(), Cmd::Stop(boom())),
+            Do::Cast(b.into(), Cmd::Unlink(a.into())),
         ];
-        w.client("client", script(&jj, steps));
+        script(w, &jj, "client", steps);
     });
     let mut voided = 0;
     for seed in 0..40 {
@@ -311,16 +322,16 @@ fn rule4_an_exit_signal_in_flight_no_longer_affects_the_unlinker() {
 
 #[test]
 fn rule3_linking_to_a_dead_process_sends_the_linker_noprocess() {
-    let j = journal();
+    let j = Journal::new();
     let jj = j.clone();
     let sys = Sys("link-dead", move |w: &mut World| {
-        let a = w.spawn::<Node>(
+        let a = w.spawn::<N>(
             "a",
-            Spec::new("a", &jj).init(vec![Act::Stop(ExitReason::Normal)]),
+            NodeArgs::new("a", &jj).init(vec![Cmd::Stop(ExitReason::Normal)]),
         );
-        w.spawn::<Node>("b", Spec::new("b", &jj).init(vec![Act::Link(a.id())]));
-        let trap = vec![Act::Trap(true), Act::Link(a.id())];
-        w.spawn::<Node>("c", Spec::new("c", &jj).init(trap));
+        w.spawn::<N>("b", NodeArgs::new("b", &jj).init(vec![Cmd::Link(a.into())]));
+        let trap = vec![Cmd::Trap(true), Cmd::Link(a.into())];
+        w.spawn::<N>("c", NodeArgs::new("c", &jj).init(trap));
     });
     let (report, lines) = checked(&sys, &j, 0);
     assert!(
@@ -328,7 +339,7 @@ fn rule3_linking_to_a_dead_process_sends_the_linker_noprocess() {
         "{lines:?}"
     );
     assert!(
-        lines.contains(&"c: exit from <1>: no such process".to_owned()),
+        lines.contains(&"c: exit from a: no such process".to_owned()),
         "{lines:?}"
     );
     assert_eq!(find(&report, EventKind::Link, "(no such process)").len(), 2);
@@ -336,26 +347,26 @@ fn rule3_linking_to_a_dead_process_sends_the_linker_noprocess() {
 
 #[test]
 fn rule2_a_server_blocked_in_its_own_call_is_still_taken_down() {
-    let normal_then_kill = Act::Many(vec![
-        Act::Exit(ProcessId(2), ExitReason::Normal),
-        Act::Kill(ProcessId(2)),
-    ]);
-    let go_away = Act::Exit(ProcessId(2), ExitReason::error("go away"));
-    for (act, reason, terminates, ignores) in [
-        (Act::Kill(ProcessId(2)), "killed", false, false),
+    let normal_then_kill = vec![
+        Cmd::Exit("caller".into(), ExitReason::Normal),
+        Cmd::Kill("caller".into()),
+    ];
+    let go_away = vec![Cmd::Exit("caller".into(), ExitReason::error("go away"))];
+    for (cmds, reason, terminates, ignores) in [
+        (vec![Cmd::Kill("caller".into())], "killed", false, false),
         (go_away, "error: go away", true, false),
         // A normal signal is ignored even while blocked; the kill behind it then arrives.
         (normal_then_kill, "killed", false, true),
     ] {
-        let j = journal();
+        let j = Journal::new();
         let jj = j.clone();
         let sys = Sys("blocked", move |w: &mut World| {
             // The holder never answers and, holding the call, takes the caller down.
-            let holder = Spec::new("holder", &jj).hold(Some(act.clone()));
-            let holder = w.spawn::<Node>("holder", holder);
-            w.spawn::<Node>(
+            let holder = NodeArgs::new("holder", &jj).holding(cmds.clone());
+            let holder = w.spawn::<N>("holder", holder);
+            w.spawn::<N>(
                 "caller",
-                Spec::new("caller", &jj).init(vec![Act::Call(holder.id())]),
+                NodeArgs::new("caller", &jj).init(vec![Cmd::Call(holder.into(), 1)]),
             );
         });
         let (report, lines) = checked(&sys, &j, 0);
@@ -375,35 +386,28 @@ fn rule2_a_server_blocked_in_its_own_call_is_still_taken_down() {
 
 #[test]
 fn rule5_a_child_starts_named_and_linked_before_its_starter_goes_on() {
-    let j = journal();
+    let j = Journal::new();
     let jj = j.clone();
     let sys = Sys("child", move |w: &mut World| {
-        let p = w.spawn::<Node>("parent", Spec::new("parent", &jj));
-        let start = Act::Start {
-            label: "kid",
-            name: Some("kid"),
-            link: true,
-            fail: false,
-        };
-        w.client(
-            "starter",
-            script(&jj, vec![Do::Cast(To::Id(p.id()), start)]),
-        );
-        let other = vec![Do::Cast(To::Id(p.id()), Act::Mark("other"))];
-        w.client("other", script(&jj, other));
+        let p = w.spawn::<N>("parent", NodeArgs::new("parent", &jj));
+        let start = Cmd::Start(Child::new("kid").named("kid").linked());
+        script(w, &jj, "starter", vec![Do::Cast(p.into(), start)]);
+        let other = vec![Do::Cast(p.into(), Cmd::Mark("other".into()))];
+        script(w, &jj, "other", other);
         let kill = vec![
             Do::Sleep(Duration::from_secs(1)),
             Do::Resolve("kid"),
-            Do::Cast(To::Name("kid"), Act::Stop(boom())),
+            Do::Cast(To::Name("kid"), Cmd::Stop(boom())),
         ];
-        w.client("breaker", script(&jj, kill));
+        script(w, &jj, "breaker", kill);
     });
     for seed in 0..20 {
         let (report, lines) = checked(&sys, &j, seed);
-        let init = index(&lines, "kid: init <5>").expect("the kid started");
-        assert_eq!(lines[init + 1], "parent: started Ok(<5>)", "{lines:?}");
+        let init = index(&lines, "kid: init").expect("the kid started");
+        assert_eq!(lines[init + 1], "parent: started kid", "{lines:?}");
+        assert_eq!(j.id("kid"), Some(ProcessId(5)));
         assert!(
-            lines.contains(&"client: kid is Some(<5>)".to_owned()),
+            lines.contains(&"breaker: kid is Some(<5>)".to_owned()),
             "{lines:?}"
         );
         // Linked: the kid's abnormal exit takes the parent down; the name is freed.
@@ -423,30 +427,29 @@ fn rule5_a_child_starts_named_and_linked_before_its_starter_goes_on() {
 
 #[test]
 fn rule5_a_failing_init_or_a_taken_name_gives_on_started_err_and_no_link() {
-    let j = journal();
+    let j = Journal::new();
     let jj = j.clone();
     let sys = Sys("child-fails", move |w: &mut World| {
-        let start = |fail| Act::Start {
-            label: "kid",
-            name: Some("kid"),
-            link: true,
-            fail,
-        };
-        let acts = vec![start(true), start(false), start(false)];
-        w.spawn::<Node>("parent", Spec::new("parent", &jj).init(acts));
+        let kid = || Child::new("kid").named("kid").linked();
+        let refused = kid().failing(ExitReason::error("refused"));
+        let acts = vec![Cmd::Start(refused), Cmd::Start(kid()), Cmd::Start(kid())];
+        w.spawn::<N>("parent", NodeArgs::new("parent", &jj).init(acts));
     });
     let (report, lines) = checked(&sys, &j, 0);
     assert_eq!(report.verdict, Verdict::Pass, "{}", text(&report));
-    let started: Vec<&String> = lines.iter().filter(|l| l.contains("started")).collect();
+    let started: Vec<&String> = (lines.iter())
+        .filter(|l| l.starts_with("parent: start"))
+        .collect();
     assert_eq!(
         started,
         [
-            "parent: started Err(init failed: error: refused)",
-            "parent: started Ok(<3>)",
-            "parent: started Err(the name \"kid\" is already registered)",
+            "parent: start of kid failed: init failed: error: refused",
+            "parent: started kid",
+            "parent: start of kid failed: the name \"kid\" is already registered",
         ],
         "{lines:?}"
     );
+    assert_eq!(j.id("kid"), Some(ProcessId(3)));
     assert_eq!(find(&report, EventKind::Link, "link").len(), 1);
     assert!(has(
         &report,
@@ -461,17 +464,21 @@ fn rule5_a_failing_init_or_a_taken_name_gives_on_started_err_and_no_link() {
 fn rule5_a_child_that_stops_in_its_init_effects_fails_its_start_without_a_signal() {
     // As in the threaded runtime: `terminate` runs, the starter is unlinked first, and the
     // starter learns from `on_started`, not from an exit signal (which would kill it here).
-    let j = journal();
+    let j = Journal::new();
     let jj = j.clone();
     let sys = Sys("child-stops-in-init", move |w: &mut World| {
-        let acts = vec![Act::StartStopping("kid", boom())];
-        w.spawn::<Node>("parent", Spec::new("parent", &jj).init(acts));
+        let kid = Child::new("kid").linked().init(vec![Cmd::Stop(boom())]);
+        let acts = vec![Cmd::Start(kid)];
+        w.spawn::<N>("parent", NodeArgs::new("parent", &jj).init(acts));
     });
     let (report, lines) = checked(&sys, &j, 0);
     assert_eq!(report.verdict, Verdict::Pass, "{}", text(&report));
     let kid_terminated = index(&lines, "kid: terminate error: boom").expect("kid terminates");
-    let started = index(&lines, "parent: started Err(init failed: error: boom)")
-        .unwrap_or_else(|| panic!("the start fails: {lines:?}"));
+    let started = index(
+        &lines,
+        "parent: start of kid failed: init failed: error: boom",
+    )
+    .unwrap_or_else(|| panic!("the start fails: {lines:?}"));
     assert!(kid_terminated < started, "{lines:?}");
     assert!(
         !lines.iter().any(|l| l.starts_with("parent: terminate")),
@@ -482,23 +489,23 @@ fn rule5_a_child_that_stops_in_its_init_effects_fails_its_start_without_a_signal
 
 #[test]
 fn rule6_a_call_to_a_dead_instance_fails_while_the_name_points_at_the_new_one() {
-    let j = journal();
+    let j = Journal::new();
     let jj = j.clone();
     let sys = Sys("dead-instance", move |w: &mut World| {
         let jjj = jj.clone();
-        let child = ChildSpec::new::<Node>("db", move || Spec::new("db", &jjj)).named("db");
+        let child = ChildSpec::new::<N>("db", move || NodeArgs::new("db", &jjj)).named("db");
         let spec = SupervisorSpec::<SimSpawner>::new(Strategy::OneForOne).child(child);
         w.spawn::<Supervisor<SimSpawner>>("sup", spec);
         let steps = vec![
             Do::Resolve("db"),
-            Do::Cast(To::Saved(0), Act::Stop(boom())),
+            Do::Cast(To::Saved(0), Cmd::Stop(boom())),
             Do::Sleep(Duration::from_secs(1)),
             Do::Resolve("db"),
-            Do::Cast(To::Saved(0), Act::Mark("lost")),
+            Do::Cast(To::Saved(0), Cmd::Mark("lost".into())),
             Do::Call(To::Saved(0)),
             Do::Call(To::Saved(1)),
         ];
-        w.client("client", script(&jj, steps));
+        script(w, &jj, "client", steps);
     });
     for seed in 0..5 {
         let (report, lines) = checked(&sys, &j, seed);
@@ -509,11 +516,18 @@ fn rule6_a_call_to_a_dead_instance_fails_while_the_name_points_at_the_new_one() 
                 "client: db is Some(<2>)",
                 "client: db is Some(<4>)",
                 "client: Err(no such process)",
-                "client: Ok(hello from db)",
+                "client: Ok(1)",
             ],
             "{}",
             text(&report)
         );
+        // The new instance answered: the old one terminated before the call reached db.
+        let terminated = index(&lines, "db: terminate error: boom").expect("db crashed");
+        let answered = (lines.iter().enumerate())
+            .filter(|(_, l)| *l == "db: call from client: Echo(1)")
+            .map(|(i, _)| i)
+            .collect::<Vec<_>>();
+        assert!(answered.len() == 1 && answered[0] > terminated, "{lines:?}");
         assert!(!lines.iter().any(|l| l.contains("lost")));
         assert!(has(&report, EventKind::Drop, "(no such process)"));
         assert!(has(
@@ -530,35 +544,38 @@ fn rule6_a_call_to_a_dead_instance_fails_while_the_name_points_at_the_new_one() 
 
 #[test]
 fn rule7_ctx_now_is_virtual_time() {
-    let j = journal();
+    let j = Journal::new();
     let jj = j.clone();
     let sys = Sys("now", move |w: &mut World| {
-        let a = w.spawn::<Node>("a", Spec::new("a", &jj).init(vec![Act::Now]));
+        let a = w.spawn::<N>("a", NodeArgs::new("a", &jj).init(vec![Cmd::Now]));
         let steps = vec![
             Do::Sleep(Duration::from_millis(3_250)),
-            Do::Cast(To::Id(a.id()), Act::Now),
+            Do::Cast(a.into(), Cmd::Now),
         ];
-        w.client("client", script(&jj, steps));
+        script(w, &jj, "client", steps);
     });
     let (_, lines) = checked(&sys, &j, 0);
-    assert_eq!(lines, ["a: init <1>", "a: now 0ns", "a: now 3.25s"]);
+    assert_eq!(
+        lines,
+        ["a: init", "a: now 0ns", "a: cast Do([Now])", "a: now 3.25s"]
+    );
 }
 
 #[test]
 fn a_server_of_the_system_can_be_registered_and_its_name_is_freed_at_exit() {
-    let j = journal();
+    let j = Journal::new();
     let jj = j.clone();
     let sys = Sys("register", move |w: &mut World| {
-        let a = w.spawn::<Node>("a", Spec::new("a", &jj));
+        let a = w.spawn::<N>("a", NodeArgs::new("a", &jj));
         w.register("service", a);
         assert_eq!(w.whereis("service"), Some(a.id()));
         let steps = vec![
             Do::Resolve("service"),
-            Do::Cast(To::Name("service"), Act::Stop(ExitReason::Normal)),
+            Do::Cast(To::Name("service"), Cmd::Stop(ExitReason::Normal)),
             Do::Sleep(Duration::from_millis(1)),
             Do::Resolve("service"),
         ];
-        w.client("client", script(&jj, steps));
+        script(w, &jj, "client", steps);
     });
     let (report, lines) = checked(&sys, &j, 0);
     assert_eq!(

@@ -5,11 +5,12 @@ use std::time::Duration;
 
 use genserver::ExitReason;
 use genserver::supervisor::{ChildSpec, Restart, Shutdown, Strategy, Supervisor, SupervisorSpec};
-use genserver_sim::{SimSpawner, Verdict, World};
+use genserver_sim::{DfsOptions, Exploration, SimSpawner, System, Verdict, World};
 use genserver_traces::EventKind;
 
-use crate::node::{Act, Do, Journal, Node, Spec, To, journal, script};
-use crate::{Sys, checked, find, has, text};
+use genserver_checks::node::{Cmd, Journal, NodeArgs};
+
+use crate::{Do, N, Sys, To, checked, find, has, script, text};
 
 type Sup = Supervisor<SimSpawner>;
 
@@ -18,9 +19,9 @@ fn boom() -> ExitReason {
 }
 
 /// A named node child of a supervisor.
-fn child(j: &Journal, label: &'static str, init: Vec<Act>) -> ChildSpec<SimSpawner> {
+fn child(j: &Journal, label: &'static str, init: Vec<Cmd>) -> ChildSpec<SimSpawner> {
     let j = j.clone();
-    ChildSpec::new::<Node>(label, move || Spec::new(label, &j).init(init.clone())).named(label)
+    ChildSpec::new::<N>(label, move || NodeArgs::new(label, &j).init(init.clone())).named(label)
 }
 
 /// What the client's lookups gave, in order.
@@ -39,9 +40,23 @@ fn lines_of<'a>(lines: &'a [String], prefix: &str) -> Vec<&'a str> {
         .collect()
 }
 
+/// The `init` lines, each with its instance's id: the journal names processes by label, its
+/// directory (by id, so in start order) tells the instances apart.
+fn inits(j: &Journal, lines: &[String]) -> Vec<String> {
+    let mut directory = j.directory().into_iter();
+    (lines.iter())
+        .filter_map(|l| l.strip_suffix(": init"))
+        .map(|label| {
+            let (id, _) = (directory.find(|(_, l)| l == label))
+                .unwrap_or_else(|| panic!("no instance of {label} left in {:?}", j.directory()));
+            format!("{label}: init {id:?}")
+        })
+        .collect()
+}
+
 /// Three named children a, b, c under `strategy`; the client crashes b, waits, looks all up.
 fn crash_b(strategy: Strategy) -> (impl Fn(&mut World) + Sync, Journal) {
-    let j = journal();
+    let j = Journal::new();
     let jj = j.clone();
     let build = move |w: &mut World| {
         let spec = SupervisorSpec::<SimSpawner>::new(strategy)
@@ -53,11 +68,11 @@ fn crash_b(strategy: Strategy) -> (impl Fn(&mut World) + Sync, Journal) {
             Do::Resolve("a"),
             Do::Resolve("b"),
             Do::Resolve("c"),
-            Do::Cast(To::Name("b"), Act::Stop(boom())),
+            Do::Cast(To::Name("b"), Cmd::Stop(boom())),
             Do::Sleep(Duration::from_secs(1)),
         ];
         steps.extend(["a", "b", "c"].map(Do::Resolve));
-        w.client("client", script(&jj, steps));
+        script(w, &jj, "client", steps);
     };
     (build, j)
 }
@@ -98,9 +113,8 @@ fn one_for_all_stops_the_others_in_reverse_and_restarts_all_in_order() {
                 "a: terminate shutdown"
             ]
         );
-        let inits = lines_of(&lines, ": init");
         assert_eq!(
-            inits,
+            inits(&j, &lines),
             [
                 "a: init <2>",
                 "b: init <3>",
@@ -139,7 +153,7 @@ fn restart_types_decide_which_exits_are_restarted() {
         (ExitReason::Normal, ["p is Some", "t is None", "x is None"]),
         (boom(), ["p is Some", "t is Some", "x is None"]),
     ] {
-        let j = journal();
+        let j = Journal::new();
         let jj = j.clone();
         let sys = Sys("restart-types", move |w: &mut World| {
             let spec = SupervisorSpec::<SimSpawner>::new(Strategy::OneForOne)
@@ -148,11 +162,11 @@ fn restart_types_decide_which_exits_are_restarted() {
                 .child(child(&jj, "x", vec![]).restart(Restart::Temporary));
             w.spawn::<Sup>("sup", spec);
             let mut steps: Vec<Do> = ["p", "t", "x"]
-                .map(|name| Do::Cast(To::Name(name), Act::Stop(reason.clone())))
+                .map(|name| Do::Cast(To::Name(name), Cmd::Stop(reason.clone())))
                 .into();
             steps.push(Do::Sleep(Duration::from_secs(1)));
             steps.extend(["p", "t", "x"].map(Do::Resolve));
-            w.client("client", script(&jj, steps));
+            script(w, &jj, "client", steps);
         });
         for seed in 0..5 {
             let (report, lines) = checked(&sys, &j, seed);
@@ -174,7 +188,7 @@ fn restart_types_decide_which_exits_are_restarted() {
 
 /// A child crashed four times, `gap` apart in virtual time.
 fn crashes(gap: Duration) -> (impl Fn(&mut World) + Sync, Journal) {
-    let j = journal();
+    let j = Journal::new();
     let jj = j.clone();
     let build = move |w: &mut World| {
         let spec = SupervisorSpec::<SimSpawner>::new(Strategy::OneForOne)
@@ -183,11 +197,11 @@ fn crashes(gap: Duration) -> (impl Fn(&mut World) + Sync, Journal) {
         w.spawn::<Sup>("sup", spec);
         let mut steps = Vec::new();
         for _ in 0..4 {
-            steps.push(Do::Cast(To::Name("w"), Act::Stop(boom())));
+            steps.push(Do::Cast(To::Name("w"), Cmd::Stop(boom())));
             steps.push(Do::Sleep(gap));
         }
         steps.push(Do::Resolve("w"));
-        w.client("client", script(&jj, steps));
+        script(w, &jj, "client", steps);
     };
     (build, j)
 }
@@ -221,7 +235,7 @@ fn restarts_spread_out_in_virtual_time_do_not_stop_the_supervisor() {
 
 #[test]
 fn children_start_in_order_and_stop_in_reverse_order() {
-    let j = journal();
+    let j = Journal::new();
     let jj = j.clone();
     let sys = Sys("order", move |w: &mut World| {
         let spec = SupervisorSpec::<SimSpawner>::new(Strategy::OneForOne)
@@ -229,13 +243,13 @@ fn children_start_in_order_and_stop_in_reverse_order() {
             .child(child(&jj, "b", vec![]))
             .child(child(&jj, "c", vec![]));
         let sup = w.spawn::<Sup>("sup", spec);
-        w.client("client", script(&jj, vec![Do::StopSupervisor(sup.id())]));
+        script(w, &jj, "client", vec![Do::StopSupervisor(sup.id())]);
     });
     for seed in 0..5 {
         let (report, lines) = checked(&sys, &j, seed);
         assert_eq!(report.verdict, Verdict::Pass, "{}", text(&report));
         assert_eq!(
-            lines_of(&lines, ": init"),
+            inits(&j, &lines),
             ["a: init <2>", "b: init <3>", "c: init <4>"]
         );
         assert_eq!(
@@ -262,16 +276,16 @@ fn children_start_in_order_and_stop_in_reverse_order() {
 
 #[test]
 fn a_child_that_ignores_shutdown_is_killed_after_its_timeout() {
-    let j = journal();
+    let j = Journal::new();
     let jj = j.clone();
     let sys = Sys("shutdown-timeout", move |w: &mut World| {
-        let stubborn = child(&jj, "stubborn", vec![Act::Trap(true)])
+        let stubborn = child(&jj, "stubborn", vec![Cmd::Trap(true)])
             .shutdown(Shutdown::Timeout(Duration::from_millis(1_500)));
         let spec = SupervisorSpec::<SimSpawner>::new(Strategy::OneForOne)
             .child(child(&jj, "polite", vec![]))
             .child(stubborn);
         let sup = w.spawn::<Sup>("sup", spec);
-        w.client("client", script(&jj, vec![Do::StopSupervisor(sup.id())]));
+        script(w, &jj, "client", vec![Do::StopSupervisor(sup.id())]);
     });
     let (report, lines) = checked(&sys, &j, 0);
     assert_eq!(report.verdict, Verdict::Pass, "{}", text(&report));
@@ -293,6 +307,34 @@ fn a_child_that_ignores_shutdown_is_killed_after_its_timeout() {
     );
 }
 
+/// Lets faults crash the children named a, b and c, `budget` times at most.
+fn crashable(w: &mut World, budget: u32) {
+    for name in ["a", "b", "c"] {
+        w.crashable_name(name);
+    }
+    let faults = w.faults();
+    faults.budget = budget;
+    faults.probability = 0.3;
+}
+
+/// Hunts 300 seeds, then searches up to `max_runs` schedules depth first; panics with the
+/// trace of the first failure either finds.
+fn search(sys: &dyn System, strategy: Strategy, max_runs: u64) -> Exploration {
+    let hunt = genserver_sim::hunt(sys, 0, 300, genserver_sim::DEFAULT_MAX_STEPS);
+    if let Some(found) = hunt.found {
+        panic!("{strategy:?}: {}", text(&found));
+    }
+    let dfs = DfsOptions {
+        max_runs,
+        ..Default::default()
+    };
+    let report = genserver_sim::explore(sys, &dfs, &mut |_| {}).unwrap();
+    if let Some(found) = report.found {
+        panic!("{strategy:?} (dfs): {}", text(&found));
+    }
+    report
+}
+
 /// How many runs reached their end checks.
 static AUDITS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
@@ -308,46 +350,30 @@ fn children_and_names_agree_after_crashes_at_any_moment() {
         Strategy::RestForOne,
     ] {
         let sys = Sys("crashes", move |w: &mut World| {
-            let j = journal();
+            let j = Journal::new();
             let spec = SupervisorSpec::<SimSpawner>::new(strategy)
                 .child(child(&j, "a", vec![]))
                 .child(child(&j, "b", vec![]))
                 .child(child(&j, "c", vec![]))
                 .intensity(100, Duration::from_secs(5));
             let sup = w.spawn::<Sup>("sup", spec);
-            for name in ["a", "b", "c"] {
-                w.crashable_name(name);
-            }
-            let faults = w.faults();
-            faults.budget = 3;
-            faults.probability = 0.3;
+            crashable(w, 3);
             // Once everything settled: the supervisor lives and each name is a live child.
             w.at_end("children registered", move |view| {
                 view.state(sup).ok_or("the supervisor stopped")?;
                 let ids: Vec<_> = ["a", "b", "c"].map(|n| view.whereis(n)).into();
                 for (name, id) in ["a", "b", "c"].iter().zip(&ids) {
                     let id = id.ok_or(format!("{name} is not registered"))?;
-                    view.state(genserver::ServerRef::<Node>::new(id))
+                    view.state(genserver::ServerRef::<N>::new(id))
                         .ok_or(format!("{name} is registered to a dead {id:?}"))?;
                 }
                 note_audit();
                 Ok(())
             });
-            let pokes = ["a", "b", "c"].map(|n| Do::Cast(To::Name(n), Act::Mark("poke")));
-            w.client("poker", script(&j, pokes.into()));
+            let pokes = ["a", "b", "c"].map(|n| Do::Cast(To::Name(n), Cmd::Mark("poke".into())));
+            script(w, &j, "poker", pokes.into());
         });
-        let hunt = genserver_sim::hunt(&sys, 0, 300, genserver_sim::DEFAULT_MAX_STEPS);
-        if let Some(found) = hunt.found {
-            panic!("{strategy:?}: {}", text(&found));
-        }
-        let dfs = genserver_sim::DfsOptions {
-            max_runs: 200_000,
-            ..Default::default()
-        };
-        let report = genserver_sim::explore(&sys, &dfs, &mut |_| {}).unwrap();
-        if let Some(found) = report.found {
-            panic!("{strategy:?} (dfs): {}", text(&found));
-        }
+        let report = search(&sys, strategy, 200_000);
         assert!(report.verified(), "{strategy:?}: {}", report.verdict());
     }
     // The audits did run to their end (not cut by the step limit).
@@ -362,23 +388,18 @@ fn a_stop_racing_restarts_leaves_no_child_behind() {
         Strategy::RestForOne,
     ] {
         let sys = Sys("stop-race", move |w: &mut World| {
-            let j = journal();
+            let j = Journal::new();
             let spec = SupervisorSpec::<SimSpawner>::new(strategy)
                 .child(child(&j, "a", vec![]))
                 .child(
-                    child(&j, "b", vec![Act::Trap(true)])
+                    child(&j, "b", vec![Cmd::Trap(true)])
                         .shutdown(Shutdown::Timeout(Duration::from_millis(100))),
                 )
                 .child(child(&j, "c", vec![]))
                 .intensity(100, Duration::from_secs(5));
             let sup = w.spawn::<Sup>("sup", spec);
-            for name in ["a", "b", "c"] {
-                w.crashable_name(name);
-            }
-            let faults = w.faults();
-            faults.budget = 2;
-            faults.probability = 0.3;
-            w.client("stopper", script(&j, vec![Do::StopSupervisor(sup.id())]));
+            crashable(w, 2);
+            script(w, &j, "stopper", vec![Do::StopSupervisor(sup.id())]);
             w.at_end("all down", move |view| {
                 if view.state(sup).is_some() {
                     return Err("the supervisor still runs".into());
@@ -391,18 +412,7 @@ fn a_stop_racing_restarts_leaves_no_child_behind() {
                 Ok(())
             });
         });
-        let hunt = genserver_sim::hunt(&sys, 0, 300, genserver_sim::DEFAULT_MAX_STEPS);
-        if let Some(found) = hunt.found {
-            panic!("{strategy:?}: {}", text(&found));
-        }
-        let dfs = genserver_sim::DfsOptions {
-            max_runs: 5_000,
-            ..Default::default()
-        };
-        let report = genserver_sim::explore(&sys, &dfs, &mut |_| {}).unwrap();
-        if let Some(found) = report.found {
-            panic!("{strategy:?} (dfs): {}", text(&found));
-        }
+        let report = search(&sys, strategy, 5_000);
         eprintln!(
             "{strategy:?}: {}, {} schedules, {} states",
             report.verdict(),
@@ -414,7 +424,7 @@ fn a_stop_racing_restarts_leaves_no_child_behind() {
 
 #[test]
 fn nested_supervisors_restart_a_subtree_and_a_failed_first_start_stops_the_supervisor() {
-    let j = journal();
+    let j = Journal::new();
     let jj = j.clone();
     let sys = Sys("nested", move |w: &mut World| {
         let inner = {
@@ -430,14 +440,14 @@ fn nested_supervisors_restart_a_subtree_and_a_failed_first_start_stops_the_super
         w.spawn::<Sup>("outer", spec);
         // Two leaf crashes within 5 s: the inner supervisor gives up; the outer restarts it.
         let steps = vec![
-            Do::Cast(To::Name("leaf"), Act::Stop(boom())),
+            Do::Cast(To::Name("leaf"), Cmd::Stop(boom())),
             Do::Sleep(Duration::from_millis(100)),
-            Do::Cast(To::Name("leaf"), Act::Stop(boom())),
+            Do::Cast(To::Name("leaf"), Cmd::Stop(boom())),
             Do::Sleep(Duration::from_millis(100)),
             Do::Resolve("inner"),
             Do::Resolve("leaf"),
         ];
-        w.client("client", script(&jj, steps));
+        script(w, &jj, "client", steps);
     });
     let (report, lines) = checked(&sys, &j, 0);
     assert_eq!(report.verdict, Verdict::Pass, "{}", text(&report));
@@ -455,14 +465,12 @@ fn nested_supervisors_restart_a_subtree_and_a_failed_first_start_stops_the_super
     );
 
     // A child whose first start fails stops the supervisor, after the children before it.
-    let j = journal();
+    let j = Journal::new();
     let jj = j.clone();
     let sys = Sys("first-start-fails", move |w: &mut World| {
         let jjj = jj.clone();
-        let failing = ChildSpec::new::<Node>("bad", move || {
-            let mut spec = Spec::new("bad", &jjj);
-            spec.fail = true;
-            spec
+        let failing = ChildSpec::new::<N>("bad", move || {
+            NodeArgs::new("bad", &jjj).failing(ExitReason::error("refused"))
         });
         let spec = SupervisorSpec::<SimSpawner>::new(Strategy::OneForOne)
             .child(child(&jj, "good", vec![]))
@@ -471,7 +479,11 @@ fn nested_supervisors_restart_a_subtree_and_a_failed_first_start_stops_the_super
         w.spawn::<Sup>("sup", spec);
     });
     let (report, lines) = checked(&sys, &j, 0);
-    assert_eq!(lines_of(&lines, "init"), ["good: init <2>"], "{lines:?}");
+    assert_eq!(inits(&j, &lines), ["good: init <2>"], "{lines:?}");
+    assert_eq!(
+        lines_of(&lines, "init fails"),
+        ["bad: init fails: error: refused"]
+    );
     assert_eq!(lines_of(&lines, "terminate"), ["good: terminate shutdown"]);
     assert!(
         has(&report, EventKind::Stop, "child \"bad\" failed to start"),
@@ -482,24 +494,26 @@ fn nested_supervisors_restart_a_subtree_and_a_failed_first_start_stops_the_super
 
 #[test]
 fn a_child_that_cannot_restart_uses_up_the_intensity_and_stops_the_supervisor() {
-    let j = journal();
+    let j = Journal::new();
     let jj = j.clone();
     let sys = Sys("flaky", move |w: &mut World| {
         let starts = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
         let jjj = jj.clone();
-        let flaky = ChildSpec::new::<Node>("flaky", move || {
+        let flaky = ChildSpec::new::<N>("flaky", move || {
             let n = starts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            let mut spec = Spec::new("flaky", &jjj);
-            spec.fail = n > 0;
-            spec
+            let args = NodeArgs::new("flaky", &jjj);
+            match n {
+                0 => args,
+                _ => args.failing(ExitReason::error("refused")),
+            }
         })
         .named("flaky");
         let spec = SupervisorSpec::<SimSpawner>::new(Strategy::OneForOne)
             .child(child(&jj, "steady", vec![]))
             .child(flaky);
         w.spawn::<Sup>("sup", spec);
-        let crash = vec![Do::Cast(To::Name("flaky"), Act::Stop(boom()))];
-        w.client("client", script(&jj, crash));
+        let crash = vec![Do::Cast(To::Name("flaky"), Cmd::Stop(boom()))];
+        script(w, &jj, "client", crash);
     });
     let (report, lines) = checked(&sys, &j, 0);
     assert_eq!(report.verdict, Verdict::Pass, "{}", text(&report));
