@@ -5,6 +5,8 @@ use std::time::{Duration, Instant};
 
 use crate::spawn::ErasedStart;
 
+pub use crate::process::Command;
+
 use crate::{
     AnyMessage, CallError, ChildStart, ExitReason, GenServer, MonitorRef, ProcessId, ReplyTo,
     ServerRef, Spawn, StartError, StartOptions, Timeout, TimerId, message::downcast,
@@ -29,20 +31,6 @@ pub enum Effect<S: GenServer> {
         /// Performs the delivery; returns whether the caller still waited.
         send: Box<dyn FnOnce() -> bool + Send>,
     },
-    /// Cast `msg` to server `to`.
-    Cast {
-        /// The receiver.
-        to: ProcessId,
-        /// The receiver's cast message, erased.
-        msg: AnyMessage,
-    },
-    /// Send `msg` to server `to` as an info message.
-    Info {
-        /// The receiver.
-        to: ProcessId,
-        /// The receiver's info message, erased.
-        msg: AnyMessage,
-    },
     /// Call server `to` and block until its reply or the timeout; the outcome then comes
     /// back to this server as the info message made by `on_outcome`, before anything else.
     Call {
@@ -64,41 +52,10 @@ pub enum Effect<S: GenServer> {
         /// The info message to deliver.
         msg: S::Info,
     },
-    /// Cancel a timer that has not fired yet (no effect otherwise).
-    CancelTimer(TimerId),
     /// Run `handle_continue` with this value before any queued message.
     Continue(S::Continue),
     /// Stop the server with this reason (after a pending reply is sent and `terminate` runs).
     Stop(ExitReason),
-    /// Watch `target`: when it exits, this server's `handle_down` gets a [`crate::Down`]
-    /// (at once, with [`ExitReason::NoProcess`], if it is already gone).
-    Monitor {
-        /// The monitor's id, for `Demonitor` and to match the `Down`.
-        monitor: MonitorRef,
-        /// The process watched.
-        target: ProcessId,
-    },
-    /// Remove a monitor; its `Down` is never delivered afterwards, even if already sent.
-    Demonitor(MonitorRef),
-    /// Link this server and `target` both ways (linking to a dead process sends this server
-    /// an exit signal with [`ExitReason::NoProcess`]).
-    Link(ProcessId),
-    /// Remove a link both ways.
-    Unlink(ProcessId),
-    /// Whether exit signals become [`crate::ExitSignal`] messages for `handle_exit` (`true`)
-    /// or stop this server when abnormal (`false`, the default).
-    TrapExits(bool),
-    /// Send an exit signal: a receiver that traps exits gets it in `handle_exit`; otherwise
-    /// it exits with `reason` (running `terminate`) unless `reason` is `Normal`.
-    Exit {
-        /// The receiver.
-        to: ProcessId,
-        /// The reason carried.
-        reason: ExitReason,
-    },
-    /// An untrappable kill: the receiver exits with [`ExitReason::Killed`] without running
-    /// `terminate`.
-    Kill(ProcessId),
     /// Start a child server; the outcome comes back as the info message made by `on_started`,
     /// before anything else.
     Start {
@@ -109,14 +66,15 @@ pub enum Effect<S: GenServer> {
         /// Converts the outcome into this server's info message.
         on_started: OnStarted<S>,
     },
+    /// Something for the world outside this server (a cast, a monitor, a link, an exit
+    /// signal, …), which the engine carries out as it is.
+    Command(Command),
 }
 
 impl<S: GenServer> fmt::Debug for Effect<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Effect::Reply { caller, tag, .. } => write!(f, "Reply({caller:?}#{})", tag.0),
-            Effect::Cast { to, msg } => write!(f, "Cast({to:?}, {msg:?})"),
-            Effect::Info { to, msg } => write!(f, "Info({to:?}, {msg:?})"),
             Effect::Call {
                 to,
                 request,
@@ -126,17 +84,10 @@ impl<S: GenServer> fmt::Debug for Effect<S> {
             Effect::SetTimer { id, after, msg } => {
                 write!(f, "SetTimer({id:?}, {after:?}, {msg:?})")
             }
-            Effect::CancelTimer(id) => write!(f, "CancelTimer({id:?})"),
             Effect::Continue(c) => write!(f, "Continue({c:?})"),
             Effect::Stop(reason) => write!(f, "Stop({reason})"),
-            Effect::Monitor { monitor, target } => write!(f, "Monitor({monitor:?}, {target:?})"),
-            Effect::Demonitor(monitor) => write!(f, "Demonitor({monitor:?})"),
-            Effect::Link(to) => write!(f, "Link({to:?})"),
-            Effect::Unlink(to) => write!(f, "Unlink({to:?})"),
-            Effect::TrapExits(on) => write!(f, "TrapExits({on})"),
-            Effect::Exit { to, reason } => write!(f, "Exit({to:?}, {reason})"),
-            Effect::Kill(to) => write!(f, "Kill({to:?})"),
             Effect::Start { options, .. } => write!(f, "Start({options:?})"),
+            Effect::Command(command) => write!(f, "{command:?}"),
         }
     }
 }
@@ -197,6 +148,11 @@ impl<S: GenServer> Ctx<S> {
         self.clock = Clock::Since(epoch);
     }
 
+    /// Records a command for the world outside this server.
+    fn command(&mut self, command: Command) {
+        self.effects.push(Effect::Command(command));
+    }
+
     /// Replies to a call through its token (now, or later from another callback).
     pub fn reply<R: Send + 'static>(&mut self, to: &ReplyTo<R>, value: R) {
         let token = to.clone();
@@ -209,18 +165,18 @@ impl<S: GenServer> Ctx<S> {
 
     /// Casts to another server; never fails for the sender.
     pub fn cast<T: GenServer>(&mut self, to: ServerRef<T>, msg: T::Cast) {
-        self.effects.push(Effect::Cast {
+        self.effects.push(Effect::Command(Command::Cast {
             to: to.id(),
             msg: Box::new(msg),
-        });
+        }));
     }
 
     /// Sends an info message to another server (or to itself).
     pub fn send<T: GenServer>(&mut self, to: ServerRef<T>, msg: T::Info) {
-        self.effects.push(Effect::Info {
+        self.effects.push(Effect::Command(Command::Info {
             to: to.id(),
             msg: Box::new(msg),
-        });
+        }));
     }
 
     /// Calls another server. This server handles nothing else until the reply or the timeout;
@@ -255,7 +211,7 @@ impl<S: GenServer> Ctx<S> {
 
     /// Cancels a timer; a timer that already fired or was cancelled is ignored.
     pub fn cancel_timer(&mut self, id: TimerId) {
-        self.effects.push(Effect::CancelTimer(id));
+        self.command(Command::CancelTimer(id));
     }
 
     /// Runs `handle_continue(value)` before any queued message.
@@ -272,44 +228,44 @@ impl<S: GenServer> Ctx<S> {
     pub fn monitor(&mut self, target: impl Into<ProcessId>) -> MonitorRef {
         self.next_monitor += 1;
         let monitor = MonitorRef(self.next_monitor);
-        self.effects.push(Effect::Monitor {
+        self.effects.push(Effect::Command(Command::Monitor {
             monitor,
             target: target.into(),
-        });
+        }));
         monitor
     }
 
     /// Removes a monitor; no `Down` for it is handled afterwards.
     pub fn demonitor(&mut self, monitor: MonitorRef) {
-        self.effects.push(Effect::Demonitor(monitor));
+        self.command(Command::Demonitor(monitor));
     }
 
     /// Links this server and `target`: an abnormal exit of either reaches the other.
     pub fn link(&mut self, target: impl Into<ProcessId>) {
-        self.effects.push(Effect::Link(target.into()));
+        self.command(Command::Link(target.into()));
     }
 
     /// Removes the link with `target`.
     pub fn unlink(&mut self, target: impl Into<ProcessId>) {
-        self.effects.push(Effect::Unlink(target.into()));
+        self.command(Command::Unlink(target.into()));
     }
 
     /// Turns exit signals into `handle_exit` messages (`true`) or back into exits (`false`).
     pub fn trap_exits(&mut self, on: bool) {
-        self.effects.push(Effect::TrapExits(on));
+        self.command(Command::TrapExits(on));
     }
 
-    /// Sends an exit signal with `reason` to `to` (see [`Effect::Exit`]).
+    /// Sends an exit signal with `reason` to `to` (see [`Command::Exit`]).
     pub fn exit(&mut self, to: impl Into<ProcessId>, reason: ExitReason) {
-        self.effects.push(Effect::Exit {
+        self.effects.push(Effect::Command(Command::Exit {
             to: to.into(),
             reason,
-        });
+        }));
     }
 
     /// Kills `to`: it exits with [`ExitReason::Killed`] at once; trapping does not help.
     pub fn kill(&mut self, to: impl Into<ProcessId>) {
-        self.effects.push(Effect::Kill(to.into()));
+        self.command(Command::Kill(to.into()));
     }
 
     /// Starts a child with `recipe` on engine `E`; `on_started` turns the outcome (the child's

@@ -94,7 +94,7 @@ mod sync;
 mod timeout;
 
 pub use client::{Call, Check, ClientResult, Cx, Sleep, Stage};
-pub use effect::{Ctx, Effect, OnOutcome, OnStarted};
+pub use effect::{Command, Ctx, Effect, OnOutcome, OnStarted};
 pub use error::{CallError, StartError};
 pub use ids::{CallTag, MonitorRef, ProcessId, ServerRef, TimerId};
 pub use message::{AnyMessage, Message, downcast, panic_text};

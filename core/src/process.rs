@@ -90,7 +90,7 @@ impl<S: GenServer> Process<S> {
     pub fn trap_asked(&self) -> Option<bool> {
         let init = self.frames.first()?;
         init.iter().rev().find_map(|item| match item {
-            Item::Effect(Effect::TrapExits(on)) => Some(*on),
+            Item::Effect(Effect::Command(Command::TrapExits(on))) => Some(*on),
             _ => None,
         })
     }
@@ -293,19 +293,12 @@ impl<S: GenServer> Process<S> {
                     self.timers.insert(id, msg);
                     Command::SetTimer { id, after }
                 }
-                Effect::CancelTimer(id) => {
-                    self.timers.remove(&id);
-                    Command::CancelTimer(id)
+                Effect::Command(command) => {
+                    if let Command::CancelTimer(id) = &command {
+                        self.timers.remove(id);
+                    }
+                    command
                 }
-                Effect::Cast { to, msg } => Command::Cast { to, msg },
-                Effect::Info { to, msg } => Command::Info { to, msg },
-                Effect::Monitor { monitor, target } => Command::Monitor { monitor, target },
-                Effect::Demonitor(monitor) => Command::Demonitor(monitor),
-                Effect::Link(to) => Command::Link(to),
-                Effect::Unlink(to) => Command::Unlink(to),
-                Effect::TrapExits(on) => Command::TrapExits(on),
-                Effect::Exit { to, reason } => Command::Exit { to, reason },
-                Effect::Kill(to) => Command::Kill(to),
             };
             actions.push(Action::Command(command));
         }

@@ -1,6 +1,7 @@
 //! What the process machine hands its engine: commands for the world outside the process,
 //! replies to settle, and where the process stands.
 
+use std::fmt;
 use std::time::Duration;
 
 use crate::spawn::ErasedStart;
@@ -9,9 +10,8 @@ use crate::{
     Timeout, TimerId,
 };
 
-/// One thing a process asked of the world outside it, in the order its callbacks recorded
-/// them: the [`crate::Effect`]s an engine carries out (the rest the machine keeps itself).
-#[derive(Debug)]
+/// Something a server asks of the world outside it ([`crate::Effect::Command`]): the
+/// engine carries it out as it is, in the order the callbacks recorded it.
 pub enum Command {
     /// Cast `msg` to server `to`.
     Cast {
@@ -27,39 +27,63 @@ pub enum Command {
         /// Its info message, erased.
         msg: AnyMessage,
     },
-    /// Fire timer `id` after `after` (the machine keeps its message).
+    /// Fire timer `id` after `after` (the process keeps its message: this is what the
+    /// process machine hands the engine for an [`crate::Effect::SetTimer`]).
     SetTimer {
         /// The timer.
         id: TimerId,
         /// The delay.
         after: Duration,
     },
-    /// Forget timer `id`.
+    /// Cancel a timer that has not fired yet (no effect otherwise).
     CancelTimer(TimerId),
-    /// Watch `target`.
+    /// Watch `target`: when it exits, this server's `handle_down` gets a [`crate::Down`]
+    /// (at once, with [`ExitReason::NoProcess`], if it is already gone).
     Monitor {
-        /// The monitor.
+        /// The monitor's id, for `Demonitor` and to match the `Down`.
         monitor: MonitorRef,
         /// The process watched.
         target: ProcessId,
     },
-    /// Stop watching.
+    /// Remove a monitor; its `Down` is never delivered afterwards, even if already sent.
     Demonitor(MonitorRef),
-    /// Link both ways.
+    /// Link this server and `target` both ways (linking to a dead process sends this server
+    /// an exit signal with [`ExitReason::NoProcess`]).
     Link(ProcessId),
-    /// Unlink both ways.
+    /// Remove a link both ways.
     Unlink(ProcessId),
-    /// Trap exit signals or not.
+    /// Whether exit signals become [`crate::ExitSignal`] messages for `handle_exit` (`true`)
+    /// or stop this server when abnormal (`false`, the default).
     TrapExits(bool),
-    /// Send an exit signal.
+    /// Send an exit signal: a receiver that traps exits gets it in `handle_exit`; otherwise
+    /// it exits with `reason` (running `terminate`) unless `reason` is `Normal`.
     Exit {
         /// The receiver.
         to: ProcessId,
         /// The reason carried.
         reason: ExitReason,
     },
-    /// Send a kill.
+    /// An untrappable kill: the receiver exits with [`ExitReason::Killed`] without running
+    /// `terminate`.
     Kill(ProcessId),
+}
+
+impl fmt::Debug for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Command::Cast { to, msg } => write!(f, "Cast({to:?}, {msg:?})"),
+            Command::Info { to, msg } => write!(f, "Info({to:?}, {msg:?})"),
+            Command::SetTimer { id, after } => write!(f, "SetTimer({id:?}, {after:?})"),
+            Command::CancelTimer(id) => write!(f, "CancelTimer({id:?})"),
+            Command::Monitor { monitor, target } => write!(f, "Monitor({monitor:?}, {target:?})"),
+            Command::Demonitor(monitor) => write!(f, "Demonitor({monitor:?})"),
+            Command::Link(to) => write!(f, "Link({to:?})"),
+            Command::Unlink(to) => write!(f, "Unlink({to:?})"),
+            Command::TrapExits(on) => write!(f, "TrapExits({on})"),
+            Command::Exit { to, reason } => write!(f, "Exit({to:?}, {reason})"),
+            Command::Kill(to) => write!(f, "Kill({to:?})"),
+        }
+    }
 }
 
 /// A reply to deliver through a token, at its place among the commands: the engine that

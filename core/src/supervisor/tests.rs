@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::*;
-use crate::{Effect, Spawn, TimerId};
+use crate::{Command, Effect, Spawn, TimerId};
 
 /// A child that does nothing; its init argument is its label.
 struct Worker;
@@ -121,11 +121,13 @@ impl Harness {
                 Effect::SetTimer { id, msg, .. } => {
                     self.timers.insert(id, msg);
                 }
-                Effect::CancelTimer(id) => {
+                Effect::Command(Command::CancelTimer(id)) => {
                     self.timers.remove(&id);
                 }
-                Effect::Exit { to, reason } => self.log.push(format!("exit {to} {reason}")),
-                Effect::Kill(to) => self.log.push(format!("kill {to}")),
+                Effect::Command(Command::Exit { to, reason }) => {
+                    self.log.push(format!("exit {to} {reason}"))
+                }
+                Effect::Command(Command::Kill(to)) => self.log.push(format!("kill {to}")),
                 Effect::Stop(reason) => {
                     self.log.push(format!("stop {reason}"));
                     self.sup = None;
@@ -134,7 +136,7 @@ impl Harness {
                     send();
                     self.log.push("reply".into());
                 }
-                Effect::TrapExits(true) => {}
+                Effect::Command(Command::TrapExits(true)) => {}
                 other => panic!("unexpected effect {other:?}"),
             }
         }
