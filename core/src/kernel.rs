@@ -81,7 +81,8 @@ pub struct Retired {
 /// The live processes with their names, links, monitors and trap flags.
 #[derive(Clone, Debug, Default)]
 pub struct Kernel {
-    procs: BTreeMap<ProcessId, Entry>,
+    /// Boxed: the map's nodes stay small (an entry is four collections wide).
+    procs: BTreeMap<ProcessId, Box<Entry>>,
     names: BTreeMap<String, ProcessId>,
 }
 
@@ -120,7 +121,7 @@ impl Kernel {
             trap_exits,
             ..Entry::default()
         };
-        self.procs.insert(id, entry);
+        self.procs.insert(id, Box::new(entry));
     }
 
     /// Registers live process `id` as `name`; a name a live process holds is refused.

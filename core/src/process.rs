@@ -221,17 +221,22 @@ impl<S: GenServer> Process<S> {
     /// nothing is left; says where the process stands then.
     pub fn pump(&mut self) -> Output<S> {
         let mut actions = Vec::new();
+        let status = self.pump_into(&mut actions);
+        Output { actions, status }
+    }
+
+    /// [`Process::pump`] into a buffer the engine keeps (appended to).
+    pub fn pump_into(&mut self, actions: &mut Vec<Action<S>>) -> Status {
         loop {
             let frame = match self.halted {
                 true => None,
                 false => self.frames.last_mut(),
             };
             let Some(frame) = frame else {
-                let status = match self.stopping.clone() {
+                return match self.stopping.clone() {
                     Some(reason) => Status::Exit(reason),
                     None => Status::Idle,
                 };
-                return Output { actions, status };
             };
             let Some(item) = frame.pop_front() else {
                 self.frames.pop();
@@ -265,12 +270,11 @@ impl<S: GenServer> Process<S> {
                     on_outcome,
                 } => {
                     self.on_outcome = Some(on_outcome);
-                    let status = Status::Call {
+                    return Status::Call {
                         to,
                         request,
                         timeout,
                     };
-                    return Output { actions, status };
                 }
                 Effect::Start {
                     start,
@@ -278,8 +282,7 @@ impl<S: GenServer> Process<S> {
                     on_started,
                 } => {
                     self.on_started = Some(on_started);
-                    let status = Status::Start { start, options };
-                    return Output { actions, status };
+                    return Status::Start { start, options };
                 }
                 Effect::Continue(value) => {
                     self.continues.push_back(value);

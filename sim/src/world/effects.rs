@@ -94,10 +94,8 @@ impl World {
         let command = match action {
             Action::Posted(posted) => return self.post(id, posted),
             Action::Settle => {
-                for posted in self.slot(id).settle() {
-                    self.apply(id, posted);
-                }
-                return;
+                self.slot(id).settle();
+                return self.flush_posted(id);
             }
             Action::Command(command) => command,
         };

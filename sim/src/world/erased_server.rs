@@ -84,8 +84,8 @@ pub(crate) trait SimServer {
     fn next_continue(&self) -> Option<String>;
     /// The rendered message of a timer, if it is still set.
     fn timer_message(&self, timer: TimerId) -> Option<String>;
-    /// Delivers the reply of the next `Action::Settle`; returns what reply tokens posted.
-    fn settle(&mut self) -> Vec<Action>;
+    /// Delivers the reply of the next `Action::Settle` (what it posts, the world flushes).
+    fn settle(&mut self);
     /// Stops: runs `terminate` if asked, sends a final reply, fails deferred calls, drops state.
     /// Replies not yet delivered fail with the reason.
     fn exit(&mut self, reason: &ExitReason, terminate: bool) -> Vec<Action>;

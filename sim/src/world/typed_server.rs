@@ -36,6 +36,8 @@ pub(crate) struct Slot<S: GenServer> {
     live: Option<Process<S>>,
     /// Replies handed out by the machine, each delivered when the world reaches its place.
     pending: VecDeque<Settle<S>>,
+    /// The machine's output, kept to be reused.
+    scratch: Vec<genserver::engine::Action<S>>,
     /// Hashes the state, if the system opted in.
     hasher: Option<StateHasher>,
     /// A hash of everything handed to the server since it (re)started, if kept.
@@ -52,6 +54,7 @@ impl<S: GenServer> Slot<S> {
             mailroom,
             live: None,
             pending: VecDeque::new(),
+            scratch: Vec::new(),
             hasher: None,
             history: None,
         }
@@ -102,8 +105,9 @@ impl<S: GenServer> Slot<S> {
         let mut actions = Vec::new();
         // What tokens delivered during the callbacks (a token dropped or answered directly).
         self.collect_posted(&mut actions);
-        let output = self.live().pump();
-        for action in output.actions {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let status = self.live().pump_into(&mut scratch);
+        for action in scratch.drain(..) {
             match action {
                 genserver::engine::Action::Command(command) => {
                     actions.push(Action::Command(command))
@@ -117,13 +121,17 @@ impl<S: GenServer> Slot<S> {
         // What a token let go of by the machine posted (a call answered "later" whose
         // token was dropped).
         self.collect_posted(&mut actions);
-        let status = output.status;
+        self.scratch = scratch;
         Output { actions, status }
     }
 
-    /// Delivers a reply (user `Drop` code may run) and collects what it posted.
+    /// Delivers a reply and collects what it posted (what is left of an exited server is
+    /// dropped under a guard: its `Drop` is user code).
     fn deliver(&self, settle: Settle<S>, actions: &mut Vec<Action>) {
-        let _ = guarded(move || settle.deliver());
+        match settle {
+            Settle::Bury(_) => drop(guarded(move || settle.deliver())),
+            settle => settle.deliver(),
+        }
         self.collect_posted(actions);
     }
 
@@ -234,12 +242,10 @@ impl<S: GenServer> SimServer for Slot<S> {
         self.live.as_ref()?.timer_message(timer)
     }
 
-    fn settle(&mut self) -> Vec<Action> {
-        let mut actions = Vec::new();
+    fn settle(&mut self) {
         if let Some(settle) = self.pending.pop_front() {
-            self.deliver(settle, &mut actions);
+            settle.deliver();
         }
-        actions
     }
 
     fn exit(&mut self, reason: &ExitReason, terminate: bool) -> Vec<Action> {
