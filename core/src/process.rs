@@ -405,3 +405,7 @@ fn hash_text(hasher: &mut dyn Hasher, text: &str) {
     hasher.write(text.as_bytes());
     hasher.write_u8(0xff);
 }
+
+#[cfg(all(test, not(loom)))]
+#[path = "process_tests.rs"]
+mod tests;
