@@ -16,6 +16,11 @@ pub fn guarded<T>(body: impl FnOnce() -> T) -> Result<T, String> {
     result.map_err(|panic| crate::panic_text(&*panic))
 }
 
+/// Renders with user `Debug` code: a panic in it becomes the rendered text.
+pub fn render(text: impl FnOnce() -> String) -> String {
+    guarded(text).unwrap_or_else(|panic| format!("<rendering panicked: {panic}>"))
+}
+
 /// Whether this thread is running user code under [`guarded`] (for a panic hook).
 pub fn in_user_code() -> bool {
     IN_USER_CODE.with(|flag| flag.get())

@@ -115,7 +115,7 @@ pub use timeout::Timeout;
 #[doc(hidden)]
 pub mod engine {
     pub use crate::client::ClientEngine;
-    pub use crate::guard::{guarded, in_user_code};
+    pub use crate::guard::{guarded, in_user_code, render};
     pub use crate::kernel::{Arrival, Kernel, Notice, Retired};
     pub use crate::message::misfit;
     pub use crate::process::{Action, Command, Output, Process, Settle, Status};

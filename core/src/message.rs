@@ -32,8 +32,7 @@ pub fn misfit(callback: &str, msg: &AnyMessage) -> crate::ExitReason {
         "handle_call" => "request",
         _ => "message",
     };
-    let shown = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| format!("{msg:?}")))
-        .unwrap_or_else(|panic| format!("<rendering panicked: {}>", panic_text(&*panic)));
+    let shown = crate::guard::render(|| format!("{msg:?}"));
     crate::ExitReason::Panic(format!("{callback}: {what} of the wrong type: {shown}"))
 }
 

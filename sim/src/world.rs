@@ -166,10 +166,9 @@ pub struct World {
     /// Live servers with their names, links, monitors and trap flags: the rules of
     /// `genserver::rules`, kept by the core's kernel as in the threaded runtime.
     pub(crate) kernel: Kernel,
-    /// Children whose `init` effects are being applied (innermost last): the child, its
-    /// starter, and the reason if it exited meanwhile (its start then fails, as in the
-    /// threaded runtime).
-    pub(crate) starting: Vec<(ProcessId, ProcessId, Option<genserver::ExitReason>)>,
+    /// Children whose `init` effects are being applied (innermost last): the child, and the
+    /// reason if it exited meanwhile (its start then fails, as in the threaded runtime).
+    pub(crate) starting: Vec<(ProcessId, Option<genserver::ExitReason>)>,
 }
 
 /// A read-only view of server states, handed to invariants.

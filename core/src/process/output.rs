@@ -101,7 +101,7 @@ pub enum Settle<S: GenServer> {
 }
 
 impl<S: GenServer> Settle<S> {
-    /// Delivers it now.
+    /// Delivers it now (a panic in the `Drop` of what is buried is caught).
     pub fn deliver(self) {
         match self {
             Settle::Recorded(send) => {
@@ -113,7 +113,8 @@ impl<S: GenServer> Settle<S> {
             Settle::Fail(token, error) => {
                 token.fail(error);
             }
-            Settle::Bury(remains) => drop(remains),
+            // Its state's `Drop` is user code: a panic there is caught, as a callback's.
+            Settle::Bury(remains) => drop(crate::guard::guarded(move || drop(remains))),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! A server's exit: `terminate`, leaving the registry (which notifies monitors and links),
 //! and answering everything still waiting.
 
-use crate::guard::guarded;
+use crate::process::Settle;
 use crate::runtime::server_loop::Running;
 use crate::{ExitReason, GenServer};
 
@@ -16,9 +16,7 @@ impl<S: GenServer> Running<S> {
         // After a kill the killer has already done this, with reason `killed`.
         self.rt.table().retire(self.cell.id, &reason);
         // Sent once the server is gone, so a caller's next call fails with "no such process".
-        for settle in settles {
-            let _ = guarded(move || settle.deliver());
-        }
+        settles.into_iter().for_each(Settle::deliver);
         for envelope in self.batch.into_iter().chain(leftovers) {
             envelope.refuse(&reason);
         }

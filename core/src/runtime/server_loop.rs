@@ -4,9 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::Instant;
 
-use crate::guard::guarded;
 use crate::kernel::Arrival;
-use crate::process::Process;
+use crate::process::{Process, Settle};
 use crate::runtime::envelope::Envelope;
 use crate::runtime::inbox::{Entry, ServerCell};
 use crate::runtime::{ReplyLink, Runtime, Server};
@@ -95,9 +94,10 @@ fn run<S: GenServer>(
     if let Err(error) = registered {
         cell.mailbox.close();
         let reason = ExitReason::error(error.to_string());
-        for settle in process.exit(&reason, true) {
-            let _ = guarded(move || settle.deliver());
-        }
+        process
+            .exit(&reason, true)
+            .into_iter()
+            .for_each(Settle::deliver);
         started.complete(Ok(Err(error)));
         return;
     }
@@ -121,11 +121,9 @@ fn run<S: GenServer>(
         stop = server.drive();
     }
     if let Some(reason) = stop {
-        // A start that fails leaves no link behind: the starter learns from the error alone.
-        if let Some(starter) = options.link_to {
-            server.rt.table().unlink(server.cell.id, starter);
-        }
-        // Answered once the server is gone, as a crashed call is.
+        // Its exit leaves no link behind (the kernel gives a starter still starting no
+        // signal): the starter learns from the error alone. Answered once the server is
+        // gone, as a crashed call is.
         server.exit(reason.clone());
         started.complete(Ok(Err(StartError::Init(reason))));
         return;

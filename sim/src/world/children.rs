@@ -91,9 +91,9 @@ impl World {
                     self.exit_server(id, ExitReason::error(error.to_string()), false);
                     return Some(error);
                 }
-                self.starting.push((id, starter, None));
+                self.starting.push((id, None));
                 self.drive(id, output);
-                let (_, _, exited) = self.starting.pop().expect("pushed above");
+                let (_, exited) = self.starting.pop().expect("pushed above");
                 self.kernel.finish_start(id);
                 return exited.map(StartError::Init);
             }

@@ -115,26 +115,19 @@ impl World {
             Command::Link(to) => self.link(id, to),
             Command::Unlink(to) => self.unlink(id, to),
             Command::TrapExits(on) => self.trap_exits(id, on),
-            Command::Exit { to, reason } if to == id => self.signal_self(id, reason, false),
-            Command::Kill(to) if to == id => self.signal_self(id, ExitReason::Killed, true),
-            Command::Exit { to, reason } => self.send(
-                id,
-                to,
-                Body::Exit {
-                    reason,
-                    kill: false,
-                    link: false,
-                },
-            ),
-            Command::Kill(to) => self.send(
-                id,
-                to,
-                Body::Exit {
-                    reason: ExitReason::Killed,
-                    kill: true,
-                    link: false,
-                },
-            ),
+            Command::Exit { to, reason } => self.exit_signal(id, to, reason, false),
+            Command::Kill(to) => self.exit_signal(id, to, ExitReason::Killed, true),
+        }
+    }
+
+    /// `from` sends `to` an exit signal (a kill, with `kill`); one to itself may take
+    /// effect at once (`World::signal_self`).
+    fn exit_signal(&mut self, from: ProcessId, to: ProcessId, reason: ExitReason, kill: bool) {
+        let link = false;
+        let body = Body::Exit { reason, kill, link };
+        match to == from {
+            true => self.signal_self(from, to, body),
+            false => self.send(from, to, body),
         }
     }
 
@@ -278,10 +271,10 @@ impl World {
             self.refuse(id, from, envelope.body, &reason);
             self.flush_posted(id);
         }
-        if let Some(start) = self.starting.iter_mut().find(|(child, ..)| *child == id) {
+        if let Some(start) = self.starting.iter_mut().find(|(child, _)| *child == id) {
             // Exited while starting: its starter learns from the failed start, not a signal
             // (the kernel leaves that link out of the exit's notices).
-            start.2 = Some(reason.clone());
+            start.1 = Some(reason.clone());
         }
         self.signal_exit(id, &reason);
         self.fail_on_panic(id, &reason);

@@ -103,9 +103,7 @@ pub(crate) trait SimServer {
 }
 
 /// Renders a message with user `Debug` code: a panic in it becomes the rendered text.
-pub(crate) fn render(text: impl FnOnce() -> String) -> String {
-    guarded(text).unwrap_or_else(|panic| format!("<rendering panicked: {panic}>"))
-}
+pub(crate) use genserver::engine::render;
 
 /// Room for a typical trace line ("deliver reply Pop #3 stack → popper: Ok(Some(12))"):
 /// `format!` and `to_string` start smaller and regrow two or three times per line.

@@ -62,15 +62,9 @@ impl World {
                 self.emit(EventKind::Link, Some(a), Some(b), |_| {
                     "link (no such process)".to_owned()
                 });
-                match notice {
-                    // Untrapped, the answer takes the linker down at once, as on the runtime.
-                    Notice::Exit { to, signal, link } if !self.kernel.traps(to) => {
-                        let ExitSignal { from, reason } = signal;
-                        let kill = false;
-                        self.receive_signal(from, to, Body::Exit { reason, kill, link });
-                    }
-                    notice => self.notify(notice),
-                }
+                // The answer to the linker's own act: untrapped, it takes it down at once.
+                let (from, to, body) = message_of(notice);
+                self.signal_self(from, to, body);
             }
         }
     }
@@ -119,23 +113,9 @@ impl World {
 
     /// Queues a notice of the kernel as a message from the process it is about.
     pub(crate) fn notify(&mut self, notice: Notice) {
-        match notice {
-            Notice::Down { to, down } => {
-                let Down {
-                    monitor,
-                    process,
-                    reason,
-                } = down;
-                self.send(process, to, Body::Down { monitor, reason });
-            }
-            Notice::Exit { to, signal, link } => {
-                let ExitSignal { from, reason } = signal;
-                let kill = false;
-                self.send(from, to, Body::Exit { reason, kill, link });
-            }
-        }
+        let (from, to, body) = message_of(notice);
+        self.send(from, to, body);
     }
-
     /// Whether `body`, queued for server `to`, is handled by the world rather than by a
     /// callback: a kill, or any exit signal while `to` does not trap exits (it then stops
     /// `to`, or is ignored if `normal`). Such a signal needs no readiness: it reaches a
@@ -181,23 +161,16 @@ impl World {
         }
     }
 
-    /// An exit signal server `id` sends itself: a kill, or one it does not trap, takes
-    /// effect at once, before its callback's next effect (an abnormal one takes it down, a
-    /// normal one is ignored), as on the runtime; a trapped one travels as a message like any
-    /// other.
-    pub(crate) fn signal_self(&mut self, id: ProcessId, reason: ExitReason, kill: bool) {
-        let at_once = kill || !self.kernel.traps(id);
-        let body = Body::Exit {
-            kill,
-            link: false,
-            reason,
-        };
-        match at_once {
-            true => self.receive_signal(id, id, body),
-            false => self.send(id, id, body),
+    /// An exit signal the receiver caused itself (sent to itself, or the answer to linking
+    /// the dead): one the world handles ([`World::immediate`]: a kill, or any signal it does
+    /// not trap) takes effect at once, before its callback's next effect, as on the runtime;
+    /// a trapped one travels as a message like any other.
+    pub(crate) fn signal_self(&mut self, from: ProcessId, to: ProcessId, body: Body) {
+        match self.immediate(to, &body) {
+            true => self.receive_signal(from, to, body),
+            false => self.send(from, to, body),
         }
     }
-
     /// A monitor's `Down` reaches live server `to`.
     pub(crate) fn receive_down(
         &mut self,
@@ -213,5 +186,24 @@ impl World {
         };
         let output = self.slot(to).down(down);
         self.drive(to, output);
+    }
+}
+
+/// A notice of the kernel as the message that carries it: sender, receiver, body.
+fn message_of(notice: Notice) -> (ProcessId, ProcessId, Body) {
+    match notice {
+        Notice::Down { to, down } => {
+            let Down {
+                monitor,
+                process,
+                reason,
+            } = down;
+            (process, to, Body::Down { monitor, reason })
+        }
+        Notice::Exit { to, signal, link } => {
+            let ExitSignal { from, reason } = signal;
+            let kill = false;
+            (from, to, Body::Exit { reason, kill, link })
+        }
     }
 }

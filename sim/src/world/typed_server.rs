@@ -125,13 +125,9 @@ impl<S: GenServer> Slot<S> {
         Output { actions, status }
     }
 
-    /// Delivers a reply and collects what it posted (what is left of an exited server is
-    /// dropped under a guard: its `Drop` is user code).
+    /// Delivers a reply and collects what it posted.
     fn deliver(&self, settle: Settle<S>, actions: &mut Vec<Action>) {
-        match settle {
-            Settle::Bury(_) => drop(guarded(move || settle.deliver())),
-            settle => settle.deliver(),
-        }
+        settle.deliver();
         self.collect_posted(actions);
     }
 
