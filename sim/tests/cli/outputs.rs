@@ -11,6 +11,13 @@ fn replaced(file: &Path) -> String {
     format!("gsim: replaced {}", file.display())
 }
 
+/// Asserts that `stderr` says each of `files` was replaced.
+fn says_replaced(stderr: &str, files: &[&Path]) {
+    for file in files {
+        assert!(stderr.contains(&replaced(file)), "{stderr}");
+    }
+}
+
 #[test]
 fn two_outputs_naming_the_same_file_are_refused() {
     let dir = scratch("same-path");
@@ -92,13 +99,7 @@ fn replacing_a_file_says_so_on_stderr() {
     assert!(!stderr(&first).contains("replaced"), "{}", stderr(&first));
     let again = gsim(&args);
     assert_eq!(code(&again), 1);
-    for file in [&trace, &schedule] {
-        assert!(
-            stderr(&again).contains(&replaced(file)),
-            "{}",
-            stderr(&again)
-        );
-    }
+    says_replaced(&stderr(&again), &[&trace, &schedule]);
 
     let found = dir.join("found.jsonl");
     let hunt = ["hunt", "lost-update", "--out", path(&found)];
@@ -106,13 +107,7 @@ fn replacing_a_file_says_so_on_stderr() {
     let again = gsim(&hunt);
     assert_eq!(code(&again), 1);
     let original = dir.join("found.original.jsonl");
-    for file in [&found, &original] {
-        assert!(
-            stderr(&again).contains(&replaced(file)),
-            "{}",
-            stderr(&again)
-        );
-    }
+    says_replaced(&stderr(&again), &[&found, &original]);
 
     let page = dir.join("page.html");
     let render = [
