@@ -1,13 +1,15 @@
 //! The world: servers, clients, queues, deadlines and checks of one simulated run.
 //!
 //! Its parts, one job each: `events` (what may happen next, and its label), `step` (carrying
-//! out the chosen event), `effects` (what a server's callback produced: sends, calls,
-//! replies, exits), `links` and `children` (the rules of `genserver::rules`), `typed_server`
-//! and `erased_server` (a server of one type, and the trait the world drives it by),
-//! `clients` (async clients and their requests), `envelope`, `network` and `naming`
-//! (messages, their queues and their names), `reply_sinks` (where reply tokens hand
-//! outcomes back), `faults`, `liveness`, `fingerprint` and `spawner`.
+//! out the chosen event), `effects` (what a server's callback produced: sends, timers,
+//! exits), `calls` and `reply_cells` (calls in flight, and where each call's reply token
+//! leaves its outcome for the world to send), `links` and `children` (the rules of
+//! `genserver::rules`), `typed_server` and `erased_server` (a server of one type, and the
+//! trait the world drives it by), `clients` (async clients and their requests), `envelope`,
+//! `network` and `naming` (messages, their queues and their names), `faults`, `liveness`,
+//! `fingerprint` and `spawner`.
 
+pub(crate) mod calls;
 pub(crate) mod children;
 pub(crate) mod clients;
 pub(crate) mod effects;
@@ -20,7 +22,7 @@ pub(crate) mod links;
 pub(crate) mod liveness;
 pub(crate) mod naming;
 pub(crate) mod network;
-pub(crate) mod reply_sinks;
+pub(crate) mod reply_cells;
 pub(crate) mod spawner;
 pub(crate) mod step;
 pub(crate) mod typed_server;
@@ -29,7 +31,7 @@ use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::Hash;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use genserver::{
@@ -44,7 +46,7 @@ use crate::world::erased_server::{SimServer, render};
 use crate::world::faults::{Faults, Restart};
 use crate::world::naming::Naming;
 use crate::world::network::Network;
-use crate::world::reply_sinks::SharedMailroom;
+use crate::world::reply_cells::ReplyCell;
 use crate::world::typed_server::{Args, Slot};
 
 /// A check over server states; the error text says what is wrong.
@@ -98,6 +100,8 @@ impl Deadline {
 pub(crate) struct Pending {
     pub callee: ProcessId,
     pub deadline: Option<(u64, u64)>,
+    /// Where the call's reply token leaves its outcome.
+    pub cell: Arc<ReplyCell>,
 }
 
 /// A server or a client.
@@ -127,7 +131,9 @@ pub struct World {
     /// How many calls each process waits for: `pending` counted per caller, kept beside it
     /// because "is this server blocked?" is asked for every queue at every step.
     pub(crate) waiting: BTreeMap<ProcessId, usize>,
-    pub(crate) mailroom: SharedMailroom,
+    /// Calls given up whose reply token may still answer (the outcome is then discarded,
+    /// traced).
+    pub(crate) late: Vec<(ProcessId, CallTag, Arc<ReplyCell>)>,
     pub(crate) now: u64,
     pub(crate) step: u64,
     /// The run's step limit; every call that fails at once counts as one more step of it.
@@ -214,7 +220,7 @@ impl World {
             deadline_seq: 0,
             pending: BTreeMap::new(),
             waiting: BTreeMap::new(),
-            mailroom: Arc::new(Mutex::new(Default::default())),
+            late: Vec::new(),
             now: 0,
             step: 0,
             max_steps: u64::MAX,
@@ -261,7 +267,7 @@ impl World {
     ) -> ServerRef<S> {
         self.check_unique(name);
         let id = self.next_id();
-        let slot = Slot::<S>::new(id, Args::Make(Box::new(args)), self.mailroom.clone());
+        let slot = Slot::<S>::new(id, Args::Make(Box::new(args)));
         self.procs.push(Proc {
             name: name.to_owned(),
             kind: ProcKind::Server(Box::new(slot)),

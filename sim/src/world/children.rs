@@ -27,7 +27,6 @@ impl World {
         let taken = self.kernel.names().keys().cloned().collect();
         let mut spawner = SimSpawner::new(
             self.next_id(),
-            self.mailroom.clone(),
             Duration::from_nanos(self.now),
             taken,
             self.touches.is_some(),

@@ -2,16 +2,15 @@
 
 use std::time::Duration;
 
-use genserver::{AnyMessage, CallError, CallTag, ExitReason, ProcessId, Timeout};
+use genserver::{CallError, ExitReason, ProcessId};
 use genserver_traces::EventKind;
 
 use crate::failure::{Failure, FailureKind};
-use crate::world::envelope::{Body, CallOutcome, Envelope};
+use crate::world::envelope::{Body, Envelope};
 use genserver::engine::{Command, Status};
 
 use crate::world::erased_server::{Action, Output, SimServer, line_of};
-use crate::world::reply_sinks::{Posted, lock};
-use crate::world::{Deadline, Pending, ProcKind, World, duration_ns};
+use crate::world::{Deadline, ProcKind, World, duration_ns};
 
 impl World {
     /// The server `id`, to drive it.
@@ -49,6 +48,8 @@ impl World {
     /// Applies a server's actions and follows its status (calls it makes, its exit).
     pub(crate) fn drive(&mut self, id: ProcessId, mut output: Output) {
         loop {
+            // What tokens delivered inside the callbacks goes before their actions.
+            self.collect_replies(id);
             for action in std::mem::take(&mut output.actions) {
                 self.apply(id, action);
                 if !self.alive(id) {
@@ -90,15 +91,17 @@ impl World {
         }
     }
 
+    /// Carries out one action of server `id`, then sends what reply tokens delivered
+    /// meanwhile (a reply it settled, a message holding a token that was dropped).
     fn apply(&mut self, id: ProcessId, action: Action) {
-        let command = match action {
-            Action::Posted(posted) => return self.post(id, posted),
-            Action::Settle => {
-                self.slot(id).settle();
-                return self.flush_posted(id);
-            }
-            Action::Command(command) => command,
-        };
+        match action {
+            Action::Settle => self.slot(id).settle(),
+            Action::Command(command) => self.command(id, command),
+        }
+        self.collect_replies(id);
+    }
+
+    fn command(&mut self, id: ProcessId, command: Command) {
         match command {
             Command::Cast { to, msg } => self.send(id, to, Body::Cast(msg)),
             Command::Info { to, msg } => self.send(id, to, Body::Info(msg)),
@@ -141,8 +144,8 @@ impl World {
                 format!("{body} (no such process)")
             });
             drop(body);
-            self.flush_posted(to);
-            return;
+            // A token in it fails its call from the addressee, as a call queued there would.
+            return self.collect_replies(to);
         }
         let kind = if reply {
             EventKind::Reply
@@ -161,92 +164,6 @@ impl World {
             body,
         };
         self.net.push(from, life, to, envelope);
-    }
-
-    /// Starts a call of `caller` to `to`; fails at once for itself or a dead server.
-    pub(crate) fn call_out(
-        &mut self,
-        caller: ProcessId,
-        to: ProcessId,
-        request: AnyMessage,
-        timeout: Timeout,
-    ) -> Result<CallTag, CallError> {
-        self.touch_read(to);
-        if to == caller {
-            return Err(CallError::CallingSelf);
-        }
-        if !self.alive(to) {
-            return Err(CallError::NoProcess);
-        }
-        let tag = self.naming.call(caller, to, &request);
-        lock(&self.mailroom).wait_for(caller, tag);
-        let deadline = timeout.duration().map(|after| {
-            let at = self.now.saturating_add(duration_ns(after));
-            self.add_deadline(at, Deadline::Timeout { caller, tag })
-        });
-        let pending = Pending {
-            callee: to,
-            deadline,
-        };
-        self.pending.insert((caller, tag), pending);
-        *self.waiting.entry(caller).or_default() += 1;
-        self.send(caller, to, Body::Call { tag, request });
-        Ok(tag)
-    }
-
-    /// Ends the wait of `caller` for call `tag`; returns whether it was waiting for it.
-    pub(crate) fn settle(&mut self, caller: ProcessId, tag: CallTag) -> bool {
-        self.touch_write(caller);
-        lock(&self.mailroom).give_up(caller, tag);
-        match self.pending.remove(&(caller, tag)) {
-            Some(pending) => {
-                if let Some(count) = self.waiting.get_mut(&caller) {
-                    *count -= 1;
-                    if *count == 0 {
-                        self.waiting.remove(&caller);
-                    }
-                }
-                if let Some(key) = pending.deadline {
-                    self.deadlines.remove(&key);
-                }
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// Turns an outcome a reply token delivered into a reply message, or discards it.
-    pub(crate) fn post(&mut self, actor: ProcessId, posted: Posted) {
-        let Posted {
-            caller,
-            tag,
-            outcome,
-        } = posted;
-        self.touch_read(caller);
-        if lock(&self.mailroom).waits(caller, tag) {
-            self.send(actor, caller, Body::Reply { tag, outcome });
-        } else {
-            self.emit(EventKind::Discard, Some(actor), Some(caller), |_| {
-                let body = Body::Reply { tag, outcome };
-                format!("{body} (the caller no longer waits)")
-            });
-            self.flush_posted(actor);
-        }
-    }
-
-    /// Sends the outcomes that reply tokens posted outside a server's callback (a token
-    /// dropped with a message that was dropped or discarded): `actor`, the process that
-    /// dropped the message, sends them.
-    pub(crate) fn flush_posted(&mut self, actor: ProcessId) {
-        loop {
-            let posted = lock(&self.mailroom).take_posted();
-            if posted.is_empty() {
-                return;
-            }
-            for posted in posted {
-                self.post(actor, posted);
-            }
-        }
     }
 
     /// Stops server `id`: `terminate` (unless killed), failing every call it holds or has
@@ -269,7 +186,7 @@ impl World {
         }
         for (from, envelope) in self.net.drain_to(id) {
             self.refuse(id, from, envelope.body, &reason);
-            self.flush_posted(id);
+            self.collect_replies(id);
         }
         if let Some(start) = self.starting.iter_mut().find(|(child, _)| *child == id) {
             // Exited while starting: its starter learns from the failed start, not a signal
@@ -297,15 +214,7 @@ impl World {
     fn refuse(&mut self, id: ProcessId, from: ProcessId, body: Body, reason: &ExitReason) {
         match body {
             Body::Call { tag, .. } => {
-                let outcome: CallOutcome = Err(CallError::Exited(reason.clone()));
-                self.post(
-                    id,
-                    Posted {
-                        caller: from,
-                        tag,
-                        outcome,
-                    },
-                );
+                self.answer(id, from, tag, Err(CallError::Exited(reason.clone())));
             }
             body => self.emit(EventKind::Drop, Some(from), Some(id), |_| {
                 format!("{body} (the receiver exited)")

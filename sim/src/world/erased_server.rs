@@ -3,6 +3,7 @@
 use std::any::Any;
 use std::fmt::{self, Write};
 use std::hash::Hasher;
+use std::sync::Arc;
 use std::time::Duration;
 
 use genserver::engine::{Command, Status};
@@ -11,16 +12,14 @@ use genserver::{
 };
 
 use crate::world::envelope::CallOutcome;
-use crate::world::reply_sinks::Posted;
+use crate::world::reply_cells::ReplyCell;
 
 /// Something a server's callback asked the world to do, in the order asked: a command of
-/// the core's process machine, a reply to deliver (the server holds it: `SimServer::settle`
-/// delivers it), or an outcome a reply token delivered (a reply, or a failure of the call)
-/// for the world to send.
+/// the core's process machine, or a reply to deliver (the server holds it:
+/// `SimServer::settle` delivers it into its call's reply cell).
 pub(crate) enum Action {
     Command(Command),
     Settle,
-    Posted(Posted),
 }
 
 /// Hashes a server's state, handed over as `&dyn Any` (see `World::hash_state`).
@@ -58,8 +57,14 @@ pub(crate) struct Output {
 pub(crate) trait SimServer {
     /// Runs `init` (again, after a crash); the error is why it refused or panicked.
     fn start(&mut self) -> Result<Output, ExitReason>;
-    /// Handles a call from `caller`.
-    fn call(&mut self, caller: ProcessId, tag: CallTag, request: AnyMessage) -> Output;
+    /// Handles a call from `caller`; its reply token answers into `cell`.
+    fn call(
+        &mut self,
+        caller: ProcessId,
+        tag: CallTag,
+        request: AnyMessage,
+        cell: Arc<ReplyCell>,
+    ) -> Output;
     /// Handles a cast.
     fn cast(&mut self, msg: AnyMessage) -> Output;
     /// Handles an info message.
@@ -84,10 +89,11 @@ pub(crate) trait SimServer {
     fn next_continue(&self) -> Option<String>;
     /// The rendered message of a timer, if it is still set.
     fn timer_message(&self, timer: TimerId) -> Option<String>;
-    /// Delivers the reply of the next `Action::Settle` (what it posts, the world flushes).
+    /// Delivers the reply of the next `Action::Settle` (into its call's reply cell).
     fn settle(&mut self);
-    /// Stops: runs `terminate` if asked, sends a final reply, fails deferred calls, drops state.
-    /// Replies not yet delivered fail with the reason.
+    /// Stops: runs `terminate` if asked; returns a `Settle` for each reply still to deliver
+    /// (a final reply, calls failed with the reason, the state to drop). Replies handed out
+    /// earlier and not yet delivered fail with the reason.
     fn exit(&mut self, reason: &ExitReason, terminate: bool) -> Vec<Action>;
     /// The state, for invariants, while the server lives.
     fn state(&self) -> Option<&dyn Any>;

@@ -6,7 +6,6 @@ use std::time::Duration;
 use genserver::{ExitReason, GenServer, ProcessId, Spawn, StartError, StartOptions};
 
 use crate::world::erased_server::{Output, SimServer};
-use crate::world::reply_sinks::SharedMailroom;
 use crate::world::typed_server::{Args, Slot};
 
 /// A child started by a recipe, waiting for the world to take it in.
@@ -34,7 +33,6 @@ pub(crate) struct Spawned {
 /// starter handles the outcome.
 pub struct SimSpawner {
     next: u64,
-    mailroom: SharedMailroom,
     now: Duration,
     taken: BTreeSet<String>,
     keep_history: bool,
@@ -45,14 +43,12 @@ impl SimSpawner {
     /// A spawner whose first child gets id `next`; `taken` are the registered names.
     pub(crate) fn new(
         next: ProcessId,
-        mailroom: SharedMailroom,
         now: Duration,
         taken: BTreeSet<String>,
         keep_history: bool,
     ) -> Self {
         SimSpawner {
             next: next.0,
-            mailroom,
             now,
             taken,
             keep_history,
@@ -74,7 +70,7 @@ impl Spawn for SimSpawner {
         }
         let id = ProcessId(self.next);
         self.next += 1;
-        let mut slot = Slot::<T>::new(id, Args::Once(Some(args)), self.mailroom.clone());
+        let mut slot = Slot::<T>::new(id, Args::Once(Some(args)));
         slot.set_clock(self.now);
         if self.keep_history {
             slot.keep_history();

@@ -32,7 +32,7 @@ impl World {
     }
 
     fn carry_out(&mut self, event: Event) {
-        let actor = self.flush_actor(event);
+        let actor = self.reply_sender(event);
         match event {
             Event::Deliver {
                 from,
@@ -73,7 +73,6 @@ impl World {
                         format!("{} (fault)", envelope.body)
                     });
                     drop(envelope);
-                    self.flush_posted(from);
                 }
             }
             Event::Delay { from, life, to } => {
@@ -94,14 +93,14 @@ impl World {
             }
         }
         if let Some(actor) = actor {
-            self.flush_posted(actor);
+            self.collect_replies(actor);
         }
     }
 
-    /// The process that sends on what reply tokens dropped in an event posted (when no
-    /// server callback collected it): the event's actor, except that a message dropped or
-    /// delayed in the network is its sender's doing.
-    fn flush_actor(&self, event: Event) -> Option<ProcessId> {
+    /// The process that sends on what reply tokens delivered in an event outside a server's
+    /// actions (a token dropped with a message): the event's actor, except that a message
+    /// dropped or delayed in the network is its sender's doing.
+    fn reply_sender(&self, event: Event) -> Option<ProcessId> {
         match event {
             Event::Drop { from, .. } | Event::Delay { from, .. } => Some(from),
             other => Some(self.actor(other)).filter(|&id| id != ProcessId::EXTERNAL),
@@ -115,12 +114,15 @@ impl World {
                     format!("late reply #{} (the caller no longer waits)", tag.0)
                 });
                 drop(outcome);
-                return self.flush_posted(to);
+                return;
             }
             return self.resume(to, tag, outcome);
         }
         let output = match body {
-            Body::Call { tag, request } => self.slot(to).call(from, tag, request),
+            Body::Call { tag, request } => {
+                let cell = self.reply_cell(from, tag);
+                self.slot(to).call(from, tag, request, cell)
+            }
             Body::Cast(msg) => self.slot(to).cast(msg),
             Body::Info(msg) => self.slot(to).info(msg),
             Body::Reply { .. } => unreachable!("handled above"),
@@ -206,7 +208,7 @@ impl World {
             let Some((result, mut requests)) = self.poll_client(id, now, observing) else {
                 return;
             };
-            self.flush_posted(id);
+            self.collect_replies(id);
             let finished = match result {
                 Err(panic) => return self.fail_client(id, FailureKind::Panic, panic),
                 Ok(Poll::Ready(Err(Check::Failed(text)))) => {

@@ -5,6 +5,7 @@ use std::any::Any;
 use std::collections::VecDeque;
 use std::fmt::Debug;
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
 use std::time::Duration;
 
 use genserver::engine::{Process, Settle, misfit};
@@ -16,7 +17,7 @@ use genserver::{
 use crate::scheduler::labels::without_numbers;
 use crate::world::envelope::CallOutcome;
 use crate::world::erased_server::{Action, Output, SimServer, StateHasher, guarded};
-use crate::world::reply_sinks::{SharedMailroom, SimSink, lock};
+use crate::world::reply_cells::ReplyCell;
 
 /// Where a server's `init` arguments come from.
 pub(crate) enum Args<S: GenServer> {
@@ -32,7 +33,6 @@ pub(crate) struct Slot<S: GenServer> {
     args: Args<S>,
     /// The virtual time callbacks see in `Ctx::now`.
     clock: Duration,
-    mailroom: SharedMailroom,
     live: Option<Process<S>>,
     /// Replies handed out by the machine, each delivered when the world reaches its place.
     pending: VecDeque<Settle<S>>,
@@ -46,12 +46,11 @@ pub(crate) struct Slot<S: GenServer> {
 
 impl<S: GenServer> Slot<S> {
     /// A server not yet started.
-    pub fn new(id: ProcessId, args: Args<S>, mailroom: SharedMailroom) -> Self {
+    pub fn new(id: ProcessId, args: Args<S>) -> Self {
         Slot {
             id,
             args,
             clock: Duration::ZERO,
-            mailroom,
             live: None,
             pending: VecDeque::new(),
             scratch: Vec::new(),
@@ -78,12 +77,6 @@ impl<S: GenServer> Slot<S> {
         live
     }
 
-    /// A reply token for call `tag` of `caller`: its outcome is posted for the world to send.
-    fn token(&self, caller: ProcessId, tag: CallTag) -> ReplyTo<S::Reply> {
-        let sink = SimSink::new(caller, tag, self.mailroom.clone());
-        ReplyTo::new(caller, tag, Box::new(sink))
-    }
-
     /// Hands `msg` to the live process if it is of type `T`; else the process stops (a
     /// message of another server's type, [`misfit`]).
     fn typed<T: 'static>(
@@ -103,8 +96,6 @@ impl<S: GenServer> Slot<S> {
     /// nothing is left; replies wait in `pending` for the world to reach their place.
     fn pump(&mut self) -> Output {
         let mut actions = Vec::new();
-        // What tokens delivered during the callbacks (a token dropped or answered directly).
-        self.collect_posted(&mut actions);
         let mut scratch = std::mem::take(&mut self.scratch);
         let status = self.live().pump_into(&mut scratch);
         for action in scratch.drain(..) {
@@ -118,26 +109,8 @@ impl<S: GenServer> Slot<S> {
                 }
             }
         }
-        // What a token let go of by the machine posted (a call answered "later" whose
-        // token was dropped).
-        self.collect_posted(&mut actions);
         self.scratch = scratch;
         Output { actions, status }
-    }
-
-    /// Delivers a reply and collects what it posted.
-    fn deliver(&self, settle: Settle<S>, actions: &mut Vec<Action>) {
-        settle.deliver();
-        self.collect_posted(actions);
-    }
-
-    /// Moves outcomes that reply tokens delivered into the action list, keeping the order.
-    fn collect_posted(&self, actions: &mut Vec<Action>) {
-        let mut mailroom = lock(&self.mailroom);
-        // Mostly nothing was posted: then there is no list to take and walk.
-        if mailroom.has_posted() {
-            actions.extend(mailroom.take_posted().into_iter().map(Action::Posted));
-        }
     }
 }
 
@@ -161,9 +134,15 @@ impl<S: GenServer> SimServer for Slot<S> {
         Ok(self.pump())
     }
 
-    fn call(&mut self, caller: ProcessId, tag: CallTag, request: AnyMessage) -> Output {
+    fn call(
+        &mut self,
+        caller: ProcessId,
+        tag: CallTag,
+        request: AnyMessage,
+        cell: Arc<ReplyCell>,
+    ) -> Output {
         self.remember(("call", caller, &request));
-        let token = self.token(caller, tag);
+        let token = ReplyTo::new(caller, tag, Box::new(cell.sink()));
         match downcast::<S::Call>(request) {
             Ok(request) => self.live().call(request, token),
             Err(other) => {
@@ -245,18 +224,17 @@ impl<S: GenServer> SimServer for Slot<S> {
     }
 
     fn exit(&mut self, reason: &ExitReason, terminate: bool) -> Vec<Action> {
-        let mut actions = Vec::new();
         let Some(mut live) = self.live.take() else {
-            return actions;
+            return Vec::new();
         };
         let pending = self
             .pending
             .drain(..)
             .map(genserver::engine::Action::Settle);
         live.abandon(pending);
-        for settle in live.exit(reason, terminate) {
-            self.deliver(settle, &mut actions);
-        }
+        let settles = live.exit(reason, terminate);
+        let actions = settles.iter().map(|_| Action::Settle).collect();
+        self.pending.extend(settles);
         actions
     }
 

@@ -1,0 +1,130 @@
+//! Calls in flight: starting one, ending a caller's wait, and turning what reply tokens
+//! delivered (their [reply cells](crate::world::reply_cells)) into reply messages.
+
+use std::sync::Arc;
+
+use genserver::{AnyMessage, CallError, CallTag, ProcessId, Timeout};
+use genserver_traces::EventKind;
+
+use crate::world::envelope::{Body, CallOutcome};
+use crate::world::reply_cells::ReplyCell;
+use crate::world::{Deadline, Pending, World, duration_ns};
+
+impl World {
+    /// Starts a call of `caller` to `to`; fails at once for itself or a dead server.
+    pub(crate) fn call_out(
+        &mut self,
+        caller: ProcessId,
+        to: ProcessId,
+        request: AnyMessage,
+        timeout: Timeout,
+    ) -> Result<CallTag, CallError> {
+        self.touch_read(to);
+        if to == caller {
+            return Err(CallError::CallingSelf);
+        }
+        if !self.alive(to) {
+            return Err(CallError::NoProcess);
+        }
+        let tag = self.naming.call(caller, to, &request);
+        let deadline = timeout.duration().map(|after| {
+            let at = self.now.saturating_add(duration_ns(after));
+            self.add_deadline(at, Deadline::Timeout { caller, tag })
+        });
+        let pending = Pending {
+            callee: to,
+            deadline,
+            cell: ReplyCell::new(true),
+        };
+        self.pending.insert((caller, tag), pending);
+        *self.waiting.entry(caller).or_default() += 1;
+        self.send(caller, to, Body::Call { tag, request });
+        Ok(tag)
+    }
+
+    /// The cell the token of call `tag` of `caller` answers into (a caller that gave up
+    /// already gets a cell whose outcome is discarded, traced).
+    pub(crate) fn reply_cell(&mut self, caller: ProcessId, tag: CallTag) -> Arc<ReplyCell> {
+        if let Some(pending) = self.pending.get(&(caller, tag)) {
+            return Arc::clone(&pending.cell);
+        }
+        let cell = ReplyCell::new(false);
+        self.late.push((caller, tag, Arc::clone(&cell)));
+        cell
+    }
+
+    /// Ends the wait of `caller` for call `tag`; returns whether it was waiting for it.
+    pub(crate) fn settle(&mut self, caller: ProcessId, tag: CallTag) -> bool {
+        self.touch_write(caller);
+        let Some(pending) = self.pending.remove(&(caller, tag)) else {
+            return false;
+        };
+        if let Some(count) = self.waiting.get_mut(&caller) {
+            *count -= 1;
+            if *count == 0 {
+                self.waiting.remove(&caller);
+            }
+        }
+        if let Some(key) = pending.deadline {
+            self.deadlines.remove(&key);
+        }
+        let cell = pending.cell;
+        cell.give_up();
+        // A token still out there may answer late: that outcome is discarded, traced.
+        if cell.is_filled() || !cell.is_answered() && Arc::strong_count(&cell) > 1 {
+            self.late.push((caller, tag, cell));
+        }
+        true
+    }
+
+    /// Sends `caller` the outcome of its call `tag` from `actor`, or discards it (traced) if
+    /// the caller no longer waits.
+    pub(crate) fn answer(
+        &mut self,
+        actor: ProcessId,
+        caller: ProcessId,
+        tag: CallTag,
+        outcome: CallOutcome,
+    ) {
+        self.touch_read(caller);
+        if self.pending.contains_key(&(caller, tag)) {
+            self.send(actor, caller, Body::Reply { tag, outcome });
+        } else {
+            self.emit(EventKind::Discard, Some(actor), Some(caller), |_| {
+                let body = Body::Reply { tag, outcome };
+                format!("{body} (the caller no longer waits)")
+            });
+        }
+    }
+
+    /// Sends, as `actor`, what reply tokens delivered since the world last looked: after
+    /// every action of a process (and before the first: a token answered or dropped inside
+    /// a callback), after a client's poll, and at the end of every event. Calls still
+    /// awaited come in caller order, then the late ones.
+    pub(crate) fn collect_replies(&mut self, actor: ProcessId) {
+        loop {
+            let mut ready = Vec::new();
+            for (&(caller, tag), pending) in &self.pending {
+                if let Some(outcome) = pending.cell.take() {
+                    ready.push((caller, tag, outcome));
+                }
+            }
+            if !self.late.is_empty() {
+                self.late.retain(|(caller, tag, cell)| match cell.take() {
+                    Some(outcome) => {
+                        ready.push((*caller, *tag, outcome));
+                        false
+                    }
+                    None => !cell.is_answered() && Arc::strong_count(cell) > 1,
+                });
+            }
+            if ready.is_empty() {
+                return;
+            }
+            // Sending may drop a message holding another token: look again until none.
+            for (caller, tag, outcome) in ready {
+                self.answer(actor, caller, tag, outcome);
+            }
+        }
+    }
+}
