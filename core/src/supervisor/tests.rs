@@ -1,13 +1,14 @@
-//! The supervisor's decisions, driven by hand with a fake engine that records every effect.
+//! The supervisor's decisions: it runs in the process machine, as on both engines, in a
+//! small world ([`harness`]) that logs what reaches its children.
 
-use std::any::Any;
-use std::collections::BTreeMap;
-use std::time::Duration;
+mod harness;
 
 use super::*;
-use crate::{Command, Effect, Spawn, TimerId};
+use crate::engine::Process;
+use harness::{FakeEngine, Harness, ME};
 
-/// A child that does nothing; its init argument is its label.
+/// A child that does nothing; its init argument is its label (one starting with "broken"
+/// refuses to start).
 struct Worker;
 
 impl GenServer for Worker {
@@ -30,157 +31,7 @@ impl GenServer for Worker {
     }
 }
 
-/// Hands out ids 1, 2, 3, ... and runs `init` so a child can fail to start.
-#[derive(Default)]
-struct FakeEngine {
-    next: u64,
-    /// The next this many starts fail as if `init` had refused.
-    failing: usize,
-}
-
-impl Spawn for FakeEngine {
-    fn spawn<T: GenServer>(
-        &mut self,
-        args: T::Args,
-        _: StartOptions,
-    ) -> Result<ProcessId, StartError> {
-        if self.failing > 0 {
-            self.failing -= 1;
-            return Err(StartError::Init(ExitReason::error("refused")));
-        }
-        self.next += 1;
-        let id = ProcessId(self.next);
-        T::init(args, &mut Ctx::new(id)).map_err(StartError::Init)?;
-        Ok(id)
-    }
-}
-
-/// A reply sink that keeps nothing (the harness logs replies as effects).
-struct Nowhere;
-
-impl<R> crate::engine::ReplySink<R> for Nowhere {
-    fn deliver(&self, _: Result<R, crate::CallError>) -> bool {
-        true
-    }
-}
-
-fn token() -> ReplyTo<SupervisorReply> {
-    ReplyTo::new(ProcessId(0), crate::CallTag(1), Box::new(Nowhere))
-}
-
-/// A supervisor, its context, the engine, and a log of what it asked for.
-struct Harness {
-    sup: Option<Supervisor<FakeEngine>>,
-    ctx: Ctx<Supervisor<FakeEngine>>,
-    engine: FakeEngine,
-    timers: BTreeMap<TimerId, SupervisorInfo>,
-    log: Vec<String>,
-}
-
-const ME: ProcessId = ProcessId(100);
-
-impl Harness {
-    fn start(spec: SupervisorSpec<FakeEngine>) -> Self {
-        Self::start_with(spec, FakeEngine::default())
-    }
-
-    fn start_with(spec: SupervisorSpec<FakeEngine>, engine: FakeEngine) -> Self {
-        let mut ctx = Ctx::new(ME);
-        let sup = Supervisor::init(spec, &mut ctx).expect("the supervisor starts");
-        let mut harness = Harness {
-            sup: Some(sup),
-            ctx,
-            engine,
-            timers: BTreeMap::new(),
-            log: Vec::new(),
-        };
-        harness.apply();
-        harness
-    }
-
-    /// Applies the recorded effects like an engine, outcomes of starts first.
-    fn apply(&mut self) {
-        for effect in self.ctx.take_effects() {
-            match effect {
-                Effect::Start {
-                    start,
-                    options,
-                    on_started,
-                } => {
-                    let outcome = start(&mut self.engine as &mut dyn Any, options.clone());
-                    match &outcome {
-                        Ok(id) => self.log.push(format!("start {id}")),
-                        Err(error) => self.log.push(format!("start failed: {error}")),
-                    }
-                    assert_eq!(options.link_to, Some(ME), "children are linked");
-                    let info = on_started(outcome);
-                    let (sup, ctx) = (self.sup.as_mut().unwrap(), &mut self.ctx);
-                    sup.handle_info(info, ctx);
-                    self.apply();
-                }
-                Effect::SetTimer { id, msg, .. } => {
-                    self.timers.insert(id, msg);
-                }
-                Effect::Command(Command::CancelTimer(id)) => {
-                    self.timers.remove(&id);
-                }
-                Effect::Command(Command::Exit { to, reason }) => {
-                    self.log.push(format!("exit {to} {reason}"))
-                }
-                Effect::Command(Command::Kill(to)) => self.log.push(format!("kill {to}")),
-                Effect::Stop(reason) => {
-                    self.log.push(format!("stop {reason}"));
-                    self.sup = None;
-                }
-                Effect::Reply { send, .. } => {
-                    send();
-                    self.log.push("reply".into());
-                }
-                Effect::Command(Command::TrapExits(true)) => {}
-                other => panic!("unexpected effect {other:?}"),
-            }
-        }
-    }
-
-    /// Child `id` exited with `reason`: the supervisor hears of it through its link.
-    fn down(&mut self, id: u64, reason: ExitReason) -> Vec<String> {
-        let signal = ExitSignal {
-            from: ProcessId(id),
-            reason,
-        };
-        let (sup, ctx) = (self.sup.as_mut().unwrap(), &mut self.ctx);
-        sup.handle_exit(signal, ctx);
-        self.apply();
-        std::mem::take(&mut self.log)
-    }
-
-    /// The next shutdown timer fires.
-    fn fire_timer(&mut self) -> Vec<String> {
-        let (_, msg) = self.timers.pop_first().expect("a timer is set");
-        let (sup, ctx) = (self.sup.as_mut().unwrap(), &mut self.ctx);
-        sup.handle_info(msg, ctx);
-        self.apply();
-        std::mem::take(&mut self.log)
-    }
-
-    fn at(&mut self, secs: u64) -> &mut Self {
-        self.ctx.set_now(Duration::from_secs(secs));
-        self
-    }
-
-    fn children(&mut self) -> Vec<Option<u64>> {
-        let from = token();
-        let (sup, ctx) = (self.sup.as_mut().unwrap(), &mut self.ctx);
-        match sup.handle_call(SupervisorCall::WhichChildren, from, ctx) {
-            CallResult::Reply(SupervisorReply::Children(children)) => children
-                .into_iter()
-                .map(|child| child.process.map(|id| id.0))
-                .collect(),
-            other => panic!("unexpected answer {other:?}"),
-        }
-    }
-}
-
+/// A supervisor of workers labelled `labels` (each its own child id), with the defaults.
 fn spec(strategy: Strategy, labels: &[&'static str]) -> SupervisorSpec<FakeEngine> {
     labels
         .iter()
@@ -189,6 +40,7 @@ fn spec(strategy: Strategy, labels: &[&'static str]) -> SupervisorSpec<FakeEngin
         })
 }
 
+/// A child's abnormal exit.
 fn crash() -> ExitReason {
     ExitReason::error("crash")
 }
@@ -294,15 +146,13 @@ fn a_child_that_ignores_shutdown_is_killed_when_its_timeout_fires() {
         .child(ChildSpec::new::<Worker>("b", || "b"));
     let mut h = Harness::start(spec);
     h.log.clear();
-    let stopped = token();
-    let (sup, ctx) = (h.sup.as_mut().unwrap(), &mut h.ctx);
-    let answer = sup.handle_call(SupervisorCall::Stop, stopped, ctx);
-    assert_eq!(answer, CallResult::NoReply);
-    h.apply();
+    let stopped = h.call(SupervisorCall::Stop);
+    assert_eq!(stopped.get(), None, "answered once all are down");
     assert_eq!(std::mem::take(&mut h.log), ["exit <2> shutdown"]);
     assert_eq!(h.fire_timer(), ["kill <2>"]);
     assert_eq!(h.down(2, ExitReason::Killed), ["exit <1> shutdown"]);
     assert_eq!(h.down(1, ExitReason::Shutdown), ["reply", "stop shutdown"]);
+    assert_eq!(stopped.get(), Some(Ok(SupervisorReply::Stopped)));
 }
 
 #[test]
@@ -389,7 +239,7 @@ fn a_crash_during_a_restart_is_handled_after_it() {
 #[test]
 fn duplicate_child_ids_are_refused() {
     let spec = spec(Strategy::OneForOne, &["a", "a"]);
-    let refused = Supervisor::init(spec, &mut Ctx::new(ME)).err();
+    let refused = Process::<Supervisor<FakeEngine>>::init(spec, Ctx::new(ME)).err();
     assert_eq!(refused, Some(ExitReason::error("duplicate child id \"a\"")));
 }
 
