@@ -134,7 +134,7 @@ pub trait TokenApi<R>: Clone + Send + Sized + 'static {
 
 impl<R: Send + 'static> TokenApi<R> for ReplyTo<R> {
     fn new(sink: Box<dyn ReplySink<R>>) -> Self {
-        ReplyTo::new(ProcessId::EXTERNAL, CallTag(1), sink)
+        ReplyTo::new(ProcessId::EXTERNAL, CallTag(1), std::sync::Arc::from(sink))
     }
     fn reply(&self, value: R) -> bool {
         ReplyTo::reply(self, value)

@@ -249,7 +249,10 @@ impl<E: Spawn> Node<E> {
             label: self.label.clone(),
             callee,
         };
-        ctx.reply(&ReplyTo::new(ctx.me().id(), CallTag(0), Box::new(mark)), 0);
+        ctx.reply(
+            &ReplyTo::new(ctx.me().id(), CallTag(0), std::sync::Arc::new(mark)),
+            0,
+        );
         ServerRef::new(callee)
     }
 

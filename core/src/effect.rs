@@ -292,4 +292,9 @@ impl<S: GenServer> Ctx<S> {
     pub fn take_effects(&mut self) -> Vec<Effect<S>> {
         std::mem::take(&mut self.effects)
     }
+
+    /// Hands out the recorded effects, keeping the buffer for the next callback.
+    pub(crate) fn drain_effects(&mut self) -> std::vec::Drain<'_, Effect<S>> {
+        self.effects.drain(..)
+    }
 }

@@ -27,6 +27,9 @@ use crate::{
     OnOutcome, OnStarted, ProcessId, ReplyTo, StartError, TimerId,
 };
 
+/// How many emptied frames a process keeps for reuse (calls nest no deeper, mostly).
+const SPARE: usize = 4;
+
 /// One item of a callback's work: an effect, or the answer `handle_call` returned.
 enum Item<S: GenServer> {
     Effect(Effect<S>),
@@ -39,6 +42,8 @@ pub struct Process<S: GenServer> {
     ctx: Ctx<S>,
     /// Work not yet handed out, innermost callback last (a call blocks in the middle).
     frames: Vec<VecDeque<Item<S>>>,
+    /// Emptied frames, kept to be reused (a callback's work allocates nothing then).
+    spare: Vec<VecDeque<Item<S>>>,
     on_outcome: Option<OnOutcome<S>>,
     on_started: Option<OnStarted<S>>,
     timers: BTreeMap<TimerId, S::Info>,
@@ -72,6 +77,7 @@ impl<S: GenServer> Process<S> {
             state,
             ctx,
             frames: vec![effects.into_iter().map(Item::Effect).collect()],
+            spare: Vec::new(),
             on_outcome: None,
             on_started: None,
             timers: BTreeMap::new(),
@@ -115,7 +121,11 @@ impl<S: GenServer> Process<S> {
                 let pushed = self.frames.len() > frames;
                 match self.frames.last_mut() {
                     Some(frame) if pushed => frame.push_back(answer),
-                    _ => self.frames.push(VecDeque::from([answer])),
+                    _ => {
+                        let mut frame = self.spare.pop().unwrap_or_default();
+                        frame.push_back(answer);
+                        self.frames.push(frame);
+                    }
                 }
             }
             // Failed with the exit reason once `terminate` has run, as in OTP.
@@ -239,7 +249,9 @@ impl<S: GenServer> Process<S> {
                 };
             };
             let Some(item) = frame.pop_front() else {
-                self.frames.pop();
+                if let Some(empty) = self.frames.pop().filter(|_| self.spare.len() < SPARE) {
+                    self.spare.push(empty);
+                }
                 continue;
             };
             let effect = match item {
@@ -374,12 +386,13 @@ impl<S: GenServer> Process<S> {
     ) -> Option<T> {
         let (state, ctx) = (&mut self.state, &mut self.ctx);
         let result = guarded(|| body(state, ctx));
-        let effects = self.ctx.take_effects();
+        let effects = self.ctx.drain_effects();
         match result {
             Ok(value) => {
-                if !effects.is_empty() {
-                    self.frames
-                        .push(effects.into_iter().map(Item::Effect).collect());
+                if effects.len() > 0 {
+                    let mut frame = self.spare.pop().unwrap_or_default();
+                    frame.extend(effects.map(Item::Effect));
+                    self.frames.push(frame);
                 }
                 Some(value)
             }

@@ -14,7 +14,7 @@ struct Outcomes(Arc<Mutex<Vec<String>>>);
 
 impl Outcomes {
     fn token(&self, tag: u64) -> ReplyTo<i64> {
-        let sink = Box::new(Note(self.clone(), tag, AtomicBool::new(false)));
+        let sink = Arc::new(Note(self.clone(), tag, AtomicBool::new(false)));
         ReplyTo::new(ProcessId(9), CallTag(tag), sink)
     }
 

@@ -16,7 +16,7 @@ pub trait ReplySink<R>: Send + Sync {
 struct Guard<R> {
     caller: ProcessId,
     tag: CallTag,
-    sink: Box<dyn ReplySink<R>>,
+    sink: Arc<dyn ReplySink<R>>,
 }
 
 impl<R> Drop for Guard<R> {
@@ -38,7 +38,9 @@ pub struct ReplyTo<R> {
 
 impl<R> ReplyTo<R> {
     /// Makes a token for call `tag` of `caller`. Engines call this; users receive tokens.
-    pub fn new(caller: ProcessId, tag: CallTag, sink: Box<dyn ReplySink<R>>) -> Self {
+    /// (The sink is shared so an engine can keep its own handle on it without another
+    /// allocation per call.)
+    pub fn new(caller: ProcessId, tag: CallTag, sink: Arc<dyn ReplySink<R>>) -> Self {
         ReplyTo {
             guard: Arc::new(Guard { caller, tag, sink }),
         }

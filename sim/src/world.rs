@@ -100,8 +100,6 @@ impl Deadline {
 pub(crate) struct Pending {
     pub callee: ProcessId,
     pub deadline: Option<(u64, u64)>,
-    /// Where the call's reply token leaves its outcome.
-    pub cell: Arc<ReplyCell>,
 }
 
 /// A server or a client.
@@ -131,9 +129,9 @@ pub struct World {
     /// How many calls each process waits for: `pending` counted per caller, kept beside it
     /// because "is this server blocked?" is asked for every queue at every step.
     pub(crate) waiting: BTreeMap<ProcessId, usize>,
-    /// Calls given up whose reply token may still answer (the outcome is then discarded,
-    /// traced).
-    pub(crate) late: Vec<(ProcessId, CallTag, Arc<ReplyCell>)>,
+    /// The reply cell of each call awaited, or given up while its token may still answer
+    /// (that outcome is then discarded, traced), in the order the calls were made.
+    pub(crate) cells: Vec<(ProcessId, CallTag, Arc<ReplyCell>)>,
     pub(crate) now: u64,
     pub(crate) step: u64,
     /// The run's step limit; every call that fails at once counts as one more step of it.
@@ -220,7 +218,7 @@ impl World {
             deadline_seq: 0,
             pending: BTreeMap::new(),
             waiting: BTreeMap::new(),
-            late: Vec::new(),
+            cells: Vec::new(),
             now: 0,
             step: 0,
             max_steps: u64::MAX,

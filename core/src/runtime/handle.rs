@@ -82,7 +82,7 @@ impl<S: GenServer> Server<S> {
         }
         let link = Arc::new(ReplyLink::new());
         let tag = CallTag(EXTERNAL_TAGS.fetch_add(1, Ordering::Relaxed));
-        let sink = Box::new(LinkSink(Arc::clone(&link)));
+        let sink = std::sync::Arc::new(LinkSink(Arc::clone(&link)));
         let from = ReplyTo::new(ProcessId::EXTERNAL, tag, sink);
         if let Err(refused) = self.cell.mailbox.push(Envelope::Call { request, from }) {
             refused.bounce();

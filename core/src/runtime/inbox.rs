@@ -99,7 +99,7 @@ impl<S: GenServer> Inbox for Entry<S> {
         request: AnyMessage,
         link: Arc<ReplyLink<AnyMessage>>,
     ) {
-        let from = ReplyTo::new(from, tag, Box::new(ErasedSink(link)));
+        let from = ReplyTo::new(from, tag, std::sync::Arc::new(ErasedSink(link)));
         let envelope = match downcast::<S::Call>(request) {
             Ok(request) => Envelope::Call { request, from },
             Err(request) => Envelope::Misfit {

@@ -34,9 +34,9 @@ impl World {
         let pending = Pending {
             callee: to,
             deadline,
-            cell: ReplyCell::new(true),
         };
         self.pending.insert((caller, tag), pending);
+        self.cells.push((caller, tag, ReplyCell::new(true)));
         *self.waiting.entry(caller).or_default() += 1;
         self.send(caller, to, Body::Call { tag, request });
         Ok(tag)
@@ -45,11 +45,12 @@ impl World {
     /// The cell the token of call `tag` of `caller` answers into (a caller that gave up
     /// already gets a cell whose outcome is discarded, traced).
     pub(crate) fn reply_cell(&mut self, caller: ProcessId, tag: CallTag) -> Arc<ReplyCell> {
-        if let Some(pending) = self.pending.get(&(caller, tag)) {
-            return Arc::clone(&pending.cell);
+        let found = (self.cells.iter()).find(|(c, t, _)| (*c, *t) == (caller, tag));
+        if let Some((_, _, cell)) = found {
+            return Arc::clone(cell);
         }
         let cell = ReplyCell::new(false);
-        self.late.push((caller, tag, Arc::clone(&cell)));
+        self.cells.push((caller, tag, Arc::clone(&cell)));
         cell
     }
 
@@ -68,11 +69,13 @@ impl World {
         if let Some(key) = pending.deadline {
             self.deadlines.remove(&key);
         }
-        let cell = pending.cell;
-        cell.give_up();
-        // A token still out there may answer late: that outcome is discarded, traced.
-        if cell.is_filled() || !cell.is_answered() && Arc::strong_count(&cell) > 1 {
-            self.late.push((caller, tag, cell));
+        if let Some(at) = (self.cells.iter()).position(|(c, t, _)| (*c, *t) == (caller, tag)) {
+            let cell = &self.cells[at].2;
+            cell.give_up();
+            // A token still out there may answer late: that outcome is discarded, traced.
+            if !cell.might_deliver() {
+                self.cells.remove(at);
+            }
         }
         true
     }
@@ -97,30 +100,21 @@ impl World {
         }
     }
 
-    /// Sends, as `actor`, what reply tokens delivered since the world last looked: after
-    /// every action of a process (and before the first: a token answered or dropped inside
-    /// a callback), after a client's poll, and at the end of every event. Calls still
-    /// awaited come in caller order, then the late ones.
+    /// Sends, as `actor`, what reply tokens delivered since the world last looked, in the
+    /// order the calls were made. The world
+    /// looks where a token can deliver: after the callbacks of a process (a token answered
+    /// or dropped inside one) and after each reply it settles, after a client's poll, where
+    /// a message is dropped at the dead (from the addressee), and at the end of every event
+    /// (a message dropped in the network, from its sender).
     pub(crate) fn collect_replies(&mut self, actor: ProcessId) {
-        loop {
+        while self.cells.iter().any(|(_, _, cell)| cell.is_filled()) {
             let mut ready = Vec::new();
-            for (&(caller, tag), pending) in &self.pending {
-                if let Some(outcome) = pending.cell.take() {
-                    ready.push((caller, tag, outcome));
+            self.cells.retain(|(caller, tag, cell)| {
+                if let Some(outcome) = cell.take() {
+                    ready.push((*caller, *tag, outcome));
                 }
-            }
-            if !self.late.is_empty() {
-                self.late.retain(|(caller, tag, cell)| match cell.take() {
-                    Some(outcome) => {
-                        ready.push((*caller, *tag, outcome));
-                        false
-                    }
-                    None => !cell.is_answered() && Arc::strong_count(cell) > 1,
-                });
-            }
-            if ready.is_empty() {
-                return;
-            }
+                cell.is_waiting() || cell.might_deliver()
+            });
             // Sending may drop a message holding another token: look again until none.
             for (caller, tag, outcome) in ready {
                 self.answer(actor, caller, tag, outcome);

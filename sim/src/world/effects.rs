@@ -91,14 +91,16 @@ impl World {
         }
     }
 
-    /// Carries out one action of server `id`, then sends what reply tokens delivered
-    /// meanwhile (a reply it settled, a message holding a token that was dropped).
+    /// Carries out one action of server `id`: a reply it settles is sent at once, at its
+    /// place among the commands.
     fn apply(&mut self, id: ProcessId, action: Action) {
         match action {
-            Action::Settle => self.slot(id).settle(),
+            Action::Settle => {
+                self.slot(id).settle();
+                self.collect_replies(id);
+            }
             Action::Command(command) => self.command(id, command),
         }
-        self.collect_replies(id);
     }
 
     fn command(&mut self, id: ProcessId, command: Command) {

@@ -43,6 +43,17 @@ impl ReplyCell {
         self.waiting.store(false, Ordering::Relaxed);
     }
 
+    /// Whether the caller still waits.
+    pub fn is_waiting(&self) -> bool {
+        self.waiting.load(Ordering::Relaxed)
+    }
+
+    /// Whether an outcome may still come: one waits to be taken, or a token that has not
+    /// answered still exists.
+    pub fn might_deliver(self: &Arc<Self>) -> bool {
+        self.is_filled() || !self.is_answered() && Arc::strong_count(self) > 1
+    }
+
     /// Whether an outcome waits to be taken.
     pub fn is_filled(&self) -> bool {
         self.state.load(Ordering::Acquire) == FILLED
@@ -62,11 +73,6 @@ impl ReplyCell {
         self.state.store(TAKEN, Ordering::Release);
         outcome
     }
-
-    /// The token for this cell.
-    pub fn sink(self: &Arc<Self>) -> CellSink {
-        CellSink(Arc::clone(self))
-    }
 }
 
 /// Locks, ignoring poisoning (no user code runs under the lock).
@@ -76,18 +82,16 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// The sink behind one reply token: the first outcome fills the cell, later ones are refused.
-pub(crate) struct CellSink(Arc<ReplyCell>);
-
-impl<R: Message> ReplySink<R> for CellSink {
+/// A cell is the sink behind its call's reply token: the first outcome fills it, later ones
+/// are refused.
+impl<R: Message> ReplySink<R> for ReplyCell {
     fn deliver(&self, outcome: Result<R, CallError>) -> bool {
-        let cell = &self.0;
-        let mut slot = lock(&cell.outcome);
-        if cell.state.load(Ordering::Acquire) != EMPTY {
+        let mut slot = lock(&self.outcome);
+        if self.state.load(Ordering::Acquire) != EMPTY {
             return false;
         }
         *slot = Some(outcome.map(|value| Box::new(value) as AnyMessage));
-        cell.state.store(FILLED, Ordering::Release);
-        cell.waiting.load(Ordering::Relaxed)
+        self.state.store(FILLED, Ordering::Release);
+        self.waiting.load(Ordering::Relaxed)
     }
 }

@@ -142,7 +142,7 @@ impl<S: GenServer> SimServer for Slot<S> {
         cell: Arc<ReplyCell>,
     ) -> Output {
         self.remember(("call", caller, &request));
-        let token = ReplyTo::new(caller, tag, Box::new(cell.sink()));
+        let token = ReplyTo::new(caller, tag, cell);
         match downcast::<S::Call>(request) {
             Ok(request) => self.live().call(request, token),
             Err(other) => {

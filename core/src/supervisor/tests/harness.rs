@@ -219,7 +219,7 @@ impl Harness {
     pub(super) fn call(&mut self, request: SupervisorCall) -> Answer {
         self.calls += 1;
         let answer = Answer::default();
-        let sink = Box::new(answer.clone());
+        let sink = std::sync::Arc::new(answer.clone());
         let token = ReplyTo::new(TESTER, CallTag(self.calls), sink);
         self.process().call(request, token);
         self.pump();
