@@ -6,12 +6,12 @@ use crate::render::end_line;
 use crate::render::event_line;
 use crate::{End, Event, Trace};
 
-/// Lines of common history shown before the divergence.
+/// Lines of common history shown before the difference.
 const CONTEXT: usize = 3;
 
 /// The first place two traces differ.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Divergence {
+pub struct TraceDifference {
     /// The step at which they differ: the earlier step of the two differing records.
     pub step: u64,
     /// The 1-based number of the differing event (`events + 1` for the end record).
@@ -27,7 +27,7 @@ pub struct Divergence {
     pub context: Vec<String>,
 }
 
-/// One field of the two records at a divergence that holds different values.
+/// One field of the two records at a difference that holds different values.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldDifference {
     /// The field's name in the trace format (`time_ns`, `from`, `message`, …).
@@ -61,11 +61,11 @@ impl Item<'_> {
     }
 }
 
-/// The first divergence of `right` from `left`: their events, then their end records,
+/// The first difference of `right` from `left`: their events, then their end records,
 /// compared field by field (not as rendered text, which rounds times to the millisecond
 /// and shows a lone `from` like a lone `to`); `None` if every event and the end are equal.
 /// The headers are not compared: two runs of one schedule may have different seeds.
-pub fn first_divergence(left: &Trace, right: &Trace) -> Option<Divergence> {
+pub fn first_difference(left: &Trace, right: &Trace) -> Option<TraceDifference> {
     let (a, b) = (items(left), items(right));
     let (index, fields) = (0..a.len().max(b.len())).find_map(|i| {
         let fields = match (a.get(i), b.get(i)) {
@@ -81,7 +81,7 @@ pub fn first_divergence(left: &Trace, right: &Trace) -> Option<Divergence> {
         .map(|item| item.step())
         .min()
         .unwrap_or(0);
-    Some(Divergence {
+    Some(TraceDifference {
         step,
         event: index + 1,
         left: a.get(index).map(|item| item.line()),
@@ -136,7 +136,7 @@ fn differ<T: PartialEq + fmt::Debug>(
     }
 }
 
-impl fmt::Display for Divergence {
+impl fmt::Display for TraceDifference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,

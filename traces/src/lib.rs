@@ -9,7 +9,7 @@
 //!
 //! To look at a trace: [`to_text`] (one stable line per event, for snapshots and diffs),
 //! [`to_mermaid`] (a sequence diagram for markdown), [`to_html`] (an offline page with a
-//! message sequence chart and step-by-step navigation), and [`first_divergence`] (where two
+//! message sequence chart and step-by-step navigation), and [`first_difference`] (where two
 //! traces part ways).
 //!
 //! Loading checks the header, the version, the order of records and the end record, and
@@ -48,7 +48,7 @@ mod render;
 mod schedule;
 mod trace;
 
-pub use diff::{Divergence, FieldDifference, first_divergence};
+pub use diff::{FieldDifference, TraceDifference, first_difference};
 pub use format::{
     End, Event, EventKind, FORMAT, FailureRecord, Header, OLDEST_VERSION, Outcome, Process,
     ProcessKind, Record, VERSION,

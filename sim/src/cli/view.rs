@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use clap::ValueEnum;
-use genserver_traces::{Trace, first_divergence, to_html, to_mermaid, to_text};
+use genserver_traces::{Trace, first_difference, to_html, to_mermaid, to_text};
 
 use crate::cli::commands::write;
 use crate::cli::output::same_file;
@@ -55,14 +55,14 @@ pub fn render(file: &Path, format: Format, out: Option<&Path>) -> Result<u8, Str
 /// times to the nanosecond), 1 (the first differing step and fields) if not.
 pub fn diff(left: &Path, right: &Path) -> Result<u8, String> {
     let (a, b) = (load(left)?, load(right)?);
-    match first_divergence(&a, &b) {
+    match first_difference(&a, &b) {
         None => {
             println!("the traces are the same ({} events)", a.events.len());
             Ok(0)
         }
-        Some(divergence) => {
+        Some(difference) => {
             println!("--- {}\n+++ {}", left.display(), right.display());
-            println!("{divergence}");
+            println!("{difference}");
             Ok(1)
         }
     }

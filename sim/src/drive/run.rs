@@ -1,6 +1,6 @@
 //! Runs: one seeded run, a replay of a recorded schedule, the loop they share.
 
-use genserver_traces::{End, EventKind, Header, Outcome, Schedule, Trace};
+use genserver_traces::{End, EventKind, Header, Outcome, Schedule, Trace, first_difference};
 
 use crate::failure::{Failure, FailureKind};
 use crate::scheduler::random::RandomScheduler;
@@ -268,57 +268,43 @@ fn deadlock_text(world: &World) -> String {
     format!("nothing can happen but call timeouts: {}", waits.join(", "))
 }
 
-/// The first difference between two traces, as a divergence that names the field that
-/// differs. Headers are compared on what a run depends on: not the format version nor the
-/// version of the crate that wrote them (a trace replays across both).
+/// The first difference between two traces ([`genserver_traces::first_difference`]), as a
+/// divergence that names the field that differs in words. Headers are compared too, on what
+/// a run depends on: not the format version nor the version of the crate that wrote them (a
+/// trace replays across both).
 pub(crate) fn compare(a: &Trace, b: &Trace, a_says: &str, b_gives: &str) -> Result<(), Divergence> {
     let differs = |step: u64, field: &str, left: String, right: String| {
         let message = format!("{field} differs: {a_says} {left}, but {b_gives} {right}");
         Err(Divergence { step, message })
     };
-    // Equal events (nearly all) are compared without rendering a field.
-    let pairs = a
-        .events
-        .iter()
-        .zip(&b.events)
-        .filter(|(left, right)| left != right);
-    for (left, right) in pairs {
-        if let Some((field, l, r)) = event_difference(left, right) {
-            let step = left.step.min(right.step);
-            // The message is the event's rendering; another field is named with its event.
-            let (l, r) = match field {
-                "the message" => (render(left), render(right)),
-                _ => (
-                    format!("{l} in {}", render(left)),
-                    format!("{r} in {}", render(right)),
-                ),
-            };
-            return differs(step, field, l, r);
-        }
+    if let Some(difference) = first_difference(a, b) {
+        let step = difference.step;
+        let index = difference.event - 1;
+        let first = difference.fields.into_iter().next();
+        return match (a.events.get(index), b.events.get(index), first) {
+            (Some(left), Some(right), Some(field)) => {
+                let name = event_field(field.field);
+                // The message is the event's rendering; another field is named with its event.
+                let (l, r) = match field.field {
+                    "message" => (render(left), render(right)),
+                    _ => (
+                        format!("{} in {}", field.left, render(left)),
+                        format!("{} in {}", field.right, render(right)),
+                    ),
+                };
+                differs(step, name, l, r)
+            }
+            (None, None, Some(field)) => {
+                differs(step, end_field(field.field), field.left, field.right)
+            }
+            _ => {
+                let (l, r) = (a.events.len(), b.events.len());
+                differs(step, "the number of events", l.to_string(), r.to_string())
+            }
+        };
     }
-    let end = a.end.steps.min(b.end.steps);
     let (ha, hb) = (&a.header, &b.header);
     let fields = [
-        (
-            "the number of events",
-            a.events.len().to_string(),
-            b.events.len().to_string(),
-        ),
-        (
-            "the number of steps",
-            a.end.steps.to_string(),
-            b.end.steps.to_string(),
-        ),
-        (
-            "the end time (ns)",
-            a.end.time_ns.to_string(),
-            b.end.time_ns.to_string(),
-        ),
-        (
-            "the outcome",
-            format!("{:?}", a.end.outcome),
-            format!("{:?}", b.end.outcome),
-        ),
         ("the system", ha.system.clone(), hb.system.clone()),
         ("the strategy", ha.strategy.clone(), hb.strategy.clone()),
         ("the seed", ha.seed.to_string(), hb.seed.to_string()),
@@ -334,37 +320,30 @@ pub(crate) fn compare(a: &Trace, b: &Trace, a_says: &str, b_gives: &str) -> Resu
         ),
     ];
     match fields.into_iter().find(|(_, l, r)| l != r) {
-        Some((field, l, r)) => differs(end, field, l, r),
+        Some((field, l, r)) => differs(a.end.steps, field, l, r),
         None => Ok(()),
     }
 }
 
-/// The first field in which two events differ, with both values.
-fn event_difference(
-    a: &genserver_traces::Event,
-    b: &genserver_traces::Event,
-) -> Option<(&'static str, String, String)> {
-    let fields = [
-        ("the step", a.step.to_string(), b.step.to_string()),
-        (
-            "the time (ns)",
-            a.time_ns.to_string(),
-            b.time_ns.to_string(),
-        ),
-        ("the kind", format!("{:?}", a.kind), format!("{:?}", b.kind)),
-        (
-            "the sender",
-            format!("{:?}", a.from),
-            format!("{:?}", b.from),
-        ),
-        ("the receiver", format!("{:?}", a.to), format!("{:?}", b.to)),
-        (
-            "the message",
-            format!("{:?}", a.message),
-            format!("{:?}", b.message),
-        ),
-    ];
-    fields.into_iter().find(|(_, l, r)| l != r)
+/// An event's field of the trace format, in words.
+fn event_field(field: &str) -> &'static str {
+    match field {
+        "step" => "the step",
+        "time_ns" => "the time (ns)",
+        "kind" => "the kind",
+        "from" => "the sender",
+        "to" => "the receiver",
+        _ => "the message",
+    }
+}
+
+/// A field of the trace's end record, in words.
+fn end_field(field: &str) -> &'static str {
+    match field {
+        "steps" => "the number of steps",
+        "time_ns" => "the end time (ns)",
+        _ => "the outcome",
+    }
 }
 
 fn render(event: &genserver_traces::Event) -> String {

@@ -10,7 +10,7 @@ use crate::{Event, EventKind, Header, Outcome, Trace};
 ///
 /// It holds no addresses, wall-clock times or hash-ordered data, so the same run renders to
 /// the same text in any process: it is what snapshot tests store and what `gsim diff` shows
-/// (it compares the events themselves: see [`crate::first_divergence`]).
+/// (it compares the events themselves: see [`crate::first_difference`]).
 pub fn to_text(trace: &Trace) -> String {
     let header = &trace.header;
     let mut lines = vec![

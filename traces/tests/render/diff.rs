@@ -1,17 +1,17 @@
-//! `first_divergence`: where two traces part ways, compared record by record, field by field.
+//! `first_difference`: where two traces part ways, compared record by record, field by field.
 
-use genserver_traces::first_divergence;
+use genserver_traces::first_difference;
 
 use crate::sample::sample;
 
 #[test]
 fn identical_traces_do_not_diverge() {
-    assert_eq!(first_divergence(&sample(None), &sample(None)), None);
+    assert_eq!(first_difference(&sample(None), &sample(None)), None);
 }
 
 #[test]
-fn the_first_divergence_names_its_step_and_both_lines() {
-    let divergence = first_divergence(&sample(None), &sample(Some("reply #1 Ok(6)"))).unwrap();
+fn the_first_difference_names_its_step_and_both_lines() {
+    let divergence = first_difference(&sample(None), &sample(Some("reply #1 Ok(6)"))).unwrap();
     assert_eq!(divergence.step, 2);
     assert_eq!(divergence.event, 6);
     assert!(divergence.left.unwrap().ends_with("reply #1 Ok(5)"));
@@ -24,10 +24,10 @@ fn a_trace_that_stops_early_diverges_where_it_stops() {
     let full = sample(None);
     let mut short = sample(None);
     short.events.truncate(4);
-    let divergence = first_divergence(&full, &short).unwrap();
+    let divergence = first_difference(&full, &short).unwrap();
     assert_eq!(divergence.event, 5);
     assert!(divergence.right.unwrap().starts_with("# end"));
-    let shown = first_divergence(&short, &full).unwrap().to_string();
+    let shown = first_difference(&short, &full).unwrap().to_string();
     assert!(
         shown.starts_with("the traces diverge at step 2 (event 5):"),
         "{shown}"
@@ -40,7 +40,7 @@ fn a_time_difference_below_a_millisecond_diverges_naming_time_ns() {
     let mut right = sample(None);
     // Event 8 (the dropped cast, at 1 ms): 1 ms and 1.0004 ms render alike as `0.001s`.
     right.events[7].time_ns += 400_000;
-    let divergence = first_divergence(&left, &right).expect("the times differ");
+    let divergence = first_difference(&left, &right).expect("the times differ");
     assert_eq!((divergence.step, divergence.event), (4, 8));
     assert_eq!(divergence.fields.len(), 1, "{divergence:?}");
     let field = &divergence.fields[0];
@@ -64,7 +64,7 @@ fn from_instead_of_to_diverges_naming_both_fields() {
     // The start event names its server as `from`; the same name as `to` renders alike.
     let start = &mut right.events[0];
     (start.from, start.to) = (start.to.take(), start.from.take());
-    let divergence = first_divergence(&left, &right).expect("from and to differ");
+    let divergence = first_difference(&left, &right).expect("from and to differ");
     assert_eq!((divergence.step, divergence.event), (0, 1));
     let fields: Vec<&str> = divergence.fields.iter().map(|f| f.field).collect();
     assert_eq!(fields, ["from", "to"]);
@@ -83,7 +83,7 @@ fn end_records_differing_below_a_millisecond_diverge_naming_time_ns() {
     let left = sample(None);
     let mut right = sample(None);
     right.end.time_ns += 1;
-    let divergence = first_divergence(&left, &right).expect("the end times differ");
+    let divergence = first_difference(&left, &right).expect("the end times differ");
     assert_eq!(divergence.event, left.events.len() + 1);
     let fields: Vec<&str> = divergence.fields.iter().map(|f| f.field).collect();
     assert_eq!(fields, ["time_ns"]);
@@ -91,7 +91,7 @@ fn end_records_differing_below_a_millisecond_diverge_naming_time_ns() {
 
 #[test]
 fn a_changed_message_names_the_message_field() {
-    let divergence = first_divergence(&sample(None), &sample(Some("reply #1 Ok(6)"))).unwrap();
+    let divergence = first_difference(&sample(None), &sample(Some("reply #1 Ok(6)"))).unwrap();
     let fields: Vec<&str> = divergence.fields.iter().map(|f| f.field).collect();
     assert_eq!(fields, ["message"]);
 }
