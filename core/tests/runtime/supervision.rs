@@ -27,28 +27,34 @@ fn stubborn(label: &'static str, j: &Journal) -> ChildSpec<Spawner> {
     ChildSpec::new::<N>(label, move || NodeArgs::new(label, &j).trapping())
 }
 
-/// Starts a supervisor, named `sup` in the journal.
-fn supervise_spec(rt: &Runtime, j: &Journal, spec: SupervisorSpec<Spawner>) -> Server<Sup> {
+/// Starts a supervisor from `spec`, named `sup` in the journal.
+fn supervise(rt: &Runtime, j: &Journal, spec: SupervisorSpec<Spawner>) -> Server<Sup> {
     let sup = rt.start::<Sup>(spec).expect("the supervisor starts");
     j.name(sup.id(), "sup");
     sup
 }
 
-fn supervise(
-    rt: &Runtime,
-    j: &Journal,
-    strategy: Strategy,
-    children: Vec<ChildSpec<Spawner>>,
-) -> Server<Sup> {
-    let mut spec = SupervisorSpec::new(strategy);
-    spec.children = children;
-    supervise_spec(rt, j, spec)
+/// A fresh runtime and journal, and on them a supervisor started from `spec` (named `sup` in
+/// the journal) with the children that `children` makes for that journal.
+fn start(
+    spec: SupervisorSpec<Spawner>,
+    children: impl FnOnce(&Journal) -> Vec<ChildSpec<Spawner>>,
+) -> (Runtime, Journal, Server<Sup>) {
+    let (rt, j) = (Runtime::new(), Journal::new());
+    let mut spec = spec;
+    spec.children = children(&j);
+    let sup = supervise(&rt, &j, spec);
+    (rt, j, sup)
 }
 
-/// A supervisor of three workers, `a`, `b` and `c`.
-fn abc(rt: &Runtime, j: &Journal, strategy: Strategy) -> Server<Sup> {
-    let children = ["a", "b", "c"].map(|label| worker(label, j));
-    supervise(rt, j, strategy, children.into())
+/// A one-for-one supervisor with the default intensity.
+fn one_for_one() -> SupervisorSpec<Spawner> {
+    SupervisorSpec::new(Strategy::OneForOne)
+}
+
+/// Three workers, `a`, `b` and `c`.
+fn abc(j: &Journal) -> Vec<ChildSpec<Spawner>> {
+    ["a", "b", "c"].map(|label| worker(label, j)).into()
 }
 
 fn children(sup: &Server<Sup>) -> Vec<ChildInfo> {
@@ -84,38 +90,36 @@ fn crash(rt: &Runtime, id: ProcessId, why: &str) {
         .cast(Cast::Do(vec![Cmd::Stop(ExitReason::error(why))]));
 }
 
-fn stop(sup: &Server<Sup>) {
+/// Stops the supervisor and waits (bounded) until it is gone.
+fn stop(rt: &Runtime, sup: &Server<Sup>) {
     assert_eq!(
         sup.call_timeout(SupervisorCall::Stop, LONG),
         Ok(SupervisorReply::Stopped)
     );
+    await_dead(rt, sup.id());
+}
+
+/// The journal lines of the nodes `labels` terminating for a supervisor's `shutdown`, in
+/// that order.
+fn shut_down(labels: &[&str]) -> Vec<String> {
+    (labels.iter())
+        .map(|label| format!("{label}: terminate shutdown"))
+        .collect()
 }
 
 #[test]
 fn children_start_in_order_before_start_returns_and_stop_in_reverse() {
-    let rt = Runtime::new();
-    let j = Journal::new();
-    let sup = abc(&rt, &j, Strategy::OneForOne);
+    let (rt, j, sup) = start(one_for_one(), abc);
     assert_eq!(lifecycle(&j), ["a: init", "b: init", "c: init"]);
     let ids: Vec<_> = children(&sup).iter().map(|c| c.id.clone()).collect();
     assert_eq!(ids, ["a", "b", "c"]);
-    stop(&sup);
-    await_dead(&rt, sup.id());
-    assert_eq!(
-        lifecycle(&j)[3..],
-        [
-            "c: terminate shutdown",
-            "b: terminate shutdown",
-            "a: terminate shutdown"
-        ]
-    );
+    stop(&rt, &sup);
+    assert_eq!(lifecycle(&j)[3..], shut_down(&["c", "b", "a"]));
 }
 
 #[test]
 fn one_for_one_restarts_only_the_child_that_exited() {
-    let rt = Runtime::new();
-    let j = Journal::new();
-    let sup = abc(&rt, &j, Strategy::OneForOne);
+    let (rt, j, sup) = start(one_for_one(), abc);
     let before: Vec<_> = children(&sup).iter().map(|c| c.process).collect();
     let b = before[1].unwrap();
     crash(&rt, b, "b crashed");
@@ -130,9 +134,7 @@ fn one_for_one_restarts_only_the_child_that_exited() {
 
 #[test]
 fn one_for_all_stops_the_others_in_reverse_and_restarts_all_in_order() {
-    let rt = Runtime::new();
-    let j = Journal::new();
-    let sup = abc(&rt, &j, Strategy::OneForAll);
+    let (rt, j, sup) = start(SupervisorSpec::new(Strategy::OneForAll), abc);
     let c = child_id(&sup, "c").unwrap();
     let b = child_id(&sup, "b").unwrap();
     crash(&rt, b, "b crashed");
@@ -153,9 +155,7 @@ fn one_for_all_stops_the_others_in_reverse_and_restarts_all_in_order() {
 
 #[test]
 fn rest_for_one_restarts_the_child_and_those_started_after_it() {
-    let rt = Runtime::new();
-    let j = Journal::new();
-    let sup = abc(&rt, &j, Strategy::RestForOne);
+    let (rt, j, sup) = start(SupervisorSpec::new(Strategy::RestForOne), abc);
     let a = child_id(&sup, "a").unwrap();
     let b = child_id(&sup, "b").unwrap();
     let c = child_id(&sup, "c").unwrap();
@@ -176,18 +176,13 @@ fn rest_for_one_restarts_the_child_and_those_started_after_it() {
 
 #[test]
 fn permanent_transient_and_temporary_children() {
-    let rt = Runtime::new();
-    let j = Journal::new();
-    let sup = supervise(
-        &rt,
-        &j,
-        Strategy::OneForOne,
+    let (rt, _, sup) = start(one_for_one(), |j| {
         vec![
-            worker("p", &j),
-            worker("t", &j).restart(Restart::Transient),
-            worker("tmp", &j).restart(Restart::Temporary),
-        ],
-    );
+            worker("p", j),
+            worker("t", j).restart(Restart::Transient),
+            worker("tmp", j).restart(Restart::Temporary),
+        ]
+    });
     let [p, t, tmp] = ["p", "t", "tmp"].map(|id| child_id(&sup, id).unwrap());
     for id in [p, t, tmp] {
         rt.resolve(genserver::ServerRef::<N>::new(id))
@@ -205,12 +200,8 @@ fn permanent_transient_and_temporary_children() {
     assert_eq!(child_id(&sup, "t"), None);
     // A transient child is not restarted after a normal exit, but is after an abnormal one.
     let j2 = Journal::new();
-    let sup2 = supervise(
-        &rt,
-        &j2,
-        Strategy::OneForOne,
-        vec![worker("t2", &j2).restart(Restart::Transient)],
-    );
+    let spec = one_for_one().child(worker("t2", &j2).restart(Restart::Transient));
+    let sup2 = supervise(&rt, &j2, spec);
     let t2 = child_id(&sup2, "t2").unwrap();
     crash(&rt, t2, "t2 crashed");
     await_restart(&sup2, "t2", t2);
@@ -218,11 +209,8 @@ fn permanent_transient_and_temporary_children() {
 
 #[test]
 fn too_many_restarts_stop_the_supervisor_and_its_children() {
-    let rt = Runtime::new();
-    let j = Journal::new();
-    let mut spec = SupervisorSpec::new(Strategy::OneForOne).intensity(1, Duration::from_secs(60));
-    spec.children = vec![worker("a", &j), worker("b", &j)];
-    let sup = supervise_spec(&rt, &j, spec);
+    let spec = one_for_one().intensity(1, Duration::from_secs(60));
+    let (rt, j, sup) = start(spec, |j| vec![worker("a", j), worker("b", j)]);
     let watcher = plain(&rt, "w", &j);
     let m = order(&watcher, vec![Cmd::Monitor("sup".into())]);
     let b = child_id(&sup, "b").unwrap();
@@ -249,22 +237,14 @@ fn too_many_restarts_stop_the_supervisor_and_its_children() {
 
 #[test]
 fn a_child_that_ignores_shutdown_is_killed_after_its_timeout() {
-    let rt = Runtime::new();
-    let j = Journal::new();
-    let sup = supervise(
-        &rt,
-        &j,
-        Strategy::OneForOne,
-        vec![
-            worker("a", &j),
-            stubborn("s", &j).shutdown(Shutdown::Timeout(Duration::from_millis(30))),
-        ],
-    );
+    let (rt, j, sup) = start(one_for_one(), |j| {
+        let timeout = Shutdown::Timeout(Duration::from_millis(30));
+        vec![worker("a", j), stubborn("s", j).shutdown(timeout)]
+    });
     let s = child_id(&sup, "s").unwrap();
     let watcher = plain(&rt, "w", &j);
     let m = order(&watcher, vec![Cmd::Monitor(s.into())]);
-    stop(&sup);
-    await_dead(&rt, sup.id());
+    stop(&rt, &sup);
     await_line(&j, &format!("w: down m{} from s: killed", m.0));
     let mut seen = lifecycle(&j);
     // A child thread that got no CPU for the whole timeout is killed before it even sees
@@ -286,14 +266,7 @@ fn a_child_that_ignores_shutdown_is_killed_after_its_timeout() {
 
 #[test]
 fn a_restarted_child_is_a_fresh_instance_under_its_name() {
-    let rt = Runtime::new();
-    let j = Journal::new();
-    let sup = supervise(
-        &rt,
-        &j,
-        Strategy::OneForOne,
-        vec![worker("w", &j).named("worker")],
-    );
+    let (rt, _, sup) = start(one_for_one(), |j| vec![worker("w", j).named("worker")]);
     let old = rt.whereis::<N>("worker").unwrap();
     rt.kill(old.id());
     let new_id = await_restart(&sup, "w", old.id());
@@ -309,25 +282,24 @@ fn a_restarted_child_is_a_fresh_instance_under_its_name() {
 
 #[test]
 fn a_shutdown_timeout_does_not_wait_for_a_slow_terminate() {
-    let rt = Runtime::new();
-    let j = Journal::new();
     let (release, gate) = std::sync::mpsc::channel();
     let gate = Gate::new(gate);
-    let slow = {
-        let j = j.clone();
-        ChildSpec::new::<N>("slow", move || {
-            let mut args = NodeArgs::new("slow", &j);
+    let (rt, j, sup) = start(one_for_one(), |j| {
+        let journal = j.clone();
+        let slow = ChildSpec::new::<N>("slow", move || {
+            let mut args = NodeArgs::new("slow", &journal);
             args.terminate_gate = Some(gate.clone());
             args
-        })
-        .shutdown(Shutdown::Timeout(Duration::from_millis(100)))
-    };
-    let sup = supervise(&rt, &j, Strategy::OneForOne, vec![worker("a", &j), slow]);
+        });
+        vec![
+            worker("a", j),
+            slow.shutdown(Shutdown::Timeout(Duration::from_millis(100))),
+        ]
+    });
     let s = child_id(&sup, "slow").unwrap();
     // The stop completes while `slow` is still inside its `terminate` (the gate is shut):
     // it was killed after its timeout.
-    stop(&sup);
-    await_dead(&rt, sup.id());
+    stop(&rt, &sup);
     assert!(!rt.is_alive(s));
     let ends = lifecycle(&j)[2..].to_vec();
     if ends.len() == 1 {
@@ -350,8 +322,10 @@ fn a_supervisor_whose_child_cannot_start_does_not_start_and_stops_the_others() {
             NodeArgs::new("b", &j).failing(ExitReason::error("no config"))
         })
     };
-    let mut spec = SupervisorSpec::new(Strategy::OneForOne);
-    spec.children = vec![worker("a", &j), broken, worker("c", &j)];
+    let spec = one_for_one()
+        .child(worker("a", &j))
+        .child(broken)
+        .child(worker("c", &j));
     let error = rt.start::<Sup>(spec).unwrap_err();
     assert_eq!(
         error,
@@ -372,14 +346,7 @@ fn a_supervisor_whose_child_cannot_start_does_not_start_and_stops_the_others() {
 
 #[test]
 fn a_killed_supervisor_takes_its_children_down_through_their_links() {
-    let rt = Runtime::new();
-    let j = Journal::new();
-    let sup = supervise(
-        &rt,
-        &j,
-        Strategy::OneForOne,
-        vec![worker("a", &j), worker("b", &j)],
-    );
+    let (rt, j, sup) = start(one_for_one(), |j| vec![worker("a", j), worker("b", j)]);
     let (a, b) = (child_id(&sup, "a").unwrap(), child_id(&sup, "b").unwrap());
     rt.kill(sup.id());
     await_dead(&rt, a);
@@ -391,49 +358,34 @@ fn a_killed_supervisor_takes_its_children_down_through_their_links() {
 
 #[test]
 fn nested_supervisors_stop_depth_first_in_reverse_order() {
-    let rt = Runtime::new();
-    let j = Journal::new();
-    let inner = {
-        let j = j.clone();
-        ChildSpec::new::<Sup>("inner", move || {
-            let mut spec = SupervisorSpec::new(Strategy::OneForOne);
-            spec.children = vec![worker("i1", &j), worker("i2", &j)];
-            spec
-        })
-        .shutdown(Shutdown::Infinity)
-    };
-    let top = supervise(
-        &rt,
-        &j,
-        Strategy::OneForOne,
-        vec![worker("a", &j), inner, worker("z", &j)],
-    );
+    let (rt, j, top) = start(one_for_one(), |j| {
+        let inner = {
+            let j = j.clone();
+            ChildSpec::new::<Sup>("inner", move || {
+                one_for_one()
+                    .child(worker("i1", &j))
+                    .child(worker("i2", &j))
+            })
+        };
+        vec![
+            worker("a", j),
+            inner.shutdown(Shutdown::Infinity),
+            worker("z", j),
+        ]
+    });
     assert_eq!(
         lifecycle(&j),
         ["a: init", "i1: init", "i2: init", "z: init"]
     );
-    stop(&top);
-    await_dead(&rt, top.id());
-    assert_eq!(
-        lifecycle(&j)[4..],
-        [
-            "z: terminate shutdown",
-            "i2: terminate shutdown",
-            "i1: terminate shutdown",
-            "a: terminate shutdown",
-        ]
-    );
+    stop(&rt, &top);
+    assert_eq!(lifecycle(&j)[4..], shut_down(&["z", "i2", "i1", "a"]));
 }
 
 #[test]
 fn restarts_older_than_the_intensity_window_no_longer_count() {
-    let rt = Runtime::new();
-    let j = Journal::new();
     // Wide enough that a loaded machine handles a restart and a crash well within it.
     let window = Duration::from_secs(1);
-    let mut spec = SupervisorSpec::new(Strategy::OneForOne).intensity(1, window);
-    spec.children = vec![worker("a", &j)];
-    let sup = supervise_spec(&rt, &j, spec);
+    let (rt, _, sup) = start(one_for_one().intensity(1, window), |j| vec![worker("a", j)]);
     let a = child_id(&sup, "a").unwrap();
     crash(&rt, a, "first");
     let a = await_restart(&sup, "a", a);
@@ -457,12 +409,8 @@ fn live_instances(j: &Journal, label: &str) -> i64 {
 #[test]
 fn two_children_crashing_at_once_under_one_for_all_leave_one_instance_of_each() {
     for _ in 0..20 {
-        let rt = Runtime::new();
-        let j = Journal::new();
-        let mut spec =
-            SupervisorSpec::new(Strategy::OneForAll).intensity(10, Duration::from_secs(60));
-        spec.children = vec![worker("a", &j), worker("b", &j), worker("c", &j)];
-        let sup = supervise_spec(&rt, &j, spec);
+        let spec = SupervisorSpec::new(Strategy::OneForAll).intensity(10, Duration::from_secs(60));
+        let (rt, j, sup) = start(spec, abc);
         let (a, c) = (child_id(&sup, "a").unwrap(), child_id(&sup, "c").unwrap());
         crash(&rt, a, "a crashed");
         // c may already be stopped by the restart of a: then there is one crash only.
@@ -490,7 +438,7 @@ fn two_children_crashing_at_once_under_one_for_all_leave_one_instance_of_each() 
                 )
             },
         );
-        stop(&sup);
+        stop(&rt, &sup);
         for tag in ["a", "b", "c"] {
             assert_eq!(live_instances(&j, tag), 0, "{:?}", lifecycle(&j));
         }
