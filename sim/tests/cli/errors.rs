@@ -1,6 +1,6 @@
 //! Bad input exits 2 with a message; a diverging replay exits 3 and says where.
 
-use crate::{code, gsim, path, scratch, stderr};
+use crate::{code, gsim, path, run_args, seed_1_trace, stderr};
 
 /// Runs `gsim args`, expecting exit 2 and `message` on stderr, and no panic.
 pub fn bad(args: &[&str], message: &str) {
@@ -13,7 +13,7 @@ pub fn bad(args: &[&str], message: &str) {
 
 #[test]
 fn bad_input_exits_2_with_a_message() {
-    let dir = scratch("bad");
+    let (dir, good) = seed_1_trace("bad", "stale-read", 0);
     bad(&["replay", path(&dir.join("missing.jsonl"))], "cannot read");
     let garbage = dir.join("garbage.jsonl");
     std::fs::write(&garbage, "this is not json\n").unwrap();
@@ -25,18 +25,6 @@ fn bad_input_exits_2_with_a_message() {
     std::fs::write(&binary, [0xff, 0xfe, 0x00, 0x01]).unwrap();
     bad(&["replay", path(&binary)], "not UTF-8");
 
-    let good = dir.join("good.jsonl");
-    assert_eq!(
-        code(&gsim(&[
-            "run",
-            "stale-read",
-            "--seed",
-            "1",
-            "--trace",
-            path(&good)
-        ])),
-        0
-    );
     let text = std::fs::read_to_string(&good).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     let truncated = dir.join("truncated.jsonl");
@@ -68,33 +56,14 @@ fn bad_input_exits_2_with_a_message() {
     bad(&[], "Usage");
     let under_a_file = good.join("x.jsonl");
     bad(
-        &[
-            "run",
-            "counter",
-            "--seed",
-            "1",
-            "--trace",
-            path(&under_a_file),
-        ],
+        &run_args("counter", "1", &under_a_file, &[]),
         "cannot create directory",
     );
 }
 
 #[test]
 fn a_diverging_replay_exits_3_and_says_where() {
-    let dir = scratch("diverge");
-    let good = dir.join("good.jsonl");
-    assert_eq!(
-        code(&gsim(&[
-            "run",
-            "stale-read",
-            "--seed",
-            "1",
-            "--trace",
-            path(&good)
-        ])),
-        0
-    );
+    let (dir, good) = seed_1_trace("diverge", "stale-read", 0);
     let text = std::fs::read_to_string(&good).unwrap();
     // The code "changed": the deposit is now 6, so the recorded delivery is not enabled.
     let changed = dir.join("changed.jsonl");

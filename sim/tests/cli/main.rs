@@ -50,6 +50,40 @@ fn path(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
+/// `gsim run SYSTEM --seed SEED --trace TRACE`, then `more`.
+fn run_args<'a>(system: &'a str, seed: &'a str, trace: &'a Path, more: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["run", system, "--seed", seed, "--trace", path(trace)];
+    args.extend_from_slice(more);
+    args
+}
+
+/// `gsim hunt lost-update --out OUT --html PAGE`.
+fn hunt_html_args<'a>(out: &'a Path, page: &'a Path) -> [&'a str; 6] {
+    [
+        "hunt",
+        "lost-update",
+        "--out",
+        path(out),
+        "--html",
+        path(page),
+    ]
+}
+
+/// `gsim render TRACE --format html -o PAGE`.
+fn render_html_args<'a>(trace: &'a Path, page: &'a Path) -> [&'a str; 6] {
+    ["render", path(trace), "--format", "html", "-o", path(page)]
+}
+
+/// A scratch folder for `test` and, in it, the trace of `gsim run SYSTEM --seed 1`, which
+/// exits `expected` (0: the run passed, 1: it failed).
+fn seed_1_trace(test: &str, system: &str, expected: i32) -> (PathBuf, PathBuf) {
+    let dir = scratch(test);
+    let trace = dir.join(format!("{system}.jsonl"));
+    let run = gsim(&run_args(system, "1", &trace, &[]));
+    assert_eq!(code(&run), expected, "{}", stderr(&run));
+    (dir, trace)
+}
+
 const BUGS: [&str; 8] = [
     "lost-update",
     "call-cycle",
@@ -205,16 +239,12 @@ fn the_determinism_check_passes_on_the_bundled_systems() {
 fn a_schedule_file_replays_and_can_be_edited() {
     let dir = scratch("schedule");
     let (trace, schedule) = (dir.join("run.jsonl"), dir.join("run.schedule"));
-    let run = gsim(&[
-        "run",
+    let run = gsim(&run_args(
         "lost-update",
-        "--seed",
         "1",
-        "--trace",
-        path(&trace),
-        "--schedule",
-        path(&schedule),
-    ]);
+        &trace,
+        &["--schedule", path(&schedule)],
+    ));
     assert_eq!(code(&run), 1);
     let text = std::fs::read_to_string(&schedule).unwrap();
     assert!(
@@ -263,18 +293,9 @@ fn a_schedule_file_replays_and_can_be_edited() {
     );
 }
 
-/// A scratch folder and, in it, the trace of a failing run (lost-update, seed 1).
-fn failing_trace(test: &str) -> (PathBuf, PathBuf) {
-    let dir = scratch(test);
-    let trace = dir.join("failing.jsonl");
-    let run = gsim(&["run", "lost-update", "--seed", "1", "--trace", path(&trace)]);
-    assert_eq!(code(&run), 1, "{}", stderr(&run));
-    (dir, trace)
-}
-
 #[test]
 fn loose_replay_survives_an_edited_payload_and_replays_older_traces() {
-    let (dir, trace) = failing_trace("loose");
+    let (dir, trace) = seed_1_trace("loose", "lost-update", 1);
     // The code "changed": the read request is now called `Fetch` in its payload.
     let text = std::fs::read_to_string(&trace).unwrap();
     let edited = dir.join("edited.jsonl");
@@ -337,7 +358,7 @@ fn loose_replay_survives_an_edited_payload_and_replays_older_traces() {
 
 #[test]
 fn a_replay_refuses_to_write_over_its_trace_and_says_when_it_hit_the_step_limit() {
-    let (dir, trace) = failing_trace("replay-outputs");
+    let (dir, trace) = seed_1_trace("replay-outputs", "lost-update", 1);
     let before = std::fs::read(&trace).unwrap();
     let same = gsim(&["replay", path(&trace), "--trace", path(&trace)]);
     assert_eq!(code(&same), 2, "{}", stderr(&same));
@@ -349,16 +370,7 @@ fn a_replay_refuses_to_write_over_its_trace_and_says_when_it_hit_the_step_limit(
     assert_eq!(std::fs::read(&trace).unwrap(), before);
     // A run cut at its step limit replays to the same cut: exit 4, as `gsim run` gives.
     let cut = dir.join("cut.jsonl");
-    let args = [
-        "run",
-        "lost-update",
-        "--seed",
-        "1",
-        "--max-steps",
-        "3",
-        "--trace",
-        path(&cut),
-    ];
+    let args = run_args("lost-update", "1", &cut, &["--max-steps", "3"]);
     assert_eq!(code(&gsim(&args)), 4);
     assert_eq!(code(&gsim(&["replay", path(&cut)])), 4);
     assert_eq!(code(&gsim(&["replay", "--loose", path(&cut)])), 4);

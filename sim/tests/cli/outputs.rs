@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::errors::bad;
-use crate::{code, gsim, path, scratch, stderr};
+use crate::{code, gsim, hunt_html_args, path, render_html_args, run_args, scratch, stderr};
 
 /// `gsim: replaced PATH`, as stderr says it.
 fn replaced(file: &Path) -> String {
@@ -24,57 +24,27 @@ fn two_outputs_naming_the_same_file_are_refused() {
     let file = dir.join("out.jsonl");
     let dotted = dir.join(".").join("out.jsonl");
     bad(
-        &[
-            "run",
-            "lost-update",
-            "--seed",
-            "1",
-            "--trace",
-            path(&file),
-            "--schedule",
-            path(&dotted),
-        ],
+        &run_args("lost-update", "1", &file, &["--schedule", path(&dotted)]),
         "--trace and --schedule name the same file",
     );
     assert!(!file.exists(), "nothing is written");
     bad(
-        &[
-            "hunt",
-            "lost-update",
-            "--out",
-            path(&file),
-            "--html",
-            path(&file),
-        ],
+        &hunt_html_args(&file, &file),
         "--out and --html name the same file",
     );
     assert!(!file.exists(), "nothing is written");
     let original = dir.join("out.original.jsonl");
     bad(
-        &[
-            "hunt",
-            "lost-update",
-            "--out",
-            path(&file),
-            "--html",
-            path(&original),
-        ],
+        &hunt_html_args(&file, &original),
         "--html names the file where --out keeps the original trace",
     );
     // The trace a render reads is not its output either.
     let trace = dir.join("t.jsonl");
-    let run = gsim(&["run", "lost-update", "--seed", "1", "--trace", path(&trace)]);
+    let run = gsim(&run_args("lost-update", "1", &trace, &[]));
     assert_eq!(code(&run), 1);
     let before = std::fs::read(&trace).unwrap();
     bad(
-        &[
-            "render",
-            path(&trace),
-            "--format",
-            "html",
-            "-o",
-            path(&trace),
-        ],
+        &render_html_args(&trace, &trace),
         "--out names the trace being rendered",
     );
     assert_eq!(std::fs::read(&trace).unwrap(), before);
@@ -84,16 +54,7 @@ fn two_outputs_naming_the_same_file_are_refused() {
 fn replacing_a_file_says_so_on_stderr() {
     let dir = scratch("replaced");
     let (trace, schedule) = (dir.join("t.jsonl"), dir.join("t.schedule"));
-    let args = [
-        "run",
-        "lost-update",
-        "--seed",
-        "1",
-        "--trace",
-        path(&trace),
-        "--schedule",
-        path(&schedule),
-    ];
+    let args = run_args("lost-update", "1", &trace, &["--schedule", path(&schedule)]);
     let first = gsim(&args);
     assert_eq!(code(&first), 1);
     assert!(!stderr(&first).contains("replaced"), "{}", stderr(&first));
@@ -110,14 +71,7 @@ fn replacing_a_file_says_so_on_stderr() {
     says_replaced(&stderr(&again), &[&found, &original]);
 
     let page = dir.join("page.html");
-    let render = [
-        "render",
-        path(&trace),
-        "--format",
-        "html",
-        "-o",
-        path(&page),
-    ];
+    let render = render_html_args(&trace, &page);
     assert!(!stderr(&gsim(&render)).contains("replaced"));
     assert!(stderr(&gsim(&render)).contains(&replaced(&page)));
 }

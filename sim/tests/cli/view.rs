@@ -1,19 +1,12 @@
 //! `gsim render`, `gsim diff` and `gsim hunt --html`.
 
 use crate::errors::bad;
-use crate::{code, gsim, path, scratch, stdout};
+use crate::{code, gsim, hunt_html_args, path, render_html_args, run_args, scratch, stdout};
 
 /// Runs `gsim run lost-update --seed SEED` and returns the trace's path.
 fn traced_run(dir: &std::path::Path, seed: &str) -> std::path::PathBuf {
     let trace = dir.join(format!("seed-{seed}.jsonl"));
-    gsim(&[
-        "run",
-        "lost-update",
-        "--seed",
-        seed,
-        "--trace",
-        path(&trace),
-    ]);
+    gsim(&run_args("lost-update", seed, &trace, &[]));
     assert!(trace.is_file());
     trace
 }
@@ -32,14 +25,7 @@ fn render_writes_text_mermaid_and_html() {
     assert!(stdout(&mermaid).starts_with("sequenceDiagram\n"));
 
     let page = dir.join("page.html");
-    let html = gsim(&[
-        "render",
-        path(&trace),
-        "--format",
-        "html",
-        "-o",
-        path(&page),
-    ]);
+    let html = gsim(&render_html_args(&trace, &page));
     assert_eq!(code(&html), 0);
     let written = std::fs::read_to_string(&page).unwrap();
     assert!(written.starts_with("<!DOCTYPE html>"));
@@ -121,14 +107,8 @@ fn diff_sees_sub_millisecond_times_and_from_versus_to() {
 fn hunt_writes_the_failure_as_a_page() {
     let dir = scratch("hunt-html");
     let page = dir.join("lost-update.html");
-    let out = gsim(&[
-        "hunt",
-        "lost-update",
-        "--out",
-        path(&dir.join("found.jsonl")),
-        "--html",
-        path(&page),
-    ]);
+    let found = dir.join("found.jsonl");
+    let out = gsim(&hunt_html_args(&found, &page));
     assert_eq!(code(&out), 1);
     let html = std::fs::read_to_string(&page).unwrap();
     assert!(html.contains("lost-update") && html.contains(r#"class="row failed""#));
