@@ -8,42 +8,21 @@ use genserver::{ClientResult, Cx};
 use genserver_sim::World;
 use genserver_traces::EventKind;
 
+use crate::servers::Recorder;
 use crate::{Custom, events, traced};
-
-/// Records every value it receives, with its sender's tag.
-#[derive(Debug)]
-struct Sink(Vec<u32>);
-
-impl GenServer for Sink {
-    type Args = ();
-    type Call = ();
-    type Reply = ();
-    type Cast = u32;
-    type Info = ();
-    type Continue = ();
-    fn init(_: (), _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
-        Ok(Sink(Vec::new()))
-    }
-    fn handle_call(&mut self, _: (), _: ReplyTo<()>, _: &mut Ctx<Self>) -> CallResult<()> {
-        CallResult::Reply(())
-    }
-    fn handle_cast(&mut self, value: u32, _: &mut Ctx<Self>) {
-        self.0.push(value);
-    }
-}
 
 /// Forwards every cast to the sink, adding 1000 (a server-to-server sender).
 #[derive(Debug)]
-struct Relay(ServerRef<Sink>);
+struct Relay(ServerRef<Recorder>);
 
 impl GenServer for Relay {
-    type Args = ServerRef<Sink>;
+    type Args = ServerRef<Recorder>;
     type Call = ();
     type Reply = ();
     type Cast = u32;
     type Info = ();
     type Continue = ();
-    fn init(sink: ServerRef<Sink>, _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
+    fn init(sink: ServerRef<Recorder>, _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
         Ok(Relay(sink))
     }
     fn handle_call(&mut self, _: (), _: ReplyTo<()>, _: &mut Ctx<Self>) -> CallResult<()> {
@@ -68,13 +47,14 @@ fn caster<S: GenServer<Cast = u32>>(
 }
 
 fn build(world: &mut World) {
-    let sink = world.spawn::<Sink>("sink", ());
+    // The sink records every value it receives; each sender's values carry its tag.
+    let sink = world.spawn::<Recorder>("sink", ());
     let relay = world.spawn::<Relay>("relay", sink);
     world.client("client-1", caster(sink, vec![101, 102, 103, 104]));
     world.client("client-2", caster(sink, vec![201, 202, 203, 204]));
     world.client("client-3", caster(relay, vec![301, 302, 303]));
     world.invariant("per-sender order kept", move |view| {
-        let Some(Sink(seen)) = view.state(sink) else {
+        let Some(Recorder(seen)) = view.state(sink) else {
             return Ok(());
         };
         for sender in [100, 200, 1300] {

@@ -4,33 +4,8 @@ use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo, ServerRef};
 use genserver_sim::{Restart, Verdict};
 use genserver_traces::EventKind;
 
-use crate::servers::lines;
+use crate::servers::{Recorder, lines};
 use crate::{Custom, traced};
-
-/// Records the values cast to it.
-#[derive(Debug, Default)]
-pub struct Recorder(pub Vec<u32>);
-
-impl GenServer for Recorder {
-    type Args = ();
-    type Call = ();
-    type Reply = ();
-    type Cast = u32;
-    type Info = ();
-    type Continue = ();
-
-    fn init(_: (), _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
-        Ok(Recorder::default())
-    }
-
-    fn handle_call(&mut self, _: (), _: ReplyTo<()>, _: &mut Ctx<Self>) -> CallResult<()> {
-        CallResult::Reply(())
-    }
-
-    fn handle_cast(&mut self, value: u32, _: &mut Ctx<Self>) {
-        self.0.push(value);
-    }
-}
 
 /// Casts `10 * life` and `10 * life + 1` to its recorder from `init`, in every life.
 #[derive(Debug)]

@@ -1,5 +1,5 @@
 //! Servers and helpers shared by the world's regression tests: a keeper of reply tokens, a
-//! relay that answers later through it, and a client that asks once.
+//! relay that answers later through it, a client that asks once, and a recorder of casts.
 
 use std::time::Duration;
 
@@ -87,6 +87,31 @@ impl GenServer for Relay {
     ) -> CallResult<String> {
         ctx.cast(self.0, from);
         CallResult::NoReply
+    }
+}
+
+/// Records the values cast to it.
+#[derive(Debug, Default)]
+pub struct Recorder(pub Vec<u32>);
+
+impl GenServer for Recorder {
+    type Args = ();
+    type Call = ();
+    type Reply = ();
+    type Cast = u32;
+    type Info = ();
+    type Continue = ();
+
+    fn init(_: (), _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
+        Ok(Recorder::default())
+    }
+
+    fn handle_call(&mut self, _: (), _: ReplyTo<()>, _: &mut Ctx<Self>) -> CallResult<()> {
+        CallResult::Reply(())
+    }
+
+    fn handle_cast(&mut self, value: u32, _: &mut Ctx<Self>) {
+        self.0.push(value);
     }
 }
 
