@@ -4,7 +4,8 @@ use genserver_traces::{
     End, Event, EventKind, FailureRecord, Header, Outcome, Process, ProcessKind, Trace,
 };
 
-fn event(step: u64, ms: u64, kind: EventKind, from: &str, to: &str, message: &str) -> Event {
+/// An event at `ms` milliseconds; an empty `from` or `to` is none.
+pub fn event(step: u64, ms: u64, kind: EventKind, from: &str, to: &str, message: &str) -> Event {
     let name = |n: &str| (!n.is_empty()).then(|| n.to_owned());
     Event {
         step,

@@ -6,16 +6,18 @@ use genserver_traces::{
     to_text,
 };
 
+/// An event at time 0; an empty `from` or `to` is none.
 fn event(step: u64, kind: EventKind, from: &str, to: &str, message: &str) -> Event {
-    let name = |n: &str| (!n.is_empty()).then(|| n.to_owned());
-    Event {
-        step,
-        time_ns: 0,
-        kind,
-        from: name(from),
-        to: name(to),
-        message: message.to_owned(),
-    }
+    crate::sample::event(step, 0, kind, from, to, message)
+}
+
+/// A delivery as the simulator records it: the scheduler's choice, then the delivery.
+fn delivery(step: u64, from: &str, to: &str, message: &str) -> [Event; 2] {
+    let choice = format!("deliver {message} {from} → {to}");
+    [
+        event(step, EventKind::Choose, "", "", &choice),
+        event(step, EventKind::Deliver, from, to, message),
+    ]
 }
 
 /// A supervisor starts `db`, `db` crashes, the supervisor restarts it as `db<4>`, a watcher's
@@ -34,7 +36,13 @@ pub(crate) fn supervised() -> Trace {
         process(4, "db<4>", ProcessKind::Server),
     ];
     use EventKind::*;
-    let events = vec![
+    // The crash's exit signal to the supervisor and down to the watcher, each sent and then
+    // delivered.
+    let (exit, down) = (
+        "exit signal error: killed by fault",
+        "down #1 error: killed by fault",
+    );
+    let mut events = vec![
         event(0, Start, "sup", "", "init"),
         event(0, Trap, "sup", "", "trap exits on"),
         event(0, Spawn, "sup", "db", "init (as db, linked)"),
@@ -45,37 +53,13 @@ pub(crate) fn supervised() -> Trace {
         event(1, Crash, "db", "", "error: killed by fault"),
         event(1, Stop, "db", "", "error: killed by fault"),
         event(1, Name, "db", "", "db freed"),
-        event(1, Send, "db", "sup", "exit signal error: killed by fault"),
-        event(1, Send, "db", "watcher", "down #1 error: killed by fault"),
-        event(
-            2,
-            Choose,
-            "",
-            "",
-            "deliver exit signal error: killed by fault db → sup",
-        ),
-        event(
-            2,
-            Deliver,
-            "db",
-            "sup",
-            "exit signal error: killed by fault",
-        ),
-        event(2, Spawn, "sup", "db<4>", "init (as db, linked)"),
-        event(
-            3,
-            Choose,
-            "",
-            "",
-            "deliver down #1 error: killed by fault db → watcher",
-        ),
-        event(
-            3,
-            Deliver,
-            "db",
-            "watcher",
-            "down #1 error: killed by fault",
-        ),
+        event(1, Send, "db", "sup", exit),
+        event(1, Send, "db", "watcher", down),
+    ];
+    events.extend(delivery(2, "db", "sup", exit));
+    events.push(event(2, Spawn, "sup", "db<4>", "init (as db, linked)"));
+    events.extend(delivery(3, "db", "watcher", down));
+    events.extend([
         event(3, Demonitor, "watcher", "db<4>", "demonitor #2"),
         event(3, Unlink, "sup", "db<4>", "unlink"),
         event(4, Deliver, "watcher", "db<4>", "exit signal normal"),
@@ -95,7 +79,7 @@ pub(crate) fn supervised() -> Trace {
             "killed (untrappable; no terminate)",
         ),
         event(5, Stop, "db<4>", "", "killed"),
-    ];
+    ]);
     let end = End {
         steps: 5,
         time_ns: 0,
