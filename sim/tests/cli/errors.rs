@@ -13,7 +13,7 @@ pub fn bad(args: &[&str], message: &str) {
 
 #[test]
 fn bad_input_exits_2_with_a_message() {
-    let (dir, good) = seed_1_trace("bad", "stale-read", 0);
+    let (dir, good, text) = seed_1_trace("bad", "stale-read", 0);
     bad(&["replay", path(&dir.join("missing.jsonl"))], "cannot read");
     let garbage = dir.join("garbage.jsonl");
     std::fs::write(&garbage, "this is not json\n").unwrap();
@@ -25,7 +25,6 @@ fn bad_input_exits_2_with_a_message() {
     std::fs::write(&binary, [0xff, 0xfe, 0x00, 0x01]).unwrap();
     bad(&["replay", path(&binary)], "not UTF-8");
 
-    let text = std::fs::read_to_string(&good).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     let truncated = dir.join("truncated.jsonl");
     std::fs::write(&truncated, lines[..lines.len() - 1].join("\n")).unwrap();
@@ -63,8 +62,7 @@ fn bad_input_exits_2_with_a_message() {
 
 #[test]
 fn a_diverging_replay_exits_3_and_says_where() {
-    let (dir, good) = seed_1_trace("diverge", "stale-read", 0);
-    let text = std::fs::read_to_string(&good).unwrap();
+    let (dir, _, text) = seed_1_trace("diverge", "stale-read", 0);
     // The code "changed": the deposit is now 6, so the recorded delivery is not enabled.
     let changed = dir.join("changed.jsonl");
     std::fs::write(

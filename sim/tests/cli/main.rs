@@ -75,13 +75,14 @@ fn render_html_args<'a>(trace: &'a Path, page: &'a Path) -> [&'a str; 6] {
 }
 
 /// A scratch folder for `test` and, in it, the trace of `gsim run SYSTEM --seed 1`, which
-/// exits `expected` (0: the run passed, 1: it failed).
-fn seed_1_trace(test: &str, system: &str, expected: i32) -> (PathBuf, PathBuf) {
+/// exits `expected` (0: the run passed, 1: it failed): the folder, the trace and its text.
+fn seed_1_trace(test: &str, system: &str, expected: i32) -> (PathBuf, PathBuf, String) {
     let dir = scratch(test);
     let trace = dir.join(format!("{system}.jsonl"));
     let run = gsim(&run_args(system, "1", &trace, &[]));
     assert_eq!(code(&run), expected, "{}", stderr(&run));
-    (dir, trace)
+    let text = std::fs::read_to_string(&trace).unwrap();
+    (dir, trace, text)
 }
 
 const BUGS: [&str; 8] = [
@@ -295,9 +296,8 @@ fn a_schedule_file_replays_and_can_be_edited() {
 
 #[test]
 fn loose_replay_survives_an_edited_payload_and_replays_older_traces() {
-    let (dir, trace) = seed_1_trace("loose", "lost-update", 1);
+    let (dir, _, text) = seed_1_trace("loose", "lost-update", 1);
     // The code "changed": the read request is now called `Fetch` in its payload.
-    let text = std::fs::read_to_string(&trace).unwrap();
     let edited = dir.join("edited.jsonl");
     std::fs::write(&edited, text.replace("counter: Get", "counter: Fetch")).unwrap();
     let strict = gsim(&["replay", path(&edited)]);
@@ -358,8 +358,8 @@ fn loose_replay_survives_an_edited_payload_and_replays_older_traces() {
 
 #[test]
 fn a_replay_refuses_to_write_over_its_trace_and_says_when_it_hit_the_step_limit() {
-    let (dir, trace) = seed_1_trace("replay-outputs", "lost-update", 1);
-    let before = std::fs::read(&trace).unwrap();
+    let (dir, trace, text) = seed_1_trace("replay-outputs", "lost-update", 1);
+    let before = text.into_bytes();
     let same = gsim(&["replay", path(&trace), "--trace", path(&trace)]);
     assert_eq!(code(&same), 2, "{}", stderr(&same));
     assert!(

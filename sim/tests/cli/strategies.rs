@@ -1,21 +1,25 @@
 //! `gsim hunt --strategy random|pct|dfs`, `--jobs`, `--shard`, shrinking and the report.
 
+use std::path::Path;
+use std::process::Output;
+
 use crate::errors::bad;
 use crate::{code, gsim, path, scratch, stderr, stdout};
+
+/// Runs `gsim hunt SYSTEM --strategy STRATEGY`, then `more`, writing the trace of what it
+/// finds to `trace`; asserts that it finds the bug (exit 1).
+fn hunt_finds(system: &str, strategy: &str, more: &[&str], trace: &Path) -> Output {
+    let hunt = ["hunt", system, "--strategy", strategy];
+    let out = gsim(&[&hunt[..], more, &["--out", path(trace)]].concat());
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    out
+}
 
 #[test]
 fn pct_finds_the_depth_2_bug_shrinks_it_and_the_shrunk_trace_replays() {
     let dir = scratch("pct");
     let trace = dir.join("aba.jsonl");
-    let out = gsim(&[
-        "hunt",
-        "aba-version",
-        "--strategy",
-        "pct",
-        "--out",
-        path(&trace),
-    ]);
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let out = hunt_finds("aba-version", "pct", &[], &trace);
     let text = stdout(&out);
     for line in [
         "strategy:   pct (depth 3); 4 runs of seeds 0 to 9999",
@@ -50,15 +54,7 @@ fn dfs_verifies_the_stack_and_finds_a_bug() {
     );
     let dir = scratch("dfs");
     let trace = dir.join("stale.jsonl");
-    let out = gsim(&[
-        "hunt",
-        "stale-read",
-        "--strategy",
-        "dfs",
-        "--out",
-        path(&trace),
-    ]);
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let out = hunt_finds("stale-read", "dfs", &[], &trace);
     assert!(stdout(&out).contains("strategy:   dfs (source-set DPOR, sleep sets)"));
     assert_eq!(code(&gsim(&["replay", path(&trace)])), 1);
 }
@@ -76,9 +72,7 @@ fn two_jobs_print_and_write_what_one_job_does() {
         let mut results = Vec::new();
         for jobs in ["1", "2"] {
             let trace = dir.join(format!("{strategy}-{jobs}.jsonl"));
-            let args = ["hunt", "stale-read", "--strategy", strategy, "--jobs", jobs];
-            let out = gsim(&[&args[..], &["--out", path(&trace)]].concat());
-            assert_eq!(code(&out), 1);
+            let out = hunt_finds("stale-read", strategy, &["--jobs", jobs], &trace);
             let text = stdout(&out).replace(path(&trace), "TRACE");
             let text = text.replace(
                 path(&dir.join(format!("{strategy}-{jobs}.original.jsonl"))),
