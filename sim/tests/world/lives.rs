@@ -1,11 +1,11 @@
 //! A restarted server is a new sender: its messages may overtake its earlier life's.
 
 use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo, ServerRef};
-use genserver_sim::{Restart, Verdict};
+use genserver_sim::Restart;
 use genserver_traces::EventKind;
 
 use crate::servers::{Recorder, lines};
-use crate::{Custom, traced};
+use crate::{Custom, passing_runs};
 
 /// Casts `10 * life` and `10 * life + 1` to its recorder from `init`, in every life.
 #[derive(Debug)]
@@ -56,9 +56,7 @@ const LIVES: Custom = Custom {
 #[test]
 fn a_restarted_server_is_a_new_sender_whose_messages_may_overtake_its_earlier_life() {
     let (mut overtaken, mut named) = (false, false);
-    for seed in 0..100 {
-        let report = traced(&LIVES, seed);
-        assert_eq!(report.verdict, Verdict::Pass, "seed {seed}");
+    for (seed, report) in passing_runs(100, &LIVES) {
         assert_eq!(lines(&report, EventKind::Restart).len(), 1, "seed {seed}");
         let delivered = lines(&report, EventKind::Deliver);
         let at = |m: &str| delivered.iter().position(|d| d.ends_with(m)).unwrap();

@@ -17,7 +17,7 @@ mod servers;
 mod timers;
 mod tokens;
 
-use genserver_sim::{DEFAULT_MAX_STEPS, RunReport, System, World, run};
+use genserver_sim::{DEFAULT_MAX_STEPS, RunReport, System, Verdict, World, run};
 use genserver_traces::{Event, EventKind};
 
 /// A system built by a plain function, for tests.
@@ -40,6 +40,16 @@ impl System for Custom {
 /// One traced run.
 pub fn traced(system: &Custom, seed: u64) -> RunReport {
     run(system, seed, DEFAULT_MAX_STEPS, true)
+}
+
+/// The traced runs of `system` from the seeds `0..runs`, each checked to pass: each seed
+/// with its run's report.
+pub fn passing_runs(runs: u64, system: &Custom) -> impl Iterator<Item = (u64, RunReport)> {
+    (0..runs).map(move |seed| {
+        let report = traced(system, seed);
+        assert_eq!(report.verdict, Verdict::Pass, "seed {seed}");
+        (seed, report)
+    })
 }
 
 /// The events of a traced run.

@@ -4,12 +4,12 @@
 use std::time::Duration;
 
 use genserver::Timeout;
-use genserver_sim::{FailureKind, Restart, Verdict};
+use genserver_sim::{FailureKind, Restart};
 use genserver_traces::EventKind;
 
 use crate::probe::{Probe, Req};
 use crate::servers::{Ask, Keeper, Mode, lines};
-use crate::{Custom, traced};
+use crate::{Custom, passing_runs, traced};
 
 #[test]
 fn a_fault_is_never_forced_at_a_quiet_point_and_time_still_advances() {
@@ -25,9 +25,7 @@ fn a_fault_is_never_forced_at_a_quiet_point_and_time_still_advances() {
             w.faults().probability = 0.0;
         },
     };
-    for seed in 0..50 {
-        let report = traced(&system, seed);
-        assert_eq!(report.verdict, Verdict::Pass, "seed {seed}");
+    for (seed, report) in passing_runs(50, &system) {
         assert!(lines(&report, EventKind::Crash).is_empty(), "seed {seed}");
     }
 }
@@ -72,9 +70,7 @@ fn a_fault_probability_of_nan_counts_as_zero() {
             };
         },
     };
-    for seed in 0..20 {
-        let report = traced(&system, seed);
-        assert_eq!(report.verdict, Verdict::Pass, "seed {seed}");
+    for (seed, report) in passing_runs(20, &system) {
         assert!(lines(&report, EventKind::Drop).is_empty(), "seed {seed}");
     }
 }

@@ -2,12 +2,11 @@
 //! it.
 
 use genserver::Timeout;
-use genserver_sim::Verdict;
 use genserver_traces::EventKind;
 
 use crate::probe::{Probe, Req, calling};
 use crate::servers::{Ask, Keeper, Mode, Relay, lines};
-use crate::{Custom, traced};
+use crate::{Custom, passing_runs};
 
 #[test]
 fn a_token_dropped_with_a_message_to_a_dead_server_fails_the_call_at_once() {
@@ -25,9 +24,7 @@ fn a_token_dropped_with_a_message_to_a_dead_server_fails_the_call_at_once() {
             w.client("client", ask.client());
         },
     };
-    for seed in 0..20 {
-        let report = traced(&system, seed);
-        assert_eq!(report.verdict, Verdict::Pass, "seed {seed}");
+    for (seed, report) in passing_runs(20, &system) {
         let replies = lines(&report, EventKind::Reply);
         assert_eq!(
             replies,
@@ -56,9 +53,7 @@ fn a_token_dropped_with_a_message_goes_back_from_its_dropper_not_a_bystander() {
             w.client("other", other);
         },
     };
-    for seed in 0..20 {
-        let report = traced(&system, seed);
-        assert_eq!(report.verdict, Verdict::Pass, "seed {seed}");
+    for (seed, report) in passing_runs(20, &system) {
         let replies = lines(&report, EventKind::Reply);
         assert!(
             replies.iter().all(|r| !r.starts_with("bystander → client")),
@@ -82,8 +77,5 @@ fn a_token_held_by_a_third_server_that_dies_fails_with_no_reply() {
             w.client("client", Ask::new(fwd, (), expect).client());
         },
     };
-    for seed in 0..20 {
-        let report = traced(&system, seed);
-        assert_eq!(report.verdict, Verdict::Pass, "seed {seed}");
-    }
+    for _ in passing_runs(20, &system) {}
 }
