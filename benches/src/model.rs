@@ -37,8 +37,8 @@ impl System for CounterClients {
 }
 
 /// Explores every order of [`CounterClients`] with the simulator's DFS and state hashing,
-/// without budgets.
-pub fn explore_clients(clients: usize) -> Exploration {
+/// without budgets, on `jobs` threads.
+pub fn explore_clients(clients: usize, jobs: usize) -> Exploration {
     let options = DfsOptions {
         reduction: Reduction::StateHashing,
         max_depth: 1_000,
@@ -46,6 +46,7 @@ pub fn explore_clients(clients: usize) -> Exploration {
         max_runs: u64::MAX,
         max_time: None,
         keep_going: true,
+        jobs,
     };
     explore(&CounterClients { clients }, &options, &mut |_| {}).expect("deterministic")
 }

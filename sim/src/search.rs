@@ -25,20 +25,23 @@ pub(crate) mod backtrack;
 pub(crate) mod dpor;
 pub(crate) mod explorer;
 pub(crate) mod footprint;
+pub(crate) mod pool;
+pub(crate) mod visited;
+pub(crate) mod worker;
 
-use std::collections::{BTreeMap, BTreeSet};
-
+use std::sync::Mutex;
+use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
 
-use crate::drive::run::{RunReport, Verdict, run_with, run_world};
+use crate::drive::run::RunReport;
 use crate::scheduler::Divergence;
-use crate::scheduler::labels::without_numbers;
-use crate::scheduler::replay::ReplayScheduler;
-use crate::search::backtrack::{
-    add_disabled, add_left_enabled, add_races, backtrack, pending_deliveries,
-};
-use crate::search::explorer::{Cut, Explorer, Node};
+use crate::search::pool::Pool;
+use crate::search::visited::Visited;
+use crate::search::worker::{Search, Tally};
 use crate::system::System;
+
+/// How often a search on several threads reports its progress.
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
 /// How an exhaustive search avoids exploring equivalent orders.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -72,6 +75,8 @@ pub struct DfsOptions {
     pub reduction: Reduction,
     /// Go on after the first failure (counting failures and end states) instead of stopping.
     pub keep_going: bool,
+    /// Threads to search on (state hashing and plain DFS; DPOR takes one), see [`explore`].
+    pub jobs: usize,
 }
 
 impl Default for DfsOptions {
@@ -83,6 +88,7 @@ impl Default for DfsOptions {
             max_time: None,
             reduction: Reduction::Dpor,
             keep_going: false,
+            jobs: 1,
         }
     }
 }
@@ -143,118 +149,64 @@ impl Exploration {
     }
 }
 
-/// Explores every order of `system` within `options`; `progress` is called after every run
-/// with the report so far. Fails only if the system is nondeterministic (a prefix did not
-/// replay).
+/// Explores every order of `system` within `options`; `progress` is called with the report
+/// so far, after every run (on `jobs` threads: every 100 ms, from the calling thread). Fails
+/// only if the system is nondeterministic (a prefix did not replay).
+///
+/// With [`DfsOptions::jobs`] above one, state hashing and plain DFS run on that many threads
+/// sharing one visited set: the unique states, end states, distinct failures and whether the
+/// space was verified are the serial search's (a state is explored from the smallest depth
+/// it is reached at, whoever reaches it); the runs and pruned counts, and which failure is
+/// reported first, depend on the threads' timing (the failure's trace replays it exactly).
+/// DPOR runs on one thread: its backtracking points are found in other subtrees.
 pub fn explore(
     system: &dyn System,
     options: &DfsOptions,
     progress: &mut dyn FnMut(&Exploration),
 ) -> Result<Exploration, Divergence> {
-    let mut stack: Vec<Node> = Vec::new();
-    let mut visited = BTreeMap::new();
-    let mut report = Exploration::default();
-    let mut prefix = 0;
-    let mut ends = BTreeSet::new();
-    let mut failures = BTreeSet::new();
-    let started = Instant::now();
     let options = &DfsOptions {
         reduction: reduction_for(system, options.reduction),
         ..options.clone()
     };
-    report.reduction = options.reduction;
-    loop {
-        let mut explorer = Explorer {
-            stack: &mut stack,
-            prefix,
-            visited: &mut visited,
-            options,
-            cut: None,
-        };
-        let (world, verdict) = run_world(system, options.max_depth, false, true, &mut explorer);
-        let cut = explorer.cut;
-        // A run cut at the depth limit, or ended by a failure, stopped with events still to
-        // happen: they must be explored from where they became enabled.
-        let unfinished = matches!(verdict, Ok(Verdict::StepLimit | Verdict::Failed(_)));
-        match &verdict {
-            Ok(Verdict::Pass) => {
-                ends.insert(world.end_fingerprint());
-                report.end_states = ends.len() as u64;
+    let jobs = match options.reduction {
+        Reduction::Dpor => 1,
+        _ => options.jobs.max(1),
+    };
+    let search = Search {
+        system,
+        options,
+        pool: Pool::new(jobs),
+        visited: Visited::new(),
+        tally: Mutex::new(Tally::default()),
+        started: Instant::now(),
+    };
+    if jobs == 1 {
+        search.work(progress);
+    } else {
+        let (done, finished) = std::sync::mpsc::channel::<()>();
+        std::thread::scope(|scope| {
+            for _ in 0..jobs {
+                let (done, search) = (done.clone(), &search);
+                scope.spawn(move || {
+                    search.work(&mut |_| {});
+                    // Dropping `done` at the end of the worker says it finished.
+                    drop(done);
+                });
             }
-            Ok(Verdict::Failed(failure)) => {
-                let text = format!(
-                    "{:?} {:?} {}",
-                    failure.kind, failure.process, failure.message
-                );
-                failures.insert(without_numbers(&text));
-                report.distinct_failures = failures.len() as u64;
+            drop(done);
+            while let Err(RecvTimeoutError::Timeout) = finished.recv_timeout(PROGRESS_EVERY) {
+                progress(&search.tally().report);
             }
-            _ => {}
-        }
-        let touches = world.touches.clone().unwrap_or_default();
-        let visible = world.visible.borrow().clone();
-        let pending = pending_deliveries(&world);
-        let after: Vec<String> = (world.enabled().into_iter())
-            .map(|event| world.label(event))
-            .collect();
-        drop(world);
-        stack.truncate(touches.len());
-        for (node, touch) in stack.iter_mut().zip(touches) {
-            node.touch = Some(touch);
-        }
-        report.states = visited.len() as u64;
-        report.max_depth = report.max_depth.max(stack.len() as u64);
-        match (verdict, cut) {
-            (Ok(verdict), _) => {
-                report.schedules += 1;
-                match verdict {
-                    Verdict::StepLimit => {
-                        report.depth_limited = true;
-                        report.cut_runs += 1;
-                    }
-                    Verdict::Failed(_) => {
-                        report.failures += 1;
-                        if report.found.is_none() {
-                            let schedule = stack.iter().map(|n| n.chosen.clone()).collect();
-                            let mut replay = ReplayScheduler::new(schedule).on_behalf_of("dfs");
-                            let found = run_with(system, 0, options.max_depth, true, &mut replay)?;
-                            report.found = Some(found);
-                        }
-                        if !options.keep_going {
-                            progress(&report);
-                            return Ok(report);
-                        }
-                    }
-                    Verdict::Pass => {}
-                }
-            }
-            (Err(_), Some(Cut::Pruned)) => report.pruned += 1,
-            (Err(_), Some(Cut::Budget)) => {
-                report.budget_ran_out = true;
-                return Ok(report);
-            }
-            (Err(divergence), None) => return Err(divergence),
-        }
-        progress(&report);
-        if options.reduction == Reduction::Dpor {
-            add_races(&mut stack, pending, &visible);
-            add_disabled(&mut stack, &after);
-            if unfinished {
-                add_left_enabled(&mut stack, &after);
-            }
-        }
-        let out_of_time = options
-            .max_time
-            .is_some_and(|limit| started.elapsed() >= limit);
-        if report.schedules >= options.max_runs || out_of_time {
-            report.budget_ran_out = true;
-            return Ok(report);
-        }
-        match backtrack(&mut stack) {
-            Some(depth) => prefix = depth,
-            None => return Ok(report),
-        }
+            progress(&search.tally().report);
+        });
     }
+    let mut tally = search.tally.into_inner().unwrap_or_else(|p| p.into_inner());
+    if let Some(divergence) = tally.error {
+        return Err(divergence);
+    }
+    tally.report.states = search.visited.len();
+    tally.report.reduction = options.reduction;
+    Ok(tally.report)
 }
 
 /// The reduction a search of `system` can use. DPOR's independence cannot express a jump of

@@ -48,9 +48,16 @@ fn checked_counts(clients: usize, reference: u64) -> (u64, u64, u64) {
         "the enumeration is stateright's model"
     );
 
-    let exploration = explore_clients(clients);
+    let exploration = explore_clients(clients, 1);
     assert!(exploration.verified() && !exploration.depth_limited);
     let sim = exploration.states;
+    let parallel = explore_clients(clients, 2);
+    assert!(parallel.verified());
+    assert_eq!(
+        (parallel.states, parallel.end_states),
+        (sim, exploration.end_states),
+        "two jobs reach the serial search's states"
+    );
     let all = Refinements {
         client_values: true,
         ready: true,
@@ -107,7 +114,10 @@ fn unique_states_per_second(c: &mut Criterion) {
         });
         group.throughput(Throughput::Elements(sim));
         group.bench_function(BenchmarkId::new("sim_dfs_hashing", clients), |b| {
-            b.iter(|| explore_clients(clients).states)
+            b.iter(|| explore_clients(clients, 1).states)
+        });
+        group.bench_function(BenchmarkId::new("sim_dfs_hashing_2_jobs", clients), |b| {
+            b.iter(|| explore_clients(clients, 2).states)
         });
     }
     let stateright = stateright_model::unique_states(5);

@@ -21,8 +21,20 @@ pub enum StrategyArg {
     Random,
     /// Probabilistic concurrency testing per seed (see --depth).
     Pct,
-    /// Exhaustive depth-first search with partial-order reduction.
+    /// Exhaustive depth-first search (see --reduction).
     Dfs,
+}
+
+/// How `gsim hunt --strategy dfs` avoids exploring equivalent orders.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReductionArg {
+    /// Source-set DPOR with sleep sets (one thread; state hashing where time races
+    /// deliveries).
+    Dpor,
+    /// Skip states already seen (by fingerprint); runs on --jobs threads.
+    Hashing,
+    /// Every interleaving (exponential); runs on --jobs threads.
+    None,
 }
 
 /// The options of `gsim hunt`.
@@ -56,8 +68,13 @@ pub struct HuntArgs {
     /// DFS: stop after this many seconds (the report then says the budget ran out).
     #[arg(long)]
     pub max_time: Option<f64>,
-    /// Threads for independent runs (random, PCT); the results equal a serial run's. No more
-    /// start than there are runs, nor more than four per core.
+    /// DFS: how equivalent orders are avoided.
+    #[arg(long, value_enum, default_value_t = ReductionArg::Dpor)]
+    pub reduction: ReductionArg,
+    /// Threads: for independent runs (random, PCT), no more than there are runs nor four
+    /// per core; for DFS with --reduction hashing or none, workers sharing one visited set.
+    /// The results equal a serial run's (for DFS: states, end states, failures, the
+    /// verdict; which failure is shown first may differ).
     #[arg(long, default_value_t = 1)]
     pub jobs: usize,
     /// Run only the K-th of N slices of the seeds (random, PCT), e.g. `--shard 3/8`.

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use crate::cli::Gsim;
 use crate::cli::commands::DEFAULT_RUNS;
-use crate::cli::hunt::HuntArgs;
+use crate::cli::hunt::{HuntArgs, ReductionArg};
 use crate::cli::progress::Progress;
 
 /// What a search did, in one line, and what it found.
@@ -132,8 +132,13 @@ pub fn search(system: &dyn System, args: &HuntArgs) -> Result<Searched, String> 
         max_states: args.max_states,
         max_runs: args.runs.unwrap_or(u64::MAX),
         max_time,
-        reduction: Reduction::Dpor,
+        reduction: match args.reduction {
+            ReductionArg::Dpor => Reduction::Dpor,
+            ReductionArg::Hashing => Reduction::StateHashing,
+            ReductionArg::None => Reduction::Nothing,
+        },
         keep_going: false,
+        jobs: args.jobs,
     };
     let progress = Progress::new(system.name(), None, "states", args.quiet);
     let report = explore(system, &options, &mut |e: &Exploration| {
@@ -142,6 +147,10 @@ pub fn search(system: &dyn System, args: &HuntArgs) -> Result<Searched, String> 
     })
     .map_err(|d| format!("{}: {d}", system.name()))?;
     progress.finish();
+    let jobs = match (report.reduction, args.jobs) {
+        (Reduction::Dpor, _) | (_, 0 | 1) => String::new(),
+        (_, jobs) => format!(", {jobs} jobs"),
+    };
     let stats = format!(
         "{}, {} unique states, max depth {}",
         plural(report.schedules, "schedule"),
@@ -157,9 +166,13 @@ pub fn search(system: &dyn System, args: &HuntArgs) -> Result<Searched, String> 
         found: report.found,
         line,
         summary,
-        strategy: match report.reduction {
-            Reduction::Dpor => format!("dfs (source-set DPOR, sleep sets); {stats}"),
-            _ => format!("dfs (state hashing: time races deliveries here); {stats}"),
+        strategy: match (report.reduction, args.reduction) {
+            (Reduction::Dpor, _) => format!("dfs (source-set DPOR, sleep sets); {stats}"),
+            (Reduction::StateHashing, ReductionArg::Dpor) => {
+                format!("dfs (state hashing: time races deliveries here){jobs}; {stats}")
+            }
+            (Reduction::StateHashing, _) => format!("dfs (state hashing){jobs}; {stats}"),
+            (Reduction::Nothing, _) => format!("dfs (every interleaving){jobs}; {stats}"),
         },
     })
 }

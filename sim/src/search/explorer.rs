@@ -2,10 +2,9 @@
 //! points (choosing an event that is not asleep, planning the backtracking of plain DFS and
 //! the faults of DPOR, skipping visited states when hashing).
 
-use std::collections::BTreeMap;
-
 use crate::scheduler::{Divergence, Enabled, Scheduler};
 use crate::search::footprint::Touch;
+use crate::search::visited::Visited;
 use crate::search::{DfsOptions, Reduction};
 
 /// One decision point of the current run.
@@ -28,6 +27,20 @@ pub(crate) struct Node {
 }
 
 impl Node {
+    /// A decision point of a prefix another worker explored: only its choice is known here,
+    /// and nothing else is tried from it.
+    pub(crate) fn given(chosen: String) -> Self {
+        Node {
+            enabled: Vec::new(),
+            now: 0,
+            sleep: Vec::new(),
+            done: Vec::new(),
+            backtrack: Vec::new(),
+            chosen,
+            touch: None,
+        }
+    }
+
     /// Whether `label` is the current choice or was explored.
     pub(crate) fn tried(&self, label: &str) -> bool {
         self.chosen == label || self.done.iter().any(|(l, _)| l == label)
@@ -54,7 +67,7 @@ pub(crate) struct Explorer<'a> {
     /// How many of them the run replays before it opens new ones.
     pub(crate) prefix: usize,
     /// Fingerprints seen, with the smallest depth each was seen at.
-    pub(crate) visited: &'a mut BTreeMap<u64, u64>,
+    pub(crate) visited: &'a Visited,
     /// Bounds and reduction.
     pub(crate) options: &'a DfsOptions,
     /// Why the run was stopped, if it was.
@@ -88,18 +101,11 @@ impl Scheduler for Explorer<'_> {
         let labels = enabled.labels();
         let fingerprint = world.fingerprint();
         let depth = k as u64;
-        match self.visited.get(&fingerprint) {
-            Some(&seen) if self.options.reduction == Reduction::StateHashing && seen <= depth => {
-                return self.stop(step, Cut::Pruned);
-            }
-            Some(_) => {}
-            None if self.visited.len() as u64 >= self.options.max_states => {
-                return self.stop(step, Cut::Budget);
-            }
-            None => {}
+        let hashing = self.options.reduction == Reduction::StateHashing;
+        let max_states = self.options.max_states;
+        if let Some(cut) = self.visited.visit(fingerprint, depth, hashing, max_states) {
+            return self.stop(step, cut);
         }
-        let entry = self.visited.entry(fingerprint).or_insert(depth);
-        *entry = (*entry).min(depth);
         let sleep: Vec<(String, Touch)> = match k.checked_sub(1).map(|p| &self.stack[p]) {
             Some(parent) if self.options.reduction == Reduction::Dpor => {
                 let visible = world.visible.borrow();

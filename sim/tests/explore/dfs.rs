@@ -58,6 +58,7 @@ fn bounds(reduction: Reduction) -> DfsOptions {
         max_time: None,
         reduction,
         keep_going: false,
+        jobs: 1,
     }
 }
 

@@ -8,4 +8,5 @@ mod pct;
 mod shrink;
 mod soundness;
 mod step_limit;
+mod threads;
 mod time_races;

@@ -22,6 +22,7 @@ fn search(system: &dyn System, reduction: Reduction) -> Exploration {
         max_states: 200_000,
         max_runs: 200_000,
         max_time: None,
+        jobs: 1,
     };
     explore(system, &options, &mut |_| {}).expect("deterministic")
 }

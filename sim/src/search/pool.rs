@@ -1,0 +1,140 @@
+//! Work for the threads of an exhaustive search: subtrees, each named by the prefix of
+//! choices that leads to it. A worker that runs out of work waits here; a busy worker that
+//! sees one waiting hands it an untried choice of its own (the shallowest, so the piece is
+//! big). The search ends when every worker waits and no subtree is left, or when it is
+//! stopped.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard};
+
+/// Subtrees still to explore, shared by the workers.
+pub(crate) struct Pool {
+    state: Mutex<State>,
+    ready: Condvar,
+    /// How many workers wait for work (read without the lock by busy workers).
+    waiting: AtomicUsize,
+    stopped: AtomicBool,
+}
+
+struct State {
+    subtrees: Vec<Vec<String>>,
+    workers: usize,
+    finished: bool,
+}
+
+impl Pool {
+    /// A pool for `workers` threads, holding the whole tree (the empty prefix).
+    pub fn new(workers: usize) -> Self {
+        Pool {
+            state: Mutex::new(State {
+                subtrees: vec![Vec::new()],
+                workers: workers.max(1),
+                finished: false,
+            }),
+            ready: Condvar::new(),
+            waiting: AtomicUsize::new(0),
+            stopped: AtomicBool::new(false),
+        }
+    }
+
+    /// The next subtree to explore, waiting for one; `None` once the search is over.
+    pub fn take(&self) -> Option<Vec<String>> {
+        let mut state = self.lock();
+        self.waiting.fetch_add(1, Ordering::SeqCst);
+        loop {
+            if state.finished || self.is_stopped() {
+                return self.finish(state);
+            }
+            if let Some(prefix) = state.subtrees.pop() {
+                self.waiting.fetch_sub(1, Ordering::SeqCst);
+                return Some(prefix);
+            }
+            if self.waiting.load(Ordering::SeqCst) == state.workers {
+                // Everyone waits and nothing is left: the tree is explored.
+                return self.finish(state);
+            }
+            state = (self.ready.wait(state)).unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
+    }
+
+    /// Whether a worker waits with nothing to take: time to hand it a subtree.
+    pub fn hungry(&self) -> bool {
+        self.waiting.load(Ordering::Relaxed) > 0 && self.lock().subtrees.is_empty()
+    }
+
+    /// Adds a subtree for a waiting worker.
+    pub fn give(&self, prefix: Vec<String>) {
+        self.lock().subtrees.push(prefix);
+        self.ready.notify_one();
+    }
+
+    /// Stops the search: workers finish their run and take nothing more.
+    pub fn stop(&self) {
+        self.stopped.store(true, Ordering::SeqCst);
+        let _state = self.lock();
+        self.ready.notify_all();
+    }
+
+    /// Whether the search was stopped (a failure, a budget, an error).
+    pub fn is_stopped(&self) -> bool {
+        self.stopped.load(Ordering::SeqCst)
+    }
+
+    fn finish(&self, mut state: MutexGuard<'_, State>) -> Option<Vec<String>> {
+        state.finished = true;
+        self.ready.notify_all();
+        None
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        (self.state.lock()).unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Pool;
+
+    #[test]
+    fn one_worker_takes_the_whole_tree_then_ends() {
+        let pool = Pool::new(1);
+        assert_eq!(pool.take(), Some(Vec::new()));
+        assert!(!pool.hungry(), "nobody waits while the only worker works");
+        assert_eq!(pool.take(), None);
+    }
+
+    #[test]
+    fn a_waiting_worker_gets_what_a_busy_one_gives() {
+        let pool = Pool::new(2);
+        let root = pool.take().unwrap();
+        std::thread::scope(|scope| {
+            let other = scope.spawn(|| pool.take());
+            while !pool.hungry() {
+                std::thread::yield_now();
+            }
+            pool.give(vec!["b".to_owned()]);
+            assert_eq!(other.join().unwrap(), Some(vec!["b".to_owned()]));
+        });
+        assert!(root.is_empty());
+        // The second worker waits again; the first, done too, ends the search for both.
+        std::thread::scope(|scope| {
+            let other = scope.spawn(|| pool.take());
+            assert_eq!(pool.take(), None);
+            assert_eq!(other.join().unwrap(), None);
+        });
+    }
+
+    #[test]
+    fn a_stop_releases_waiting_workers() {
+        let pool = Pool::new(2);
+        let _root = pool.take().unwrap();
+        std::thread::scope(|scope| {
+            let other = scope.spawn(|| pool.take());
+            while !pool.hungry() {
+                std::thread::yield_now();
+            }
+            pool.stop();
+            assert_eq!(other.join().unwrap(), None);
+        });
+    }
+}

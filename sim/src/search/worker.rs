@@ -1,0 +1,211 @@
+//! One thread of an exhaustive search: it explores the subtrees it takes from the pool, run
+//! after run, depth first, and tallies what it finds where every thread can see it.
+
+use std::collections::BTreeSet;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Instant;
+
+use crate::drive::run::{Verdict, run_with, run_world};
+use crate::scheduler::Divergence;
+use crate::scheduler::labels::without_numbers;
+use crate::scheduler::replay::ReplayScheduler;
+use crate::search::backtrack::{
+    add_disabled, add_left_enabled, add_races, backtrack, pending_deliveries,
+};
+use crate::search::explorer::{Cut, Explorer, Node};
+use crate::search::pool::Pool;
+use crate::search::visited::Visited;
+use crate::search::{DfsOptions, Exploration, Reduction};
+use crate::system::System;
+
+/// What the threads of one search share.
+pub(crate) struct Search<'a> {
+    pub system: &'a dyn System,
+    pub options: &'a DfsOptions,
+    pub pool: Pool,
+    pub visited: Visited,
+    pub tally: Mutex<Tally>,
+    pub started: Instant,
+}
+
+/// The report so far, with the sets its counts come from.
+#[derive(Default)]
+pub(crate) struct Tally {
+    pub report: Exploration,
+    ends: BTreeSet<u64>,
+    failures: BTreeSet<String>,
+    /// Why the search cannot go on (a prefix did not replay: the system is
+    /// nondeterministic).
+    pub error: Option<Divergence>,
+}
+
+impl Search<'_> {
+    /// Takes subtrees until the search is over; `progress` is called after every run.
+    pub fn work(&self, progress: &mut dyn FnMut(&Exploration)) {
+        while let Some(prefix) = self.pool.take() {
+            if let Err(divergence) = self.subtree(prefix, progress) {
+                self.tally().error.get_or_insert(divergence);
+                self.pool.stop();
+            }
+        }
+    }
+
+    /// The report so far.
+    pub fn tally(&self) -> MutexGuard<'_, Tally> {
+        (self.tally.lock()).unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Explores everything below `prefix` (a run follows it, then opens new decision
+    /// points); hands untried choices to waiting workers on the way.
+    fn subtree(
+        &self,
+        prefix: Vec<String>,
+        progress: &mut dyn FnMut(&Exploration),
+    ) -> Result<(), Divergence> {
+        let base = prefix.len();
+        let mut stack: Vec<Node> = prefix.into_iter().map(Node::given).collect();
+        let mut prefix = base;
+        let options = self.options;
+        while !self.pool.is_stopped() {
+            let mut explorer = Explorer {
+                stack: &mut stack,
+                prefix,
+                visited: &self.visited,
+                options,
+                cut: None,
+            };
+            let (world, verdict) =
+                run_world(self.system, options.max_depth, false, true, &mut explorer);
+            let cut = explorer.cut;
+            // A run cut at the depth limit, or ended by a failure, stopped with events
+            // still to happen: they must be explored from where they became enabled.
+            let unfinished = matches!(verdict, Ok(Verdict::StepLimit | Verdict::Failed(_)));
+            let end = matches!(verdict, Ok(Verdict::Pass)).then(|| world.end_fingerprint());
+            let touches = world.touches.clone().unwrap_or_default();
+            let visible = world.visible.borrow().clone();
+            let pending = pending_deliveries(&world);
+            let after: Vec<String> = (world.enabled().into_iter())
+                .map(|event| world.label(event))
+                .collect();
+            drop(world);
+            stack.truncate(touches.len());
+            for (node, touch) in stack.iter_mut().zip(touches) {
+                node.touch = Some(touch);
+            }
+            let failed = match (verdict, cut) {
+                (Ok(Verdict::Failed(failure)), _) => Some(failure),
+                (Ok(_), _) | (Err(_), Some(Cut::Pruned)) => None,
+                (Err(_), Some(Cut::Budget)) => {
+                    self.tally().report.budget_ran_out = true;
+                    self.pool.stop();
+                    return Ok(());
+                }
+                (Err(divergence), None) => return Err(divergence),
+            };
+            let schedule = || stack.iter().map(|n| n.chosen.clone()).collect();
+            let found = match &failed {
+                Some(_) if self.tally().report.found.is_none() => Some(schedule()),
+                _ => None,
+            };
+            let stop = self.count(cut.is_none(), &stack, unfinished, end, failed.as_ref());
+            if let Some(schedule) = found {
+                let mut replay = ReplayScheduler::new(schedule).on_behalf_of("dfs");
+                let report = run_with(self.system, 0, options.max_depth, true, &mut replay)?;
+                self.tally().report.found.get_or_insert(report);
+            }
+            progress(&self.tally().report);
+            if stop {
+                self.pool.stop();
+                return Ok(());
+            }
+            if options.reduction == Reduction::Dpor {
+                add_races(&mut stack, pending, &visible);
+                add_disabled(&mut stack, &after);
+                if unfinished {
+                    add_left_enabled(&mut stack, &after);
+                }
+            }
+            if self.pool.hungry() {
+                if let Some(prefix) = untried(&mut stack, base) {
+                    self.pool.give(prefix);
+                }
+            }
+            match backtrack(&mut stack) {
+                Some(depth) => prefix = depth,
+                None => return Ok(()),
+            }
+        }
+        Ok(())
+    }
+
+    /// Counts a run (`ended`: it reached its end, not cut by the explorer); returns whether
+    /// the search must stop (a failure, unless it keeps going; a budget).
+    fn count(
+        &self,
+        ended: bool,
+        stack: &[Node],
+        unfinished: bool,
+        end: Option<u64>,
+        failed: Option<&crate::Failure>,
+    ) -> bool {
+        let states = self.visited.len();
+        let mut tally = self.tally();
+        let tally = &mut *tally;
+        let report = &mut tally.report;
+        report.states = states;
+        report.max_depth = report.max_depth.max(stack.len() as u64);
+        if !ended {
+            report.pruned += 1;
+            return false;
+        }
+        report.schedules += 1;
+        if let Some(end) = end {
+            tally.ends.insert(end);
+            report.end_states = tally.ends.len() as u64;
+        }
+        if unfinished && failed.is_none() {
+            report.depth_limited = true;
+            report.cut_runs += 1;
+        }
+        if let Some(failure) = failed {
+            let text = format!(
+                "{:?} {:?} {}",
+                failure.kind, failure.process, failure.message
+            );
+            tally.failures.insert(without_numbers(&text));
+            report.distinct_failures = tally.failures.len() as u64;
+            report.failures += 1;
+            if !self.options.keep_going {
+                return true;
+            }
+        }
+        let out_of_time =
+            (self.options.max_time).is_some_and(|limit| self.started.elapsed() >= limit);
+        if report.schedules >= self.options.max_runs || out_of_time {
+            report.budget_ran_out = true;
+            return true;
+        }
+        false
+    }
+}
+
+/// Takes the shallowest untried choice below the `base` of the stack out of the stack's
+/// hands: the prefix that leads to it, for another worker.
+fn untried(stack: &mut [Node], base: usize) -> Option<Vec<String>> {
+    let (depth, at) = (base..stack.len()).find_map(|depth| {
+        let node = &stack[depth];
+        let at = (node.backtrack.iter()).position(|l| !node.tried(l) && !node.asleep(l))?;
+        Some((depth, at))
+    })?;
+    let label = stack[depth].backtrack.remove(at);
+    let mut prefix: Vec<String> = stack[..depth].iter().map(|n| n.chosen.clone()).collect();
+    prefix.push(label);
+    Some(prefix)
+}
+
+/// Locks, ignoring poisoning.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
