@@ -47,6 +47,7 @@ pub fn explore_clients(clients: usize, jobs: usize) -> Exploration {
         max_time: None,
         keep_going: true,
         jobs,
+        shard: None,
     };
     explore(&CounterClients { clients }, &options, &mut |_| {}).expect("deterministic")
 }

@@ -29,6 +29,7 @@
 mod commands;
 mod counts;
 mod hunt;
+mod merge;
 mod output;
 mod processes;
 mod progress;
@@ -82,6 +83,14 @@ enum Command {
     /// what fails. With no system, hunt every bundled system and print a summary table
     /// (exit 0 when each bug is found and each correct system is clean, 1 otherwise).
     Hunt(hunt::HuntArgs),
+    /// Merge the shards of a sharded exhaustive search (`hunt --strategy dfs --shard K/N
+    /// --seen FILE`, one file per shard): the verdict, unique states, end states and
+    /// failures of the whole search.
+    Merge {
+        /// The shard files, one per shard.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Render a trace as text, a Mermaid sequence diagram or an HTML page.
     Render {
         /// The trace file (JSON Lines).
@@ -188,6 +197,7 @@ where
             max_steps,
         ),
         Command::Hunt(args) => hunt::hunt(&gsim, &args),
+        Command::Merge { files } => merge::merge(&files),
         Command::Render { file, format, out } => view::render(&file, format, out.as_deref()),
         Command::Diff { left, right } => view::diff(&left, &right),
         Command::Replay { file, trace, loose } => {

@@ -23,9 +23,11 @@
 
 pub(crate) mod backtrack;
 pub(crate) mod dpor;
+mod exploration;
 pub(crate) mod explorer;
 pub(crate) mod footprint;
 pub(crate) mod pool;
+pub(crate) mod split;
 pub(crate) mod visited;
 pub(crate) mod worker;
 
@@ -33,12 +35,14 @@ use std::sync::Mutex;
 use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
 
-use crate::drive::run::RunReport;
+use crate::drive::options::Shard;
 use crate::scheduler::Divergence;
 use crate::search::pool::Pool;
 use crate::search::visited::Visited;
 use crate::search::worker::{Search, Tally};
 use crate::system::System;
+
+pub use exploration::{Exploration, Seen};
 
 /// How often a search on several threads reports its progress.
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
@@ -77,6 +81,11 @@ pub struct DfsOptions {
     pub keep_going: bool,
     /// Threads to search on (state hashing and plain DFS; DPOR takes one), see [`explore`].
     pub jobs: usize,
+    /// Explore only this shard of the tree, for one of several machines or batch jobs: the
+    /// tree is cut at a fixed depth and the shard takes every `N`-th subtree
+    /// ([`Exploration::merge`] puts the shards' reports together). A sharded search uses
+    /// state hashing or plain DFS (DPOR asked gives way to state hashing).
+    pub shard: Option<Shard>,
 }
 
 impl Default for DfsOptions {
@@ -89,62 +98,7 @@ impl Default for DfsOptions {
             reduction: Reduction::Dpor,
             keep_going: false,
             jobs: 1,
-        }
-    }
-}
-
-/// What an exhaustive search did and found.
-#[derive(Clone, Debug, Default)]
-pub struct Exploration {
-    /// Runs that reached their end (passed, failed, or stopped at `max_depth`).
-    pub schedules: u64,
-    /// Runs cut short at a visited state or by their sleep set (nothing new below).
-    pub pruned: u64,
-    /// Unique states seen.
-    pub states: u64,
-    /// The most steps a run took.
-    pub max_depth: u64,
-    /// Whether some run was stopped at `max_depth`: what lies beyond was not explored.
-    pub depth_limited: bool,
-    /// How many of the `schedules` were stopped at `max_depth` (all of them: no run reached
-    /// its end).
-    pub cut_runs: u64,
-    /// Whether `max_states`, `max_runs` or `max_time` ran out before the space was explored.
-    pub budget_ran_out: bool,
-    /// The first failing run, with its trace.
-    pub found: Option<RunReport>,
-    /// Runs that failed (more than one only with `keep_going`).
-    pub failures: u64,
-    /// Distinct states passing runs ended in, by fingerprint, call numbers aside.
-    pub end_states: u64,
-    /// Distinct failures (kind, process, message; call numbers aside).
-    pub distinct_failures: u64,
-    /// The reduction the search used: the one asked for, except that DPOR gives way to
-    /// state hashing for a system whose time races its deliveries.
-    pub reduction: Reduction,
-}
-
-impl Exploration {
-    /// Whether every order was explored to its end without a failure: no budget ran out and
-    /// no run was cut at the depth limit.
-    pub fn verified(&self) -> bool {
-        self.found.is_none() && !self.budget_ran_out && !self.depth_limited
-    }
-
-    /// One line: "no failure: verified within bounds", "budget ran out", "cut at the depth
-    /// limit" or the failure.
-    pub fn verdict(&self) -> String {
-        match &self.found {
-            Some(report) => match report.failure() {
-                Some(failure) => format!("FAILED at {failure}"),
-                None => "failed".to_owned(),
-            },
-            None if self.budget_ran_out => "no failure, but the budget ran out".to_owned(),
-            None if self.depth_limited => format!(
-                "no failure, but {} of {} runs were cut at the depth limit: not verified",
-                self.cut_runs, self.schedules
-            ),
-            None => "no failure: verified within bounds (every run finished)".to_owned(),
+            shard: None,
         }
     }
 }
@@ -165,18 +119,23 @@ pub fn explore(
     progress: &mut dyn FnMut(&Exploration),
 ) -> Result<Exploration, Divergence> {
     let options = &DfsOptions {
-        reduction: reduction_for(system, options.reduction),
+        reduction: reduction_for(system, options),
         ..options.clone()
     };
     let jobs = match options.reduction {
         Reduction::Dpor => 1,
-        _ => options.jobs.max(1),
+        _ => crate::drive::parallel::threads(options.jobs, u64::MAX),
+    };
+    let visited = Visited::new();
+    let subtrees = match options.shard {
+        Some(shard) => split::subtrees_of(system, options, shard, &visited)?,
+        None => vec![Vec::new()],
     };
     let search = Search {
         system,
         options,
-        pool: Pool::new(jobs),
-        visited: Visited::new(),
+        pool: Pool::new(jobs, subtrees),
+        visited,
         tally: Mutex::new(Tally::default()),
         started: Instant::now(),
     };
@@ -185,15 +144,26 @@ pub fn explore(
     } else {
         let (done, finished) = std::sync::mpsc::channel::<()>();
         std::thread::scope(|scope| {
-            for _ in 0..jobs {
+            let mut started = 0;
+            for index in 0..jobs {
                 let (done, search) = (done.clone(), &search);
-                scope.spawn(move || {
-                    search.work(&mut |_| {});
-                    // Dropping `done` at the end of the worker says it finished.
-                    drop(done);
-                });
+                let spawned = (std::thread::Builder::new().name(format!("dfs-{index}")))
+                    .spawn_scoped(scope, move || {
+                        search.work(&mut |_| {});
+                        // Dropping `done` at the end of the worker says it finished.
+                        drop(done);
+                    });
+                match spawned {
+                    Ok(_) => started += 1,
+                    // The system has no thread to spare: the search goes on with fewer.
+                    Err(_) => search.pool.shrink(),
+                }
             }
             drop(done);
+            if started == 0 {
+                search.work(progress);
+                return;
+            }
             while let Err(RecvTimeoutError::Timeout) = finished.recv_timeout(PROGRESS_EVERY) {
                 progress(&search.tally().report);
             }
@@ -206,6 +176,9 @@ pub fn explore(
     }
     tally.report.states = search.visited.len();
     tally.report.reduction = options.reduction;
+    if options.shard.is_some() {
+        tally.report.seen = Some(tally.seen(search.visited.fingerprints()));
+    }
     Ok(tally.report)
 }
 
@@ -219,9 +192,15 @@ pub fn explore(
 /// moves as global steps and a jump with no single enabler; hashing took 3 128 runs and
 /// reached them all. On small generated systems DPOR missed up to a third of the states
 /// plain DFS reaches: `tests/explore/time_races.rs`.)
-fn reduction_for(system: &dyn System, asked: Reduction) -> Reduction {
-    if asked != Reduction::Dpor {
-        return asked;
+///
+/// A sharded search uses state hashing too: DPOR's backtracking points above the cut would
+/// lie in other shards.
+fn reduction_for(system: &dyn System, options: &DfsOptions) -> Reduction {
+    if options.reduction != Reduction::Dpor || options.shard.is_some() {
+        return match options.reduction {
+            Reduction::Dpor => Reduction::StateHashing,
+            asked => asked,
+        };
     }
     let mut world = crate::world::World::new(false);
     system.build(&mut world);

@@ -77,9 +77,15 @@ pub struct HuntArgs {
     /// verdict; which failure is shown first may differ).
     #[arg(long, default_value_t = 1)]
     pub jobs: usize,
-    /// Run only the K-th of N slices of the seeds (random, PCT), e.g. `--shard 3/8`.
+    /// Run only the K-th of N slices of the seeds (random, PCT), e.g. `--shard 3/8`; DFS:
+    /// explore only the K-th of N slices of the tree (with state hashing or none), and
+    /// write what it saw with --seen for `gsim merge`.
     #[arg(long)]
     pub shard: Option<Shard>,
+    /// DFS with --shard: write the states, end states and failures this shard saw here
+    /// (JSON), for `gsim merge`.
+    #[arg(long)]
+    pub seen: Option<PathBuf>,
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
@@ -97,8 +103,13 @@ pub fn hunt(gsim: &Gsim, args: &HuntArgs) -> Result<u8, String> {
     if args.jobs == 0 {
         return Err("--jobs must be at least 1".to_owned());
     }
-    if args.strategy == StrategyArg::Dfs && args.shard.is_some() {
-        return Err("--shard slices seeds: use it with --strategy random or pct".to_owned());
+    let sharded_dfs = args.strategy == StrategyArg::Dfs && args.shard.is_some();
+    if args.seen.is_some() && (!sharded_dfs || args.system.is_none()) {
+        return Err(
+            "--seen writes what a shard of an exhaustive search saw: use it with one system, \
+             --strategy dfs and --shard K/N"
+                .to_owned(),
+        );
     }
     if let Some(name) = &args.system {
         let system = system(gsim, name)?;

@@ -11,6 +11,7 @@ use std::time::Duration;
 use crate::cli::Gsim;
 use crate::cli::commands::DEFAULT_RUNS;
 use crate::cli::hunt::{HuntArgs, ReductionArg};
+use crate::cli::merge::write_seen;
 use crate::cli::progress::Progress;
 
 /// What a search did, in one line, and what it found.
@@ -139,6 +140,7 @@ pub fn search(system: &dyn System, args: &HuntArgs) -> Result<Searched, String> 
         },
         keep_going: false,
         jobs: args.jobs,
+        shard: args.shard,
     };
     let progress = Progress::new(system.name(), None, "states", args.quiet);
     let report = explore(system, &options, &mut |e: &Exploration| {
@@ -147,6 +149,9 @@ pub fn search(system: &dyn System, args: &HuntArgs) -> Result<Searched, String> 
     })
     .map_err(|d| format!("{}: {d}", system.name()))?;
     progress.finish();
+    if let (Some(path), Some(shard)) = (&args.seen, args.shard) {
+        write_seen(path, system.name(), shard, args.max_steps, &report)?;
+    }
     let jobs = match (report.reduction, args.jobs) {
         (Reduction::Dpor, _) | (_, 0 | 1) => String::new(),
         (_, jobs) => format!(", {jobs} jobs"),

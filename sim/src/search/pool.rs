@@ -23,11 +23,13 @@ struct State {
 }
 
 impl Pool {
-    /// A pool for `workers` threads, holding the whole tree (the empty prefix).
-    pub fn new(workers: usize) -> Self {
+    /// A pool for `workers` threads, holding `subtrees` (the whole tree is the empty
+    /// prefix); they are taken first to last.
+    pub fn new(workers: usize, mut subtrees: Vec<Vec<String>>) -> Self {
+        subtrees.reverse();
         Pool {
             state: Mutex::new(State {
-                subtrees: vec![Vec::new()],
+                subtrees,
                 workers: workers.max(1),
                 finished: false,
             }),
@@ -49,7 +51,7 @@ impl Pool {
                 self.waiting.fetch_sub(1, Ordering::SeqCst);
                 return Some(prefix);
             }
-            if self.waiting.load(Ordering::SeqCst) == state.workers {
+            if self.waiting.load(Ordering::SeqCst) >= state.workers {
                 // Everyone waits and nothing is left: the tree is explored.
                 return self.finish(state);
             }
@@ -66,6 +68,13 @@ impl Pool {
     pub fn give(&self, prefix: Vec<String>) {
         self.lock().subtrees.push(prefix);
         self.ready.notify_one();
+    }
+
+    /// One worker fewer (its thread could not be started).
+    pub fn shrink(&self) {
+        let mut state = self.lock();
+        state.workers = state.workers.saturating_sub(1).max(1);
+        self.ready.notify_all();
     }
 
     /// Stops the search: workers finish their run and take nothing more.
@@ -97,7 +106,7 @@ mod tests {
 
     #[test]
     fn one_worker_takes_the_whole_tree_then_ends() {
-        let pool = Pool::new(1);
+        let pool = Pool::new(1, vec![Vec::new()]);
         assert_eq!(pool.take(), Some(Vec::new()));
         assert!(!pool.hungry(), "nobody waits while the only worker works");
         assert_eq!(pool.take(), None);
@@ -105,7 +114,7 @@ mod tests {
 
     #[test]
     fn a_waiting_worker_gets_what_a_busy_one_gives() {
-        let pool = Pool::new(2);
+        let pool = Pool::new(2, vec![Vec::new()]);
         let root = pool.take().unwrap();
         std::thread::scope(|scope| {
             let other = scope.spawn(|| pool.take());
@@ -126,7 +135,7 @@ mod tests {
 
     #[test]
     fn a_stop_releases_waiting_workers() {
-        let pool = Pool::new(2);
+        let pool = Pool::new(2, vec![Vec::new()]);
         let _root = pool.take().unwrap();
         std::thread::scope(|scope| {
             let other = scope.spawn(|| pool.take());

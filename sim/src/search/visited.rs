@@ -34,6 +34,15 @@ impl Visited {
         self.len.load(Ordering::Relaxed)
     }
 
+    /// The fingerprints seen, sorted.
+    pub fn fingerprints(&self) -> Vec<u64> {
+        let mut all: Vec<u64> = (self.shards.iter())
+            .flat_map(|shard| lock(shard).keys().copied().collect::<Vec<_>>())
+            .collect();
+        all.sort_unstable();
+        all
+    }
+
     /// Records the state `fingerprint` reached at `depth`. Says where the run must stop
     /// instead: with `hashing`, at a state seen at the same or a smaller depth; at a new
     /// state once `max_states` were seen.

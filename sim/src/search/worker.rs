@@ -39,6 +39,17 @@ pub(crate) struct Tally {
     pub error: Option<Divergence>,
 }
 
+impl Tally {
+    /// What the search saw, with the `states` it visited, for merging shards.
+    pub fn seen(&self, states: Vec<u64>) -> crate::search::Seen {
+        crate::search::Seen {
+            states,
+            ends: self.ends.iter().copied().collect(),
+            failures: self.failures.iter().cloned().collect(),
+        }
+    }
+}
+
 impl Search<'_> {
     /// Takes subtrees until the search is over; `progress` is called after every run.
     pub fn work(&self, progress: &mut dyn FnMut(&Exploration)) {

@@ -10,6 +10,7 @@ mod outputs;
 mod ranges;
 mod regressions;
 mod release;
+mod shards;
 mod step_limit;
 mod strategies;
 mod table;

@@ -59,6 +59,7 @@ fn bounds(reduction: Reduction) -> DfsOptions {
         reduction,
         keep_going: false,
         jobs: 1,
+        shard: None,
     }
 }
 

@@ -1,7 +1,10 @@
-//! Exhaustive search on several threads reaches what the serial search reaches: the same
-//! unique states, end states and distinct failures, the same verdict.
+//! Exhaustive search on several threads, or in shards merged afterwards, reaches what the
+//! serial search reaches: the same unique states, end states and distinct failures, the
+//! same verdict.
 
-use genserver_sim::{DfsOptions, Exploration, Reduction, Verdict, explore, find_system, replay};
+use genserver_sim::{
+    DfsOptions, Exploration, Reduction, Shard, Verdict, explore, find_system, replay,
+};
 
 /// What must not depend on the threads.
 fn outcome(report: &Exploration) -> (u64, u64, u64, bool, bool) {
@@ -15,11 +18,22 @@ fn outcome(report: &Exploration) -> (u64, u64, u64, bool, bool) {
 }
 
 fn search(name: &str, reduction: Reduction, keep_going: bool, jobs: usize) -> Exploration {
+    search_in(name, reduction, keep_going, jobs, None)
+}
+
+fn search_in(
+    name: &str,
+    reduction: Reduction,
+    keep_going: bool,
+    jobs: usize,
+    shard: Option<Shard>,
+) -> Exploration {
     let options = DfsOptions {
         reduction,
         keep_going,
         max_depth: 60,
         jobs,
+        shard,
         ..DfsOptions::default()
     };
     let system = find_system(name).unwrap();
@@ -85,4 +99,54 @@ fn dpor_asked_on_threads_searches_on_one() {
     let asked = search("counter", Reduction::Dpor, true, 4);
     assert_eq!(asked.schedules, serial.schedules);
     assert_eq!(outcome(&asked), outcome(&serial));
+}
+
+/// The shards of a search, each searched on its own (as on separate machines), merged.
+fn sharded(name: &str, reduction: Reduction, count: u64, jobs: usize) -> Exploration {
+    let shards: Vec<Exploration> = (1..=count)
+        .map(|index| {
+            let shard = Some(Shard { index, count });
+            search_in(name, reduction, true, jobs, shard)
+        })
+        .collect();
+    for shard in &shards {
+        assert_eq!(shard.reduction, reduction, "{name}");
+        let seen = shard.seen.as_ref().expect("a shard says what it saw");
+        assert_eq!(seen.states.len() as u64, shard.states, "{name}");
+    }
+    Exploration::merge(&shards)
+}
+
+#[test]
+fn shards_merge_to_the_serial_search() {
+    for name in SMALL {
+        let serial = search(name, Reduction::StateHashing, true, 1);
+        for (count, jobs) in [(2, 1), (3, 1), (5, 2)] {
+            let merged = sharded(name, Reduction::StateHashing, count, jobs);
+            assert_eq!(
+                outcome(&merged),
+                outcome(&serial),
+                "{name} in {count} shards: {} against {}",
+                merged.verdict(),
+                serial.verdict()
+            );
+        }
+    }
+}
+
+#[test]
+fn the_shards_of_plain_dfs_run_every_schedule_once() {
+    for name in ["counter", "stale-read"] {
+        let serial = search(name, Reduction::Nothing, true, 1);
+        let merged = sharded(name, Reduction::Nothing, 3, 1);
+        assert_eq!(outcome(&merged), outcome(&serial), "{name}");
+        assert_eq!(merged.schedules, serial.schedules, "{name}");
+    }
+}
+
+#[test]
+fn a_sharded_search_asked_for_dpor_uses_state_hashing() {
+    let shard = Some(Shard { index: 1, count: 2 });
+    let report = search_in("counter", Reduction::Dpor, true, 1, shard);
+    assert_eq!(report.reduction, Reduction::StateHashing);
 }

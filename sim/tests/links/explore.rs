@@ -23,6 +23,7 @@ fn search(system: &dyn System, reduction: Reduction) -> Exploration {
         max_runs: 200_000,
         max_time: None,
         jobs: 1,
+        shard: None,
     };
     explore(system, &options, &mut |_| {}).expect("deterministic")
 }
