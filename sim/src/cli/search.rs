@@ -156,6 +156,7 @@ pub fn search(system: &dyn System, args: &HuntArgs) -> Result<Searched, String> 
         (Reduction::Dpor, _) | (_, 0 | 1) => String::new(),
         (_, jobs) => format!(", {jobs} jobs"),
     };
+    let shard = (args.shard).map_or(String::new(), |shard| format!(", shard {shard}"));
     let stats = format!(
         "{}, {} unique states, max depth {}",
         plural(report.schedules, "schedule"),
@@ -171,13 +172,16 @@ pub fn search(system: &dyn System, args: &HuntArgs) -> Result<Searched, String> 
         found: report.found,
         line,
         summary,
-        strategy: match (report.reduction, args.reduction) {
-            (Reduction::Dpor, _) => format!("dfs (source-set DPOR, sleep sets); {stats}"),
-            (Reduction::StateHashing, ReductionArg::Dpor) => {
+        strategy: match (report.reduction, args.reduction, args.shard) {
+            (Reduction::Dpor, ..) => format!("dfs (source-set DPOR, sleep sets); {stats}"),
+            (Reduction::StateHashing, ReductionArg::Dpor, None) => {
                 format!("dfs (state hashing: time races deliveries here){jobs}; {stats}")
             }
-            (Reduction::StateHashing, _) => format!("dfs (state hashing){jobs}; {stats}"),
-            (Reduction::Nothing, _) => format!("dfs (every interleaving){jobs}; {stats}"),
+            (Reduction::StateHashing, ReductionArg::Dpor, Some(_)) => {
+                format!("dfs (state hashing: a shard cannot use DPOR){jobs}{shard}; {stats}")
+            }
+            (Reduction::StateHashing, ..) => format!("dfs (state hashing){jobs}{shard}; {stats}"),
+            (Reduction::Nothing, ..) => format!("dfs (every interleaving){jobs}{shard}; {stats}"),
         },
     })
 }

@@ -100,7 +100,11 @@ fn a_shard_runs_its_slice_of_the_seeds() {
     // Exhaustive search takes a slice of the tree instead (see `shards.rs`).
     let out = gsim(&["hunt", "counter", "--strategy", "dfs", "--shard", "1/2"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert!(stdout(&out).contains("dfs (state hashing)"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("dfs (state hashing)"),
+        "{}",
+        stdout(&out)
+    );
     bad(
         &["hunt", "counter", "--jobs", "0"],
         "--jobs must be at least 1",
