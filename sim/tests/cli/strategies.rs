@@ -100,11 +100,9 @@ fn a_shard_runs_its_slice_of_the_seeds() {
     // Exhaustive search takes a slice of the tree instead (see `shards.rs`).
     let out = gsim(&["hunt", "counter", "--strategy", "dfs", "--shard", "1/2"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert!(
-        stdout(&out).contains("dfs (state hashing)"),
-        "{}",
-        stdout(&out)
-    );
+    let text = stdout(&out);
+    let line = "dfs (state hashing: a shard cannot use DPOR), shard 1/2";
+    assert!(text.contains(line), "{text}");
     bad(
         &["hunt", "counter", "--jobs", "0"],
         "--jobs must be at least 1",
