@@ -2,10 +2,11 @@
 //! spawner `E` (`genserver::runtime::Spawner` or `genserver_sim::SimSpawner`).
 //!
 //! A node carries out [`Cmd`]s as effects (monitor, demonitor, link, unlink, trap exits,
-//! exit signals, kills, stops, panics, child starts, calls, casts, held calls) and writes
-//! down, in a [`Journal`] shared by every node of a test, each input it sees: `init`, every
-//! call, cast and info, each `Down`, each exit signal it traps, the outcome of each start
-//! and call it made, and `terminate` with its reason. The journal is engine-neutral text:
+//! exit signals, kills, stops, panics, child starts, calls, casts, held calls, timers set
+//! and cancelled by label) and writes down, in a [`Journal`] shared by every node of a test,
+//! each input it sees: `init`, every call, cast and info, each `Down`, each exit signal it
+//! traps, the outcome of each start and call it made, each timer that fires (`timer t0`),
+//! and `terminate` with its reason. The journal is engine-neutral text:
 //! processes are named by their *labels* (given when a node is made), never by ids, threads
 //! or times, so the journals of one script run on both engines can be compared line by
 //! line (`checks/tests/parity/`).
@@ -42,11 +43,14 @@ use genserver::{
 mod args;
 mod commands;
 mod journal;
+mod timers;
 
 pub use args::*;
 pub use commands::*;
 use journal::CallMark;
 pub use journal::*;
+pub use timers::SOON;
+use timers::Timers;
 
 /// The first of the ids no engine hands out in a test: a [`Target`] whose label never
 /// started resolves to one of them (one per label, so two such labels are two processes),
@@ -73,6 +77,7 @@ pub struct Node<E> {
     calls: usize,
     hold_calls: Option<Vec<Cmd>>,
     terminate_gate: Option<Gate>,
+    timers: Timers,
     _engine: PhantomData<fn() -> E>,
 }
 
@@ -151,9 +156,25 @@ impl<E: Spawn> Node<E> {
                 }
                 Cmd::Mark(text) => self.note(text),
                 Cmd::Now => self.note(format!("now {:?}", ctx.now())),
+                Cmd::SetTimer(label, after) => {
+                    let timer = ctx.set_timer(after, Info::Timer(label.clone()));
+                    self.timers.set(label, timer, ctx.now(), after);
+                    self.publish_timers();
+                }
+                Cmd::CancelTimer(label) => {
+                    if let Some(timer) = self.timers.cancel(&label) {
+                        ctx.cancel_timer(timer);
+                        self.publish_timers();
+                    }
+                }
             }
         }
         last
+    }
+
+    /// Tells the journal which of this node's timers are pending.
+    fn publish_timers(&self) {
+        (self.journal).set_timers(&self.label, self.timers.pending());
     }
 
     /// Marks this node busy with a call to `callee`, which the caller records next: it is
@@ -216,8 +237,11 @@ impl<E: Spawn> GenServer for Node<E> {
             calls: 0,
             hold_calls: args.hold_calls,
             terminate_gate: args.terminate_gate,
+            timers: Timers::default(),
             _engine: PhantomData,
         };
+        // A new instance (a restarted child) has set no timer yet.
+        node.publish_timers();
         node.run(args.init, ctx);
         Ok(node)
     }
@@ -229,7 +253,7 @@ impl<E: Spawn> GenServer for Node<E> {
         ctx: &mut Ctx<Self>,
     ) -> CallResult<u64> {
         if let Request::Sync = request {
-            return CallResult::Reply(0);
+            return CallResult::Reply(self.timers.soon(ctx.now()));
         }
         let caller = self.journal.label(from.caller());
         self.note(format!("call from {caller}: {request:?}"));
@@ -282,6 +306,15 @@ impl<E: Spawn> GenServer for Node<E> {
                 let busy = (self.calls > 0).then_some(Busy::Planned);
                 self.journal.set_busy(&self.label, busy);
                 self.note(format!("outcome {}", outcome_text(&outcome)));
+            }
+            Info::Timer(label) => {
+                // A timer that fires after its cancellation says so.
+                let late = match self.timers.fired(&label) {
+                    true => "",
+                    false => " (cancelled)",
+                };
+                self.publish_timers();
+                self.note(format!("timer {label}{late}"));
             }
         }
     }
