@@ -240,7 +240,9 @@ impl<E: Spawn> GenServer for Node<E> {
             timers: Timers::default(),
             _engine: PhantomData,
         };
-        // A new instance (a restarted child) has set no timer yet.
+        // A new instance (a restarted child) makes no call and has set no timer yet: what
+        // the journal kept of an earlier instance under this label is gone with it.
+        node.journal.set_busy(&node.label, None);
         node.publish_timers();
         node.run(args.init, ctx);
         Ok(node)
