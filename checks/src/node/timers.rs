@@ -2,6 +2,10 @@
 //! journaled by label when they fire (`timer t0`), and kept in the journal while pending
 //! ([`Journal::pending_timers`]) so that a test can tell which are left.
 //!
+//! [`Cmd::SetTimer`]: super::Cmd::SetTimer
+//! [`Cmd::CancelTimer`]: super::Cmd::CancelTimer
+//! [`Journal::pending_timers`]: super::Journal::pending_timers
+//!
 //! ```
 //! use std::time::Duration;
 //! use genserver::runtime::Spawner;
@@ -29,7 +33,7 @@ use std::time::Duration;
 
 use genserver::TimerId;
 
-/// A pending timer due within this much counts for [`Request::Sync`]'s reply: a barrier
+/// A pending timer due within this much counts for [`Request::Sync`](super::Request::Sync)'s reply: a barrier
 /// waits for such timers to fire.
 pub const SOON: Duration = Duration::from_secs(1);
 
