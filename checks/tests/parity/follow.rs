@@ -160,8 +160,10 @@ impl Follow {
         })
     }
 
-    /// The event to take when none fits (see [`Follow`]).
-    fn fallback(&self, enabled: &Enabled<'_>, journals: &Journals) -> Option<usize> {
+    /// The events to choose among when none fits (see [`Follow`]): the first tier that has
+    /// any. Several only for messages to the supervisor from several senders (oldest first):
+    /// the order it took them on the runtime is not journaled, so plans try each.
+    fn fallback(&self, enabled: &Enabled<'_>, journals: &Journals) -> Vec<usize> {
         let events = || (0..enabled.len()).filter(|&i| !enabled.is_fault(i));
         let labels: Vec<String> = events().map(|i| enabled.label(i)).collect();
         let indices: Vec<usize> = events().collect();
@@ -174,7 +176,7 @@ impl Follow {
             None => false,
         });
         if let Some(&(i, _)) = silent {
-            return Some(i);
+            return vec![i];
         }
         if self.awaits_timer(journals) {
             // Jump only to a deadline of a process the journals follow (a timer; never the
@@ -187,7 +189,7 @@ impl Follow {
                     })
             });
             if let Some(&(i, _)) = advance {
-                return Some(i);
+                return vec![i];
             }
         }
         let timer = |step: &Option<Step<'_>>| matches!(step, Some(Step::Fire { .. }));
@@ -198,16 +200,36 @@ impl Follow {
             Some(Step::Deliver(d)) => !self.expected.contains_key(&self.label(d.to)),
             _ => false,
         };
-        let oldest = |keep: &dyn Fn(&Option<Step<'_>>) -> bool| {
-            (parsed.iter())
+        let oldest_first = |keep: &dyn Fn(&Option<Step<'_>>) -> bool| {
+            let mut tier: Vec<usize> = (parsed.iter())
                 .filter(|(i, step)| !enabled.is_advance(*i) && !timer(step) && keep(step))
-                .min_by_key(|(i, _)| enabled.sent_at(*i).unwrap_or(0))
                 .map(|&(i, _)| i)
+                .collect();
+            tier.sort_by_key(|&i| enabled.sent_at(i).unwrap_or(0));
+            tier
         };
-        let last = || parsed.iter().find(|(_, step)| timer(step)).map(|&(i, _)| i);
-        oldest(&unjournaled)
-            .or_else(|| oldest(&|_| true))
-            .or_else(last)
+        let tier = oldest_first(&unjournaled);
+        if !tier.is_empty() {
+            return tier;
+        }
+        let tier = oldest_first(&|_| true);
+        if let Some(&oldest) = tier.first() {
+            return vec![oldest];
+        }
+        let last = parsed.iter().find(|(_, step)| timer(step));
+        last.map(|&(i, _)| i).into_iter().collect()
+    }
+
+    /// One of `candidates`: the plan's choice where there are several (recorded).
+    fn pick(&mut self, candidates: &[usize]) -> Option<usize> {
+        if candidates.len() > 1 {
+            let n = candidates.len();
+            let k = self.plan.get(self.chosen.len()).copied().unwrap_or(0);
+            let k = k.min(n - 1);
+            self.chosen.push((k, n));
+            return Some(candidates[k]);
+        }
+        candidates.first().copied()
     }
 }
 
@@ -234,21 +256,11 @@ impl Scheduler for Follow {
                 fitting.push(i);
             }
         }
-        match fitting.len() {
-            0 => {}
-            1 => return Ok(fitting[0]),
-            n => {
-                let k = self
-                    .plan
-                    .get(self.chosen.len())
-                    .copied()
-                    .unwrap_or(0)
-                    .min(n - 1);
-                self.chosen.push((k, n));
-                return Ok(fitting[k]);
-            }
+        if let Some(i) = self.pick(&fitting) {
+            return Ok(i);
         }
-        self.fallback(enabled, &journals).ok_or_else(|| Divergence {
+        let candidates = self.fallback(enabled, &journals);
+        self.pick(&candidates).ok_or_else(|| Divergence {
             step,
             message: "only faults are enabled".to_owned(),
         })
