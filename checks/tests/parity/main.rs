@@ -75,6 +75,7 @@
 #![cfg(not(loom))]
 
 mod build;
+mod cases;
 mod follow;
 mod generate;
 mod script;
