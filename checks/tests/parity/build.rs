@@ -55,16 +55,18 @@ impl Labels {
         Cmd::SetTimer(label, if long { LATER } else { SHORT })
     }
 
-    /// One of `owner`'s timers, or the script's latest (which another node may own), by
-    /// number; `None` before any timer.
+    /// By number: mostly `owner`'s latest timer (the one its callback may just have set, to
+    /// cancel before it fires), else one of its timers, or the script's latest (which
+    /// another node may own); `None` before any timer.
     fn timer_of(&self, owner: &str, n: u8) -> Option<String> {
         let own = self.timers.get(owner).map_or(&[][..], Vec::as_slice);
         let latest = format!("t{}", self.timer_count.checked_sub(1)?);
-        Some(
-            own.get(n as usize % (own.len() + 1))
-                .cloned()
-                .unwrap_or(latest),
-        )
+        let pick = match n % 4 {
+            0 | 1 => own.last(),
+            2 => own.get(n as usize / 4 % own.len().max(1)),
+            _ => None,
+        };
+        Some(pick.cloned().unwrap_or(latest))
     }
 }
 

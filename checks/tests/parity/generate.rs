@@ -120,8 +120,8 @@ fn raw_cmd() -> impl Strategy<Value = RawCmd> {
         2 => n().prop_map(RawCmd::CallHold),
         2 => n().prop_map(RawCmd::Release),
         2 => n().prop_map(RawCmd::Note),
-        3 => proptest::bool::weighted(0.3).prop_map(RawCmd::SetTimer),
-        2 => n().prop_map(RawCmd::CancelTimer),
+        4 => proptest::bool::weighted(0.3).prop_map(RawCmd::SetTimer),
+        3 => n().prop_map(RawCmd::CancelTimer),
     ]
 }
 
