@@ -160,6 +160,7 @@ fn sync<S: GenServer>(
 ) -> Option<S::Reply> {
     let id = server.id();
     let mut pending = server.call_async(request);
+    let started = Instant::now();
     loop {
         match pending.poll() {
             Ok(Ok(reply)) => return Some(reply),
@@ -173,7 +174,12 @@ fn sync<S: GenServer>(
                     return None;
                 }
                 pending = still;
-                std::thread::sleep(Duration::from_micros(50));
+                // A reply mostly comes within microseconds: yield at first (the server's
+                // thread may need this core), sleep after.
+                match started.elapsed() < Duration::from_micros(200) {
+                    true => std::thread::yield_now(),
+                    false => std::thread::sleep(Duration::from_micros(50)),
+                }
             }
         }
     }
