@@ -37,14 +37,23 @@ pub fn restart(n: u8) -> Restart {
 /// A command before targets are known: numbers pick labels and reasons.
 #[derive(Clone, Debug)]
 pub enum RawCmd {
+    /// Monitor a process (by number).
     Monitor(u8),
+    /// Remove the latest monitor.
     Demonitor,
+    /// Link to a process.
     Link(u8),
+    /// Unlink from a process.
     Unlink(u8),
+    /// Trap exits, or stop.
     Trap(bool),
+    /// An exit signal: a process, a reason.
     Exit(u8, u8),
+    /// Kill a process.
     Kill(u8),
+    /// Stop with a reason.
     Stop(u8),
+    /// Panic (ends the script).
     Panic,
     /// A child: registered name (`r0`/`r1`), linked, trapping, how its `init` goes.
     Start {
@@ -54,9 +63,13 @@ pub enum RawCmd {
         init: u8,
         target: u8,
     },
+    /// Call a node downstream (by number) with a value.
     Call(u8, u8),
+    /// Call a node downstream, to be held.
     CallHold(u8),
+    /// Release the held calls with a value.
     Release(u8),
+    /// Cast a note to a node.
     Note(u8),
     /// A timer: long (else short).
     SetTimer(bool),
@@ -67,8 +80,11 @@ pub enum RawCmd {
 /// A child of the supervisor before labels are given.
 #[derive(Clone, Debug)]
 pub struct RawKid {
+    /// Its restart type ([`restart`]).
     pub restart: u8,
+    /// Stopped by a kill, else by a `shutdown` signal.
     pub brutal: bool,
+    /// Trapping exits.
     pub trap: bool,
     /// 0: a short timer in `init`, 1: a long one, else none.
     pub timer: u8,
@@ -77,19 +93,26 @@ pub struct RawKid {
 /// A supervisor before labels are given.
 #[derive(Clone, Debug)]
 pub struct RawSup {
+    /// Its strategy ([`strategy`]).
     pub strategy: u8,
+    /// Restarts allowed.
     pub max_restarts: u8,
+    /// Its children, in start order.
     pub kids: Vec<RawKid>,
 }
 
 /// A script before targets are known.
 #[derive(Clone, Debug)]
 pub struct Raw {
+    /// Whether each node started first traps exits.
     pub tops: Vec<bool>,
+    /// The supervisor, if any.
     pub sup: Option<RawSup>,
+    /// The operations: who (by number among the nodes), what.
     pub ops: Vec<(u8, Vec<RawCmd>)>,
 }
 
+/// A raw command, weighted.
 fn raw_cmd() -> impl Strategy<Value = RawCmd> {
     let n = any::<u8>;
     prop_oneof![
@@ -125,6 +148,7 @@ fn raw_cmd() -> impl Strategy<Value = RawCmd> {
     ]
 }
 
+/// A raw supervisor: 1 to 3 children.
 fn raw_sup() -> impl Strategy<Value = RawSup> {
     let kid = (
         any::<u8>(),

@@ -17,7 +17,9 @@
 //! that fires writes `timer t0`. The supervisor journals nothing; the driver names it in the
 //! journal (`s0`) so that its signals and `Down`s are journaled by label.
 //! [`generate`] draws the raw numbers, [`build`] turns them into a script and holds the
-//! rules that keep scripts inside what both engines run alike.
+//! rules that keep scripts inside what both engines run alike (among them: a call that may
+//! block ends its operation's commands, and a node that may be blocked is cast no more
+//! operations). [`cases`] runs a few fixed scripts that generation reaches rarely.
 //!
 //! # How the order is forced
 //!
@@ -43,12 +45,13 @@
 //!    runtime's clock fired it before a message the simulator has enabled), a jump of
 //!    virtual time to the next timer (the world's latency bound lets time overtake the
 //!    deliveries enabled, by at most 5 ms, never up to the driver's next operation); then
-//!    the oldest message to the supervisor, which journals nothing (its order among
-//!    several children's exits is not seen; the journals of the restarted children show
-//!    whether it mattered); then the oldest message. Per-process journals do not always
-//!    decide (whether n0's monitor was set before n3, racing, exited): where several events
-//!    fit, the first run takes the first, and further runs (up to [`PLANS`]) try the others
-//!    depth first until one gives the runtime's journals.
+//!    a message to the supervisor, which journals nothing (the oldest first: its mailbox
+//!    takes them in the order they were sent, and the runtime's order of the children's
+//!    exits is followed from their journals; other orders are choices of the plans, below);
+//!    then the oldest message. Per-process journals do not always decide (whether n0's
+//!    monitor was set before n3, racing, exited): where several events fit, the first run
+//!    takes the first, and further runs (up to [`PLANS`]) try the others depth first until
+//!    one gives the runtime's journals.
 //! 3. Long timers never fire on the runtime while a script runs; its record lists, per
 //!    live node not blocked in a call, the timers left set at the end
 //!    ([`threads::Record::tail`], from what each node keeps of its own timers). The
