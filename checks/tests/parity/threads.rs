@@ -123,8 +123,8 @@ pub fn settle(rt: &Runtime, journal: &Journal) {
             }
         }
         if skipped {
-            // The one timing assumption: a node blocked in a call may have been doomed by an
-            // exit signal just now (its thread wakes and runs `terminate` on its own, and
+            // A timing assumption (see the crate docs): a node blocked in a call may have been
+            // doomed by an exit signal just now (its thread wakes and runs `terminate` on its own, and
             // nothing from outside tells a doomed node from a blocked one); give it time.
             std::thread::sleep(BLOCKED_GRACE);
         }
