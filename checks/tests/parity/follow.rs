@@ -70,10 +70,10 @@ fn timer_label(msg: &str) -> Option<&str> {
 /// that writes the next line the runtime's journal has for its process; where several fit,
 /// the plan's choice; where none does, in this order: an exit signal `normal` (it may write
 /// nothing), a jump of virtual time when a node's next line is a timer's (the runtime's
-/// clock fired it before what is enabled here), the message sent earliest to a process
-/// that journals nothing (the supervisor), the message sent earliest (as the canonical
-/// scheduler), and last a timer that writes a line the runtime did not (the journals then
-/// differ).
+/// clock fired it before what is enabled here), a message to a process that journals
+/// nothing (the supervisor: the earliest sent first, the others in further plans), the
+/// message sent earliest (as the canonical scheduler), and last a timer that writes a line
+/// the runtime did not (the journals then differ).
 pub struct Follow {
     /// The journals to follow (the runtime's, and the timers left set at its end).
     pub expected: Journals,
