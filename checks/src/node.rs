@@ -2,10 +2,11 @@
 //! spawner `E` (`genserver::runtime::Spawner` or `genserver_sim::SimSpawner`).
 //!
 //! A node carries out [`Cmd`]s as effects (monitor, demonitor, link, unlink, trap exits,
-//! exit signals, kills, stops, panics, child starts, calls, casts, held calls) and writes
-//! down, in a [`Journal`] shared by every node of a test, each input it sees: `init`, every
-//! call, cast and info, each `Down`, each exit signal it traps, the outcome of each start
-//! and call it made, and `terminate` with its reason. The journal is engine-neutral text:
+//! exit signals, kills, stops, panics, child starts, calls, casts, held calls, timers set
+//! and cancelled by label) and writes down, in a [`Journal`] shared by every node of a test,
+//! each input it sees: `init`, every call, cast and info, each `Down`, each exit signal it
+//! traps, the outcome of each start and call it made, each timer that fires (`timer t0`),
+//! and `terminate` with its reason. The journal is engine-neutral text:
 //! processes are named by their *labels* (given when a node is made), never by ids, threads
 //! or times, so the journals of one script run on both engines can be compared line by
 //! line (`checks/tests/parity/`).
@@ -39,12 +40,17 @@ use genserver::{
     MonitorRef, ProcessId, ReplyTo, ServerRef, Spawn, StartError, StartOptions, Timeout,
 };
 
+mod args;
 mod commands;
 mod journal;
+mod timers;
 
+pub use args::*;
 pub use commands::*;
 use journal::CallMark;
 pub use journal::*;
+pub use timers::SOON;
+use timers::Timers;
 
 /// The first of the ids no engine hands out in a test: a [`Target`] whose label never
 /// started resolves to one of them (one per label, so two such labels are two processes),
@@ -61,91 +67,6 @@ pub const GHOST_LABEL: &str = "ghost";
 /// A timeout long enough that hitting it means the rule under test is broken.
 pub const LONG: Timeout = Timeout::After(Duration::from_secs(60));
 
-/// How to start a node.
-#[derive(Clone, Debug)]
-pub struct NodeArgs {
-    /// Its label: it names itself so in the journal (its lines are that process's).
-    pub label: String,
-    /// Where it writes.
-    pub journal: Journal,
-    /// The name it is registered under, if any (for [`Journal::first_named`]).
-    pub name: Option<String>,
-    /// Trap exits from `init` on.
-    pub trap: bool,
-    /// `init` refuses to start with this reason.
-    pub fail: Option<ExitReason>,
-    /// Carried out by `init` (as effects, before the start returns).
-    pub init: Vec<Cmd>,
-    /// Every [`Request::Echo`] is held; with these commands carried out when one arrives.
-    pub hold_calls: Option<Vec<Cmd>>,
-    /// `terminate` journals "terminating", then blocks until this gate opens.
-    pub terminate_gate: Option<Gate>,
-}
-
-impl NodeArgs {
-    /// A plain node labelled `label`.
-    pub fn new(label: impl Into<String>, journal: &Journal) -> Self {
-        NodeArgs {
-            label: label.into(),
-            journal: journal.clone(),
-            name: None,
-            trap: false,
-            fail: None,
-            init: Vec::new(),
-            hold_calls: None,
-            terminate_gate: None,
-        }
-    }
-
-    /// Trapping exits.
-    pub fn trapping(mut self) -> Self {
-        self.trap = true;
-        self
-    }
-
-    /// Doing `cmds` in `init`.
-    pub fn init(mut self, cmds: Vec<Cmd>) -> Self {
-        self.init = cmds;
-        self
-    }
-
-    /// Whose `init` fails with `reason`.
-    pub fn failing(mut self, reason: ExitReason) -> Self {
-        self.fail = Some(reason);
-        self
-    }
-
-    /// Holding every `Echo` call, doing `cmds` when one arrives.
-    pub fn holding(mut self, cmds: Vec<Cmd>) -> Self {
-        self.hold_calls = Some(cmds);
-        self
-    }
-
-    fn child(child: Child, journal: &Journal) -> Self {
-        NodeArgs {
-            name: child.name,
-            trap: child.trap,
-            fail: child.fail,
-            init: child.init,
-            ..NodeArgs::new(child.label, journal)
-        }
-    }
-}
-
-/// An engine that is neither the runtime nor the simulator: recipes built for it are refused
-/// by both ([`Cmd::StartForeign`]).
-pub struct NoEngine;
-
-impl Spawn for NoEngine {
-    fn spawn<T: GenServer>(
-        &mut self,
-        _: T::Args,
-        _: StartOptions,
-    ) -> Result<ProcessId, StartError> {
-        unreachable!("no engine hands itself out as NoEngine")
-    }
-}
-
 /// The scriptable server, for the engine whose spawner is `E`.
 pub struct Node<E> {
     label: String,
@@ -156,6 +77,7 @@ pub struct Node<E> {
     calls: usize,
     hold_calls: Option<Vec<Cmd>>,
     terminate_gate: Option<Gate>,
+    timers: Timers,
     _engine: PhantomData<fn() -> E>,
 }
 
@@ -234,9 +156,25 @@ impl<E: Spawn> Node<E> {
                 }
                 Cmd::Mark(text) => self.note(text),
                 Cmd::Now => self.note(format!("now {:?}", ctx.now())),
+                Cmd::SetTimer(label, after) => {
+                    let timer = ctx.set_timer(after, Info::Timer(label.clone()));
+                    self.timers.set(label, timer, ctx.now(), after);
+                    self.publish_timers();
+                }
+                Cmd::CancelTimer(label) => {
+                    if let Some(timer) = self.timers.cancel(&label) {
+                        ctx.cancel_timer(timer);
+                        self.publish_timers();
+                    }
+                }
             }
         }
         last
+    }
+
+    /// Tells the journal which of this node's timers are pending.
+    fn publish_timers(&self) {
+        (self.journal).set_timers(&self.label, self.timers.pending());
     }
 
     /// Marks this node busy with a call to `callee`, which the caller records next: it is
@@ -302,8 +240,13 @@ impl<E: Spawn> GenServer for Node<E> {
             calls: 0,
             hold_calls: args.hold_calls,
             terminate_gate: args.terminate_gate,
+            timers: Timers::default(),
             _engine: PhantomData,
         };
+        // A new instance (a restarted child) makes no call and has set no timer yet: what
+        // the journal kept of an earlier instance under this label is gone with it.
+        node.journal.set_busy(&node.label, None);
+        node.publish_timers();
         node.run(args.init, ctx);
         Ok(node)
     }
@@ -315,7 +258,7 @@ impl<E: Spawn> GenServer for Node<E> {
         ctx: &mut Ctx<Self>,
     ) -> CallResult<u64> {
         if let Request::Sync = request {
-            return CallResult::Reply(0);
+            return CallResult::Reply(self.timers.soon(ctx.now()));
         }
         let caller = self.journal.label(from.caller());
         self.note(format!("call from {caller}: {request:?}"));
@@ -368,6 +311,15 @@ impl<E: Spawn> GenServer for Node<E> {
                 let busy = (self.calls > 0).then_some(Busy::Planned);
                 self.journal.set_busy(&self.label, busy);
                 self.note(format!("outcome {}", outcome_text(&outcome)));
+            }
+            Info::Timer(label) => {
+                // A timer that fires after its cancellation says so.
+                let late = match self.timers.fired(&label) {
+                    true => "",
+                    false => " (cancelled)",
+                };
+                self.publish_timers();
+                self.note(format!("timer {label}{late}"));
             }
         }
     }

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use genserver::{CallError, ExitReason, ProcessId, ServerRef};
 
@@ -152,6 +153,11 @@ pub enum Cmd {
     Mark(String),
     /// Journal `Ctx::now` (engine-dependent: not for comparisons).
     Now,
+    /// Set a timer labelled so, to fire after the delay: its firing journals `timer {label}`.
+    SetTimer(String, Duration),
+    /// Cancel this node's latest timer of that label (one that fired already too, which
+    /// engines ignore); nothing if this instance set none so labelled.
+    CancelTimer(String),
 }
 
 impl fmt::Debug for Cmd {
@@ -193,6 +199,8 @@ impl fmt::Debug for Cmd {
             Cmd::Note(t, text) => write!(f, "Note({t:?}, {text:?})"),
             Cmd::Mark(text) => write!(f, "Mark({text:?})"),
             Cmd::Now => f.write_str("Now"),
+            Cmd::SetTimer(label, after) => write!(f, "SetTimer({label}, {after:?})"),
+            Cmd::CancelTimer(label) => write!(f, "CancelTimer({label})"),
         }
     }
 }
@@ -235,7 +243,8 @@ pub enum Request {
     Release(u64),
     /// `Ctx::now` in microseconds.
     Now,
-    /// Reply 0 and journal nothing (a test's barrier).
+    /// Journal nothing; reply how many of the node's timers are pending and due within
+    /// [`SOON`] (a test's barrier: 0 once they fired).
     Sync,
 }
 
@@ -248,11 +257,13 @@ pub enum Cast {
     Note(String),
 }
 
-/// A node's own info messages: outcomes of what it started and called.
+/// A node's own info messages: outcomes of what it started and called, its timers.
 #[derive(Debug)]
 pub enum Info {
     /// The outcome of starting the child of this label.
     Started(String, Result<ProcessId, StartError>),
     /// The outcome of a call.
     Outcome(Result<u64, CallError>),
+    /// The timer of this label fired.
+    Timer(String),
 }

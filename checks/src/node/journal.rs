@@ -25,6 +25,8 @@ struct Book {
     names: BTreeMap<ProcessId, String>,
     /// Nodes about to make, or blocked in, a call of their own.
     busy: BTreeMap<String, Busy>,
+    /// The pending timers of each node's latest instance, in the order it set them.
+    timers: BTreeMap<String, Vec<String>>,
 }
 
 impl fmt::Debug for Journal {
@@ -159,6 +161,16 @@ impl Journal {
             Some(busy) => book.busy.insert(label.to_owned(), busy),
             None => book.busy.remove(label),
         };
+    }
+
+    /// The labels of the timers node `label` (its latest instance) set and that have neither
+    /// fired nor been cancelled, in the order it set them.
+    pub fn pending_timers(&self, label: &str) -> Vec<String> {
+        self.book().timers.get(label).cloned().unwrap_or_default()
+    }
+
+    pub(super) fn set_timers(&self, label: &str, pending: Vec<String>) {
+        self.book().timers.insert(label.to_owned(), pending);
     }
 
     /// Node `label`'s call is held by `callee`.

@@ -2,10 +2,11 @@
 //! waits until the runtime is quiet (see [`settle`]).
 
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use genserver::runtime::Spawner;
-use genserver::{ProcessId, Runtime, ServerRef};
+use genserver::supervisor::{Supervisor, SupervisorCall};
+use genserver::{GenServer, ProcessId, Runtime, Server, ServerRef};
 use genserver_checks::node::{Busy, Cast, Journal, Node, NodeArgs, Request, wait_until};
 
 use crate::script::Script;
@@ -21,9 +22,12 @@ pub struct Record {
     pub lines: Vec<String>,
     /// The journals just before the panicking operation, if the script has one.
     pub before_panic: Option<Journals>,
+    /// The timers left set at the end (see [`tail`]).
+    pub tail: Journals,
 }
 
 type N = Node<Spawner>;
+type Sup = Supervisor<Spawner>;
 
 /// Runs `script` on a fresh runtime, then kills every process it started.
 pub fn run(script: &Script) -> Record {
@@ -33,6 +37,10 @@ pub fn run(script: &Script) -> Record {
         let mut args = NodeArgs::new(top.label.clone(), &journal);
         args.trap = top.trap;
         rt.start::<N>(args).expect("a node starts");
+    }
+    if let Some(sup) = &script.sup {
+        let server = rt.start::<Sup>(sup.spec(&journal));
+        journal.name(server.expect("the supervisor starts").id(), &sup.label);
     }
     settle(&rt, &journal);
     let mut before_panic = None;
@@ -49,6 +57,7 @@ pub fn run(script: &Script) -> Record {
     let record = Record {
         journals: journal.by_process(),
         lines: journal.lines(),
+        tail: tail(&rt, &journal),
         before_panic,
     };
     for (id, _) in journal.directory() {
@@ -65,9 +74,10 @@ fn state(rt: &Runtime, journal: &Journal) -> (usize, Vec<bool>) {
     (journal.len(), alive)
 }
 
-/// Waits until everything the last operation caused has happened: rounds of a `Sync` call
-/// (journaled by no one) to every live node that is not blocked in a call of its own, until
-/// two rounds in a row see no line written and no process exit.
+/// Waits until everything the last operation caused has happened: rounds of a journal-free
+/// call (a node's `Sync`, the supervisor's `WhichChildren`) to every live process that is
+/// not blocked in a call of its own, until two rounds in a row see no line written, no
+/// process exit and no timer due soon.
 ///
 /// Why two: a callback's journal line is written when it starts, its effects applied after;
 /// a node's `Sync` reply comes after its own effects, but a message those effects sent to a
@@ -75,14 +85,22 @@ fn state(rt: &Runtime, journal: &Journal) -> (usize, Vec<bool>) {
 /// A `Sync` that fails means its node is exiting: the round waits until it has left the
 /// registry (its `Down`s and exit signals are then queued, rule 1) and counts as busy.
 ///
+/// Timers: a node's `Sync` replies how many of its timers are due soon (within
+/// [`genserver_checks::node::SOON`]: the short ones). A round where one has any is not
+/// quiet; the next comes after a pause. A timer fires on its node's own thread by the
+/// clock, with nothing else needed, so waiting is enough; a node blocked in a call fires
+/// none until the call's outcome, in both engines, and is not waited for.
+///
 /// A node making a call answers nothing until the call's outcome: [`blocked`] says, from
 /// what the nodes journal about their calls ([`Busy`]), when to stop waiting for it.
 pub fn settle(rt: &Runtime, journal: &Journal) {
     let mut quiet_rounds = 0;
+    let mut timers_since: Option<Instant> = None;
     while quiet_rounds < 2 {
         let before = state(rt, journal);
         let mut changed = false;
         let mut skipped = false;
+        let mut timers = false;
         for (id, label) in journal.directory() {
             if !rt.is_alive(id) {
                 continue;
@@ -91,43 +109,110 @@ pub fn settle(rt: &Runtime, journal: &Journal) {
                 skipped = true;
                 continue;
             }
-            let Some(server) = rt.resolve(ServerRef::<N>::new(id)) else {
+            let reply = if let Some(node) = rt.resolve(ServerRef::<N>::new(id)) {
+                sync(rt, journal, node, Request::Sync, &label)
+            } else if let Some(sup) = rt.resolve(ServerRef::<Sup>::new(id)) {
+                sync(rt, journal, sup, SupervisorCall::WhichChildren, &label).map(|_| 0)
+            } else {
                 continue;
             };
-            let mut pending = server.call_async(Request::Sync);
-            loop {
-                match pending.poll() {
-                    Ok(Ok(_)) => break,
-                    Ok(Err(_)) => {
-                        let what = || format!("{label} never left the registry");
-                        wait_until(|| !rt.is_alive(id), what);
-                        changed = true;
-                        break;
-                    }
-                    Err(still) => {
-                        if journal.busy(&label).is_some() || !rt.is_alive(id) {
-                            changed = true;
-                            break;
-                        }
-                        pending = still;
-                        std::thread::sleep(Duration::from_micros(50));
-                    }
-                }
+            match reply {
+                Some(0) => {}
+                Some(_) => timers = true,
+                None => changed = true,
             }
         }
         if skipped {
-            // The one timing assumption: a node blocked in a call may have been doomed by an
-            // exit signal just now (its thread wakes and runs `terminate` on its own, and
+            // A timing assumption (see the crate docs): a node blocked in a call may have been
+            // doomed by an exit signal just now (its thread wakes and runs `terminate` on its own, and
             // nothing from outside tells a doomed node from a blocked one); give it time.
             std::thread::sleep(BLOCKED_GRACE);
         }
-        if changed || state(rt, journal) != before {
+        if timers {
+            let since = *timers_since.get_or_insert_with(Instant::now);
+            let lines = || journal.lines().join("\n  ");
+            assert!(
+                since.elapsed() < TIMER_PATIENCE,
+                "timers due soon never fired:\n  {}",
+                lines()
+            );
+            std::thread::sleep(TIMER_PAUSE);
+        } else {
+            timers_since = None;
+        }
+        if changed || timers || state(rt, journal) != before {
             quiet_rounds = 0;
         } else {
             quiet_rounds += 1;
         }
     }
 }
+
+/// Calls `server` (labelled `label`) with `request`, which it answers without a journal
+/// line, and waits for the reply; `None` if it exits meanwhile (waiting until it has left
+/// the registry) or turns out to be busy with a call of its own.
+fn sync<S: GenServer>(
+    rt: &Runtime,
+    journal: &Journal,
+    server: Server<S>,
+    request: S::Call,
+    label: &str,
+) -> Option<S::Reply> {
+    let id = server.id();
+    let mut pending = server.call_async(request);
+    let started = Instant::now();
+    loop {
+        match pending.poll() {
+            Ok(Ok(reply)) => return Some(reply),
+            Ok(Err(_)) => {
+                let what = || format!("{label} never left the registry");
+                wait_until(|| !rt.is_alive(id), what);
+                return None;
+            }
+            Err(still) => {
+                if journal.busy(label).is_some() || !rt.is_alive(id) {
+                    return None;
+                }
+                pending = still;
+                // A reply mostly comes within microseconds: yield at first (the server's
+                // thread may need this core), sleep after.
+                match started.elapsed() < Duration::from_micros(200) {
+                    true => std::thread::yield_now(),
+                    false => std::thread::sleep(Duration::from_micros(50)),
+                }
+            }
+        }
+    }
+}
+
+/// The timers left set at the end, as the lines their firing writes: for each live process
+/// (the latest instance of its label) not blocked in a call, the timers it set and neither
+/// fired nor cancelled, in the order it set them ([`Journal::pending_timers`]). They are
+/// long timers (a short one has fired by the end of its operation's [`settle`]), which never
+/// fire while a script runs on the runtime; the simulator's time runs on once its driver is
+/// done, and must fire exactly these, in this order.
+fn tail(rt: &Runtime, journal: &Journal) -> Journals {
+    let mut tail = Journals::new();
+    for (id, label) in journal.directory() {
+        let latest = journal.id(&label) == Some(id);
+        if !latest || !rt.is_alive(id) || blocked(rt, journal, id, &label) {
+            continue;
+        }
+        let timers = journal.pending_timers(&label).into_iter();
+        let lines: Vec<String> = timers.map(|t| format!("timer {t}")).collect();
+        if !lines.is_empty() {
+            tail.insert(label, lines);
+        }
+    }
+    tail
+}
+
+/// How long a round where a node has a timer due soon pauses before the next.
+const TIMER_PAUSE: Duration = Duration::from_micros(200);
+
+/// How long [`settle`] waits for timers due soon before it gives up (a runtime that lost a
+/// timer).
+const TIMER_PATIENCE: Duration = Duration::from_secs(10);
 
 /// How long a round with a node blocked in a call waits before it counts as quiet.
 const BLOCKED_GRACE: Duration = Duration::from_millis(2);
