@@ -88,13 +88,14 @@ fn checked_counts(clients: usize, reference: u64) -> (u64, u64, u64) {
         "N = {clients}: stateright {stateright}; + client values {}; + ready {} \
          − {} terminal = simulator {sim} (ready alone {}; with global call numbers, as \
          before format version 3, {}); the simulator took {} runs, each replayed from the \
-         initial state",
+         initial state (on two threads: {} runs)",
         step(true, false, false),
         refined.states,
         refined.terminal,
         step(false, true, false),
         step(true, true, true),
         exploration.schedules + exploration.pruned,
+        parallel.schedules + parallel.pruned,
     );
     (stateright, sim, stateright_refined)
 }

@@ -64,10 +64,13 @@ impl Pool {
         self.waiting.load(Ordering::Relaxed) > 0 && self.lock().subtrees.is_empty()
     }
 
-    /// Adds a subtree for a waiting worker.
-    pub fn give(&self, prefix: Vec<String>) {
-        self.lock().subtrees.push(prefix);
-        self.ready.notify_one();
+    /// Adds subtrees for waiting workers (the first is taken first).
+    pub fn give(&self, prefixes: Vec<Vec<String>>) {
+        if prefixes.is_empty() {
+            return;
+        }
+        self.lock().subtrees.extend(prefixes.into_iter().rev());
+        self.ready.notify_all();
     }
 
     /// One worker fewer (its thread could not be started).
@@ -121,7 +124,7 @@ mod tests {
             while !pool.hungry() {
                 std::thread::yield_now();
             }
-            pool.give(vec!["b".to_owned()]);
+            pool.give(vec![vec!["b".to_owned()]]);
             assert_eq!(other.join().unwrap(), Some(vec!["b".to_owned()]));
         });
         assert!(root.is_empty());

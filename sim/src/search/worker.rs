@@ -137,9 +137,7 @@ impl Search<'_> {
                 }
             }
             if self.pool.hungry() {
-                if let Some(prefix) = untried(&mut stack, base) {
-                    self.pool.give(prefix);
-                }
+                self.pool.give(untried(&mut stack, base));
             }
             match backtrack(&mut stack) {
                 Some(depth) => prefix = depth,
@@ -200,18 +198,30 @@ impl Search<'_> {
     }
 }
 
-/// Takes the shallowest untried choice below the `base` of the stack out of the stack's
-/// hands: the prefix that leads to it, for another worker.
-fn untried(stack: &mut [Node], base: usize) -> Option<Vec<String>> {
-    let (depth, at) = (base..stack.len()).find_map(|depth| {
+/// Takes the untried choices of the shallowest decision point below the `base` of the stack
+/// that has any out of the stack's hands: the prefixes that lead to them, for other
+/// workers (all of them: the biggest pieces there are, so hungry workers seldom wait).
+fn untried(stack: &mut [Node], base: usize) -> Vec<Vec<String>> {
+    let open = |node: &Node, label: &String| !node.tried(label) && !node.asleep(label);
+    let Some(depth) = (base..stack.len()).find(|&depth| {
         let node = &stack[depth];
-        let at = (node.backtrack.iter()).position(|l| !node.tried(l) && !node.asleep(l))?;
-        Some((depth, at))
-    })?;
-    let label = stack[depth].backtrack.remove(at);
-    let mut prefix: Vec<String> = stack[..depth].iter().map(|n| n.chosen.clone()).collect();
-    prefix.push(label);
-    Some(prefix)
+        node.backtrack.iter().any(|label| open(node, label))
+    }) else {
+        return Vec::new();
+    };
+    let path: Vec<String> = stack[..depth].iter().map(|n| n.chosen.clone()).collect();
+    let node = &mut stack[depth];
+    let (given, kept): (Vec<String>, Vec<String>) = std::mem::take(&mut node.backtrack)
+        .into_iter()
+        .partition(|label| open(node, label));
+    node.backtrack = kept;
+    (given.into_iter())
+        .map(|label| {
+            let mut prefix = path.clone();
+            prefix.push(label);
+            prefix
+        })
+        .collect()
 }
 
 /// Locks, ignoring poisoning.
