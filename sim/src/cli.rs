@@ -24,7 +24,25 @@
 //! end (every run of a hunt, or the one run of `gsim run` or `gsim replay`, stopped at the
 //! step limit). `gsim hunt` with no system exits 0 when
 //! every system behaved as its entry expects (each bug found, each correct system clean),
-//! 1 otherwise.
+//! 1 otherwise. A reader of standard output that goes away (`gsim list | head -1`) ends
+//! `gsim` quietly with 141, as a broken pipe ends other tools.
+
+/// `println!` for `gsim`'s standard output: see [`output::print`].
+macro_rules! say {
+    () => {
+        $crate::cli::output::print(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::output::print(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `print!` for `gsim`'s standard output: see [`output::print`].
+macro_rules! say_raw {
+    ($($arg:tt)*) => {
+        $crate::cli::output::print(format_args!($($arg)*))
+    };
+}
 
 mod commands;
 mod counts;

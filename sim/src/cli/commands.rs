@@ -31,7 +31,7 @@ pub(crate) use crate::cli::output::{save, write};
 pub fn list(gsim: &Gsim) -> Result<u8, String> {
     let width = gsim.name_width();
     for system in gsim.systems {
-        println!("{:<width$} {}", system.name, system.about);
+        say!("{:<width$} {}", system.name, system.about);
     }
     Ok(0)
 }
@@ -50,14 +50,14 @@ pub fn run(
     let report = crate::run(system, seed, max_steps, true);
     let trace = report.trace.as_ref().expect("recorded");
     print_schedule(trace);
-    println!("{name}, seed {seed}: {}", verdict_line(&report));
+    say!("{name}, seed {seed}: {}", verdict_line(&report));
     if let Some(path) = trace_path {
         save(trace, path)?;
-        println!("trace written to {}", path.display());
+        say!("trace written to {}", path.display());
     }
     if let Some(path) = schedule_path {
         write(path, &Schedule::of(trace).to_text())?;
-        println!("schedule written to {}", path.display());
+        say!("schedule written to {}", path.display());
     }
     Ok(match report.verdict {
         Verdict::Failed(_) => crate::cli::FOUND,
@@ -94,12 +94,12 @@ pub fn check(gsim: &Gsim, name: Option<&str>, seeds: u64, processes: bool) -> Re
             ""
         };
         match verdict {
-            None => println!(
+            None => say!(
                 "{:<width$} deterministic over {seeds} seeds{also}",
                 system.name()
             ),
             Some((seed, divergence)) => {
-                println!("{:<width$} seed {seed}: {divergence}", system.name());
+                say!("{:<width$} seed {seed}: {divergence}", system.name());
                 code = crate::cli::FOUND;
             }
         }

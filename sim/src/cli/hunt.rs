@@ -220,7 +220,7 @@ fn hunt_one(
         StrategyArg::Dfs => search(system, args)?,
     };
     let Some(original) = searched.found else {
-        println!("{name}: {}", searched.line);
+        say!("{name}: {}", searched.line);
         let (ending, failure) = match searched.unexplored {
             true => (Ending::Unexplored, "none (no run reached its end)"),
             false => (Ending::Clean, "none"),
@@ -252,17 +252,17 @@ fn hunt_one(
         print_schedule(trace);
     }
     // The failure and its seed first: they are shown even if the trace cannot be saved.
-    println!("{name}: {failure}");
-    println!("  {}", searched.line);
+    say!("{name}: {failure}");
+    say!("  {}", searched.line);
     save(trace, &path)?;
     let kept = shrunk.is_some().then(|| original_path(&path));
     if let Some(kept) = &kept {
         save(original_trace, kept)?;
     }
-    println!("  trace written to {}", path.display());
+    say!("  trace written to {}", path.display());
     if let Some(html) = html {
         write(&html, &genserver_traces::to_html(trace))?;
-        println!("  the trace as a page: {}", html.display());
+        say!("  the trace as a page: {}", html.display());
     }
     let lengths = shrunk.as_ref().map(|s| (s.original_steps, s.report.steps));
     print_report(
@@ -279,9 +279,10 @@ fn hunt_one(
         } else {
             format!(" --max-steps {}", args.max_steps)
         };
-        println!(
+        say!(
             "rerun seed: {} run {name} --seed {}{limit}",
-            gsim.command, original.seed
+            gsim.command,
+            original.seed
         );
     }
     let details = format!("{}: {failure}", searched.summary);
@@ -306,16 +307,16 @@ fn print_report(
     files: Option<(&Path, Option<&Path>)>,
     command: &str,
 ) {
-    println!("strategy:   {strategy}");
-    println!("time:       {:.2?}", elapsed);
-    println!("failure:    {failure}");
+    say!("strategy:   {strategy}");
+    say!("time:       {:.2?}", elapsed);
+    say!("failure:    {failure}");
     if let Some((original, shrunk)) = lengths {
-        println!("shrunk:     {shrunk} steps (original {original} steps)");
+        say!("shrunk:     {shrunk} steps (original {original} steps)");
     }
     if let Some((path, kept)) = files {
         if let Some(kept) = kept {
-            println!("original:   {}", kept.display());
+            say!("original:   {}", kept.display());
         }
-        println!("replay it:  {command} replay {}", path.display());
+        say!("replay it:  {command} replay {}", path.display());
     }
 }

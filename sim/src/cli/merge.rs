@@ -136,11 +136,11 @@ pub(crate) fn merge(files: &[PathBuf]) -> Result<u8, String> {
     );
     match found {
         Some(failure) => {
-            println!("{}: FAILED at {failure}; {stats}", first.system);
+            say!("{}: FAILED at {failure}; {stats}", first.system);
             Ok(FOUND)
         }
         None => {
-            println!("{}: {}; {stats}", first.system, merged.verdict());
+            say!("{}: {}; {stats}", first.system, merged.verdict());
             let unexplored = merged.schedules > 0 && merged.cut_runs == merged.schedules;
             Ok(if unexplored {
                 crate::cli::UNEXPLORED

@@ -1,9 +1,29 @@
-//! The files `gsim` writes: a file that was there is replaced with a word on stderr, and two
-//! flags that name the same file are refused before anything runs.
+//! What `gsim` writes: files (a file that was there is replaced with a word on stderr, and
+//! two flags that name the same file are refused before anything runs) and standard output
+//! (a reader that went away ends `gsim` quietly).
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use genserver_traces::Trace;
+
+/// The exit code when standard output's reader went away (`gsim … | head`): 128 + SIGPIPE,
+/// what a shell reports for other tools stopped so.
+pub const BROKEN_PIPE: u8 = 141;
+
+/// Prints on standard output (through `say!` and `say_raw!`). A reader that stopped
+/// reading ends `gsim` at once with [`BROKEN_PIPE`], without a word, as other tools end;
+/// another error writing ends it with exit 2.
+pub fn print(text: std::fmt::Arguments<'_>) {
+    let mut out = std::io::stdout().lock();
+    if let Err(error) = out.write_fmt(text).and_then(|()| out.flush()) {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(i32::from(BROKEN_PIPE));
+        }
+        eprintln!("gsim: cannot write to standard output: {error}");
+        std::process::exit(2);
+    }
+}
 
 /// Writes `text` at `path`, creating its folder; says `gsim: replaced PATH` on stderr when
 /// a file was there.

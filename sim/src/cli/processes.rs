@@ -22,7 +22,7 @@ pub const CHILD_COMMAND: &str = "trace-seed";
 pub fn trace_seed(gsim: &Gsim, name: &str, seed: u64, max_steps: u64) -> Result<u8, String> {
     let system = system(gsim, name)?;
     let report = crate::run(system, seed, max_steps, true);
-    print!("{}", report.trace.expect("recorded").to_jsonl());
+    say_raw!("{}", report.trace.expect("recorded").to_jsonl());
     Ok(0)
 }
 

@@ -27,7 +27,7 @@ pub fn replay(gsim: &Gsim, file: &Path, out: Option<&Path>, loose: bool) -> Resu
     let older = trace.header.version < VERSION;
     if loose || older {
         if older && !loose {
-            println!(
+            say!(
                 "{}: recorded in trace format version {}, whose labels name messages \
                  otherwise: replayed by identity (as with --loose)",
                 file.display(),
@@ -39,9 +39,11 @@ pub fn replay(gsim: &Gsim, file: &Path, out: Option<&Path>, loose: bool) -> Resu
     }
     match crate::replay(system, &trace) {
         Ok(report) => {
-            println!(
+            say!(
                 "replayed {} steps of {} (seed {}): identical trace",
-                report.steps, trace.header.system, trace.header.seed
+                report.steps,
+                trace.header.system,
+                trace.header.seed
             );
             finish(&report, out)
         }
@@ -68,7 +70,7 @@ fn replay_schedule(
     }
     match crate::replay_schedule(system, &schedule) {
         Ok(report) => {
-            println!("followed the {} steps of the schedule", report.steps);
+            say!("followed the {} steps of the schedule", report.steps);
             finish(&report, out)
         }
         Err(divergence) => {
@@ -83,7 +85,7 @@ fn finish(report: &RunReport, out: Option<&Path>) -> Result<u8, String> {
     if let (Some(path), Some(replayed)) = (out, &report.trace) {
         save(replayed, path)?;
     }
-    println!("{}", verdict_line(report));
+    say!("{}", verdict_line(report));
     Ok(exit_code(&report.verdict))
 }
 
@@ -102,7 +104,7 @@ fn finish_loose(again: &LooseReplay, out: Option<&Path>) -> Result<u8, String> {
     if let (Some(path), Some(replayed)) = (out, &again.report.trace) {
         save(replayed, path)?;
     }
-    println!("{}", again.summary());
+    say!("{}", again.summary());
     match again.reproduction {
         Reproduction::Different => Ok(3),
         Reproduction::Same | Reproduction::Unrecorded => Ok(exit_code(&again.report.verdict)),

@@ -7,13 +7,13 @@ use genserver_traces::{EventKind, Trace};
 
 /// Prints the schedule: one line per step with its virtual time and decision.
 pub fn print_schedule(trace: &Trace) {
-    println!("schedule ({} steps):", trace.end.steps);
+    say!("schedule ({} steps):", trace.end.steps);
     for event in trace.events.iter().filter(|e| e.kind == EventKind::Choose) {
         let time = match event.time_ns {
             0 => "0s".to_owned(),
             ns => format!("{:?}", Duration::from_nanos(ns)),
         };
-        println!("  {:>4}  {time:>8}  {}", event.step, event.message);
+        say!("  {:>4}  {time:>8}  {}", event.step, event.message);
     }
 }
 

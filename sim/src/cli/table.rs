@@ -61,18 +61,20 @@ fn count(n: usize, one: &str, many: &str) -> String {
 /// Prints the table and its verdict; returns the exit code: 0 if every system behaved as
 /// expected, 1 if not.
 pub fn print_table(width: usize, rows: &[Row]) -> u8 {
-    println!();
-    println!(
+    say!();
+    say!(
         "{:<width$} {:<9} {:<10} details",
-        "system", "expected", "result"
+        "system",
+        "expected",
+        "result"
     );
     for row in rows {
         let expected = if row.has_bug { "bug" } else { "correct" };
         let (system, result, details) = (&row.system, row.ending.word(), &row.details);
-        println!("{system:<width$} {expected:<9} {result:<10} {details}");
+        say!("{system:<width$} {expected:<9} {result:<10} {details}");
     }
     let (line, expected) = verdict(rows);
-    println!("{line}");
+    say!("{line}");
     u8::from(!expected)
 }
 

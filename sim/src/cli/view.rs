@@ -44,9 +44,9 @@ pub fn render(file: &Path, format: Format, out: Option<&Path>) -> Result<u8, Str
     match out {
         Some(path) => {
             write(path, &text)?;
-            println!("{:?} written to {}", format, path.display());
+            say!("{:?} written to {}", format, path.display());
         }
-        None => print!("{text}"),
+        None => say_raw!("{text}"),
     }
     Ok(0)
 }
@@ -57,12 +57,12 @@ pub fn diff(left: &Path, right: &Path) -> Result<u8, String> {
     let (a, b) = (load(left)?, load(right)?);
     match first_difference(&a, &b) {
         None => {
-            println!("the traces are the same ({} events)", a.events.len());
+            say!("the traces are the same ({} events)", a.events.len());
             Ok(0)
         }
         Some(difference) => {
-            println!("--- {}\n+++ {}", left.display(), right.display());
-            println!("{difference}");
+            say!("--- {}\n+++ {}", left.display(), right.display());
+            say!("{difference}");
             Ok(1)
         }
     }

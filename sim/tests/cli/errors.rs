@@ -117,3 +117,18 @@ fn a_diverging_replay_exits_3_and_says_where() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_gsim_quietly() {
+    // `gsim list | head -0`: the pipe's reader is gone before gsim writes a line.
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gsim"))
+        .arg("list")
+        .stdout(writer)
+        .output()
+        .expect("gsim runs");
+    let err = stderr(&out);
+    assert_eq!(code(&out), 141, "{err}");
+    assert!(err.is_empty(), "{err}");
+}
