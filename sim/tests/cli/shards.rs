@@ -7,6 +7,16 @@ use std::process::Command;
 use crate::errors::bad;
 use crate::{code, gsim, path, scratch, stderr, stdout};
 
+/// The serial search the shards and threads are held to.
+const SERIAL: [&str; 6] = [
+    "hunt",
+    "counter",
+    "--strategy",
+    "dfs",
+    "--reduction",
+    "hashing",
+];
+
 /// The N of "N unique states" in `text`.
 fn unique_states(text: &str) -> u64 {
     let (before, _) = (text.split_once(" unique states"))
@@ -51,14 +61,7 @@ fn merge(files: &[PathBuf]) -> std::process::Output {
 
 #[test]
 fn the_shards_of_a_search_merge_to_the_serial_search() {
-    let serial = gsim(&[
-        "hunt",
-        "counter",
-        "--strategy",
-        "dfs",
-        "--reduction",
-        "hashing",
-    ]);
+    let serial = gsim(&SERIAL);
     assert_eq!(code(&serial), 0, "{}", stderr(&serial));
     let files = shards("merge-counter", "counter", 3);
     let merged = merge(&files);
@@ -119,24 +122,10 @@ fn files_that_are_not_the_shards_of_one_search_are_refused() {
 
 #[test]
 fn a_search_whose_threads_cannot_start_goes_on_without_them() {
-    let serial = gsim(&[
-        "hunt",
-        "counter",
-        "--strategy",
-        "dfs",
-        "--reduction",
-        "hashing",
-    ]);
+    let serial = gsim(&SERIAL);
     // No thread gets a stack of a petabyte: every spawn fails.
     let out = Command::new(env!("CARGO_BIN_EXE_gsim"))
-        .args([
-            "hunt",
-            "counter",
-            "--strategy",
-            "dfs",
-            "--reduction",
-            "hashing",
-        ])
+        .args(SERIAL)
         .args(["--jobs", "2"])
         .env("RUST_MIN_STACK", "1000000000000000")
         .output()

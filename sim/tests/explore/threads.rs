@@ -2,6 +2,7 @@
 //! serial search reaches: the same unique states, end states and distinct failures, the
 //! same verdict.
 
+use crate::dfs::SMALL;
 use genserver_sim::{
     DfsOptions, Exploration, Reduction, Shard, Verdict, explore, find_system, replay,
 };
@@ -39,18 +40,6 @@ fn search_in(
     let system = find_system(name).unwrap();
     explore(system, &options, &mut |_| {}).expect("deterministic")
 }
-
-/// Systems whose whole space (every failure included) is small enough to search three
-/// times in a debug build; together they have bugs of every kind the explorer meets:
-/// an invariant, a deadlock, an expectation, faults, time racing deliveries, a correct one.
-const SMALL: [&str; 6] = [
-    "lost-update",
-    "call-cycle",
-    "stale-read",
-    "retry-double-apply",
-    "timeout-retry",
-    "counter",
-];
 
 #[test]
 fn state_hashing_on_two_and_three_threads_reaches_the_serial_states() {
