@@ -89,14 +89,7 @@ impl Scheduler for Explorer<'_> {
             parent.touch = Some(touch.clone());
         }
         if k < self.prefix {
-            let wanted = &self.stack[k].chosen;
-            return enabled.position(wanted).ok_or_else(|| Divergence {
-                step,
-                message: format!(
-                    "nondeterministic: {}",
-                    Divergence::not_enabled(step, wanted, &enabled.labels()).message
-                ),
-            });
+            return follow(step, &self.stack[k].chosen, enabled);
         }
         let labels = enabled.labels();
         let fingerprint = world.fingerprint();
@@ -153,4 +146,16 @@ impl Explorer<'_> {
         let message = "the explorer stopped this run".to_owned();
         Err(Divergence { step, message })
     }
+}
+
+/// The position of `wanted`, the choice a prefix made at `step`: a replayed prefix that
+/// finds it missing means the system is nondeterministic.
+pub(crate) fn follow(step: u64, wanted: &str, enabled: &Enabled<'_>) -> Result<usize, Divergence> {
+    enabled.position(wanted).ok_or_else(|| Divergence {
+        step,
+        message: format!(
+            "nondeterministic: {}",
+            Divergence::not_enabled(step, wanted, &enabled.labels()).message
+        ),
+    })
 }

@@ -8,6 +8,7 @@ use crate::drive::options::Shard;
 use crate::drive::run::run_world;
 use crate::scheduler::{Divergence, Enabled, Scheduler};
 use crate::search::DfsOptions;
+use crate::search::explorer::follow;
 use crate::search::visited::Visited;
 use crate::system::System;
 
@@ -89,13 +90,7 @@ impl Scheduler for Probe<'_> {
         self.visited
             .visit(enabled.world.fingerprint(), depth, false, u64::MAX);
         match self.prefix.get(depth as usize) {
-            Some(wanted) => enabled.position(wanted).ok_or_else(|| Divergence {
-                step,
-                message: format!(
-                    "nondeterministic: {}",
-                    Divergence::not_enabled(step, wanted, &enabled.labels()).message
-                ),
-            }),
+            Some(wanted) => follow(step, wanted, enabled),
             None => {
                 self.enabled = enabled.labels();
                 self.stopped = true;
