@@ -174,7 +174,10 @@
 //!   runs than a random walk (`aba-version`: about 15 to 35 runs instead of about 9 500).
 //! - Exhaustive search ([`explore`]) tries every order the semantics allow, with
 //!   source-set DPOR and sleep sets (or, instead, skipping states it has seen by hash), and
-//!   says whether the space was verified within its bounds.
+//!   says whether the space was verified within its bounds; with state hashing, on
+//!   [`DfsOptions::jobs`] threads sharing one visited set, or in shards
+//!   ([`DfsOptions::shard`]) whose reports [`Exploration::merge`] adds up to the serial
+//!   search's.
 //! - [`shrink`] cuts a failing schedule down to the steps the same named failure needs.
 //! - [`hunt_with`] runs seeds on several threads (the result equals a serial run) or one
 //!   [`Shard`] of them, for a batch engine (see `SHARDING.md`).
