@@ -113,7 +113,7 @@ pub(crate) fn backtrack(stack: &mut Vec<Node>) -> Option<usize> {
             .cloned();
         match next {
             Some(label) => {
-                node.chosen = label;
+                node.choose(label);
                 return Some(stack.len());
             }
             None => {

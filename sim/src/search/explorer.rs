@@ -22,6 +22,9 @@ pub(crate) struct Node {
     pub(crate) backtrack: Vec<String>,
     /// The choice of the current run.
     pub(crate) chosen: String,
+    /// Where it stands among `enabled` (unknown for a prefix another worker handed over):
+    /// a replay checks that one label instead of rendering the labels up to it.
+    pub(crate) index: Option<usize>,
     /// Its footprint, once executed.
     pub(crate) touch: Option<Touch>,
 }
@@ -37,8 +40,15 @@ impl Node {
             done: Vec::new(),
             backtrack: Vec::new(),
             chosen,
+            index: None,
             touch: None,
         }
+    }
+
+    /// Makes `label`, one of `enabled`, the current choice.
+    pub(crate) fn choose(&mut self, label: String) {
+        self.index = self.enabled.iter().position(|l| *l == label);
+        self.chosen = label;
     }
 
     /// Whether `label` is the current choice or was explored.
@@ -89,7 +99,8 @@ impl Scheduler for Explorer<'_> {
             parent.touch = Some(touch.clone());
         }
         if k < self.prefix {
-            return follow(step, &self.stack[k].chosen, enabled);
+            let node = &self.stack[k];
+            return follow(step, &node.chosen, node.index, enabled);
         }
         let labels = enabled.labels();
         let fingerprint = world.fingerprint();
@@ -129,6 +140,7 @@ impl Scheduler for Explorer<'_> {
         };
         self.stack.push(Node {
             chosen: labels[index].clone(),
+            index: Some(index),
             enabled: labels,
             now: world.now,
             sleep,
@@ -148,9 +160,18 @@ impl Explorer<'_> {
     }
 }
 
-/// The position of `wanted`, the choice a prefix made at `step`: a replayed prefix that
-/// finds it missing means the system is nondeterministic.
-pub(crate) fn follow(step: u64, wanted: &str, enabled: &Enabled<'_>) -> Result<usize, Divergence> {
+/// The position of `wanted`, the choice a prefix made at `step` (at `index`, if known: only
+/// that label is rendered then): a replayed prefix that finds it missing means the system is
+/// nondeterministic.
+pub(crate) fn follow(
+    step: u64,
+    wanted: &str,
+    index: Option<usize>,
+    enabled: &Enabled<'_>,
+) -> Result<usize, Divergence> {
+    if let Some(index) = index.filter(|&i| i < enabled.len() && enabled.label(i) == wanted) {
+        return Ok(index);
+    }
     enabled.position(wanted).ok_or_else(|| Divergence {
         step,
         message: format!(

@@ -90,7 +90,7 @@ impl Scheduler for Probe<'_> {
         self.visited
             .visit(enabled.world.fingerprint(), depth, false, u64::MAX);
         match self.prefix.get(depth as usize) {
-            Some(wanted) => follow(step, wanted, enabled),
+            Some(wanted) => follow(step, wanted, None, enabled),
             None => {
                 self.enabled = enabled.labels();
                 self.stopped = true;
