@@ -193,3 +193,54 @@ fn dpor_and_state_hashing_agree_with_crash_faults() {
         (dpor.end_states, dpor.distinct_failures)
     );
 }
+
+/// Numbers its answers from a counter shared by every run: the system is nondeterministic.
+struct Teller;
+
+static TOLD: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+impl genserver::GenServer for Teller {
+    type Args = ();
+    type Call = ();
+    type Reply = u64;
+    type Cast = ();
+    type Info = ();
+    type Continue = ();
+    fn init(_: (), _: &mut genserver::Ctx<Self>) -> Result<Self, genserver::ExitReason> {
+        Ok(Teller)
+    }
+    fn handle_call(
+        &mut self,
+        _: (),
+        _: genserver::ReplyTo<u64>,
+        _: &mut genserver::Ctx<Self>,
+    ) -> genserver::CallResult<u64> {
+        genserver::CallResult::Reply(TOLD.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
+    }
+}
+
+#[test]
+fn a_prefix_that_does_not_replay_is_refused_as_nondeterministic() {
+    let system = |world: &mut genserver_sim::World| {
+        let teller = world.spawn::<Teller>("teller", ());
+        for name in ["a", "b"] {
+            world.client(name, async move |cx| {
+                for _ in 0..3 {
+                    cx.call(teller, ()).await?;
+                }
+                Ok(())
+            });
+        }
+    };
+    for reduction in [Reduction::Dpor, Reduction::StateHashing] {
+        let options = DfsOptions {
+            reduction,
+            ..DfsOptions::default()
+        };
+        let divergence = explore(&system, &options, &mut |_| {}).unwrap_err();
+        assert!(
+            divergence.message.starts_with("nondeterministic: "),
+            "{reduction:?}: {divergence}"
+        );
+    }
+}
