@@ -102,7 +102,6 @@ impl Scheduler for Explorer<'_> {
             let node = &self.stack[k];
             return follow(step, &node.chosen, node.index, enabled);
         }
-        let labels = enabled.labels();
         let fingerprint = world.fingerprint();
         let depth = k as u64;
         let hashing = self.options.reduction == Reduction::StateHashing;
@@ -110,6 +109,8 @@ impl Scheduler for Explorer<'_> {
         if let Some(cut) = self.visited.visit(fingerprint, depth, hashing, max_states) {
             return self.stop(step, cut);
         }
+        // Rendered only for a state the search goes on from.
+        let labels = enabled.labels();
         let sleep: Vec<(String, Touch)> = match k.checked_sub(1).map(|p| &self.stack[p]) {
             Some(parent) if self.options.reduction == Reduction::Dpor => {
                 let visible = world.visible.borrow();
