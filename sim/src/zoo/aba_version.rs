@@ -91,8 +91,8 @@ const BONUS: i64 = 100;
 /// How many times the neighbour adds one.
 const BUMPS: i64 = VERSIONS as i64;
 
-/// Builds `aba-version`: an updater reads, then compare-and-sets the value plus [`BONUS`],
-/// retrying while the version moved; a bumper adds one, [`BUMPS`] times, one call at a time.
+/// Builds `aba-version`: an updater reads, then compare-and-sets the value plus `BONUS`,
+/// retrying while the version moved; a bumper adds one, `BUMPS` times, one call at a time.
 pub fn build(world: &mut World) {
     let register = world.spawn::<Versioned>("register", ());
     world.hash_state(register);

@@ -42,7 +42,7 @@ const START: i64 = 100;
 const AMOUNT: i64 = 30;
 const TIMEOUT: Duration = Duration::from_secs(1);
 
-/// Builds `retry-double-apply`: [`withdrawal_with_retries`], with delay faults.
+/// Builds `retry-double-apply`: `withdrawal_with_retries`, with delay faults.
 pub fn build(world: &mut World) {
     withdrawal_with_retries(world);
     let faults = world.faults();
