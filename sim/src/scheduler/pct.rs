@@ -59,7 +59,8 @@ pub struct PctScheduler {
 }
 
 impl PctScheduler {
-    /// A PCT run for a bug of depth `depth` (at least 1) in runs of about `steps` steps;
+    /// A PCT run for a bug of depth `depth` (at least 1: 0 is taken as 1, and the strategy
+    /// name, in the trace header, says 1) in runs of about `steps` steps;
     /// every choice follows from `seed`.
     pub fn new(seed: u64, depth: u32, steps: u64) -> Self {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
