@@ -35,6 +35,8 @@ use std::sync::Mutex;
 use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
 
+use serde::{Deserialize, Serialize};
+
 use crate::drive::options::Shard;
 use crate::scheduler::Divergence;
 use crate::search::pool::Pool;
@@ -48,7 +50,7 @@ pub use exploration::{Exploration, Seen};
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
 /// How an exhaustive search avoids exploring equivalent orders.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Reduction {
     /// Source-set DPOR with sleep sets: one run per order of dependent events. (A system
     /// whose time races its deliveries, [`crate::World::set_max_latency`], is explored with

@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::cli::FOUND;
 use crate::cli::commands::write;
-use crate::{Exploration, Reduction, Seen, Shard};
+use crate::{Exploration, Shard};
 
-/// What `--seen` writes: one shard's report and what it saw.
+/// What `--seen` writes: one shard's report (its seen states among it) and, in words, the
+/// failure it found.
 #[derive(Serialize, Deserialize)]
 pub(crate) struct ShardFile {
     /// What the file is (a guard against merging something else).
@@ -18,21 +19,24 @@ pub(crate) struct ShardFile {
     pub system: String,
     /// `K/N`.
     pub shard: String,
-    pub reduction: String,
+    /// The depth bound the shard searched within.
     pub max_depth_bound: u64,
-    pub schedules: u64,
-    pub pruned: u64,
-    pub failures: u64,
-    pub max_depth: u64,
-    pub depth_limited: bool,
-    pub cut_runs: u64,
-    pub budget_ran_out: bool,
     /// The failure this shard found first, in words.
     pub found: Option<String>,
-    pub seen: Seen,
+    pub report: Exploration,
 }
 
 const KIND: &str = "gsim dfs shard, version 1";
+
+impl ShardFile {
+    /// The search this shard is one of `count` of, in words: equal for the shards of one
+    /// search.
+    fn search(&self, count: u64) -> String {
+        let (system, depth) = (&self.system, self.max_depth_bound);
+        let reduction = self.report.reduction;
+        format!("{system} in {count} shards (depth {depth}, {reduction:?})")
+    }
+}
 
 /// Writes what a shard of the search of `system` saw to `path`.
 pub(crate) fn write_seen(
@@ -46,19 +50,11 @@ pub(crate) fn write_seen(
         kind: KIND.to_owned(),
         system: system.to_owned(),
         shard: shard.to_string(),
-        reduction: format!("{:?}", report.reduction),
         max_depth_bound,
-        schedules: report.schedules,
-        pruned: report.pruned,
-        failures: report.failures,
-        max_depth: report.max_depth,
-        depth_limited: report.depth_limited,
-        cut_runs: report.cut_runs,
-        budget_ran_out: report.budget_ran_out,
         found: (report.found.as_ref())
             .and_then(|found| found.failure())
             .map(|failure| failure.to_string()),
-        seen: report.seen.clone().unwrap_or_default(),
+        report: report.clone(),
     };
     let text = serde_json::to_string(&file).map_err(|e| e.to_string())?;
     write(path, &text)
@@ -76,30 +72,12 @@ pub(crate) fn merge(files: &[PathBuf]) -> Result<u8, String> {
     let mut taken = vec![None; count as usize];
     for (path, file) in &shards {
         let shard = parse_shard(&file.shard)?;
-        let same = (
-            file.system.as_str(),
-            shard.count,
-            file.max_depth_bound,
-            &file.reduction,
-        ) == (
-            first.system.as_str(),
-            count,
-            first.max_depth_bound,
-            &first.reduction,
-        );
-        if !same {
+        let (this, wanted) = (file.search(shard.count), first.search(count));
+        if this != wanted {
             return Err(format!(
-                "{}: shard {} of {} (depth {}, {}) is not of the search of {} (shard {}, depth \
-                 {}, {})",
+                "{}: shard {} of the search of {this} is not of the search of {wanted}",
                 path.display(),
-                file.shard,
-                file.system,
-                file.max_depth_bound,
-                file.reduction,
-                first.system,
-                first.shard,
-                first.max_depth_bound,
-                first.reduction
+                file.shard
             ));
         }
         let slot = &mut taken[(shard.index - 1) as usize];
@@ -119,7 +97,7 @@ pub(crate) fn merge(files: &[PathBuf]) -> Result<u8, String> {
     if !missing.is_empty() {
         return Err(format!("shards missing: {}", missing.join(", ")));
     }
-    let reports: Vec<Exploration> = shards.iter().map(|(_, file)| exploration(file)).collect();
+    let reports: Vec<Exploration> = shards.iter().map(|(_, file)| file.report.clone()).collect();
     let merged = Exploration::merge(&reports);
     let found = shards.iter().find_map(|(path, file)| {
         (file.found.as_ref())
@@ -148,25 +126,6 @@ pub(crate) fn merge(files: &[PathBuf]) -> Result<u8, String> {
                 0
             })
         }
-    }
-}
-
-/// The report a shard file gives (its failure is in the file as words only).
-fn exploration(file: &ShardFile) -> Exploration {
-    Exploration {
-        schedules: file.schedules,
-        pruned: file.pruned,
-        failures: file.failures,
-        max_depth: file.max_depth,
-        depth_limited: file.depth_limited,
-        cut_runs: file.cut_runs,
-        budget_ran_out: file.budget_ran_out,
-        reduction: match file.reduction.as_str() {
-            "Nothing" => Reduction::Nothing,
-            _ => Reduction::StateHashing,
-        },
-        seen: Some(file.seen.clone()),
-        ..Exploration::default()
     }
 }
 

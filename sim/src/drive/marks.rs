@@ -28,7 +28,7 @@ impl Marks {
             .map(|w| u64::from(w.count_ones()))
             .sum();
         let part = match words.get(whole) {
-            Some(word) if end % 64 > 0 => {
+            Some(word) if !end.is_multiple_of(64) => {
                 u64::from((word & ((1u64 << (end % 64)) - 1)).count_ones())
             }
             _ => 0,

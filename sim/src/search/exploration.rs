@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 use crate::drive::run::RunReport;
 use crate::search::Reduction;
 
-/// What an exhaustive search did and found.
-#[derive(Clone, Debug, Default)]
+/// What an exhaustive search did and found (serialised without `found`, as a shard's file
+/// holds it).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Exploration {
     /// Runs that reached their end (passed, failed, or stopped at `max_depth`).
     pub schedules: u64,
@@ -26,6 +27,7 @@ pub struct Exploration {
     /// Whether `max_states`, `max_runs` or `max_time` ran out before the space was explored.
     pub budget_ran_out: bool,
     /// The first failing run, with its trace.
+    #[serde(skip)]
     pub found: Option<RunReport>,
     /// Runs that failed (more than one only with `keep_going`).
     pub failures: u64,

@@ -25,21 +25,25 @@ pub(crate) fn subtrees_of(
 ) -> Result<Vec<Vec<String>>, Divergence> {
     let count = usize::try_from(shard.count).unwrap_or(usize::MAX);
     let wanted = count.saturating_mul(PER_SHARD);
-    let mut level: Vec<Vec<String>> = vec![Vec::new()];
+    // Each prefix with whether the run ends there (a subtree of one run, not probed again).
+    let mut level: Vec<(Vec<String>, bool)> = vec![(Vec::new(), false)];
     loop {
         let mut next = Vec::new();
         let mut deeper = false;
-        for prefix in &level {
-            let children = children(system, options, prefix, visited)?;
+        for (prefix, ends) in level {
+            let children = match ends {
+                true => Vec::new(),
+                false => children(system, options, &prefix, visited)?,
+            };
             if children.is_empty() {
-                // The run ends here: a subtree of one run.
-                next.push(prefix.clone());
+                next.push((prefix, true));
+                continue;
             }
+            deeper = true;
             for label in children {
                 let mut child = prefix.clone();
                 child.push(label);
-                next.push(child);
-                deeper = true;
+                next.push((child, false));
             }
         }
         level = next;
@@ -48,7 +52,8 @@ pub(crate) fn subtrees_of(
         }
     }
     let index = (shard.index - 1) as usize;
-    Ok(level.into_iter().skip(index).step_by(count).collect())
+    let prefixes = level.into_iter().map(|(prefix, _)| prefix);
+    Ok(prefixes.skip(index).step_by(count).collect())
 }
 
 /// The choices after `prefix` (none where the run ends there); the states on the way are

@@ -11,7 +11,10 @@ const FLAKY: Custom = Custom {
     name: "flaky",
     build: |w| {
         w.spawn::<Keeper>("keeper", Mode::Keep);
-        if BUILDS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) % 2 == 0 {
+        if BUILDS
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            .is_multiple_of(2)
+        {
             w.invariant("even builds fail", |_| Err("an even build".to_owned()));
         }
     },
