@@ -32,7 +32,6 @@ pub(crate) mod visited;
 pub(crate) mod worker;
 
 use std::sync::Mutex;
-use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -45,9 +44,6 @@ use crate::search::worker::{Search, Tally};
 use crate::system::System;
 
 pub use exploration::{Exploration, Seen};
-
-/// How often a search on several threads reports its progress.
-const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
 /// How an exhaustive search avoids exploring equivalent orders.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -141,37 +137,7 @@ pub fn explore(
         tally: Mutex::new(Tally::default()),
         started: Instant::now(),
     };
-    if jobs == 1 {
-        search.work(progress);
-    } else {
-        let (done, finished) = std::sync::mpsc::channel::<()>();
-        std::thread::scope(|scope| {
-            let mut started = 0;
-            for index in 0..jobs {
-                let (done, search) = (done.clone(), &search);
-                let spawned = (std::thread::Builder::new().name(format!("dfs-{index}")))
-                    .spawn_scoped(scope, move || {
-                        search.work(&mut |_| {});
-                        // Dropping `done` at the end of the worker says it finished.
-                        drop(done);
-                    });
-                match spawned {
-                    Ok(_) => started += 1,
-                    // The system has no thread to spare: the search goes on with fewer.
-                    Err(_) => search.pool.shrink(),
-                }
-            }
-            drop(done);
-            if started == 0 {
-                search.work(progress);
-                return;
-            }
-            while let Err(RecvTimeoutError::Timeout) = finished.recv_timeout(PROGRESS_EVERY) {
-                progress(&search.tally().report);
-            }
-            progress(&search.tally().report);
-        });
-    }
+    search.work_on(jobs, progress);
     let mut tally = search.tally.into_inner().unwrap_or_else(|p| p.into_inner());
     if let Some(divergence) = tally.error {
         return Err(divergence);
@@ -198,16 +164,16 @@ pub fn explore(
 /// A sharded search uses state hashing too: DPOR's backtracking points above the cut would
 /// lie in other shards.
 fn reduction_for(system: &dyn System, options: &DfsOptions) -> Reduction {
-    if options.reduction != Reduction::Dpor || options.shard.is_some() {
-        return match options.reduction {
-            Reduction::Dpor => Reduction::StateHashing,
-            asked => asked,
-        };
-    }
-    let mut world = crate::world::World::new(false);
-    system.build(&mut world);
-    match world.max_latency {
-        0 => Reduction::Dpor,
-        _ => Reduction::StateHashing,
+    match options.reduction {
+        Reduction::Dpor if options.shard.is_some() => Reduction::StateHashing,
+        Reduction::Dpor => {
+            let mut world = crate::world::World::new(false);
+            system.build(&mut world);
+            match world.max_latency {
+                0 => Reduction::Dpor,
+                _ => Reduction::StateHashing,
+            }
+        }
+        asked => asked,
     }
 }

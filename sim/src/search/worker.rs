@@ -2,8 +2,9 @@
 //! after run, depth first, and tallies what it finds where every thread can see it.
 
 use std::collections::BTreeSet;
+use std::sync::mpsc::RecvTimeoutError;
 use std::sync::{Mutex, MutexGuard};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::drive::run::{Verdict, run_with, run_world};
 use crate::scheduler::Divergence;
@@ -17,6 +18,9 @@ use crate::search::pool::Pool;
 use crate::search::visited::Visited;
 use crate::search::{DfsOptions, Exploration, Reduction};
 use crate::system::System;
+
+/// How often a search on several threads reports its progress.
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
 /// What the threads of one search share.
 pub(crate) struct Search<'a> {
@@ -51,6 +55,42 @@ impl Tally {
 }
 
 impl Search<'_> {
+    /// Searches on `jobs` threads (this one alone for one job), calling `progress` with the
+    /// report so far: after every run on one thread, every [`PROGRESS_EVERY`] from this
+    /// thread on several. A thread that cannot be started leaves the search to the others.
+    pub fn work_on(&self, jobs: usize, progress: &mut dyn FnMut(&Exploration)) {
+        if jobs == 1 {
+            return self.work(progress);
+        }
+        let (done, finished) = std::sync::mpsc::channel::<()>();
+        std::thread::scope(|scope| {
+            let mut started = 0;
+            for index in 0..jobs {
+                let done = done.clone();
+                let spawned = (std::thread::Builder::new().name(format!("dfs-{index}")))
+                    .spawn_scoped(scope, move || {
+                        self.work(&mut |_| {});
+                        // Dropping `done` at the end of the worker says it finished.
+                        drop(done);
+                    });
+                match spawned {
+                    Ok(_) => started += 1,
+                    // The system has no thread to spare: the search goes on with fewer.
+                    Err(_) => self.pool.shrink(),
+                }
+            }
+            drop(done);
+            if started == 0 {
+                self.work(progress);
+                return;
+            }
+            while let Err(RecvTimeoutError::Timeout) = finished.recv_timeout(PROGRESS_EVERY) {
+                progress(&self.tally().report);
+            }
+            progress(&self.tally().report);
+        });
+    }
+
     /// Takes subtrees until the search is over; `progress` is called after every run.
     pub fn work(&self, progress: &mut dyn FnMut(&Exploration)) {
         while let Some(prefix) = self.pool.take() {
