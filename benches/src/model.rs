@@ -28,6 +28,7 @@ impl System for CounterClients {
     fn build(&self, world: &mut World) {
         let counter = world.spawn::<Counter>("counter", 0);
         world.hash_state(counter);
+        world.clone_state(counter);
         for i in 1..=self.clients {
             world.client(&format!("client-{i}"), move |cx| {
                 read_modify_write(cx, counter)
@@ -37,8 +38,9 @@ impl System for CounterClients {
 }
 
 /// Explores every order of [`CounterClients`] with the simulator's DFS and state hashing,
-/// without budgets, on `jobs` threads.
-pub fn explore_clients(clients: usize, jobs: usize) -> Exploration {
+/// without budgets, on `jobs` threads, restoring states from copies (`stateful`) or by
+/// replaying their runs.
+pub fn explore_clients(clients: usize, jobs: usize, stateful: bool) -> Exploration {
     let options = DfsOptions {
         reduction: Reduction::StateHashing,
         max_depth: 1_000,
@@ -48,6 +50,7 @@ pub fn explore_clients(clients: usize, jobs: usize) -> Exploration {
         keep_going: true,
         jobs,
         shard: None,
+        stateful,
     };
     explore(&CounterClients { clients }, &options, &mut |_| {}).expect("deterministic")
 }

@@ -142,6 +142,17 @@ impl<S: GenServer> Ctx<S> {
         self.clock = Clock::Set(now);
     }
 
+    /// A copy of a context with no effects waiting (`None` while some do).
+    pub(crate) fn fork(&self) -> Option<Ctx<S>> {
+        self.effects.is_empty().then(|| Ctx {
+            me: self.me,
+            next_timer: self.next_timer,
+            next_monitor: self.next_monitor,
+            clock: self.clock,
+            effects: Vec::new(),
+        })
+    }
+
     /// Makes [`Ctx::now`] report the real time elapsed since `epoch` (for engines on real
     /// time; the clock is read only when a handler asks).
     pub fn set_epoch(&mut self, epoch: Instant) {

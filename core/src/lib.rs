@@ -77,6 +77,7 @@
 mod client;
 mod effect;
 mod error;
+mod fork;
 mod guard;
 mod ids;
 mod kernel;
@@ -115,6 +116,7 @@ pub use timeout::Timeout;
 #[doc(hidden)]
 pub mod engine {
     pub use crate::client::ClientEngine;
+    pub use crate::fork::forking;
     pub use crate::guard::{guarded, in_user_code, render};
     pub use crate::kernel::{Arrival, Kernel, Notice, Retired};
     pub use crate::message::misfit;

@@ -12,6 +12,7 @@
 //! What the world does with the commands (links, monitors, names: the
 //! [kernel](crate::engine::Kernel)) and when inputs arrive belong to the engine.
 
+mod fork;
 mod output;
 
 use std::collections::{BTreeMap, VecDeque};

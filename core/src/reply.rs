@@ -4,13 +4,20 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Weak};
 
-use crate::{CallError, CallTag, ProcessId};
+use crate::{CallError, CallTag, ProcessId, fork};
 
 /// Where an engine delivers the outcome of one call. Engines implement it; users never do.
 pub trait ReplySink<R>: Send + Sync {
     /// Delivers the outcome. Returns `false` when the caller no longer waits (it timed out,
     /// gave up, or an outcome was already delivered): the value is then discarded.
     fn deliver(&self, outcome: Result<R, CallError>) -> bool;
+
+    /// A sink of its own for the copy of a world that is being made ([`crate::engine::forking`]),
+    /// in the state this one is in; `None` (the default) if this engine cannot copy its
+    /// calls (the fork then fails).
+    fn fork(&self) -> Option<Arc<dyn ReplySink<R>>> {
+        None
+    }
 }
 
 struct Guard<R> {
@@ -75,6 +82,17 @@ impl<R> ReplyTo<R> {
     }
 }
 
+impl<R: 'static> WeakReplyTo<R> {
+    /// Inside [`crate::engine::forking`], the handle of the token's copy (a dead handle if no
+    /// copy of the token is alive).
+    pub fn fork(&self) -> WeakReplyTo<R> {
+        match self.upgrade() {
+            Some(token) => token.clone().downgrade(),
+            None => WeakReplyTo(Weak::new()),
+        }
+    }
+}
+
 /// A non-owning [`ReplyTo`]: it does not count as a copy of the token.
 pub struct WeakReplyTo<R>(Weak<Guard<R>>);
 
@@ -85,10 +103,28 @@ impl<R> WeakReplyTo<R> {
     }
 }
 
-impl<R> Clone for ReplyTo<R> {
+/// Another copy of the same call; inside [`crate::engine::forking`], the token of the
+/// world's copy instead.
+impl<R: 'static> Clone for ReplyTo<R> {
     fn clone(&self) -> Self {
-        ReplyTo {
+        let shared = || ReplyTo {
             guard: Arc::clone(&self.guard),
+        };
+        if !fork::is_forking() {
+            return shared();
+        }
+        let original = Arc::as_ptr(&self.guard) as *const () as usize;
+        let copy = fork::copy_of(original, || {
+            let sink = self.guard.sink.fork()?;
+            Some(Arc::new(Guard {
+                caller: self.guard.caller,
+                tag: self.guard.tag,
+                sink,
+            }))
+        });
+        match copy {
+            Some(guard) => ReplyTo { guard },
+            None => shared(),
         }
     }
 }

@@ -84,6 +84,12 @@ pub struct DfsOptions {
     /// ([`Exploration::merge`] puts the shards' reports together). A sharded search uses
     /// state hashing or plain DFS (DPOR asked gives way to state hashing).
     pub shard: Option<Shard>,
+    /// Restore a state the search goes back to from a copy of the world made when it was
+    /// first reached, instead of replaying the run that reached it, wherever the system
+    /// lets its servers be copied ([`World::clone_state`](crate::World::clone_state)).
+    /// Results are the same either way; a replay also checks again that the system is
+    /// deterministic on that prefix.
+    pub stateful: bool,
 }
 
 impl Default for DfsOptions {
@@ -97,6 +103,7 @@ impl Default for DfsOptions {
             keep_going: false,
             jobs: 1,
             shard: None,
+            stateful: true,
         }
     }
 }

@@ -18,6 +18,7 @@ pub(crate) mod erased_server;
 pub(crate) mod events;
 pub(crate) mod faults;
 pub(crate) mod fingerprint;
+pub(crate) mod fork;
 pub(crate) mod links;
 pub(crate) mod liveness;
 pub(crate) mod naming;
@@ -31,6 +32,7 @@ use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::Hash;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -44,13 +46,15 @@ use crate::search::footprint::{REGISTRY, Touch};
 use crate::world::clients::ClientProc;
 use crate::world::erased_server::{SimServer, render};
 use crate::world::faults::{Faults, Restart};
+use crate::world::fork::Cloners;
 use crate::world::naming::Naming;
 use crate::world::network::Network;
 use crate::world::reply_cells::ReplyCell;
 use crate::world::typed_server::{Args, Slot};
 
 /// A check over server states; the error text says what is wrong.
-pub(crate) type StateCheck = Box<dyn Fn(&View<'_>) -> Result<(), String>>;
+/// (Shared: a copy of the world for stateful search keeps the same checks.)
+pub(crate) type StateCheck = Rc<dyn Fn(&View<'_>) -> Result<(), String>>;
 
 /// What a check over server states returns: `bool` (`false`: it does not hold), or
 /// `Result<(), String>` (the error says what is wrong).
@@ -97,6 +101,7 @@ impl Deadline {
 }
 
 /// A call a process waits for (a server waits for one at a time, a client for any number).
+#[derive(Clone)]
 pub(crate) struct Pending {
     pub callee: ProcessId,
     pub deadline: Option<(u64, u64)>,
@@ -173,6 +178,9 @@ pub struct World {
     /// Children whose `init` effects are being applied (innermost last): the child, and the
     /// reason if it exited meanwhile (its start then fails, as in the threaded runtime).
     pub(crate) starting: Vec<(ProcessId, Option<genserver::ExitReason>)>,
+    /// How to copy the servers and messages of the types the system opted in
+    /// ([`World::clone_state`]).
+    pub(crate) cloners: Rc<Cloners>,
 }
 
 /// A read-only view of server states, handed to invariants.
@@ -242,6 +250,7 @@ impl World {
             watching: Cell::new(false),
             kernel: Kernel::new(),
             starting: Vec::new(),
+            cloners: Rc::default(),
         }
     }
 
@@ -265,7 +274,7 @@ impl World {
     ) -> ServerRef<S> {
         self.check_unique(name);
         let id = self.next_id();
-        let slot = Slot::<S>::new(id, Args::Make(Box::new(args)));
+        let slot = Slot::<S>::new(id, Args::Make(Rc::new(args)));
         self.procs.push(Proc {
             name: name.to_owned(),
             kind: ProcKind::Server(Box::new(slot)),
@@ -306,14 +315,14 @@ impl World {
     /// when it does not.
     pub fn invariant<R: Holds>(&mut self, name: &str, check: impl Fn(&View<'_>) -> R + 'static) {
         let check = move |view: &View<'_>| check(view).holds();
-        self.invariants.push((name.to_owned(), Box::new(check)));
+        self.invariants.push((name.to_owned(), Rc::new(check)));
     }
 
     /// Adds a check run once the run is over (nothing left to do and no failure); it returns
     /// what [`World::invariant`]'s do.
     pub fn at_end<R: Holds>(&mut self, name: &str, check: impl Fn(&View<'_>) -> R + 'static) {
         let check = move |view: &View<'_>| check(view).holds();
-        self.final_checks.push((name.to_owned(), Box::new(check)));
+        self.final_checks.push((name.to_owned(), Rc::new(check)));
     }
 
     /// Adds a property every run must reach by its end (every client finished, every
@@ -324,7 +333,7 @@ impl World {
     /// half shows whether it recovers.
     pub fn eventually<R: Holds>(&mut self, name: &str, check: impl Fn(&View<'_>) -> R + 'static) {
         let check = move |view: &View<'_>| check(view).holds();
-        self.eventually.push((name.to_owned(), Box::new(check)));
+        self.eventually.push((name.to_owned(), Rc::new(check)));
     }
 
     /// Whether faults may no longer be injected: the quiet phase of a run that must
@@ -343,12 +352,43 @@ impl World {
             ..
         }) = self.proc_mut(server.id())
         {
-            slot.set_state_hasher(Box::new(|state, mut hasher| {
+            slot.set_state_hasher(Rc::new(|state, mut hasher| {
                 if let Some(state) = state.downcast_ref::<S>() {
                     state.hash(&mut hasher);
                 }
             }));
         }
+    }
+
+    /// Lets exhaustive search copy servers of `server`'s type (every one, children started
+    /// later included: their states, timers' messages, continuations, the calls they hold)
+    /// and the messages sent to them, to restore a state from a copy instead of replaying
+    /// the run that reached it: a search then runs several times faster. A state holding
+    /// something that cannot be copied (a server of another type, a server blocked in a call
+    /// of its own) is reached by replay, as without this call. Pair it with
+    /// [`World::hash_state`]. Runtime users never need this.
+    ///
+    /// ```
+    /// use genserver_sim::World;
+    /// use genserver_sim::zoo::counter::Counter;
+    ///
+    /// fn build(world: &mut World) {
+    ///     let counter = world.spawn::<Counter>("counter", 0);
+    ///     world.hash_state(counter);
+    ///     world.clone_state(counter);
+    /// }
+    /// ```
+    pub fn clone_state<S>(&mut self, server: ServerRef<S>)
+    where
+        S: GenServer + Clone,
+        S::Call: Clone,
+        S::Cast: Clone,
+        S::Info: Clone,
+        S::Reply: Clone,
+        S::Continue: Clone,
+    {
+        let _ = server;
+        Rc::make_mut(&mut self.cloners).add_server::<S>();
     }
 
     /// The live server registered under `name` (by a child start, or [`World::register`]).

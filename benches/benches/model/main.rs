@@ -48,10 +48,10 @@ fn checked_counts(clients: usize, reference: u64) -> (u64, u64, u64) {
         "the enumeration is stateright's model"
     );
 
-    let exploration = explore_clients(clients, 1);
+    let exploration = explore_clients(clients, 1, true);
     assert!(exploration.verified() && !exploration.depth_limited);
     let sim = exploration.states;
-    let parallel = explore_clients(clients, 2);
+    let parallel = explore_clients(clients, 2, true);
     assert!(parallel.verified());
     assert_eq!(
         (parallel.states, parallel.end_states),
@@ -115,10 +115,10 @@ fn unique_states_per_second(c: &mut Criterion) {
         });
         group.throughput(Throughput::Elements(sim));
         group.bench_function(BenchmarkId::new("sim_dfs_hashing", clients), |b| {
-            b.iter(|| explore_clients(clients, 1).states)
+            b.iter(|| explore_clients(clients, 1, true).states)
         });
         group.bench_function(BenchmarkId::new("sim_dfs_hashing_2_jobs", clients), |b| {
-            b.iter(|| explore_clients(clients, 2).states)
+            b.iter(|| explore_clients(clients, 2, true).states)
         });
     }
     let stateright = stateright_model::unique_states(5);

@@ -86,6 +86,11 @@ pub struct HuntArgs {
     /// (JSON), for `gsim merge`.
     #[arg(long)]
     pub seen: Option<PathBuf>,
+    /// DFS: reach every state the search goes back to by replaying its run, instead of
+    /// restoring a copy (where the system lets its servers be copied): slower, and checks
+    /// again at every replay that the system is deterministic.
+    #[arg(long)]
+    pub stateless: bool,
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,

@@ -141,6 +141,7 @@ pub fn search(system: &dyn System, args: &HuntArgs) -> Result<Searched, String> 
         keep_going: false,
         jobs: args.jobs,
         shard: args.shard,
+        stateful: !args.stateless,
     };
     let progress = Progress::new(system.name(), None, "states", args.quiet);
     let report = explore(system, &options, &mut |e: &Exploration| {

@@ -135,6 +135,16 @@ pub(crate) fn run_world(
     observe: bool,
     scheduler: &mut dyn Scheduler,
 ) -> (World, Result<Verdict, Divergence>) {
+    run_from(
+        built(system, max_steps, record, observe),
+        max_steps,
+        scheduler,
+    )
+}
+
+/// The world of `system` before its first step, its invariants checked (`observe`: it
+/// records footprints and keeps histories, for exhaustive search).
+pub(crate) fn built(system: &dyn System, max_steps: u64, record: bool, observe: bool) -> World {
     let mut world = World::new(record);
     world.max_steps = max_steps;
     if observe {
@@ -145,6 +155,15 @@ pub(crate) fn run_world(
         world.keep_histories();
     }
     world.check_invariants();
+    world
+}
+
+/// Runs `world` on from where it stands, and hands it back as the run left it.
+pub(crate) fn run_from(
+    mut world: World,
+    max_steps: u64,
+    scheduler: &mut dyn Scheduler,
+) -> (World, Result<Verdict, Divergence>) {
     let verdict = drive(&mut world, max_steps, scheduler).and_then(|verdict| {
         match verdict {
             Verdict::StepLimit => scheduler.finish_at_limit(world.step)?,

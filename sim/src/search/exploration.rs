@@ -17,6 +17,10 @@ pub struct Exploration {
     pub pruned: u64,
     /// Unique states seen.
     pub states: u64,
+    /// Runs (of `schedules` and `pruned`) that started from a copy of the world made where
+    /// they branch off, instead of replaying from the initial state ([`crate::DfsOptions::stateful`]).
+    #[serde(default)]
+    pub restored: u64,
     /// The most steps a run took.
     pub max_depth: u64,
     /// Whether some run was stopped at `max_depth`: what lies beyond was not explored.
@@ -90,6 +94,7 @@ impl Exploration {
         for shard in shards {
             merged.schedules += shard.schedules;
             merged.pruned += shard.pruned;
+            merged.restored += shard.restored;
             merged.failures += shard.failures;
             merged.cut_runs += shard.cut_runs;
             merged.max_depth = merged.max_depth.max(shard.max_depth);

@@ -6,6 +6,7 @@ use crate::scheduler::{Divergence, Enabled, Scheduler};
 use crate::search::footprint::Touch;
 use crate::search::visited::Visited;
 use crate::search::{DfsOptions, Reduction};
+use crate::world::World;
 
 /// One decision point of the current run.
 pub(crate) struct Node {
@@ -27,6 +28,9 @@ pub(crate) struct Node {
     pub(crate) index: Option<usize>,
     /// Its footprint, once executed.
     pub(crate) touch: Option<Touch>,
+    /// A copy of the world here, before the choice (stateful search, where the world can be
+    /// copied and another choice may be tried here).
+    pub(crate) copy: Option<World>,
 }
 
 impl Node {
@@ -42,6 +46,7 @@ impl Node {
             chosen,
             index: None,
             touch: None,
+            copy: None,
         }
     }
 
@@ -139,6 +144,10 @@ impl Scheduler for Explorer<'_> {
         } else {
             awake.iter().map(|&i| labels[i].clone()).collect()
         };
+        // Another choice may be tried here: with DPOR, any one enabled (races found later).
+        let copy = (self.options.stateful && labels.len() > 1)
+            .then(|| world.fork())
+            .flatten();
         self.stack.push(Node {
             chosen: labels[index].clone(),
             index: Some(index),
@@ -148,6 +157,7 @@ impl Scheduler for Explorer<'_> {
             done: Vec::new(),
             backtrack,
             touch: None,
+            copy,
         });
         Ok(index)
     }

@@ -6,7 +6,7 @@ use std::sync::mpsc::RecvTimeoutError;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crate::drive::run::{Verdict, run_with, run_world};
+use crate::drive::run::{Verdict, built, run_from, run_with};
 use crate::scheduler::Divergence;
 use crate::scheduler::labels::without_numbers;
 use crate::scheduler::replay::ReplayScheduler;
@@ -18,6 +18,7 @@ use crate::search::pool::Pool;
 use crate::search::visited::Visited;
 use crate::search::{DfsOptions, Exploration, Reduction};
 use crate::system::System;
+use crate::world::World;
 
 /// How often a search on several threads reports its progress.
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
@@ -125,8 +126,11 @@ impl Search<'_> {
                 options,
                 cut: None,
             };
-            let (world, verdict) =
-                run_world(self.system, options.max_depth, false, true, &mut explorer);
+            let (world, restored) = self.restored(explorer.stack, prefix);
+            if restored {
+                self.tally().report.restored += 1;
+            }
+            let (world, verdict) = run_from(world, options.max_depth, &mut explorer);
             let cut = explorer.cut;
             // A run cut at the depth limit, or ended by a failure, stopped with events
             // still to happen: they must be explored from where they became enabled.
@@ -185,6 +189,32 @@ impl Search<'_> {
             }
         }
         Ok(())
+    }
+
+    /// The world a run that follows the first `prefix` decision points of `stack` starts
+    /// from: the copy of the deepest of them that has one, brought back to life (`true`), or
+    /// else the system's initial world.
+    fn restored(&self, stack: &mut [Node], prefix: usize) -> (World, bool) {
+        let fresh = || {
+            let mut world = World::new(false);
+            self.system.build(&mut world);
+            world
+        };
+        let mut copies = stack[..prefix].iter_mut().rev();
+        if let Some(node) = copies.find(|node| node.copy.is_some()) {
+            let copy = node.copy.as_ref().expect("filtered");
+            match World::revive(copy, fresh) {
+                Some(world) => return (world, true),
+                // It cannot come back (a client that is not deterministic): replay.
+                None => node.copy = None,
+            }
+        }
+        let max_depth = self.options.max_depth;
+        let mut world = built(self.system, max_depth, false, true);
+        if self.options.stateful {
+            world.keep_client_logs();
+        }
+        (world, false)
     }
 
     /// Counts a run (`ended`: it reached its end, not cut by the explorer); returns whether

@@ -2,18 +2,20 @@
 //! time. A client's [`Cx`] writes its requests on a desk the world reads after each poll,
 //! and the world leaves there what the client waits for (call outcomes, wake-ups).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::task::Poll;
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use genserver::engine::ClientEngine;
 use genserver::{AnyMessage, CallError, CallTag, ClientResult, Cx, ProcessId, Timeout};
 
 use crate::world::envelope::CallOutcome;
+use crate::world::erased_server::guarded;
+use crate::world::fork::Cloners;
 
 /// What a client's poll asked for.
 pub(crate) enum Request {
@@ -139,6 +141,42 @@ pub(crate) enum Input {
     Wake(u64),
 }
 
+/// What a client was given, kept so that a copy of the world can bring a fresh body of the
+/// same client to the same point (its future cannot be copied).
+#[derive(Clone)]
+pub(crate) enum Given {
+    /// An outcome left on its desk.
+    Outcome(u64, Rc<CallOutcome>),
+    /// A sleep that ended.
+    Woken(u64),
+    /// A poll, at this time, with these names registered.
+    Poll {
+        now: Duration,
+        registry: BTreeMap<String, ProcessId>,
+    },
+}
+
+/// A client's inputs since it started, each numbered in the order of the whole world's
+/// clients (bodies may share data: they are brought back in the order they ran).
+#[derive(Clone)]
+pub(crate) struct ClientLog {
+    pub given: Vec<(u64, Given)>,
+    pub cloners: Rc<Cloners>,
+    /// An outcome could not be copied: the client cannot be brought back.
+    pub broken: bool,
+    /// The next number, shared by the clients of one world.
+    pub order: Rc<Cell<u64>>,
+}
+
+impl ClientLog {
+    /// Records one input, numbered.
+    fn record(&mut self, given: Given) {
+        let number = self.order.get();
+        self.order.set(number + 1);
+        self.given.push((number, given));
+    }
+}
+
 /// A client inside the world.
 pub(crate) struct ClientProc {
     pub body: Pin<Box<dyn Future<Output = ClientResult>>>,
@@ -150,6 +188,8 @@ pub(crate) struct ClientProc {
     pub spare: Vec<Request>,
     /// A hash of every input the client was given (its state follows from them).
     pub history: u64,
+    /// Its inputs, when the world is to be copied.
+    pub log: Option<ClientLog>,
 }
 
 impl ClientProc {
@@ -173,25 +213,128 @@ impl ClientProc {
             calls: Vec::new(),
             spare: Vec::new(),
             history: 0,
+            log: None,
         }
+    }
+
+    /// Whether its body returned.
+    pub fn is_done(&self) -> bool {
+        self.state == ClientState::Done
+    }
+
+    /// Leaves the outcome of the call with `ticket` on the desk.
+    pub fn put_outcome(&mut self, ticket: u64, outcome: CallOutcome) {
+        if let Some(log) = &mut self.log {
+            match log.cloners.copy_outcome(&outcome) {
+                Some(copy) => log.record(Given::Outcome(ticket, Rc::new(copy))),
+                None => log.broken = true,
+            }
+        }
+        self.desk().outcomes.push((ticket, outcome));
+    }
+
+    /// Leaves the end of the sleep `ticket` on the desk.
+    fn put_woken(&mut self, ticket: u64) {
+        if let Some(log) = &mut self.log {
+            log.record(Given::Woken(ticket));
+        }
+        self.desk().woken.push(ticket);
+    }
+
+    /// Sets the time and the names the next poll sees.
+    pub fn before_poll(&mut self, now: Duration, registry: BTreeMap<String, ProcessId>) {
+        if let Some(log) = &mut self.log {
+            let registry = registry.clone();
+            log.record(Given::Poll { now, registry });
+        }
+        let mut desk = self.desk();
+        desk.now = now;
+        desk.registry = registry;
+    }
+
+    /// Polls the body once (user code, guarded: a panic is its text).
+    pub fn poll(&mut self) -> Result<Poll<ClientResult>, String> {
+        let body = &mut self.body;
+        guarded(|| body.as_mut().poll(&mut Context::from_waker(Waker::noop())))
+    }
+
+    /// A copy of what the client is, without its body (a future cannot be copied), its log
+    /// numbered by `order`: a client that started needs its log to be brought back
+    /// ([`ClientProc::replay`]).
+    pub fn copy(&self, order: &Rc<Cell<u64>>) -> Option<ClientProc> {
+        let usable = match &self.log {
+            Some(log) => !log.broken,
+            None => self.state == ClientState::Ready,
+        };
+        usable.then(|| {
+            let mut copy = ClientProc::idle();
+            copy.client.0.borrow_mut().me = self.client.0.borrow().me;
+            copy.adopt(self);
+            if let Some(log) = &mut copy.log {
+                log.order = Rc::clone(order);
+            }
+            copy
+        })
+    }
+
+    /// A client whose body never returns, standing in for one that cannot be copied.
+    pub fn idle() -> ClientProc {
+        ClientProc::new(ProcessId(0), async |_| std::future::pending().await)
+    }
+
+    /// Takes the standing of `copy` (its state, calls, history and log), once this fresh
+    /// body was brought to where it stands.
+    pub fn adopt(&mut self, copy: &ClientProc) {
+        self.state = copy.state;
+        self.calls = copy.calls.clone();
+        self.history = copy.history;
+        self.log = copy.log.clone();
+    }
+
+    /// Hands this fresh body one input it was given, as it was given; for a poll, returns
+    /// whether the body returned (`None`: it panicked, or an outcome cannot be copied).
+    pub fn replay(&mut self, given: &Given, cloners: &Cloners) -> Option<bool> {
+        match given {
+            Given::Outcome(ticket, outcome) => {
+                let outcome = cloners.copy_outcome(outcome)?;
+                self.desk().outcomes.push((*ticket, outcome));
+            }
+            Given::Woken(ticket) => self.desk().woken.push(*ticket),
+            Given::Poll { now, registry } => {
+                {
+                    let mut desk = self.desk();
+                    desk.now = *now;
+                    desk.registry = registry.clone();
+                }
+                let finished = match self.poll() {
+                    Ok(Poll::Pending) => false,
+                    Ok(Poll::Ready(_)) => true,
+                    Err(_) => return None,
+                };
+                let mut desk = self.desk();
+                desk.requests.clear();
+                desk.resolved.clear();
+                return Some(finished);
+            }
+        }
+        Some(false)
     }
 
     /// Leaves `input` on the desk for the next poll; when `describe` is set, returns what
     /// it was in the client's own terms (its tickets, not the world's call numbers), for its
     /// history.
     pub fn hand(&mut self, input: Input, describe: bool) -> Option<String> {
-        let mut desk = self.client.0.borrow_mut();
         match input {
             Input::Start => describe.then(|| "start".to_owned()),
             Input::Outcome(tag, outcome) => {
                 let index = self.calls.iter().position(|(t, _)| *t == tag)?;
                 let ticket = self.calls.swap_remove(index).1;
                 let text = describe.then(|| format!("call {ticket}: {outcome:?}"));
-                desk.outcomes.push((ticket, outcome));
+                self.put_outcome(ticket, outcome);
                 text
             }
             Input::Wake(ticket) => {
-                desk.woken.push(ticket);
+                self.put_woken(ticket);
                 describe.then(|| format!("wake {ticket}"))
             }
         }

@@ -4,6 +4,7 @@ use std::fmt;
 
 use genserver::{AnyMessage, CallError, CallTag, ExitReason, MonitorRef};
 
+use crate::world::fork::Cloners;
 use crate::world::naming::Name;
 
 /// The outcome of a call as it travels back to the caller, type-erased.
@@ -59,6 +60,31 @@ pub(crate) const KINDS: [&str; 7] = [
 ];
 
 impl Body {
+    /// A copy, if `cloners` can copy what it carries.
+    pub fn copy(&self, cloners: &Cloners) -> Option<Body> {
+        Some(match self {
+            Body::Call { tag, request } => Body::Call {
+                tag: *tag,
+                request: cloners.copy(request)?,
+            },
+            Body::Cast(msg) => Body::Cast(cloners.copy(msg)?),
+            Body::Info(msg) => Body::Info(cloners.copy(msg)?),
+            Body::Reply { tag, outcome } => Body::Reply {
+                tag: *tag,
+                outcome: cloners.copy_outcome(outcome)?,
+            },
+            Body::Down { monitor, reason } => Body::Down {
+                monitor: *monitor,
+                reason: reason.clone(),
+            },
+            Body::Exit { reason, kill, link } => Body::Exit {
+                reason: reason.clone(),
+                kill: *kill,
+                link: *link,
+            },
+        })
+    }
+
     /// Whether this is an exit signal (a kill included).
     pub fn is_exit(&self) -> bool {
         matches!(self, Body::Exit { .. })
@@ -138,4 +164,16 @@ pub(crate) struct Envelope {
     pub name: Name,
     /// What it carries.
     pub body: Body,
+}
+
+impl Envelope {
+    /// A copy, if `cloners` can copy what it carries.
+    pub fn copy(&self, cloners: &Cloners) -> Option<Envelope> {
+        Some(Envelope {
+            due: self.due,
+            sent: self.sent,
+            name: self.name,
+            body: self.body.copy(cloners)?,
+        })
+    }
 }

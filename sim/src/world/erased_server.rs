@@ -3,6 +3,7 @@
 use std::any::Any;
 use std::fmt::{self, Write};
 use std::hash::Hasher;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,6 +13,7 @@ use genserver::{
 };
 
 use crate::world::envelope::CallOutcome;
+use crate::world::fork::Cloners;
 use crate::world::reply_cells::ReplyCell;
 
 /// Something a server's callback asked the world to do, in the order asked: a command of
@@ -23,7 +25,7 @@ pub(crate) enum Action {
 }
 
 /// Hashes a server's state, handed over as `&dyn Any` (see `World::hash_state`).
-pub(crate) type StateHasher = Box<dyn Fn(&dyn Any, &mut dyn Hasher)>;
+pub(crate) type StateHasher = Rc<dyn Fn(&dyn Any, &mut dyn Hasher)>;
 
 /// Feeds a rendered value to a hasher, closed so that concatenations stay apart.
 pub(crate) fn hash_text(hasher: &mut dyn Hasher, text: &str) {
@@ -106,6 +108,12 @@ pub(crate) trait SimServer {
     /// continuations, timers, effects still to apply, calls it holds.
     /// With `tagless`, call numbers are left out of what is hashed.
     fn fingerprint(&self, hasher: &mut dyn Hasher, tagless: bool);
+    /// A copy, if `cloners` knows how to copy servers of its type and it is between
+    /// callbacks' work (see `genserver::engine::Process::fork`). Call it inside
+    /// `genserver::engine::forking`.
+    fn fork(&self, cloners: &Cloners) -> Option<Box<dyn SimServer>>;
+    /// The server's type (`S`), for [`Cloners`].
+    fn server_type(&self) -> std::any::TypeId;
 }
 
 /// Renders a message with user `Debug` code: a panic in it becomes the rendered text.

@@ -26,7 +26,7 @@ pub(crate) struct Name {
 
 /// The numbering of one run: interned heads, counts per sender, receiver, kind and head,
 /// and the name of every call made (its reply and its timeout are named after it).
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Naming {
     heads: Vec<Box<str>>,
     ids: BTreeMap<Box<str>, u32>,

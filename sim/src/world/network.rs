@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, VecDeque};
 use genserver::{CallTag, ProcessId};
 
 use crate::world::envelope::{Body, Envelope};
+use crate::world::fork::Cloners;
 
 /// One FIFO queue per (sender, receiver) pair, kept in a `BTreeMap` so that every scan is
 /// in a fixed order. The sender is a process in one of its lives (0 for the first, one more
@@ -16,6 +17,16 @@ pub(crate) struct Network {
 }
 
 impl Network {
+    /// A copy, if `cloners` can copy every message in flight.
+    pub fn copy(&self, cloners: &Cloners) -> Option<Network> {
+        let mut queues = BTreeMap::new();
+        for (&key, queue) in &self.queues {
+            let copies = queue.iter().map(|envelope| envelope.copy(cloners));
+            queues.insert(key, copies.collect::<Option<VecDeque<Envelope>>>()?);
+        }
+        Some(Network { queues })
+    }
+
     /// Appends a message to the `from → to` queue of `from`'s life `life`.
     pub fn push(&mut self, from: ProcessId, life: u32, to: ProcessId, envelope: Envelope) {
         self.queues

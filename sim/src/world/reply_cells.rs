@@ -7,6 +7,7 @@
 //! a token left there becomes a reply message in `World::collect_replies`, sent by the
 //! process that acted, at its place among that process's actions.
 
+use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -75,6 +76,58 @@ impl ReplyCell {
     }
 }
 
+/// Each cell copied so far by the world copy being made: the original's address, its copy.
+type Copies = Vec<(usize, Arc<ReplyCell>)>;
+
+thread_local! {
+    static COPIES: RefCell<Option<Copies>> = const { RefCell::new(None) };
+}
+
+/// Ends the copying of cells of this thread, even if the copy panics.
+struct Scope;
+
+impl Drop for Scope {
+    fn drop(&mut self) {
+        COPIES.with(|copies| copies.borrow_mut().take());
+    }
+}
+
+/// Runs `copy` (a copy of a world) where every cell copied is copied once: the world's list
+/// of cells and the tokens in its servers then share their copies.
+pub(crate) fn copying_cells<T>(copy: impl FnOnce() -> T) -> T {
+    COPIES.with(|copies| *copies.borrow_mut() = Some(Vec::new()));
+    let scope = Scope;
+    let copied = copy();
+    drop(scope);
+    copied
+}
+
+impl ReplyCell {
+    /// Inside [`copying_cells`], the copy of this cell (made at the first ask): `None`
+    /// outside, or while an outcome waits in it (the world takes every outcome before its
+    /// step ends, so a copy between steps never meets one).
+    pub fn copy(&self) -> Option<Arc<ReplyCell>> {
+        let address = self as *const ReplyCell as usize;
+        COPIES.with(|copies| {
+            let mut copies = copies.borrow_mut();
+            let copies = copies.as_mut()?;
+            if let Some((_, copy)) = copies.iter().find(|(a, _)| *a == address) {
+                return Some(Arc::clone(copy));
+            }
+            if self.is_filled() {
+                return None;
+            }
+            let copy = Arc::new(ReplyCell {
+                state: AtomicU8::new(self.state.load(Ordering::Acquire)),
+                waiting: AtomicBool::new(self.is_waiting()),
+                outcome: Mutex::new(None),
+            });
+            copies.push((address, Arc::clone(&copy)));
+            Some(copy)
+        })
+    }
+}
+
 /// Locks, ignoring poisoning (no user code runs under the lock).
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
@@ -93,5 +146,9 @@ impl<R: Message> ReplySink<R> for ReplyCell {
         *slot = Some(outcome.map(|value| Box::new(value) as AnyMessage));
         self.state.store(FILLED, Ordering::Release);
         self.waiting.load(Ordering::Relaxed)
+    }
+
+    fn fork(&self) -> Option<Arc<dyn ReplySink<R>>> {
+        Some(self.copy()?)
     }
 }

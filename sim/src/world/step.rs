@@ -2,7 +2,7 @@
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::mem::take;
-use std::task::{Context, Poll, Waker};
+use std::task::Poll;
 use std::time::Duration;
 
 use genserver::{CallError, CallTag, Check, ClientResult, ExitReason, ProcessId};
@@ -253,13 +253,8 @@ impl World {
     ) -> Option<(Polled, Vec<Request>)> {
         let registry = self.kernel.names().clone();
         let proc = self.client_mut(id)?;
-        {
-            let mut desk = proc.desk();
-            desk.now = now;
-            desk.registry = registry;
-        }
-        let body = &mut proc.body;
-        let result = guarded(|| body.as_mut().poll(&mut Context::from_waker(Waker::noop())));
+        proc.before_poll(now, registry);
+        let result = proc.poll();
         let mut requests = take(&mut proc.spare);
         let resolved = {
             let mut desk = proc.desk();
@@ -306,7 +301,7 @@ impl World {
                         }
                         answered_at_once = true;
                         if let Some(proc) = self.client_mut(id) {
-                            proc.desk().outcomes.push((ticket, Err(error)));
+                            proc.put_outcome(ticket, Err(error));
                         }
                     }
                 },

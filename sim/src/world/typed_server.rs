@@ -1,10 +1,11 @@
 //! A typed server inside the world: the core's process machine, how to (re)start it, and
 //! the reply tokens it hands out, whose outcomes the world sends as messages.
 
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::collections::VecDeque;
 use std::fmt::Debug;
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,12 +18,13 @@ use genserver::{
 use crate::scheduler::labels::without_numbers;
 use crate::world::envelope::CallOutcome;
 use crate::world::erased_server::{Action, Output, SimServer, StateHasher, guarded};
+use crate::world::fork::Cloners;
 use crate::world::reply_cells::ReplyCell;
 
 /// Where a server's `init` arguments come from.
 pub(crate) enum Args<S: GenServer> {
     /// Made afresh for every start (servers of the system, restarted by a fault).
-    Make(Box<dyn Fn() -> S::Args>),
+    Make(Rc<dyn Fn() -> S::Args>),
     /// Given once (a child a server started: a restart is a new child).
     Once(Option<S::Args>),
 }
@@ -122,7 +124,7 @@ impl<S: GenServer> SimServer for Slot<S> {
         let mut ctx = Ctx::new(self.id);
         ctx.set_now(self.clock);
         let args = match &mut self.args {
-            Args::Make(make) => match guarded(make) {
+            Args::Make(make) => match guarded(&**make) {
                 Ok(args) => args,
                 Err(text) => return Err(ExitReason::Panic(format!("init arguments: {text}"))),
             },
@@ -268,4 +270,46 @@ impl<S: GenServer> SimServer for Slot<S> {
         };
         live.fingerprint(hasher, &work);
     }
+
+    fn server_type(&self) -> TypeId {
+        TypeId::of::<S>()
+    }
+
+    fn fork(&self, cloners: &Cloners) -> Option<Box<dyn SimServer>> {
+        let copier = cloners.server::<SlotCopier<S>>(TypeId::of::<S>())?;
+        Some(Box::new(copier(self)?))
+    }
+}
+
+/// How a server of type `S` is copied (`World::clone_state` registers one per type).
+pub(crate) type SlotCopier<S> = fn(&Slot<S>) -> Option<Slot<S>>;
+
+/// A copy of `slot` (for a [`SlotCopier`]): `None` while replies wait to be delivered, a
+/// child's arguments wait to be used, or the process is in the middle of its work.
+pub(crate) fn copy_slot<S>(slot: &Slot<S>) -> Option<Slot<S>>
+where
+    S: GenServer + Clone,
+    S::Info: Clone,
+    S::Continue: Clone,
+    S::Reply: Clone,
+{
+    let args = match &slot.args {
+        Args::Make(make) => Args::Make(Rc::clone(make)),
+        Args::Once(None) => Args::Once(None),
+        Args::Once(Some(_)) => return None,
+    };
+    let live = match &slot.live {
+        Some(live) => Some(live.fork()?),
+        None => None,
+    };
+    slot.pending.is_empty().then(|| Slot {
+        id: slot.id,
+        args,
+        clock: slot.clock,
+        live,
+        pending: VecDeque::new(),
+        scratch: Vec::new(),
+        hasher: slot.hasher.clone(),
+        history: slot.history,
+    })
 }

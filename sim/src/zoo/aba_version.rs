@@ -96,6 +96,7 @@ const BUMPS: i64 = VERSIONS as i64;
 pub fn build(world: &mut World) {
     let register = world.spawn::<Versioned>("register", ());
     world.hash_state(register);
+    world.clone_state(register);
     world.client("updater", async move |cx| {
         for _ in 0..20 {
             let (value, version, _) = cx.call(register, VersionedCall::Read).await?;

@@ -24,7 +24,7 @@ pub enum PeerCall {
 }
 
 /// The outcome of the ping, with the sync caller still to answer.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Pinged(ReplyTo<bool>, Result<bool, CallError>);
 
 impl GenServer for Peer {
@@ -68,6 +68,7 @@ pub fn build(world: &mut World) {
     let b_ref = ServerRef::new(ProcessId(a_ref.id().0 + 1));
     let a = world.spawn::<Peer>("a", b_ref);
     let b = world.spawn::<Peer>("b", a);
+    world.clone_state(a);
     debug_assert_eq!((a, b), (a_ref, b_ref));
     for (name, peer) in [("client-1", a), ("client-2", b)] {
         world.client(name, async move |cx| {

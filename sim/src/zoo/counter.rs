@@ -54,6 +54,7 @@ const CLIENTS: i64 = 3;
 pub fn build(world: &mut World) {
     let counter = world.spawn::<Counter>("counter", 0);
     world.hash_state(counter);
+    world.clone_state(counter);
     for i in 1..=CLIENTS {
         world.client(&format!("client-{i}"), async move |cx| {
             cx.call(counter, CounterCall::Increment).await?;

@@ -15,7 +15,7 @@ use crate::World;
 const LEASE: Duration = Duration::from_millis(100);
 
 /// The lock: one lease at a time, numbered; acquirers wait in line.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Lock {
     held: Option<u64>,
     leases: u64,
@@ -114,6 +114,8 @@ pub fn build(world: &mut World) {
     let lock = world.spawn::<Lock>("lock", ());
     let room = world.spawn::<Room>("room", ());
     world.hash_state(room);
+    world.clone_state(room);
+    world.clone_state(lock);
     for name in ["alice", "bob"] {
         world.client(name, async move |cx| {
             let lease = cx.call(lock, ()).await?;

@@ -19,6 +19,7 @@ pub async fn read_modify_write(cx: Cx, counter: ServerRef<Counter>) -> ClientRes
 pub fn build(world: &mut World) {
     let counter = world.spawn::<Counter>("counter", 0);
     world.hash_state(counter);
+    world.clone_state(counter);
     for i in 1..=2 {
         world.client(&format!("client-{i}"), move |cx| {
             read_modify_write(cx, counter)

@@ -96,6 +96,8 @@ const JOBS: u32 = 3;
 pub fn build(world: &mut World) {
     let store = world.spawn::<Store>("store", ());
     let jobs = world.spawn::<Jobs>("jobs", store);
+    world.clone_state(store);
+    world.clone_state(jobs);
     world.client("client-1", async move |cx| {
         let mut accepted = Vec::new();
         for n in 1..=JOBS {

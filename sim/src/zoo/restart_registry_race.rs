@@ -138,6 +138,7 @@ async fn operator(cx: Cx, ledger: ServerRef<Ledger>) -> ClientResult {
 pub fn build(world: &mut World) {
     let ledger = world.spawn::<Ledger>("ledger", ());
     world.hash_state(ledger);
+    world.clone_state(ledger);
     let front = ChildSpec::new::<Front>("front", move || ledger).named(FRONT);
     let spec = SupervisorSpec::<SimSpawner>::new(Strategy::OneForOne).child(front);
     world.spawn::<Supervisor<SimSpawner>>("sup", spec);

@@ -56,6 +56,7 @@ pub fn build(world: &mut World) {
 /// money must have left at most once.
 pub(crate) fn withdrawal_with_retries(world: &mut World) {
     let bank = world.spawn::<Bank>("bank", START);
+    world.clone_state(bank);
     world.client("client-1", async move |cx| {
         let mut outcome = Err(CallError::Timeout);
         for _ in 0..3 {

@@ -57,6 +57,7 @@ fn all_values() -> Vec<i64> {
 pub fn build(world: &mut World) {
     let stack = world.spawn::<Stack>("stack", INITIAL.to_vec());
     world.hash_state(stack);
+    world.clone_state(stack);
     for p in 1..=PUSHERS {
         world.client(&format!("pusher-{p}"), async move |cx| {
             for value in (1..=PUSHES).map(|i| 10 * p + i) {

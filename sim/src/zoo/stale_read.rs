@@ -57,7 +57,7 @@ pub struct Auditor(ServerRef<Account>);
 pub struct Audit;
 
 /// The balance read, with the audit's caller still to answer.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Read(ReplyTo<i64>, Result<i64, CallError>);
 
 impl GenServer for Auditor {
@@ -95,6 +95,8 @@ const DEPOSIT: i64 = 5;
 pub fn build(world: &mut World) {
     let account = world.spawn::<Account>("account", 0);
     let auditor = world.spawn::<Auditor>("auditor", account);
+    world.clone_state(account);
+    world.clone_state(auditor);
     world.client("client-1", async move |cx| {
         cx.cast(account, AccountCast::Deposit(DEPOSIT));
         let seen = cx.call(auditor, Audit).await?;

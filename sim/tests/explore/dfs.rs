@@ -60,6 +60,7 @@ fn bounds(reduction: Reduction) -> DfsOptions {
         keep_going: false,
         jobs: 1,
         shard: None,
+        stateful: true,
     }
 }
 

@@ -7,6 +7,7 @@ mod pairs;
 mod pct;
 mod shrink;
 mod soundness;
+mod stateful;
 mod step_limit;
 mod threads;
 mod time_races;

@@ -24,6 +24,7 @@ fn search(system: &dyn System, reduction: Reduction) -> Exploration {
         max_time: None,
         jobs: 1,
         shard: None,
+        stateful: true,
     };
     explore(system, &options, &mut |_| {}).expect("deterministic")
 }

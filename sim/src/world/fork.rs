@@ -1,0 +1,249 @@
+//! Copies of a world, for stateful search: a state is restored from a copy instead of being
+//! reached again by replaying the run that found it.
+//!
+//! Servers are copied as values (their types opted in with [`World::clone_state`]), and so
+//! are the messages in flight ([`Cloners`] copies the message types of those servers), the
+//! calls in flight and the reply tokens servers hold (a copy's tokens answer the copy's
+//! calls: `genserver::engine::forking` and the reply cells' own copies). A client is an
+//! `async` body, which cannot be copied: a copy keeps what it was given, and a fresh body of
+//! the same client is handed the same inputs ([`ClientProc::revive`]).
+
+use std::any::{Any, TypeId};
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use genserver::engine::forking;
+use genserver::{AnyMessage, GenServer, Message};
+
+use crate::world::clients::{ClientLog, ClientProc};
+use crate::world::envelope::CallOutcome;
+use crate::world::reply_cells::copying_cells;
+use crate::world::typed_server::{SlotCopier, copy_slot};
+use crate::world::{Proc, ProcKind, World};
+
+/// Copies a message of one type, handed over erased.
+type MessageCopier = fn(&dyn Message) -> AnyMessage;
+
+/// How to copy the servers and messages of the types a system opted in.
+#[derive(Clone, Default)]
+pub(crate) struct Cloners {
+    messages: BTreeMap<TypeId, MessageCopier>,
+    /// A `SlotCopier<S>` for each server type `S`.
+    servers: BTreeMap<TypeId, Rc<dyn Any>>,
+}
+
+impl Cloners {
+    /// Learns to copy servers of type `S` and their messages.
+    pub fn add_server<S>(&mut self)
+    where
+        S: GenServer + Clone,
+        S::Call: Clone,
+        S::Cast: Clone,
+        S::Info: Clone,
+        S::Reply: Clone,
+        S::Continue: Clone,
+    {
+        let copier: SlotCopier<S> = copy_slot::<S>;
+        self.servers.insert(TypeId::of::<S>(), Rc::new(copier));
+        self.add_message::<S::Call>();
+        self.add_message::<S::Cast>();
+        self.add_message::<S::Info>();
+        self.add_message::<S::Reply>();
+    }
+
+    fn add_message<T: Message + Clone>(&mut self) {
+        self.messages.insert(TypeId::of::<T>(), copy_as::<T>);
+    }
+
+    /// Whether servers of type `id` can be copied.
+    pub fn knows(&self, id: TypeId) -> bool {
+        self.servers.contains_key(&id)
+    }
+
+    /// Whether no server type can be copied.
+    pub fn is_empty(&self) -> bool {
+        self.servers.is_empty()
+    }
+
+    /// The copier registered for the server type `id`, if it is a `T`.
+    pub fn server<T: Copy + 'static>(&self, id: TypeId) -> Option<T> {
+        self.servers.get(&id)?.downcast_ref::<T>().copied()
+    }
+
+    /// A copy of `msg`, if its type is known.
+    pub fn copy(&self, msg: &AnyMessage) -> Option<AnyMessage> {
+        let erased: &dyn Message = &**msg;
+        let any: &dyn Any = erased;
+        let copier = self.messages.get(&any.type_id())?;
+        Some(copier(erased))
+    }
+
+    /// A copy of a call's outcome, if its reply's type is known.
+    pub fn copy_outcome(&self, outcome: &CallOutcome) -> Option<CallOutcome> {
+        match outcome {
+            Ok(reply) => Some(Ok(self.copy(reply)?)),
+            Err(error) => Some(Err(error.clone())),
+        }
+    }
+}
+
+/// Copies a message known to be a `T`.
+fn copy_as<T: Message + Clone>(msg: &dyn Message) -> AnyMessage {
+    let any: &dyn Any = msg;
+    Box::new(
+        any.downcast_ref::<T>()
+            .expect("registered under its type")
+            .clone(),
+    )
+}
+
+impl World {
+    /// Makes clients keep their inputs, so that copies of this world can bring them back.
+    pub(crate) fn keep_client_logs(&mut self) {
+        if self.cloners.is_empty() {
+            return; // No copy will ever be made.
+        }
+        let order = Rc::new(Cell::new(0));
+        for proc in &mut self.procs {
+            if let ProcKind::Client(client) = &mut proc.kind {
+                client.log = Some(ClientLog {
+                    given: Vec::new(),
+                    cloners: Rc::clone(&self.cloners),
+                    broken: false,
+                    order: Rc::clone(&order),
+                });
+            }
+        }
+    }
+
+    /// A copy of this world between two steps, its clients without bodies (see
+    /// [`World::revive`]); `None` if something in it cannot be copied.
+    pub(crate) fn fork(&self) -> Option<World> {
+        let copyable = |proc: &Proc| match &proc.kind {
+            ProcKind::Server(server) => self.cloners.knows(server.server_type()),
+            ProcKind::Client(_) => true,
+        };
+        if !self.starting.is_empty() || !self.procs.iter().all(copyable) {
+            return None;
+        }
+        forking(|| copying_cells(|| self.copy_parts())).flatten()
+    }
+
+    fn copy_parts(&self) -> Option<World> {
+        let cloners = &*self.cloners;
+        let order = Rc::new(Cell::new(self.client_order()));
+        let mut procs = Vec::with_capacity(self.procs.len());
+        for proc in &self.procs {
+            let kind = match &proc.kind {
+                ProcKind::Server(server) => ProcKind::Server(server.fork(cloners)?),
+                ProcKind::Client(client) => ProcKind::Client(client.copy(&order)?),
+            };
+            let name = proc.name.clone();
+            procs.push(Proc { name, kind });
+        }
+        let cells = (self.cells.iter())
+            .map(|(caller, tag, cell)| Some((*caller, *tag, cell.copy()?)))
+            .collect::<Option<Vec<_>>>()?;
+        Some(World {
+            procs,
+            net: self.net.copy(cloners)?,
+            deadlines: self.deadlines.clone(),
+            deadline_seq: self.deadline_seq,
+            pending: self.pending.clone(),
+            waiting: self.waiting.clone(),
+            cells,
+            now: self.now,
+            step: self.step,
+            max_steps: self.max_steps,
+            extra_steps: self.extra_steps,
+            over_budget: self.over_budget,
+            naming: self.naming.clone(),
+            log: self.log.clone(),
+            invariants: self.invariants.clone(),
+            final_checks: self.final_checks.clone(),
+            eventually: self.eventually.clone(),
+            server_started_waiting: self.server_started_waiting,
+            faults: self.faults.clone(),
+            faults_used: self.faults_used,
+            lives: self.lives.clone(),
+            latency: self.latency,
+            max_latency: self.max_latency,
+            failure: self.failure.clone(),
+            touches: self.touches.clone(),
+            touch: self.touch.clone(),
+            visible: RefCell::new(self.visible.borrow().clone()),
+            watching: Cell::new(self.watching.get()),
+            kernel: self.kernel.clone(),
+            starting: Vec::new(),
+            cloners: Rc::clone(&self.cloners),
+        })
+    }
+
+    /// The number the clients' next input gets.
+    fn client_order(&self) -> u64 {
+        (self.procs.iter())
+            .find_map(|proc| match &proc.kind {
+                ProcKind::Client(client) => client.log.as_ref().map(|log| log.order.get()),
+                ProcKind::Server(_) => None,
+            })
+            .unwrap_or(0)
+    }
+
+    /// A world in the state of `copy` (made by [`World::fork`]). Its clients are fresh
+    /// bodies from `fresh` (the system's world, built again) handed, in the order they were
+    /// given, the inputs the copied clients were given; its checks are `fresh`'s too (checks
+    /// and clients may share data, which copies must not share). `None` if the copy cannot
+    /// be copied again or a client does not come back to where it was (it is not
+    /// deterministic).
+    pub(crate) fn revive(copy: &World, fresh: impl FnOnce() -> World) -> Option<World> {
+        let mut world = copy.fork()?;
+        let is_client = |p: &Proc| matches!(p.kind, ProcKind::Client(_));
+        if !world.procs.iter().any(is_client) {
+            return Some(world);
+        }
+        let mut fresh = fresh();
+        let mut inputs = Vec::new();
+        for (index, proc) in world.procs.iter().enumerate() {
+            if let ProcKind::Client(client) = &proc.kind {
+                let body = fresh.procs.get(index).filter(|p| p.name == proc.name);
+                if !body.is_some_and(is_client) {
+                    return None;
+                }
+                let given = client.log.iter().flat_map(|log| &log.given);
+                inputs.extend(given.map(|(number, given)| (*number, index, given)));
+            }
+        }
+        inputs.sort_by_key(|&(number, _, _)| number);
+        let mut finished = vec![false; world.procs.len()];
+        for (_, index, given) in inputs {
+            let ProcKind::Client(body) = &mut fresh.procs[index].kind else {
+                unreachable!("checked above");
+            };
+            if body.replay(given, &world.cloners)? {
+                finished[index] = true;
+            }
+        }
+        for (index, proc) in world.procs.iter_mut().enumerate() {
+            let ProcKind::Client(copied) = &proc.kind else {
+                continue;
+            };
+            if finished[index] != copied.is_done() {
+                return None;
+            }
+            let new = std::mem::replace(
+                &mut fresh.procs[index].kind,
+                ProcKind::Client(ClientProc::idle()),
+            );
+            let ProcKind::Client(mut body) = new else {
+                unreachable!("checked above");
+            };
+            body.adopt(copied);
+            proc.kind = ProcKind::Client(body);
+        }
+        world.invariants = fresh.invariants;
+        world.final_checks = fresh.final_checks;
+        world.eventually = fresh.eventually;
+        Some(world)
+    }
+}
