@@ -7,7 +7,8 @@
 //! `genserver::rules`), `typed_server` and `erased_server` (a server of one type, and the
 //! trait the world drives it by), `clients` (async clients and their requests), `envelope`,
 //! `network` and `naming` (messages, their queues and their names), `faults`, `liveness`,
-//! `fingerprint` and `spawner`.
+//! `fingerprint` (with `symmetry`: states equal up to interchangeable processes) and
+//! `spawner`.
 
 pub(crate) mod calls;
 pub(crate) mod children;
@@ -25,6 +26,7 @@ pub(crate) mod network;
 pub(crate) mod reply_cells;
 pub(crate) mod spawner;
 pub(crate) mod step;
+pub(crate) mod symmetry;
 pub(crate) mod typed_server;
 
 use std::borrow::Cow;
@@ -173,6 +175,8 @@ pub struct World {
     /// Children whose `init` effects are being applied (innermost last): the child, and the
     /// reason if it exited meanwhile (its start then fails, as in the threaded runtime).
     pub(crate) starting: Vec<(ProcessId, Option<genserver::ExitReason>)>,
+    /// Groups of interchangeable processes, and whether fingerprints use them.
+    pub(crate) symmetry: symmetry::Groups,
 }
 
 /// A read-only view of server states, handed to invariants.
@@ -242,6 +246,7 @@ impl World {
             watching: Cell::new(false),
             kernel: Kernel::new(),
             starting: Vec::new(),
+            symmetry: symmetry::Groups::default(),
         }
     }
 
@@ -338,6 +343,7 @@ impl World {
     /// apart by what the server was sent, which is safe but merges fewer of them. Runtime
     /// users never need this: only [`crate::explore`] looks at it.
     pub fn hash_state<S: GenServer + Hash>(&mut self, server: ServerRef<S>) {
+        self.symmetry.hashed.insert(server.id());
         if let Some(Proc {
             kind: ProcKind::Server(slot),
             ..

@@ -8,5 +8,6 @@ mod pct;
 mod shrink;
 mod soundness;
 mod step_limit;
+mod symmetry;
 mod threads;
 mod time_races;
