@@ -26,20 +26,55 @@ impl System for CounterClients {
         "counter-clients"
     }
     fn build(&self, world: &mut World) {
-        let counter = world.spawn::<Counter>("counter", 0);
-        world.hash_state(counter);
-        for i in 1..=self.clients {
+        build_clients(world, self.clients);
+    }
+}
+
+/// The counter and `clients` clients; returns the clients' ids.
+fn build_clients(world: &mut World, clients: usize) -> Vec<genserver::ProcessId> {
+    let counter = world.spawn::<Counter>("counter", 0);
+    world.hash_state(counter);
+    (1..=clients)
+        .map(|i| {
             world.client(&format!("client-{i}"), move |cx| {
                 read_modify_write(cx, counter)
-            });
-        }
+            })
+        })
+        .collect()
+}
+
+/// [`CounterClients`] with its clients declared interchangeable
+/// ([`World::interchangeable`]): states equal up to a permutation of the clients count once.
+pub struct SymmetricClients {
+    /// How many clients.
+    pub clients: usize,
+}
+
+impl System for SymmetricClients {
+    fn name(&self) -> &str {
+        "counter-clients-symmetric"
     }
+    fn build(&self, world: &mut World) {
+        let clients = build_clients(world, self.clients);
+        world.interchangeable(&clients);
+    }
+}
+
+/// Explores every order of [`SymmetricClients`] with the simulator's DFS, state hashing and
+/// symmetry reduction, without budgets, on `jobs` threads.
+pub fn explore_symmetric(clients: usize, jobs: usize) -> Exploration {
+    explore(&SymmetricClients { clients }, &unbounded(jobs), &mut |_| {}).expect("deterministic")
 }
 
 /// Explores every order of [`CounterClients`] with the simulator's DFS and state hashing,
 /// without budgets, on `jobs` threads.
 pub fn explore_clients(clients: usize, jobs: usize) -> Exploration {
-    let options = DfsOptions {
+    explore(&CounterClients { clients }, &unbounded(jobs), &mut |_| {}).expect("deterministic")
+}
+
+/// State hashing without budgets, keeping going, on `jobs` threads.
+fn unbounded(jobs: usize) -> DfsOptions {
+    DfsOptions {
         reduction: Reduction::StateHashing,
         max_depth: 1_000,
         max_states: u64::MAX,
@@ -48,8 +83,7 @@ pub fn explore_clients(clients: usize, jobs: usize) -> Exploration {
         keep_going: true,
         jobs,
         shard: None,
-    };
-    explore(&CounterClients { clients }, &options, &mut |_| {}).expect("deterministic")
+    }
 }
 
 /// Which of the simulator's distinctions a state of [`count_states`] keeps.
@@ -66,6 +100,9 @@ pub struct Refinements {
     /// simulator's `#tag` before format version 3; now calls are numbered per caller, which
     /// says nothing about the order of other clients' calls).
     pub tags: bool,
+    /// States equal up to a permutation of the clients are one state (a state is its
+    /// multiset of clients): the space of the simulator's symmetry reduction.
+    pub symmetric: bool,
 }
 
 /// What [`count_states`] found.
@@ -120,7 +157,11 @@ pub fn count_states(clients: usize, keep: Refinements) -> Count {
             };
             (phase, read, tag)
         });
-        (*value, at.collect())
+        let mut at: Vec<ClientAt> = at.collect();
+        if keep.symmetric {
+            at.sort_unstable_by_key(|&(phase, read, tag)| (phase as u8, read, tag));
+        }
+        (*value, at)
     };
     let init: Full = if keep.ready {
         (0, vec![(Phase::Ready, None, 0); clients], 0)

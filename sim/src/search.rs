@@ -12,6 +12,13 @@
 //! - **State hashing** ([`Reduction::StateHashing`]): plain DFS that skips every state it has seen at the
 //!   same or a smaller depth ([`World::hash_state`] lets a system merge more states).
 //!
+//! With state hashing, a system that declares interchangeable processes
+//! ([`World::interchangeable`]) has its states fingerprinted up to a permutation of them
+//! (symmetry reduction, `world/symmetry.rs`): `states` then counts canonical states, and
+//! [`Exploration::symmetry`] says whether it was used, and where it stood aside (a state it
+//! cannot rename is fingerprinted as it is). Invariants and checks must not single out one
+//! member of a group; they then fail in the same runs, up to which member shows it.
+//!
 //! Budgets bound the depth of a run, the unique states and the runs; the report says whether
 //! the space was explored in full ("verified within bounds") or a budget ran out.
 //!

@@ -175,13 +175,17 @@ impl World {
         if let Some(reason) = &self.symmetry.broken {
             return Some(reason.clone());
         }
-        let unhashed = self.procs.iter().enumerate().find(|(i, proc)| match &proc.kind {
-            ProcKind::Server(slot) => {
-                slot.state().is_some()
-                    && !(self.symmetry.hashed).contains(&ProcessId(*i as u64 + 1))
-            }
-            ProcKind::Client(_) => false,
-        });
+        let unhashed = self
+            .procs
+            .iter()
+            .enumerate()
+            .find(|(i, proc)| match &proc.kind {
+                ProcKind::Server(slot) => {
+                    slot.state().is_some()
+                        && !(self.symmetry.hashed).contains(&ProcessId(*i as u64 + 1))
+                }
+                ProcKind::Client(_) => false,
+            });
         unhashed.map(|(_, proc)| {
             format!(
                 "server {} has no hash_state (its history holds ids as they were rendered)",
@@ -247,7 +251,9 @@ impl World {
         let mut best = u64::MAX;
         loop {
             let perm = self.perm(&arranged);
-            best = best.min(renamed(&perm.table, || self.hash_world(tagless, Some(&perm))));
+            best = best.min(renamed(&perm.table, || {
+                self.hash_world(tagless, Some(&perm))
+            }));
             // The next order of the tied runs, odometer-wise; done when every run wrapped.
             let mut advanced = false;
             for &(g, start, end) in &runs {
