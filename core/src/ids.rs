@@ -185,3 +185,45 @@ pub struct TimerId(pub u64);
 /// Names one monitor set by one server, as returned by [`crate::Ctx::monitor`].
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub struct MonitorRef(pub u64);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::hash::DefaultHasher;
+
+    fn hash(id: ProcessId) -> u64 {
+        let mut hasher = DefaultHasher::new();
+        id.hash(&mut hasher);
+        hasher.finish()
+    }
+
+    #[test]
+    fn ids_are_renamed_inside_the_scope_only() {
+        let (a, b) = (ProcessId(1), ProcessId(2));
+        let plain = (hash(a), hash(b), format!("{a:?} {b}"));
+        assert_eq!(plain.0, hash_u64(1), "what derive(Hash) wrote");
+        let inside = renamed(&[0, 2, 1], || (hash(a), hash(b), format!("{a:?} {b}")));
+        assert_eq!(inside, (plain.1, plain.0, "<2> <1>".to_owned()));
+        assert_eq!((hash(a), hash(b), format!("{a:?} {b}")), plain);
+        // Beyond the table, ids stay as they are.
+        assert_eq!(renamed(&[0], || format!("{a:?}")), "<1>");
+    }
+
+    #[test]
+    fn a_watch_sees_the_ids_rendered_and_nests_in_a_renaming() {
+        let ((text, seen), after) = renamed(&[0, 5], || {
+            let watched = watching_ids(|| format!("{:?}", [ProcessId(1), ProcessId(3)]));
+            (watched, format!("{:?}", ProcessId(1)))
+        });
+        assert_eq!(text, "[<1>, <3>]");
+        assert_eq!(seen, [ProcessId(1), ProcessId(3)]);
+        assert_eq!(after, "<5>", "the renaming is back after the watch");
+        assert_eq!(format!("{:?}", ProcessId(1)), "<1>");
+    }
+
+    fn hash_u64(n: u64) -> u64 {
+        let mut hasher = DefaultHasher::new();
+        n.hash(&mut hasher);
+        hasher.finish()
+    }
+}
