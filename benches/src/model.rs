@@ -26,15 +26,45 @@ impl System for CounterClients {
         "counter-clients"
     }
     fn build(&self, world: &mut World) {
-        let counter = world.spawn::<Counter>("counter", 0);
-        world.hash_state(counter);
-        world.clone_state(counter);
-        for i in 1..=self.clients {
+        build_clients(world, self.clients);
+    }
+}
+
+/// The counter and `clients` clients; returns the clients' ids.
+fn build_clients(world: &mut World, clients: usize) -> Vec<genserver::ProcessId> {
+    let counter = world.spawn::<Counter>("counter", 0);
+    world.hash_state(counter);
+    world.clone_state(counter);
+    (1..=clients)
+        .map(|i| {
             world.client(&format!("client-{i}"), move |cx| {
                 read_modify_write(cx, counter)
-            });
-        }
+            })
+        })
+        .collect()
+}
+
+/// [`CounterClients`] with its clients declared interchangeable
+/// ([`World::interchangeable`]): states equal up to a permutation of the clients count once.
+pub struct SymmetricClients {
+    /// How many clients.
+    pub clients: usize,
+}
+
+impl System for SymmetricClients {
+    fn name(&self) -> &str {
+        "counter-clients-symmetric"
     }
+    fn build(&self, world: &mut World) {
+        let clients = build_clients(world, self.clients);
+        world.interchangeable(&clients);
+    }
+}
+
+/// Explores every order of [`SymmetricClients`] with the simulator's DFS, state hashing and
+/// symmetry reduction, without budgets, on `jobs` threads.
+pub fn explore_symmetric(clients: usize, jobs: usize) -> Exploration {
+    explore(&SymmetricClients { clients }, &unbounded(jobs), &mut |_| {}).expect("deterministic")
 }
 
 /// Explores every order of [`CounterClients`] with the simulator's DFS and state hashing,
@@ -42,6 +72,15 @@ impl System for CounterClients {
 /// replaying their runs.
 pub fn explore_clients(clients: usize, jobs: usize, stateful: bool) -> Exploration {
     let options = DfsOptions {
+        stateful,
+        ..unbounded(jobs)
+    };
+    explore(&CounterClients { clients }, &options, &mut |_| {}).expect("deterministic")
+}
+
+/// State hashing without budgets, keeping going, on `jobs` threads.
+fn unbounded(jobs: usize) -> DfsOptions {
+    DfsOptions {
         reduction: Reduction::StateHashing,
         max_depth: 1_000,
         max_states: u64::MAX,
@@ -50,9 +89,8 @@ pub fn explore_clients(clients: usize, jobs: usize, stateful: bool) -> Explorati
         keep_going: true,
         jobs,
         shard: None,
-        stateful,
-    };
-    explore(&CounterClients { clients }, &options, &mut |_| {}).expect("deterministic")
+        stateful: true,
+    }
 }
 
 /// Which of the simulator's distinctions a state of [`count_states`] keeps.
@@ -69,6 +107,9 @@ pub struct Refinements {
     /// simulator's `#tag` before format version 3; now calls are numbered per caller, which
     /// says nothing about the order of other clients' calls).
     pub tags: bool,
+    /// States equal up to a permutation of the clients are one state (a state is its
+    /// multiset of clients): the space of the simulator's symmetry reduction.
+    pub symmetric: bool,
 }
 
 /// What [`count_states`] found.
@@ -123,7 +164,11 @@ pub fn count_states(clients: usize, keep: Refinements) -> Count {
             };
             (phase, read, tag)
         });
-        (*value, at.collect())
+        let mut at: Vec<ClientAt> = at.collect();
+        if keep.symmetric {
+            at.sort_unstable_by_key(|&(phase, read, tag)| (phase as u8, read, tag));
+        }
+        (*value, at)
     };
     let init: Full = if keep.ready {
         (0, vec![(Phase::Ready, None, 0); clients], 0)

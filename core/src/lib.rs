@@ -118,6 +118,7 @@ pub mod engine {
     pub use crate::client::ClientEngine;
     pub use crate::fork::forking;
     pub use crate::guard::{guarded, in_user_code, render};
+    pub use crate::ids::{renamed, watching_ids};
     pub use crate::kernel::{Arrival, Kernel, Notice, Retired};
     pub use crate::message::misfit;
     pub use crate::process::{Action, Command, Output, Process, Settle, Status};

@@ -264,7 +264,7 @@ pub use scheduler::pct::PctScheduler;
 pub use scheduler::random::RandomScheduler;
 pub use scheduler::replay::ReplayScheduler;
 pub use scheduler::{Divergence, Enabled, Scheduler};
-pub use search::{DfsOptions, Exploration, Reduction, Seen, explore};
+pub use search::{DfsOptions, Exploration, Reduction, Seen, Symmetry, explore};
 pub use sim::Sim;
 pub use snapshot::trace_text;
 pub use system::{Entry, System};

@@ -12,6 +12,13 @@
 //! - **State hashing** ([`Reduction::StateHashing`]): plain DFS that skips every state it has seen at the
 //!   same or a smaller depth ([`World::hash_state`] lets a system merge more states).
 //!
+//! With state hashing, a system that declares interchangeable processes
+//! ([`World::interchangeable`]) has its states fingerprinted up to a permutation of them
+//! (symmetry reduction, `world/symmetry.rs`): `states` then counts canonical states, and
+//! [`Exploration::symmetry`] says whether it was used, and where it stood aside (a state it
+//! cannot rename is fingerprinted as it is). Invariants and checks must not single out one
+//! member of a group; they then fail in the same runs, up to which member shows it.
+//!
 //! Budgets bound the depth of a run, the unique states and the runs; the report says whether
 //! the space was explored in full ("verified within bounds") or a budget ran out.
 //!
@@ -31,7 +38,8 @@ pub(crate) mod split;
 pub(crate) mod visited;
 pub(crate) mod worker;
 
-use std::sync::Mutex;
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -40,10 +48,11 @@ use crate::drive::options::Shard;
 use crate::scheduler::Divergence;
 use crate::search::pool::Pool;
 use crate::search::visited::Visited;
-use crate::search::worker::{Search, Tally};
+use crate::search::worker::{Search, Tally, lock};
 use crate::system::System;
+use crate::world::World;
 
-pub use exploration::{Exploration, Seen};
+pub use exploration::{Exploration, Seen, Symmetry};
 
 /// How an exhaustive search avoids exploring equivalent orders.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,6 +136,11 @@ pub fn explore(
         reduction: reduction_for(system, options),
         ..options.clone()
     };
+    let (symmetric, symmetry) = symmetry_for(system, options.reduction);
+    let system: &dyn System = match &symmetric {
+        Some(symmetric) => symmetric,
+        None => system,
+    };
     let jobs = match options.reduction {
         Reduction::Dpor => 1,
         _ => crate::drive::parallel::threads(options.jobs, u64::MAX),
@@ -151,10 +165,63 @@ pub fn explore(
     }
     tally.report.states = search.visited.len();
     tally.report.reduction = options.reduction;
+    tally.report.symmetry = match (symmetry, &symmetric) {
+        (Symmetry::Used, Some(symmetric)) => {
+            let notes = lock(&symmetric.notes);
+            match notes.is_empty() {
+                true => Symmetry::Used,
+                false => Symmetry::Partly(notes.iter().cloned().collect()),
+            }
+        }
+        (symmetry, _) => symmetry,
+    };
     if options.shard.is_some() {
         tally.report.seen = Some(tally.seen(search.visited.fingerprints()));
     }
     Ok(tally.report)
+}
+
+/// A system whose worlds fingerprint their states up to their groups' permutations, noting
+/// where they could not.
+struct Symmetric<'a> {
+    system: &'a dyn System,
+    notes: Arc<Mutex<BTreeSet<String>>>,
+}
+
+impl System for Symmetric<'_> {
+    fn build(&self, world: &mut World) {
+        self.system.build(world);
+        world.symmetry.on = true;
+        world.symmetry.notes = Some(self.notes.clone());
+    }
+
+    fn name(&self) -> &str {
+        self.system.name()
+    }
+}
+
+/// Whether a search of `system` with `reduction` uses the groups of interchangeable
+/// processes it declares: only state hashing skips states by fingerprint (DPOR and plain
+/// DFS count them), and only if the initial state can be renamed (every server hashes its
+/// state). Returns the system to search then, and what the report says.
+fn symmetry_for(system: &dyn System, reduction: Reduction) -> (Option<Symmetric<'_>>, Symmetry) {
+    let mut world = World::new(false);
+    system.build(&mut world);
+    if world.symmetry.list.is_empty() {
+        return (None, Symmetry::Undeclared);
+    }
+    let ignored = |why: &str| (None, Symmetry::Ignored(why.to_owned()));
+    match reduction {
+        Reduction::Dpor => ignored("DPOR counts states, it does not skip them"),
+        Reduction::Nothing => ignored("every interleaving is explored"),
+        Reduction::StateHashing => match world.symmetry_obstacle() {
+            Some(reason) => (None, Symmetry::Ignored(reason)),
+            None => {
+                let notes = Arc::default();
+                (Some(Symmetric { system, notes }), Symmetry::Used)
+            }
+        },
+    }
 }
 
 /// The reduction a search of `system` can use. DPOR's independence cannot express a jump of

@@ -7,7 +7,8 @@
 //! `genserver::rules`), `typed_server` and `erased_server` (a server of one type, and the
 //! trait the world drives it by), `clients` (async clients and their requests), `envelope`,
 //! `network` and `naming` (messages, their queues and their names), `faults`, `liveness`,
-//! `fingerprint` and `spawner`.
+//! `fingerprint` (with `symmetry`: states equal up to interchangeable processes) and
+//! `spawner`.
 
 pub(crate) mod calls;
 pub(crate) mod children;
@@ -26,6 +27,7 @@ pub(crate) mod network;
 pub(crate) mod reply_cells;
 pub(crate) mod spawner;
 pub(crate) mod step;
+pub(crate) mod symmetry;
 pub(crate) mod typed_server;
 
 use std::borrow::Cow;
@@ -181,6 +183,8 @@ pub struct World {
     /// How to copy the servers and messages of the types the system opted in
     /// ([`World::clone_state`]).
     pub(crate) cloners: Rc<Cloners>,
+    /// Groups of interchangeable processes, and whether fingerprints use them.
+    pub(crate) symmetry: symmetry::Groups,
 }
 
 /// A read-only view of server states, handed to invariants.
@@ -251,6 +255,7 @@ impl World {
             kernel: Kernel::new(),
             starting: Vec::new(),
             cloners: Rc::default(),
+            symmetry: symmetry::Groups::default(),
         }
     }
 
@@ -347,6 +352,7 @@ impl World {
     /// apart by what the server was sent, which is safe but merges fewer of them. Runtime
     /// users never need this: only [`crate::explore`] looks at it.
     pub fn hash_state<S: GenServer + Hash>(&mut self, server: ServerRef<S>) {
+        self.symmetry.hashed.insert(server.id());
         if let Some(Proc {
             kind: ProcKind::Server(slot),
             ..

@@ -21,6 +21,13 @@
 //! each distinction switched on or off; with none it must give stateright's count, with
 //! both (less its terminal states) the simulator's.
 //!
+//! A fourth line (N = 3 and 4) measures the simulator's DFS with the clients declared
+//! interchangeable (symmetry reduction): its unique states are checked against the refined
+//! enumeration with states equal up to a permutation of the clients counted once.
+//! (Stateright's own `CheckerBuilder::symmetry` is not measured: its representative sorts
+//! actor states alone, so clients in equal states but with different messages in flight keep
+//! their order, and its count would not be the orbits.)
+//!
 //! A third line measures stateright on the simulator's state space ([`stateright_model::Refined`],
 //! the model written with those two distinctions), so that speeds also compare on spaces of
 //! equal size.
@@ -28,7 +35,7 @@
 mod stateright_model;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use genserver_benches::model::{Refinements, count_states, explore_clients};
+use genserver_benches::model::{Refinements, count_states, explore_clients, explore_symmetric};
 
 /// Stateright 0.31's unique states for N = 2, 3, 4 from `machine-baselines.md`.
 const REFERENCE: [(usize, u64); 3] = [(2, 37), (3, 345), (4, 3_657)];
@@ -62,6 +69,7 @@ fn checked_counts(clients: usize, reference: u64) -> (u64, u64, u64) {
         client_values: true,
         ready: true,
         tags: false,
+        symmetric: false,
     };
     let refined = count_states(clients, all);
     assert_eq!(
@@ -81,6 +89,7 @@ fn checked_counts(clients: usize, reference: u64) -> (u64, u64, u64) {
             client_values,
             ready,
             tags,
+            symmetric: false,
         };
         count_states(clients, keep).states
     };
@@ -98,6 +107,42 @@ fn checked_counts(clients: usize, reference: u64) -> (u64, u64, u64) {
         parallel.schedules + parallel.pruned,
     );
     (stateright, sim, stateright_refined)
+}
+
+/// Checks the unique states of the simulator's search with symmetry against the refined
+/// enumeration up to permutations of the clients, and returns them (`plain`: the states
+/// without symmetry).
+fn checked_symmetric_count(clients: usize, plain: u64) -> u64 {
+    let exploration = explore_symmetric(clients, 1);
+    assert!(exploration.verified());
+    assert_eq!(
+        exploration.symmetry,
+        genserver_sim::Symmetry::Used,
+        "symmetry is used"
+    );
+    let orbits = count_states(
+        clients,
+        Refinements {
+            client_values: true,
+            ready: true,
+            tags: false,
+            symmetric: true,
+        },
+    );
+    assert_eq!(
+        exploration.states,
+        orbits.states - orbits.terminal,
+        "the simulator's states up to symmetry are the refined model's orbits"
+    );
+    assert_eq!(exploration.end_states, orbits.terminal);
+    eprintln!(
+        "N = {clients}: with symmetry the simulator counts {} states ({plain} without, {:.1}x \
+         fewer) in {} runs",
+        exploration.states,
+        plain as f64 / exploration.states as f64,
+        exploration.schedules + exploration.pruned,
+    );
+    exploration.states
 }
 
 fn unique_states_per_second(c: &mut Criterion) {
@@ -120,6 +165,13 @@ fn unique_states_per_second(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("sim_dfs_hashing_2_jobs", clients), |b| {
             b.iter(|| explore_clients(clients, 2, true).states)
         });
+        if clients >= 3 {
+            let symmetric = checked_symmetric_count(clients, sim);
+            group.throughput(Throughput::Elements(symmetric));
+            group.bench_function(BenchmarkId::new("sim_dfs_hashing_symmetry", clients), |b| {
+                b.iter(|| explore_symmetric(clients, 1).states)
+            });
+        }
     }
     let stateright = stateright_model::unique_states(5);
     assert_eq!(stateright, REFERENCE_5, "stateright, N = 5");

@@ -158,6 +158,8 @@ pub fn search(system: &dyn System, args: &HuntArgs) -> Result<Searched, String> 
         (_, jobs) => format!(", {jobs} jobs"),
     };
     let shard = (args.shard).map_or(String::new(), |shard| format!(", shard {shard}"));
+    // Whether states were counted up to the system's interchangeable processes.
+    let sym = (report.symmetry.describe()).map_or(String::new(), |s| format!(", {s}"));
     let stats = format!(
         "{}, {} unique states, max depth {}",
         plural(report.schedules, "schedule"),
@@ -174,15 +176,19 @@ pub fn search(system: &dyn System, args: &HuntArgs) -> Result<Searched, String> 
         line,
         summary,
         strategy: match (report.reduction, args.reduction, args.shard) {
-            (Reduction::Dpor, ..) => format!("dfs (source-set DPOR, sleep sets); {stats}"),
+            (Reduction::Dpor, ..) => format!("dfs (source-set DPOR, sleep sets){sym}; {stats}"),
             (Reduction::StateHashing, ReductionArg::Dpor, None) => {
-                format!("dfs (state hashing: time races deliveries here){jobs}; {stats}")
+                format!("dfs (state hashing: time races deliveries here){jobs}{sym}; {stats}")
             }
             (Reduction::StateHashing, ReductionArg::Dpor, Some(_)) => {
-                format!("dfs (state hashing: a shard cannot use DPOR){jobs}{shard}; {stats}")
+                format!("dfs (state hashing: a shard cannot use DPOR){jobs}{shard}{sym}; {stats}")
             }
-            (Reduction::StateHashing, ..) => format!("dfs (state hashing){jobs}{shard}; {stats}"),
-            (Reduction::Nothing, ..) => format!("dfs (every interleaving){jobs}{shard}; {stats}"),
+            (Reduction::StateHashing, ..) => {
+                format!("dfs (state hashing){jobs}{shard}{sym}; {stats}")
+            }
+            (Reduction::Nothing, ..) => {
+                format!("dfs (every interleaving){jobs}{shard}{sym}; {stats}")
+            }
         },
     })
 }

@@ -45,6 +45,42 @@ pub struct Exploration {
     /// What a shard saw, for [`Exploration::merge`] (only from a search with
     /// [`crate::DfsOptions::shard`]).
     pub seen: Option<Seen>,
+    /// Whether states were counted up to permutations of interchangeable processes
+    /// ([`crate::World::interchangeable`]).
+    #[serde(default)]
+    pub symmetry: Symmetry,
+}
+
+/// Whether a search counted states up to permutations of the system's groups of
+/// interchangeable processes ([`crate::World::interchangeable`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Symmetry {
+    /// The system declared no group.
+    #[default]
+    Undeclared,
+    /// Every state was fingerprinted as its canonical representative: `states` and
+    /// `end_states` count states up to the groups' permutations.
+    Used,
+    /// Used, except for the states it could not rename (counted as they are, apart from
+    /// the others), for these reasons.
+    Partly(Vec<String>),
+    /// Declared but not used, for this reason (states are counted as they are).
+    Ignored(String),
+}
+
+impl Symmetry {
+    /// One phrase for a report ("symmetry: ..."), or `None` if no group was declared.
+    pub fn describe(&self) -> Option<String> {
+        match self {
+            Symmetry::Undeclared => None,
+            Symmetry::Used => Some("symmetry reduction".to_owned()),
+            Symmetry::Partly(reasons) => Some(format!(
+                "symmetry reduction, except in states where {}",
+                reasons.join("; ")
+            )),
+            Symmetry::Ignored(reason) => Some(format!("symmetry declared but ignored: {reason}")),
+        }
+    }
 }
 
 /// The states, end states and failures one shard of a search saw: what the shards' reports
@@ -101,6 +137,7 @@ impl Exploration {
             merged.depth_limited |= shard.depth_limited;
             merged.budget_ran_out |= shard.budget_ran_out;
             merged.reduction = shard.reduction;
+            merged.symmetry = shard.symmetry.clone();
             if merged.found.is_none() {
                 merged.found = shard.found.clone();
             }

@@ -8,12 +8,21 @@
 //! of what they were handed, which is always safe but tells more states apart. Clients
 //! contribute the history of the outcomes they were given (their state follows from it).
 //! The hasher is std's `DefaultHasher` with its fixed keys: the same in every run.
+//!
+//! A search with symmetry on ([`World::interchangeable`]) fingerprints the canonical
+//! representative of a state instead (`world/symmetry.rs`), unless something in the state
+//! cannot be renamed.
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::hash::{DefaultHasher, Hasher};
 
+use genserver::ProcessId;
+
 use crate::scheduler::labels::without_numbers;
+use crate::world::envelope::Envelope;
 use crate::world::erased_server::{hash_fmt, hash_text};
+use crate::world::symmetry::Perm;
 use crate::world::{Deadline, ProcKind, World};
 
 impl World {
@@ -38,6 +47,20 @@ impl World {
     }
 
     fn fingerprint_with(&self, tagless: bool) -> u64 {
+        if self.symmetric() {
+            match self.symmetry_obstacle() {
+                None => return self.canonical_fingerprint(tagless),
+                Some(reason) => self.note_asymmetric(reason),
+            }
+        }
+        self.hash_world(tagless, None)
+    }
+
+    /// Hashes the world, every process id renamed by `perm` if given (the caller has the
+    /// core rename the ids inside states and messages too): processes in the order of their
+    /// new ids, and what is ordered by ids re-sorted by them.
+    pub(crate) fn hash_world(&self, tagless: bool, perm: Option<&Perm>) -> u64 {
+        let map = |id: ProcessId| perm.map_or(id.0, |perm| perm.of(id));
         // Rendered text goes straight into the hasher, unless call numbers must come out.
         let feed = |h: &mut dyn Hasher, args: fmt::Arguments<'_>| match tagless {
             true => hash_text(h, &without_numbers(&fmt::format(args))),
@@ -47,8 +70,9 @@ impl World {
         let h: &mut dyn Hasher = &mut hasher;
         h.write_u64(self.now);
         h.write_u32(self.faults_used);
-        for proc in &self.procs {
-            match &proc.kind {
+        for k in 0..self.procs.len() {
+            let index = perm.map_or(k, |perm| perm.order[k]);
+            match &self.procs[index].kind {
                 ProcKind::Server(slot) => {
                     h.write_u8(b's');
                     slot.fingerprint(h, tagless);
@@ -60,13 +84,23 @@ impl World {
                 }
             }
         }
-        for (from, life, to, queue) in self.net.queues() {
-            h.write_u64(from.0);
+        let queue = |h: &mut dyn Hasher, (from, life, to, queue): Queue<'_>| {
+            h.write_u64(from);
             h.write_u32(life);
-            h.write_u64(to.0);
+            h.write_u64(to);
             for envelope in queue {
                 h.write_u64(envelope.due);
                 feed(h, format_args!("{}", envelope.body));
+            }
+        };
+        match perm {
+            None => (self.net.queues()).for_each(|(f, l, t, q)| queue(h, (f.0, l, t.0, q))),
+            Some(_) => {
+                let mut queues: Vec<Queue<'_>> = (self.net.queues())
+                    .map(|(from, life, to, q)| (map(from), life, map(to), q))
+                    .collect();
+                queues.sort_unstable_by_key(|&(from, life, to, _)| (from, life, to));
+                queues.into_iter().for_each(|q| queue(h, q));
             }
         }
         // Deadlines by time, then owner and number: not in the order they were set (their
@@ -75,9 +109,9 @@ impl World {
         let number = |n: u64| if tagless { 0 } else { n };
         let mut deadlines: Vec<(u64, u8, u64, u64)> = (self.deadlines.iter())
             .map(|(&(at, _), deadline)| match *deadline {
-                Deadline::Timer { server, timer } => (at, 0, server.0, number(timer.0)),
-                Deadline::Timeout { caller, tag } => (at, 1, caller.0, number(tag.0)),
-                Deadline::Wake { client, ticket } => (at, 2, client.0, number(ticket)),
+                Deadline::Timer { server, timer } => (at, 0, map(server), number(timer.0)),
+                Deadline::Timeout { caller, tag } => (at, 1, map(caller), number(tag.0)),
+                Deadline::Wake { client, ticket } => (at, 2, map(client), number(ticket)),
             })
             .collect();
         deadlines.sort_unstable();
@@ -87,34 +121,62 @@ impl World {
             h.write_u64(owner);
             h.write_u64(n);
         }
-        for ((caller, tag), pending) in &self.pending {
-            h.write_u64(caller.0);
-            h.write_u64(if tagless { 0 } else { tag.0 });
-            h.write_u64(pending.callee.0);
-            h.write_u64(pending.deadline.map_or(u64::MAX, |(at, _)| at));
+        let pending = |h: &mut dyn Hasher, (caller, tag, callee, at): (u64, u64, u64, u64)| {
+            h.write_u64(caller);
+            h.write_u64(tag);
+            h.write_u64(callee);
+            h.write_u64(at);
+        };
+        let calls = (self.pending.iter()).map(|((caller, tag), p)| {
+            let at = p.deadline.map_or(u64::MAX, |(at, _)| at);
+            let tag = if tagless { 0 } else { tag.0 };
+            (map(*caller), tag, map(p.callee), at)
+        });
+        match perm {
+            None => calls.for_each(|call| pending(h, call)),
+            Some(_) => {
+                let mut calls: Vec<_> = calls.collect();
+                calls.sort_unstable();
+                calls.into_iter().for_each(|call| pending(h, call));
+            }
         }
         // Links, monitors, trap flags and names decide what exits will do.
-        for (a, b) in self.kernel.links() {
+        let mut links: Vec<(u64, u64)> = (self.kernel.links())
+            .map(|(a, b)| (map(a), map(b)))
+            .collect();
+        let mut monitors: Vec<(u64, u64, u64)> = (self.kernel.monitors())
+            .map(|(watcher, monitor, target)| (map(watcher), monitor.0, map(target)))
+            .collect();
+        let mut trapping: Vec<u64> = self.kernel.trapping().map(map).collect();
+        if perm.is_some() {
+            links.sort_unstable();
+            monitors.sort_unstable();
+            trapping.sort_unstable();
+        }
+        for (a, b) in links {
             h.write_u8(b'l');
-            h.write_u64(a.0);
-            h.write_u64(b.0);
+            h.write_u64(a);
+            h.write_u64(b);
         }
-        for (watcher, monitor, target) in self.kernel.monitors() {
+        for (watcher, monitor, target) in monitors {
             h.write_u8(b'm');
-            h.write_u64(watcher.0);
-            h.write_u64(monitor.0);
-            h.write_u64(target.0);
+            h.write_u64(watcher);
+            h.write_u64(monitor);
+            h.write_u64(target);
         }
-        for id in self.kernel.trapping() {
+        for id in trapping {
             h.write_u8(b't');
-            h.write_u64(id.0);
+            h.write_u64(id);
         }
         for (name, id) in self.kernel.names() {
             h.write_u8(b'n');
             hash_text(h, name);
-            h.write_u64(id.0);
+            h.write_u64(map(*id));
         }
         h.write_u8(u8::from(self.failure.is_some()));
         hasher.finish()
     }
 }
+
+/// A queue as hashed: sender, its life, receiver (renamed), and the messages.
+type Queue<'a> = (u64, u32, u64, &'a VecDeque<Envelope>);

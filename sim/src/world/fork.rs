@@ -177,6 +177,7 @@ impl World {
             kernel: self.kernel.clone(),
             starting: Vec::new(),
             cloners: Rc::clone(&self.cloners),
+            symmetry: self.symmetry.clone(),
         })
     }
 

@@ -197,13 +197,16 @@ impl World {
     pub(crate) fn step_client(&mut self, id: ProcessId, input: Input) {
         let observing = self.touches.is_some();
         let now = Duration::from_nanos(self.now);
+        let symmetric = self.symmetric().then(|| self.symmetry.list.clone());
         let Some(proc) = self.client_mut(id).filter(|p| p.state != ClientState::Done) else {
             return;
         };
-        if let Some(given) = proc.hand(input, observing) {
+        let (given, member) = symmetry_watch(symmetric, || proc.hand(input, observing));
+        if let Some(given) = given {
             proc.history = mix(proc.history, (given, now));
         }
         proc.state = ClientState::Running;
+        self.fold_broke(id, member);
         loop {
             let Some((result, mut requests)) = self.poll_client(id, now, observing) else {
                 return;
@@ -252,6 +255,7 @@ impl World {
         observing: bool,
     ) -> Option<(Polled, Vec<Request>)> {
         let registry = self.kernel.names().clone();
+        let symmetric = self.symmetric().then(|| self.symmetry.list.clone());
         let proc = self.client_mut(id)?;
         proc.before_poll(now, registry);
         let result = proc.poll();
@@ -263,7 +267,9 @@ impl World {
         };
         if !resolved.is_empty() {
             if observing {
-                proc.history = mix(proc.history, format!("{resolved:?}"));
+                let (text, member) = symmetry_watch(symmetric, || format!("{resolved:?}"));
+                proc.history = mix(proc.history, text);
+                self.fold_broke(id, member);
             }
             self.touch_read(REGISTRY);
         }
@@ -402,4 +408,18 @@ fn mix(history: u64, input: impl Hash) -> u64 {
     let mut hasher = DefaultHasher::new();
     (history, input).hash(&mut hasher);
     hasher.finish()
+}
+
+/// Runs `fold` (rendering what a client's history keeps); with symmetry on (the groups),
+/// also returns a group member whose id the text held: the history cannot be renamed then.
+fn symmetry_watch<R>(
+    groups: Option<Vec<Vec<ProcessId>>>,
+    fold: impl FnOnce() -> R,
+) -> (R, Option<ProcessId>) {
+    let Some(groups) = groups else {
+        return (fold(), None);
+    };
+    let (result, seen) = genserver::engine::watching_ids(fold);
+    let member = (seen.into_iter()).find(|id| groups.iter().any(|group| group.contains(id)));
+    (result, member)
 }

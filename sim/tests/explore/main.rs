@@ -9,5 +9,6 @@ mod shrink;
 mod soundness;
 mod stateful;
 mod step_limit;
+mod symmetry;
 mod threads;
 mod time_races;
