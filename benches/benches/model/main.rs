@@ -28,6 +28,10 @@
 //! actor states alone, so clients in equal states but with different messages in flight keep
 //! their order, and its count would not be the orbits.)
 //!
+//! The simulator's search restores states from copies of the world (`World::clone_state`);
+//! `sim_dfs_hashing_stateless` measures the same search replaying every run from the
+//! initial state instead, as it did before copies.
+//!
 //! A third line measures stateright on the simulator's state space ([`stateright_model::Refined`],
 //! the model written with those two distinctions), so that speeds also compare on spaces of
 //! equal size.
@@ -57,6 +61,13 @@ fn checked_counts(clients: usize, reference: u64) -> (u64, u64, u64) {
 
     let exploration = explore_clients(clients, 1, true);
     assert!(exploration.verified() && !exploration.depth_limited);
+    assert!(exploration.restored > 0, "runs start from copies");
+    let replayed = explore_clients(clients, 1, false);
+    assert_eq!(
+        (replayed.states, replayed.end_states, replayed.restored),
+        (exploration.states, exploration.end_states, 0),
+        "a stateless search explores the same states"
+    );
     let sim = exploration.states;
     let parallel = explore_clients(clients, 2, true);
     assert!(parallel.verified());
@@ -96,14 +107,15 @@ fn checked_counts(clients: usize, reference: u64) -> (u64, u64, u64) {
     eprintln!(
         "N = {clients}: stateright {stateright}; + client values {}; + ready {} \
          − {} terminal = simulator {sim} (ready alone {}; with global call numbers, as \
-         before format version 3, {}); the simulator took {} runs, each replayed from the \
-         initial state (on two threads: {} runs)",
+         before format version 3, {}); the simulator took {} runs, {} of them started from \
+         copies of the world (on two threads: {} runs)",
         step(true, false, false),
         refined.states,
         refined.terminal,
         step(false, true, false),
         step(true, true, true),
         exploration.schedules + exploration.pruned,
+        exploration.restored,
         parallel.schedules + parallel.pruned,
     );
     (stateright, sim, stateright_refined)
@@ -162,6 +174,10 @@ fn unique_states_per_second(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("sim_dfs_hashing", clients), |b| {
             b.iter(|| explore_clients(clients, 1, true).states)
         });
+        group.bench_function(
+            BenchmarkId::new("sim_dfs_hashing_stateless", clients),
+            |b| b.iter(|| explore_clients(clients, 1, false).states),
+        );
         group.bench_function(BenchmarkId::new("sim_dfs_hashing_2_jobs", clients), |b| {
             b.iter(|| explore_clients(clients, 2, true).states)
         });

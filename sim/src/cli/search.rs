@@ -160,8 +160,15 @@ pub fn search(system: &dyn System, args: &HuntArgs) -> Result<Searched, String> 
     let shard = (args.shard).map_or(String::new(), |shard| format!(", shard {shard}"));
     // Whether states were counted up to the system's interchangeable processes.
     let sym = (report.symmetry.describe()).map_or(String::new(), |s| format!(", {s}"));
+    // How the search went back to states: from copies of the world, or by replay.
+    let runs = report.schedules + report.pruned;
+    let restored = match (args.stateless, report.restored) {
+        (true, _) => ", stateless".to_owned(),
+        (false, 0) => String::new(),
+        (false, n) => format!(", {n} of {} started from copies", plural(runs, "run")),
+    };
     let stats = format!(
-        "{}, {} unique states, max depth {}",
+        "{}, {} unique states, max depth {}{restored}",
         plural(report.schedules, "schedule"),
         report.states,
         report.max_depth

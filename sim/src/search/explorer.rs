@@ -60,6 +60,11 @@ impl Node {
     pub(crate) fn tried(&self, label: &str) -> bool {
         self.chosen == label || self.done.iter().any(|(l, _)| l == label)
     }
+    /// Whether a choice to try here is left, besides the current one.
+    pub(crate) fn untried(&self) -> bool {
+        (self.backtrack.iter()).any(|label| !self.tried(label) && !self.asleep(label))
+    }
+
     /// Whether `label` is in the sleep set.
     pub(crate) fn asleep(&self, label: &str) -> bool {
         self.sleep.iter().any(|(l, _)| l == label)

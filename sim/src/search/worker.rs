@@ -136,12 +136,17 @@ impl Search<'_> {
             // still to happen: they must be explored from where they became enabled.
             let unfinished = matches!(verdict, Ok(Verdict::StepLimit | Verdict::Failed(_)));
             let end = matches!(verdict, Ok(Verdict::Pass)).then(|| world.end_fingerprint());
-            let touches = world.touches.clone().unwrap_or_default();
-            let visible = world.visible.borrow().clone();
-            let pending = pending_deliveries(&world);
-            let after: Vec<String> = (world.enabled().into_iter())
-                .map(|event| world.label(event))
-                .collect();
+            let mut world = world;
+            let touches = world.touches.take().unwrap_or_default();
+            // What DPOR reads of the run's end: what it read, left pending, left enabled.
+            let ending = (options.reduction == Reduction::Dpor).then(|| {
+                let visible = world.visible.take();
+                let pending = pending_deliveries(&world);
+                let after: Vec<String> = (world.enabled().into_iter())
+                    .map(|event| world.label(event))
+                    .collect();
+                (visible, pending, after)
+            });
             drop(world);
             stack.truncate(touches.len());
             for (node, touch) in stack.iter_mut().zip(touches) {
@@ -173,7 +178,7 @@ impl Search<'_> {
                 self.pool.stop();
                 return Ok(());
             }
-            if options.reduction == Reduction::Dpor {
+            if let Some((visible, pending, after)) = ending {
                 add_races(&mut stack, pending, &visible);
                 add_disabled(&mut stack, &after);
                 if unfinished {
@@ -202,8 +207,13 @@ impl Search<'_> {
         };
         let mut copies = stack[..prefix].iter_mut().rev();
         if let Some(node) = copies.find(|node| node.copy.is_some()) {
-            let copy = node.copy.as_ref().expect("filtered");
-            match World::revive(copy, fresh) {
+            // The last choice tried here takes the copy; DPOR may still add choices.
+            let last = self.options.reduction != Reduction::Dpor && !node.untried();
+            let copy = match last {
+                true => node.copy.take(),
+                false => node.copy.as_ref().and_then(World::fork),
+            };
+            match copy.and_then(|copy| World::revive(copy, fresh)) {
                 Some(world) => return (world, true),
                 // It cannot come back (a client that is not deterministic): replay.
                 None => node.copy = None,

@@ -291,6 +291,12 @@ impl ClientProc {
         self.log = copy.log.clone();
     }
 
+    /// Takes the body (and its desk) of `fresh`, a body brought to where this copy stands.
+    pub fn take_body(&mut self, fresh: ClientProc) {
+        self.body = fresh.body;
+        self.client = fresh.client;
+    }
+
     /// Hands this fresh body one input it was given, as it was given; for a poll, returns
     /// whether the body returned (`None`: it panicked, or an outcome cannot be copied).
     pub fn replay(&mut self, given: &Given, cloners: &Cloners) -> Option<bool> {

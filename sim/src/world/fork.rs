@@ -16,7 +16,7 @@ use std::rc::Rc;
 use genserver::engine::forking;
 use genserver::{AnyMessage, GenServer, Message};
 
-use crate::world::clients::{ClientLog, ClientProc};
+use crate::world::clients::ClientLog;
 use crate::world::envelope::CallOutcome;
 use crate::world::reply_cells::copying_cells;
 use crate::world::typed_server::{SlotCopier, copy_slot};
@@ -191,14 +191,14 @@ impl World {
             .unwrap_or(0)
     }
 
-    /// A world in the state of `copy` (made by [`World::fork`]). Its clients are fresh
+    /// The world in the state of `copy` (made by [`World::fork`]). Its clients are fresh
     /// bodies from `fresh` (the system's world, built again) handed, in the order they were
     /// given, the inputs the copied clients were given; its checks are `fresh`'s too (checks
     /// and clients may share data, which copies must not share). `None` if the copy cannot
     /// be copied again or a client does not come back to where it was (it is not
-    /// deterministic).
-    pub(crate) fn revive(copy: &World, fresh: impl FnOnce() -> World) -> Option<World> {
-        let mut world = copy.fork()?;
+    /// deterministic). A copy kept for later is copied first (`World::fork`).
+    pub(crate) fn revive(copy: World, fresh: impl FnOnce() -> World) -> Option<World> {
+        let mut world = copy;
         let is_client = |p: &Proc| matches!(p.kind, ProcKind::Client(_));
         if !world.procs.iter().any(is_client) {
             return Some(world);
@@ -225,26 +225,17 @@ impl World {
                 finished[index] = true;
             }
         }
-        for (index, proc) in world.procs.iter_mut().enumerate() {
-            let ProcKind::Client(copied) = &proc.kind else {
-                continue;
-            };
-            if finished[index] != copied.is_done() {
-                return None;
+        world.invariants = std::mem::take(&mut fresh.invariants);
+        world.final_checks = std::mem::take(&mut fresh.final_checks);
+        world.eventually = std::mem::take(&mut fresh.eventually);
+        for ((proc, new), finished) in world.procs.iter_mut().zip(fresh.procs).zip(finished) {
+            if let (ProcKind::Client(copied), ProcKind::Client(body)) = (&mut proc.kind, new.kind) {
+                if finished != copied.is_done() {
+                    return None;
+                }
+                copied.take_body(body);
             }
-            let new = std::mem::replace(
-                &mut fresh.procs[index].kind,
-                ProcKind::Client(ClientProc::idle()),
-            );
-            let ProcKind::Client(mut body) = new else {
-                unreachable!("checked above");
-            };
-            body.adopt(copied);
-            proc.kind = ProcKind::Client(body);
         }
-        world.invariants = fresh.invariants;
-        world.final_checks = fresh.final_checks;
-        world.eventually = fresh.eventually;
         Some(world)
     }
 }

@@ -59,6 +59,36 @@ fn dfs_verifies_the_stack_and_finds_a_bug() {
     assert_eq!(code(&gsim(&["replay", path(&trace)])), 1);
 }
 
+#[test]
+fn dfs_says_how_it_went_back_to_states_and_stateless_finds_the_same() {
+    let hunt = [
+        "hunt",
+        "counter",
+        "--strategy",
+        "dfs",
+        "--reduction",
+        "hashing",
+        "--quiet",
+    ];
+    let stateful = stdout(&gsim(&hunt));
+    let stateless = stdout(&gsim(&[&hunt[..], &["--stateless"]].concat()));
+    let strategy = |text: &str| {
+        let line = text.lines().find(|l| l.starts_with("strategy:"));
+        line.expect("a strategy line").to_owned()
+    };
+    let (copies, replays) = (strategy(&stateful), strategy(&stateless));
+    assert!(copies.contains("started from copies"), "{copies}");
+    assert!(replays.ends_with(", stateless"), "{replays}");
+    // The same search either way: everything before how states were gone back to.
+    let counts = |line: &str| {
+        line.split(", max depth")
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(counts(&copies), counts(&replays));
+}
+
 /// The output without the line that measures wall-clock time.
 fn untimed(text: &str) -> String {
     let lines = text.lines().filter(|l| !l.starts_with("time:"));
