@@ -168,6 +168,9 @@ pub struct World {
     pub(crate) failure: Option<Failure>,
     /// The footprint of every executed step, when an exploration asks for them.
     pub(crate) touches: Option<Vec<Touch>>,
+    /// How many steps were executed before the first footprint in `touches` (a copy of the
+    /// world records footprints from where it was made).
+    pub(crate) touched_from: usize,
     /// The footprint of the step being executed.
     pub(crate) touch: Option<Touch>,
     /// The servers invariants have read (their events are visible to each other).
@@ -249,6 +252,7 @@ impl World {
             max_latency: 0,
             failure: None,
             touches: None,
+            touched_from: 0,
             touch: None,
             visible: RefCell::new(BTreeSet::new()),
             watching: Cell::new(false),

@@ -147,9 +147,10 @@ impl Search<'_> {
                     .collect();
                 (visible, pending, after)
             });
+            let first = world.touched_from;
             drop(world);
-            stack.truncate(touches.len());
-            for (node, touch) in stack.iter_mut().zip(touches) {
+            stack.truncate(first + touches.len());
+            for (node, touch) in stack[first..].iter_mut().zip(touches) {
                 node.touch = Some(touch);
             }
             let failed = match (verdict, cut) {

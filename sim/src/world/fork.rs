@@ -170,7 +170,9 @@ impl World {
             latency: self.latency,
             max_latency: self.max_latency,
             failure: self.failure.clone(),
-            touches: self.touches.clone(),
+            // The search keeps the footprints of the steps so far on its own stack.
+            touches: self.touches.as_ref().map(|_| Vec::new()),
+            touched_from: usize::try_from(self.step).expect("steps fit in memory"),
             touch: self.touch.clone(),
             visible: RefCell::new(self.visible.borrow().clone()),
             watching: Cell::new(self.watching.get()),
