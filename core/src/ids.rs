@@ -5,9 +5,12 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
 
-/// The identity of one process (a server or a client), unique within one engine run.
+/// The identity of one process (a server or a client).
 ///
-/// Ids are handed out in start order and never reused, so they are stable across replays.
+/// Ids are handed out in start order and never reused. The simulator numbers each run's
+/// processes from 1, so ids are stable across replays; the threaded runtime numbers the
+/// processes of all its runtimes in one OS process from one counter, so an id from another
+/// runtime names no process here (a call to it fails with `NoProcess`).
 ///
 /// Its `Hash` and `Debug` (and so `Display`) write the id's number, except while the
 /// simulator fingerprints a state up to a permutation of interchangeable processes: inside

@@ -59,13 +59,17 @@ pub use threads::{ClientFailure, Threads};
 
 use std::time::{Duration, Instant};
 
-use crate::sync::{Arc, AtomicU64, Mutex, MutexGuard, lock};
+use crate::sync::{Arc, Mutex, MutexGuard, lock};
 use crate::{ExitReason, GenServer, ProcessId, ServerRef, StartError, StartOptions};
 use inbox::Inbox;
 use table::Table;
 
+/// The next process id of every runtime of this OS process: ids never collide across
+/// runtimes, so an address from another runtime names nothing here (`NoProcess`), never one
+/// of this runtime's servers. (A plain atomic under loom too: it orders nothing.)
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
 struct Shared {
-    next_id: AtomicU64,
     table: Mutex<Table>,
     /// What [`crate::Ctx::now`] counts from.
     epoch: Instant,
@@ -121,7 +125,6 @@ impl Runtime {
     pub fn new() -> Self {
         Runtime {
             shared: Arc::new(Shared {
-                next_id: AtomicU64::new(1),
                 table: Mutex::new(Table::default()),
                 epoch: Instant::now(),
             }),
@@ -248,7 +251,7 @@ impl Runtime {
 
     fn next_id(&self) -> ProcessId {
         use std::sync::atomic::Ordering;
-        ProcessId(self.shared.next_id.fetch_add(1, Ordering::Relaxed))
+        ProcessId(NEXT_ID.fetch_add(1, Ordering::Relaxed))
     }
 
     /// The registry, locked (never held while user code runs).

@@ -192,3 +192,27 @@ fn a_reply_given_with_a_stop_is_sent_after_terminate() {
     assert_eq!(entries(&log), ["terminate normal"]);
     assert_eq!(probe.call(Call::Echo(1)), Err(CallError::NoProcess));
 }
+
+#[test]
+fn a_server_of_another_runtime_is_no_process_here_and_never_this_runtime_s_own() {
+    use crate::probe::Cast;
+    let (rt1, rt2) = (Runtime::new(), Runtime::new());
+    let (log1, log2) = (new_log(), new_log());
+    let here = start(&rt1, &log1);
+    let there = start(&rt2, &log2);
+    assert_ne!(here.id(), there.id(), "ids are unique across runtimes");
+    // An address from runtime 2 reaches nothing in runtime 1: a call fails with NoProcess,
+    // a cast is lost, and no server of runtime 1 receives either.
+    here.cast(Cast::SetPeer(there.addr()));
+    assert_eq!(
+        here.call(call_peer_echo(Timeout::millis(500))),
+        Ok(-1),
+        "the probe's call to a foreign address fails"
+    );
+    let refused = format!("outcome: {}", CallError::NoProcess);
+    assert!(entries(&log1).contains(&refused), "{:?}", entries(&log1));
+    assert!(entries(&log2).is_empty(), "{:?}", entries(&log2));
+    assert!(rt1.resolve(there.addr()).is_none());
+    assert!(!rt1.is_alive(there.id()));
+    assert!(rt2.resolve(here.addr()).is_none());
+}
