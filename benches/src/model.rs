@@ -23,7 +23,9 @@ pub struct CounterClients {
 
 impl System for CounterClients {
     fn name(&self) -> &str {
-        "counter-clients"
+        NAMES
+            .get(self.clients)
+            .map_or("counter-clients", |names| names.0)
     }
     fn build(&self, world: &mut World) {
         build_clients(world, self.clients);
@@ -44,6 +46,20 @@ fn build_clients(world: &mut World, clients: usize) -> Vec<genserver::ProcessId>
         .collect()
 }
 
+/// The systems' names by number of clients (a shard's file names its system: shards of
+/// models of different sizes must not merge).
+const NAMES: [(&str, &str); 9] = [
+    ("counter-clients-0", "counter-clients-0-symmetric"),
+    ("counter-clients-1", "counter-clients-1-symmetric"),
+    ("counter-clients-2", "counter-clients-2-symmetric"),
+    ("counter-clients-3", "counter-clients-3-symmetric"),
+    ("counter-clients-4", "counter-clients-4-symmetric"),
+    ("counter-clients-5", "counter-clients-5-symmetric"),
+    ("counter-clients-6", "counter-clients-6-symmetric"),
+    ("counter-clients-7", "counter-clients-7-symmetric"),
+    ("counter-clients-8", "counter-clients-8-symmetric"),
+];
+
 /// [`CounterClients`] with its clients declared interchangeable
 /// ([`World::interchangeable`]): states equal up to a permutation of the clients count once.
 pub struct SymmetricClients {
@@ -53,7 +69,9 @@ pub struct SymmetricClients {
 
 impl System for SymmetricClients {
     fn name(&self) -> &str {
-        "counter-clients-symmetric"
+        NAMES
+            .get(self.clients)
+            .map_or("counter-clients-symmetric", |names| names.1)
     }
     fn build(&self, world: &mut World) {
         let clients = build_clients(world, self.clients);
