@@ -137,8 +137,10 @@ impl Runtime {
         self.start_with(args, StartOptions::default())
     }
 
-    /// Starts a server registered under `name`. The name is taken only after `init` succeeds;
-    /// if another live server holds it, the start fails with [`StartError::NameTaken`].
+    /// Starts a server registered under `name`. The name is taken (found by
+    /// [`Runtime::whereis`]) only after `init` succeeds; if another live server holds it, or
+    /// another start is running `init` under it, the start fails with
+    /// [`StartError::NameTaken`] at once, without running `init` (as OTP's).
     pub fn start_named<S: GenServer>(
         &self,
         name: impl Into<String>,
@@ -159,11 +161,6 @@ impl Runtime {
         args: S::Args,
         options: StartOptions,
     ) -> Result<Server<S>, StartError> {
-        if let Some(name) = &options.name {
-            if self.table().name_taken(name) {
-                return Err(StartError::NameTaken(name.clone()));
-            }
-        }
         server_loop::start(self.clone(), args, options)
     }
 

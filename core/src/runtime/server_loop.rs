@@ -42,6 +42,27 @@ fn set_current(_: ProcessId) {}
 
 type Started = Arc<ReplyLink<Result<(), StartError>>>;
 
+/// A name held for a start from before its `init` until it is registered or the start
+/// failed (released when dropped, on every path).
+struct Reservation {
+    rt: Runtime,
+    name: String,
+}
+
+impl Reservation {
+    fn new(rt: &Runtime, name: &str) -> Result<Self, StartError> {
+        rt.table().reserve(name)?;
+        let (rt, name) = (rt.clone(), name.to_owned());
+        Ok(Reservation { rt, name })
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        self.rt.table().release(&self.name);
+    }
+}
+
 /// Spawns the server thread, runs `init` there, carries out its effects, and waits for the
 /// verdict.
 pub(crate) fn start<S: GenServer>(
@@ -49,6 +70,11 @@ pub(crate) fn start<S: GenServer>(
     args: S::Args,
     options: StartOptions,
 ) -> Result<Server<S>, StartError> {
+    // Held from here until the server is registered or its start failed.
+    let reservation = match &options.name {
+        Some(name) => Some(Reservation::new(&rt, name)?),
+        None => None,
+    };
     let id = rt.next_id();
     let cell = Arc::new(ServerCell::new(id));
     let started: Started = Arc::new(ReplyLink::new());
@@ -58,7 +84,7 @@ pub(crate) fn start<S: GenServer>(
     };
     let (thread_cell, thread_started) = (Arc::clone(&cell), Arc::clone(&started));
     spawn(thread_name, move || {
-        run::<S>(rt, thread_cell, args, options, thread_started)
+        run::<S>(rt, thread_cell, args, options, thread_started, reservation)
     })
     .map_err(|error| StartError::Spawn(error.to_string()))?;
     match started.wait() {
@@ -74,6 +100,7 @@ fn run<S: GenServer>(
     args: S::Args,
     options: StartOptions,
     started: Started,
+    reservation: Option<Reservation>,
 ) {
     set_current(cell.id);
     let mut ctx = Ctx::new(cell.id);
@@ -91,6 +118,7 @@ fn run<S: GenServer>(
     let trap = process.trap_asked();
     let entry = Box::new(Entry(Arc::clone(&cell)));
     let registered = rt.table().register(cell.id, entry, &options, trap);
+    drop(reservation);
     if let Err(error) = registered {
         cell.mailbox.close();
         let reason = ExitReason::error(error.to_string());

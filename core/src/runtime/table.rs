@@ -9,7 +9,7 @@
 //! too, is atomic against the exit signal of the link ([rule 4](crate::rules)). The rules
 //! themselves are the kernel's: this file only delivers what it returns.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::kernel::{Arrival, Kernel, Notice};
 use crate::runtime::ReplyLink;
@@ -25,12 +25,24 @@ pub(crate) struct Table {
     inboxes: BTreeMap<ProcessId, Box<dyn Inbox>>,
     /// Plain threads waiting for a process's exit reason ([`crate::Runtime::monitor`]).
     observers: BTreeMap<ProcessId, Vec<Arc<ReplyLink<ExitReason>>>>,
+    /// Names of servers inside `init`: not taken yet (nobody finds them), but no other start
+    /// may use them (it fails at once, without running its `init`, as OTP's).
+    reserved: BTreeSet<String>,
 }
 
 impl Table {
-    /// Whether a live process holds `name`.
-    pub(crate) fn name_taken(&self, name: &str) -> bool {
-        self.kernel.whereis(name).is_some()
+    /// Holds `name` for a server about to run `init`; fails if a live server holds it or
+    /// another start does.
+    pub(crate) fn reserve(&mut self, name: &str) -> Result<(), StartError> {
+        if self.kernel.whereis(name).is_some() || !self.reserved.insert(name.to_owned()) {
+            return Err(StartError::NameTaken(name.to_owned()));
+        }
+        Ok(())
+    }
+
+    /// Frees a name held by [`Table::reserve`] (taken by then, or free again).
+    pub(crate) fn release(&mut self, name: &str) {
+        self.reserved.remove(name);
     }
 
     /// The process registered as `name`.

