@@ -45,7 +45,7 @@ mod table;
 #[cfg(not(loom))]
 mod threads;
 
-pub use handle::Server;
+pub use handle::{Server, Stopped};
 #[doc(hidden)]
 pub use interrupt::{Doom, Interrupt};
 #[doc(hidden)]
@@ -172,12 +172,12 @@ impl Runtime {
     /// The live server registered as `name`, if it is of type `S`.
     pub fn whereis<S: GenServer>(&self, name: &str) -> Option<Server<S>> {
         let table = self.table();
-        table.inbox(table.lookup(name)?)?.as_server::<S>()
+        table.inbox(table.lookup(name)?)?.as_server::<S>(self)
     }
 
     /// A handle on the live server at `addr`, if it is still alive.
     pub fn resolve<S: GenServer>(&self, addr: ServerRef<S>) -> Option<Server<S>> {
-        self.table().inbox(addr.id())?.as_server::<S>()
+        self.table().inbox(addr.id())?.as_server::<S>(self)
     }
 
     /// Whether process `id` is alive (it may exit right after this returns).

@@ -7,9 +7,18 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::runtime::envelope::Envelope;
 use crate::runtime::inbox::ServerCell;
 use crate::runtime::sinks::LinkSink;
-use crate::runtime::{PendingCall, ReplyLink, server_loop};
+use crate::runtime::{PendingCall, ReplyLink, Runtime, server_loop};
 use crate::sync::Arc;
 use crate::{CallError, CallTag, ExitReason, GenServer, ProcessId, ReplyTo, ServerRef, Timeout};
+
+/// How [`Server::stop_timeout`] ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stopped {
+    /// It exited within the timeout (`terminate` ran).
+    Terminated,
+    /// It did not: it was killed.
+    Killed,
+}
 
 /// Numbers the calls of callers that are not servers (tags are only for tracing).
 static EXTERNAL_TAGS: AtomicU64 = AtomicU64::new(1);
@@ -19,6 +28,8 @@ static EXTERNAL_TAGS: AtomicU64 = AtomicU64::new(1);
 /// Cheap to clone. Every call uses the handle's timeout (5 s unless changed with
 /// [`Server::with_timeout`]).
 pub struct Server<S: GenServer> {
+    /// The runtime it runs in (to kill it when a stop takes too long).
+    rt: Runtime,
     cell: Arc<ServerCell<S>>,
     timeout: Timeout,
 }
@@ -26,6 +37,7 @@ pub struct Server<S: GenServer> {
 impl<S: GenServer> Clone for Server<S> {
     fn clone(&self) -> Self {
         Server {
+            rt: self.rt.clone(),
             cell: Arc::clone(&self.cell),
             timeout: self.timeout,
         }
@@ -39,8 +51,8 @@ impl<S: GenServer> fmt::Debug for Server<S> {
 }
 
 impl<S: GenServer> Server<S> {
-    pub(crate) fn from_cell(cell: Arc<ServerCell<S>>, timeout: Timeout) -> Self {
-        Server { cell, timeout }
+    pub(crate) fn from_cell(rt: Runtime, cell: Arc<ServerCell<S>>, timeout: Timeout) -> Self {
+        Server { rt, cell, timeout }
     }
 
     /// The server's process id.
@@ -144,14 +156,60 @@ impl<S: GenServer> Server<S> {
     /// already exited. A server stops itself with [`crate::Ctx::stop`] instead.
     pub fn stop(&self, reason: ExitReason) -> Result<(), CallError> {
         self.not_from_itself()?;
+        self.ask_stop(reason)?.wait()
+    }
+
+    /// Stops the server as [`Server::stop`] does, but waits at most `timeout` for it to
+    /// exit; then kills it (as [`crate::Runtime::kill`]: `terminate` does not run) and
+    /// returns [`Stopped::Killed`]. OTP's supervisors shut children down this way.
+    ///
+    /// ```
+    /// # use genserver::{Runtime, Stopped, ExitReason, Timeout};
+    /// # use genserver::{CallResult, Ctx, GenServer, ReplyTo};
+    /// struct Idle;
+    /// impl GenServer for Idle {
+    ///     type Args = ();
+    ///     type Call = ();
+    ///     type Reply = ();
+    ///     type Cast = ();
+    ///     type Info = ();
+    ///     type Continue = ();
+    ///     fn init(_: (), _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
+    ///         Ok(Idle)
+    ///     }
+    ///     fn handle_call(&mut self, _: (), _: ReplyTo<()>, _: &mut Ctx<Self>) -> CallResult<()> {
+    ///         CallResult::Reply(())
+    ///     }
+    /// }
+    ///
+    /// let rt = Runtime::new();
+    /// let idle = rt.start::<Idle>(()).unwrap();
+    /// let stopped = idle.stop_timeout(ExitReason::Shutdown, Timeout::millis(5_000));
+    /// assert_eq!(stopped, Ok(Stopped::Terminated));
+    /// ```
+    pub fn stop_timeout(&self, reason: ExitReason, timeout: Timeout) -> Result<Stopped, CallError> {
+        self.not_from_itself()?;
+        let done = self.ask_stop(reason)?;
+        match PendingCall::new(done).wait_timeout(timeout) {
+            Ok(()) => Ok(Stopped::Terminated),
+            Err(CallError::Timeout) => {
+                self.rt.kill(self.cell.id);
+                Ok(Stopped::Killed)
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Queues a stop; the link completes once the server has exited.
+    fn ask_stop(&self, reason: ExitReason) -> Result<Arc<ReplyLink<()>>, CallError> {
         let done = Arc::new(ReplyLink::new());
         let envelope = Envelope::Stop {
             reason,
             done: Arc::clone(&done),
         };
-        if self.cell.mailbox.push(envelope).is_err() {
-            return Err(CallError::NoProcess);
+        match self.cell.mailbox.push(envelope) {
+            Ok(_) => Ok(done),
+            Err(_) => Err(CallError::NoProcess),
         }
-        done.wait()
     }
 }

@@ -7,7 +7,7 @@ use crate::message::{AnyMessage, downcast, misfit};
 use crate::runtime::envelope::Envelope;
 use crate::runtime::interrupt::{Doom, Interrupt};
 use crate::runtime::sinks::ErasedSink;
-use crate::runtime::{Mailbox, ReplyLink, Server};
+use crate::runtime::{Mailbox, ReplyLink, Runtime, Server};
 use crate::sync::Arc;
 use crate::{CallTag, Down, ExitSignal, GenServer, ProcessId, ReplyTo, Timeout};
 
@@ -62,9 +62,13 @@ pub(crate) trait Inbox: Send + Sync {
 
 impl dyn Inbox {
     /// The typed handle, if this inbox belongs to a server of type `S`.
-    pub(crate) fn as_server<S: GenServer>(&self) -> Option<Server<S>> {
+    pub(crate) fn as_server<S: GenServer>(&self, rt: &Runtime) -> Option<Server<S>> {
         let entry = self.as_any().downcast_ref::<Entry<S>>()?;
-        Some(Server::from_cell(Arc::clone(&entry.0), Timeout::DEFAULT))
+        Some(Server::from_cell(
+            rt.clone(),
+            Arc::clone(&entry.0),
+            Timeout::DEFAULT,
+        ))
     }
 }
 

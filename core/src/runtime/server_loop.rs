@@ -83,12 +83,20 @@ pub(crate) fn start<S: GenServer>(
         None => format!("genserver {id:?}"),
     };
     let (thread_cell, thread_started) = (Arc::clone(&cell), Arc::clone(&started));
+    let thread_rt = rt.clone();
     spawn(thread_name, move || {
-        run::<S>(rt, thread_cell, args, options, thread_started, reservation)
+        run::<S>(
+            thread_rt,
+            thread_cell,
+            args,
+            options,
+            thread_started,
+            reservation,
+        )
     })
     .map_err(|error| StartError::Spawn(error.to_string()))?;
     match started.wait() {
-        Ok(Ok(())) => Ok(Server::from_cell(cell, Timeout::DEFAULT)),
+        Ok(Ok(())) => Ok(Server::from_cell(rt, cell, Timeout::DEFAULT)),
         Ok(Err(error)) => Err(error),
         Err(error) => Err(StartError::Init(ExitReason::error(error.to_string()))),
     }

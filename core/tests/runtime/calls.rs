@@ -216,3 +216,28 @@ fn a_server_of_another_runtime_is_no_process_here_and_never_this_runtime_s_own()
     assert!(!rt1.is_alive(there.id()));
     assert!(rt2.resolve(here.addr()).is_none());
 }
+
+#[test]
+fn a_stop_with_a_timeout_kills_a_stuck_server_and_lets_a_free_one_terminate() {
+    use genserver::Stopped;
+    let rt = Runtime::new();
+    let log = new_log();
+    let stuck = start(&rt, &log);
+    let (_release, gate) = std::sync::mpsc::channel();
+    let blocked = stuck.call_async(Call::Gate(gate));
+    let watch = rt.monitor(stuck.id());
+    // Its callback never returns: the stop waits 50 ms, then kills it (no terminate).
+    let stopped = stuck.stop_timeout(ExitReason::Shutdown, Timeout::millis(50));
+    assert_eq!(stopped, Ok(Stopped::Killed));
+    assert_eq!(watch.wait_timeout(LONG), Ok(ExitReason::Killed));
+    assert!(!stuck.is_alive());
+    assert!(entries(&log).is_empty(), "{:?}", entries(&log));
+    drop(blocked);
+
+    let free = start(&rt, &log);
+    let stopped = free.stop_timeout(ExitReason::Shutdown, LONG);
+    assert_eq!(stopped, Ok(Stopped::Terminated));
+    assert_eq!(entries(&log), ["terminate shutdown"]);
+    let again = free.stop_timeout(ExitReason::Shutdown, LONG);
+    assert_eq!(again, Err(CallError::NoProcess));
+}
