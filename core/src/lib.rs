@@ -101,7 +101,7 @@ pub use ids::{CallTag, MonitorRef, ProcessId, ServerRef, TimerId};
 pub use message::{AnyMessage, Message, downcast, panic_text};
 pub use reason::ExitReason;
 pub use reply::{ReplyTo, WeakReplyTo};
-pub use runtime::{PendingCall, Runtime, Server, Stopped};
+pub use runtime::{PendingCall, Runtime, Server, ShutdownReport, Stopped};
 pub use server::{CallResult, GenServer};
 pub use signal::{Down, ExitSignal};
 pub use spawn::{ChildStart, Spawn, StartOptions};

@@ -39,6 +39,7 @@ mod link;
 mod mailbox;
 mod pending;
 mod server_loop;
+mod shutdown;
 mod sinks;
 mod spawner;
 mod table;
@@ -53,6 +54,7 @@ pub use link::ReplyLink;
 #[doc(hidden)]
 pub use mailbox::Mailbox;
 pub use pending::PendingCall;
+pub use shutdown::ShutdownReport;
 pub use spawner::Spawner;
 #[cfg(not(loom))]
 pub use threads::{ClientFailure, Threads};

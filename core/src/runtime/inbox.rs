@@ -9,7 +9,7 @@ use crate::runtime::interrupt::{Doom, Interrupt};
 use crate::runtime::sinks::ErasedSink;
 use crate::runtime::{Mailbox, ReplyLink, Runtime, Server};
 use crate::sync::Arc;
-use crate::{CallTag, Down, ExitSignal, GenServer, ProcessId, ReplyTo, Timeout};
+use crate::{CallTag, Down, ExitReason, ExitSignal, GenServer, ProcessId, ReplyTo, Timeout};
 
 /// What every live server shares with its clients.
 pub(crate) struct ServerCell<S: GenServer> {
@@ -56,6 +56,11 @@ pub(crate) trait Inbox: Send + Sync {
     fn exit_signal(&self, signal: ExitSignal, via_link: bool);
     /// Dooms the server (a kill or an untrapped exit signal) and wakes it.
     fn doom(&self, doom: Doom);
+    /// Queues a stop with `reason`; `done` completes once the server has exited. `false` if
+    /// its mailbox is closed (it exited).
+    fn stop(&self, reason: ExitReason, done: Arc<ReplyLink<()>>) -> bool;
+    /// Whether the server is a supervisor of this runtime (a shutdown stops those first).
+    fn is_supervisor(&self) -> bool;
     fn clone_box(&self) -> Box<dyn Inbox>;
     fn as_any(&self) -> &dyn Any;
 }
@@ -122,6 +127,15 @@ impl<S: GenServer> Inbox for Entry<S> {
 
     fn exit_signal(&self, signal: ExitSignal, via_link: bool) {
         let _ = self.0.mailbox.push(Envelope::Exit { signal, via_link });
+    }
+
+    fn stop(&self, reason: ExitReason, done: Arc<ReplyLink<()>>) -> bool {
+        self.0.mailbox.push(Envelope::Stop { reason, done }).is_ok()
+    }
+
+    fn is_supervisor(&self) -> bool {
+        self.as_any()
+            .is::<Entry<crate::supervisor::Supervisor<crate::runtime::Spawner>>>()
     }
 
     fn doom(&self, doom: Doom) {

@@ -45,6 +45,13 @@ impl Table {
         self.reserved.remove(name);
     }
 
+    /// The live servers, by id, each with whether it is a supervisor.
+    pub(crate) fn servers(&self) -> Vec<(ProcessId, bool)> {
+        (self.inboxes.iter())
+            .map(|(id, inbox)| (*id, inbox.is_supervisor()))
+            .collect()
+    }
+
     /// The process registered as `name`.
     pub(crate) fn lookup(&self, name: &str) -> Option<ProcessId> {
         self.kernel.whereis(name)

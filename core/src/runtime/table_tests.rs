@@ -51,6 +51,13 @@ impl Inbox for FakeInbox {
             .unwrap()
             .push(format!("doom {} kill={}", doom.reason, doom.kill));
     }
+    fn stop(&self, reason: ExitReason, _: Arc<ReplyLink<()>>) -> bool {
+        self.0.0.lock().unwrap().push(format!("stop {reason}"));
+        true
+    }
+    fn is_supervisor(&self) -> bool {
+        false
+    }
     fn clone_box(&self) -> Box<dyn Inbox> {
         Box::new(FakeInbox(self.0.clone()))
     }

@@ -10,6 +10,7 @@ mod nodes;
 mod ordering;
 mod probe;
 mod scenarios;
+mod shutdown;
 mod stack;
 mod starts;
 mod supervision;
