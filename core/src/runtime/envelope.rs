@@ -2,7 +2,7 @@
 
 use crate::runtime::ReplyLink;
 use crate::sync::Arc;
-use crate::{CallError, Down, ExitReason, ExitSignal, GenServer, ReplyTo};
+use crate::{CallError, Down, ExitReason, ExitSignal, GenServer, ReplyTo, TimerId};
 
 /// Runs against the state inside the server thread (GenServers.jl's `query`), or learns
 /// the exit reason if the server exited first.
@@ -36,6 +36,9 @@ pub(crate) enum Envelope<S: GenServer> {
     },
     /// Only wakes the server to look at its doom.
     Wake,
+    /// One of its timers came due: queued behind what had arrived by then, as OTP's timer
+    /// message (it fires unless cancelled meanwhile).
+    Timer(TimerId),
 }
 
 impl<S: GenServer> Envelope<S> {
@@ -71,6 +74,7 @@ impl<S: GenServer> Envelope<S> {
             | Envelope::Down(_)
             | Envelope::Exit { .. }
             | Envelope::Misfit { .. }
+            | Envelope::Timer(_)
             | Envelope::Wake => {}
         }
     }

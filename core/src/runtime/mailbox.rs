@@ -87,6 +87,17 @@ impl<T> Mailbox<T> {
         out.len() > received
     }
 
+    /// Moves what is queued into `out` (up to the batch bound) without waiting. Only the
+    /// owner calls this.
+    pub fn drain_into(&self, out: &mut VecDeque<T>) {
+        for _ in 0..MAX_BATCH {
+            match self.queue.try_pop() {
+                Some(item) => out.push_back(item),
+                None => break,
+            }
+        }
+    }
+
     /// Closes the mailbox and returns what was still queued; later pushes fail. Only the
     /// owner calls this (never while it is inside `recv_into`).
     pub fn close(&self) -> VecDeque<T> {

@@ -194,8 +194,11 @@ impl<S: GenServer> Running<S> {
             let stop = if self.check_doom() || self.process.run_continue() {
                 self.drive()
             } else if let Some(timer) = self.due_timer() {
-                self.process.fire(timer);
-                self.drive()
+                // Behind what has arrived by now: a timer rescheduled at once cannot starve
+                // the mailbox.
+                self.cell.mailbox.drain_into(&mut self.batch);
+                self.batch.push_back(Envelope::Timer(timer));
+                None
             } else if let Some(envelope) = self.batch.pop_front() {
                 self.handle(envelope)
             } else {
@@ -244,6 +247,9 @@ impl<S: GenServer> Running<S> {
                     token.fail(CallError::Exited(reason.clone()));
                 }
                 self.process.halt(reason);
+            }
+            Envelope::Timer(timer) => {
+                self.process.fire(timer);
             }
             Envelope::Wake => {}
         }

@@ -241,3 +241,53 @@ fn a_stop_with_a_timeout_kills_a_stuck_server_and_lets_a_free_one_terminate() {
     let again = free.stop_timeout(ExitReason::Shutdown, LONG);
     assert_eq!(again, Err(CallError::NoProcess));
 }
+
+/// Sets a zero-delay timer again each time one fires, for ever; answers a call with how
+/// many fired.
+struct Ticker(u64);
+
+impl genserver::GenServer for Ticker {
+    type Args = ();
+    type Call = ();
+    type Reply = u64;
+    type Cast = ();
+    type Info = ();
+    type Continue = ();
+
+    fn init(_: (), ctx: &mut genserver::Ctx<Self>) -> Result<Self, ExitReason> {
+        ctx.set_timer(Duration::ZERO, ());
+        Ok(Ticker(0))
+    }
+
+    fn handle_call(
+        &mut self,
+        _: (),
+        _: genserver::ReplyTo<u64>,
+        _: &mut genserver::Ctx<Self>,
+    ) -> genserver::CallResult<u64> {
+        genserver::CallResult::Reply(self.0)
+    }
+
+    fn handle_info(&mut self, _: (), ctx: &mut genserver::Ctx<Self>) {
+        self.0 += 1;
+        ctx.set_timer(Duration::ZERO, ());
+    }
+}
+
+#[test]
+fn a_due_timer_queues_behind_the_messages_already_there() {
+    let rt = Runtime::new();
+    let ticker = rt.start::<Ticker>(()).unwrap();
+    // Timers fire without end, yet each call gets its turn: a timer that came due waits
+    // behind what had arrived by then, as OTP's timer message does.
+    let mut last = 0;
+    for _ in 0..20 {
+        let ticks = ticker
+            .call_timeout((), LONG)
+            .expect("answered between ticks");
+        assert!(ticks >= last);
+        last = ticks;
+    }
+    assert!(last > 0, "the timers fired meanwhile");
+    ticker.stop(ExitReason::Normal).unwrap();
+}
