@@ -70,10 +70,24 @@ pub(crate) fn spin_until(ready: &AtomicBool) -> bool {
     spin_until_with(|| ready.load(Acquire))
 }
 
+/// [`spin_until`] for a waiter with a deadline `limit` from now. On busy cores one yield can
+/// cost a whole time slice (milliseconds), which would make a short timeout late: it yields
+/// only for a limit of [`YIELD_AT_LEAST`] or more, and only in the first quarter of it.
+pub(crate) fn spin_until_for(ready: &AtomicBool, limit: Duration) -> bool {
+    use std::sync::atomic::Ordering::Acquire;
+    spin_within(|| ready.load(Acquire), Some(limit))
+}
+
 /// [`spin_until`] for any readiness test.
-pub(crate) fn spin_until_with(mut ready: impl FnMut() -> bool) -> bool {
+pub(crate) fn spin_until_with(ready: impl FnMut() -> bool) -> bool {
+    spin_within(ready, None)
+}
+
+/// [`spin_until_with`] that yields only while `limit` (from now) has not passed.
+pub(crate) fn spin_within(mut ready: impl FnMut() -> bool, limit: Option<Duration>) -> bool {
     #[cfg(loom)]
     {
+        let _ = limit; // loom has no clock.
         if ready() {
             return true;
         }
@@ -90,9 +104,16 @@ pub(crate) fn spin_until_with(mut ready: impl FnMut() -> bool) -> bool {
                 std::hint::spin_loop();
             }
         }
+        if limit.is_some_and(|limit| limit < YIELD_AT_LEAST) {
+            return ready();
+        }
+        let deadline = limit.and_then(|limit| std::time::Instant::now().checked_add(limit / 4));
         for _ in 0..YIELDS {
             if ready() {
                 return true;
+            }
+            if deadline.is_some_and(|deadline| std::time::Instant::now() >= deadline) {
+                return false;
             }
             std::thread::yield_now();
         }
@@ -115,3 +136,7 @@ const SPIN_STEPS: u32 = 10;
 /// `yield_now` rounds before parking.
 #[cfg(not(loom))]
 const YIELDS: u32 = 32;
+
+/// The shortest wait limit that yields before parking (see [`spin_until_for`]).
+#[cfg(not(loom))]
+const YIELD_AT_LEAST: Duration = Duration::from_millis(100);

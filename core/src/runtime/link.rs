@@ -4,7 +4,9 @@ use std::sync::atomic::Ordering::Release;
 use std::time::Duration;
 
 use crate::CallError;
-use crate::sync::{AtomicBool, Condvar, Mutex, MutexGuard, lock, spin_until, wait, wait_timeout};
+use crate::sync::{
+    AtomicBool, Condvar, Mutex, MutexGuard, lock, spin_until, spin_until_for, wait, wait_timeout,
+};
 
 enum Slot<R> {
     Waiting,
@@ -89,7 +91,7 @@ impl<R> ReplyLink<R> {
     /// Waits for at most `timeout` (one wait: callers re-check their own clock). Returns the
     /// outcome if it arrived; the link stays live otherwise.
     pub fn wait_for(&self, timeout: Duration) -> Option<Result<R, CallError>> {
-        spin_until(&self.delivered);
+        spin_until_for(&self.delivered, timeout);
         let mut state = lock(&self.state);
         if let Some(outcome) = Self::take(&mut state) {
             return Some(outcome);

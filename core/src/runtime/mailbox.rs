@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 use std::sync::atomic::Ordering::{AcqRel, Acquire, Release};
 use std::time::Duration;
 
-use crate::sync::{AtomicU64, Queue, relax, spin_until_with};
+use crate::sync::{AtomicU64, Queue, relax, spin_within};
 
 /// The most items one `recv_into` takes.
 const MAX_BATCH: usize = 1024;
@@ -69,7 +69,7 @@ impl<T> Mailbox<T> {
     /// at most `timeout`. Returns whether anything was received. Only the owner calls this.
     pub fn recv_into(&self, out: &mut VecDeque<T>, timeout: Option<Duration>) -> bool {
         let received = out.len();
-        spin_until_with(|| !self.queue.is_empty());
+        spin_within(|| !self.queue.is_empty(), timeout);
         match self.queue.try_pop() {
             Some(item) => out.push_back(item),
             None => match self.queue.pop_wait(timeout) {

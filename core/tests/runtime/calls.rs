@@ -291,3 +291,55 @@ fn a_due_timer_queues_behind_the_messages_already_there() {
     assert!(last > 0, "the timers fired meanwhile");
     ticker.stop(ExitReason::Normal).unwrap();
 }
+
+#[test]
+fn a_call_timeout_ends_near_its_deadline_while_every_core_is_busy() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Instant;
+    let rt = Runtime::new();
+    let probe = start(&rt, &new_log());
+    // Threads that spin without end: a waiter that yields before parking waits a time
+    // slice per yield behind them.
+    let busy = Arc::new(AtomicBool::new(true));
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let hogs: Vec<_> = (0..4 * cores)
+        .map(|_| {
+            let busy = Arc::clone(&busy);
+            std::thread::spawn(move || {
+                while busy.load(Ordering::Relaxed) {
+                    std::hint::spin_loop();
+                }
+            })
+        })
+        .collect();
+    // The same wait on a bare condition variable, as the baseline of what the load allows.
+    let bare = {
+        let pair = (std::sync::Mutex::new(()), std::sync::Condvar::new());
+        let mut late = Duration::ZERO;
+        for _ in 0..5 {
+            let asked = Instant::now();
+            let guard = pair.0.lock().unwrap();
+            let _unused = pair
+                .1
+                .wait_timeout(guard, Duration::from_millis(10))
+                .unwrap();
+            late = late.max(asked.elapsed().saturating_sub(Duration::from_millis(10)));
+        }
+        late
+    };
+    let mut late = Duration::ZERO;
+    for _ in 0..5 {
+        let asked = Instant::now();
+        let outcome = probe.call_timeout(Call::Hold, Timeout::millis(10));
+        assert_eq!(outcome, Err(CallError::Timeout));
+        late = late.max(asked.elapsed().saturating_sub(Duration::from_millis(10)));
+    }
+    busy.store(false, Ordering::Relaxed);
+    hogs.into_iter().for_each(|hog| hog.join().unwrap());
+    eprintln!("latest timeout: {late:?} after its deadline (a bare condvar: {bare:?})");
+    assert!(
+        late <= 2 * bare + Duration::from_millis(20),
+        "{late:?} late, bare {bare:?}"
+    );
+}
