@@ -37,6 +37,7 @@ mod inbox;
 mod interrupt;
 mod link;
 mod mailbox;
+mod open_calls;
 mod pending;
 mod server_loop;
 mod shutdown;

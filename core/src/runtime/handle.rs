@@ -93,6 +93,9 @@ impl<S: GenServer> Server<S> {
             return PendingCall::failed(error);
         }
         let link = Arc::new(ReplyLink::new());
+        if !self.cell.calls.open(Box::new(Arc::clone(&link))) {
+            return PendingCall::failed(CallError::NoProcess);
+        }
         let tag = CallTag(EXTERNAL_TAGS.fetch_add(1, Ordering::Relaxed));
         let sink = std::sync::Arc::new(LinkSink(Arc::clone(&link)));
         let from = ReplyTo::new(ProcessId::EXTERNAL, tag, sink);

@@ -6,10 +6,13 @@ use std::any::Any;
 use crate::message::{AnyMessage, downcast, misfit};
 use crate::runtime::envelope::Envelope;
 use crate::runtime::interrupt::{Doom, Interrupt};
+use crate::runtime::open_calls::OpenCalls;
 use crate::runtime::sinks::ErasedSink;
 use crate::runtime::{Mailbox, ReplyLink, Runtime, Server};
 use crate::sync::Arc;
-use crate::{CallTag, Down, ExitReason, ExitSignal, GenServer, ProcessId, ReplyTo, Timeout};
+use crate::{
+    CallError, CallTag, Down, ExitReason, ExitSignal, GenServer, ProcessId, ReplyTo, Timeout,
+};
 
 /// What every live server shares with its clients.
 pub(crate) struct ServerCell<S: GenServer> {
@@ -17,6 +20,8 @@ pub(crate) struct ServerCell<S: GenServer> {
     pub(crate) mailbox: Mailbox<Envelope<S>>,
     /// Set by a kill or an untrapped exit signal; wakes the server from a call it makes.
     pub(crate) interrupt: Interrupt<AnyMessage>,
+    /// Calls sent and not answered: a doom fails them at once.
+    pub(crate) calls: OpenCalls,
 }
 
 impl<S: GenServer> ServerCell<S> {
@@ -25,6 +30,7 @@ impl<S: GenServer> ServerCell<S> {
             id,
             mailbox: Mailbox::new(),
             interrupt: Interrupt::new(),
+            calls: OpenCalls::default(),
         }
     }
 
@@ -108,6 +114,10 @@ impl<S: GenServer> Inbox for Entry<S> {
         request: AnyMessage,
         link: Arc<ReplyLink<AnyMessage>>,
     ) {
+        if !self.0.calls.open(Box::new(Arc::clone(&link))) {
+            link.complete(Err(CallError::NoProcess));
+            return;
+        }
         let from = ReplyTo::new(from, tag, std::sync::Arc::new(ErasedSink(link)));
         let envelope = match downcast::<S::Call>(request) {
             Ok(request) => Envelope::Call { request, from },
@@ -139,7 +149,10 @@ impl<S: GenServer> Inbox for Entry<S> {
     }
 
     fn doom(&self, doom: Doom) {
+        let reason = doom.reason.clone();
         if self.0.interrupt.doom(doom) {
+            // Its callers learn at once, even while its thread finishes a callback.
+            self.0.calls.fail_all(&reason);
             let _ = self.0.mailbox.push(Envelope::Wake);
         }
     }

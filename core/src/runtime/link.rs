@@ -3,10 +3,10 @@
 use std::sync::atomic::Ordering::Release;
 use std::time::Duration;
 
-use crate::CallError;
 use crate::sync::{
     AtomicBool, Condvar, Mutex, MutexGuard, lock, spin_until, spin_until_for, wait, wait_timeout,
 };
+use crate::{CallError, ExitReason};
 
 enum Slot<R> {
     Waiting,
@@ -98,6 +98,11 @@ impl<R> ReplyLink<R> {
         }
         state = self.park(state, Some(timeout));
         Self::take(&mut state)
+    }
+
+    /// Fails the call with its server's exit `reason`, unless an outcome came first.
+    pub(crate) fn abort(&self, reason: &ExitReason) {
+        self.complete(Err(CallError::Exited(reason.clone())));
     }
 
     /// Whether the link takes no more outcomes (one was delivered, or the caller gave up).

@@ -343,3 +343,23 @@ fn a_call_timeout_ends_near_its_deadline_while_every_core_is_busy() {
         "{late:?} late, bare {bare:?}"
     );
 }
+
+#[test]
+fn a_kill_fails_the_calls_queued_and_held_by_a_busy_server_at_once() {
+    let rt = Runtime::new();
+    let probe = start(&rt, &new_log());
+    let held = probe.call_async(Call::Hold);
+    crate::probe::await_held(&probe, 1);
+    let (_release, gate) = std::sync::mpsc::channel();
+    let (entered, inside) = std::sync::mpsc::channel();
+    let busy = probe.call_async(Call::SignalThenGate(entered, gate));
+    inside.recv().unwrap();
+    let queued = probe.call_async(Call::Echo(1));
+    // Its thread is stuck in the gate's callback for good; the kill still ends every call.
+    rt.kill(probe.id());
+    let killed = Err(CallError::Exited(ExitReason::Killed));
+    for call in [held, busy, queued] {
+        assert_eq!(call.wait_timeout(LONG), killed);
+    }
+    assert_eq!(probe.call(Call::Echo(2)), Err(CallError::NoProcess));
+}

@@ -76,6 +76,8 @@ pub enum Call {
     CancelFirstTimer,
     /// Block the server until the test sends on this channel, then reply.
     Gate(Receiver<()>),
+    /// Say so on the first channel once inside the callback, then block as `Gate`.
+    SignalThenGate(Sender<()>, Receiver<()>),
     /// Try replying late to every held token; reply with how many were accepted.
     LateReplies(i64),
 }
@@ -225,6 +227,11 @@ impl GenServer for Probe {
             }
             Call::Gate(gate) => {
                 gate.recv().unwrap();
+                CallResult::Reply(0)
+            }
+            Call::SignalThenGate(entered, gate) => {
+                entered.send(()).unwrap();
+                let _ = gate.recv();
                 CallResult::Reply(0)
             }
             Call::LateReplies(value) => {
