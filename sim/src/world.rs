@@ -245,8 +245,7 @@ impl World {
     /// An empty world; `record` turns the trace on.
     pub(crate) fn new(record: bool) -> Self {
         World {
-            // Room for a small system's processes: a process is large, growing copies them.
-            procs: Vec::with_capacity(8),
+            procs: Vec::new(),
             net: Network::default(),
             deadlines: BTreeMap::new(),
             deadline_seq: 0,

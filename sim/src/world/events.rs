@@ -122,7 +122,8 @@ impl World {
             // overtakes the messages ahead of it (they are in the mailbox already; if the
             // signal stops the server, they die with it). Such signals keep their order; a
             // trapped one ahead is in the mailbox already, as a message (a kill overtakes it).
-            if matches!(self.proc(to).map(|p| &p.kind), Some(ProcKind::Server(_))) {
+            let server = matches!(self.proc(to).map(|p| &p.kind), Some(ProcKind::Server(_)));
+            if server && self.net.may_hold_exits() {
                 let signal =
                     (queue.iter()).position(|e| e.body.is_exit() && self.immediate(to, &e.body));
                 if let Some(index) = signal.filter(|&i| !(ready && i == 0)) {
