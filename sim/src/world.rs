@@ -150,7 +150,7 @@ pub struct World {
     /// How messages are named and numbered in labels, and calls in their caller: a number
     /// says which message of that sender it is, not how many were sent before it.
     pub(crate) naming: Naming,
-    pub(crate) log: Option<Vec<Event>>,
+    pub(crate) log: Option<Log>,
     pub(crate) invariants: Vec<(String, StateCheck)>,
     pub(crate) final_checks: Vec<(String, StateCheck)>,
     /// What every run must reach by its end, even one cut by the step limit.
@@ -188,6 +188,27 @@ pub struct World {
     pub(crate) cloners: Rc<Cloners>,
     /// Groups of interchangeable processes, and whether fingerprints use them.
     pub(crate) symmetry: symmetry::Groups,
+}
+
+/// The trace being recorded: its events, and where the label of the step under way holds
+/// the payload of the message it moves (the step's delivery event reuses that text instead
+/// of rendering the message's `Debug` again).
+#[derive(Clone)]
+pub(crate) struct Log {
+    pub events: Vec<Event>,
+    /// The event whose label rendered a payload, the index of its `choose` event in
+    /// `events`, and where the payload starts in that event's message (it runs to the end).
+    pub payload: Option<(events::Event, usize, usize)>,
+}
+
+impl Log {
+    /// An empty log with room for the events of a short run (growing it copies them all).
+    fn new() -> Self {
+        Log {
+            events: Vec::with_capacity(128),
+            payload: None,
+        }
+    }
 }
 
 /// A read-only view of server states, handed to invariants.
@@ -240,7 +261,7 @@ impl World {
             extra_steps: 0,
             over_budget: false,
             naming: Naming::default(),
-            log: record.then(Vec::new),
+            log: record.then(Log::new),
             invariants: Vec::new(),
             final_checks: Vec::new(),
             eventually: Vec::new(),
@@ -482,7 +503,9 @@ impl World {
 
     /// Refuses a second process of the same name: a schedule could not tell them apart.
     pub(crate) fn check_unique(&self, name: &str) {
-        if let Some(bad) = RESERVED.iter().find(|r| name.contains(*r)) {
+        // Every reserved text holds a ':' or a '→' (the search for a character is quick).
+        let suspect = name.contains([':', '→']);
+        if let Some(bad) = (RESERVED.iter()).find(|r| suspect && name.contains(*r)) {
             panic!(
                 "the process name {name:?} contains {bad:?}, which schedule labels are split on"
             );
@@ -564,7 +587,7 @@ impl World {
             message: render(|| message(self)),
         };
         if let Some(log) = &mut self.log {
-            log.push(event);
+            log.events.push(event);
         }
     }
 

@@ -101,7 +101,8 @@ pub fn run_with(
 ) -> Result<RunReport, Divergence> {
     let (mut world, verdict) = run_world(system, max_steps, record, false, scheduler);
     let verdict = verdict?;
-    let trace = world.log.take().map(|events| {
+    let trace = world.log.take().map(|log| {
+        let events = log.events;
         let mut header = Header::new(system.name(), seed, max_steps);
         header.processes = world.processes();
         header.strategy = scheduler.strategy();
@@ -227,7 +228,7 @@ fn drive(
             return Err(Divergence { step, message });
         };
         if world.log.is_some() {
-            let label = world.label(event);
+            let label = world.step_label(event);
             world.step = step;
             world.emit(EventKind::Choose, None, None, |_| label);
         }

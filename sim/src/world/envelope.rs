@@ -122,10 +122,10 @@ impl Body {
     }
 }
 
-/// The trace's text of a message: its kind, the call's or monitor's number, what it carries
-/// (`call #3 Get`, `reply #3 Ok(0)`, `cast Add(1)`, `kill`).
-impl fmt::Display for Body {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Body {
+    /// The part of [`Body`]'s trace text before its payload: the kind and the call's or
+    /// monitor's number, then the space before the payload (none for a kill, which has none).
+    fn head(&self, f: &mut impl fmt::Write) -> fmt::Result {
         f.write_str(self.kind())?;
         match self {
             Body::Call { tag, .. } | Body::Reply { tag, .. } => write!(f, " #{}", tag.0)?,
@@ -134,10 +134,31 @@ impl fmt::Display for Body {
         }
         match self {
             Body::Exit { kill: true, .. } => Ok(()),
-            _ => {
-                f.write_str(" ")?;
-                self.payload(f)
-            }
+            _ => f.write_str(" "),
+        }
+    }
+
+    /// The trace text of the message ([`Body`]'s `Display`) with its payload rendered already
+    /// (`payload`: what [`Body::payload`] wrote), so that a step renders a payload once.
+    pub fn text_with(&self, payload: &str) -> String {
+        let mut text = String::with_capacity(payload.len() + 16);
+        self.head(&mut text)
+            .expect("writing to a String does not fail");
+        if !matches!(self, Body::Exit { kill: true, .. }) {
+            text.push_str(payload);
+        }
+        text
+    }
+}
+
+/// The trace's text of a message: its kind, the call's or monitor's number, what it carries
+/// (`call #3 Get`, `reply #3 Ok(0)`, `cast Add(1)`, `kill`).
+impl fmt::Display for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.head(f)?;
+        match self {
+            Body::Exit { kill: true, .. } => Ok(()),
+            _ => self.payload(f),
         }
     }
 }

@@ -1,14 +1,13 @@
 //! The events enabled at a step, and their readable labels (the schedule's words).
 
-use std::borrow::Cow;
-use std::fmt;
+use std::fmt::{self, Write};
 use std::time::Duration;
 
 use genserver::{CallTag, ProcessId};
 
 use crate::world::clients::ClientState;
-use crate::world::envelope::{Body, Envelope};
-use crate::world::erased_server::{line, render};
+use crate::world::envelope::Body;
+use crate::world::erased_server::{guarded, line, render};
 use crate::world::faults::Restart;
 use crate::world::{Deadline, ProcKind, World};
 
@@ -123,7 +122,8 @@ impl World {
             // overtakes the messages ahead of it (they are in the mailbox already; if the
             // signal stops the server, they die with it). Such signals keep their order; a
             // trapped one ahead is in the mailbox already, as a message (a kill overtakes it).
-            if matches!(self.proc(to).map(|p| &p.kind), Some(ProcKind::Server(_))) {
+            let server = matches!(self.proc(to).map(|p| &p.kind), Some(ProcKind::Server(_)));
+            if server && self.net.may_hold_exits() {
                 let signal =
                     (queue.iter()).position(|e| e.body.is_exit() && self.immediate(to, &e.body));
                 if let Some(index) = signal.filter(|&i| !(ready && i == 0)) {
@@ -256,30 +256,35 @@ impl World {
 
     /// The readable label of an event: what the schedule records and replay matches.
     pub(crate) fn label(&self, event: Event) -> String {
-        render(|| self.render_label(event))
+        render(|| self.render_label(event, None))
     }
 
-    /// The label, rendered with the user's `Debug` code (which may panic).
-    fn render_label(&self, event: Event) -> String {
+    /// The label of the event chosen for the step under way, with the trace on: as
+    /// [`World::label`], and a message's payload rendered for it is kept for the step's
+    /// delivery event (the message's `Debug` then runs once for both).
+    pub(crate) fn step_label(&mut self, event: Event) -> String {
+        let mut payload = None;
+        let label = render(|| self.render_label(event, Some(&mut payload)));
+        if let Some(log) = &mut self.log {
+            // The label becomes the next event of the log, the step's `choose`.
+            let index = log.events.len();
+            log.payload = payload.map(|offset| (event, index, offset));
+        }
+        label
+    }
+
+    /// The label, rendered with the user's `Debug` code (which may panic); `keep` receives
+    /// where the payload of a delivered message starts in it, when it rendered without
+    /// failing (it runs to the end of the label).
+    fn render_label(&self, event: Event, keep: Option<&mut Option<usize>>) -> String {
         let name = |id| self.name_ref(id);
-        let queued = |verb, from, life, to, index, by| Queued {
-            verb,
-            world: self,
-            envelope: self.net.get(from, life, to, index),
-            from: name(from),
-            to: name(to),
-            by,
-        };
         match event {
             Event::Deliver {
                 from,
                 life,
                 to,
                 index,
-            } => line(format_args!(
-                "{}",
-                queued("deliver", from, life, to, index, None)
-            )),
+            } => self.queued_label("deliver", (from, life, to, index), None, keep),
             Event::Deadline(key) => match self.deadlines.get(&key) {
                 Some(Deadline::Timer { server, timer }) => {
                     // The payload alone runs user code: a panic there leaves the identity.
@@ -314,60 +319,74 @@ impl World {
                 _ => format!("crash {}", name(id)),
             },
             Event::Drop { from, life, to } => {
-                line(format_args!("{}", queued("drop", from, life, to, 0, None)))
+                self.queued_label("drop", (from, life, to, 0), None, None)
             }
             Event::Delay { from, life, to } => {
                 let by = self.faults.delay.unwrap_or_default();
-                line(format_args!(
-                    "{}",
-                    queued("delay", from, life, to, 0, Some(by))
-                ))
+                self.queued_label("delay", (from, life, to, 0), Some(by), None)
             }
         }
     }
-}
 
-/// The label of an event on a message at a place in a queue: what happens to which message
-/// (its kind, its number, sender and receiver: the part replay by identity matches), then,
-/// after `: `, what it carries (for people). `deliver cast Add #2 client → counter: Add(1)`.
-struct Queued<'a> {
-    verb: &'static str,
-    world: &'a World,
-    envelope: Option<&'a Envelope>,
-    from: Cow<'a, str>,
-    to: Cow<'a, str>,
-    /// How long a delay holds the message back.
-    by: Option<Duration>,
-}
-
-impl fmt::Display for Queued<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let Some(envelope) = self.envelope else {
-            return write!(f, "{} <nothing> {} → {}", self.verb, self.from, self.to);
+    /// The label of an event on the message at `index` of the `from → to` queue of `from`'s
+    /// life `life`: what happens to which message (its kind, its number, sender and receiver:
+    /// the part replay by identity matches), then, after `: `, what it carries (for people).
+    /// `deliver cast Add #2 client → counter: Add(1)`. `by`: how long a delay holds the
+    /// message back. `keep` receives where the payload starts when it rendered without
+    /// failing.
+    fn queued_label(
+        &self,
+        verb: &str,
+        (from, life, to, index): (ProcessId, u32, ProcessId, usize),
+        by: Option<Duration>,
+        keep: Option<&mut Option<usize>>,
+    ) -> String {
+        let mut text = String::with_capacity(LINE);
+        let (sender, receiver) = (self.name_ref(from), self.name_ref(to));
+        let Some(envelope) = self.net.get(from, life, to, index) else {
+            let _ = write!(text, "{verb} <nothing> {sender} → {receiver}");
+            return text;
         };
         let body = &envelope.body;
-        write!(
-            f,
-            "{} {} {} → {}",
-            self.verb,
-            self.world
-                .naming
-                .show(envelope.name, |id| self.world.name_ref(id)),
-            self.from,
-            self.to
-        )?;
-        if let Some(by) = self.by {
-            write!(f, " by {by:?}")?;
+        text.push_str(verb);
+        text.push(' ');
+        (self.naming).push_name(&mut text, envelope.name, |id| self.name_ref(id));
+        text.push(' ');
+        text.push_str(&sender);
+        text.push_str(" → ");
+        text.push_str(&receiver);
+        if let Some(by) = by {
+            let _ = write!(text, " by {by:?}");
         }
         if matches!(body, Body::Exit { kill: true, .. }) {
-            return Ok(());
+            return text;
         }
-        f.write_str(": ")?;
+        text.push_str(": ");
         // The payload alone runs user code: a `Debug` that panics or fails leaves the
         // identity before it, and says so after it.
-        f.write_str(&render(|| line(format_args!("{}", Payload(body)))))
+        let start = text.len();
+        match guarded(|| fmt::write(&mut text, format_args!("{}", Payload(body)))) {
+            Ok(Ok(())) => {
+                if let Some(keep) = keep {
+                    *keep = Some(start);
+                }
+            }
+            Err(panic) => {
+                text.truncate(start);
+                let _ = write!(text, "<rendering panicked: {panic}>");
+            }
+            // Rendered again as before, for the same text.
+            Ok(Err(_)) => {
+                text.truncate(start);
+                text.push_str(&render(|| line(format_args!("{}", Payload(body)))));
+            }
+        }
+        text
     }
 }
+
+/// Room for a typical label ("deliver reply Pop #3 stack → popper: Ok(Some(12))").
+const LINE: usize = 64;
 
 /// What a message carries, rendered with the user's `Debug`.
 struct Payload<'a>(&'a Body);

@@ -11,7 +11,21 @@ use std::fmt::{self, Write};
 
 use genserver::{AnyMessage, CallTag, ProcessId};
 
-use crate::world::envelope::Body;
+use crate::world::envelope::{Body, KINDS};
+
+/// The place of `kind` in [`KINDS`] (the key of the message counts).
+fn kind_code(kind: &str) -> u8 {
+    match kind {
+        "call" => 0,
+        "cast" => 1,
+        "info" => 2,
+        "reply" => 3,
+        "down" => 4,
+        "exit signal" => 5,
+        "kill" => 6,
+        _ => KINDS.len() as u8,
+    }
+}
 use crate::world::erased_server::guarded;
 
 /// The name of one message: its kind, its head (interned; 0 for none), its number, and, for
@@ -30,7 +44,9 @@ pub(crate) struct Name {
 pub(crate) struct Naming {
     heads: Vec<Box<str>>,
     ids: BTreeMap<Box<str>, u32>,
-    counts: BTreeMap<(ProcessId, ProcessId, &'static str, u32), u64>,
+    /// Keyed by sender, receiver, kind (its place in [`KINDS`]: numbers compare faster
+    /// than text) and head.
+    counts: BTreeMap<(ProcessId, ProcessId, u8, u32), u64>,
     /// How many calls each process made: the tag of its next one.
     tags: BTreeMap<ProcessId, u64>,
     calls: BTreeMap<(ProcessId, CallTag), (Name, ProcessId)>,
@@ -42,6 +58,7 @@ impl Naming {
     /// The next number of a sender's messages of `kind` and `head` to `to` (over all its
     /// lives), from 1.
     fn number(&mut self, from: ProcessId, to: ProcessId, kind: &'static str, head: u32) -> u64 {
+        let kind = kind_code(kind);
         let count = self.counts.entry((from, to, kind, head)).or_default();
         *count += 1;
         *count
@@ -138,6 +155,30 @@ impl Naming {
         }
     }
 
+    /// Appends `name` to `text` as [`Naming::show`] displays it, without the formatting
+    /// machinery (labels are written at every step with the trace on).
+    pub fn push_name<P: fmt::Display>(
+        &self,
+        text: &mut String,
+        name: Name,
+        process: impl Fn(ProcessId) -> P,
+    ) {
+        text.push_str(name.kind);
+        if let Some(head) = (name.head as usize)
+            .checked_sub(1)
+            .and_then(|i| self.heads.get(i))
+        {
+            text.push(' ');
+            text.push_str(head);
+        }
+        text.push_str(" #");
+        push_number(text, name.nth);
+        if let Some(callee) = name.of {
+            text.push_str(" of ");
+            let _ = write!(text, "{}", process(callee));
+        }
+    }
+
     /// `name` as labels show it, with `process` naming the callee of a reply sent by another.
     pub fn show<'a, P: fmt::Display>(
         &'a self,
@@ -150,6 +191,21 @@ impl Naming {
             process,
         }
     }
+}
+
+/// Appends `n` in decimal, as `Display` writes it.
+pub(crate) fn push_number(text: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    text.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
 }
 
 /// A name, displayed.
@@ -219,6 +275,22 @@ mod tests {
             let _ = f.write_str("Get");
             let _ = f.write_str(" ");
             f.write_str("42")
+        }
+    }
+
+    #[test]
+    fn kind_codes_are_places_in_kinds() {
+        for (at, kind) in super::KINDS.iter().enumerate() {
+            assert_eq!(super::kind_code(kind), at as u8);
+        }
+    }
+
+    #[test]
+    fn numbers_are_pushed_as_displayed() {
+        for n in [0, 7, 10, 99, 12_345, u64::MAX] {
+            let mut text = String::from("#");
+            super::push_number(&mut text, n);
+            assert_eq!(text, format!("#{n}"));
         }
     }
 

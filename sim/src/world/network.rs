@@ -14,6 +14,8 @@ use crate::world::fork::Cloners;
 #[derive(Default)]
 pub(crate) struct Network {
     queues: BTreeMap<(ProcessId, u32, ProcessId), VecDeque<Envelope>>,
+    /// Whether an exit signal was ever queued: until then no queue needs a scan for one.
+    exits: bool,
 }
 
 impl Network {
@@ -24,15 +26,24 @@ impl Network {
             let copies = queue.iter().map(|envelope| envelope.copy(cloners));
             queues.insert(key, copies.collect::<Option<VecDeque<Envelope>>>()?);
         }
-        Some(Network { queues })
+        Some(Network {
+            queues,
+            exits: self.exits,
+        })
     }
 
     /// Appends a message to the `from → to` queue of `from`'s life `life`.
     pub fn push(&mut self, from: ProcessId, life: u32, to: ProcessId, envelope: Envelope) {
+        self.exits |= envelope.body.is_exit();
         self.queues
             .entry((from, life, to))
             .or_default()
             .push_back(envelope);
+    }
+
+    /// Whether an exit signal may be queued (one was queued at some point).
+    pub fn may_hold_exits(&self) -> bool {
+        self.exits
     }
 
     /// The non-empty queues, in (sender, life, receiver) order.

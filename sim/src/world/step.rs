@@ -33,6 +33,11 @@ impl World {
 
     fn carry_out(&mut self, event: Event) {
         let actor = self.reply_sender(event);
+        // Where the payload the step's label rendered is, if it was this event's.
+        let payload = (self.log.as_mut())
+            .and_then(|log| log.payload.take())
+            .filter(|(labelled, ..)| *labelled == event)
+            .map(|(_, index, start)| (index, start));
         match event {
             Event::Deliver {
                 from,
@@ -41,8 +46,18 @@ impl World {
                 index,
             } => {
                 if let Some(envelope) = self.net.take(from, life, to, index) {
-                    self.emit(EventKind::Deliver, Some(from), Some(to), |_| {
-                        line_of(&envelope.body)
+                    self.emit(EventKind::Deliver, Some(from), Some(to), |w| {
+                        let label = |(index, start): (usize, usize)| {
+                            let choose: &genserver_traces::Event =
+                                w.log.as_ref()?.events.get(index)?;
+                            (choose.kind == EventKind::Choose)
+                                .then(|| choose.message.get(start..))
+                                .flatten()
+                        };
+                        match payload.and_then(label) {
+                            Some(payload) => envelope.body.text_with(payload),
+                            None => line_of(&envelope.body),
+                        }
                     });
                     self.deliver(from, to, envelope.body);
                 }
