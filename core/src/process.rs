@@ -107,6 +107,11 @@ impl<S: GenServer> Process<S> {
         &self.state
     }
 
+    /// The state, to change from outside the callbacks (the runtime's `Server::update`).
+    pub fn state_mut(&mut self) -> &mut S {
+        &mut self.state
+    }
+
     /// Sets the time the next callbacks see in [`Ctx::now`] (the simulator's virtual time).
     pub fn set_now(&mut self, now: Duration) {
         self.ctx.set_now(now);

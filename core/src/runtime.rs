@@ -63,7 +63,7 @@ pub use threads::{ClientFailure, Threads};
 use std::time::{Duration, Instant};
 
 use crate::sync::{Arc, Mutex, MutexGuard, lock};
-use crate::{ExitReason, GenServer, ProcessId, ServerRef, StartError, StartOptions};
+use crate::{CallError, ExitReason, GenServer, ProcessId, ServerRef, StartError, StartOptions};
 use inbox::Inbox;
 use table::Table;
 
@@ -165,6 +165,25 @@ impl Runtime {
         options: StartOptions,
     ) -> Result<Server<S>, StartError> {
         server_loop::start(self.clone(), args, options)
+    }
+
+    /// Calls the server registered as `name` (resolved now, as OTP's call to a registered
+    /// name); "no such process" if none of type `S` holds it.
+    pub fn call_named<S: GenServer>(
+        &self,
+        name: &str,
+        request: S::Call,
+    ) -> Result<S::Reply, CallError> {
+        let server = self.whereis::<S>(name).ok_or(CallError::NoProcess)?;
+        server.call(request)
+    }
+
+    /// Casts to the server registered as `name`; dropped if none of type `S` holds it (as
+    /// OTP's cast to a registered name).
+    pub fn cast_named<S: GenServer>(&self, name: &str, msg: S::Cast) {
+        if let Some(server) = self.whereis::<S>(name) {
+            server.cast(msg);
+        }
     }
 
     /// A spawner on this runtime, for [`crate::ChildStart`] recipes (supervisors use it).

@@ -6,7 +6,10 @@ use crate::{CallError, Down, ExitReason, ExitSignal, GenServer, ReplyTo, TimerId
 
 /// Runs against the state inside the server thread (GenServers.jl's `query`), or learns
 /// the exit reason if the server exited first.
-pub(crate) type Inspect<S> = Box<dyn FnOnce(Result<&S, &ExitReason>) + Send>;
+pub(crate) type Inspect<S> = Box<dyn FnOnce(Result<&mut S, &ExitReason>) + Send>;
+
+/// Runs at the server's exit, with its reason (GenServers.jl's `term!`).
+pub(crate) type OnExit = Box<dyn FnOnce(&ExitReason) + Send>;
 
 /// One message in a server's mailbox.
 pub(crate) enum Envelope<S: GenServer> {
@@ -17,6 +20,8 @@ pub(crate) enum Envelope<S: GenServer> {
     Cast(S::Cast),
     Info(S::Info),
     Inspect(Inspect<S>),
+    /// A function to run at its exit.
+    OnExit(OnExit),
     Stop {
         reason: ExitReason,
         done: Arc<ReplyLink<()>>,
@@ -39,6 +44,11 @@ pub(crate) enum Envelope<S: GenServer> {
     /// One of its timers came due: queued behind what had arrived by then, as OTP's timer
     /// message (it fires unless cancelled meanwhile).
     Timer(TimerId),
+}
+
+/// Runs a function registered for a server's exit, catching its panic.
+pub(crate) fn run_at_exit(at_exit: OnExit, reason: &ExitReason) {
+    let _ = crate::guard::guarded(move || at_exit(reason));
 }
 
 impl<S: GenServer> Envelope<S> {
@@ -69,6 +79,7 @@ impl<S: GenServer> Envelope<S> {
                 done.complete(Ok(()));
             }
             Envelope::Inspect(inspect) => inspect(Err(reason)),
+            Envelope::OnExit(at_exit) => run_at_exit(at_exit, reason),
             Envelope::Cast(_)
             | Envelope::Info(_)
             | Envelope::Down(_)

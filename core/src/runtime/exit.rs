@@ -2,6 +2,7 @@
 //! and answering everything still waiting.
 
 use crate::process::Settle;
+use crate::runtime::envelope::run_at_exit;
 use crate::runtime::server_loop::Running;
 use crate::{ExitReason, GenServer};
 
@@ -10,6 +11,9 @@ impl<S: GenServer> Running<S> {
     /// still waiting ([rule 1](crate::rules#rule-1-an-exit-is-seen-after-it-is-complete)).
     pub(super) fn exit(self, reason: ExitReason) {
         let settles = self.process.exit(&reason, !self.killed);
+        for at_exit in self.at_exit {
+            run_at_exit(at_exit, &reason);
+        }
         // Closed first, so that whoever learns of the exit (a `Down`) and then calls this
         // server fails with "no such process".
         let leftovers = self.cell.mailbox.close();

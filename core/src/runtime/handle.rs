@@ -136,12 +136,49 @@ impl<S: GenServer> Server<S> {
         &self,
         inspect: impl FnOnce(&S) -> T + Send + 'static,
     ) -> Result<T, CallError> {
+        self.update(move |state| inspect(state))
+    }
+
+    /// Runs `change` on the server's state between two messages and returns its result
+    /// (GenServers.jl's `update!`: `server.update(|state| *state = new)` replaces it). The
+    /// server's own callbacks never see a change half made: it runs on the server's thread,
+    /// as a call would. A panic in `change` is resumed here, as for [`Server::query`] (the
+    /// server carries on with the state as `change` left it).
+    ///
+    /// ```
+    /// # use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo, Runtime};
+    /// struct Count(u64);
+    /// impl GenServer for Count {
+    ///     type Args = ();
+    ///     type Call = ();
+    ///     type Reply = u64;
+    ///     type Cast = ();
+    ///     type Info = ();
+    ///     type Continue = ();
+    ///     fn init(_: (), _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
+    ///         Ok(Count(0))
+    ///     }
+    ///     fn handle_call(&mut self, _: (), _: ReplyTo<u64>, _: &mut Ctx<Self>) -> CallResult<u64> {
+    ///         CallResult::Reply(self.0)
+    ///     }
+    /// }
+    ///
+    /// let rt = Runtime::new();
+    /// let count = rt.start::<Count>(()).unwrap();
+    /// count.update(|state| *state = Count(41)).unwrap();
+    /// assert_eq!(count.update(|state| { state.0 += 1; state.0 }), Ok(42));
+    /// assert_eq!(count.call(()), Ok(42));
+    /// ```
+    pub fn update<T: Send + 'static>(
+        &self,
+        change: impl FnOnce(&mut S) -> T + Send + 'static,
+    ) -> Result<T, CallError> {
         self.not_from_itself()?;
         let link = Arc::new(ReplyLink::new());
         let answer = Arc::clone(&link);
-        let envelope = Envelope::Inspect(Box::new(move |state: Result<&S, &ExitReason>| {
+        let envelope = Envelope::Inspect(Box::new(move |state: Result<&mut S, &ExitReason>| {
             answer.complete(match state {
-                Ok(state) => Ok(catch_unwind(AssertUnwindSafe(|| inspect(state)))),
+                Ok(state) => Ok(catch_unwind(AssertUnwindSafe(|| change(state)))),
                 Err(reason) => Err(CallError::Exited(reason.clone())),
             });
         }));
@@ -151,6 +188,21 @@ impl<S: GenServer> Server<S> {
         match PendingCall::new(link).wait_timeout(self.timeout)? {
             Ok(value) => Ok(value),
             Err(panic) => resume_unwind(panic),
+        }
+    }
+
+    /// Registers `at_exit` to run once the server exits, with its exit reason, after its
+    /// `terminate` (GenServers.jl's `term!`): on any exit, a kill included (then once the
+    /// callback it was running returns). Functions run in the order registered; a panic in
+    /// one is caught. Fails with "no such process" if the server had exited; registered
+    /// while it was exiting, the function runs at once with the reason.
+    pub fn on_terminate(
+        &self,
+        at_exit: impl FnOnce(&ExitReason) + Send + 'static,
+    ) -> Result<(), CallError> {
+        match self.cell.mailbox.push(Envelope::OnExit(Box::new(at_exit))) {
+            Ok(_) => Ok(()),
+            Err(_) => Err(CallError::NoProcess),
         }
     }
 

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use crate::kernel::Arrival;
 use crate::process::{Process, Settle};
-use crate::runtime::envelope::Envelope;
+use crate::runtime::envelope::{Envelope, OnExit};
 use crate::runtime::inbox::{Entry, ServerCell};
 use crate::runtime::{ReplyLink, Runtime, Server};
 use crate::sync::{Arc, spawn};
@@ -146,6 +146,7 @@ fn run<S: GenServer>(
         interrupted: false,
         killed: false,
         stop_waiters: Vec::new(),
+        at_exit: Vec::new(),
         monitors: BTreeMap::new(),
         next_tag: 0,
     };
@@ -182,6 +183,8 @@ pub(super) struct Running<S: GenServer> {
     /// Killed: `terminate` does not run, and the killer has already notified monitors/links.
     pub(super) killed: bool,
     pub(super) stop_waiters: Vec<Arc<ReplyLink<()>>>,
+    /// Functions to run at its exit ([`Server::on_terminate`]).
+    pub(super) at_exit: Vec<OnExit>,
     /// This server's monitors still in force, with their targets.
     pub(super) monitors: BTreeMap<MonitorRef, ProcessId>,
     pub(super) next_tag: u64,
@@ -220,7 +223,11 @@ impl<S: GenServer> Running<S> {
             Envelope::Cast(msg) => self.process.cast(msg),
             Envelope::Info(msg) => self.process.info(msg),
             Envelope::Inspect(inspect) => {
-                inspect(Ok(self.process.state()));
+                inspect(Ok(self.process.state_mut()));
+                return None;
+            }
+            Envelope::OnExit(at_exit) => {
+                self.at_exit.push(at_exit);
                 return None;
             }
             Envelope::Stop { reason, done } => {

@@ -1,5 +1,6 @@
 //! The threaded runtime against the rules of `shared/reference/genserver-semantics.md`.
 
+mod api;
 mod calls;
 mod failures;
 mod kills;
