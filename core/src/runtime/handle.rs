@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::runtime::envelope::Envelope;
 use crate::runtime::inbox::ServerCell;
 use crate::runtime::sinks::LinkSink;
-use crate::runtime::{PendingCall, ReplyLink, Runtime, server_loop};
+use crate::runtime::{PendingCall, ReplyLink, Runtime, open_calls, server_loop};
 use crate::sync::Arc;
 use crate::{CallError, CallTag, ExitReason, GenServer, ProcessId, ReplyTo, ServerRef, Timeout};
 
@@ -93,7 +93,7 @@ impl<S: GenServer> Server<S> {
             return PendingCall::failed(error);
         }
         let link = Arc::new(ReplyLink::new());
-        if !self.cell.calls.open(Box::new(Arc::clone(&link))) {
+        if !self.cell.calls.open(open_calls::entry(&link)) {
             return PendingCall::failed(CallError::NoProcess);
         }
         let tag = CallTag(EXTERNAL_TAGS.fetch_add(1, Ordering::Relaxed));

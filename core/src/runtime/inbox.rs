@@ -6,7 +6,7 @@ use std::any::Any;
 use crate::message::{AnyMessage, downcast, misfit};
 use crate::runtime::envelope::Envelope;
 use crate::runtime::interrupt::{Doom, Interrupt};
-use crate::runtime::open_calls::OpenCalls;
+use crate::runtime::open_calls::{self, OpenCalls};
 use crate::runtime::sinks::ErasedSink;
 use crate::runtime::{Mailbox, ReplyLink, Runtime, Server};
 use crate::sync::Arc;
@@ -114,7 +114,7 @@ impl<S: GenServer> Inbox for Entry<S> {
         request: AnyMessage,
         link: Arc<ReplyLink<AnyMessage>>,
     ) {
-        if !self.0.calls.open(Box::new(Arc::clone(&link))) {
+        if !self.0.calls.open(open_calls::entry(&link)) {
             link.complete(Err(CallError::NoProcess));
             return;
         }

@@ -1,6 +1,6 @@
 //! The reply link: one call's outcome, racing the caller's timeout.
 
-use std::sync::atomic::Ordering::Release;
+use std::sync::atomic::Ordering::{Acquire, Release};
 use std::time::Duration;
 
 use crate::sync::{
@@ -103,6 +103,11 @@ impl<R> ReplyLink<R> {
     /// Fails the call with its server's exit `reason`, unless an outcome came first.
     pub(crate) fn abort(&self, reason: &ExitReason) {
         self.complete(Err(CallError::Exited(reason.clone())));
+    }
+
+    /// Whether an outcome was delivered (read without the lock).
+    pub(crate) fn is_delivered(&self) -> bool {
+        self.delivered.load(Acquire)
     }
 
     /// Whether the link takes no more outcomes (one was delivered, or the caller gave up).

@@ -11,17 +11,53 @@ use crate::sync::{Arc, Mutex, lock};
 pub(crate) trait Open: Send + Sync {
     /// Fails the call with `reason`, unless it was answered.
     fn abort(&self, reason: &ExitReason);
-    /// Whether it was answered or given up.
-    fn is_closed(&self) -> bool;
+    /// Whether it was answered (without taking the link's lock).
+    fn is_answered(&self) -> bool;
 }
 
+impl<R: Send> Open for ReplyLink<R> {
+    fn abort(&self, reason: &ExitReason) {
+        ReplyLink::abort(self, reason);
+    }
+    fn is_answered(&self) -> bool {
+        self.is_delivered()
+    }
+}
+
+/// One open call: the shared link itself (no allocation), or, under loom (whose `Arc`
+/// cannot be made a trait object), a box around it.
+#[cfg(not(loom))]
+type Entry = std::sync::Arc<dyn Open>;
+#[cfg(loom)]
+type Entry = Box<dyn Open>;
+
+#[cfg(loom)]
 impl<R: Send> Open for Arc<ReplyLink<R>> {
     fn abort(&self, reason: &ExitReason) {
         ReplyLink::abort(self, reason);
     }
-    fn is_closed(&self) -> bool {
-        ReplyLink::is_closed(self)
+    fn is_answered(&self) -> bool {
+        self.is_delivered()
     }
+}
+
+/// The entry of `link`.
+pub(crate) fn entry<R: Send + 'static>(link: &Arc<ReplyLink<R>>) -> Entry {
+    #[cfg(not(loom))]
+    let entry: Arc<ReplyLink<R>> = Arc::clone(link);
+    #[cfg(loom)]
+    let entry = Box::new(Arc::clone(link));
+    entry
+}
+
+/// Whether `entry` can be forgotten: answered, or (outside loom) held by nobody else, its
+/// caller gone and its server done with it.
+fn done(entry: &Entry) -> bool {
+    #[cfg(not(loom))]
+    let alone = std::sync::Arc::strong_count(entry) == 1;
+    #[cfg(loom)]
+    let alone = false;
+    entry.is_answered() || alone
 }
 
 /// The open calls of one server.
@@ -32,7 +68,7 @@ pub(crate) struct OpenCalls(Mutex<State>);
 struct State {
     /// Set once the server is doomed or gone: calls fail at once from then on.
     closed: bool,
-    open: Vec<Box<dyn Open>>,
+    open: Vec<Entry>,
     /// Answered calls are swept out when the list reaches this length.
     sweep_at: usize,
 }
@@ -43,13 +79,13 @@ const SWEEP: usize = 32;
 impl OpenCalls {
     /// Records a call about to be queued; `false` if the server is doomed or gone (the call
     /// fails at once instead).
-    pub(crate) fn open(&self, call: Box<dyn Open>) -> bool {
+    pub(crate) fn open(&self, call: Entry) -> bool {
         let mut state = lock(&self.0);
         if state.closed {
             return false;
         }
         if state.open.len() >= state.sweep_at.max(SWEEP) {
-            state.open.retain(|call| !call.is_closed());
+            state.open.retain(|call| !done(call));
             state.sweep_at = 2 * state.open.len();
         }
         state.open.push(call);
