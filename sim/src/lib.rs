@@ -270,6 +270,7 @@ pub use snapshot::trace_text;
 pub use system::{Entry, System};
 pub use world::erased_server::silence_handler_panics;
 pub use world::faults::{Faults, Restart};
+pub use world::fork::Copyable;
 pub use world::spawner::SimSpawner;
 pub use world::{Holds, View, World};
 pub use zoo::{find_system, systems};

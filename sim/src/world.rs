@@ -48,7 +48,7 @@ use crate::search::footprint::{REGISTRY, Touch};
 use crate::world::clients::ClientProc;
 use crate::world::erased_server::{SimServer, render};
 use crate::world::faults::{Faults, Restart};
-use crate::world::fork::Cloners;
+use crate::world::fork::{Cloners, Copyable};
 use crate::world::naming::Naming;
 use crate::world::network::Network;
 use crate::world::reply_cells::ReplyCell;
@@ -409,15 +409,7 @@ impl World {
     ///     world.clone_state(counter);
     /// }
     /// ```
-    pub fn clone_state<S>(&mut self, server: ServerRef<S>)
-    where
-        S: GenServer + Clone,
-        S::Call: Clone,
-        S::Cast: Clone,
-        S::Info: Clone,
-        S::Reply: Clone,
-        S::Continue: Clone,
-    {
+    pub fn clone_state<S: Copyable>(&mut self, server: ServerRef<S>) {
         let _ = server;
         Rc::make_mut(&mut self.cloners).add_server::<S>();
     }

@@ -159,12 +159,7 @@ impl World {
         let sent = self.step;
         let life = self.life(from);
         let name = self.naming.message(from, to, &body);
-        let envelope = Envelope {
-            due,
-            sent,
-            name,
-            body,
-        };
+        let envelope = Envelope::new(due, sent, name, body);
         self.net.push(from, life, to, envelope);
     }
 

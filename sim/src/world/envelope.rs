@@ -1,9 +1,12 @@
 //! Messages in flight between two processes, and how they are rendered in traces.
 
+use std::cell::Cell;
 use std::fmt;
+use std::hash::{DefaultHasher, Hasher};
 
 use genserver::{AnyMessage, CallError, CallTag, ExitReason, MonitorRef};
 
+use crate::world::erased_server::hash_fmt;
 use crate::world::fork::Cloners;
 use crate::world::naming::Name;
 
@@ -185,9 +188,35 @@ pub(crate) struct Envelope {
     pub name: Name,
     /// What it carries.
     pub body: Body,
+    /// A hash of its rendered text, once a fingerprint asked for it (it never changes: state
+    /// hashing then renders each message once, not at every state it stays queued in).
+    pub print: Cell<Option<u64>>,
 }
 
 impl Envelope {
+    /// A message sent now: `due`, from step `sent`, named `name`.
+    pub fn new(due: u64, sent: u64, name: Name, body: Body) -> Self {
+        Envelope {
+            due,
+            sent,
+            name,
+            body,
+            print: Cell::new(None),
+        }
+    }
+
+    /// The hash of its rendered text (what a fingerprint feeds in for it).
+    pub fn print(&self) -> u64 {
+        if let Some(print) = self.print.get() {
+            return print;
+        }
+        let mut hasher = DefaultHasher::new();
+        hash_fmt(&mut hasher, format_args!("{}", self.body));
+        let print = hasher.finish();
+        self.print.set(Some(print));
+        print
+    }
+
     /// A copy, if `cloners` can copy what it carries.
     pub fn copy(&self, cloners: &Cloners) -> Option<Envelope> {
         Some(Envelope {
@@ -195,6 +224,7 @@ impl Envelope {
             sent: self.sent,
             name: self.name,
             body: self.body.copy(cloners)?,
+            print: self.print.clone(),
         })
     }
 }

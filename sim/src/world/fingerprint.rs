@@ -90,7 +90,11 @@ impl World {
             h.write_u64(to);
             for envelope in queue {
                 h.write_u64(envelope.due);
-                feed(h, format_args!("{}", envelope.body));
+                match (tagless, perm) {
+                    // Its text never changes: rendered once, for every state it is queued in.
+                    (false, None) => h.write_u64(envelope.print()),
+                    _ => feed(h, format_args!("{}", envelope.body)),
+                }
             }
         };
         match perm {

@@ -33,17 +33,22 @@ pub(crate) struct Cloners {
     servers: BTreeMap<TypeId, Rc<dyn Any>>,
 }
 
+/// A server that stateful search can copy: its state and every message type are `Clone`
+/// (and a clone shares no mutable data with the original). Implemented for every such
+/// server; see [`World::clone_state`].
+pub trait Copyable:
+    GenServer<Call: Clone, Cast: Clone, Info: Clone, Reply: Clone, Continue: Clone> + Clone
+{
+}
+
+impl<S> Copyable for S where
+    S: GenServer<Call: Clone, Cast: Clone, Info: Clone, Reply: Clone, Continue: Clone> + Clone
+{
+}
+
 impl Cloners {
     /// Learns to copy servers of type `S` and their messages.
-    pub fn add_server<S>(&mut self)
-    where
-        S: GenServer + Clone,
-        S::Call: Clone,
-        S::Cast: Clone,
-        S::Info: Clone,
-        S::Reply: Clone,
-        S::Continue: Clone,
-    {
+    pub fn add_server<S: Copyable>(&mut self) {
         let copier: SlotCopier<S> = copy_slot::<S>;
         self.servers.insert(TypeId::of::<S>(), Rc::new(copier));
         self.add_message::<S::Call>();

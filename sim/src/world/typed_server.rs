@@ -18,7 +18,7 @@ use genserver::{
 use crate::scheduler::labels::without_numbers;
 use crate::world::envelope::CallOutcome;
 use crate::world::erased_server::{Action, Output, SimServer, StateHasher, guarded};
-use crate::world::fork::Cloners;
+use crate::world::fork::{Cloners, Copyable};
 use crate::world::reply_cells::ReplyCell;
 
 /// Where a server's `init` arguments come from.
@@ -286,13 +286,7 @@ pub(crate) type SlotCopier<S> = fn(&Slot<S>) -> Option<Slot<S>>;
 
 /// A copy of `slot` (for a [`SlotCopier`]): `None` while replies wait to be delivered, a
 /// child's arguments wait to be used, or the process is in the middle of its work.
-pub(crate) fn copy_slot<S>(slot: &Slot<S>) -> Option<Slot<S>>
-where
-    S: GenServer + Clone,
-    S::Info: Clone,
-    S::Continue: Clone,
-    S::Reply: Clone,
-{
+pub(crate) fn copy_slot<S: Copyable>(slot: &Slot<S>) -> Option<Slot<S>> {
     let args = match &slot.args {
         Args::Make(make) => Args::Make(Rc::clone(make)),
         Args::Once(None) => Args::Once(None),
