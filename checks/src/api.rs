@@ -3,6 +3,7 @@
 //! runs unchanged against both.
 
 use std::collections::VecDeque;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use genserver::engine::{Doom, Interrupt};
@@ -53,6 +54,8 @@ pub trait LinkApi<R>: Send + Sync + Sized + 'static {
     fn wait_for(&self, timeout: Duration) -> Option<Result<R, CallError>>;
     /// The caller's timeout fired: take what is there, discard what comes later.
     fn abandon(&self) -> Option<Result<R, CallError>>;
+    /// An `async` caller looks: the outcome, or its task is woken when it comes.
+    fn poll_outcome(&self, cx: &mut Context<'_>) -> Poll<Result<R, CallError>>;
 }
 
 impl<R: Send + 'static> LinkApi<R> for ReplyLink<R> {
@@ -73,6 +76,9 @@ impl<R: Send + 'static> LinkApi<R> for ReplyLink<R> {
     }
     fn abandon(&self) -> Option<Result<R, CallError>> {
         ReplyLink::abandon(self)
+    }
+    fn poll_outcome(&self, cx: &mut Context<'_>) -> Poll<Result<R, CallError>> {
+        ReplyLink::poll_outcome(self, cx)
     }
 }
 

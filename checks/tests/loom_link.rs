@@ -14,8 +14,8 @@ use genserver::{CallError, ExitReason, ReplyTo};
 use genserver_checks::api::{LinkApi, TokenApi, token_for};
 use genserver_checks::broken::mini_runtime::DELIBERATE_PANIC;
 use genserver_checks::broken::{
-    BaseLink, DoubleDeliveryLink, EarlyNotifyLink, ForgetfulLink, NoFlaw, SplitAbandonLink,
-    StickyAbandonLink, UnsharedReplyTo,
+    BaseLink, DoubleDeliveryLink, EarlyNotifyLink, ForgetfulLink, LateWakerLink, NoFlaw,
+    SplitAbandonLink, StickyAbandonLink, UnsharedReplyTo,
 };
 use genserver_checks::model::{check, check_rejected};
 use loom::sync::Arc;
@@ -132,6 +132,21 @@ fn server_death_wakes_caller<L: LinkApi<Reply>>() {
     server.join().unwrap();
 }
 
+/// An `async` caller awaits the reply while the server sends it: however the look and the
+/// delivery interleave, the caller's task is woken and gets the reply (a lost wake-up leaves
+/// it asleep for good: loom reports the deadlock).
+fn async_caller_is_woken<L: LinkApi<Reply>>() {
+    let link = Arc::new(L::new());
+    let token: ReplyTo<Reply> = token_for(&link);
+    let server = thread::spawn(move || token.reply(reply()));
+    let outcome = loom::future::block_on(std::future::poll_fn(|cx| link.poll_outcome(cx)));
+    assert!(server.join().unwrap(), "the reply was refused");
+    match outcome {
+        Ok(value) => assert_eq!(*value, 7),
+        Err(error) => panic!("the async caller got {error:?}"),
+    }
+}
+
 /// The server answers "later": it hands a copy of the token to a third thread, which replies,
 /// and drops its own. The caller (waiting with `wait_for`, the timed wait that loom cannot
 /// time out) gets that reply, never "no reply".
@@ -196,6 +211,15 @@ fn link_server_death_wakes_caller() {
 }
 
 #[test]
+fn link_async_caller_is_woken() {
+    check(
+        "link: async caller is woken",
+        BOUND,
+        async_caller_is_woken::<ReplyLink<Reply>>,
+    );
+}
+
+#[test]
 fn link_deferred_reply_arrives() {
     check(
         "link: deferred reply from a third thread",
@@ -233,6 +257,21 @@ fn base_link_without_a_flaw_passes_every_model() {
         "base link: deferred reply from a third thread",
         BOUND,
         deferred_reply_arrives::<ReplyTo<Reply>, Base>,
+    );
+    check(
+        "base link: async caller is woken",
+        BOUND,
+        async_caller_is_woken::<Base>,
+    );
+}
+
+#[test]
+#[should_panic(expected = "deadlock")]
+fn rejects_link_registering_the_waker_after_unlocking() {
+    check_rejected(
+        "broken LateWakerLink: async caller is woken",
+        BOUND,
+        async_caller_is_woken::<LateWakerLink<Reply>>,
     );
 }
 

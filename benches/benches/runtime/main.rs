@@ -153,5 +153,46 @@ fn call_round_trip(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, cast_throughput, mailbox_alone, call_round_trip);
+/// A call from `async` code (`server.call_async(..).await`, on a tokio runtime), against the
+/// same round trip between two tokio tasks (a request carrying a `oneshot` for the answer).
+fn async_call_round_trip(c: &mut Criterion) {
+    let mut group = c.benchmark_group("async_call_round_trip");
+    group.throughput(Throughput::Elements(1));
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .build()
+        .expect("a tokio runtime");
+
+    type Answer = tokio::sync::oneshot::Sender<u64>;
+    let (requests, mut incoming) = tokio::sync::mpsc::unbounded_channel::<Answer>();
+    tokio.spawn(async move {
+        while let Some(answer) = incoming.recv().await {
+            let _ = answer.send(1);
+        }
+    });
+    group.bench_function("tokio_oneshot", |b| {
+        b.iter(|| {
+            tokio.block_on(async {
+                let (answer, reply) = tokio::sync::oneshot::channel();
+                requests.send(answer).expect("the task runs");
+                reply.await.expect("answered")
+            })
+        })
+    });
+
+    let rt = Runtime::new();
+    let server = rt.start::<Sink>(()).unwrap();
+    group.bench_function("genserver", |b| {
+        b.iter(|| tokio.block_on(async { server.call_async(()).await.unwrap() }))
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    cast_throughput,
+    mailbox_alone,
+    call_round_trip,
+    async_call_round_trip
+);
 criterion_main!(benches);

@@ -3,6 +3,7 @@
 //! behind a hook of [`LinkFlaw`] whose default is the correct step.
 
 use std::marker::PhantomData;
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use genserver::CallError;
@@ -39,6 +40,13 @@ pub trait LinkFlaw: Sized + 'static {
     fn mark_abandoned<R>(_link: &BaseLink<R, Self>, mut slot: MutexGuard<'_, Slot<R>>) {
         *slot = Slot::Abandoned;
     }
+
+    /// `poll_outcome`, the slot locked and found empty: registers the task's waker while the
+    /// slot is still locked (a delivery takes that lock first).
+    fn register<R>(link: &BaseLink<R, Self>, slot: MutexGuard<'_, Slot<R>>, waker: &Waker) {
+        *lock(&link.waker) = Some(waker.clone());
+        drop(slot);
+    }
 }
 
 impl LinkFlaw for NoFlaw {}
@@ -47,6 +55,8 @@ impl LinkFlaw for NoFlaw {}
 pub struct BaseLink<R, F> {
     slot: Mutex<Slot<R>>,
     ready: Condvar,
+    /// An `async` caller's task (locked after `slot` when both are).
+    waker: Mutex<Option<Waker>>,
     flaw: PhantomData<fn() -> F>,
 }
 
@@ -56,9 +66,17 @@ impl<R, F: LinkFlaw> BaseLink<R, F> {
         lock(&self.slot)
     }
 
-    /// Wakes the caller, if it waits.
+    /// Wakes the caller, if it waits (parked, or an `async` task).
     pub(super) fn notify(&self) {
         self.ready.notify_one();
+        if let Some(task) = lock(&self.waker).take() {
+            task.wake();
+        }
+    }
+
+    /// Stores an `async` caller's waker.
+    pub(super) fn set_waker(&self, waker: &Waker) {
+        *lock(&self.waker) = Some(waker.clone());
     }
 
     /// Stores `outcome` if the link still waits ([`LinkFlaw::lock_waiting`]), else discards
@@ -78,6 +96,7 @@ impl<R: Send + 'static, F: LinkFlaw> LinkApi<R> for BaseLink<R, F> {
         BaseLink {
             slot: Mutex::new(Slot::Waiting),
             ready: Condvar::new(),
+            waker: Mutex::new(None),
             flaw: PhantomData,
         }
     }
@@ -114,5 +133,14 @@ impl<R: Send + 'static, F: LinkFlaw> LinkApi<R> for BaseLink<R, F> {
         let outcome = take(&mut slot);
         F::mark_abandoned(self, slot);
         outcome
+    }
+
+    fn poll_outcome(&self, cx: &mut Context<'_>) -> Poll<Result<R, CallError>> {
+        let mut slot = self.lock();
+        if let Some(outcome) = take(&mut slot) {
+            return Poll::Ready(outcome);
+        }
+        F::register(self, slot, cx.waker());
+        Poll::Pending
     }
 }

@@ -1,6 +1,7 @@
 //! The reply link: one call's outcome, racing the caller's timeout.
 
 use std::sync::atomic::Ordering::{Acquire, Release};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use crate::sync::{
@@ -19,6 +20,8 @@ struct State<R> {
     slot: Slot<R>,
     /// The caller is parked on the condition variable: a delivery must wake it.
     parked: bool,
+    /// An `async` caller's task waits for the outcome: a delivery must wake it.
+    waker: Option<Waker>,
 }
 
 /// A one-shot slot for a call's outcome.
@@ -48,6 +51,7 @@ impl<R> ReplyLink<R> {
             state: Mutex::new(State {
                 slot: Slot::Waiting,
                 parked: false,
+                waker: None,
             }),
             ready: Condvar::new(),
             delivered: AtomicBool::new(false),
@@ -64,11 +68,30 @@ impl<R> ReplyLink<R> {
         state.slot = Slot::Done(outcome);
         self.delivered.store(true, Release);
         let wake = state.parked;
+        let task = state.waker.take();
         drop(state);
         if wake {
             self.ready.notify_one();
         }
+        if let Some(task) = task {
+            task.wake();
+        }
         true
+    }
+
+    /// Takes the outcome if it has arrived; otherwise `cx`'s task is woken when it does. The
+    /// waker is stored under the lock a delivery takes, so none is lost between the look and
+    /// the registration.
+    pub fn poll_outcome(&self, cx: &mut Context<'_>) -> Poll<Result<R, CallError>> {
+        let mut state = lock(&self.state);
+        if let Some(outcome) = Self::take(&mut state) {
+            return Poll::Ready(outcome);
+        }
+        match &mut state.waker {
+            Some(waker) => waker.clone_from(cx.waker()),
+            none => *none = Some(cx.waker().clone()),
+        }
+        Poll::Pending
     }
 
     /// Takes the outcome if it has arrived.

@@ -60,6 +60,54 @@ impl<R> PendingCall<R> {
     }
 }
 
+/// An `async` caller awaits the outcome (no timeout: combine it with the executor's own,
+/// e.g. `tokio::time::timeout`; dropping the future abandons the call, as a timeout does).
+///
+/// ```
+/// # use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo, Runtime};
+/// # struct Echo;
+/// # impl GenServer for Echo {
+/// #     type Args = ();
+/// #     type Call = u32;
+/// #     type Reply = u32;
+/// #     type Cast = ();
+/// #     type Info = ();
+/// #     type Continue = ();
+/// #     fn init(_: (), _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
+/// #         Ok(Echo)
+/// #     }
+/// #     fn handle_call(&mut self, n: u32, _: ReplyTo<u32>, _: &mut Ctx<Self>) -> CallResult<u32> {
+/// #         CallResult::Reply(n)
+/// #     }
+/// # }
+/// let rt = Runtime::new();
+/// let echo = rt.start::<Echo>(()).unwrap();
+/// let reply = async { echo.call_async(7).await };
+/// # let reply = futures_lite_block_on(reply);
+/// assert_eq!(reply, Ok(7));
+/// # fn futures_lite_block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     let mut f = std::pin::pin!(f);
+/// #     let waker = std::task::Waker::noop();
+/// #     let mut cx = std::task::Context::from_waker(&waker);
+/// #     loop {
+/// #         if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+/// #             return v;
+/// #         }
+/// #         std::thread::yield_now();
+/// #     }
+/// # }
+/// ```
+impl<R> std::future::Future for PendingCall<R> {
+    type Output = Result<R, CallError>;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        self.link.poll_outcome(cx)
+    }
+}
+
 impl<R> Drop for PendingCall<R> {
     fn drop(&mut self) {
         self.link.abandon();

@@ -135,3 +135,49 @@ fn calls_and_casts_by_registered_name_resolve_the_name_when_sent() {
     );
     second.stop(ExitReason::Normal).unwrap();
 }
+
+/// Runs `future` on this thread, parking it until its waker is called (a waker that is
+/// never called hangs the test: the wake-up is what is checked).
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    struct Unpark(std::thread::Thread);
+    impl std::task::Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = std::task::Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = std::task::Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        std::thread::park();
+    }
+}
+
+#[test]
+fn an_async_caller_awaits_the_reply_and_is_woken_by_it() {
+    use crate::probe::{Call, new_log, start};
+    let rt = Runtime::new();
+    let probe = start(&rt, &new_log());
+    assert_eq!(block_on(probe.call_async(Call::Echo(3))), Ok(3));
+    // A deferred reply from another thread wakes the parked caller.
+    let held = probe.call_async(Call::Hold);
+    crate::probe::await_held(&probe, 1);
+    let releaser = {
+        let probe = probe.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            probe.call(Call::ReleaseAll(9))
+        })
+    };
+    assert_eq!(block_on(held), Ok(9));
+    assert_eq!(releaser.join().unwrap(), Ok(9));
+    // A call to a dead server fails at once.
+    probe.stop(ExitReason::Normal).unwrap();
+    assert_eq!(
+        block_on(probe.call_async(Call::Echo(1))),
+        Err(CallError::NoProcess)
+    );
+}
