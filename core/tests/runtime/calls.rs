@@ -363,3 +363,59 @@ fn a_kill_fails_the_calls_queued_and_held_by_a_busy_server_at_once() {
     }
     assert_eq!(probe.call(Call::Echo(2)), Err(CallError::NoProcess));
 }
+
+/// Adds each request to a total and answers with it: no call may be lost or answered twice.
+struct Adder(u64);
+
+impl genserver::GenServer for Adder {
+    type Args = ();
+    type Call = u64;
+    type Reply = u64;
+    type Cast = ();
+    type Info = ();
+    type Continue = ();
+
+    fn init(_: (), _: &mut genserver::Ctx<Self>) -> Result<Self, ExitReason> {
+        Ok(Adder(0))
+    }
+
+    fn handle_call(
+        &mut self,
+        n: u64,
+        _: genserver::ReplyTo<u64>,
+        _: &mut genserver::Ctx<Self>,
+    ) -> genserver::CallResult<u64> {
+        self.0 += n;
+        genserver::CallResult::Reply(n)
+    }
+}
+
+#[test]
+fn a_thousand_callers_lose_nothing() {
+    const CALLERS: u64 = 1_000;
+    const CALLS: u64 = 100;
+    let rt = Runtime::new();
+    let adder = rt.start::<Adder>(()).unwrap();
+    let callers: Vec<_> = (0..CALLERS)
+        .map(|caller| {
+            let adder = adder.clone();
+            std::thread::spawn(move || {
+                (0..CALLS)
+                    .map(|i| {
+                        let n = caller * CALLS + i;
+                        assert_eq!(adder.call_timeout(n, LONG), Ok(n), "each its own reply");
+                        n
+                    })
+                    .sum::<u64>()
+            })
+        })
+        .collect();
+    let sent: u64 = callers.into_iter().map(|c| c.join().unwrap()).sum();
+    let n = CALLERS * CALLS;
+    assert_eq!(sent, n * (n - 1) / 2);
+    assert_eq!(
+        adder.query(|total| total.0),
+        Ok(sent),
+        "every call handled once"
+    );
+}
