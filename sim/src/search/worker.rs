@@ -127,9 +127,6 @@ impl Search<'_> {
                 cut: None,
             };
             let (world, restored) = self.restored(explorer.stack, prefix);
-            if restored {
-                self.tally().report.restored += 1;
-            }
             let (world, verdict) = run_from(world, options.max_depth, &mut explorer);
             let cut = explorer.cut;
             // A run cut at the depth limit, or ended by a failure, stopped with events
@@ -168,7 +165,8 @@ impl Search<'_> {
                 Some(_) if self.tally().report.found.is_none() => Some(schedule()),
                 _ => None,
             };
-            let stop = self.count(cut.is_none(), &stack, unfinished, end, failed.as_ref());
+            let ended = cut.is_none();
+            let stop = self.count(ended, restored, &stack, unfinished, end, failed.as_ref());
             if let Some(schedule) = found {
                 let mut replay = ReplayScheduler::new(schedule).on_behalf_of("dfs");
                 let report = run_with(self.system, 0, options.max_depth, true, &mut replay)?;
@@ -228,11 +226,13 @@ impl Search<'_> {
         (world, false)
     }
 
-    /// Counts a run (`ended`: it reached its end, not cut by the explorer); returns whether
-    /// the search must stop (a failure, unless it keeps going; a budget).
+    /// Counts a run (`ended`: it reached its end, not cut by the explorer; `restored`: it
+    /// started from a copy); returns whether the search must stop (a failure, unless it
+    /// keeps going; a budget).
     fn count(
         &self,
         ended: bool,
+        restored: bool,
         stack: &[Node],
         unfinished: bool,
         end: Option<u64>,
@@ -242,6 +242,7 @@ impl Search<'_> {
         let mut tally = self.tally();
         let tally = &mut *tally;
         let report = &mut tally.report;
+        report.restored += u64::from(restored);
         report.states = states;
         report.max_depth = report.max_depth.max(stack.len() as u64);
         if !ended {
