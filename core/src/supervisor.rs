@@ -44,7 +44,7 @@ use plan::plan;
 pub use spec::{ChildSpec, Intensity, Restart, Shutdown, Strategy, SupervisorSpec};
 
 /// Requests a supervisor answers.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum SupervisorCall {
     /// The children, in start order, with the process of each running instance.
     WhichChildren,
@@ -71,10 +71,10 @@ pub struct ChildInfo {
 }
 
 /// The supervisor's own info messages (outcomes of its child starts, shutdown timers).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SupervisorInfo(Info);
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Info {
     Started(usize, Result<ProcessId, StartError>),
     ShutdownTimeout(ProcessId),
@@ -89,8 +89,18 @@ struct Child<E> {
     gone: bool,
 }
 
+impl<E> Clone for Child<E> {
+    fn clone(&self) -> Self {
+        Child {
+            spec: self.spec.clone(),
+            process: self.process,
+            gone: self.gone,
+        }
+    }
+}
+
 /// Children being stopped one at a time, and what comes after.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct StopJob {
     queue: VecDeque<usize>,
     /// The child told to stop and not yet down, with its kill timer.
@@ -98,7 +108,7 @@ struct StopJob {
     then: Then,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Then {
     /// Start these children, in order.
     Start(Vec<usize>),
@@ -122,6 +132,25 @@ pub struct Supervisor<E: Spawn> {
     stop_requests: Vec<ReplyTo<SupervisorReply>>,
     /// Still in the initial start: a child that fails to start stops the supervisor.
     initial: bool,
+}
+
+/// A copy for exhaustive search (the simulator's stateful search copies states): child
+/// specs share their start recipes, and the calls it holds are copied by the engine.
+impl<E: Spawn> Clone for Supervisor<E> {
+    fn clone(&self) -> Self {
+        Supervisor {
+            strategy: self.strategy,
+            intensity: self.intensity,
+            window: self.window.clone(),
+            children: self.children.clone(),
+            starting: self.starting.clone(),
+            awaiting: self.awaiting,
+            job: self.job.clone(),
+            later: self.later.clone(),
+            stop_requests: self.stop_requests.clone(),
+            initial: self.initial,
+        }
+    }
 }
 
 impl<E: Spawn> GenServer for Supervisor<E> {

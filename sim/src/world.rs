@@ -411,6 +411,12 @@ impl World {
     /// ```
     pub fn clone_state<S: Copyable>(&mut self, server: ServerRef<S>) {
         let _ = server;
+        self.clone_servers::<S>();
+    }
+
+    /// [`World::clone_state`] for servers of type `S` without one at hand: children a
+    /// supervisor or another server starts later.
+    pub fn clone_servers<S: Copyable>(&mut self) {
         Rc::make_mut(&mut self.cloners).add_server::<S>();
     }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 use super::Intensity;
 
 /// The times of recent restarts, oldest first.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct RestartWindow {
     restarts: VecDeque<Duration>,
 }

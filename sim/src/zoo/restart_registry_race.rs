@@ -141,7 +141,9 @@ pub fn build(world: &mut World) {
     world.clone_state(ledger);
     let front = ChildSpec::new::<Front>("front", move || ledger).named(FRONT);
     let spec = SupervisorSpec::<SimSpawner>::new(Strategy::OneForOne).child(front);
-    world.spawn::<Supervisor<SimSpawner>>("sup", spec);
+    let sup = world.spawn::<Supervisor<SimSpawner>>("sup", spec);
+    world.clone_state(sup);
+    world.clone_servers::<Front>();
     world.client("operator", move |cx| operator(cx, ledger));
     world.crashable_name(FRONT);
     let faults = world.faults();
