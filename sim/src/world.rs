@@ -117,7 +117,7 @@ pub(crate) enum ProcKind {
 
 /// One process and its name.
 pub(crate) struct Proc {
-    pub name: String,
+    pub name: Rc<str>,
     pub kind: ProcKind,
 }
 
@@ -306,7 +306,7 @@ impl World {
         let id = self.next_id();
         let slot = Slot::<S>::new(id, Args::Make(Rc::new(args)));
         self.procs.push(Proc {
-            name: name.to_owned(),
+            name: name.into(),
             kind: ProcKind::Server(Box::new(slot)),
         });
         self.start_server(id, EventKind::Start);
@@ -333,7 +333,7 @@ impl World {
         self.check_unique(name);
         let id = self.next_id();
         self.procs.push(Proc {
-            name: name.to_owned(),
+            name: name.into(),
             kind: ProcKind::Client(ClientProc::new(id, body)),
         });
         id
@@ -508,7 +508,7 @@ impl World {
                 "the process name {name:?} contains {bad:?}, which schedule labels are split on"
             );
         }
-        if self.procs.iter().any(|p| p.name == name) {
+        if self.procs.iter().any(|p| *p.name == *name) {
             panic!("two processes are named {name:?}: every process needs its own name");
         }
     }
@@ -559,7 +559,7 @@ impl World {
         (self.procs.iter().enumerate())
             .map(|(i, p)| Process {
                 id: i as u64 + 1,
-                name: p.name.clone(),
+                name: p.name.to_string(),
                 kind: kind(p),
             })
             .collect()
@@ -612,7 +612,7 @@ impl World {
             let process = failure.process.clone();
             self.failure = Some(failure);
             if self.log.is_some() {
-                let id = process.and_then(|n| self.procs.iter().position(|p| p.name == n));
+                let id = process.and_then(|n| self.procs.iter().position(|p| *p.name == *n));
                 let from = id.map(|i| ProcessId(i as u64 + 1));
                 self.emit(EventKind::Failure, from, None, |_| text);
             }

@@ -72,7 +72,7 @@ impl World {
         self.touch_write(id);
         let name = self.display_name(options.name.as_deref(), &type_name, id);
         self.procs.push(Proc {
-            name,
+            name: name.into(),
             kind: ProcKind::Server(slot),
         });
         match init {
@@ -134,7 +134,7 @@ impl World {
                 n.replace(r, r.trim())
             });
         let base = base.as_str();
-        let free = |n: &str| !self.procs.iter().any(|p| p.name == n);
+        let free = |n: &str| !self.procs.iter().any(|p| *p.name == *n);
         if name.is_some() && free(base) {
             return base.to_owned();
         }

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::{self, Write};
+use std::rc::Rc;
 
 use genserver::{AnyMessage, CallTag, ProcessId};
 
@@ -42,8 +43,9 @@ pub(crate) struct Name {
 /// and the name of every call made (its reply and its timeout are named after it).
 #[derive(Clone, Default)]
 pub(crate) struct Naming {
-    heads: Vec<Box<str>>,
-    ids: BTreeMap<Box<str>, u32>,
+    /// Shared by the copies of a world (a copy learns a new head rarely: it then makes its
+    /// own list).
+    heads: Rc<Heads>,
     /// Keyed by sender, receiver, kind (its place in [`KINDS`]: numbers compare faster
     /// than text) and head.
     counts: BTreeMap<(ProcessId, ProcessId, u8, u32), u64>,
@@ -52,6 +54,13 @@ pub(crate) struct Naming {
     calls: BTreeMap<(ProcessId, CallTag), (Name, ProcessId)>,
     /// Where a head is written before it is looked up.
     scratch: String,
+}
+
+/// Interned heads: each head's text by number (from 1), and each text's number.
+#[derive(Clone, Default)]
+struct Heads {
+    list: Vec<Box<str>>,
+    ids: BTreeMap<Box<str>, u32>,
 }
 
 impl Naming {
@@ -76,12 +85,13 @@ impl Naming {
         if self.scratch.is_empty() {
             return 0;
         }
-        if let Some(&id) = self.ids.get(self.scratch.as_str()) {
+        if let Some(&id) = self.heads.ids.get(self.scratch.as_str()) {
             return id;
         }
-        self.heads.push(self.scratch.as_str().into());
-        let id = self.heads.len() as u32;
-        self.ids.insert(self.scratch.as_str().into(), id);
+        let heads = Rc::make_mut(&mut self.heads);
+        heads.list.push(self.scratch.as_str().into());
+        let id = heads.list.len() as u32;
+        heads.ids.insert(self.scratch.as_str().into(), id);
         id
     }
 
@@ -166,7 +176,7 @@ impl Naming {
         text.push_str(name.kind);
         if let Some(head) = (name.head as usize)
             .checked_sub(1)
-            .and_then(|i| self.heads.get(i))
+            .and_then(|i| self.heads.list.get(i))
         {
             text.push(' ');
             text.push_str(head);
@@ -226,7 +236,7 @@ impl<F: Fn(ProcessId) -> P, P: fmt::Display> fmt::Display for Shown<'_, F> {
         f.write_str(kind)?;
         if let Some(head) = (head as usize)
             .checked_sub(1)
-            .and_then(|i| self.naming.heads.get(i))
+            .and_then(|i| self.naming.heads.list.get(i))
         {
             write!(f, " {head}")?;
         }
@@ -301,7 +311,7 @@ mod tests {
             let id = naming.head_of(&value);
             (id as usize)
                 .checked_sub(1)
-                .map(|i| naming.heads[i].to_string())
+                .map(|i| naming.heads.list[i].to_string())
         };
         assert_eq!(
             head(&mut naming, Box::new(Stubborn)),
