@@ -7,8 +7,8 @@
 //! `genserver::rules`), `typed_server` and `erased_server` (a server of one type, and the
 //! trait the world drives it by), `clients` (async clients and their requests), `envelope`,
 //! `network` and `naming` (messages, their queues and their names), `faults`, `liveness`,
-//! `fingerprint` (with `symmetry`: states equal up to interchangeable processes) and
-//! `spawner`.
+//! `fingerprint` (with `symmetry`: states equal up to interchangeable processes), `fork`
+//! (copies of a world, for stateful search) and `spawner`.
 
 pub(crate) mod calls;
 pub(crate) mod children;
@@ -33,7 +33,6 @@ pub(crate) mod typed_server;
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
-use std::hash::Hash;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,7 +47,7 @@ use crate::search::footprint::{REGISTRY, Touch};
 use crate::world::clients::ClientProc;
 use crate::world::erased_server::{SimServer, render};
 use crate::world::faults::{Faults, Restart};
-use crate::world::fork::{Cloners, Copyable};
+use crate::world::fork::Cloners;
 use crate::world::naming::Naming;
 use crate::world::network::Network;
 use crate::world::reply_cells::ReplyCell;
@@ -370,54 +369,6 @@ impl World {
     /// eventually reach something (the second half of its step limit).
     pub(crate) fn quiet(&self) -> bool {
         !self.eventually.is_empty() && self.step >= self.max_steps / 2
-    }
-
-    /// Lets exhaustive search hash the state of `server` (its type must be `Hash`), so that
-    /// orders reaching the same state are explored once. Without it the search tells states
-    /// apart by what the server was sent, which is safe but merges fewer of them. Runtime
-    /// users never need this: only [`crate::explore`] looks at it.
-    pub fn hash_state<S: GenServer + Hash>(&mut self, server: ServerRef<S>) {
-        self.symmetry.hashed.insert(server.id());
-        if let Some(Proc {
-            kind: ProcKind::Server(slot),
-            ..
-        }) = self.proc_mut(server.id())
-        {
-            slot.set_state_hasher(Rc::new(|state, mut hasher| {
-                if let Some(state) = state.downcast_ref::<S>() {
-                    state.hash(&mut hasher);
-                }
-            }));
-        }
-    }
-
-    /// Lets exhaustive search copy servers of `server`'s type (every one, children started
-    /// later included: their states, timers' messages, continuations, the calls they hold)
-    /// and the messages sent to them, to restore a state from a copy instead of replaying
-    /// the run that reached it: a search then runs several times faster. A state holding
-    /// something that cannot be copied (a server of another type, a server blocked in a call
-    /// of its own) is reached by replay, as without this call. Pair it with
-    /// [`World::hash_state`]. Runtime users never need this.
-    ///
-    /// ```
-    /// use genserver_sim::World;
-    /// use genserver_sim::zoo::counter::Counter;
-    ///
-    /// fn build(world: &mut World) {
-    ///     let counter = world.spawn::<Counter>("counter", 0);
-    ///     world.hash_state(counter);
-    ///     world.clone_state(counter);
-    /// }
-    /// ```
-    pub fn clone_state<S: Copyable>(&mut self, server: ServerRef<S>) {
-        let _ = server;
-        self.clone_servers::<S>();
-    }
-
-    /// [`World::clone_state`] for servers of type `S` without one at hand: children a
-    /// supervisor or another server starts later.
-    pub fn clone_servers<S: Copyable>(&mut self) {
-        Rc::make_mut(&mut self.cloners).add_server::<S>();
     }
 
     /// The live server registered under `name` (by a child start, or [`World::register`]).

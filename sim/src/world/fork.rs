@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use genserver::engine::forking;
-use genserver::{AnyMessage, GenServer, Message};
+use genserver::{AnyMessage, GenServer, Message, ServerRef};
 
 use crate::world::clients::ClientLog;
 use crate::world::envelope::CallOutcome;
@@ -104,6 +104,35 @@ fn copy_as<T: Message + Clone>(msg: &dyn Message) -> AnyMessage {
 }
 
 impl World {
+    /// Lets exhaustive search copy servers of `server`'s type (every one, children started
+    /// later included: their states, timers' messages, continuations, the calls they hold)
+    /// and the messages sent to them, to restore a state from a copy instead of replaying
+    /// the run that reached it: a search then runs several times faster. A state holding
+    /// something that cannot be copied (a server of another type, a server blocked in a call
+    /// of its own) is reached by replay, as without this call. Pair it with
+    /// [`World::hash_state`]. Runtime users never need this.
+    ///
+    /// ```
+    /// use genserver_sim::World;
+    /// use genserver_sim::zoo::counter::Counter;
+    ///
+    /// fn build(world: &mut World) {
+    ///     let counter = world.spawn::<Counter>("counter", 0);
+    ///     world.hash_state(counter);
+    ///     world.clone_state(counter);
+    /// }
+    /// ```
+    pub fn clone_state<S: Copyable>(&mut self, server: ServerRef<S>) {
+        let _ = server;
+        self.clone_servers::<S>();
+    }
+
+    /// [`World::clone_state`] for servers of type `S` without one at hand: children a
+    /// supervisor or another server starts later.
+    pub fn clone_servers<S: Copyable>(&mut self) {
+        Rc::make_mut(&mut self.cloners).add_server::<S>();
+    }
+
     /// Makes clients keep their inputs, so that copies of this world can bring them back.
     pub(crate) fn keep_client_logs(&mut self) {
         if self.cloners.is_empty() {
