@@ -10,11 +10,13 @@
 //! Outside a fork, cloning a token is what it always is: one more copy of the same call.
 
 use std::any::Any;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
 thread_local! {
     static FORK: RefCell<Option<Copies>> = const { RefCell::new(None) };
+    /// Whether `FORK` holds a fork: read on every clone of a token, so a plain flag.
+    static FORKING: Cell<bool> = const { Cell::new(false) };
 }
 
 /// What one fork copied so far.
@@ -30,6 +32,7 @@ struct Scope;
 
 impl Drop for Scope {
     fn drop(&mut self) {
+        FORKING.with(|forking| forking.set(false));
         FORK.with(|fork| fork.borrow_mut().take());
     }
 }
@@ -39,8 +42,7 @@ impl Drop for Scope {
 /// then dropped without effect on the original: its tokens shared the original's calls but
 /// never their last reference). Inside another fork, `copy` is part of that one.
 pub fn forking<T>(copy: impl FnOnce() -> T) -> Option<T> {
-    let outer = FORK.with(|fork| fork.borrow().is_some());
-    if outer {
+    if is_forking() {
         return Some(copy());
     }
     FORK.with(|fork| {
@@ -49,6 +51,7 @@ pub fn forking<T>(copy: impl FnOnce() -> T) -> Option<T> {
             failed: false,
         })
     });
+    FORKING.with(|forking| forking.set(true));
     let scope = Scope;
     let copied = copy();
     let failed = FORK.with(|fork| fork.borrow().as_ref().is_some_and(|c| c.failed));
@@ -96,5 +99,5 @@ pub(crate) fn copy_of<T: Clone + 'static>(
 
 /// Whether this thread is forking (cloning a token then copies it).
 pub(crate) fn is_forking() -> bool {
-    FORK.with(|fork| fork.borrow().is_some())
+    FORKING.with(Cell::get)
 }

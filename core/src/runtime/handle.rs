@@ -258,13 +258,9 @@ impl<S: GenServer> Server<S> {
     /// Queues a stop; the link completes once the server has exited.
     fn ask_stop(&self, reason: ExitReason) -> Result<Arc<ReplyLink<()>>, CallError> {
         let done = Arc::new(ReplyLink::new());
-        let envelope = Envelope::Stop {
-            reason,
-            done: Arc::clone(&done),
-        };
-        match self.cell.mailbox.push(envelope) {
-            Ok(_) => Ok(done),
-            Err(_) => Err(CallError::NoProcess),
+        match self.cell.stop(reason, Arc::clone(&done)) {
+            true => Ok(done),
+            false => Err(CallError::NoProcess),
         }
     }
 }

@@ -34,6 +34,12 @@ impl<S: GenServer> ServerCell<S> {
         }
     }
 
+    /// Queues a stop with `reason`; `done` completes once the server has exited. `false` if
+    /// its mailbox is closed (it exited).
+    pub(crate) fn stop(&self, reason: ExitReason, done: Arc<ReplyLink<()>>) -> bool {
+        self.mailbox.push(Envelope::Stop { reason, done }).is_ok()
+    }
+
     /// Whether the server was killed (it may still be finishing a callback).
     pub(crate) fn killed(&self) -> bool {
         self.interrupt.doomed().is_some_and(|doom| doom.kill)
@@ -140,7 +146,7 @@ impl<S: GenServer> Inbox for Entry<S> {
     }
 
     fn stop(&self, reason: ExitReason, done: Arc<ReplyLink<()>>) -> bool {
-        self.0.mailbox.push(Envelope::Stop { reason, done }).is_ok()
+        self.0.stop(reason, done)
     }
 
     fn is_supervisor(&self) -> bool {

@@ -267,28 +267,18 @@ impl ClientProc {
             None => self.state == ClientState::Ready,
         };
         usable.then(|| {
-            let mut copy = ClientProc::idle();
-            copy.client.0.borrow_mut().me = self.client.0.borrow().me;
-            copy.adopt(self);
-            if let Some(log) = &mut copy.log {
-                log.order = Rc::clone(order);
-            }
+            // A body that never returns stands in until `take_body` brings the real one.
+            let me = self.client.0.borrow().me;
+            let mut copy = ClientProc::new(me, async |_| std::future::pending().await);
+            copy.state = self.state;
+            copy.calls = self.calls.clone();
+            copy.history = self.history;
+            copy.log = self.log.clone().map(|log| ClientLog {
+                order: Rc::clone(order),
+                ..log
+            });
             copy
         })
-    }
-
-    /// A client whose body never returns, standing in for one that cannot be copied.
-    pub fn idle() -> ClientProc {
-        ClientProc::new(ProcessId(0), async |_| std::future::pending().await)
-    }
-
-    /// Takes the standing of `copy` (its state, calls, history and log), once this fresh
-    /// body was brought to where it stands.
-    pub fn adopt(&mut self, copy: &ClientProc) {
-        self.state = copy.state;
-        self.calls = copy.calls.clone();
-        self.history = copy.history;
-        self.log = copy.log.clone();
     }
 
     /// Takes the body (and its desk) of `fresh`, a body brought to where this copy stands.
@@ -302,16 +292,11 @@ impl ClientProc {
     pub fn replay(&mut self, given: &Given, cloners: &Cloners) -> Option<bool> {
         match given {
             Given::Outcome(ticket, outcome) => {
-                let outcome = cloners.copy_outcome(outcome)?;
-                self.desk().outcomes.push((*ticket, outcome));
+                self.put_outcome(*ticket, cloners.copy_outcome(outcome)?);
             }
-            Given::Woken(ticket) => self.desk().woken.push(*ticket),
+            Given::Woken(ticket) => self.put_woken(*ticket),
             Given::Poll { now, registry } => {
-                {
-                    let mut desk = self.desk();
-                    desk.now = *now;
-                    desk.registry = registry.clone();
-                }
+                self.before_poll(*now, registry.clone());
                 let finished = match self.poll() {
                     Ok(Poll::Pending) => false,
                     Ok(Poll::Ready(_)) => true,
