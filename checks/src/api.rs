@@ -32,8 +32,8 @@ impl<T: Send + 'static> MailboxApi<T> for Mailbox<T> {
         Mailbox::push(self, item)
     }
     fn recv_into(&self, out: &mut VecDeque<T>) -> bool {
-        // Loom does not model time: the timed form would wait exactly like this one.
-        Mailbox::recv_into(self, out, None)
+        Mailbox::recv_blocking(self, out);
+        !out.is_empty()
     }
     fn close(&self) -> VecDeque<T> {
         Mailbox::close(self)

@@ -6,8 +6,9 @@
 //! are hooks of [`MailboxFlaw`] and [`LinkFlaw`] with the correct step as default: a variant is a
 //! type (`pub struct LostWakeup;`) overriding its one bug, and the broken mailbox or link is the
 //! base with it (`BaseMailbox<T, LostWakeup>`); with [`NoFlaw`] the base is correct.
-//! [`RacyInterrupt`], [`UnsharedReplyTo`] and [`LateAnnounceMailbox`] (core's lock-free close
-//! protocol, not the locked base's) are the only ones of their kind and stand alone. They take
+//! [`RacyInterrupt`], [`UnsharedReplyTo`] and [`LateWakerMailbox`] (a task receiving, not a
+//! thread waiting on the base's condition variable) are the only ones of their kind and stand
+//! alone. They take
 //! their primitives from this crate's shim, so they are loom types under `cfg(loom)` and `std` ones
 //! otherwise. The loom tests run every model against the real type (expected to pass) and against
 //! the matching variant here (expected to be rejected, `#[should_panic]`).
@@ -22,7 +23,7 @@ mod link_split_abandon;
 mod link_sticky_abandon;
 mod mailbox_base;
 mod mailbox_duplicating;
-mod mailbox_late_announce;
+mod mailbox_late_waker;
 mod mailbox_lost_wakeup;
 mod mailbox_racy_close;
 mod mailbox_reordering;
@@ -40,7 +41,7 @@ pub use link_split_abandon::{SplitAbandon, SplitAbandonLink};
 pub use link_sticky_abandon::{StickyAbandon, StickyAbandonLink};
 pub use mailbox_base::{BaseMailbox, MailboxFlaw, Queue};
 pub use mailbox_duplicating::{Duplicating, DuplicatingMailbox};
-pub use mailbox_late_announce::LateAnnounceMailbox;
+pub use mailbox_late_waker::LateWakerMailbox;
 pub use mailbox_lost_wakeup::{LostWakeup, LostWakeupMailbox};
 pub use mailbox_racy_close::{RacyClose, RacyCloseMailbox};
 pub use mailbox_reordering::{Reordering, ReorderingMailbox};

@@ -2,11 +2,11 @@
 //! broken variants and the mini runtime run under both.
 
 #[cfg(loom)]
-pub use loom::sync::{Arc, Condvar, Mutex, MutexGuard, atomic::AtomicU64};
+pub use loom::sync::{Arc, Condvar, Mutex, MutexGuard};
 #[cfg(loom)]
 pub use loom::thread;
 #[cfg(not(loom))]
-pub use std::sync::{Arc, Condvar, Mutex, MutexGuard, atomic::AtomicU64};
+pub use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 #[cfg(not(loom))]
 pub use std::thread;
 
@@ -23,3 +23,7 @@ pub fn wait<'a, T>(condvar: &Condvar, guard: MutexGuard<'a, T>) -> MutexGuard<'a
         .wait(guard)
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
+
+/// Runs `future` to its end on this thread (a task of its own), parking while it waits:
+/// core's (loom's under `cfg(loom)`).
+pub use genserver::engine::block_on;

@@ -31,8 +31,8 @@ pub enum StartError {
     /// Another live server already holds the requested name.
     #[error("the name {0:?} is already registered")]
     NameTaken(String),
-    /// The operating system refused to start a thread.
-    #[error("could not spawn the server thread: {0}")]
+    /// The server's task could not run (its executor was shut down).
+    #[error("could not run the server's task: {0}")]
     Spawn(String),
     /// A [`crate::ChildStart`] built for one engine was run by another.
     #[error("this start recipe was built for another engine: {0}")]

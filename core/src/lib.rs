@@ -125,6 +125,7 @@ pub mod engine {
     pub use crate::reply::ReplySink;
     pub use crate::runtime::{Doom, Interrupt, Mailbox, ReplyLink};
     pub use crate::spawn::ErasedStart;
+    pub use crate::sync::block_on;
 }
 
 /// The README's Rust examples, compiled and run as doctests.

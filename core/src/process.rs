@@ -112,6 +112,17 @@ impl<S: GenServer> Process<S> {
         &mut self.state
     }
 
+    /// Gives back the buffers kept for reuse between callbacks, when nothing is under way:
+    /// an idle server then holds only its state (an engine with many idle servers calls
+    /// this before waiting; the next callback allocates them again).
+    pub fn trim(&mut self) {
+        if self.frames.is_empty() && self.ctx.effects().is_empty() {
+            self.frames = Vec::new();
+            self.spare = Vec::new();
+            drop(self.ctx.take_effects());
+        }
+    }
+
     /// Sets the time the next callbacks see in [`Ctx::now`] (the simulator's virtual time).
     pub fn set_now(&mut self, now: Duration) {
         self.ctx.set_now(now);

@@ -16,7 +16,7 @@
 //!
 //! What stays an engine's own is only how a notice travels and when an input arrives: the
 //! threaded runtime hands a notice to the receiver's inbox at once (`runtime/table.rs`) and
-//! runs each machine on its own thread (`runtime/server_loop.rs`, `apply.rs`); the simulator
+//! runs each machine as a task of its own (`runtime/server_loop.rs`, `apply.rs`); the simulator
 //! queues a notice as a message for its scheduler (`sim/src/world/links.rs`, `children.rs`)
 //! and drives every machine from one thread (`sim/src/world/typed_server.rs`). The kernel's
 //! unit tests are named after the rules, like the tests of both engines; the parity suite

@@ -1,10 +1,22 @@
-//! The threaded runtime: one thread per server, a concurrent mailbox, reply links, timeouts.
+//! The runtime: servers as tasks on a small pool of worker threads (M:N), a concurrent
+//! mailbox, reply links, timeouts.
+//!
+//! # Tasks and threads
+//!
+//! Handlers never block (they record effects), so a server needs a thread only while it runs
+//! a callback: each server is a task of a tokio multi-threaded runtime (by default one pool
+//! shared by the whole OS process, one worker per core; [`Runtime::on`] uses the caller's).
+//! An idle server costs memory only. A server waiting for a call it made is suspended, not
+//! blocking its worker. Code that blocks inside a callback (a handle's `call`, a `stop`, a
+//! child start) tells the pool first, which hands the worker's other tasks to another thread
+//! meanwhile ([`tokio::task::block_in_place`]); a callback that sleeps or spins holds its
+//! worker, as a busy Erlang process without reductions would.
 //!
 //! # Links, monitors, exit signals, kills, child starts
 //!
 //! The registry keeps, for each live process, its name, links, monitors (who watches it) and
 //! whether it traps exits, all under the runtime's one lock. A process dies when its record
-//! leaves the registry; whoever removes it (the server's own thread after `terminate`, or a
+//! leaves the registry; whoever removes it (the server's own task after `terminate`, or a
 //! killer) sends its `Down`s and link exit signals in that same critical section, so linking
 //! or monitoring a process is decided atomically against its exit: a dead one answers "no
 //! such process" at once. `Down`s and trapped exit signals are queued in the receiver's
@@ -13,15 +25,15 @@
 //!
 //! An untrapped abnormal exit signal, or a kill, reaches a server at once through its doom
 //! flag ([`Interrupt`]): the server checks it before and after every callback and between the
-//! effects it applies, and a server blocked in a call it made is woken by the flag completing
-//! that call's reply link. **Rust threads cannot be stopped from outside**: a callback that is
+//! effects it applies, and a server waiting for a call it made is woken by the flag completing
+//! that call's reply link. **A running callback cannot be stopped from outside**: a callback that is
 //! running when the doom arrives finishes first, and a server blocked in `terminate` or in a
 //! child start is not woken. What such a callback asked for is never carried out, and
 //! its caller gets the exit reason instead of its reply. A kill does not wait for that: the
 //! killed process leaves the registry at once (its name is free, its monitors and links are
 //! told [`ExitReason::Killed`], calls to it fail with "no such process"), so a supervisor can
-//! restart it while the old thread finishes its callback; an exit signal's reason, by
-//! contrast, takes effect when the thread gets to it, after `terminate`.
+//! restart it while the old task finishes its callback; an exit signal's reason, by
+//! contrast, takes effect when the task gets to it, after `terminate`.
 //!
 //! [`Runtime::start`] returns once `init`'s effects are carried out too (a supervisor's
 //! children are then running); a server that stops or is doomed on the way runs `terminate`
@@ -30,11 +42,13 @@
 //! child handles any message.
 
 mod apply;
+mod current;
 mod envelope;
 mod exit;
 mod handle;
 mod inbox;
 mod interrupt;
+mod launch;
 mod link;
 mod mailbox;
 mod open_calls;
@@ -62,9 +76,10 @@ pub use threads::{ClientFailure, Threads};
 
 use std::time::{Duration, Instant};
 
-use crate::sync::{Arc, Mutex, MutexGuard, lock};
+use crate::sync::{Arc, Executor, Mutex, MutexGuard, lock};
 use crate::{CallError, ExitReason, GenServer, ProcessId, ServerRef, StartError, StartOptions};
 use inbox::Inbox;
+use launch::Launched;
 use table::Table;
 
 /// The next process id of every runtime of this OS process: ids never collide across
@@ -76,11 +91,15 @@ struct Shared {
     table: Mutex<Table>,
     /// What [`crate::Ctx::now`] counts from.
     epoch: Instant,
+    /// Where the servers' tasks run.
+    executor: Executor,
 }
 
 /// A set of servers that can find each other by id or registered name.
 ///
-/// Cloning is cheap and shares the registry. Each server runs on its own thread.
+/// Cloning is cheap and shares the registry. Servers run as tasks on a pool of worker
+/// threads (see the module docs); calls from plain threads block, async callers await
+/// ([`Runtime::start_async`], [`Server::call_async`]).
 ///
 /// ```
 /// use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo, Runtime};
@@ -124,17 +143,32 @@ impl Default for Runtime {
 }
 
 impl Runtime {
-    /// An empty runtime.
+    /// An empty runtime whose servers run on the process-wide worker pool (one worker per
+    /// core, started on first use).
     pub fn new() -> Self {
+        Self::with_executor(Executor::shared())
+    }
+
+    /// An empty runtime whose servers run as tasks of the tokio runtime behind `handle`,
+    /// e.g. an application's own (`tokio::runtime::Handle::current()`). It must be a
+    /// multi-threaded runtime with time enabled (`enable_time`), and outlive the servers: a
+    /// server's task dropped by a shut-down runtime vanishes without running `terminate`.
+    #[cfg(not(loom))]
+    pub fn on(handle: tokio::runtime::Handle) -> Self {
+        Self::with_executor(Executor::on(handle))
+    }
+
+    fn with_executor(executor: Executor) -> Self {
         Runtime {
             shared: Arc::new(Shared {
                 table: Mutex::new(Table::default()),
                 epoch: Instant::now(),
+                executor,
             }),
         }
     }
 
-    /// Starts a server: runs `init(args)` on its new thread, then carries out what `init`
+    /// Starts a server: runs `init(args)` in its new task, then carries out what `init`
     /// asked for (child starts included), and returns once all that went well.
     pub fn start<S: GenServer>(&self, args: S::Args) -> Result<Server<S>, StartError> {
         self.start_with(args, StartOptions::default())
@@ -164,7 +198,17 @@ impl Runtime {
         args: S::Args,
         options: StartOptions,
     ) -> Result<Server<S>, StartError> {
-        server_loop::start(self.clone(), args, options)
+        Launched::new(self, args, options)?.wait()
+    }
+
+    /// [`Runtime::start_with`] for async code: awaits the verdict instead of blocking, so
+    /// one task can have many starts under way (`StartOptions::default()` for a plain start).
+    pub async fn start_async<S: GenServer>(
+        &self,
+        args: S::Args,
+        options: StartOptions,
+    ) -> Result<Server<S>, StartError> {
+        Launched::new(self, args, options)?.verdict().await
     }
 
     /// Calls the server registered as `name` (resolved now, as OTP's call to a registered
@@ -246,7 +290,7 @@ impl Runtime {
     /// Kills process `id` from outside any server, as [`crate::Ctx::kill`] does: it leaves
     /// the registry at once (monitors get `Down`, links get exit signals, reason
     /// [`ExitReason::Killed`]) and `terminate` does not run. A callback already running on
-    /// its thread finishes first (threads cannot be stopped from outside), but nothing it
+    /// its worker finishes first (a running callback cannot be stopped from outside), but nothing it
     /// asked for is carried out and its reply is never sent. Unknown or dead ids are ignored.
     pub fn kill(&self, id: ProcessId) {
         self.table().kill(id);
@@ -266,6 +310,11 @@ impl Runtime {
     /// When this runtime was created: the zero of [`Runtime::now`].
     pub(crate) fn epoch(&self) -> std::time::Instant {
         self.shared.epoch
+    }
+
+    /// Where the servers' tasks run.
+    fn executor(&self) -> &Executor {
+        &self.shared.executor
     }
 
     fn next_id(&self) -> ProcessId {

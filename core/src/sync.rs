@@ -2,20 +2,15 @@
 //! under `cfg(loom)`, so the loom checks run the runtime's own mailbox and reply-link code.
 
 #[cfg(loom)]
-pub(crate) use loom::sync::{
-    Arc, Condvar, Mutex, MutexGuard,
-    atomic::{AtomicBool, AtomicU64},
-};
+pub(crate) use loom::sync::{Arc, Condvar, Mutex, MutexGuard, atomic::AtomicBool};
 #[cfg(not(loom))]
-pub(crate) use std::sync::{
-    Arc, Condvar, Mutex, MutexGuard,
-    atomic::{AtomicBool, AtomicU64},
-};
+pub(crate) use std::sync::{Arc, Condvar, Mutex, MutexGuard, atomic::AtomicBool};
 
 use std::time::Duration;
 
-mod queue;
-pub(crate) use queue::Queue;
+mod task;
+pub use task::block_on;
+pub(crate) use task::{Executor, blocking, within, yield_now};
 
 /// Locks `mutex`, ignoring poisoning: no lock is held while user code runs, so a poisoned
 /// lock still guards consistent data.
@@ -43,22 +38,6 @@ pub(crate) fn wait_timeout<'a, T>(
         Ok((guard, _)) => guard,
         Err(poisoned) => poisoned.into_inner().0,
     }
-}
-
-/// Starts a thread named `name`.
-#[cfg(not(loom))]
-pub(crate) fn spawn(name: String, body: impl FnOnce() + Send + 'static) -> std::io::Result<()> {
-    std::thread::Builder::new()
-        .name(name)
-        .spawn(body)
-        .map(|_| ())
-}
-
-/// Starts a loom thread (loom threads carry no names).
-#[cfg(loom)]
-pub(crate) fn spawn(_name: String, body: impl FnOnce() + Send + 'static) -> std::io::Result<()> {
-    loom::thread::spawn(body);
-    Ok(())
 }
 
 /// Waits a little for `ready` to become true before the caller parks: waking a parked thread
@@ -119,14 +98,6 @@ pub(crate) fn spin_within(mut ready: impl FnMut() -> bool, limit: Option<Duratio
         }
         ready()
     }
-}
-
-/// Lets another thread run while waiting for a short critical section elsewhere to end.
-pub(crate) fn relax() {
-    #[cfg(loom)]
-    loom::thread::yield_now();
-    #[cfg(not(loom))]
-    std::thread::yield_now();
 }
 
 /// Doubling busy-wait rounds before yielding (2^0 + ... + 2^9 spin hints in all).

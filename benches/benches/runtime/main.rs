@@ -105,7 +105,7 @@ fn mailbox_alone(c: &mut Criterion) {
                 std::thread::spawn(move || {
                     let (mut batch, mut sum, mut seen) = (VecDeque::new(), 0u64, 0u64);
                     while seen < iters * BATCH {
-                        mailbox.recv_into(&mut batch, None);
+                        mailbox.recv_blocking(&mut batch);
                         seen += batch.len() as u64;
                         sum = batch.drain(..).fold(sum, u64::wrapping_add);
                     }

@@ -83,7 +83,7 @@ fn appending_to_a_batch_keeps_order_and_moves_items() {
     assert_eq!(receive_twice::<DuplicatingMailbox<u32>>(), [1, 2, 2]);
     assert_eq!(receive_twice::<RacyCloseMailbox<u32>>(), [1, 2]);
     assert_eq!(receive_twice::<LostWakeupMailbox<u32>>(), [1, 2]);
-    assert_eq!(receive_twice::<LateAnnounceMailbox<u32>>(), [1, 2]);
+    assert_eq!(receive_twice::<LateWakerMailbox<u32>>(), [1, 2]);
 }
 
 fn close_hands_pushes_back<M: MailboxApi<u32>>() {
@@ -98,7 +98,7 @@ fn a_closed_mailbox_hands_pushes_back() {
     close_hands_pushes_back::<Mailbox<u32>>();
     close_hands_pushes_back::<BaseMailbox<u32, NoFlaw>>();
     close_hands_pushes_back::<RacyCloseMailbox<u32>>();
-    close_hands_pushes_back::<LateAnnounceMailbox<u32>>();
+    close_hands_pushes_back::<LateWakerMailbox<u32>>();
 }
 
 fn deferred_outcome<T: TokenApi<u32>>() -> Result<u32, CallError> {

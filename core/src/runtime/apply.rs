@@ -1,16 +1,18 @@
 //! Carrying out what the process machine asks for, in the order its callbacks recorded it:
 //! commands go to the registry and to other servers' inboxes, replies to their callers; a
-//! call of its own blocks this thread, a child start runs here.
+//! call of its own suspends the server's task, a child start blocks it (the worker hands its
+//! other tasks over meanwhile).
 
+use std::future::poll_fn;
 use std::time::{Duration, Instant};
 
 use crate::guard::guarded;
 use crate::message::AnyMessage;
-use crate::process::{Action, Command, Status};
+use crate::process::{Action, Command, Output, Status};
 use crate::runtime::server_loop::Running;
-use crate::runtime::{PendingCall, ReplyLink, Spawner};
+use crate::runtime::{ReplyLink, Spawner};
 use crate::spawn::ErasedStart;
-use crate::sync::Arc;
+use crate::sync::{Arc, blocking, within};
 use crate::{
     CallError, CallTag, ExitReason, GenServer, ProcessId, StartError, StartOptions, Timeout,
     TimerId,
@@ -21,24 +23,17 @@ impl<S: GenServer> Running<S> {
     /// returns the reason if it stops. A doom seen on the way (a kill, an untrapped exit
     /// signal) stops it before the next action: nothing after it is carried out, not even
     /// a reply.
-    pub(super) fn drive(&mut self) -> Option<ExitReason> {
+    pub(super) async fn drive(&mut self) -> Option<ExitReason> {
         self.check_doom();
         loop {
-            let output = self.process.pump();
+            let Output { actions, status } = self.process.pump();
             let halted = self.interrupted;
-            let mut actions = output.actions.into_iter();
-            while let Some(action) = actions.next() {
-                if self.check_doom() {
-                    self.process.abandon(std::iter::once(action).chain(actions));
-                    break;
-                }
-                self.carry_out(action);
-            }
+            self.carry_out_all(actions);
             if !halted && self.check_doom() {
                 // Halted now: the next pump says so, with the doom's reason.
                 continue;
             }
-            match output.status {
+            match status {
                 Status::Idle => return None,
                 Status::Exit(reason) => return Some(reason),
                 Status::Call {
@@ -46,7 +41,9 @@ impl<S: GenServer> Running<S> {
                     request,
                     timeout,
                 } => {
-                    let outcome = self.call_out(to, request, timeout);
+                    // Boxed: the wait's timer is large, and an idle server's task should not
+                    // carry room for it.
+                    let outcome = Box::pin(self.call_out(to, request, timeout)).await;
                     if !self.check_doom() {
                         self.process.outcome(outcome);
                     }
@@ -58,6 +55,18 @@ impl<S: GenServer> Running<S> {
                     }
                 }
             }
+        }
+    }
+
+    /// The actions of one pump, in order, until a doom (what is left is abandoned).
+    fn carry_out_all(&mut self, actions: Vec<Action<S>>) {
+        let mut actions = actions.into_iter();
+        while let Some(action) = actions.next() {
+            if self.check_doom() {
+                self.process.abandon(std::iter::once(action).chain(actions));
+                return;
+            }
+            self.carry_out(action);
         }
     }
 
@@ -111,15 +120,15 @@ impl<S: GenServer> Running<S> {
         options: StartOptions,
     ) -> Result<ProcessId, StartError> {
         let mut spawner = Spawner::new(&self.rt);
-        guarded(|| start(&mut spawner, options)).unwrap_or_else(|panic| {
+        blocking(|| guarded(|| start(&mut spawner, options))).unwrap_or_else(|panic| {
             let text = format!("start: {panic}");
             Err(StartError::Init(ExitReason::Panic(text)))
         })
     }
 
-    /// A call this server makes: blocks, handling nothing else, until the outcome, or until
+    /// A call this server makes: waits, handling nothing else, until the outcome, or until
     /// a kill or an untrapped exit signal interrupts it (the caller then checks its doom).
-    fn call_out(
+    async fn call_out(
         &mut self,
         to: ProcessId,
         request: AnyMessage,
@@ -141,7 +150,10 @@ impl<S: GenServer> Running<S> {
             request,
             Arc::clone(&link),
         );
-        let outcome = PendingCall::new(link).wait_timeout(timeout);
+        let deadline = (timeout.duration()).and_then(|limit| Instant::now().checked_add(limit));
+        let reply = within(deadline, poll_fn(|cx| link.poll_outcome(cx))).await;
+        // Timed out: a reply that came meanwhile still counts, later ones are discarded.
+        let outcome = reply.unwrap_or_else(|| link.abandon().unwrap_or(Err(CallError::Timeout)));
         self.cell.interrupt.leave_call();
         outcome
     }
@@ -153,11 +165,5 @@ impl<S: GenServer> Running<S> {
             true => self.timers.pop_first().map(|(_, id)| id),
             false => None,
         }
-    }
-
-    /// How long until the next timer is due.
-    pub(super) fn until_next_timer(&self) -> Option<Duration> {
-        let &(deadline, _) = self.timers.first()?;
-        Some(deadline.saturating_duration_since(Instant::now()))
     }
 }

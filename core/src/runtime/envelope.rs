@@ -4,7 +4,7 @@ use crate::runtime::ReplyLink;
 use crate::sync::Arc;
 use crate::{CallError, Down, ExitReason, ExitSignal, GenServer, ReplyTo, TimerId};
 
-/// Runs against the state inside the server thread (GenServers.jl's `query`), or learns
+/// Runs against the state inside the server's task (GenServers.jl's `query`), or learns
 /// the exit reason if the server exited first.
 pub(crate) type Inspect<S> = Box<dyn FnOnce(Result<&mut S, &ExitReason>) + Send>;
 

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::runtime::envelope::Envelope;
 use crate::runtime::inbox::ServerCell;
 use crate::runtime::sinks::LinkSink;
-use crate::runtime::{PendingCall, ReplyLink, Runtime, open_calls, server_loop};
+use crate::runtime::{PendingCall, ReplyLink, Runtime, current, open_calls};
 use crate::sync::Arc;
 use crate::{CallError, CallTag, ExitReason, GenServer, ProcessId, ReplyTo, ServerRef, Timeout};
 
@@ -72,7 +72,7 @@ impl<S: GenServer> Server<S> {
     }
 
     /// Whether the server is still running (it may exit right after this returns). A
-    /// killed server is not, even while its thread finishes the callback it was running.
+    /// killed server is not, even while its task finishes the callback it was running.
     pub fn is_alive(&self) -> bool {
         !self.cell.mailbox.is_closed() && !self.cell.killed()
     }
@@ -105,10 +105,10 @@ impl<S: GenServer> Server<S> {
         PendingCall::new(link)
     }
 
-    /// Waiting on oneself could only deadlock: refuse it inside the server's own thread.
-    /// A killed server is gone at once, even while its thread finishes a callback.
+    /// Waiting on oneself could only deadlock: refuse it inside the server's own callbacks.
+    /// A killed server is gone at once, even while its task finishes a callback.
     fn not_from_itself(&self) -> Result<(), CallError> {
-        if server_loop::current() == Some(self.cell.id) {
+        if current::current() == Some(self.cell.id) {
             Err(CallError::CallingSelf)
         } else if self.cell.killed() {
             Err(CallError::NoProcess)

@@ -157,7 +157,7 @@ impl<S: GenServer> Inbox for Entry<S> {
     fn doom(&self, doom: Doom) {
         let reason = doom.reason.clone();
         if self.0.interrupt.doom(doom) {
-            // Its callers learn at once, even while its thread finishes a callback.
+            // Its callers learn at once, even while its task finishes a callback.
             self.0.calls.fail_all(&reason);
             let _ = self.0.mailbox.push(Envelope::Wake);
         }

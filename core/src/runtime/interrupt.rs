@@ -1,6 +1,6 @@
 //! How a server is told to die from outside: a kill or an untrapped exit signal.
 //!
-//! Rust threads cannot be stopped from outside, so a doom is a flag the server thread checks
+//! A running callback cannot be stopped from outside, so a doom is a flag the server's task checks
 //! before each callback, after each callback and between the effects it applies. A server
 //! blocked in a call it made (waiting on that call's reply link) is woken by completing that
 //! link: the reply link's one-outcome rule then decides between the real reply and the doom,

@@ -5,7 +5,8 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use crate::sync::{
-    AtomicBool, Condvar, Mutex, MutexGuard, lock, spin_until, spin_until_for, wait, wait_timeout,
+    AtomicBool, Condvar, Mutex, MutexGuard, blocking, lock, spin_until, spin_until_for, wait,
+    wait_timeout,
 };
 use crate::{CallError, ExitReason};
 
@@ -153,10 +154,10 @@ impl<R> ReplyLink<R> {
         timeout: Option<Duration>,
     ) -> MutexGuard<'a, State<R>> {
         state.parked = true;
-        let mut state = match timeout {
+        let mut state = blocking(move || match timeout {
             None => wait(&self.ready, state),
             Some(timeout) => wait_timeout(&self.ready, state, timeout),
-        };
+        });
         state.parked = false;
         state
     }

@@ -1,41 +1,31 @@
-//! The server's mailbox: many producers, one consumer, closed when the server exits.
+//! The server's mailbox: many producers, one consumer (a task, or a thread blocking on it),
+//! closed when the server exits.
 
 use std::collections::VecDeque;
-use std::sync::atomic::Ordering::{AcqRel, Acquire, Release};
-use std::time::Duration;
+use std::future::poll_fn;
+use std::task::{Context, Poll, Waker};
 
-use crate::sync::{AtomicU64, Queue, relax, spin_within};
+use crate::sync::{Mutex, block_on, lock};
 
-/// The most items one `recv_into` takes.
-const MAX_BATCH: usize = 1024;
+/// What the mailbox's one lock guards.
+struct Slots<T> {
+    items: VecDeque<T>,
+    closed: bool,
+    /// The receiver found the queue empty and waits: the next push wakes it.
+    receiver: Option<Waker>,
+}
 
-/// A FIFO queue with blocking batch receive and close.
+/// A FIFO queue with batch receive (a task awaits it, a thread blocks on it) and close.
 ///
 /// Every `push` either enqueues (and the item is later received or returned by `close`) or
-/// fails and hands the item back to its sender: nothing vanishes silently. Pushes take no
-/// lock: the queue is lock-free, and closing waits out the pushes already under way.
+/// fails and hands the item back to its sender: nothing vanishes silently. One lock guards
+/// the queue, the closed flag and the receiver's waker, so a push either sees the waiting
+/// receiver and wakes it, or comes before the receiver looks and is found by that look: no
+/// wake-up is lost. A receive takes the whole queue in one step (the buffers swap), so the
+/// lock is held only for a push or a swap, and an idle mailbox holds no buffer.
 pub struct Mailbox<T> {
-    queue: Queue<T>,
-    /// [`CLOSED`], plus the number of pushes under way. One atomic for both, so a push and
-    /// a close are ordered by that one word's modification order (no SeqCst reasoning).
-    /// On a cache line of its own: senders write it twice per push, and the receiver, which
-    /// reads the queue's handles next to it, must not pay for that.
-    state: CacheLine<AtomicU64>,
+    slots: Mutex<Slots<T>>,
 }
-
-/// Aligns its content to a cache line (128 bytes: two lines, for adjacent-line prefetch).
-#[repr(align(128))]
-struct CacheLine<T>(T);
-
-impl<T> std::ops::Deref for CacheLine<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
-
-/// The bit of `state` set by `close`.
-const CLOSED: u64 = 1 << 63;
 
 impl<T> Default for Mailbox<T> {
     fn default() -> Self {
@@ -47,73 +37,82 @@ impl<T> Mailbox<T> {
     /// An empty, open mailbox.
     pub fn new() -> Self {
         Mailbox {
-            queue: Queue::new(),
-            state: CacheLine(AtomicU64::new(0)),
+            slots: Mutex::new(Slots {
+                items: VecDeque::new(),
+                closed: false,
+                receiver: None,
+            }),
         }
     }
 
-    /// Enqueues `item`, or gives it back if the mailbox is closed.
+    /// Enqueues `item`, or gives it back if the mailbox is closed; wakes a waiting receiver.
     pub fn push(&self, item: T) -> Result<(), T> {
-        // Announce and look in one step: either `close` comes later and waits for this push,
-        // or it came first and this push sees it.
-        if self.state.fetch_add(1, AcqRel) & CLOSED != 0 {
-            self.state.fetch_sub(1, Release);
+        let mut slots = lock(&self.slots);
+        if slots.closed {
             return Err(item);
         }
-        self.queue.push(item);
-        self.state.fetch_sub(1, Release);
+        slots.items.push_back(item);
+        let receiver = slots.receiver.take();
+        drop(slots);
+        if let Some(receiver) = receiver {
+            receiver.wake();
+        }
         Ok(())
     }
 
-    /// Moves every queued item into `out`, waiting while the queue is empty: for ever, or for
-    /// at most `timeout`. Returns whether anything was received. Only the owner calls this.
-    pub fn recv_into(&self, out: &mut VecDeque<T>, timeout: Option<Duration>) -> bool {
-        let received = out.len();
-        spin_within(|| !self.queue.is_empty(), timeout);
-        match self.queue.try_pop() {
-            Some(item) => out.push_back(item),
-            None => match self.queue.pop_wait(timeout) {
-                Some(item) => out.push_back(item),
-                None => return false,
-            },
-        }
-        // Take what is there, up to a bound, so a flood of senders cannot grow one batch for ever.
-        for _ in 1..MAX_BATCH {
-            match self.queue.try_pop() {
-                Some(item) => out.push_back(item),
-                None => break,
+    /// Moves every queued item into `out` and returns `Ready`, or, the queue being empty,
+    /// registers `cx`'s waker (woken by the next push) and returns `Pending`. Only the owner
+    /// calls this.
+    pub fn poll_recv_into(&self, out: &mut VecDeque<T>, cx: &mut Context<'_>) -> Poll<()> {
+        let mut slots = lock(&self.slots);
+        if slots.items.is_empty() {
+            match &mut slots.receiver {
+                Some(waker) => waker.clone_from(cx.waker()),
+                none => *none = Some(cx.waker().clone()),
             }
+            return Poll::Pending;
         }
-        out.len() > received
+        take_all(&mut slots.items, out);
+        Poll::Ready(())
     }
 
-    /// Moves what is queued into `out` (up to the batch bound) without waiting. Only the
-    /// owner calls this.
+    /// Waits until something is queued and moves it all into `out` (what
+    /// [`Mailbox::poll_recv_into`] does, awaited).
+    pub async fn recv_into(&self, out: &mut VecDeque<T>) {
+        poll_fn(|cx| self.poll_recv_into(out, cx)).await
+    }
+
+    /// [`Mailbox::recv_into`] for a plain thread: blocks until something is queued.
+    pub fn recv_blocking(&self, out: &mut VecDeque<T>) {
+        block_on(self.recv_into(out))
+    }
+
+    /// Moves what is queued into `out` without waiting. Only the owner calls this.
     pub fn drain_into(&self, out: &mut VecDeque<T>) {
-        for _ in 0..MAX_BATCH {
-            match self.queue.try_pop() {
-                Some(item) => out.push_back(item),
-                None => break,
-            }
-        }
+        take_all(&mut lock(&self.slots).items, out);
     }
 
     /// Closes the mailbox and returns what was still queued; later pushes fail. Only the
-    /// owner calls this (never while it is inside `recv_into`).
+    /// owner calls this.
     pub fn close(&self) -> VecDeque<T> {
-        self.state.fetch_or(CLOSED, AcqRel);
-        while self.state.load(Acquire) != CLOSED {
-            relax();
-        }
-        let mut leftovers = VecDeque::new();
-        while let Some(item) = self.queue.try_pop() {
-            leftovers.push_back(item);
-        }
-        leftovers
+        let mut slots = lock(&self.slots);
+        slots.closed = true;
+        slots.receiver = None;
+        std::mem::take(&mut slots.items)
     }
 
     /// Whether `close` has been called.
     pub fn is_closed(&self) -> bool {
-        self.state.load(Acquire) & CLOSED != 0
+        lock(&self.slots).closed
+    }
+}
+
+/// Moves `items` to the back of `out`: by swapping buffers when `out` is empty (no copy;
+/// `out`'s spare buffer goes to the queue), by appending otherwise.
+fn take_all<T>(items: &mut VecDeque<T>, out: &mut VecDeque<T>) {
+    if out.is_empty() {
+        std::mem::swap(items, out);
+    } else {
+        out.append(items);
     }
 }

@@ -1,5 +1,5 @@
 //! The calls a server was sent and has not answered, kept beside its mailbox: a kill (or an
-//! untrapped exit signal) fails them at once, with the server's reason, even while its thread
+//! untrapped exit signal) fails them at once, with the server's reason, even while its task
 //! is stuck in a callback (threads cannot be stopped from outside), as an Erlang caller
 //! learns of the death of the server it waits for at once.
 
@@ -90,6 +90,16 @@ impl OpenCalls {
         }
         state.open.push(call);
         true
+    }
+
+    /// Forgets the calls answered or given up, and gives back the list's buffer if none is
+    /// left (the server is about to wait: an idle server holds no buffer).
+    pub(crate) fn trim(&self) {
+        let mut state = lock(&self.0);
+        state.open.retain(|call| !done(call));
+        if state.open.is_empty() {
+            state.open = Vec::new();
+        }
     }
 
     /// Fails every open call with `reason` and refuses new ones (a kill or an untrapped exit

@@ -1,176 +1,22 @@
-//! The server thread: feeds the core's process machine its messages; `apply.rs` carries out
+//! The server's task: feeds the core's process machine its messages; `apply.rs` carries out
 //! what it asks for and `exit.rs` takes the server down.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::Instant;
 
 use crate::kernel::Arrival;
-use crate::process::{Process, Settle};
+use crate::process::Process;
+use crate::runtime::ReplyLink;
+use crate::runtime::Runtime;
 use crate::runtime::envelope::{Envelope, OnExit};
-use crate::runtime::inbox::{Entry, ServerCell};
-use crate::runtime::{ReplyLink, Runtime, Server};
-use crate::sync::{Arc, spawn};
-use crate::{
-    CallError, Ctx, ExitReason, GenServer, MonitorRef, ProcessId, StartError, StartOptions,
-    Timeout, TimerId,
-};
+use crate::runtime::inbox::ServerCell;
+use crate::sync::{Arc, within, yield_now};
+use crate::{CallError, ExitReason, GenServer, MonitorRef, ProcessId, TimerId};
 
-#[cfg(not(loom))]
-thread_local! {
-    static CURRENT: std::cell::Cell<Option<ProcessId>> = const { std::cell::Cell::new(None) };
-}
+/// Messages a server handles in a row before it lets its worker run other tasks.
+const BUDGET: u32 = 64;
 
-/// The server running on this thread, if any (used to refuse calls to oneself).
-#[cfg(not(loom))]
-pub(crate) fn current() -> Option<ProcessId> {
-    CURRENT.with(|current| current.get())
-}
-
-/// Under loom, threads are not OS threads; self-calls through handles are not detected.
-#[cfg(loom)]
-pub(crate) fn current() -> Option<ProcessId> {
-    None
-}
-
-#[cfg(not(loom))]
-fn set_current(id: ProcessId) {
-    CURRENT.with(|current| current.set(Some(id)));
-}
-
-#[cfg(loom)]
-fn set_current(_: ProcessId) {}
-
-type Started = Arc<ReplyLink<Result<(), StartError>>>;
-
-/// A name held for a start from before its `init` until it is registered or the start
-/// failed (released when dropped, on every path).
-struct Reservation {
-    rt: Runtime,
-    name: String,
-}
-
-impl Reservation {
-    fn new(rt: &Runtime, name: &str) -> Result<Self, StartError> {
-        rt.table().reserve(name)?;
-        let (rt, name) = (rt.clone(), name.to_owned());
-        Ok(Reservation { rt, name })
-    }
-}
-
-impl Drop for Reservation {
-    fn drop(&mut self) {
-        self.rt.table().release(&self.name);
-    }
-}
-
-/// Spawns the server thread, runs `init` there, carries out its effects, and waits for the
-/// verdict.
-pub(crate) fn start<S: GenServer>(
-    rt: Runtime,
-    args: S::Args,
-    options: StartOptions,
-) -> Result<Server<S>, StartError> {
-    // Held from here until the server is registered or its start failed.
-    let reservation = match &options.name {
-        Some(name) => Some(Reservation::new(&rt, name)?),
-        None => None,
-    };
-    let id = rt.next_id();
-    let cell = Arc::new(ServerCell::new(id));
-    let started: Started = Arc::new(ReplyLink::new());
-    let thread_name = match &options.name {
-        Some(name) => format!("genserver {name}"),
-        None => format!("genserver {id:?}"),
-    };
-    let (thread_cell, thread_started) = (Arc::clone(&cell), Arc::clone(&started));
-    let thread_rt = rt.clone();
-    spawn(thread_name, move || {
-        run::<S>(
-            thread_rt,
-            thread_cell,
-            args,
-            options,
-            thread_started,
-            reservation,
-        )
-    })
-    .map_err(|error| StartError::Spawn(error.to_string()))?;
-    match started.wait() {
-        Ok(Ok(())) => Ok(Server::from_cell(rt, cell, Timeout::DEFAULT)),
-        Ok(Err(error)) => Err(error),
-        Err(error) => Err(StartError::Init(ExitReason::error(error.to_string()))),
-    }
-}
-
-fn run<S: GenServer>(
-    rt: Runtime,
-    cell: Arc<ServerCell<S>>,
-    args: S::Args,
-    options: StartOptions,
-    started: Started,
-    reservation: Option<Reservation>,
-) {
-    set_current(cell.id);
-    let mut ctx = Ctx::new(cell.id);
-    ctx.set_epoch(rt.epoch());
-    let process = match Process::<S>::init(args, ctx) {
-        Ok(process) => process,
-        Err(reason) => {
-            cell.mailbox.close();
-            started.complete(Ok(Err(StartError::Init(reason))));
-            return;
-        }
-    };
-    // Trapping asked for by `init` is in force from the moment others can reach the server
-    // (as OTP's `process_flag` in `init`), not only once `init`'s effects are carried out.
-    let trap = process.trap_asked();
-    let entry = Box::new(Entry(Arc::clone(&cell)));
-    let registered = rt.table().register(cell.id, entry, &options, trap);
-    drop(reservation);
-    if let Err(error) = registered {
-        cell.mailbox.close();
-        let reason = ExitReason::error(error.to_string());
-        process
-            .exit(&reason, true)
-            .into_iter()
-            .for_each(Settle::deliver);
-        started.complete(Ok(Err(error)));
-        return;
-    }
-    let mut server = Running {
-        rt,
-        cell,
-        process,
-        batch: VecDeque::new(),
-        timers: BTreeSet::new(),
-        interrupted: false,
-        killed: false,
-        stop_waiters: Vec::new(),
-        at_exit: Vec::new(),
-        monitors: BTreeMap::new(),
-        next_tag: 0,
-    };
-    // `init`'s effects (child starts included) are carried out before the start returns.
-    let mut stop = server.drive();
-    if stop.is_none() && !server.rt.table().finish_start(server.cell.id) {
-        // Killed during its start: the kill has doomed it already.
-        server.check_doom();
-        stop = server.drive();
-    }
-    if let Some(reason) = stop {
-        // Its exit leaves no link behind (the kernel gives a starter still starting no
-        // signal): the starter learns from the error alone. Answered once the server is
-        // gone, as a crashed call is.
-        server.exit(reason.clone());
-        started.complete(Ok(Err(StartError::Init(reason))));
-        return;
-    }
-    started.complete(Ok(Ok(())));
-    let reason = server.serve();
-    server.exit(reason);
-}
-
-/// A live server: the core's process machine, and what its thread keeps around it.
+/// A live server: the core's process machine, and what its task keeps around it.
 pub(super) struct Running<S: GenServer> {
     pub(super) rt: Runtime,
     pub(super) cell: Arc<ServerCell<S>>,
@@ -192,10 +38,11 @@ pub(super) struct Running<S: GenServer> {
 
 impl<S: GenServer> Running<S> {
     /// Handles messages until a stop; returns the exit reason.
-    fn serve(&mut self) -> ExitReason {
+    pub(super) async fn serve(&mut self) -> ExitReason {
+        let mut budget = BUDGET;
         loop {
             let stop = if self.check_doom() || self.process.run_continue() {
-                self.drive()
+                self.drive().await
             } else if let Some(timer) = self.due_timer() {
                 // Behind what has arrived by now: a timer rescheduled at once cannot starve
                 // the mailbox.
@@ -203,10 +50,14 @@ impl<S: GenServer> Running<S> {
                 self.batch.push_back(Envelope::Timer(timer));
                 None
             } else if let Some(envelope) = self.batch.pop_front() {
-                self.handle(envelope)
+                budget -= 1;
+                if budget == 0 {
+                    budget = BUDGET;
+                    yield_now().await;
+                }
+                self.handle(envelope).await
             } else {
-                let wait = self.until_next_timer();
-                self.cell.mailbox.recv_into(&mut self.batch, wait);
+                self.idle().await;
                 None
             };
             if let Some(reason) = stop {
@@ -215,9 +66,22 @@ impl<S: GenServer> Running<S> {
         }
     }
 
+    /// Waits for messages, or until the next timer is due. An idle server keeps no buffer.
+    async fn idle(&mut self) {
+        self.batch = VecDeque::new();
+        self.process.trim();
+        self.cell.calls.trim();
+        let (mailbox, batch) = (&self.cell.mailbox, &mut self.batch);
+        within(
+            self.timers.first().map(|(at, _)| *at),
+            mailbox.recv_into(batch),
+        )
+        .await;
+    }
+
     /// Hands one message to the machine and carries out what it asked for; `Some` reason
     /// if the server stops.
-    fn handle(&mut self, envelope: Envelope<S>) -> Option<ExitReason> {
+    async fn handle(&mut self, envelope: Envelope<S>) -> Option<ExitReason> {
         match envelope {
             Envelope::Call { request, from } => self.process.call(request, from),
             Envelope::Cast(msg) => self.process.cast(msg),
@@ -260,7 +124,7 @@ impl<S: GenServer> Running<S> {
             }
             Envelope::Wake => {}
         }
-        self.drive()
+        self.drive().await
     }
 
     /// Looks at the doom flag; once doomed, the server stops with the doom's reason and

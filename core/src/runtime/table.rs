@@ -1,7 +1,7 @@
 //! The registry of live processes: the [`Kernel`] (names, links, monitors, trap flags) with
 //! each process's inbox and the plain threads watching it, behind the runtime's one lock.
 //!
-//! Removing a process's record is the moment it dies: whoever removes it (its own thread at
+//! Removing a process's record is the moment it dies: whoever removes it (its own task at
 //! exit, or a killer) hands its `Down`s and link exit signals to their inboxes in the same
 //! critical section. So monitoring or linking a process is decided atomically against its
 //! exit: either the record is still there and the watcher is notified at the exit, or it is
@@ -141,7 +141,7 @@ impl Table {
     }
 
     /// Kills `to` at once: it leaves the registry now (its `Down`s and link signals carry
-    /// [`ExitReason::Killed`]) and its thread, once its current callback returns, exits
+    /// [`ExitReason::Killed`]) and its task, once its current callback returns, exits
     /// without `terminate` and without carrying out anything that callback asked for.
     pub(crate) fn kill(&mut self, to: ProcessId) {
         let signal = ExitSignal {

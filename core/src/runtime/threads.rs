@@ -3,18 +3,15 @@
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::fmt;
-use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::pin::pin;
 use std::rc::Rc;
-use std::sync::Arc as StdArc;
-use std::task::{Context, Poll, Wake, Waker};
-use std::thread::{self, Thread};
+use std::task::Poll;
+use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::client::{ClientBody, ClientEngine, ClientResult, client_body};
 use crate::runtime::{PendingCall, ReplyLink, Runtime};
-use crate::sync::Arc;
+use crate::sync::{Arc, block_on};
 use crate::{AnyMessage, CallError, CallTag, Check, Cx, GenServer, ProcessId, ServerRef, Stage};
 use crate::{Timeout, panic_text};
 
@@ -166,28 +163,6 @@ fn play(rt: Runtime, me: ProcessId, body: ClientBody) -> ClientResult {
 
 fn panicked(panic: &(dyn std::any::Any + Send)) -> Check {
     Check::failed(format!("panicked: {}", panic_text(panic)))
-}
-
-/// Polls `future` to its end, parking the thread while it waits for a wake-up.
-fn block_on<T>(future: impl Future<Output = T>) -> T {
-    let waker = Waker::from(StdArc::new(Unpark(thread::current())));
-    let mut cx = Context::from_waker(&waker);
-    let mut future = pin!(future);
-    loop {
-        if let Poll::Ready(value) = future.as_mut().poll(&mut cx) {
-            return value;
-        }
-        thread::park();
-    }
-}
-
-/// Wakes a parked client thread.
-struct Unpark(Thread);
-
-impl Wake for Unpark {
-    fn wake(self: StdArc<Self>) {
-        self.0.unpark();
-    }
 }
 
 /// A call in flight and when it times out.

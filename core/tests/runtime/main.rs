@@ -16,3 +16,4 @@ mod stack;
 mod starts;
 mod supervision;
 mod supervision_example;
+mod tasks;
