@@ -206,6 +206,12 @@ impl<S: GenServer> Process<S> {
         true
     }
 
+    /// Whether a pump would hand out nothing and say idle: no work left from the callbacks,
+    /// not halted, not stopping (an engine may skip the pump then).
+    pub fn is_settled(&self) -> bool {
+        self.frames.is_empty() && !self.halted && self.stopping.is_none()
+    }
+
     /// Whether a continuation is queued (it runs before the next message).
     pub fn has_continue(&self) -> bool {
         !self.continues.is_empty()
@@ -403,18 +409,17 @@ impl<S: GenServer> Process<S> {
     ) -> Option<T> {
         let (state, ctx) = (&mut self.state, &mut self.ctx);
         let result = guarded(|| body(state, ctx));
-        let effects = self.ctx.drain_effects();
         match result {
             Ok(value) => {
-                if effects.len() > 0 {
+                if !self.ctx.effects().is_empty() {
                     let mut frame = self.spare.pop().unwrap_or_default();
-                    frame.extend(effects.map(Item::Effect));
+                    frame.extend(self.ctx.drain_effects().map(Item::Effect));
                     self.frames.push(frame);
                 }
                 Some(value)
             }
             Err(text) => {
-                drop(effects);
+                drop(self.ctx.drain_effects());
                 self.halt(ExitReason::Panic(format!("{callback}: {text}")));
                 None
             }

@@ -42,6 +42,7 @@
 //! child handles any message.
 
 mod apply;
+mod chatter;
 mod current;
 mod envelope;
 mod exit;

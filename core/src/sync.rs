@@ -100,6 +100,28 @@ pub(crate) fn spin_within(mut ready: impl FnMut() -> bool, limit: Option<Duratio
     }
 }
 
+/// Spins until `ready` or until `deadline`, looking often (a receiver catching the next
+/// message of a steady sender); whether `ready` was seen true.
+#[cfg(not(loom))]
+pub(crate) fn spin_until_past(
+    mut ready: impl FnMut() -> bool,
+    deadline: std::time::Instant,
+) -> bool {
+    loop {
+        for _ in 0..16 {
+            if ready() {
+                return true;
+            }
+            for _ in 0..16 {
+                std::hint::spin_loop();
+            }
+        }
+        if std::time::Instant::now() >= deadline {
+            return ready();
+        }
+    }
+}
+
 /// Doubling busy-wait rounds before yielding (2^0 + ... + 2^9 spin hints in all).
 #[cfg(not(loom))]
 const SPIN_STEPS: u32 = 10;

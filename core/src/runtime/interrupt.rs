@@ -88,10 +88,17 @@ impl<R> Interrupt<R> {
 
     /// The doom, if any.
     pub fn doomed(&self) -> Option<Doom> {
-        if !self.doomed.load(Acquire) {
+        if !self.is_doomed() {
             return None;
         }
         lock(&self.state).doom.clone()
+    }
+
+    /// Whether a doom was set (one atomic load: servers look before and after every
+    /// callback).
+    #[inline]
+    pub fn is_doomed(&self) -> bool {
+        self.doomed.load(Acquire)
     }
 
     /// Registers the link of a call the server is about to wait on. Returns `false`, and

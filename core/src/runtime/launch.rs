@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use crate::process::{Process, Settle};
+use crate::runtime::chatter::Chatter;
 use crate::runtime::current::AsServer;
 use crate::runtime::inbox::{Entry, ServerCell};
 use crate::runtime::server_loop::Running;
@@ -191,5 +192,6 @@ fn begin<S: GenServer>(
         at_exit: Vec::new(),
         monitors: BTreeMap::new(),
         next_tag: 0,
+        chatter: Chatter::default(),
     }))
 }

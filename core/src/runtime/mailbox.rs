@@ -101,6 +101,11 @@ impl<T> Mailbox<T> {
         std::mem::take(&mut slots.items)
     }
 
+    /// Whether nothing is queued (something may be pushed right after).
+    pub fn is_empty(&self) -> bool {
+        lock(&self.slots).items.is_empty()
+    }
+
     /// Whether `close` has been called.
     pub fn is_closed(&self) -> bool {
         lock(&self.slots).closed

@@ -8,13 +8,16 @@ use crate::kernel::Arrival;
 use crate::process::Process;
 use crate::runtime::ReplyLink;
 use crate::runtime::Runtime;
+use crate::runtime::chatter::Chatter;
 use crate::runtime::envelope::{Envelope, OnExit};
 use crate::runtime::inbox::ServerCell;
+#[cfg(not(loom))]
+use crate::sync::spin_until_past;
 use crate::sync::{Arc, within, yield_now};
 use crate::{CallError, ExitReason, GenServer, MonitorRef, ProcessId, TimerId};
 
 /// Messages a server handles in a row before it lets its worker run other tasks.
-const BUDGET: u32 = 64;
+const BUDGET: u32 = 1024;
 
 /// A live server: the core's process machine, and what its task keeps around it.
 pub(super) struct Running<S: GenServer> {
@@ -34,6 +37,8 @@ pub(super) struct Running<S: GenServer> {
     /// This server's monitors still in force, with their targets.
     pub(super) monitors: BTreeMap<MonitorRef, ProcessId>,
     pub(super) next_tag: u64,
+    /// Whether its messages come in quick succession.
+    pub(super) chatter: Chatter,
 }
 
 impl<S: GenServer> Running<S> {
@@ -55,7 +60,10 @@ impl<S: GenServer> Running<S> {
                     budget = BUDGET;
                     yield_now().await;
                 }
-                self.handle(envelope).await
+                match self.take(envelope) {
+                    true => self.drive().await,
+                    false => None,
+                }
             } else {
                 self.idle().await;
                 None
@@ -66,33 +74,59 @@ impl<S: GenServer> Running<S> {
         }
     }
 
-    /// Waits for messages, or until the next timer is due. An idle server keeps no buffer.
+    /// Waits for messages, or until the next timer is due. A server that sleeps keeps no
+    /// buffer.
     async fn idle(&mut self) {
+        #[cfg(not(loom))]
+        if self.look_again() {
+            return;
+        }
         self.batch = VecDeque::new();
         self.process.trim();
         self.cell.calls.trim();
+        let since = Instant::now();
         let (mailbox, batch) = (&self.cell.mailbox, &mut self.batch);
-        within(
-            self.timers.first().map(|(at, _)| *at),
-            mailbox.recv_into(batch),
-        )
-        .await;
+        match self.timers.first() {
+            None => mailbox.recv_into(batch).await,
+            // Boxed: the timer is large, and most idle servers wait without one.
+            Some(&(at, _)) => drop(Box::pin(within(Some(at), mailbox.recv_into(batch))).await),
+        }
+        self.chatter.woke(since);
     }
 
-    /// Hands one message to the machine and carries out what it asked for; `Some` reason
-    /// if the server stops.
-    async fn handle(&mut self, envelope: Envelope<S>) -> Option<ExitReason> {
+    /// A chatty server looks at its mailbox again for a short while before it sleeps
+    /// (spinning, as a channel's receiver does); whether it found a message.
+    #[cfg(not(loom))]
+    fn look_again(&mut self) -> bool {
+        let Some(until) = self.chatter.look_until(Instant::now()) else {
+            return false;
+        };
+        let until = self.timers.first().map_or(until, |&(at, _)| at.min(until));
+        let mailbox = &self.cell.mailbox;
+        if spin_until_past(|| !mailbox.is_empty(), until) {
+            mailbox.drain_into(&mut self.batch);
+            self.chatter.caught();
+            true
+        } else {
+            self.chatter.missed();
+            false
+        }
+    }
+
+    /// Hands one message to the machine; whether the machine has work to carry out (then
+    /// [`Running::drive`] does it). Not `async`: most messages need no driving.
+    fn take(&mut self, envelope: Envelope<S>) -> bool {
         match envelope {
             Envelope::Call { request, from } => self.process.call(request, from),
             Envelope::Cast(msg) => self.process.cast(msg),
             Envelope::Info(msg) => self.process.info(msg),
             Envelope::Inspect(inspect) => {
                 inspect(Ok(self.process.state_mut()));
-                return None;
+                return false;
             }
             Envelope::OnExit(at_exit) => {
                 self.at_exit.push(at_exit);
-                return None;
+                return false;
             }
             Envelope::Stop { reason, done } => {
                 self.process.stop(reason);
@@ -100,7 +134,9 @@ impl<S: GenServer> Running<S> {
             }
             Envelope::Down(down) => {
                 // A `Down` of a monitor removed meanwhile is dropped (rule 4 of `crate::rules`).
-                self.monitors.remove(&down.monitor)?;
+                if self.monitors.remove(&down.monitor).is_none() {
+                    return false;
+                }
                 self.process.down(down);
             }
             Envelope::Exit { signal, via_link } => {
@@ -109,7 +145,7 @@ impl<S: GenServer> Running<S> {
                 match self.rt.table().receive(self.cell.id, &signal, via_link) {
                     Arrival::Trap => self.process.exit_signal(signal),
                     Arrival::Exit(reason) => self.process.halt(reason),
-                    Arrival::Void | Arrival::Ignore | Arrival::Kill => return None,
+                    Arrival::Void | Arrival::Ignore | Arrival::Kill => return false,
                 }
             }
             Envelope::Misfit { reason, call } => {
@@ -124,7 +160,8 @@ impl<S: GenServer> Running<S> {
             }
             Envelope::Wake => {}
         }
-        self.drive().await
+        // Nothing to carry out (a cast that asked for nothing): no pump.
+        self.check_doom() || !self.process.is_settled()
     }
 
     /// Looks at the doom flag; once doomed, the server stops with the doom's reason and
@@ -132,6 +169,9 @@ impl<S: GenServer> Running<S> {
     pub(super) fn check_doom(&mut self) -> bool {
         if self.interrupted {
             return true;
+        }
+        if !self.cell.interrupt.is_doomed() {
+            return false;
         }
         let Some(doom) = self.cell.interrupt.doomed() else {
             return false;
