@@ -240,6 +240,7 @@ mod drive;
 mod failure;
 mod files;
 mod invocation;
+pub mod linearize;
 mod scheduler;
 mod search;
 mod sim;
