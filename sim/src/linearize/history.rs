@@ -171,6 +171,11 @@ impl<Op, Ret> History<Op, Ret> {
         &self.operations
     }
 
+    /// The operations, taken out of the history.
+    pub fn into_operations(self) -> Vec<Operation<Op, Ret>> {
+        self.operations
+    }
+
     /// How many operations the history holds.
     pub fn len(&self) -> usize {
         self.operations.len()
