@@ -19,6 +19,11 @@ impl Bitset {
     pub(crate) fn clear(&mut self, index: usize) {
         self.0[index / 64] &= !(1 << (index % 64));
     }
+
+    /// Whether every index in `self` is in `other` (of the same size).
+    pub(crate) fn is_subset(&self, other: &Bitset) -> bool {
+        self.0.iter().zip(&other.0).all(|(a, b)| a & !b == 0)
+    }
 }
 
 /// The memo cache's hasher: the multiply-rotate hash of rustc (FxHash). Deterministic, and
@@ -92,6 +97,9 @@ mod tests {
         bits.clear(63);
         bits.clear(129);
         assert_eq!(&*bits.0, &[1, 1, 0]);
+        let mut more = bits.clone();
+        more.set(100);
+        assert!(bits.is_subset(&more) && bits.is_subset(&bits) && !more.is_subset(&bits));
         assert_eq!(bits, {
             let mut other = Bitset::new(130);
             other.set(0);

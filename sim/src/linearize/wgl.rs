@@ -11,13 +11,21 @@
 //! and tries the entries after its call. The history is linearizable when every completed
 //! operation is linearized; it is not when the stack is empty at a return entry.
 //!
-//! A pending operation has a call entry only: it may be linearized anywhere after its
-//! invocation with any output, and need not be linearized at all.
-//!
 //! The memo cache (Lowe's contribution) makes the search visit each (set, state) pair once;
 //! without it the search is exponential in the number of concurrent operations.
+//!
+//! **Pending operations** have a call entry only: one may be linearized anywhere after its
+//! invocation, with any output, or not at all, and it never holds another operation back.
+//! So a node that has linearized fewer pending operations, with the same completed ones and
+//! the same state, can do all that one with more can: the cache keeps, for each (completed
+//! set, state), the sets of pending operations it was reached with, and prunes a node whose
+//! pending set includes one of them (a pending operation that leaves the state as it was is
+//! pruned at once). And at each node the walk tries the completed operations first and the
+//! pending ones after, so the nodes with fewer pending operations tend to come first.
+//! Without this, each pending operation could double the nodes of a failing search.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use super::bitset::{Bitset, FxBuild};
 use super::entries::{END, Entries, HEAD};
@@ -33,6 +41,83 @@ pub(crate) struct Stuck {
     pub(crate) blocked: OpId,
 }
 
+/// The operations linearized: the completed ones, and the pending ones, each numbered apart.
+struct Linearized {
+    completed: Bitset,
+    pending: Bitset,
+    /// Each operation's number among the completed or among the pending operations.
+    slot: Vec<usize>,
+    /// Whether each operation is pending.
+    is_pending: Vec<bool>,
+}
+
+impl Linearized {
+    fn new<Op, Ret>(operations: &[&Operation<Op, Ret>]) -> Self {
+        let (mut completed, mut pending) = (0, 0);
+        let mut slot = Vec::with_capacity(operations.len());
+        let mut is_pending = Vec::with_capacity(operations.len());
+        for operation in operations {
+            let counter = if operation.is_pending() {
+                &mut pending
+            } else {
+                &mut completed
+            };
+            slot.push(*counter);
+            *counter += 1;
+            is_pending.push(operation.is_pending());
+        }
+        Linearized {
+            completed: Bitset::new(completed),
+            pending: Bitset::new(pending),
+            slot,
+            is_pending,
+        }
+    }
+
+    fn set(&mut self, op: usize) {
+        if self.is_pending[op] {
+            self.pending.set(self.slot[op]);
+        } else {
+            self.completed.set(self.slot[op]);
+        }
+    }
+
+    fn clear(&mut self, op: usize) {
+        if self.is_pending[op] {
+            self.pending.clear(self.slot[op]);
+        } else {
+            self.completed.clear(self.slot[op]);
+        }
+    }
+}
+
+/// The memo cache: for each (completed operations linearized, state), the sets of pending
+/// operations linearized it was reached with.
+struct Cache<M>(HashMap<(Bitset, M), Vec<Bitset>, FxBuild>);
+
+impl<M: Model> Cache<M> {
+    /// Records a node; false if it, or a node that dominates it, was reached before.
+    fn visit(&mut self, linearized: &Linearized, state: &M) -> bool {
+        match self.0.entry((linearized.completed.clone(), state.clone())) {
+            Entry::Vacant(vacant) => {
+                vacant.insert(vec![linearized.pending.clone()]);
+                true
+            }
+            Entry::Occupied(mut seen) => {
+                if seen
+                    .get()
+                    .iter()
+                    .any(|pending| pending.is_subset(&linearized.pending))
+                {
+                    return false;
+                }
+                seen.get_mut().push(linearized.pending.clone());
+                true
+            }
+        }
+    }
+}
+
 /// Decides whether `operations` (one partition; `ids` their ids in the history) are
 /// linearizable from `initial`.
 pub(crate) fn search<M: Model>(
@@ -41,39 +126,50 @@ pub(crate) fn search<M: Model>(
     operations: &[&Operation<M::Op, M::Ret>],
 ) -> Result<(), Stuck> {
     let mut entries = Entries::new(operations);
+    let mut linearized = Linearized::new(operations);
+    let any_pending = linearized.is_pending.contains(&true);
     let mut remaining = operations.iter().filter(|op| !op.is_pending()).count();
-    let mut linearized = Bitset::new(operations.len());
-    let mut cache: HashSet<(Bitset, M), FxBuild> = HashSet::default();
+    let mut cache = Cache(HashMap::default());
+    cache.visit(&linearized, initial);
     // The call entries of the linearized operations, with the state before each.
     let mut stack: Vec<(usize, M)> = Vec::new();
     let mut state = initial.clone();
     let mut deepest: Option<Stuck> = None;
     let mut entry = entries.next(HEAD);
+    // Whether this walk tries the pending operations (after the completed ones).
+    let mut pending_phase = false;
     while remaining > 0 {
         // A completed operation is still listed, so its return entry comes before the end.
         debug_assert_ne!(entry, END, "the walk passed a listed return entry");
         let index = entries.op(entry);
         if entries.is_call(entry) {
-            let operation = operations[index];
-            let mut next = state.clone();
-            let output = next.step(&operation.input);
-            if operation
-                .output()
-                .is_none_or(|expected| *expected == output)
-            {
-                linearized.set(index);
-                if cache.insert((linearized.clone(), next.clone())) {
-                    stack.push((entry, std::mem::replace(&mut state, next)));
-                    entries.lift(entry);
-                    if !operation.is_pending() {
-                        remaining -= 1;
+            if linearized.is_pending[index] == pending_phase {
+                let operation = operations[index];
+                let mut next = state.clone();
+                let output = next.step(&operation.input);
+                if operation
+                    .output()
+                    .is_none_or(|expected| *expected == output)
+                {
+                    linearized.set(index);
+                    if cache.visit(&linearized, &next) {
+                        stack.push((entry, std::mem::replace(&mut state, next)));
+                        entries.lift(entry);
+                        if !operation.is_pending() {
+                            remaining -= 1;
+                        }
+                        entry = entries.next(HEAD);
+                        pending_phase = false;
+                        continue;
                     }
-                    entry = entries.next(HEAD);
-                    continue;
+                    linearized.clear(index);
                 }
-                linearized.clear(index);
             }
             entry = entries.next(entry);
+        } else if !pending_phase && any_pending {
+            // The completed candidates are tried: now the pending ones.
+            pending_phase = true;
+            entry = entries.next(HEAD);
         } else {
             if deepest
                 .as_ref()
@@ -94,7 +190,8 @@ pub(crate) fn search<M: Model>(
             let undone = entries.op(call);
             linearized.clear(undone);
             entries.unlift(call);
-            if !operations[undone].is_pending() {
+            pending_phase = linearized.is_pending[undone];
+            if !pending_phase {
                 remaining += 1;
             }
             entry = entries.next(call);
