@@ -69,26 +69,30 @@ fn checker(c: &mut Criterion) {
 }
 
 fn against_naive(c: &mut Criterion) {
-    let workload = Workload {
-        seed: 3,
-        clients: 8,
-        operations: 12,
-        keys: 1,
-        values: 3,
-        timeouts: 0.0,
-    };
-    let mut group = c.benchmark_group("linearize_vs_naive_12_ops");
-    for (verdict, history, linearizable) in pair(&workload, &workload) {
-        assert_eq!(
-            naive::is_linearizable(&Cell::default(), &history),
-            linearizable
-        );
-        group.bench_function(BenchmarkId::new("naive", verdict), |b| {
-            b.iter(|| naive::is_linearizable(&Cell::default(), &history))
-        });
-        group.bench_function(BenchmarkId::new("wgl", verdict), |b| {
-            b.iter(|| check(&Cell::default(), &history).is_linearizable())
-        });
+    let mut group = c.benchmark_group("linearize_vs_naive");
+    for operations in [12, 14] {
+        let workload = Workload {
+            seed: 3,
+            clients: 8,
+            operations,
+            keys: 1,
+            values: 3,
+            timeouts: 0.0,
+        };
+        for (verdict, history, linearizable) in pair(&workload, &workload) {
+            assert_eq!(
+                naive::is_linearizable(&Cell::default(), &history),
+                linearizable
+            );
+            group.bench_function(
+                BenchmarkId::new(format!("naive_{verdict}"), operations),
+                |b| b.iter(|| naive::is_linearizable(&Cell::default(), &history)),
+            );
+            group.bench_function(
+                BenchmarkId::new(format!("wgl_{verdict}"), operations),
+                |b| b.iter(|| check(&Cell::default(), &history).is_linearizable()),
+            );
+        }
     }
     group.finish();
 }

@@ -3,15 +3,16 @@
 //!
 //! ```sh
 //! cargo run --release -p genserver-benches --example linearize_probe -- \
-//!     OPERATIONS KEYS [VALUES [TIMEOUTS [SEED [bad]]]]
+//!     OPERATIONS KEYS [VALUES [TIMEOUTS [SEED [good|bad [naive]]]]]
 //! ```
 //!
-//! `bad` changes a read near the end to a value nobody wrote.
+//! `bad` changes a read near the end to a value nobody wrote; `naive` times the naive search
+//! of every order too.
 
 use std::time::Instant;
 
 use genserver_benches::linearize::{Cell, Workload, history, with_bad_read};
-use genserver_sim::linearize::check;
+use genserver_sim::linearize::{check, naive};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -45,4 +46,12 @@ fn main() {
         verdict.violation().map(ToString::to_string),
         start.elapsed()
     );
+    if args.get(6).is_some_and(|arg| arg == "naive") {
+        let start = Instant::now();
+        let linearizable = naive::is_linearizable(&Cell::default(), &history);
+        println!(
+            "naive: linearizable {linearizable} in {:?}",
+            start.elapsed()
+        );
+    }
 }

@@ -34,8 +34,11 @@ impl Model for Register {
     }
 }
 
-/// A history from `(client, input, invoke, response)`, a response being `(at, output)`.
-fn history<Op, Ret>(operations: Vec<(u64, Op, u64, Option<(u64, Ret)>)>) -> History<Op, Ret> {
+/// An operation as `(client, input, invoke, response)`, a response being `(at, output)`.
+type Row<Op, Ret> = (u64, Op, u64, Option<(u64, Ret)>);
+
+/// A history of rows.
+fn history<Op, Ret>(operations: Vec<Row<Op, Ret>>) -> History<Op, Ret> {
     operations
         .into_iter()
         .map(|(client, input, invoke, response)| Operation {
