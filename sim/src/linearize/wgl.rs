@@ -20,9 +20,12 @@
 //! the same state, can do all that one with more can: the cache keeps, for each (completed
 //! set, state), the sets of pending operations it was reached with, and prunes a node whose
 //! pending set includes one of them (a pending operation that leaves the state as it was is
-//! pruned at once). And at each node the walk tries the completed operations first and the
-//! pending ones after, so the nodes with fewer pending operations tend to come first.
-//! Without this, each pending operation could double the nodes of a failing search.
+//! pruned at once). At each node the walk tries the completed operations first and the
+//! pending ones after, so the nodes with fewer pending operations tend to come first. And
+//! right after a pending operation, an operation that would fit as well, with the same
+//! state, without it is not tried: that sibling dominates (so a chain of pending writes is
+//! not tried in every order). Without these, each pending operation could double the nodes
+//! of a failing search.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -118,6 +121,32 @@ impl<M: Model> Cache<M> {
     }
 }
 
+/// Whether the pending operation linearized last (if the last is pending) was needless
+/// before `operation`, which leads to `next`: linearized without it, `operation` fits too and
+/// leads to the same state. That node, with one pending operation fewer, is a sibling of
+/// the last (`operation` was a candidate there too, since a pending operation holds nothing
+/// back) and dominates this one. So a pending write is carried on only by what sees it.
+fn needless_pending<M: Model>(
+    stack: &[(usize, M)],
+    entries: &Entries,
+    linearized: &Linearized,
+    operation: &Operation<M::Op, M::Ret>,
+    next: &M,
+) -> bool {
+    let Some((last, before)) = stack.last() else {
+        return false;
+    };
+    if !linearized.is_pending[entries.op(*last)] {
+        return false;
+    }
+    let mut without = before.clone();
+    let output = without.step(&operation.input);
+    operation
+        .output()
+        .is_none_or(|expected| *expected == output)
+        && without == *next
+}
+
 /// Decides whether `operations` (one partition; `ids` their ids in the history) are
 /// linearizable from `initial`.
 pub(crate) fn search<M: Model>(
@@ -150,6 +179,7 @@ pub(crate) fn search<M: Model>(
                 if operation
                     .output()
                     .is_none_or(|expected| *expected == output)
+                    && !needless_pending(&stack, &entries, &linearized, operation, &next)
                 {
                     linearized.set(index);
                     if cache.visit(&linearized, &next) {
