@@ -140,7 +140,7 @@ impl<Op, Ret> History<Op, Ret> {
             operation.invoke
         );
         operation.response = Some(Response { at, output });
-        self.next = self.next.max(at + 1);
+        self.next = self.next.max(at.saturating_add(1));
     }
 
     /// Adds a whole operation (for histories built from a log).
@@ -161,7 +161,7 @@ impl<Op, Ret> History<Op, Ret> {
             }
             None => operation.invoke,
         };
-        self.next = self.next.max(end + 1);
+        self.next = self.next.max(end.saturating_add(1));
         self.operations.push(operation);
         OpId(self.operations.len() - 1)
     }
