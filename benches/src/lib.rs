@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod linearize;
 pub mod model;
 pub mod throughput;
 

@@ -198,6 +198,15 @@
 //! assert_eq!(shrunk.report.steps, 22);
 //! ```
 //!
+//! # Linearizability
+//!
+//! [`linearize`] decides whether a history of concurrent calls (invocations, responses,
+//! calls that never returned) is linearizable against a sequential model you write once
+//! ([`linearize::Model`]): Wing & Gong's search with Lowe's memo cache, one key at a time
+//! when the model partitions its operations. A violation names the partition, the longest
+//! linearizable prefix found and the operation that cannot follow it. (Histories are not yet
+//! recorded from the simulator's runs: build them with [`linearize::History`].)
+//!
 //! # Snapshot tests
 //!
 //! [`Sim::story`] renders the canonical run (every message in the order it was sent; no
@@ -240,6 +249,7 @@ mod drive;
 mod failure;
 mod files;
 mod invocation;
+pub mod linearize;
 mod scheduler;
 mod search;
 mod sim;
