@@ -2,7 +2,8 @@
 //!
 //! A [`GenServer`] is a pure state machine. Its callbacks change only its own state and record
 //! what they want done (reply, cast, call, send, timers, continue, stop) as [`Effect`]s in a
-//! [`Ctx`]. Two engines interpret those effects: the threaded [`Runtime`] here, and the
+//! [`Ctx`]. Two engines interpret those effects: the [`Runtime`] here (servers as tasks on a
+//! small pool of worker threads, so a process holds a million of them), and the
 //! deterministic simulator of the `genserver-sim` crate, which runs the very same servers in
 //! every message order the semantics allow.
 //!

@@ -67,14 +67,40 @@ impl Runtime {
 
     /// Asks `id` to stop; the call completes when it has exited. A supervisor gets the exit
     /// signal its own supervisor would send (it then stops its children in order).
-    fn ask_to_stop(&self, id: ProcessId, supervisor: bool) -> PendingCall<ExitReason> {
+    fn ask_to_stop(&self, id: ProcessId, supervisor: bool) -> Exit {
+        if !supervisor {
+            if let Some(inbox) = self.inbox(id) {
+                // The stop's own link says when it has exited (no monitor to set up).
+                let done = Arc::new(ReplyLink::new());
+                if inbox.stop(ExitReason::Shutdown, Arc::clone(&done)) {
+                    return Exit::Stopped(PendingCall::new(done));
+                }
+            }
+        }
+        // A supervisor, or a server whose mailbox is closed (it is exiting already): a
+        // monitor says when it is gone.
         let exit = self.monitor(id);
         if supervisor {
             self.exit(id, ExitReason::Shutdown);
-        } else if let Some(inbox) = self.inbox(id) {
-            // A closed mailbox: it is exiting already, and the monitor says when it is gone.
-            inbox.stop(ExitReason::Shutdown, Arc::new(ReplyLink::new()));
         }
-        exit
+        Exit::Down(exit)
+    }
+}
+
+/// How a shutdown learns that a server it asked to stop has exited.
+enum Exit {
+    /// The stop it queued completes.
+    Stopped(PendingCall<()>),
+    /// A monitor's `Down`.
+    Down(PendingCall<ExitReason>),
+}
+
+impl Exit {
+    /// Waits for the exit, for at most `timeout`.
+    fn wait_timeout(self, timeout: Timeout) -> Result<(), CallError> {
+        match self {
+            Exit::Stopped(done) => done.wait_timeout(timeout),
+            Exit::Down(down) => down.wait_timeout(timeout).map(drop),
+        }
     }
 }
