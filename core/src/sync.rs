@@ -12,6 +12,26 @@ mod task;
 pub use task::block_on;
 pub(crate) use task::{Executor, blocking, within, yield_now};
 
+/// The lock of a mailbox's queue: one that spins a little before it parks (`parking_lot`'s),
+/// since its critical sections are a few instructions and many senders may contend; loom's
+/// plain mutex under `cfg(loom)`.
+#[cfg(not(loom))]
+pub(crate) type SpinMutex<T> = parking_lot::Mutex<T>;
+#[cfg(loom)]
+pub(crate) type SpinMutex<T> = Mutex<T>;
+
+/// Locks a [`SpinMutex`].
+#[cfg(not(loom))]
+pub(crate) fn lock_spin<T>(mutex: &SpinMutex<T>) -> parking_lot::MutexGuard<'_, T> {
+    mutex.lock()
+}
+
+/// Locks a [`SpinMutex`].
+#[cfg(loom)]
+pub(crate) fn lock_spin<T>(mutex: &SpinMutex<T>) -> MutexGuard<'_, T> {
+    lock(mutex)
+}
+
 /// Locks `mutex`, ignoring poisoning: no lock is held while user code runs, so a poisoned
 /// lock still guards consistent data.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {

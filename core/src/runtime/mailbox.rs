@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use std::future::poll_fn;
 use std::task::{Context, Poll, Waker};
 
-use crate::sync::{Mutex, block_on, lock};
+use crate::sync::{SpinMutex, block_on, lock_spin as lock};
 
 /// What the mailbox's one lock guards.
 struct Slots<T> {
@@ -24,7 +24,7 @@ struct Slots<T> {
 /// wake-up is lost. A receive takes the whole queue in one step (the buffers swap), so the
 /// lock is held only for a push or a swap, and an idle mailbox holds no buffer.
 pub struct Mailbox<T> {
-    slots: Mutex<Slots<T>>,
+    slots: SpinMutex<Slots<T>>,
 }
 
 impl<T> Default for Mailbox<T> {
@@ -37,7 +37,7 @@ impl<T> Mailbox<T> {
     /// An empty, open mailbox.
     pub fn new() -> Self {
         Mailbox {
-            slots: Mutex::new(Slots {
+            slots: SpinMutex::new(Slots {
                 items: VecDeque::new(),
                 closed: false,
                 receiver: None,
