@@ -178,7 +178,10 @@ pub fn search(system: &dyn System, args: &HuntArgs) -> Result<Searched, String> 
         None => (format!("{}; {stats}", report.verdict()), report.verdict()),
     };
     Ok(Searched {
-        unexplored: report.found.is_none() && report.cut_runs == report.schedules,
+        // A shard may own no run that reaches its end (its subtrees were all pruned).
+        unexplored: report.found.is_none()
+            && report.schedules > 0
+            && report.cut_runs == report.schedules,
         found: report.found,
         line,
         summary,

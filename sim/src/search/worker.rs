@@ -15,6 +15,7 @@ use crate::search::backtrack::{
 };
 use crate::search::explorer::{Cut, Explorer, Node};
 use crate::search::pool::Pool;
+use crate::search::split::Split;
 use crate::search::visited::Visited;
 use crate::search::{DfsOptions, Exploration, Reduction};
 use crate::system::System;
@@ -31,6 +32,10 @@ pub(crate) struct Search<'a> {
     pub visited: Visited,
     pub tally: Mutex<Tally>,
     pub started: Instant,
+    /// Where a sharded search cuts its tree, and which shard this is.
+    pub split: Option<Split>,
+    /// Whether decision points carry sleep sets (see [`Explorer::sleep`]).
+    pub sleep: bool,
 }
 
 /// The report so far, with the sets its counts come from.
@@ -125,6 +130,8 @@ impl Search<'_> {
                 visited: &self.visited,
                 options,
                 cut: None,
+                split: self.split,
+                sleep: self.sleep,
             };
             let (world, restored) = self.restored(explorer.stack, prefix);
             let (world, verdict) = run_from(world, options.max_depth, &mut explorer);
@@ -152,7 +159,7 @@ impl Search<'_> {
             }
             let failed = match (verdict, cut) {
                 (Ok(Verdict::Failed(failure)), _) => Some(failure),
-                (Ok(_), _) | (Err(_), Some(Cut::Pruned)) => None,
+                (Ok(_), _) | (Err(_), Some(Cut::Pruned | Cut::Elsewhere)) => None,
                 (Err(_), Some(Cut::Budget)) => {
                     self.tally().report.budget_ran_out = true;
                     self.pool.stop();
@@ -166,7 +173,16 @@ impl Search<'_> {
                 _ => None,
             };
             let ended = cut.is_none();
-            let stop = self.count(ended, restored, &stack, unfinished, end, failed.as_ref());
+            // Another shard's run (cut where its subtree starts, or ended above the cut) is
+            // counted there.
+            let theirs = cut == Some(Cut::Elsewhere)
+                || (self.split).is_some_and(|split| {
+                    !split.owns(stack.iter().map(|node| node.chosen.as_str()))
+                });
+            let failed = failed.filter(|_| !theirs);
+            let found = found.filter(|_| !theirs);
+            let stop =
+                !theirs && self.count(ended, restored, &stack, unfinished, end, failed.as_ref());
             if let Some(schedule) = found {
                 let mut replay = ReplayScheduler::new(schedule).on_behalf_of("dfs");
                 let report = run_with(self.system, 0, options.max_depth, true, &mut replay)?;

@@ -60,6 +60,15 @@ impl World {
         self.fingerprint_with(false)
     }
 
+    /// The fingerprint of the current state as it is, not up to symmetry (`fingerprint`:
+    /// [`World::fingerprint`], which it is unless symmetry is on).
+    pub(crate) fn exact_fingerprint(&self, fingerprint: u64) -> u64 {
+        match self.symmetric() {
+            true => self.hash_world(false, None),
+            false => fingerprint,
+        }
+    }
+
     /// The fingerprint of a state a run ended in, blind to call numbers: two orders that
     /// differ only in how calls were numbered end in the same state.
     pub(crate) fn end_fingerprint(&self) -> u64 {
