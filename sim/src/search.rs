@@ -9,8 +9,13 @@
 //!   exit and a send to the exiting process, or events on servers an invariant reads) is
 //!   varied; faults are tried at every step. Visited states are counted, not skipped (DPOR
 //!   and state caching together need more care than they are worth here).
-//! - **State hashing** ([`Reduction::StateHashing`]): plain DFS that skips every state it has seen at the
-//!   same or a smaller depth ([`World::hash_state`] lets a system merge more states).
+//! - **State hashing** ([`Reduction::StateHashing`]): DFS that skips every state it has seen at the
+//!   same or a smaller depth ([`World::hash_state`] lets a system merge more states). Where
+//!   footprints commute (no time racing deliveries, as for DPOR) it carries sleep sets too:
+//!   once a choice's subtree was explored, the later choices at that decision point leave
+//!   asleep the events independent of it, whose orders with it were explored. That reaches
+//!   the same states in fewer runs; a state reached with a sleep set is skipped later only
+//!   when reached with the same set, or once explored with none (`search/visited.rs`).
 //!
 //! With state hashing, a system that declares interchangeable processes
 //! ([`World::interchangeable`]) has its states fingerprinted up to a permutation of them
@@ -63,7 +68,8 @@ pub enum Reduction {
     /// [`Exploration::reduction`].)
     #[default]
     Dpor,
-    /// Plain DFS that skips states it has seen (by fingerprint).
+    /// DFS that skips states it has seen (by fingerprint), with sleep sets where
+    /// footprints commute (the same states in fewer runs; see the module's notes).
     StateHashing,
     /// Plain DFS over every interleaving (for comparison; exponential).
     Nothing,
@@ -162,7 +168,7 @@ pub fn explore(
         split,
         sleep: match options.reduction {
             Reduction::Dpor => true,
-            Reduction::StateHashing => split.is_some() && footprints_commute(system),
+            Reduction::StateHashing => footprints_commute(system),
             Reduction::Nothing => false,
         },
     };

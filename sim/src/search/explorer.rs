@@ -99,8 +99,8 @@ pub(crate) struct Explorer<'a> {
     pub(crate) cut: Option<Cut>,
     /// Where a sharded search cuts its tree, and which shard this is.
     pub(crate) split: Option<Split>,
-    /// Whether decision points carry sleep sets (DPOR does; a sharded search with state
-    /// hashing does where the system's footprints allow it, see `search/split.rs`).
+    /// Whether decision points carry sleep sets (DPOR does; state hashing does where the
+    /// system's footprints commute, see `search.rs`).
     pub(crate) sleep: bool,
 }
 

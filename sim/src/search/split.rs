@@ -8,11 +8,10 @@
 //! Subtrees of a search with state hashing reach the same states (their orders converge),
 //! so each shard would explore nearly all of them. Where the system's events have
 //! footprints that say when two of them commute (no time racing deliveries, as for DPOR),
-//! the shards also carry sleep sets: once a subtree was explored from a decision point, the
-//! later choices there do not try again the events independent of theirs, so a state is
-//! reached from one subtree, not from all of them, and the work splits. A sleep set hides
-//! transitions, so a state reached with one is skipped later only with the same sleep set or
-//! when it was reached with none ([`crate::search::visited::Visited::visit`]).
+//! state hashing carries sleep sets (`search.rs`): once a subtree was explored from a
+//! decision point, the later choices there do not try again the events independent of
+//! theirs, so a state is reached from one subtree, not from all of them, and the work
+//! splits.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 
