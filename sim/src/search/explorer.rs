@@ -160,7 +160,7 @@ impl Scheduler for Explorer<'_> {
         let Some(&index) = (awake.iter().find(|&&i| !enabled.is_fault(i))).or(awake.first()) else {
             return self.stop(step, Cut::Pruned);
         };
-        let backtrack = if self.options.reduction == Reduction::Dpor {
+        let backtrack: Vec<String> = if self.options.reduction == Reduction::Dpor {
             let faults = awake.iter().filter(|&&i| enabled.is_fault(i) && i != index);
             std::iter::once(index)
                 .chain(faults.copied())
@@ -169,8 +169,13 @@ impl Scheduler for Explorer<'_> {
         } else {
             awake.iter().map(|&i| labels[i].clone()).collect()
         };
-        // Another choice may be tried here: with DPOR, any one enabled (races found later).
-        let copy = (self.options.stateful && labels.len() > 1)
+        // Another choice may be tried here: with DPOR, any one enabled (races found later);
+        // otherwise one of the others planned (none where the rest are asleep).
+        let others = match self.options.reduction {
+            Reduction::Dpor => labels.len() > 1,
+            _ => backtrack.len() > 1,
+        };
+        let copy = (self.options.stateful && others)
             .then(|| world.fork())
             .flatten();
         self.stack.push(Node {
