@@ -14,6 +14,7 @@ use crate::search::backtrack::{
     add_disabled, add_left_enabled, add_races, backtrack, pending_deliveries,
 };
 use crate::search::explorer::{Cut, Explorer, Node};
+use crate::search::footprint::Touch;
 use crate::search::pool::Pool;
 use crate::search::split::Split;
 use crate::search::visited::Visited;
@@ -28,7 +29,7 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 pub(crate) struct Search<'a> {
     pub system: &'a dyn System,
     pub options: &'a DfsOptions,
-    pub pool: Pool,
+    pub pool: Pool<Subtree>,
     pub visited: Visited,
     pub tally: Mutex<Tally>,
     pub started: Instant,
@@ -116,11 +117,14 @@ impl Search<'_> {
     /// points); hands untried choices to waiting workers on the way.
     fn subtree(
         &self,
-        prefix: Vec<String>,
+        subtree: Subtree,
         progress: &mut dyn FnMut(&Exploration),
     ) -> Result<(), Divergence> {
-        let base = prefix.len();
-        let mut stack: Vec<Node> = prefix.into_iter().map(Node::given).collect();
+        let base = subtree.path.len();
+        let mut stack: Vec<Node> = subtree.path.into_iter().map(Node::given).collect();
+        if let Some(last) = stack.last_mut() {
+            (last.sleep, last.done) = (subtree.sleep, subtree.done);
+        }
         let mut prefix = base;
         let options = self.options;
         while !self.pool.is_stopped() {
@@ -296,10 +300,33 @@ impl Search<'_> {
     }
 }
 
+/// A subtree for a worker: the choices that lead to it, and what its last decision point
+/// leaves asleep and has explored, with their footprints (so the subtree keeps its sleep
+/// sets).
+pub(crate) struct Subtree {
+    pub path: Vec<String>,
+    pub sleep: Vec<(String, Touch)>,
+    pub done: Vec<(String, Touch)>,
+}
+
+impl Subtree {
+    /// The whole tree.
+    pub fn whole() -> Self {
+        Subtree {
+            path: Vec::new(),
+            sleep: Vec::new(),
+            done: Vec::new(),
+        }
+    }
+}
+
 /// Takes the untried choices of the shallowest decision point below the `base` of the stack
-/// that has any out of the stack's hands: the prefixes that lead to them, for other
-/// workers (all of them: the biggest pieces there are, so hungry workers seldom wait).
-fn untried(stack: &mut [Node], base: usize) -> Vec<Vec<String>> {
+/// that has any out of the stack's hands: the subtrees they lead to, for other workers (all
+/// of them: the biggest pieces there are, so hungry workers seldom wait). Each keeps the
+/// decision point's sleep set and what it explored, the current choice included (its
+/// subtree is explored by this worker; the others given at once do not count each other as
+/// explored, so no choice is left asleep for a subtree explored later).
+fn untried(stack: &mut [Node], base: usize) -> Vec<Subtree> {
     let open = |node: &Node, label: &String| !node.tried(label) && !node.asleep(label);
     let Some(depth) = (base..stack.len()).find(|&depth| {
         let node = &stack[depth];
@@ -313,11 +340,19 @@ fn untried(stack: &mut [Node], base: usize) -> Vec<Vec<String>> {
         .into_iter()
         .partition(|label| open(node, label));
     node.backtrack = kept;
+    let mut done = node.done.clone();
+    if let Some(touch) = &node.touch {
+        done.push((node.chosen.clone(), touch.clone()));
+    }
     (given.into_iter())
         .map(|label| {
             let mut prefix = path.clone();
             prefix.push(label);
-            prefix
+            Subtree {
+                path: prefix,
+                sleep: node.sleep.clone(),
+                done: done.clone(),
+            }
         })
         .collect()
 }
