@@ -9,8 +9,15 @@
 //!   exit and a send to the exiting process, or events on servers an invariant reads) is
 //!   varied; faults are tried at every step. Visited states are counted, not skipped (DPOR
 //!   and state caching together need more care than they are worth here).
-//! - **State hashing** ([`Reduction::StateHashing`]): plain DFS that skips every state it has seen at the
-//!   same or a smaller depth ([`World::hash_state`] lets a system merge more states).
+//! - **State hashing** ([`Reduction::StateHashing`]): DFS that skips every state it has seen at the
+//!   same or a smaller depth ([`World::hash_state`] lets a system merge more states). Where
+//!   footprints commute (no time racing deliveries, as for DPOR) it carries sleep sets too:
+//!   once a choice's subtree was explored, the later choices at that decision point leave
+//!   asleep the events independent of it, whose orders with it were explored. That reaches
+//!   the same states in fewer runs; a state reached with a sleep set is skipped later only
+//!   when reached with the same set, or once explored with none (`search/visited.rs`).
+//!   Not with symmetry (below), whose permutations sleep sets do not follow, except in a
+//!   sharded search ([`DfsOptions::shard`]).
 //!
 //! With state hashing, a system that declares interchangeable processes
 //! ([`World::interchangeable`]) has its states fingerprinted up to a permutation of them
@@ -48,7 +55,7 @@ use crate::drive::options::Shard;
 use crate::scheduler::Divergence;
 use crate::search::pool::Pool;
 use crate::search::visited::Visited;
-use crate::search::worker::{Search, Tally, lock};
+use crate::search::worker::{Search, Subtree, Tally, lock};
 use crate::system::System;
 use crate::world::World;
 
@@ -63,7 +70,8 @@ pub enum Reduction {
     /// [`Exploration::reduction`].)
     #[default]
     Dpor,
-    /// Plain DFS that skips states it has seen (by fingerprint).
+    /// DFS that skips states it has seen (by fingerprint), with sleep sets where
+    /// footprints commute (the same states in fewer runs; see the module's notes).
     StateHashing,
     /// Plain DFS over every interleaving (for comparison; exponential).
     Nothing,
@@ -89,9 +97,12 @@ pub struct DfsOptions {
     /// Threads to search on (state hashing and plain DFS; DPOR takes one), see [`explore`].
     pub jobs: usize,
     /// Explore only this shard of the tree, for one of several machines or batch jobs: the
-    /// tree is cut at a fixed depth and the shard takes every `N`-th subtree
-    /// ([`Exploration::merge`] puts the shards' reports together). A sharded search uses
-    /// state hashing or plain DFS (DPOR asked gives way to state hashing).
+    /// tree is cut at a fixed depth, every shard explores it whole above the cut and, below,
+    /// the subtrees a fixed hash of their first choices gives it ([`Exploration::merge`]
+    /// puts the shards' reports together). A sharded search uses state hashing or plain DFS
+    /// (DPOR asked gives way to state hashing); with state hashing it carries sleep sets
+    /// where DPOR could be used, so that the shards do not all explore the states their
+    /// subtrees converge on (`search/split.rs`).
     pub shard: Option<Shard>,
     /// Restore a state the search goes back to from a copy of the world made when it was
     /// first reached, instead of replaying the run that reached it, wherever the system
@@ -145,18 +156,29 @@ pub fn explore(
         Reduction::Dpor => 1,
         _ => crate::drive::parallel::threads(options.jobs, u64::MAX),
     };
-    let visited = Visited::new();
-    let subtrees = match options.shard {
-        Some(shard) => split::subtrees_of(system, options, shard, &visited)?,
-        None => vec![Vec::new()],
+    let split = match options.shard {
+        Some(shard) => Some(split::split_for(system, options, shard)?),
+        None => None,
     };
     let search = Search {
         system,
         options,
-        pool: Pool::new(jobs, subtrees),
-        visited,
+        pool: Pool::new(jobs, vec![Subtree::whole()]),
+        visited: Visited::new(),
         tally: Mutex::new(Tally::default()),
         started: Instant::now(),
+        split,
+        sleep: match options.reduction {
+            Reduction::Dpor => true,
+            // Sleep sets name processes as they are: a state reached with one is not
+            // skipped as a permutation of another, so with symmetry they explore more than
+            // they save (N = 4 interchangeable clients: 3x the time), except in shards,
+            // whose work they split.
+            Reduction::StateHashing => {
+                footprints_commute(system) && (split.is_some() || symmetric.is_none())
+            }
+            Reduction::Nothing => false,
+        },
     };
     search.work_on(jobs, progress);
     let mut tally = search.tally.into_inner().unwrap_or_else(|p| p.into_inner());
@@ -224,6 +246,14 @@ fn symmetry_for(system: &dyn System, reduction: Reduction) -> (Option<Symmetric<
     }
 }
 
+/// Whether two events of `system` whose footprints are independent commute, as DPOR and
+/// sleep sets assume: not where time races deliveries (see [`reduction_for`]).
+fn footprints_commute(system: &dyn System) -> bool {
+    let mut world = World::new(false);
+    system.build(&mut world);
+    world.max_latency == 0
+}
+
 /// The reduction a search of `system` can use. DPOR's independence cannot express a jump of
 /// time: whether time may jump reads every message in flight and every deadline, so two
 /// deliveries that commute (to different servers) still decide whether a jump fits between
@@ -240,14 +270,10 @@ fn symmetry_for(system: &dyn System, reduction: Reduction) -> (Option<Symmetric<
 fn reduction_for(system: &dyn System, options: &DfsOptions) -> Reduction {
     match options.reduction {
         Reduction::Dpor if options.shard.is_some() => Reduction::StateHashing,
-        Reduction::Dpor => {
-            let mut world = crate::world::World::new(false);
-            system.build(&mut world);
-            match world.max_latency {
-                0 => Reduction::Dpor,
-                _ => Reduction::StateHashing,
-            }
-        }
+        Reduction::Dpor => match footprints_commute(system) {
+            true => Reduction::Dpor,
+            false => Reduction::StateHashing,
+        },
         asked => asked,
     }
 }

@@ -26,7 +26,9 @@ pub(crate) struct ShardFile {
     pub report: Exploration,
 }
 
-const KIND: &str = "gsim dfs shard, version 1";
+/// The kind of file, with the version of the split (shards cut by another version do not
+/// merge: version 2 owns subtrees by a hash of their choices and carries sleep sets).
+const KIND: &str = "gsim dfs shard, version 2";
 
 impl ShardFile {
     /// The search this shard is one of `count` of, in words: equal for the shards of one

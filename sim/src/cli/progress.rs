@@ -41,10 +41,13 @@ impl Progress {
         }
     }
 
-    /// Shows `done` units and a note.
-    pub fn note(&self, done: u64, note: String) {
+    /// Shows `done` units and a note (written only for a bar that shows).
+    pub fn note(&self, done: u64, note: impl FnOnce() -> String) {
+        if self.bar.is_hidden() {
+            return;
+        }
         self.bar.set_position(done);
-        self.bar.set_message(note);
+        self.bar.set_message(note());
     }
 
     /// Removes the bar.

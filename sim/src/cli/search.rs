@@ -145,8 +145,10 @@ pub fn search(system: &dyn System, args: &HuntArgs) -> Result<Searched, String> 
     };
     let progress = Progress::new(system.name(), None, "states", args.quiet);
     let report = explore(system, &options, &mut |e: &Exploration| {
-        let runs = plural(e.schedules + e.pruned, "run");
-        progress.note(e.states, format!("{runs}, {} failing", e.failures))
+        progress.note(e.states, || {
+            let runs = plural(e.schedules + e.pruned, "run");
+            format!("{runs}, {} failing", e.failures)
+        })
     })
     .map_err(|d| format!("{}: {d}", system.name()))?;
     progress.finish();
@@ -178,7 +180,10 @@ pub fn search(system: &dyn System, args: &HuntArgs) -> Result<Searched, String> 
         None => (format!("{}; {stats}", report.verdict()), report.verdict()),
     };
     Ok(Searched {
-        unexplored: report.found.is_none() && report.cut_runs == report.schedules,
+        // A shard may own no run that reaches its end (its subtrees were all pruned).
+        unexplored: report.found.is_none()
+            && report.schedules > 0
+            && report.cut_runs == report.schedules,
         found: report.found,
         line,
         summary,

@@ -2,8 +2,11 @@
 //! points (choosing an event that is not asleep, planning the backtracking of plain DFS and
 //! the faults of DPOR, skipping visited states when hashing).
 
+use std::hash::{DefaultHasher, Hash, Hasher};
+
 use crate::scheduler::{Divergence, Enabled, Scheduler};
 use crate::search::footprint::Touch;
+use crate::search::split::Split;
 use crate::search::visited::Visited;
 use crate::search::{DfsOptions, Reduction};
 use crate::world::World;
@@ -78,6 +81,8 @@ pub(crate) enum Cut {
     Pruned,
     /// `max_states` ran out.
     Budget,
+    /// At the cut of a sharded search, in a subtree another shard owns.
+    Elsewhere,
 }
 
 /// Follows the prefix of the stack, then extends it with fresh decision points.
@@ -92,6 +97,11 @@ pub(crate) struct Explorer<'a> {
     pub(crate) options: &'a DfsOptions,
     /// Why the run was stopped, if it was.
     pub(crate) cut: Option<Cut>,
+    /// Where a sharded search cuts its tree, and which shard this is.
+    pub(crate) split: Option<Split>,
+    /// Whether decision points carry sleep sets (DPOR does; state hashing does where the
+    /// system's footprints commute, see `search.rs`).
+    pub(crate) sleep: bool,
 }
 
 impl Scheduler for Explorer<'_> {
@@ -112,17 +122,18 @@ impl Scheduler for Explorer<'_> {
             let node = &self.stack[k];
             return follow(step, &node.chosen, node.index, enabled);
         }
-        let fingerprint = world.fingerprint();
         let depth = k as u64;
         let hashing = self.options.reduction == Reduction::StateHashing;
-        let max_states = self.options.max_states;
-        if let Some(cut) = self.visited.visit(fingerprint, depth, hashing, max_states) {
-            return self.stop(step, cut);
+        // Above the cut of a sharded search, every shard explores the same tree: no state
+        // is skipped there, since what a shard saw below decides nothing above.
+        let above = self.split.is_some_and(|split| k < split.depth);
+        if let Some(split) = self.split.filter(|split| k == split.depth) {
+            if !split.owns(self.stack.iter().map(|node| node.chosen.as_str())) {
+                return self.stop(step, Cut::Elsewhere);
+            }
         }
-        // Rendered only for a state the search goes on from.
-        let labels = enabled.labels();
         let sleep: Vec<(String, Touch)> = match k.checked_sub(1).map(|p| &self.stack[p]) {
-            Some(parent) if self.options.reduction == Reduction::Dpor => {
+            Some(parent) if self.sleep => {
                 let visible = world.visible.borrow();
                 let last = parent.touch.as_ref().expect("the parent step was executed");
                 (parent.sleep.iter().chain(&parent.done))
@@ -134,13 +145,22 @@ impl Scheduler for Explorer<'_> {
             }
             _ => Vec::new(),
         };
+        let fingerprint = world.fingerprint();
+        let asleep = (hashing && !sleep.is_empty()).then(|| asleep_key(world, fingerprint, &sleep));
+        let max_states = self.options.max_states;
+        let cut = (self.visited).visit(fingerprint, asleep, depth, hashing && !above, max_states);
+        if let Some(cut) = cut {
+            return self.stop(step, cut);
+        }
+        // Rendered only for a state the search goes on from.
+        let labels = enabled.labels();
         let awake: Vec<usize> = (0..labels.len())
             .filter(|&i| !sleep.iter().any(|(l, _)| *l == labels[i]))
             .collect();
         let Some(&index) = (awake.iter().find(|&&i| !enabled.is_fault(i))).or(awake.first()) else {
             return self.stop(step, Cut::Pruned);
         };
-        let backtrack = if self.options.reduction == Reduction::Dpor {
+        let backtrack: Vec<String> = if self.options.reduction == Reduction::Dpor {
             let faults = awake.iter().filter(|&&i| enabled.is_fault(i) && i != index);
             std::iter::once(index)
                 .chain(faults.copied())
@@ -149,8 +169,13 @@ impl Scheduler for Explorer<'_> {
         } else {
             awake.iter().map(|&i| labels[i].clone()).collect()
         };
-        // Another choice may be tried here: with DPOR, any one enabled (races found later).
-        let copy = (self.options.stateful && labels.len() > 1)
+        // Another choice may be tried here: with DPOR, any one enabled (races found later);
+        // otherwise one of the others planned (none where the rest are asleep).
+        let others = match self.options.reduction {
+            Reduction::Dpor => labels.len() > 1,
+            _ => backtrack.len() > 1,
+        };
+        let copy = (self.options.stateful && others)
             .then(|| world.fork())
             .flatten();
         self.stack.push(Node {
@@ -174,6 +199,16 @@ impl Explorer<'_> {
         let message = "the explorer stopped this run".to_owned();
         Err(Divergence { step, message })
     }
+}
+
+/// The key of a visit to the state `fingerprint` of `world` with the sleep set `sleep`:
+/// of the state as it is (not up to symmetry: a sleep set names processes as they are)
+/// and of the set, in its order.
+fn asleep_key(world: &World, fingerprint: u64, sleep: &[(String, Touch)]) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    hasher.write_u64(world.exact_fingerprint(fingerprint));
+    sleep.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// The position of `wanted`, the choice a prefix made at `step` (at `index`, if known: only

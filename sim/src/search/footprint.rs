@@ -20,7 +20,7 @@ pub(crate) const REGISTRY: ProcessId = ProcessId(u64::MAX);
 pub(crate) const SPAWNS: ProcessId = ProcessId(u64::MAX - 1);
 
 /// The footprint of one executed event.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct Touch {
     /// The process whose state the event changes.
     pub actor: ProcessId,

@@ -7,25 +7,25 @@
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 
-/// Subtrees still to explore, shared by the workers.
-pub(crate) struct Pool {
-    state: Mutex<State>,
+/// Subtrees still to explore (each a `T`), shared by the workers.
+pub(crate) struct Pool<T> {
+    state: Mutex<State<T>>,
     ready: Condvar,
     /// How many workers wait for work (read without the lock by busy workers).
     waiting: AtomicUsize,
     stopped: AtomicBool,
 }
 
-struct State {
-    subtrees: Vec<Vec<String>>,
+struct State<T> {
+    subtrees: Vec<T>,
     workers: usize,
     finished: bool,
 }
 
-impl Pool {
+impl<T> Pool<T> {
     /// A pool for `workers` threads, holding `subtrees` (the whole tree is the empty
     /// prefix); they are taken first to last.
-    pub fn new(workers: usize, mut subtrees: Vec<Vec<String>>) -> Self {
+    pub fn new(workers: usize, mut subtrees: Vec<T>) -> Self {
         subtrees.reverse();
         Pool {
             state: Mutex::new(State {
@@ -40,7 +40,7 @@ impl Pool {
     }
 
     /// The next subtree to explore, waiting for one; `None` once the search is over.
-    pub fn take(&self) -> Option<Vec<String>> {
+    pub fn take(&self) -> Option<T> {
         let mut state = self.lock();
         self.waiting.fetch_add(1, Ordering::SeqCst);
         loop {
@@ -65,7 +65,7 @@ impl Pool {
     }
 
     /// Adds subtrees for waiting workers (the first is taken first).
-    pub fn give(&self, prefixes: Vec<Vec<String>>) {
+    pub fn give(&self, prefixes: Vec<T>) {
         if prefixes.is_empty() {
             return;
         }
@@ -92,13 +92,13 @@ impl Pool {
         self.stopped.load(Ordering::SeqCst)
     }
 
-    fn finish(&self, mut state: MutexGuard<'_, State>) -> Option<Vec<String>> {
+    fn finish(&self, mut state: MutexGuard<'_, State<T>>) -> Option<T> {
         state.finished = true;
         self.ready.notify_all();
         None
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
+    fn lock(&self) -> MutexGuard<'_, State<T>> {
         (self.state.lock()).unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
@@ -109,7 +109,7 @@ mod tests {
 
     #[test]
     fn one_worker_takes_the_whole_tree_then_ends() {
-        let pool = Pool::new(1, vec![Vec::new()]);
+        let pool = Pool::new(1, vec![Vec::<String>::new()]);
         assert_eq!(pool.take(), Some(Vec::new()));
         assert!(!pool.hungry(), "nobody waits while the only worker works");
         assert_eq!(pool.take(), None);
@@ -117,7 +117,7 @@ mod tests {
 
     #[test]
     fn a_waiting_worker_gets_what_a_busy_one_gives() {
-        let pool = Pool::new(2, vec![Vec::new()]);
+        let pool = Pool::new(2, vec![Vec::<String>::new()]);
         let root = pool.take().unwrap();
         std::thread::scope(|scope| {
             let other = scope.spawn(|| pool.take());
@@ -138,7 +138,7 @@ mod tests {
 
     #[test]
     fn a_stop_releases_waiting_workers() {
-        let pool = Pool::new(2, vec![Vec::new()]);
+        let pool = Pool::new(2, vec![Vec::<String>::new()]);
         let _root = pool.take().unwrap();
         std::thread::scope(|scope| {
             let other = scope.spawn(|| pool.take());

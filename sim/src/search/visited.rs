@@ -1,6 +1,10 @@
 //! The states an exhaustive search has seen, by fingerprint, with the smallest depth each
 //! was seen at: shared by the search's threads, in shards so that they seldom wait for
 //! each other. Only looked up, never iterated: nothing is ordered by it.
+//!
+//! A search with sleep sets (a sharded one, `search/split.rs`) reaches some states with
+//! events it need not try there: such a visit covers only a later one with the same sleep
+//! set, so those visits are kept apart, by a key of the state and the sleep set.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -16,15 +20,22 @@ const SHARDS: usize = 1 << SHARD_BITS;
 
 /// The visited states of one search.
 pub(crate) struct Visited {
-    shards: Vec<Mutex<HashMap<u64, u64, BuildHasherDefault<Fingerprint>>>>,
+    /// Every state seen, with the smallest depth it was explored from with no sleep set
+    /// (`u64::MAX`: only with one).
+    shards: Vec<Mutex<Seen>>,
+    /// Visits with a sleep set, by a key of the state and the set, with the smallest depth.
+    asleep: Vec<Mutex<Seen>>,
     len: AtomicU64,
 }
+
+type Seen = HashMap<u64, u64, BuildHasherDefault<Fingerprint>>;
 
 impl Visited {
     /// Nothing seen yet.
     pub fn new() -> Self {
         Visited {
             shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            asleep: (0..SHARDS).map(|_| Mutex::default()).collect(),
             len: AtomicU64::new(0),
         }
     }
@@ -43,33 +54,48 @@ impl Visited {
         all
     }
 
-    /// Records the state `fingerprint` reached at `depth`. Says where the run must stop
-    /// instead: with `hashing`, at a state seen at the same or a smaller depth; at a new
-    /// state once `max_states` were seen.
+    /// Records the state `fingerprint` reached at `depth`, with a sleep set if `asleep`
+    /// holds a key of the state and the set. Says where the run must stop instead: with
+    /// `hashing`, at a state explored with no sleep set (or with the same one) at the same
+    /// or a smaller depth; at a new state once `max_states` were seen.
     pub fn visit(
         &self,
         fingerprint: u64,
+        asleep: Option<u64>,
         depth: u64,
         hashing: bool,
         max_states: u64,
     ) -> Option<Cut> {
-        // The top bits pick the shard: the map's buckets use the low ones.
-        let shard = &self.shards[(fingerprint >> (64 - SHARD_BITS)) as usize];
-        let mut seen = lock(shard);
-        match seen.get_mut(&fingerprint) {
-            Some(&mut at) if hashing && at <= depth => Some(Cut::Pruned),
-            Some(at) => {
-                *at = (*at).min(depth);
-                None
-            }
-            None if self.len() >= max_states => Some(Cut::Budget),
+        let mut seen = lock(&self.shards[shard_of(fingerprint)]);
+        let at = match seen.get_mut(&fingerprint) {
+            Some(at) => at,
+            None if self.len() >= max_states => return Some(Cut::Budget),
             None => {
-                seen.insert(fingerprint, depth);
                 self.len.fetch_add(1, Ordering::Relaxed);
-                None
+                seen.entry(fingerprint).or_insert(u64::MAX)
             }
+        };
+        if hashing && *at <= depth {
+            return Some(Cut::Pruned);
         }
+        let Some(key) = asleep else {
+            *at = (*at).min(depth);
+            return None;
+        };
+        drop(seen);
+        let mut seen = lock(&self.asleep[shard_of(key)]);
+        let at = seen.entry(key).or_insert(u64::MAX);
+        if hashing && *at <= depth {
+            return Some(Cut::Pruned);
+        }
+        *at = (*at).min(depth);
+        None
     }
+}
+
+/// The shard of a key: its top bits (the map's buckets use the low ones).
+fn shard_of(key: u64) -> usize {
+    (key >> (64 - SHARD_BITS)) as usize
 }
 
 /// Hashes a fingerprint, which is a hash already, to itself.

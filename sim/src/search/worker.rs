@@ -14,7 +14,9 @@ use crate::search::backtrack::{
     add_disabled, add_left_enabled, add_races, backtrack, pending_deliveries,
 };
 use crate::search::explorer::{Cut, Explorer, Node};
+use crate::search::footprint::Touch;
 use crate::search::pool::Pool;
+use crate::search::split::Split;
 use crate::search::visited::Visited;
 use crate::search::{DfsOptions, Exploration, Reduction};
 use crate::system::System;
@@ -27,10 +29,14 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 pub(crate) struct Search<'a> {
     pub system: &'a dyn System,
     pub options: &'a DfsOptions,
-    pub pool: Pool,
+    pub pool: Pool<Subtree>,
     pub visited: Visited,
     pub tally: Mutex<Tally>,
     pub started: Instant,
+    /// Where a sharded search cuts its tree, and which shard this is.
+    pub split: Option<Split>,
+    /// Whether decision points carry sleep sets (see [`Explorer::sleep`]).
+    pub sleep: bool,
 }
 
 /// The report so far, with the sets its counts come from.
@@ -111,11 +117,14 @@ impl Search<'_> {
     /// points); hands untried choices to waiting workers on the way.
     fn subtree(
         &self,
-        prefix: Vec<String>,
+        subtree: Subtree,
         progress: &mut dyn FnMut(&Exploration),
     ) -> Result<(), Divergence> {
-        let base = prefix.len();
-        let mut stack: Vec<Node> = prefix.into_iter().map(Node::given).collect();
+        let base = subtree.path.len();
+        let mut stack: Vec<Node> = subtree.path.into_iter().map(Node::given).collect();
+        if let Some(last) = stack.last_mut() {
+            (last.sleep, last.done) = (subtree.sleep, subtree.done);
+        }
         let mut prefix = base;
         let options = self.options;
         while !self.pool.is_stopped() {
@@ -125,6 +134,8 @@ impl Search<'_> {
                 visited: &self.visited,
                 options,
                 cut: None,
+                split: self.split,
+                sleep: self.sleep,
             };
             let (world, restored) = self.restored(explorer.stack, prefix);
             let (world, verdict) = run_from(world, options.max_depth, &mut explorer);
@@ -152,7 +163,7 @@ impl Search<'_> {
             }
             let failed = match (verdict, cut) {
                 (Ok(Verdict::Failed(failure)), _) => Some(failure),
-                (Ok(_), _) | (Err(_), Some(Cut::Pruned)) => None,
+                (Ok(_), _) | (Err(_), Some(Cut::Pruned | Cut::Elsewhere)) => None,
                 (Err(_), Some(Cut::Budget)) => {
                     self.tally().report.budget_ran_out = true;
                     self.pool.stop();
@@ -166,7 +177,16 @@ impl Search<'_> {
                 _ => None,
             };
             let ended = cut.is_none();
-            let stop = self.count(ended, restored, &stack, unfinished, end, failed.as_ref());
+            // Another shard's run (cut where its subtree starts, or ended above the cut) is
+            // counted there.
+            let theirs = cut == Some(Cut::Elsewhere)
+                || (self.split).is_some_and(|split| {
+                    !split.owns(stack.iter().map(|node| node.chosen.as_str()))
+                });
+            let failed = failed.filter(|_| !theirs);
+            let found = found.filter(|_| !theirs);
+            let stop =
+                !theirs && self.count(ended, restored, &stack, unfinished, end, failed.as_ref());
             if let Some(schedule) = found {
                 let mut replay = ReplayScheduler::new(schedule).on_behalf_of("dfs");
                 let report = run_with(self.system, 0, options.max_depth, true, &mut replay)?;
@@ -280,10 +300,33 @@ impl Search<'_> {
     }
 }
 
+/// A subtree for a worker: the choices that lead to it, and what its last decision point
+/// leaves asleep and has explored, with their footprints (so the subtree keeps its sleep
+/// sets).
+pub(crate) struct Subtree {
+    pub path: Vec<String>,
+    pub sleep: Vec<(String, Touch)>,
+    pub done: Vec<(String, Touch)>,
+}
+
+impl Subtree {
+    /// The whole tree.
+    pub fn whole() -> Self {
+        Subtree {
+            path: Vec::new(),
+            sleep: Vec::new(),
+            done: Vec::new(),
+        }
+    }
+}
+
 /// Takes the untried choices of the shallowest decision point below the `base` of the stack
-/// that has any out of the stack's hands: the prefixes that lead to them, for other
-/// workers (all of them: the biggest pieces there are, so hungry workers seldom wait).
-fn untried(stack: &mut [Node], base: usize) -> Vec<Vec<String>> {
+/// that has any out of the stack's hands: the subtrees they lead to, for other workers (all
+/// of them: the biggest pieces there are, so hungry workers seldom wait). Each keeps the
+/// decision point's sleep set and what it explored, the current choice included (its
+/// subtree is explored by this worker; the others given at once do not count each other as
+/// explored, so no choice is left asleep for a subtree explored later).
+fn untried(stack: &mut [Node], base: usize) -> Vec<Subtree> {
     let open = |node: &Node, label: &String| !node.tried(label) && !node.asleep(label);
     let Some(depth) = (base..stack.len()).find(|&depth| {
         let node = &stack[depth];
@@ -297,11 +340,19 @@ fn untried(stack: &mut [Node], base: usize) -> Vec<Vec<String>> {
         .into_iter()
         .partition(|label| open(node, label));
     node.backtrack = kept;
+    let mut done = node.done.clone();
+    if let Some(touch) = &node.touch {
+        done.push((node.chosen.clone(), touch.clone()));
+    }
     (given.into_iter())
         .map(|label| {
             let mut prefix = path.clone();
             prefix.push(label);
-            prefix
+            Subtree {
+                path: prefix,
+                sleep: node.sleep.clone(),
+                done: done.clone(),
+            }
         })
         .collect()
 }

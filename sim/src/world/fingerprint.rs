@@ -13,6 +13,7 @@
 //! representative of a state instead (`world/symmetry.rs`), unless something in the state
 //! cannot be renamed.
 
+use std::cell::Cell;
 use std::collections::VecDeque;
 use std::fmt;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -60,6 +61,15 @@ impl World {
         self.fingerprint_with(false)
     }
 
+    /// The fingerprint of the current state as it is, not up to symmetry (`fingerprint`:
+    /// [`World::fingerprint`], which it is unless symmetry is on).
+    pub(crate) fn exact_fingerprint(&self, fingerprint: u64) -> u64 {
+        match self.symmetric() {
+            true => self.hash_world(false, None),
+            false => fingerprint,
+        }
+    }
+
     /// The fingerprint of a state a run ended in, blind to call numbers: two orders that
     /// differ only in how calls were numbered end in the same state.
     pub(crate) fn end_fingerprint(&self) -> u64 {
@@ -86,7 +96,7 @@ impl World {
             true => hash_text(h, &without_numbers(&fmt::format(args))),
             false => hash_fmt(h, args),
         };
-        let mut hasher = DefaultHasher::new();
+        let mut hasher = Buffered::take();
         let h: &mut dyn Hasher = &mut hasher;
         h.write_u64(self.now);
         h.write_u32(self.faults_used);
@@ -99,7 +109,7 @@ impl World {
                 }
                 ProcKind::Client(client) => {
                     h.write_u8(b'c');
-                    hash_fmt(h, format_args!("{:?}", client.state));
+                    h.write_u8(client.state as u8);
                     h.write_u64(client.history);
                 }
             }
@@ -198,7 +208,59 @@ impl World {
             h.write_u64(map(*id));
         }
         h.write_u8(u8::from(self.failure.is_some()));
+        hasher.hash()
+    }
+}
+
+thread_local! {
+    /// The bytes of the last fingerprint, kept for the room they took.
+    static BYTES: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
+/// Collects the bytes a fingerprint hashes, to hash them in one write: std's hasher takes
+/// bytes as one stream however they are split, and one long write costs far less than the
+/// hundred short ones of a world.
+struct Buffered(Vec<u8>);
+
+impl Buffered {
+    /// An empty buffer, with the room of the last one this thread used.
+    fn take() -> Self {
+        let mut bytes = BYTES.take();
+        bytes.clear();
+        Buffered(bytes)
+    }
+
+    /// The hash of the bytes collected (the buffer's room is kept for the next one).
+    fn hash(self) -> u64 {
+        let mut hasher = DefaultHasher::new();
+        hasher.write(&self.0);
+        let hash = hasher.finish();
+        BYTES.set(self.0);
+        hash
+    }
+}
+
+impl Hasher for Buffered {
+    fn finish(&self) -> u64 {
+        let mut hasher = DefaultHasher::new();
+        hasher.write(&self.0);
         hasher.finish()
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
+    }
+
+    fn write_u8(&mut self, value: u8) {
+        self.0.push(value);
+    }
+
+    fn write_u32(&mut self, value: u32) {
+        self.0.extend_from_slice(&value.to_ne_bytes());
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0.extend_from_slice(&value.to_ne_bytes());
     }
 }
 

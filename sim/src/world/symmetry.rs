@@ -312,7 +312,7 @@ impl World {
                 }
                 ProcKind::Client(client) => {
                     h.write_u8(b'c');
-                    hash_fmt(h, format_args!("{:?}", client.state));
+                    h.write_u8(client.state as u8);
                     h.write_u64(client.history);
                 }
             }));

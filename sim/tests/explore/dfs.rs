@@ -245,3 +245,27 @@ fn a_prefix_that_does_not_replay_is_refused_as_nondeterministic() {
         );
     }
 }
+
+#[test]
+fn state_hashing_with_sleep_sets_reaches_every_state_plain_dfs_reaches() {
+    // State hashing leaves asleep the events whose orders with an explored choice were
+    // explored (where footprints commute): it must still reach every state, end state and
+    // distinct failure of the unreduced search, which counts every state it passes.
+    for name in SMALL.into_iter().chain(["restart-loses-work"]) {
+        let all = |reduction| DfsOptions {
+            keep_going: true,
+            ..bounds(reduction)
+        };
+        let hashing = search(name, &all(Reduction::StateHashing));
+        let plain = search(name, &all(Reduction::Nothing));
+        assert!(!plain.budget_ran_out, "{name}");
+        let outcome = |r: &Exploration| (r.states, r.end_states, r.distinct_failures, r.verified());
+        assert_eq!(outcome(&hashing), outcome(&plain), "{name}");
+        eprintln!(
+            "{name}: hashing {} runs, plain {} runs, {} states",
+            hashing.schedules + hashing.pruned,
+            plain.schedules,
+            plain.states
+        );
+    }
+}

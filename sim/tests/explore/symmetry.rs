@@ -8,7 +8,7 @@ use std::collections::{HashSet, VecDeque};
 use genserver::{CallResult, Ctx, ExitReason, GenServer, ProcessId, ReplyTo};
 use genserver_sim::zoo::counter::Counter;
 use genserver_sim::zoo::lost_update::read_modify_write;
-use genserver_sim::{DfsOptions, Exploration, Reduction, Symmetry, World, explore};
+use genserver_sim::{DfsOptions, Exploration, Reduction, Shard, Symmetry, World, explore};
 
 fn options(reduction: Reduction, keep_going: bool) -> DfsOptions {
     DfsOptions {
@@ -129,6 +129,37 @@ fn identical_clients_count_once_per_permutation_and_the_count_is_the_orbits() {
             plain.schedules + plain.pruned,
             reduced.schedules + reduced.pruned
         );
+    }
+}
+
+#[test]
+fn shards_with_symmetry_merge_to_the_serial_search() {
+    // A sharded search carries sleep sets, which name processes as they are: a state met
+    // again as a permutation of one reached with a sleep set is not skipped for it.
+    for (clients, check) in [(3, false), (4, false), (3, true)] {
+        let system = counter_clients(clients, true, check);
+        let serial = search(&system, &options(Reduction::StateHashing, true));
+        for count in [2, 3] {
+            let shards: Vec<Exploration> = (1..=count)
+                .map(|index| {
+                    let shard = Some(Shard { index, count });
+                    let options = DfsOptions {
+                        shard,
+                        ..options(Reduction::StateHashing, true)
+                    };
+                    search(&system, &options)
+                })
+                .collect();
+            let merged = Exploration::merge(&shards);
+            let outcome =
+                |r: &Exploration| (r.states, r.end_states, r.distinct_failures, r.verified());
+            assert_eq!(
+                outcome(&merged),
+                outcome(&serial),
+                "N = {clients}, {count} shards"
+            );
+            assert_eq!(merged.symmetry, Symmetry::Used);
+        }
     }
 }
 
