@@ -15,10 +15,10 @@
 //!
 //! | test file | models of the real code | broken variants they reject |
 //! |---|---|---|
-//! | `tests/loom_mailbox.rs` | 2 producers × 3 messages, 1 consumer (draining its batch as the server loop does, or appending to it): nothing lost, duplicated or reordered per producer; close (server exit) while 2 producers send: every send delivered or handed back, none after a refused one | `LostWakeupMailbox` (deadlock), `DuplicatingMailbox`, `ReorderingMailbox`, `RacyCloseMailbox` (vanishes under close), `LateAnnounceMailbox` (vanishes under close: the push announced after the check) |
+//! | `tests/loom_mailbox.rs` | 2 producers × 3 messages, 1 consumer task (woken through its waker; draining its batch as the server loop does, or appending to it): nothing lost, duplicated or reordered per producer; close (server exit) while 2 producers send: every send delivered or handed back, none after a refused one | `LostWakeupMailbox` (deadlock), `LateWakerMailbox` (a task leaving its waker after it looked: deadlock), `DuplicatingMailbox`, `ReorderingMailbox`, `RacyCloseMailbox` (vanishes under close) |
 //! | `tests/loom_link.rs` | reply (through `ReplyTo`) races the timeout: exactly one outcome; a late reply is refused, never seen, and dropped (loom's `Arc` leak check); a deferred reply races the server's exit: accepted once; server death (a panic dropping the token) wakes the caller with an error; a deferred reply from a third thread arrives | `SplitAbandonLink`, `StickyAbandonLink`, `ForgetfulLink` (`Arc` leaked), `DoubleDeliveryLink`, `EarlyNotifyLink` (deadlock), `UnsharedReplyTo` |
 //! | `tests/loom_interrupt.rs` | the doom flag ([`genserver::engine::Interrupt`]) through which a kill reaches a server blocked in its own call: a kill racing the callee's reply gives exactly one outcome and leaves the server doomed; a kill of a server about to wait on a call never answered wakes it | `RacyInterrupt` (checks the flag and registers the call's link in two critical sections: deadlock) |
-//! | `tests/loom_runtime.rs` | `Runtime` end to end, 1 client and 1 server thread: start, a call returns the reply, stop; a handler panic gives the caller an error, never a hang; with a 2nd client: a call racing a stop, a deferred reply on another client's cast, a stop failing an open deferred call; with 2 servers: a kill racing a server-to-server call (no hang, no lock-order deadlock) | the mini runtime of [`broken::mini_runtime`] with `LostWakeupMailbox`, with `EarlyNotifyLink`, keeping on after a panic, not closing its mailbox on exit (all deadlocks); from the real parts it passes |
+//! | `tests/loom_runtime.rs` | `Runtime` end to end (each server's task driven on a loom thread of its own), 1 client and 1 server: start, a call returns the reply, stop; a handler panic gives the caller an error, never a hang; with a 2nd client: a call racing a stop, a deferred reply on another client's cast, a stop failing an open deferred call; with 2 servers: a kill racing a server-to-server call (no hang, no lock-order deadlock) | the mini runtime of [`broken::mini_runtime`] with `LostWakeupMailbox`, with `EarlyNotifyLink`, keeping on after a panic, not closing its mailbox on exit (all deadlocks); from the real parts it passes |
 //!
 //! Loom has no clock (`Condvar::wait_timeout` never times out), so a timeout is modelled as
 //! the explicit [`genserver::engine::ReplyLink::abandon`] that the runtime performs when its clock
@@ -94,22 +94,23 @@
 //!
 //! # Limitations
 //!
-//! - Loom has no time: timeouts are the explicit `abandon`; the runtime's timers and the
-//!   timed form of `Mailbox::recv_into` are not modelled (under loom they wait untimed), and
-//!   `Server::call`'s 5 s deadline, read from the real clock, never passes in an execution.
+//! - Loom has no time: timeouts are the explicit `abandon`; the runtime's timers and a
+//!   server's timed wait are not modelled (under loom they wait untimed), a chatty server's
+//!   spin before sleeping is left out, and `Server::call`'s 5 s deadline, read from the real
+//!   clock, never passes in an execution.
 //! - `ReplyTo` keeps its copies in a `std::sync::Arc` (it needs `Weak`, which loom 0.7 does
 //!   not have), so loom does not interleave at the token's reference count, nor check it for
 //!   leaks; it does interleave at every lock the token's delivery takes.
-//! - The mailbox's queue is crossbeam's lock-free channel normally; under loom it is a
-//!   mutex-and-condvar queue with the same contract (`core/src/sync/queue.rs`), because loom
-//!   cannot see inside crossbeam. The models check the mailbox's own protocol (closing,
-//!   refusing, waking) on that queue, not crossbeam's internals.
+//! - Servers are tasks of a tokio runtime normally; under loom each server's future runs on
+//!   a loom thread of its own (`loom::future::block_on`), so the models check the runtime's
+//!   own server loop, mailbox and wakers, not tokio's scheduler. The mailbox's lock is
+//!   `parking_lot`'s normally and loom's mutex under loom (the same critical sections).
 //! - Bounded, not unbounded: interleavings with more than 3 preemptions are not explored, and
 //!   the models are small (2 producers of 3 messages, 1 or 2 clients, 1 call each).
 //! - The mini runtime is a copy: it shows that the end-to-end models can fail; the models'
 //!   passing verdicts come from the real `Runtime`.
 //! - Loom threads carry no names and `genserver`'s self-call check through handles is off
-//!   under loom (see `core/src/runtime/server_loop.rs`).
+//!   under loom (see `core/src/runtime/current.rs`).
 #![forbid(unsafe_code)]
 
 pub mod api;

@@ -234,3 +234,62 @@ fn a_runtime_on_a_shut_down_executor_fails_starts_instead_of_hanging() {
         "{start:?}"
     );
 }
+
+/// Adds what it is called with; answers with the same number.
+#[derive(Default)]
+struct Adder(u64);
+
+impl GenServer for Adder {
+    type Args = ();
+    type Call = u64;
+    type Reply = u64;
+    type Cast = ();
+    type Info = ();
+    type Continue = ();
+
+    fn init(_: (), _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
+        Ok(Adder(0))
+    }
+
+    fn handle_call(&mut self, n: u64, _: ReplyTo<u64>, _: &mut Ctx<Self>) -> CallResult<u64> {
+        self.0 += n;
+        CallResult::Reply(n)
+    }
+}
+
+#[test]
+fn a_thousand_async_callers_of_a_thousand_calls_each_lose_nothing() {
+    const CALLERS: u64 = 1_000;
+    const CALLS: u64 = 1_000;
+    let executor = pool(2);
+    let rt = Runtime::on(executor.handle().clone());
+    let adder = rt.start::<Adder>(()).expect("starts");
+    let sent: u64 = executor.block_on(async {
+        let callers: Vec<_> = (0..CALLERS)
+            .map(|caller| {
+                let adder = adder.clone();
+                tokio::spawn(async move {
+                    let mut sent = 0;
+                    for i in 0..CALLS {
+                        let n = caller * CALLS + i;
+                        assert_eq!(adder.call_async(n).await, Ok(n), "each its own reply");
+                        sent += n;
+                    }
+                    sent
+                })
+            })
+            .collect();
+        let mut sent = 0;
+        for caller in callers {
+            sent += caller.await.expect("a caller");
+        }
+        sent
+    });
+    let n = CALLERS * CALLS;
+    assert_eq!(sent, n * (n - 1) / 2);
+    assert_eq!(
+        adder.query(|adder| adder.0),
+        Ok(sent),
+        "every call handled once"
+    );
+}
