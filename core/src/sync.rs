@@ -95,11 +95,11 @@ pub(crate) fn spin_within(mut ready: impl FnMut() -> bool, limit: Option<Duratio
     }
     #[cfg(not(loom))]
     {
-        for step in 0..SPIN_STEPS {
+        for _ in 0..SPIN_ROUNDS {
             if ready() {
                 return true;
             }
-            for _ in 0..(1u32 << step) {
+            for _ in 0..SPIN_HINTS {
                 std::hint::spin_loop();
             }
         }
@@ -132,7 +132,7 @@ pub(crate) fn spin_until_past(
             if ready() {
                 return true;
             }
-            for _ in 0..16 {
+            for _ in 0..SPIN_HINTS {
                 std::hint::spin_loop();
             }
         }
@@ -142,9 +142,15 @@ pub(crate) fn spin_until_past(
     }
 }
 
-/// Doubling busy-wait rounds before yielding (2^0 + ... + 2^9 spin hints in all).
+/// Busy-wait rounds before yielding, each [`SPIN_HINTS`] spin hints long (1 024 hints in
+/// all). Even rounds, not doubling ones: a reply that comes after a few hundred hints is seen
+/// within 16 (doubling rounds looked up to twice as late as it came).
 #[cfg(not(loom))]
-const SPIN_STEPS: u32 = 10;
+const SPIN_ROUNDS: u32 = 64;
+
+/// Spin hints between two looks.
+#[cfg(not(loom))]
+const SPIN_HINTS: u32 = 16;
 
 /// `yield_now` rounds before parking.
 #[cfg(not(loom))]
