@@ -54,7 +54,7 @@ fn main() {
         .enable_time()
         .build()
         .expect("a tokio runtime");
-    let rt = Runtime::on(executor.handle().clone());
+    let rt = Runtime::on(executor.handle().clone()).expect("a multi-threaded runtime with time");
     let base = resident_bytes();
     let clock = Instant::now();
 

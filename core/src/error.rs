@@ -38,3 +38,16 @@ pub enum StartError {
     #[error("this start recipe was built for another engine: {0}")]
     WrongEngine(String),
 }
+
+/// Why [`crate::Runtime::on`] refused a tokio runtime.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ExecutorError {
+    /// A current-thread runtime runs tasks only while its owner drives it, so a call from
+    /// any other thread could wait for ever, and a callback blocking on a handle has no other
+    /// worker to hand over to.
+    #[error("servers need a multi-threaded tokio runtime (Builder::new_multi_thread)")]
+    NotMultiThreaded,
+    /// Servers wait with deadlines (timers, call timeouts).
+    #[error("servers need a tokio runtime with time enabled (Builder::enable_time)")]
+    NoTimer,
+}

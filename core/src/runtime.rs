@@ -152,11 +152,21 @@ impl Runtime {
 
     /// An empty runtime whose servers run as tasks of the tokio runtime behind `handle`,
     /// e.g. an application's own (`tokio::runtime::Handle::current()`). It must be a
-    /// multi-threaded runtime with time enabled (`enable_time`), and outlive the servers: a
-    /// server's task dropped by a shut-down runtime vanishes without running `terminate`.
+    /// multi-threaded runtime with time enabled (`enable_time`), or this says which it is not;
+    /// and it must outlive the servers: a server's task dropped by a shut-down runtime
+    /// vanishes without running `terminate`.
+    ///
+    /// ```
+    /// use genserver::{ExecutorError, Runtime};
+    ///
+    /// let tokio = tokio::runtime::Builder::new_multi_thread().enable_time().build().unwrap();
+    /// assert!(Runtime::on(tokio.handle().clone()).is_ok());
+    /// let untimed = tokio::runtime::Builder::new_multi_thread().build().unwrap();
+    /// assert_eq!(Runtime::on(untimed.handle().clone()).err(), Some(ExecutorError::NoTimer));
+    /// ```
     #[cfg(not(loom))]
-    pub fn on(handle: tokio::runtime::Handle) -> Self {
-        Self::with_executor(Executor::on(handle))
+    pub fn on(handle: tokio::runtime::Handle) -> Result<Self, crate::ExecutorError> {
+        Executor::on(handle).map(Self::with_executor)
     }
 
     fn with_executor(executor: Executor) -> Self {

@@ -21,11 +21,13 @@ pub(super) struct Chatter {
 
 impl Chatter {
     /// Until when a server going idle now keeps looking (`None`: it sleeps at once).
+    #[cfg(not(loom))]
     pub(super) fn look_until(&self, now: Instant) -> Option<Instant> {
         self.chatty.then(|| now + WINDOW)
     }
 
     /// Looking found nothing: the rhythm broke.
+    #[cfg(not(loom))]
     pub(super) fn missed(&mut self) {
         self.chatty = false;
     }
@@ -36,6 +38,7 @@ impl Chatter {
     }
 
     /// Looking found a message.
+    #[cfg(not(loom))]
     pub(super) fn caught(&mut self) {
         self.chatty = true;
     }

@@ -28,12 +28,26 @@ impl Executor {
                 .build()
                 .unwrap_or_else(|error| panic!("cannot start the worker threads: {error}"))
         });
-        Executor::on(pool.handle().clone())
+        Executor {
+            handle: pool.handle().clone(),
+        }
     }
 
-    /// The tokio runtime behind `handle`.
-    pub(crate) fn on(handle: tokio::runtime::Handle) -> Self {
-        Executor { handle }
+    /// The tokio runtime behind `handle`, if servers can run there: multi-threaded, with
+    /// time enabled.
+    pub(crate) fn on(handle: tokio::runtime::Handle) -> Result<Self, crate::ExecutorError> {
+        use tokio::runtime::RuntimeFlavor;
+        if handle.runtime_flavor() != RuntimeFlavor::MultiThread {
+            return Err(crate::ExecutorError::NotMultiThreaded);
+        }
+        // Tokio has no question for this: making a timer without its driver panics.
+        let entered = handle.enter();
+        let timer = std::panic::catch_unwind(|| drop(tokio::time::sleep(Default::default())));
+        drop(entered);
+        match timer {
+            Ok(()) => Ok(Executor { handle }),
+            Err(_) => Err(crate::ExecutorError::NoTimer),
+        }
     }
 
     /// Runs `future` as a task of its own.

@@ -70,7 +70,7 @@ fn thousands_of_servers_run_on_a_few_threads() {
 #[test]
 fn async_code_starts_servers_and_awaits_their_replies() {
     let executor = pool(2);
-    let rt = Runtime::on(executor.handle().clone());
+    let rt = Runtime::on(executor.handle().clone()).expect("a multi-threaded runtime with time");
     let count = 20_000u32;
     let answered = executor.block_on(async {
         let starts = (0..count).map(|n| {
@@ -98,7 +98,7 @@ fn async_code_starts_servers_and_awaits_their_replies() {
 #[test]
 fn an_async_start_under_a_taken_name_fails_at_once() {
     let executor = pool(1);
-    let rt = Runtime::on(executor.handle().clone());
+    let rt = Runtime::on(executor.handle().clone()).expect("a multi-threaded runtime with time");
     let first = rt.start_named::<Numbered>("one", 1).expect("starts");
     let options = StartOptions {
         name: Some("one".into()),
@@ -139,7 +139,7 @@ fn a_callback_blocking_on_a_handle_does_not_starve_the_server_it_waits_for() {
     // One worker: the asker's blocking call would hold it, and the other server, queued
     // on the same worker, could never answer, unless the worker hands its tasks over.
     let executor = pool(1);
-    let rt = Runtime::on(executor.handle().clone());
+    let rt = Runtime::on(executor.handle().clone()).expect("a multi-threaded runtime with time");
     let numbered = rt.start::<Numbered>(7).expect("starts");
     let asker = rt.start::<Asker>(numbered).expect("starts");
     assert_eq!(asker.call_timeout((), Timeout::millis(10_000)), Ok(Ok(7)));
@@ -211,7 +211,7 @@ impl GenServer for Caller {
 #[test]
 fn a_server_waiting_for_its_own_call_holds_no_worker() {
     let executor = pool(1);
-    let rt = Runtime::on(executor.handle().clone());
+    let rt = Runtime::on(executor.handle().clone()).expect("a multi-threaded runtime with time");
     let gate = rt.start::<Gate>(()).expect("starts");
     let caller = rt.start::<Caller>(gate.addr()).expect("starts");
     let other = rt.start::<Numbered>(3).expect("starts");
@@ -226,7 +226,7 @@ fn a_server_waiting_for_its_own_call_holds_no_worker() {
 #[test]
 fn a_runtime_on_a_shut_down_executor_fails_starts_instead_of_hanging() {
     let executor = pool(1);
-    let rt = Runtime::on(executor.handle().clone());
+    let rt = Runtime::on(executor.handle().clone()).expect("a multi-threaded runtime with time");
     executor.shutdown_timeout(Duration::from_secs(5));
     let start = rt.start::<Numbered>(1);
     assert!(
@@ -262,7 +262,7 @@ fn a_thousand_async_callers_of_a_thousand_calls_each_lose_nothing() {
     const CALLERS: u64 = 1_000;
     const CALLS: u64 = 1_000;
     let executor = pool(2);
-    let rt = Runtime::on(executor.handle().clone());
+    let rt = Runtime::on(executor.handle().clone()).expect("a multi-threaded runtime with time");
     let adder = rt.start::<Adder>(()).expect("starts");
     let sent: u64 = executor.block_on(async {
         let callers: Vec<_> = (0..CALLERS)
@@ -292,4 +292,21 @@ fn a_thousand_async_callers_of_a_thousand_calls_each_lose_nothing() {
         Ok(sent),
         "every call handled once"
     );
+}
+
+#[test]
+fn a_tokio_runtime_servers_cannot_run_on_is_refused_with_the_reason() {
+    let single = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("a tokio runtime");
+    let refused = Runtime::on(single.handle().clone()).err();
+    assert_eq!(refused, Some(genserver::ExecutorError::NotMultiThreaded));
+    let untimed = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .build()
+        .expect("a tokio runtime");
+    let refused = Runtime::on(untimed.handle().clone()).err();
+    assert_eq!(refused, Some(genserver::ExecutorError::NoTimer));
+    assert!(Runtime::on(pool(1).handle().clone()).is_ok());
 }
