@@ -66,7 +66,7 @@ pub(crate) fn wait_timeout<'a, T>(
 /// stay small while still covering both the spinning and the parking path.
 pub(crate) fn spin_until(ready: &AtomicBool) -> bool {
     use std::sync::atomic::Ordering::Acquire;
-    spin_until_with(|| ready.load(Acquire))
+    spin_within(|| ready.load(Acquire), None)
 }
 
 /// [`spin_until`] for a waiter with a deadline `limit` from now. On busy cores one yield can
@@ -77,12 +77,8 @@ pub(crate) fn spin_until_for(ready: &AtomicBool, limit: Duration) -> bool {
     spin_within(|| ready.load(Acquire), Some(limit))
 }
 
-/// [`spin_until`] for any readiness test.
-pub(crate) fn spin_until_with(ready: impl FnMut() -> bool) -> bool {
-    spin_within(ready, None)
-}
-
-/// [`spin_until_with`] that yields only while `limit` (from now) has not passed.
+/// [`spin_until`] for any readiness test, yielding only while `limit` (from now) has not
+/// passed.
 pub(crate) fn spin_within(mut ready: impl FnMut() -> bool, limit: Option<Duration>) -> bool {
     #[cfg(loom)]
     {
@@ -95,13 +91,8 @@ pub(crate) fn spin_within(mut ready: impl FnMut() -> bool, limit: Option<Duratio
     }
     #[cfg(not(loom))]
     {
-        for _ in 0..SPIN_ROUNDS {
-            if ready() {
-                return true;
-            }
-            for _ in 0..SPIN_HINTS {
-                std::hint::spin_loop();
-            }
+        if look(&mut ready, SPIN_ROUNDS) {
+            return true;
         }
         if limit.is_some_and(|limit| limit < YIELD_AT_LEAST) {
             return ready();
@@ -128,18 +119,29 @@ pub(crate) fn spin_until_past(
     deadline: std::time::Instant,
 ) -> bool {
     loop {
-        for _ in 0..16 {
-            if ready() {
-                return true;
-            }
-            for _ in 0..SPIN_HINTS {
-                std::hint::spin_loop();
-            }
+        // The clock is read once every 16 looks.
+        if look(&mut ready, 16) {
+            return true;
         }
         if std::time::Instant::now() >= deadline {
             return ready();
         }
     }
+}
+
+/// Looks at `ready` up to `times` times, [`SPIN_HINTS`] spin hints apart; whether it was
+/// seen true.
+#[cfg(not(loom))]
+fn look(ready: &mut impl FnMut() -> bool, times: u32) -> bool {
+    for _ in 0..times {
+        if ready() {
+            return true;
+        }
+        for _ in 0..SPIN_HINTS {
+            std::hint::spin_loop();
+        }
+    }
+    false
 }
 
 /// Busy-wait rounds before yielding, each [`SPIN_HINTS`] spin hints long (1 024 hints in

@@ -152,8 +152,7 @@ impl<S: GenServer> Running<S> {
         );
         let deadline = (timeout.duration()).and_then(|limit| Instant::now().checked_add(limit));
         let reply = within(deadline, poll_fn(|cx| link.poll_outcome(cx))).await;
-        // Timed out: a reply that came meanwhile still counts, later ones are discarded.
-        let outcome = reply.unwrap_or_else(|| link.abandon().unwrap_or(Err(CallError::Timeout)));
+        let outcome = reply.unwrap_or_else(|| link.time_out());
         self.cell.interrupt.leave_call();
         outcome
     }

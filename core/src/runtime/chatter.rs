@@ -8,8 +8,7 @@
 use std::time::{Duration, Instant};
 
 /// How soon after going idle a message must come for the server to count as chatty, and
-/// the longest a chatty server spins (`sync::spin_within` gives up sooner, after its spin
-/// rounds).
+/// the longest a chatty server spins.
 const WINDOW: Duration = Duration::from_micros(50);
 
 /// A server's recent rhythm.
@@ -35,11 +34,5 @@ impl Chatter {
     /// It slept from `idle_since` until a message woke it.
     pub(super) fn woke(&mut self, idle_since: Instant) {
         self.chatty = idle_since.elapsed() < WINDOW;
-    }
-
-    /// Looking found a message.
-    #[cfg(not(loom))]
-    pub(super) fn caught(&mut self) {
-        self.chatty = true;
     }
 }

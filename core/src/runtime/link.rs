@@ -139,6 +139,12 @@ impl<R> ReplyLink<R> {
         !matches!(lock(&self.state).slot, Slot::Waiting)
     }
 
+    /// The caller's timeout fired: the outcome if it came meanwhile, otherwise
+    /// [`CallError::Timeout`] (later deliveries are discarded).
+    pub(crate) fn time_out(&self) -> Result<R, CallError> {
+        self.abandon().unwrap_or(Err(CallError::Timeout))
+    }
+
     /// The caller gives up (its timeout fired). If the outcome arrived in the meantime it is
     /// returned; otherwise every later delivery is discarded.
     pub fn abandon(&self) -> Option<Result<R, CallError>> {

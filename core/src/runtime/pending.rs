@@ -43,7 +43,7 @@ impl<R> PendingCall<R> {
                 None => Duration::MAX,
             };
             if left.is_zero() {
-                return self.link.abandon().unwrap_or(Err(CallError::Timeout));
+                return self.link.time_out();
             }
             if let Some(outcome) = self.link.wait_for(left) {
                 return outcome;
@@ -83,19 +83,8 @@ impl<R> PendingCall<R> {
 /// let rt = Runtime::new();
 /// let echo = rt.start::<Echo>(()).unwrap();
 /// let reply = async { echo.call_async(7).await };
-/// # let reply = futures_lite_block_on(reply);
+/// # let reply = genserver::engine::block_on(reply);
 /// assert_eq!(reply, Ok(7));
-/// # fn futures_lite_block_on<F: std::future::Future>(f: F) -> F::Output {
-/// #     let mut f = std::pin::pin!(f);
-/// #     let waker = std::task::Waker::noop();
-/// #     let mut cx = std::task::Context::from_waker(&waker);
-/// #     loop {
-/// #         if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-/// #             return v;
-/// #         }
-/// #         std::thread::yield_now();
-/// #     }
-/// # }
 /// ```
 impl<R> std::future::Future for PendingCall<R> {
     type Output = Result<R, CallError>;

@@ -104,8 +104,8 @@ impl<S: GenServer> Running<S> {
         let until = self.timers.first().map_or(until, |&(at, _)| at.min(until));
         let mailbox = &self.cell.mailbox;
         if spin_until_past(|| !mailbox.is_empty(), until) {
+            // Still chatty.
             mailbox.drain_into(&mut self.batch);
-            self.chatter.caught();
             true
         } else {
             self.chatter.missed();

@@ -3,6 +3,9 @@
 
 use std::sync::{Arc, Mutex};
 
+// Parks the thread until the future's waker is called: a lost wake-up hangs the test.
+use genserver::engine::block_on;
+
 use genserver::{CallError, CallResult, Ctx, ExitReason, GenServer, ReplyTo, Runtime};
 
 use crate::probe::LONG;
@@ -134,26 +137,6 @@ fn calls_and_casts_by_registered_name_resolve_the_name_when_sent() {
         Err(CallError::NoProcess)
     );
     second.stop(ExitReason::Normal).unwrap();
-}
-
-/// Runs `future` on this thread, parking it until its waker is called (a waker that is
-/// never called hangs the test: the wake-up is what is checked).
-fn block_on<F: std::future::Future>(future: F) -> F::Output {
-    struct Unpark(std::thread::Thread);
-    impl std::task::Wake for Unpark {
-        fn wake(self: Arc<Self>) {
-            self.0.unpark();
-        }
-    }
-    let waker = std::task::Waker::from(Arc::new(Unpark(std::thread::current())));
-    let mut cx = std::task::Context::from_waker(&waker);
-    let mut future = std::pin::pin!(future);
-    loop {
-        if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-            return output;
-        }
-        std::thread::park();
-    }
 }
 
 #[test]
