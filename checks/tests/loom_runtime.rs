@@ -140,10 +140,10 @@ impl Engine for Real {
     fn call(server: &Server<Echo>, request: Request) -> Result<u32, CallError> {
         // With the handle's default 5 s timeout: under loom its timed waits never time out,
         // and the deadline, read from the real clock, is not reached within one execution.
-        server.call(request)
+        server.call(request).map_err(CallError::from)
     }
     fn stop(server: &Server<Echo>) -> Result<(), CallError> {
-        server.stop(ExitReason::Normal)
+        server.stop(ExitReason::Normal).map_err(CallError::from)
     }
 }
 
@@ -286,7 +286,7 @@ fn runtime_stop_fails_a_deferred_call() {
         let server = server.clone();
         thread::spawn(move || server.stop(ExitReason::Normal))
     };
-    let outcome = server.call(());
+    let outcome = server.call(()).map_err(CallError::from);
     assert!(
         matches!(
             outcome,
@@ -326,7 +326,7 @@ fn runtime_kill_races_a_server_to_server_call() {
     caller.cast(());
     rt.kill(caller.id());
     assert!(!caller.is_alive(), "a killed server still looks alive");
-    assert_eq!(caller.call(()), Err(CallError::NoProcess));
+    assert_eq!(caller.call(()).unwrap_err(), CallError::NoProcess);
     assert_eq!(echo.stop(ExitReason::Normal), Ok(()));
 }
 

@@ -106,12 +106,12 @@ pub fn session(rt: &Runtime) -> Result<Session, Box<dyn std::error::Error>> {
     let counter = rt.whereis::<Counter>("counter").ok_or("no counter")?;
     let greeter = rt.whereis::<Greeter>("greeter").ok_or("no greeter")?;
     let before = vec![counter.call(1)?, counter.call(2)?];
-    let crash = counter.call(0);
+    let crash = counter.call(0).map_err(CallError::from);
     let restarted = restarted_counter(rt, counter.id()).ok_or("the counter was not restarted")?;
     let session = Session {
         before,
         crash,
-        old_instance: counter.call(1),
+        old_instance: counter.call(1).map_err(CallError::from),
         after: restarted.call(5)?,
         greeting: greeter.call("tree".into())?,
     };

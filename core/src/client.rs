@@ -70,10 +70,12 @@ impl From<&str> for Check {
 pub type ClientResult = Result<(), Check>;
 
 /// A client's body, boxed for the threaded runtime: it gets its context and returns its future.
+#[cfg(not(loom))]
 pub(crate) type ClientBody =
     Box<dyn FnOnce(Cx) -> Pin<Box<dyn Future<Output = ClientResult>>> + Send>;
 
 /// Boxes an `async` client closure for the threaded runtime.
+#[cfg(not(loom))]
 pub(crate) fn client_body(
     body: impl AsyncFnOnce(Cx) -> ClientResult + Send + 'static,
 ) -> ClientBody {

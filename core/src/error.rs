@@ -1,6 +1,9 @@
 //! Errors seen by clients of a server.
 
-use crate::ExitReason;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::{ExitReason, ProcessId};
 
 /// Why a call produced no reply.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, thiserror::Error)]
@@ -20,6 +23,71 @@ pub enum CallError {
     /// Every copy of the reply token was dropped without a reply.
     #[error("the server dropped the request without replying")]
     NoReply,
+}
+
+/// A [`CallError`] with the server it concerns: what a runtime handle's call, query, update or
+/// stop returns, so a log line or a panic says which server failed.
+///
+/// ```
+/// # use genserver::{CallError, ProcessId, ServerError};
+/// # let id = ProcessId::EXTERNAL;
+/// let error = ServerError::new(Some(id), Some("counter".into()), CallError::Timeout);
+/// assert_eq!(error.to_string(), format!("server {id} \"counter\": call timed out"));
+/// assert_eq!(error, CallError::Timeout);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ServerError {
+    /// The server's id: `None` for a name that no server held.
+    pub id: Option<ProcessId>,
+    /// The name the server was registered under when it started, if any.
+    pub name: Option<Arc<str>>,
+    /// What went wrong.
+    pub error: CallError,
+}
+
+impl ServerError {
+    /// The error `error` about the server `id` registered as `name`.
+    pub fn new(id: Option<ProcessId>, name: Option<Arc<str>>, error: CallError) -> Self {
+        ServerError { id, name, error }
+    }
+
+    /// What went wrong, without the server.
+    pub fn kind(&self) -> &CallError {
+        &self.error
+    }
+}
+
+impl fmt::Display for ServerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("server")?;
+        if let Some(id) = self.id {
+            write!(f, " {id}")?;
+        }
+        if let Some(name) = &self.name {
+            write!(f, " {name:?}")?;
+        }
+        write!(f, ": {}", self.error)
+    }
+}
+
+impl std::error::Error for ServerError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
+/// An error equals the bare [`CallError`] it carries, whichever server it names.
+impl PartialEq<CallError> for ServerError {
+    fn eq(&self, other: &CallError) -> bool {
+        self.error == *other
+    }
+}
+
+/// Drops the server, for code that speaks in [`CallError`]s.
+impl From<ServerError> for CallError {
+    fn from(error: ServerError) -> Self {
+        error.error
+    }
 }
 
 /// Why a server did not start.

@@ -97,7 +97,7 @@ mod timeout;
 
 pub use client::{Call, Check, ClientResult, Cx, Sleep, Stage};
 pub use effect::{Command, Ctx, Effect, OnOutcome, OnStarted};
-pub use error::{CallError, ExecutorError, StartError};
+pub use error::{CallError, ExecutorError, ServerError, StartError};
 pub use ids::{CallTag, MonitorRef, ProcessId, ServerRef, TimerId};
 pub use message::{AnyMessage, Message, downcast, panic_text};
 pub use reason::ExitReason;

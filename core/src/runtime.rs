@@ -78,7 +78,9 @@ pub use threads::{ClientFailure, Threads};
 use std::time::{Duration, Instant};
 
 use crate::sync::{Arc, Executor, Mutex, MutexGuard, lock};
-use crate::{CallError, ExitReason, GenServer, ProcessId, ServerRef, StartError, StartOptions};
+use crate::{
+    CallError, ExitReason, GenServer, ProcessId, ServerError, ServerRef, StartError, StartOptions,
+};
 use inbox::Inbox;
 use launch::Launched;
 use table::Table;
@@ -228,9 +230,15 @@ impl Runtime {
         &self,
         name: &str,
         request: S::Call,
-    ) -> Result<S::Reply, CallError> {
-        let server = self.whereis::<S>(name).ok_or(CallError::NoProcess)?;
-        server.call(request)
+    ) -> Result<S::Reply, ServerError> {
+        match self.whereis::<S>(name) {
+            Some(server) => server.call(request),
+            None => Err(ServerError::new(
+                None,
+                Some(name.into()),
+                CallError::NoProcess,
+            )),
+        }
     }
 
     /// Casts to the server registered as `name`; dropped if none of type `S` holds it (as
@@ -295,7 +303,7 @@ impl Runtime {
     pub fn monitor(&self, id: ProcessId) -> PendingCall<ExitReason> {
         let link = Arc::new(ReplyLink::new());
         self.table().observe(id, Arc::clone(&link));
-        PendingCall::new(link)
+        PendingCall::new(link, id, None)
     }
 
     /// Kills process `id` from outside any server, as [`crate::Ctx::kill`] does: it leaves

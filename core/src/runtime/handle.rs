@@ -9,7 +9,9 @@ use crate::runtime::inbox::ServerCell;
 use crate::runtime::sinks::LinkSink;
 use crate::runtime::{PendingCall, ReplyLink, Runtime, current, open_calls};
 use crate::sync::Arc;
-use crate::{CallError, CallTag, ExitReason, GenServer, ProcessId, ReplyTo, ServerRef, Timeout};
+use crate::{
+    CallError, CallTag, ExitReason, GenServer, ProcessId, ReplyTo, ServerError, ServerRef, Timeout,
+};
 
 /// How [`Server::stop_timeout`] ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,23 +80,28 @@ impl<S: GenServer> Server<S> {
     }
 
     /// Calls the server and waits for the reply, up to the handle's timeout.
-    pub fn call(&self, request: S::Call) -> Result<S::Reply, CallError> {
+    pub fn call(&self, request: S::Call) -> Result<S::Reply, ServerError> {
         self.call_timeout(request, self.timeout)
     }
 
     /// Calls the server and waits for the reply, up to `timeout`.
-    pub fn call_timeout(&self, request: S::Call, timeout: Timeout) -> Result<S::Reply, CallError> {
+    pub fn call_timeout(
+        &self,
+        request: S::Call,
+        timeout: Timeout,
+    ) -> Result<S::Reply, ServerError> {
         self.call_async(request).wait_timeout(timeout)
     }
 
     /// Sends a call and returns at once with a handle to read the reply from later.
     pub fn call_async(&self, request: S::Call) -> PendingCall<S::Reply> {
+        let (id, name) = (self.cell.id, self.cell.name.clone());
         if let Err(error) = self.not_from_itself() {
-            return PendingCall::failed(error);
+            return PendingCall::failed(error.error, id, name);
         }
         let link = Arc::new(ReplyLink::new());
         if !self.cell.calls.open(open_calls::entry(&link)) {
-            return PendingCall::failed(CallError::NoProcess);
+            return PendingCall::failed(CallError::NoProcess, id, name);
         }
         let tag = CallTag(EXTERNAL_TAGS.fetch_add(1, Ordering::Relaxed));
         let sink = std::sync::Arc::new(LinkSink(Arc::clone(&link)));
@@ -102,16 +109,16 @@ impl<S: GenServer> Server<S> {
         if let Err(refused) = self.cell.mailbox.push(Envelope::Call { request, from }) {
             refused.bounce();
         }
-        PendingCall::new(link)
+        PendingCall::new(link, id, name)
     }
 
     /// Waiting on oneself could only deadlock: refuse it inside the server's own callbacks.
     /// A killed server is gone at once, even while its task finishes a callback.
-    fn not_from_itself(&self) -> Result<(), CallError> {
+    fn not_from_itself(&self) -> Result<(), ServerError> {
         if current::current() == Some(self.cell.id) {
-            Err(CallError::CallingSelf)
+            Err(self.cell.error(CallError::CallingSelf))
         } else if self.cell.killed() {
-            Err(CallError::NoProcess)
+            Err(self.cell.error(CallError::NoProcess))
         } else {
             Ok(())
         }
@@ -135,7 +142,7 @@ impl<S: GenServer> Server<S> {
     pub fn query<T: Send + 'static>(
         &self,
         inspect: impl FnOnce(&S) -> T + Send + 'static,
-    ) -> Result<T, CallError> {
+    ) -> Result<T, ServerError> {
         self.update(move |state| inspect(state))
     }
 
@@ -172,7 +179,7 @@ impl<S: GenServer> Server<S> {
     pub fn update<T: Send + 'static>(
         &self,
         change: impl FnOnce(&mut S) -> T + Send + 'static,
-    ) -> Result<T, CallError> {
+    ) -> Result<T, ServerError> {
         self.not_from_itself()?;
         let link = Arc::new(ReplyLink::new());
         let answer = Arc::clone(&link);
@@ -183,9 +190,10 @@ impl<S: GenServer> Server<S> {
             });
         }));
         if self.cell.mailbox.push(envelope).is_err() {
-            return Err(CallError::NoProcess);
+            return Err(self.cell.error(CallError::NoProcess));
         }
-        match PendingCall::new(link).wait_timeout(self.timeout)? {
+        let pending = PendingCall::new(link, self.cell.id, self.cell.name.clone());
+        match pending.wait_timeout(self.timeout)? {
             Ok(value) => Ok(value),
             Err(panic) => resume_unwind(panic),
         }
@@ -199,17 +207,17 @@ impl<S: GenServer> Server<S> {
     pub fn on_terminate(
         &self,
         at_exit: impl FnOnce(&ExitReason) + Send + 'static,
-    ) -> Result<(), CallError> {
+    ) -> Result<(), ServerError> {
         match self.cell.mailbox.push(Envelope::OnExit(Box::new(at_exit))) {
             Ok(_) => Ok(()),
-            Err(_) => Err(CallError::NoProcess),
+            Err(_) => Err(self.cell.error(CallError::NoProcess)),
         }
     }
 
     /// Stops the server with `reason` after the messages queued before this one, runs its
     /// `terminate`, and waits until it has exited. Fails with "no such process" if it had
     /// already exited. A server stops itself with [`crate::Ctx::stop`] instead.
-    pub fn stop(&self, reason: ExitReason) -> Result<(), CallError> {
+    pub fn stop(&self, reason: ExitReason) -> Result<(), ServerError> {
         self.not_from_itself()?;
         self.ask_stop(reason)?.wait()
     }
@@ -242,12 +250,15 @@ impl<S: GenServer> Server<S> {
     /// let stopped = idle.stop_timeout(ExitReason::Shutdown, Timeout::millis(5_000));
     /// assert_eq!(stopped, Ok(Stopped::Terminated));
     /// ```
-    pub fn stop_timeout(&self, reason: ExitReason, timeout: Timeout) -> Result<Stopped, CallError> {
+    pub fn stop_timeout(
+        &self,
+        reason: ExitReason,
+        timeout: Timeout,
+    ) -> Result<Stopped, ServerError> {
         self.not_from_itself()?;
-        let done = self.ask_stop(reason)?;
-        match PendingCall::new(done).wait_timeout(timeout) {
+        match self.ask_stop(reason)?.wait_timeout(timeout) {
             Ok(()) => Ok(Stopped::Terminated),
-            Err(CallError::Timeout) => {
+            Err(error) if error == CallError::Timeout => {
                 self.rt.kill(self.cell.id);
                 Ok(Stopped::Killed)
             }
@@ -255,12 +266,12 @@ impl<S: GenServer> Server<S> {
         }
     }
 
-    /// Queues a stop; the link completes once the server has exited.
-    fn ask_stop(&self, reason: ExitReason) -> Result<Arc<ReplyLink<()>>, CallError> {
+    /// Queues a stop; the pending call completes once the server has exited.
+    fn ask_stop(&self, reason: ExitReason) -> Result<PendingCall<()>, ServerError> {
         let done = Arc::new(ReplyLink::new());
         match self.cell.stop(reason, Arc::clone(&done)) {
-            true => Ok(done),
-            false => Err(CallError::NoProcess),
+            true => Ok(PendingCall::new(done, self.cell.id, self.cell.name.clone())),
+            false => Err(self.cell.error(CallError::NoProcess)),
         }
     }
 }

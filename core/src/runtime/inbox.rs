@@ -11,12 +11,15 @@ use crate::runtime::sinks::ErasedSink;
 use crate::runtime::{Mailbox, ReplyLink, Runtime, Server};
 use crate::sync::Arc;
 use crate::{
-    CallError, CallTag, Down, ExitReason, ExitSignal, GenServer, ProcessId, ReplyTo, Timeout,
+    CallError, CallTag, Down, ExitReason, ExitSignal, GenServer, ProcessId, ReplyTo, ServerError,
+    Timeout,
 };
 
 /// What every live server shares with its clients.
 pub(crate) struct ServerCell<S: GenServer> {
     pub(crate) id: ProcessId,
+    /// The name it started under (for errors that name it).
+    pub(crate) name: Option<std::sync::Arc<str>>,
     pub(crate) mailbox: Mailbox<Envelope<S>>,
     /// Set by a kill or an untrapped exit signal; wakes the server from a call it makes.
     pub(crate) interrupt: Interrupt<AnyMessage>,
@@ -25,9 +28,10 @@ pub(crate) struct ServerCell<S: GenServer> {
 }
 
 impl<S: GenServer> ServerCell<S> {
-    pub(crate) fn new(id: ProcessId) -> Self {
+    pub(crate) fn new(id: ProcessId, name: Option<std::sync::Arc<str>>) -> Self {
         ServerCell {
             id,
+            name,
             mailbox: Mailbox::new(),
             interrupt: Interrupt::new(),
             calls: OpenCalls::default(),
@@ -38,6 +42,11 @@ impl<S: GenServer> ServerCell<S> {
     /// its mailbox is closed (it exited).
     pub(crate) fn stop(&self, reason: ExitReason, done: Arc<ReplyLink<()>>) -> bool {
         self.mailbox.push(Envelope::Stop { reason, done }).is_ok()
+    }
+
+    /// `error`, naming this server.
+    pub(crate) fn error(&self, error: CallError) -> ServerError {
+        ServerError::new(Some(self.id), self.name.clone(), error)
     }
 
     /// Whether the server was killed (it may still be finishing a callback).

@@ -10,7 +10,7 @@ use crate::runtime::inbox::{Entry, ServerCell};
 use crate::runtime::server_loop::Running;
 use crate::runtime::{PendingCall, ReplyLink, Runtime, Server};
 use crate::sync::Arc;
-use crate::{CallError, Ctx, ExitReason, GenServer, StartError, StartOptions, Timeout};
+use crate::{Ctx, ExitReason, GenServer, ServerError, StartError, StartOptions, Timeout};
 
 /// The start's verdict, delivered once. Dropped undelivered (the executor dropped the task
 /// without running it: it was shut down), it says so, so no starter waits for ever.
@@ -69,7 +69,8 @@ impl<S: GenServer> Launched<S> {
             Some(name) => Some(Reservation::new(rt, name)?),
             None => None,
         };
-        let cell = Arc::new(ServerCell::new(rt.next_id()));
+        let name = options.name.as_deref().map(std::sync::Arc::from);
+        let cell = Arc::new(ServerCell::new(rt.next_id(), name));
         let link = Arc::new(ReplyLink::new());
         let started = Started(Arc::clone(&link));
         let task = run::<S>(
@@ -81,7 +82,7 @@ impl<S: GenServer> Launched<S> {
             reservation,
         );
         rt.executor().spawn(AsServer::new(cell.id, task));
-        let (rt, verdict) = (rt.clone(), PendingCall::new(link));
+        let (rt, verdict) = (rt.clone(), PendingCall::new(link, cell.id, None));
         Ok(Launched { rt, cell, verdict })
     }
 
@@ -100,12 +101,12 @@ impl<S: GenServer> Launched<S> {
     fn judge(
         rt: Runtime,
         cell: Arc<ServerCell<S>>,
-        outcome: Result<Result<(), StartError>, CallError>,
+        outcome: Result<Result<(), StartError>, ServerError>,
     ) -> Result<Server<S>, StartError> {
         match outcome {
             Ok(Ok(())) => Ok(Server::from_cell(rt, cell, Timeout::DEFAULT)),
             Ok(Err(error)) => Err(error),
-            Err(error) => Err(StartError::Init(ExitReason::error(error.to_string()))),
+            Err(error) => Err(StartError::Init(ExitReason::error(error.error.to_string()))),
         }
     }
 }

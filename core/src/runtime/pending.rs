@@ -4,35 +4,49 @@ use std::time::{Duration, Instant};
 
 use crate::runtime::ReplyLink;
 use crate::sync::Arc;
-use crate::{CallError, Timeout};
+use crate::{CallError, ProcessId, ServerError, Timeout};
 
-/// A call in flight: wait for its reply, wait with a timeout, or poll it.
+/// A call in flight: wait for its reply, wait with a timeout, or poll it. Its errors name
+/// the server it went to.
 ///
 /// Dropping it abandons the call: a reply arriving later is discarded.
 pub struct PendingCall<R> {
     link: Arc<ReplyLink<R>>,
+    /// The process the call went to, and the name it started under.
+    id: ProcessId,
+    name: Option<std::sync::Arc<str>>,
 }
 
 impl<R> PendingCall<R> {
-    pub(crate) fn new(link: Arc<ReplyLink<R>>) -> Self {
-        PendingCall { link }
+    /// The outcome that `link` will hold, of a call to `id` (registered as `name`).
+    pub(crate) fn new(
+        link: Arc<ReplyLink<R>>,
+        id: ProcessId,
+        name: Option<std::sync::Arc<str>>,
+    ) -> Self {
+        PendingCall { link, id, name }
     }
 
-    /// A call that failed before it was sent (a server calling itself).
-    pub(crate) fn failed(error: CallError) -> Self {
+    /// A call to `id` that failed before it was sent (a server calling itself).
+    pub(crate) fn failed(
+        error: CallError,
+        id: ProcessId,
+        name: Option<std::sync::Arc<str>>,
+    ) -> Self {
         let link = Arc::new(ReplyLink::new());
         link.complete(Err(error));
-        PendingCall { link }
+        PendingCall { link, id, name }
     }
 
     /// Waits for the outcome, for as long as it takes.
-    pub fn wait(self) -> Result<R, CallError> {
-        self.link.wait()
+    pub fn wait(self) -> Result<R, ServerError> {
+        let outcome = self.link.wait();
+        self.named(outcome)
     }
 
     /// Waits for the outcome for at most `timeout`; then gives up with [`CallError::Timeout`]
     /// and discards any later reply.
-    pub fn wait_timeout(self, timeout: Timeout) -> Result<R, CallError> {
+    pub fn wait_timeout(self, timeout: Timeout) -> Result<R, ServerError> {
         let Some(limit) = timeout.duration() else {
             return self.wait();
         };
@@ -43,20 +57,26 @@ impl<R> PendingCall<R> {
                 None => Duration::MAX,
             };
             if left.is_zero() {
-                return self.link.time_out();
+                let outcome = self.link.time_out();
+                return self.named(outcome);
             }
             if let Some(outcome) = self.link.wait_for(left) {
-                return outcome;
+                return self.named(outcome);
             }
         }
     }
 
     /// Returns the outcome if it has arrived, or the still-pending call.
-    pub fn poll(self) -> Result<Result<R, CallError>, Self> {
+    pub fn poll(self) -> Result<Result<R, ServerError>, Self> {
         match self.link.poll() {
-            Some(outcome) => Ok(outcome),
+            Some(outcome) => Ok(self.named(outcome)),
             None => Err(self),
         }
+    }
+
+    /// The outcome with its error naming the server.
+    fn named(&self, outcome: Result<R, CallError>) -> Result<R, ServerError> {
+        outcome.map_err(|error| ServerError::new(Some(self.id), self.name.clone(), error))
     }
 }
 
@@ -87,13 +107,15 @@ impl<R> PendingCall<R> {
 /// assert_eq!(reply, Ok(7));
 /// ```
 impl<R> std::future::Future for PendingCall<R> {
-    type Output = Result<R, CallError>;
+    type Output = Result<R, ServerError>;
 
     fn poll(
         self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Self::Output> {
-        self.link.poll_outcome(cx)
+        self.link
+            .poll_outcome(cx)
+            .map(|outcome| self.named(outcome))
     }
 }
 

@@ -73,7 +73,7 @@ impl Runtime {
                 // The stop's own link says when it has exited (no monitor to set up).
                 let done = Arc::new(ReplyLink::new());
                 if inbox.stop(ExitReason::Shutdown, Arc::clone(&done)) {
-                    return Exit::Stopped(PendingCall::new(done));
+                    return Exit::Stopped(PendingCall::new(done, id, None));
                 }
             }
         }
@@ -99,8 +99,11 @@ impl Exit {
     /// Waits for the exit, for at most `timeout`.
     fn wait_timeout(self, timeout: Timeout) -> Result<(), CallError> {
         match self {
-            Exit::Stopped(done) => done.wait_timeout(timeout),
-            Exit::Down(down) => down.wait_timeout(timeout).map(drop),
+            Exit::Stopped(done) => done.wait_timeout(timeout).map_err(CallError::from),
+            Exit::Down(down) => down
+                .wait_timeout(timeout)
+                .map(drop)
+                .map_err(CallError::from),
         }
     }
 }

@@ -209,7 +209,7 @@ impl ClientEngine for ThreadClient {
         let deadline = timeout
             .duration()
             .and_then(|t| Instant::now().checked_add(t));
-        let pending = PendingCall::new(link);
+        let pending = PendingCall::new(link, to, None);
         self.calls.borrow_mut().insert(ticket, (pending, deadline));
     }
 
@@ -221,7 +221,7 @@ impl ClientEngine for ThreadClient {
             Some(at) => Timeout::After(at.saturating_duration_since(Instant::now())),
             None => Timeout::Infinity,
         };
-        Poll::Ready(pending.wait_timeout(timeout))
+        Poll::Ready(pending.wait_timeout(timeout).map_err(CallError::from))
     }
 
     fn sleep(&self, ticket: u64, duration: Duration) {

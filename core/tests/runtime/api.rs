@@ -58,7 +58,10 @@ fn update_replaces_the_state_between_two_messages_and_returns_what_it_computes()
     count.cast(2);
     assert_eq!(count.call(()), Ok(42));
     count.stop(ExitReason::Normal).unwrap();
-    assert_eq!(count.update(|state| state.value), Err(CallError::NoProcess));
+    assert_eq!(
+        count.update(|state| state.value).map_err(CallError::from),
+        Err(CallError::NoProcess)
+    );
 }
 
 #[test]
@@ -92,7 +95,10 @@ fn functions_registered_for_termination_run_after_terminate_in_order_on_any_exit
         *lines.lock().unwrap(),
         ["terminate shutdown", "f1 shutdown", "f2 shutdown"]
     );
-    assert_eq!(count.on_terminate(|_| ()), Err(CallError::NoProcess));
+    assert_eq!(
+        count.on_terminate(|_| ()).map_err(CallError::from),
+        Err(CallError::NoProcess)
+    );
 
     // After a kill: no terminate, but the functions run.
     let killed = rt.start::<Count>(lines.clone()).unwrap();
@@ -117,7 +123,7 @@ fn functions_registered_for_termination_run_after_terminate_in_order_on_any_exit
 fn calls_and_casts_by_registered_name_resolve_the_name_when_sent() {
     let rt = Runtime::new();
     assert_eq!(
-        rt.call_named::<Count>("count", ()),
+        rt.call_named::<Count>("count", ()).map_err(CallError::from),
         Err(CallError::NoProcess)
     );
     rt.cast_named::<Count>("count", 1); // Nobody holds the name: dropped.
@@ -133,7 +139,8 @@ fn calls_and_casts_by_registered_name_resolve_the_name_when_sent() {
     );
     // A server of another type under the name is not found.
     assert_eq!(
-        rt.call_named::<crate::probe::Probe>("count", crate::probe::Call::Echo(1)),
+        rt.call_named::<crate::probe::Probe>("count", crate::probe::Call::Echo(1))
+            .map_err(CallError::from),
         Err(CallError::NoProcess)
     );
     second.stop(ExitReason::Normal).unwrap();
@@ -160,7 +167,52 @@ fn an_async_caller_awaits_the_reply_and_is_woken_by_it() {
     // A call to a dead server fails at once.
     probe.stop(ExitReason::Normal).unwrap();
     assert_eq!(
-        block_on(probe.call_async(Call::Echo(1))),
+        block_on(probe.call_async(Call::Echo(1))).map_err(CallError::from),
         Err(CallError::NoProcess)
+    );
+}
+
+#[test]
+fn errors_name_the_server_they_concern_by_id_and_name() {
+    let rt = Runtime::new();
+    let count = rt.start_named::<Count>("count", log()).unwrap();
+    count.stop(ExitReason::Normal).unwrap();
+    let name = Some(Arc::from("count"));
+    let gone = count.call(()).unwrap_err();
+    assert_eq!((gone.id, &gone.name), (Some(count.id()), &name));
+    assert_eq!(gone, CallError::NoProcess);
+    let text = format!("server {} \"count\": no such process", count.id());
+    assert_eq!(gone.to_string(), text);
+    // Every way a handle can fail names it: stop, update, term!, a pending call.
+    for error in [
+        count.stop(ExitReason::Normal).unwrap_err(),
+        count.update(|_| ()).unwrap_err(),
+        count.on_terminate(|_| ()).unwrap_err(),
+        count.call_async(()).wait().unwrap_err(),
+        block_on(count.call_async(())).unwrap_err(),
+    ] {
+        assert_eq!(error.to_string(), text);
+    }
+    // A name that nobody holds: the error names it, with no id.
+    let unknown = rt.call_named::<Count>("count", ()).unwrap_err();
+    assert_eq!((unknown.id, unknown.name), (None, name));
+    assert_eq!(
+        rt.call_named::<Count>("nobody", ())
+            .unwrap_err()
+            .to_string(),
+        "server \"nobody\": no such process"
+    );
+}
+
+#[test]
+fn an_unnamed_server_is_named_by_its_id() {
+    let rt = Runtime::new();
+    let count = rt.start::<Count>(log()).unwrap();
+    rt.kill(count.id());
+    let error = count.call(()).unwrap_err();
+    assert_eq!(error.name, None);
+    assert_eq!(
+        error.to_string(),
+        format!("server {}: no such process", count.id())
     );
 }

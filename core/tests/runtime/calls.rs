@@ -24,7 +24,9 @@ fn a_call_times_out_and_the_late_reply_never_reaches_a_later_call() {
     let rt = Runtime::new();
     let probe = start(&rt, &new_log());
     assert_eq!(
-        probe.call_timeout(Call::Hold, Timeout::millis(20)),
+        probe
+            .call_timeout(Call::Hold, Timeout::millis(20))
+            .map_err(CallError::from),
         Err(CallError::Timeout)
     );
     // The server now replies to the abandoned call: the reply is refused...
@@ -37,7 +39,10 @@ fn a_call_times_out_and_the_late_reply_never_reaches_a_later_call() {
 fn a_handle_with_a_short_timeout_times_out() {
     let rt = Runtime::new();
     let probe = start(&rt, &new_log()).with_timeout(Timeout::millis(10));
-    assert_eq!(probe.call(Call::Hold), Err(CallError::Timeout));
+    assert_eq!(
+        probe.call(Call::Hold).map_err(CallError::from),
+        Err(CallError::Timeout)
+    );
 }
 
 #[test]
@@ -69,7 +74,8 @@ fn an_asynchronous_call_waited_on_with_a_timeout_gives_up() {
     let probe = start(&rt, &new_log());
     let call = probe.call_async(Call::Hold);
     assert_eq!(
-        call.wait_timeout(Timeout::millis(10)),
+        call.wait_timeout(Timeout::millis(10))
+            .map_err(CallError::from),
         Err(CallError::Timeout)
     );
     assert_eq!(probe.call(Call::LateReplies(1)), Ok(0));
@@ -87,7 +93,9 @@ fn dropping_the_reply_token_fails_the_call_at_once() {
     let rt = Runtime::new();
     let probe = start(&rt, &new_log());
     assert_eq!(
-        probe.call_timeout(Call::DropToken, LONG),
+        probe
+            .call_timeout(Call::DropToken, LONG)
+            .map_err(CallError::from),
         Err(CallError::NoReply)
     );
 }
@@ -179,8 +187,14 @@ fn query_reads_the_state_and_stop_runs_terminate() {
     assert_eq!(probe.stop(ExitReason::Shutdown), Ok(()));
     assert_eq!(entries(&log), ["x", "terminate shutdown"]);
     assert!(!probe.is_alive());
-    assert_eq!(probe.stop(ExitReason::Normal), Err(CallError::NoProcess));
-    assert_eq!(probe.query(|_| 3), Err(CallError::NoProcess));
+    assert_eq!(
+        probe.stop(ExitReason::Normal).map_err(CallError::from),
+        Err(CallError::NoProcess)
+    );
+    assert_eq!(
+        probe.query(|_| 3).map_err(CallError::from),
+        Err(CallError::NoProcess)
+    );
 }
 
 #[test]
@@ -190,7 +204,10 @@ fn a_reply_given_with_a_stop_is_sent_after_terminate() {
     let probe = start(&rt, &log);
     assert_eq!(probe.call(Call::ReplyAndStop(3, ExitReason::Normal)), Ok(3));
     assert_eq!(entries(&log), ["terminate normal"]);
-    assert_eq!(probe.call(Call::Echo(1)), Err(CallError::NoProcess));
+    assert_eq!(
+        probe.call(Call::Echo(1)).map_err(CallError::from),
+        Err(CallError::NoProcess)
+    );
 }
 
 #[test]
@@ -239,7 +256,7 @@ fn a_stop_with_a_timeout_kills_a_stuck_server_and_lets_a_free_one_terminate() {
     assert_eq!(stopped, Ok(Stopped::Terminated));
     assert_eq!(entries(&log), ["terminate shutdown"]);
     let again = free.stop_timeout(ExitReason::Shutdown, LONG);
-    assert_eq!(again, Err(CallError::NoProcess));
+    assert_eq!(again.map_err(CallError::from), Err(CallError::NoProcess));
 }
 
 /// Sets a zero-delay timer again each time one fires, for ever; answers a call with how
@@ -332,7 +349,7 @@ fn a_call_timeout_ends_near_its_deadline_while_every_core_is_busy() {
     for _ in 0..5 {
         let asked = Instant::now();
         let outcome = probe.call_timeout(Call::Hold, Timeout::millis(10));
-        assert_eq!(outcome, Err(CallError::Timeout));
+        assert_eq!(outcome.map_err(CallError::from), Err(CallError::Timeout));
         late = late.max(asked.elapsed().saturating_sub(Duration::from_millis(10)));
     }
     busy.store(false, Ordering::Relaxed);
@@ -359,9 +376,12 @@ fn a_kill_fails_the_calls_queued_and_held_by_a_busy_server_at_once() {
     rt.kill(probe.id());
     let killed = Err(CallError::Exited(ExitReason::Killed));
     for call in [held, busy, queued] {
-        assert_eq!(call.wait_timeout(LONG), killed);
+        assert_eq!(call.wait_timeout(LONG).map_err(CallError::from), killed);
     }
-    assert_eq!(probe.call(Call::Echo(2)), Err(CallError::NoProcess));
+    assert_eq!(
+        probe.call(Call::Echo(2)).map_err(CallError::from),
+        Err(CallError::NoProcess)
+    );
 }
 
 /// Adds each request to a total and answers with it: no call may be lost or answered twice.

@@ -23,7 +23,9 @@ fn a_call_to_a_stopped_server_fails_with_no_such_process_not_a_timeout() {
     let probe = start(&rt, &new_log());
     probe.stop(ExitReason::Normal).unwrap();
     assert_eq!(
-        probe.call_timeout(Call::Echo(1), LONG),
+        probe
+            .call_timeout(Call::Echo(1), LONG)
+            .map_err(CallError::from),
         Err(CallError::NoProcess)
     );
     assert!(rt.resolve(probe.addr()).is_none());
@@ -44,7 +46,7 @@ fn a_server_exiting_fails_its_pending_call_with_the_exit_reason() {
     let held = probe.call_async(Call::Hold);
     probe.cast(Cast::Stop(ExitReason::error("boom")));
     assert_eq!(
-        held.wait_timeout(LONG),
+        held.wait_timeout(LONG).map_err(CallError::from),
         Err(CallError::Exited(ExitReason::error("boom")))
     );
 }
@@ -60,7 +62,7 @@ fn a_server_exiting_fails_its_queued_calls_with_the_exit_reason() {
     open.send(()).unwrap();
     assert_eq!(blocked.wait_timeout(LONG), Ok(0));
     assert_eq!(
-        queued.wait_timeout(LONG),
+        queued.wait_timeout(LONG).map_err(CallError::from),
         Err(CallError::Exited(ExitReason::error("bye")))
     );
 }
@@ -80,12 +82,17 @@ fn a_panicking_call_handler_stops_the_server_and_fails_every_call_at_once() {
 
     let reason = ExitReason::Panic("handle_call: handle_call exploded".into());
     let exited = Err(CallError::Exited(reason.clone()));
-    assert_eq!(panicking.wait_timeout(LONG), exited);
-    assert_eq!(held.wait_timeout(LONG), exited);
-    assert_eq!(queued.wait_timeout(LONG), exited);
+    assert_eq!(
+        panicking.wait_timeout(LONG).map_err(CallError::from),
+        exited
+    );
+    assert_eq!(held.wait_timeout(LONG).map_err(CallError::from), exited);
+    assert_eq!(queued.wait_timeout(LONG).map_err(CallError::from), exited);
     assert_eq!(entries(&log), [format!("terminate {reason}")]);
     assert_eq!(
-        probe.call_timeout(Call::Echo(2), LONG),
+        probe
+            .call_timeout(Call::Echo(2), LONG)
+            .map_err(CallError::from),
         Err(CallError::NoProcess)
     );
 }
@@ -99,7 +106,7 @@ fn a_panicking_cast_handler_stops_the_server_with_a_panic_reason() {
     probe.cast(Cast::Panic);
     let reason = ExitReason::Panic("handle_cast: handle_cast exploded".into());
     assert_eq!(
-        held.wait_timeout(LONG),
+        held.wait_timeout(LONG).map_err(CallError::from),
         Err(CallError::Exited(reason.clone()))
     );
     assert_eq!(entries(&log), [format!("terminate {reason}")]);
@@ -194,7 +201,9 @@ fn a_panic_in_a_nested_callback_fails_the_call_and_cancels_later_effects() {
     probe.cast(Cast::SetPeer(peer.addr()));
     let reason = ExitReason::Panic("handle_info: handle_info exploded".into());
     assert_eq!(
-        probe.call_timeout(Call::CrashInOutcome, LONG),
+        probe
+            .call_timeout(Call::CrashInOutcome, LONG)
+            .map_err(CallError::from),
         Err(CallError::Exited(reason.clone()))
     );
     assert_eq!(entries(&log), [format!("terminate {reason}")]);
@@ -221,7 +230,7 @@ fn a_call_that_crashes_its_server_fails_only_after_terminate_has_run() {
         probe.cast(Cast::SetPeer(start(&rt, &new_log()).addr()));
         let reason = ExitReason::Panic(callback.into());
         assert_eq!(
-            probe.call_timeout(call, LONG),
+            probe.call_timeout(call, LONG).map_err(CallError::from),
             Err(CallError::Exited(reason.clone()))
         );
         assert_eq!(entries(&log), [format!("terminate {reason}")]);

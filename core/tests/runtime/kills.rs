@@ -23,7 +23,9 @@ fn a_kill_is_untrappable_and_skips_terminate() {
     assert_eq!(events(&j), [down]);
     assert!(!victim.is_alive());
     assert_eq!(
-        victim.call_timeout(Request::Echo(1), LONG),
+        victim
+            .call_timeout(Request::Echo(1), LONG)
+            .map_err(CallError::from),
         Err(CallError::NoProcess)
     );
 }
@@ -133,16 +135,18 @@ fn a_callback_running_at_the_kill_finishes_but_nothing_it_asked_for_happens() {
     assert!(!rt.is_alive(victim.id()));
     assert!(!victim.is_alive());
     assert_eq!(
-        victim.call_timeout(Request::Echo(2), LONG),
+        victim
+            .call_timeout(Request::Echo(2), LONG)
+            .map_err(CallError::from),
         Err(CallError::NoProcess)
     );
     open.send(()).unwrap();
     assert_eq!(
-        busy.wait_timeout(LONG),
+        busy.wait_timeout(LONG).map_err(CallError::from),
         Err(CallError::Exited(ExitReason::Killed))
     );
     assert_eq!(
-        queued.wait_timeout(LONG),
+        queued.wait_timeout(LONG).map_err(CallError::from),
         Err(CallError::Exited(ExitReason::Killed))
     );
     assert_eq!(other.call_timeout(Request::Echo(0), LONG), Ok(0));
@@ -161,7 +165,7 @@ fn a_call_handler_running_at_the_kill_never_sends_its_reply() {
     rt.kill(victim.id());
     open.send(()).unwrap();
     assert_eq!(
-        busy.wait_timeout(LONG),
+        busy.wait_timeout(LONG).map_err(CallError::from),
         Err(CallError::Exited(ExitReason::Killed))
     );
 }
@@ -179,7 +183,10 @@ fn a_server_that_kills_itself_skips_the_rest_of_its_effects() {
         ]),
         LONG,
     );
-    assert_eq!(outcome, Err(CallError::Exited(ExitReason::Killed)));
+    assert_eq!(
+        outcome.map_err(CallError::from),
+        Err(CallError::Exited(ExitReason::Killed))
+    );
     assert_eq!(other.call_timeout(Request::Echo(0), LONG), Ok(0));
     assert!(events(&j).is_empty(), "{:?}", events(&j));
 }
@@ -193,7 +200,7 @@ fn a_killed_servers_deferred_call_fails_with_killed() {
     await_held(&victim, 1);
     rt.kill(victim.id());
     assert_eq!(
-        held.wait_timeout(LONG),
+        held.wait_timeout(LONG).map_err(CallError::from),
         Err(CallError::Exited(ExitReason::Killed))
     );
     // Unknown or dead ids are ignored.

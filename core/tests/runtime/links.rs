@@ -22,7 +22,8 @@ fn an_abnormal_exit_takes_a_linked_process_down_running_its_terminate() {
         ["b: terminate error: crash", "a: terminate error: crash"]
     );
     assert_eq!(
-        a.call_timeout(Request::Echo(1), LONG),
+        a.call_timeout(Request::Echo(1), LONG)
+            .map_err(CallError::from),
         Err(CallError::NoProcess)
     );
 }

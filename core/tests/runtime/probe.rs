@@ -188,7 +188,8 @@ impl GenServer for Probe {
                     handle.call_timeout(Call::Echo(1), Timeout::Infinity).err(),
                     handle.query(|_| ()).err(),
                     handle.stop(ExitReason::Normal).err(),
-                ];
+                ]
+                .map(|error| error.map(CallError::from));
                 match refused {
                     [
                         Some(CallError::CallingSelf),

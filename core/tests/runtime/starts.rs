@@ -90,7 +90,8 @@ fn a_message_for_a_dead_instance_never_reaches_the_new_one_under_its_name() {
         .unwrap();
     assert_ne!(old.id(), new.id());
     assert_eq!(
-        old.call_timeout(Request::Echo(1), LONG),
+        old.call_timeout(Request::Echo(1), LONG)
+            .map_err(CallError::from),
         Err(CallError::NoProcess)
     );
     old.cast(Cast::Note("for the old one".into()));

@@ -274,7 +274,8 @@ fn a_restarted_child_is_a_fresh_instance_under_its_name() {
     assert_eq!(new.id(), new_id);
     assert_ne!(new.id(), old.id());
     assert_eq!(
-        old.call_timeout(Request::Echo(1), LONG),
+        old.call_timeout(Request::Echo(1), LONG)
+            .map_err(CallError::from),
         Err(CallError::NoProcess)
     );
     assert_eq!(new.call_timeout(Request::Echo(2), LONG), Ok(2));

@@ -130,7 +130,11 @@ impl GenServer for Asker {
         _: ReplyTo<Self::Reply>,
         _: &mut Ctx<Self>,
     ) -> CallResult<Self::Reply> {
-        CallResult::Reply(self.0.call_timeout((), Timeout::millis(5_000)))
+        CallResult::Reply(
+            self.0
+                .call_timeout((), Timeout::millis(5_000))
+                .map_err(CallError::from),
+        )
     }
 }
 
