@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::runtime::envelope::Envelope;
 use crate::runtime::inbox::ServerCell;
-use crate::runtime::sinks::LinkSink;
+use crate::runtime::sinks::link_sink;
 use crate::runtime::{PendingCall, ReplyLink, Runtime, current, open_calls};
 use crate::sync::Arc;
 use crate::{
@@ -104,8 +104,7 @@ impl<S: GenServer> Server<S> {
             return PendingCall::failed(CallError::NoProcess, id, name);
         }
         let tag = CallTag(EXTERNAL_TAGS.fetch_add(1, Ordering::Relaxed));
-        let sink = std::sync::Arc::new(LinkSink(Arc::clone(&link)));
-        let from = ReplyTo::new(ProcessId::EXTERNAL, tag, sink);
+        let from = ReplyTo::new(ProcessId::EXTERNAL, tag, link_sink(&link));
         if let Err(refused) = self.cell.mailbox.push(Envelope::Call { request, from }) {
             refused.bounce();
         }

@@ -6,9 +6,31 @@ use crate::reply::ReplySink;
 use crate::runtime::ReplyLink;
 use crate::sync::Arc;
 
-/// Delivers a typed outcome into a typed link (a client's call).
-pub(crate) struct LinkSink<R>(pub(crate) Arc<ReplyLink<R>>);
+/// The sink of a client's call: its typed link itself (no allocation), or, under loom
+/// (whose `Arc` cannot be made a trait object), a box around it.
+pub(crate) fn link_sink<R: Send + 'static>(
+    link: &Arc<ReplyLink<R>>,
+) -> std::sync::Arc<dyn ReplySink<R>> {
+    #[cfg(not(loom))]
+    let sink = Arc::clone(link);
+    #[cfg(loom)]
+    let sink = std::sync::Arc::new(LinkSink(Arc::clone(link)));
+    sink
+}
 
+/// A typed link delivers a typed outcome (a client's call).
+#[cfg(not(loom))]
+impl<R: Send> ReplySink<R> for ReplyLink<R> {
+    fn deliver(&self, outcome: Result<R, CallError>) -> bool {
+        self.complete(outcome)
+    }
+}
+
+/// Delivers a typed outcome into a typed link, under loom.
+#[cfg(loom)]
+struct LinkSink<R>(Arc<ReplyLink<R>>);
+
+#[cfg(loom)]
 impl<R: Send> ReplySink<R> for LinkSink<R> {
     fn deliver(&self, outcome: Result<R, CallError>) -> bool {
         self.0.complete(outcome)
