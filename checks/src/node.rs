@@ -117,6 +117,7 @@ impl<E: Spawn> Node<E> {
                     let options = StartOptions {
                         name: child.name.clone(),
                         link_to: child.link.then(|| ctx.me().id()),
+                        ..StartOptions::default()
                     };
                     let label = child.label.clone();
                     let args = NodeArgs::child(child, &self.journal);

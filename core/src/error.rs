@@ -23,7 +23,17 @@ pub enum CallError {
     /// Every copy of the reply token was dropped without a reply.
     #[error("the server dropped the request without replying")]
     NoReply,
+    /// The server's bounded mailbox was full: the call was not queued
+    /// ([`crate::rules`], rule 8).
+    #[error("the server's mailbox is full")]
+    Full,
 }
+
+/// A message refused by a full bounded mailbox, handed back to its sender
+/// ([`crate::runtime::Server::try_cast`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the server's mailbox is full")]
+pub struct Full<M>(pub M);
 
 /// A [`CallError`] with the server it concerns: what a runtime handle's call, query, update or
 /// stop returns, so a log line or a panic says which server failed.

@@ -155,6 +155,7 @@ fn rule5_a_start_takes_the_name_and_links_and_its_starter_hears_no_signal_while_
     let options = StartOptions {
         name: Some("worker".to_owned()),
         link_to: Some(P1),
+        ..StartOptions::default()
     };
     assert_eq!(kernel.start(P2, &options, false), Ok(None));
     assert_eq!(kernel.whereis("worker"), Some(P2));
@@ -177,6 +178,7 @@ fn rule5_a_start_linked_to_a_dead_process_answers_no_such_process() {
     let options = StartOptions {
         name: None,
         link_to: Some(P1),
+        ..StartOptions::default()
     };
     let notice = kernel.start(P2, &options, true).unwrap();
     assert_eq!(notice, Some(exit(P2, P1, ExitReason::NoProcess)));

@@ -97,12 +97,12 @@ mod timeout;
 
 pub use client::{Call, Check, ClientResult, Cx, Sleep, Stage};
 pub use effect::{Command, Ctx, Effect, OnOutcome, OnStarted};
-pub use error::{CallError, ExecutorError, ServerError, StartError};
+pub use error::{CallError, ExecutorError, Full, ServerError, StartError};
 pub use ids::{CallTag, MonitorRef, ProcessId, ServerRef, TimerId};
 pub use message::{AnyMessage, Message, downcast, panic_text};
 pub use reason::ExitReason;
 pub use reply::{ReplyTo, WeakReplyTo};
-pub use runtime::{PendingCall, Runtime, Server, ShutdownReport, Stopped};
+pub use runtime::{OnFull, PendingCall, Runtime, Server, ShutdownReport, Stopped};
 pub use server::{CallResult, GenServer};
 pub use signal::{Down, ExitSignal};
 pub use spawn::{ChildStart, Spawn, StartOptions};

@@ -81,3 +81,18 @@
 //! [`Ctx::now`](crate::Ctx::now) and [`Cx::now`](crate::Cx::now) read the engine's clock:
 //! wall time since the runtime started in the threaded runtime, virtual time in the
 //! simulator (which moves only when the schedule says so).
+//!
+//! ## Rule 8: a bounded mailbox refuses, it never grows
+//!
+//! A server started with [`StartOptions::bounded(n)`](crate::StartOptions::bounded) has at
+//! most `n` calls, casts and info messages sent to it and not yet handled. One more is
+//! refused, never queued: a call fails at once with [`CallError::Full`](crate::CallError::Full),
+//! a cast or an info message is dropped, as one to a dead server is (the simulator's trace
+//! shows it refused). Handlers never block, so a server's own sends never wait for room, nor
+//! do a [`Cx`](crate::Cx) client's (the same on both engines). Only a plain thread holding a
+//! runtime handle may choose to wait: [`Server::cast`](crate::Server::cast) waits for room,
+//! [`Server::try_cast`](crate::Server::try_cast) hands the message back in a
+//! [`Full`](crate::Full), and a call waits within its timeout or, with
+//! [`OnFull::Fail`](crate::OnFull::Fail), fails with `Full` at once. The engine's own traffic
+//! is never refused and does not count: replies, timers, exit signals, `Down`s, stops,
+//! `query`/`update`, `on_terminate`.

@@ -62,7 +62,7 @@ mod table;
 #[cfg(not(loom))]
 mod threads;
 
-pub use handle::{Server, Stopped};
+pub use handle::{OnFull, Server, Stopped};
 #[doc(hidden)]
 pub use interrupt::{Doom, Interrupt};
 #[doc(hidden)]
@@ -196,11 +196,7 @@ impl Runtime {
         name: impl Into<String>,
         args: S::Args,
     ) -> Result<Server<S>, StartError> {
-        let options = StartOptions {
-            name: Some(name.into()),
-            link_to: None,
-        };
-        self.start_with(args, options)
+        self.start_with(args, StartOptions::default().named(name))
     }
 
     /// Starts a server with a name and/or a link to a live process, both in place before

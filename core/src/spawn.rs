@@ -12,13 +12,38 @@ use std::sync::Arc;
 
 use crate::{GenServer, ProcessId, StartError};
 
-/// How an engine starts a child server.
+/// How an engine starts a server: `StartOptions::default()` for a plain start, or built up
+/// with [`StartOptions::named`], [`StartOptions::linked_to`], [`StartOptions::bounded`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StartOptions {
     /// Register the child under this name once its `init` succeeded.
     pub name: Option<String>,
     /// Link the child to this process before it handles any message.
     pub link_to: Option<ProcessId>,
+    /// Bound its mailbox to this many calls, casts and info messages waiting
+    /// ([`crate::rules`], rule 8); `None`: unbounded.
+    pub mailbox_limit: Option<usize>,
+}
+
+impl StartOptions {
+    /// These options, registering the server under `name`.
+    pub fn named(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// These options, linking the server to `process` before it handles any message.
+    pub fn linked_to(mut self, process: ProcessId) -> Self {
+        self.link_to = Some(process);
+        self
+    }
+
+    /// These options, with a mailbox that holds at most `limit` calls, casts and info
+    /// messages waiting: one more is refused ([`crate::rules`], rule 8).
+    pub fn bounded(mut self, limit: usize) -> Self {
+        self.mailbox_limit = Some(limit);
+        self
+    }
 }
 
 /// An engine that can start a server of any type: implemented by each engine's spawner.

@@ -160,6 +160,8 @@ pub struct World {
     pub(crate) faults_used: u32,
     /// How often each restarted server was restarted: the life its messages are sent from.
     pub(crate) lives: BTreeMap<ProcessId, u32>,
+    /// The servers with a bounded mailbox, and their bounds (rule 8 of `genserver::rules`).
+    pub(crate) limits: BTreeMap<ProcessId, usize>,
     pub(crate) latency: u64,
     /// The most a message may take beyond its due time (virtual ns): time may then jump to
     /// a deadline over deliveries still within it (see [`World::set_max_latency`]).
@@ -268,6 +270,7 @@ impl World {
             faults: Faults::none(),
             faults_used: 0,
             lives: BTreeMap::new(),
+            limits: BTreeMap::new(),
             latency: 0,
             max_latency: 0,
             failure: None,
@@ -310,6 +313,14 @@ impl World {
         });
         self.start_server(id, EventKind::Start);
         ServerRef::new(id)
+    }
+
+    /// Bounds the mailbox of `server` to `limit` calls, casts and info messages sent to it
+    /// and not yet handled, as [`genserver::StartOptions::bounded`] does for a child (rule 8
+    /// of [`genserver::rules`]): one more call fails at once with
+    /// [`genserver::CallError::Full`], one more cast or info message is dropped (traced).
+    pub fn bound_mailbox<S>(&mut self, server: ServerRef<S>, limit: usize) {
+        self.limits.insert(server.id(), limit);
     }
 
     /// The address the next [`World::spawn`] will give (to wire servers that call each other).

@@ -52,18 +52,27 @@ pub(crate) fn run_at_exit(at_exit: OnExit, reason: &ExitReason) {
 }
 
 impl<S: GenServer> Envelope<S> {
-    /// Answers a message its mailbox refused because the server had already exited: a call
-    /// fails with "no such process" through its own reply link.
-    pub(crate) fn bounce(self) {
+    /// Answers a message its mailbox refused (the server had exited, or its bounded
+    /// mailbox was full): a call fails with `error` through its own reply link.
+    pub(crate) fn fail(self, error: CallError) {
         match self {
             Envelope::Call { from, .. }
             | Envelope::Misfit {
                 call: Some(from), ..
             } => {
-                from.fail(CallError::NoProcess);
+                from.fail(error);
             }
             _ => {}
         }
+    }
+
+    /// Whether it counts against a bounded mailbox: a call, cast or info, or a misfit
+    /// standing for one (rule 8).
+    pub(crate) fn is_message(&self) -> bool {
+        matches!(
+            self,
+            Envelope::Call { .. } | Envelope::Cast(_) | Envelope::Info(_) | Envelope::Misfit { .. }
+        )
     }
 
     /// Answers a message the server will never handle because it exited.

@@ -3,14 +3,16 @@
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 
 use crate::runtime::envelope::Envelope;
-use crate::runtime::inbox::ServerCell;
+use crate::runtime::inbox::{Refused, ServerCell};
 use crate::runtime::sinks::link_sink;
 use crate::runtime::{PendingCall, ReplyLink, Runtime, current, open_calls};
 use crate::sync::Arc;
 use crate::{
-    CallError, CallTag, ExitReason, GenServer, ProcessId, ReplyTo, ServerError, ServerRef, Timeout,
+    CallError, CallTag, ExitReason, Full, GenServer, ProcessId, ReplyTo, ServerError, ServerRef,
+    Timeout,
 };
 
 /// How [`Server::stop_timeout`] ended.
@@ -20,6 +22,17 @@ pub enum Stopped {
     Terminated,
     /// It did not: it was killed.
     Killed,
+}
+
+/// What a handle's call does when the server's bounded mailbox is full (rule 8 of
+/// [`crate::rules`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OnFull {
+    /// Wait for room, within the call's timeout (then [`CallError::Timeout`]).
+    #[default]
+    Wait,
+    /// Fail at once with [`CallError::Full`].
+    Fail,
 }
 
 /// Numbers the calls of callers that are not servers (tags are only for tracing).
@@ -34,6 +47,7 @@ pub struct Server<S: GenServer> {
     rt: Runtime,
     cell: Arc<ServerCell<S>>,
     timeout: Timeout,
+    on_full: OnFull,
 }
 
 impl<S: GenServer> Clone for Server<S> {
@@ -42,6 +56,7 @@ impl<S: GenServer> Clone for Server<S> {
             rt: self.rt.clone(),
             cell: Arc::clone(&self.cell),
             timeout: self.timeout,
+            on_full: self.on_full,
         }
     }
 }
@@ -54,7 +69,12 @@ impl<S: GenServer> fmt::Debug for Server<S> {
 
 impl<S: GenServer> Server<S> {
     pub(crate) fn from_cell(rt: Runtime, cell: Arc<ServerCell<S>>, timeout: Timeout) -> Self {
-        Server { rt, cell, timeout }
+        Server {
+            rt,
+            cell,
+            timeout,
+            on_full: OnFull::Wait,
+        }
     }
 
     /// The server's process id.
@@ -73,6 +93,13 @@ impl<S: GenServer> Server<S> {
         self
     }
 
+    /// The same handle, with calls that wait for room in a full bounded mailbox
+    /// ([`OnFull::Wait`], the default) or fail at once ([`OnFull::Fail`]).
+    pub fn on_full(mut self, on_full: OnFull) -> Self {
+        self.on_full = on_full;
+        self
+    }
+
     /// Whether the server is still running (it may exit right after this returns). A
     /// killed server is not, even while its task finishes the callback it was running.
     pub fn is_alive(&self) -> bool {
@@ -84,17 +111,30 @@ impl<S: GenServer> Server<S> {
         self.call_timeout(request, self.timeout)
     }
 
-    /// Calls the server and waits for the reply, up to `timeout`.
+    /// Calls the server and waits for the reply, up to `timeout` (a wait for room in a full
+    /// bounded mailbox included).
     pub fn call_timeout(
         &self,
         request: S::Call,
         timeout: Timeout,
     ) -> Result<S::Reply, ServerError> {
-        self.call_async(request).wait_timeout(timeout)
+        let deadline = deadline(timeout);
+        let pending = self.send_call(request, deadline);
+        let left = deadline.map_or(timeout, |deadline| {
+            Timeout::After(deadline.saturating_duration_since(Instant::now()))
+        });
+        pending.wait_timeout(left)
     }
 
-    /// Sends a call and returns at once with a handle to read the reply from later.
+    /// Sends a call and returns with a handle to read the reply from later: at once, or,
+    /// when the server's bounded mailbox is full, once there is room (within the handle's
+    /// timeout; see [`OnFull`]).
     pub fn call_async(&self, request: S::Call) -> PendingCall<S::Reply> {
+        self.send_call(request, deadline(self.timeout))
+    }
+
+    /// Sends a call, waiting for room until `room_until` if the handle says so.
+    fn send_call(&self, request: S::Call, room_until: Option<Instant>) -> PendingCall<S::Reply> {
         let (id, name) = (self.cell.id, self.cell.name.clone());
         if let Err(error) = self.not_from_itself() {
             return PendingCall::failed(error.error, id, name);
@@ -105,8 +145,18 @@ impl<S: GenServer> Server<S> {
         }
         let tag = CallTag(EXTERNAL_TAGS.fetch_add(1, Ordering::Relaxed));
         let from = ReplyTo::new(ProcessId::EXTERNAL, tag, link_sink(&link));
-        if let Err(refused) = self.cell.mailbox.push(Envelope::Call { request, from }) {
-            refused.bounce();
+        let call = Envelope::Call { request, from };
+        let offered = match self.on_full {
+            OnFull::Wait => self.cell.offer_until(call, room_until),
+            OnFull::Fail => self.cell.offer(call),
+        };
+        match offered {
+            Ok(()) => {}
+            Err(Refused::Full(call)) if self.on_full == OnFull::Wait => {
+                call.fail(CallError::Timeout)
+            }
+            Err(Refused::Full(call)) => call.fail(CallError::Full),
+            Err(Refused::Closed(call)) => call.fail(CallError::NoProcess),
         }
         PendingCall::new(link, id, name)
     }
@@ -123,14 +173,54 @@ impl<S: GenServer> Server<S> {
         }
     }
 
-    /// Casts to the server. Never fails: a cast to an exited server is dropped.
+    /// Casts to the server. Never fails: a cast to an exited server is dropped. When its
+    /// bounded mailbox is full, waits for room (use [`Server::try_cast`] not to wait).
     pub fn cast(&self, msg: S::Cast) {
-        let _ = self.cell.mailbox.push(Envelope::Cast(msg));
+        let _ = self.cell.offer_until(Envelope::Cast(msg), None);
     }
 
-    /// Sends an info message to the server; dropped if it has exited.
+    /// Casts to the server unless its bounded mailbox is full: then hands the message back
+    /// (rule 8 of [`crate::rules`]). A cast to an exited server is dropped (`Ok`).
+    ///
+    /// ```
+    /// # use genserver::{CallResult, Ctx, ExitReason, Full, GenServer, ReplyTo, Runtime};
+    /// # use genserver::StartOptions;
+    /// struct Slow;
+    /// impl GenServer for Slow {
+    ///     type Args = ();
+    ///     type Call = ();
+    ///     type Reply = ();
+    ///     type Cast = u32;
+    ///     type Info = ();
+    ///     type Continue = ();
+    ///     fn init(_: (), _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
+    ///         Ok(Slow)
+    ///     }
+    ///     fn handle_call(&mut self, _: (), _: ReplyTo<()>, _: &mut Ctx<Self>) -> CallResult<()> {
+    ///         CallResult::Reply(())
+    ///     }
+    ///     fn handle_cast(&mut self, _: u32, _: &mut Ctx<Self>) {
+    ///         std::thread::sleep(std::time::Duration::from_millis(50));
+    ///     }
+    /// }
+    ///
+    /// let rt = Runtime::new();
+    /// let slow = rt.start_with::<Slow>((), StartOptions::default().bounded(2)).unwrap();
+    /// // The server takes the first cast and sleeps on it; two more fill its mailbox.
+    /// let refused = (1..=100).find_map(|n| slow.try_cast(n).err());
+    /// assert!(matches!(refused, Some(Full(_))));
+    /// ```
+    pub fn try_cast(&self, msg: S::Cast) -> Result<(), Full<S::Cast>> {
+        match self.cell.offer(Envelope::Cast(msg)) {
+            Err(Refused::Full(Envelope::Cast(msg))) => Err(Full(msg)),
+            _ => Ok(()),
+        }
+    }
+
+    /// Sends an info message to the server; dropped if it has exited. When its bounded
+    /// mailbox is full, waits for room, as [`Server::cast`] does.
     pub fn send(&self, msg: S::Info) {
-        let _ = self.cell.mailbox.push(Envelope::Info(msg));
+        let _ = self.cell.offer_until(Envelope::Info(msg), None);
     }
 
     /// Runs `inspect` on the server's state between two messages and returns its result
@@ -273,4 +363,11 @@ impl<S: GenServer> Server<S> {
             false => Err(self.cell.error(CallError::NoProcess)),
         }
     }
+}
+
+/// When a wait of `timeout` from now ends (`None`: never).
+fn deadline(timeout: Timeout) -> Option<Instant> {
+    timeout
+        .duration()
+        .and_then(|limit| Instant::now().checked_add(limit))
 }

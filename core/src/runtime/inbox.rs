@@ -2,6 +2,8 @@
 //! servers of other types.
 
 use std::any::Any;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use crate::message::{AnyMessage, downcast, misfit};
 use crate::runtime::envelope::Envelope;
@@ -9,7 +11,7 @@ use crate::runtime::interrupt::{Doom, Interrupt};
 use crate::runtime::open_calls::{self, OpenCalls};
 use crate::runtime::sinks::ErasedSink;
 use crate::runtime::{Mailbox, ReplyLink, Runtime, Server};
-use crate::sync::Arc;
+use crate::sync::{Arc, blocking};
 use crate::{
     CallError, CallTag, Down, ExitReason, ExitSignal, GenServer, ProcessId, ReplyTo, ServerError,
     Timeout,
@@ -25,16 +27,108 @@ pub(crate) struct ServerCell<S: GenServer> {
     pub(crate) interrupt: Interrupt<AnyMessage>,
     /// Calls sent and not answered: a doom fails them at once.
     pub(crate) calls: OpenCalls,
+    /// Its mailbox's bound, if it has one (rule 8).
+    bound: Option<Bound>,
+}
+
+/// A bounded mailbox's count: calls, casts and infos sent and not yet handled.
+struct Bound {
+    limit: usize,
+    waiting: AtomicUsize,
+}
+
+/// Why a mailbox did not take a message; the message comes back.
+pub(crate) enum Refused<T> {
+    /// The bounded mailbox is full.
+    Full(T),
+    /// The server has exited.
+    Closed(T),
 }
 
 impl<S: GenServer> ServerCell<S> {
-    pub(crate) fn new(id: ProcessId, name: Option<std::sync::Arc<str>>) -> Self {
+    pub(crate) fn new(
+        id: ProcessId,
+        name: Option<std::sync::Arc<str>>,
+        limit: Option<usize>,
+    ) -> Self {
         ServerCell {
             id,
             name,
             mailbox: Mailbox::new(),
             interrupt: Interrupt::new(),
             calls: OpenCalls::default(),
+            bound: limit.map(|limit| Bound {
+                limit,
+                waiting: AtomicUsize::new(0),
+            }),
+        }
+    }
+
+    /// Queues a call, cast or info message (or a misfit standing for one), unless a bounded
+    /// mailbox is full or the server has exited (rule 8).
+    pub(crate) fn offer(&self, envelope: Envelope<S>) -> Result<(), Refused<Envelope<S>>> {
+        if !self.admit() {
+            return Err(Refused::Full(envelope));
+        }
+        self.mailbox.push(envelope).map_err(Refused::Closed)
+    }
+
+    /// [`ServerCell::offer`], waiting while the mailbox is full until `deadline` (for ever
+    /// with none), looking again at growing intervals (up to a millisecond apart). Blocks the
+    /// thread, telling the executor first if it is one of its workers.
+    pub(crate) fn offer_until(
+        &self,
+        envelope: Envelope<S>,
+        deadline: Option<Instant>,
+    ) -> Result<(), Refused<Envelope<S>>> {
+        let mut envelope = match self.offer(envelope) {
+            Err(Refused::Full(envelope)) => envelope,
+            done => return done,
+        };
+        blocking(|| {
+            let mut pause = Duration::from_micros(10);
+            loop {
+                let now = Instant::now();
+                if deadline.is_some_and(|deadline| now >= deadline) {
+                    return Err(Refused::Full(envelope));
+                }
+                let left = deadline.map_or(pause, |deadline| deadline - now);
+                std::thread::sleep(pause.min(left));
+                pause = (pause * 2).min(Duration::from_millis(1));
+                envelope = match self.offer(envelope) {
+                    Err(Refused::Full(envelope)) => envelope,
+                    done => return done,
+                };
+            }
+        })
+    }
+
+    /// Takes a place in a bounded mailbox; `false` if it is full.
+    fn admit(&self) -> bool {
+        let Some(bound) = &self.bound else {
+            return true;
+        };
+        let mut waiting = bound.waiting.load(Ordering::Relaxed);
+        loop {
+            if waiting >= bound.limit {
+                return false;
+            }
+            match bound.waiting.compare_exchange_weak(
+                waiting,
+                waiting + 1,
+                Ordering::AcqRel,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return true,
+                Err(now) => waiting = now,
+            }
+        }
+    }
+
+    /// The server took a call, cast or info message (or a misfit): its place is free.
+    pub(crate) fn took_message(&self) {
+        if let Some(bound) = &self.bound {
+            bound.waiting.fetch_sub(1, Ordering::AcqRel);
         }
     }
 
@@ -109,7 +203,8 @@ impl<S: GenServer> Entry<S> {
                 call: None,
             },
         };
-        let _ = self.0.mailbox.push(envelope);
+        // Full or exited: dropped, as a cast to a dead server is (rule 8).
+        let _ = self.0.offer(envelope);
     }
 }
 
@@ -141,8 +236,10 @@ impl<S: GenServer> Inbox for Entry<S> {
                 call: Some(from),
             },
         };
-        if let Err(refused) = self.0.mailbox.push(envelope) {
-            refused.bounce();
+        match self.0.offer(envelope) {
+            Ok(()) => {}
+            Err(Refused::Full(refused)) => refused.fail(CallError::Full),
+            Err(Refused::Closed(refused)) => refused.fail(CallError::NoProcess),
         }
     }
 

@@ -70,7 +70,7 @@ impl<S: GenServer> Launched<S> {
             None => None,
         };
         let name = options.name.as_deref().map(std::sync::Arc::from);
-        let cell = Arc::new(ServerCell::new(rt.next_id(), name));
+        let cell = Arc::new(ServerCell::new(rt.next_id(), name, options.mailbox_limit));
         let link = Arc::new(ReplyLink::new());
         let started = Started(Arc::clone(&link));
         let task = run::<S>(

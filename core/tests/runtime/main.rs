@@ -1,6 +1,7 @@
 //! The threaded runtime against the rules of `shared/reference/genserver-semantics.md`.
 
 mod api;
+mod bounded;
 mod calls;
 mod failures;
 mod kills;

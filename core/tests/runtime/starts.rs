@@ -175,10 +175,7 @@ fn trapping_asked_for_in_init_holds_from_registration_on() {
     dead.stop(ExitReason::Normal).unwrap();
     // Linked at registration to a dead process: the exit signal comes before `init`'s
     // effects are carried out, and is trapped all the same.
-    let options = StartOptions {
-        name: None,
-        link_to: Some(dead.id()),
-    };
+    let options = StartOptions::default().linked_to(dead.id());
     let child = rt
         .start_with::<N>(NodeArgs::new("kid", &j).trapping(), options)
         .unwrap();

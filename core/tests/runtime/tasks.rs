@@ -100,10 +100,7 @@ fn an_async_start_under_a_taken_name_fails_at_once() {
     let executor = pool(1);
     let rt = Runtime::on(executor.handle().clone()).expect("a multi-threaded runtime with time");
     let first = rt.start_named::<Numbered>("one", 1).expect("starts");
-    let options = StartOptions {
-        name: Some("one".into()),
-        link_to: None,
-    };
+    let options = StartOptions::default().named("one");
     let second = executor.block_on(rt.start_async::<Numbered>(2, options));
     assert!(matches!(second, Err(genserver::StartError::NameTaken(_))));
     assert_eq!(first.call(()), Ok(1));

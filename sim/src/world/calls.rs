@@ -26,6 +26,9 @@ impl World {
         if !self.alive(to) {
             return Err(CallError::NoProcess);
         }
+        if self.mailbox_full(to) {
+            return Err(CallError::Full);
+        }
         let tag = self.naming.call(caller, to, &request);
         let deadline = timeout.duration().map(|after| {
             let at = self.now.saturating_add(duration_ns(after));

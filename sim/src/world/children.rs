@@ -71,6 +71,9 @@ impl World {
         debug_assert_eq!(id, self.next_id(), "children get the next ids in order");
         self.touch_write(id);
         let name = self.display_name(options.name.as_deref(), &type_name, id);
+        if let Some(limit) = options.mailbox_limit {
+            self.limits.insert(id, limit);
+        }
         self.procs.push(Proc {
             name: name.into(),
             kind: ProcKind::Server(slot),

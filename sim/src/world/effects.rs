@@ -149,6 +149,12 @@ impl World {
             // A token in it fails its call from the addressee, as a call queued there would.
             return self.collect_replies(to);
         }
+        if matches!(body, Body::Cast(_) | Body::Info(_)) && self.mailbox_full(to) {
+            self.emit(EventKind::Drop, Some(from), Some(to), |_| {
+                format!("{body} (mailbox full)")
+            });
+            return;
+        }
         let kind = if reply {
             EventKind::Reply
         } else {
@@ -161,6 +167,17 @@ impl World {
         let name = self.naming.message(from, to, &body);
         let envelope = Envelope::new(due, sent, name, body);
         self.net.push(from, life, to, envelope);
+    }
+
+    /// Whether `to` has a bounded mailbox that holds its limit of calls, casts and infos
+    /// (rule 8). A send to a bounded mailbox depends on every other send to it and on every
+    /// delivery to it (which one is refused does), so it counts as a write of `to`.
+    pub(crate) fn mailbox_full(&mut self, to: ProcessId) -> bool {
+        let Some(&limit) = self.limits.get(&to) else {
+            return false;
+        };
+        self.touch_write(to);
+        self.net.messages_to(to) >= limit
     }
 
     /// Stops server `id`: `terminate` (unless killed), failing every call it holds or has

@@ -201,6 +201,7 @@ impl World {
             faults: self.faults.clone(),
             faults_used: self.faults_used,
             lives: self.lives.clone(),
+            limits: self.limits.clone(),
             latency: self.latency,
             max_latency: self.max_latency,
             failure: self.failure.clone(),

@@ -41,6 +41,21 @@ impl Network {
             .push_back(envelope);
     }
 
+    /// How many calls, casts and info messages are on their way to `to` (in the simulator,
+    /// its mailbox: a message is handled when it is delivered).
+    pub fn messages_to(&self, to: ProcessId) -> usize {
+        (self.queues.iter())
+            .filter(|((_, _, receiver), _)| *receiver == to)
+            .flat_map(|(_, queue)| queue)
+            .filter(|envelope| {
+                matches!(
+                    envelope.body,
+                    Body::Call { .. } | Body::Cast(_) | Body::Info(_)
+                )
+            })
+            .count()
+    }
+
     /// Whether an exit signal may be queued (one was queued at some point).
     pub fn may_hold_exits(&self) -> bool {
         self.exits

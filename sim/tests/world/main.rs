@@ -2,6 +2,7 @@
 //! and the determinism self-check.
 
 mod async_clients;
+mod bounded;
 mod determinism;
 mod faults;
 mod fifo;

@@ -1,0 +1,262 @@
+//! Rule 8: a bounded mailbox refuses what would exceed its limit (calls, casts, infos sent
+//! and not yet handled), never the runtime's own traffic; a handle's caller chooses to wait
+//! for room or to fail, a server's own sends never wait.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread;
+use std::time::Duration;
+
+use genserver::{
+    CallError, CallResult, Ctx, ExitReason, Full, GenServer, OnFull, ReplyTo, Runtime, Server,
+    ServerRef, StartOptions, Timeout,
+};
+
+use crate::probe::LONG;
+
+/// A gate a callback is held at until the test opens it; the test can wait until a
+/// callback has reached it.
+#[derive(Clone, Default)]
+struct Gate(Arc<(Mutex<(bool, bool)>, Condvar)>);
+
+impl Gate {
+    fn open(&self) {
+        self.0.0.lock().unwrap().1 = true;
+        self.0.1.notify_all();
+    }
+
+    /// Waits until a callback is held at the gate.
+    fn reached(&self) {
+        let mut state = self.0.0.lock().unwrap();
+        while !state.0 {
+            state = self.0.1.wait(state).unwrap();
+        }
+    }
+
+    fn pass(&self) {
+        let mut state = self.0.0.lock().unwrap();
+        state.0 = true;
+        self.0.1.notify_all();
+        while !state.1 {
+            state = self.0.1.wait(state).unwrap();
+        }
+    }
+}
+
+/// Counts its casts; the call `Hold` blocks its callback at the gate, so nothing behind it
+/// is handled until the gate opens.
+struct Held {
+    casts: Vec<u32>,
+    gate: Gate,
+}
+
+#[derive(Debug)]
+enum Call {
+    Hold,
+    Casts,
+}
+
+impl GenServer for Held {
+    type Args = Gate;
+    type Call = Call;
+    type Reply = Vec<u32>;
+    type Cast = u32;
+    type Info = ();
+    type Continue = ();
+
+    fn init(gate: Gate, _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
+        Ok(Held {
+            casts: Vec::new(),
+            gate,
+        })
+    }
+
+    fn handle_call(
+        &mut self,
+        call: Call,
+        _: ReplyTo<Vec<u32>>,
+        _: &mut Ctx<Self>,
+    ) -> CallResult<Vec<u32>> {
+        if let Call::Hold = call {
+            self.gate.pass();
+        }
+        CallResult::Reply(self.casts.clone())
+    }
+
+    fn handle_cast(&mut self, n: u32, _: &mut Ctx<Self>) {
+        self.casts.push(n);
+    }
+}
+
+/// A server bounded to `limit`, held in a callback (so what comes next waits) with its
+/// mailbox filled by casts of 0, its gate, and the thread whose call holds it.
+fn held(rt: &Runtime, limit: usize) -> (Server<Held>, Gate, thread::JoinHandle<()>) {
+    let gate = Gate::default();
+    let options = StartOptions::default().bounded(limit);
+    let server = rt.start_with::<Held>(gate.clone(), options).unwrap();
+    let holder = {
+        let server = server.clone().with_timeout(LONG);
+        thread::spawn(move || drop(server.call(Call::Hold)))
+    };
+    gate.reached();
+    for _ in 0..limit {
+        assert_eq!(server.try_cast(0), Ok(()));
+    }
+    (server, gate, holder)
+}
+
+#[test]
+fn a_full_mailbox_refuses_a_cast_and_hands_it_back_then_takes_casts_again_once_drained() {
+    let rt = Runtime::new();
+    let (server, gate, holder) = held(&rt, 3);
+    assert_eq!(server.try_cast(7), Err(Full(7)));
+    gate.open();
+    holder.join().unwrap();
+    let casts = server.call(Call::Casts).unwrap();
+    // Each refused cast came back; what was taken is exactly the limit.
+    assert_eq!(casts.len(), 3, "{casts:?}");
+    assert_eq!(server.try_cast(8), Ok(()));
+    assert_eq!(server.call(Call::Casts).unwrap().last(), Some(&8));
+}
+
+#[test]
+fn a_call_fails_at_once_with_full_when_its_handle_says_so_and_waits_for_room_by_default() {
+    let rt = Runtime::new();
+    let (server, gate, holder) = held(&rt, 1);
+    let failing = server.clone().on_full(OnFull::Fail);
+    let refused = failing.call(Call::Casts).unwrap_err();
+    assert_eq!(
+        (refused.error, refused.id),
+        (CallError::Full, Some(server.id()))
+    );
+    // Waiting for room within a short timeout: still full, so it times out.
+    let short = server.call_timeout(Call::Casts, Timeout::millis(30));
+    assert_eq!(short.map_err(CallError::from), Err(CallError::Timeout));
+    // Waiting with room to come: the call goes through once the gate opens.
+    let waiting = {
+        let server = server.clone().with_timeout(LONG);
+        thread::spawn(move || server.call(Call::Casts).map(|casts| casts.len()))
+    };
+    gate.open();
+    holder.join().unwrap();
+    assert_eq!(waiting.join().unwrap(), Ok(1));
+}
+
+#[test]
+fn a_cast_waits_for_room_and_is_never_lost() {
+    let rt = Runtime::new();
+    let (server, gate, holder) = held(&rt, 1);
+    let sent = Arc::new(AtomicBool::new(false));
+    let caster = {
+        let (server, sent) = (server.clone(), Arc::clone(&sent));
+        thread::spawn(move || {
+            server.cast(9);
+            sent.store(true, Ordering::SeqCst);
+        })
+    };
+    thread::sleep(Duration::from_millis(30));
+    assert!(
+        !sent.load(Ordering::SeqCst),
+        "a cast went past a full mailbox"
+    );
+    gate.open();
+    holder.join().unwrap();
+    caster.join().unwrap();
+    assert_eq!(server.call(Call::Casts).unwrap(), vec![0, 9]);
+}
+
+#[test]
+fn the_runtimes_own_traffic_is_never_refused() {
+    let rt = Runtime::new();
+    let (server, gate, holder) = held(&rt, 1);
+    let watch = rt.monitor(server.id());
+    let terminated = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&terminated);
+    server
+        .on_terminate(move |_| flag.store(true, Ordering::SeqCst))
+        .unwrap();
+    let query = {
+        let server = server.clone();
+        thread::spawn(move || server.query(|state| state.casts.len()))
+    };
+    let stopper = {
+        let server = server.clone();
+        thread::spawn(move || server.stop(ExitReason::Normal))
+    };
+    gate.open();
+    holder.join().unwrap();
+    // The query and the stop race each other (the query may come after the exit), but
+    // neither was refused.
+    let query = query.join().unwrap().map_err(CallError::from);
+    assert!(
+        matches!(
+            query,
+            Ok(1) | Err(CallError::Exited(ExitReason::Normal) | CallError::NoProcess)
+        ),
+        "{query:?}"
+    );
+    assert_eq!(stopper.join().unwrap().map_err(CallError::from), Ok(()));
+    assert_eq!(
+        watch.wait_timeout(LONG).map_err(CallError::from),
+        Ok(ExitReason::Normal)
+    );
+    assert!(terminated.load(Ordering::SeqCst));
+}
+
+/// Calls a server from its callback (an effect): the outcome comes back as info.
+struct Relay {
+    outcomes: Vec<Result<Vec<u32>, CallError>>,
+}
+
+impl GenServer for Relay {
+    type Args = ();
+    type Call = ();
+    type Reply = Vec<Result<Vec<u32>, CallError>>;
+    type Cast = ServerRef<Held>;
+    type Info = Result<Vec<u32>, CallError>;
+    type Continue = ();
+
+    fn init(_: (), _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
+        Ok(Relay {
+            outcomes: Vec::new(),
+        })
+    }
+
+    fn handle_call(
+        &mut self,
+        _: (),
+        _: ReplyTo<Self::Reply>,
+        _: &mut Ctx<Self>,
+    ) -> CallResult<Self::Reply> {
+        CallResult::Reply(self.outcomes.clone())
+    }
+
+    fn handle_cast(&mut self, to: ServerRef<Held>, ctx: &mut Ctx<Self>) {
+        ctx.cast(to, 5);
+        ctx.call(to, Call::Casts, LONG, |outcome| outcome);
+    }
+
+    fn handle_info(&mut self, outcome: Self::Info, _: &mut Ctx<Self>) {
+        self.outcomes.push(outcome);
+    }
+}
+
+#[test]
+fn a_servers_own_call_to_a_full_mailbox_fails_at_once_and_its_cast_is_dropped() {
+    let rt = Runtime::new();
+    let (server, gate, holder) = held(&rt, 1);
+    let relay = rt.start::<Relay>(()).unwrap();
+    relay.cast(server.addr());
+    let outcomes = (0..5_000)
+        .map(|_| {
+            thread::sleep(Duration::from_millis(1));
+            relay.call(()).unwrap()
+        })
+        .find(|outcomes| !outcomes.is_empty());
+    let outcomes = outcomes.expect("the relay's call has an outcome within 5 s");
+    assert_eq!(outcomes, vec![Err(CallError::Full)]);
+    gate.open();
+    holder.join().unwrap();
+    // The relay's cast of 5 was dropped, not queued behind the hold.
+    assert_eq!(server.call(Call::Casts).unwrap(), vec![0]);
+}
