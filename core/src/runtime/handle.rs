@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use crate::runtime::envelope::Envelope;
 use crate::runtime::inbox::{Refused, ServerCell};
+use crate::runtime::pending::deadline;
 use crate::runtime::sinks::link_sink;
 use crate::runtime::{PendingCall, ReplyLink, Runtime, current, open_calls};
 use crate::sync::Arc;
@@ -119,11 +120,7 @@ impl<S: GenServer> Server<S> {
         timeout: Timeout,
     ) -> Result<S::Reply, ServerError> {
         let deadline = deadline(timeout);
-        let pending = self.send_call(request, deadline);
-        let left = deadline.map_or(timeout, |deadline| {
-            Timeout::After(deadline.saturating_duration_since(Instant::now()))
-        });
-        pending.wait_timeout(left)
+        self.send_call(request, deadline).wait_until(deadline)
     }
 
     /// Sends a call and returns with a handle to read the reply from later: at once, or,
@@ -363,11 +360,4 @@ impl<S: GenServer> Server<S> {
             false => Err(self.cell.error(CallError::NoProcess)),
         }
     }
-}
-
-/// When a wait of `timeout` from now ends (`None`: never).
-fn deadline(timeout: Timeout) -> Option<Instant> {
-    timeout
-        .duration()
-        .and_then(|limit| Instant::now().checked_add(limit))
 }

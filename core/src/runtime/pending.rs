@@ -1,6 +1,6 @@
 //! The handle of an asynchronous call (GenServers.jl's "link").
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::runtime::ReplyLink;
 use crate::sync::Arc;
@@ -47,15 +47,17 @@ impl<R> PendingCall<R> {
     /// Waits for the outcome for at most `timeout`; then gives up with [`CallError::Timeout`]
     /// and discards any later reply.
     pub fn wait_timeout(self, timeout: Timeout) -> Result<R, ServerError> {
-        let Some(limit) = timeout.duration() else {
+        self.wait_until(deadline(timeout))
+    }
+
+    /// Waits for the outcome until `deadline` (for ever with none); then gives up with
+    /// [`CallError::Timeout`].
+    pub(crate) fn wait_until(self, deadline: Option<Instant>) -> Result<R, ServerError> {
+        let Some(deadline) = deadline else {
             return self.wait();
         };
-        let deadline = Instant::now().checked_add(limit);
         loop {
-            let left = match deadline {
-                Some(deadline) => deadline.saturating_duration_since(Instant::now()),
-                None => Duration::MAX,
-            };
+            let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 let outcome = self.link.time_out();
                 return self.named(outcome);
@@ -123,4 +125,11 @@ impl<R> Drop for PendingCall<R> {
     fn drop(&mut self) {
         self.link.abandon();
     }
+}
+
+/// When a wait of `timeout` from now ends (`None`: never).
+pub(crate) fn deadline(timeout: Timeout) -> Option<Instant> {
+    timeout
+        .duration()
+        .and_then(|limit| Instant::now().checked_add(limit))
 }
