@@ -73,7 +73,7 @@ pub use pending::PendingCall;
 pub use shutdown::ShutdownReport;
 pub use spawner::Spawner;
 #[cfg(not(loom))]
-pub use threads::{ClientFailure, Threads};
+pub use threads::{CallObserver, ClientFailure, Threads};
 
 use std::time::{Duration, Instant};
 

@@ -34,7 +34,7 @@ pub(crate) fn lock_spin<T>(mutex: &SpinMutex<T>) -> MutexGuard<'_, T> {
 
 /// Locks `mutex`, ignoring poisoning: no lock is held while user code runs, so a poisoned
 /// lock still guards consistent data.
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T: ?Sized>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())

@@ -1,5 +1,6 @@
 //! Scenarios on real threads: the same `async` clients the simulator explores, run for real.
 
+use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -10,8 +11,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::client::{ClientBody, ClientEngine, ClientResult, client_body};
+use crate::runtime::pending::deadline;
 use crate::runtime::{PendingCall, ReplyLink, Runtime};
-use crate::sync::{Arc, block_on};
+use crate::sync::{Arc, Mutex, block_on, lock};
 use crate::{AnyMessage, CallError, CallTag, Check, Cx, GenServer, ProcessId, ServerRef, Stage};
 use crate::{Timeout, panic_text};
 
@@ -58,7 +60,24 @@ use crate::{Timeout, panic_text};
 pub struct Threads {
     rt: Runtime,
     clients: Vec<(String, ClientBody)>,
+    observer: Option<Observer>,
 }
+
+/// Sees the calls of a [`Threads`] scenario's clients as they happen, one at a time and in
+/// real-time order (a call is invoked before it is sent and returns after its outcome came):
+/// what a history recorder needs from real runs (the simulator's linearizability check has
+/// one).
+pub trait CallObserver: Send {
+    /// `client` is about to call `server` with `request`: a number for the call, under which
+    /// it returns, or `None` not to follow it.
+    fn invoke(&mut self, client: ProcessId, server: ProcessId, request: &dyn Any) -> Option<u64>;
+
+    /// Call `call` came back with `outcome` (a timeout or another failure included).
+    fn respond(&mut self, call: u64, outcome: Result<&dyn Any, &CallError>);
+}
+
+/// The observer of a scenario's calls, shared by its clients' threads.
+type Observer = Arc<Mutex<dyn CallObserver>>;
 
 /// A client of a [`Threads`] scenario that failed: its name and what went wrong (a panic
 /// is a [`Check::Failed`] starting with "panicked").
@@ -90,7 +109,14 @@ impl Threads {
         Threads {
             rt: Runtime::new(),
             clients: Vec::new(),
+            observer: None,
         }
+    }
+
+    /// Shows every call the clients make to `observer` (it stays yours: read what it
+    /// recorded after [`Threads::run`]).
+    pub fn observe<O: CallObserver + 'static>(&mut self, observer: Arc<Mutex<O>>) {
+        self.observer = Some(observer);
     }
 
     /// The runtime the servers run on (to inspect them after [`Threads::run`]).
@@ -105,9 +131,10 @@ impl Threads {
             .map(|(name, body)| {
                 let rt = self.rt.clone();
                 let me = rt.next_id();
+                let observer = self.observer.clone();
                 let handle = thread::Builder::new()
                     .name(name.clone())
-                    .spawn(move || play(rt, me, body));
+                    .spawn(move || play(rt, me, observer, body));
                 (name, handle)
             })
             .collect();
@@ -149,10 +176,11 @@ impl Stage for Threads {
 }
 
 /// Runs one client's body to its end on this thread.
-fn play(rt: Runtime, me: ProcessId, body: ClientBody) -> ClientResult {
+fn play(rt: Runtime, me: ProcessId, observer: Option<Observer>, body: ClientBody) -> ClientResult {
     let engine = Rc::new(ThreadClient {
         rt,
         me,
+        observer,
         calls: RefCell::default(),
         sleeps: RefCell::default(),
         tickets: Cell::new(0),
@@ -165,8 +193,8 @@ fn panicked(panic: &(dyn std::any::Any + Send)) -> Check {
     Check::failed(format!("panicked: {}", panic_text(panic)))
 }
 
-/// A call in flight and when it times out.
-type InFlight = (PendingCall<AnyMessage>, Option<Instant>);
+/// A call in flight, when it times out, and its number for the observer.
+type InFlight = (PendingCall<AnyMessage>, Option<Instant>, Option<u64>);
 
 /// A client's requests as real calls and casts. Waiting for a call's outcome blocks the
 /// client's thread inside `poll` (each client has its own), so several calls may be in
@@ -174,6 +202,7 @@ type InFlight = (PendingCall<AnyMessage>, Option<Instant>);
 struct ThreadClient {
     rt: Runtime,
     me: ProcessId,
+    observer: Option<Observer>,
     calls: RefCell<BTreeMap<u64, InFlight>>,
     sleeps: RefCell<BTreeMap<u64, Instant>>,
     tickets: Cell<u64>,
@@ -199,6 +228,8 @@ impl ClientEngine for ThreadClient {
     }
 
     fn call(&self, ticket: u64, to: ProcessId, request: AnyMessage, timeout: Timeout) {
+        let observed = (self.observer.as_ref())
+            .and_then(|observer| lock(observer).invoke(self.me, to, &*request));
         let link = Arc::new(ReplyLink::new());
         match self.rt.inbox(to) {
             Some(inbox) => inbox.call_any(self.me, CallTag(ticket + 1), request, link.clone()),
@@ -206,22 +237,21 @@ impl ClientEngine for ThreadClient {
                 link.complete(Err(CallError::NoProcess));
             }
         }
-        let deadline = timeout
-            .duration()
-            .and_then(|t| Instant::now().checked_add(t));
         let pending = PendingCall::new(link, to, None);
-        self.calls.borrow_mut().insert(ticket, (pending, deadline));
+        let call = (pending, deadline(timeout), observed);
+        self.calls.borrow_mut().insert(ticket, call);
     }
 
     fn poll_call(&self, ticket: u64) -> Poll<Result<AnyMessage, CallError>> {
-        let Some((pending, deadline)) = self.calls.borrow_mut().remove(&ticket) else {
+        let Some((pending, deadline, observed)) = self.calls.borrow_mut().remove(&ticket) else {
             return Poll::Ready(Err(CallError::NoReply));
         };
-        let timeout = match deadline {
-            Some(at) => Timeout::After(at.saturating_duration_since(Instant::now())),
-            None => Timeout::Infinity,
-        };
-        Poll::Ready(pending.wait_timeout(timeout).map_err(CallError::from))
+        let outcome = pending.wait_until(deadline).map_err(CallError::from);
+        if let (Some(observer), Some(call)) = (&self.observer, observed) {
+            let seen = outcome.as_ref().map(|reply| &**reply as &dyn Any);
+            lock(observer).respond(call, seen);
+        }
+        Poll::Ready(outcome)
     }
 
     fn sleep(&self, ticket: u64, duration: Duration) {

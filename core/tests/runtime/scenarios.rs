@@ -254,3 +254,79 @@ fn sleep_waits_at_least_its_duration() {
     });
     assert_eq!(result, Ok(()));
 }
+
+/// What a `CallObserver` saw, in its order.
+#[derive(Debug, PartialEq)]
+enum Seen {
+    Invoke(u64, genserver::ProcessId, genserver::ProcessId, String),
+    Respond(u64, Result<u32, CallError>),
+}
+
+/// Numbers the calls and records each invoke and response.
+#[derive(Default)]
+struct Recorder(Vec<Seen>, u64);
+
+impl genserver::runtime::CallObserver for Recorder {
+    fn invoke(
+        &mut self,
+        client: genserver::ProcessId,
+        server: genserver::ProcessId,
+        request: &dyn std::any::Any,
+    ) -> Option<u64> {
+        let request = format!("{:?}", request.downcast_ref::<Req>()?);
+        self.1 += 1;
+        self.0.push(Seen::Invoke(self.1, client, server, request));
+        Some(self.1)
+    }
+
+    fn respond(&mut self, call: u64, outcome: Result<&dyn std::any::Any, &CallError>) {
+        let outcome = outcome.map(|reply| *reply.downcast_ref::<u32>().expect("a u32"));
+        self.0
+            .push(Seen::Respond(call, outcome.map_err(Clone::clone)));
+    }
+}
+
+#[test]
+fn an_observer_sees_every_call_invoked_before_it_is_sent_and_answered_after_it_returns() {
+    let recorder = Arc::new(std::sync::Mutex::new(Recorder::default()));
+    let mut threads = Threads::new();
+    let echo = threads.spawn::<Echo>("echo", ());
+    for n in [1, 2] {
+        threads.client(&format!("client-{n}"), async move |cx| {
+            expect(cx.call(echo, Req::Echo(n)).await, Ok(n))?;
+            let held = cx.call_timeout(echo, Req::Hold, Timeout::millis(20));
+            expect(held.await, Err(CallError::Timeout))
+        });
+    }
+    threads.observe(Arc::clone(&recorder));
+    assert_eq!(threads.run(), Ok(()));
+    let seen = std::mem::take(&mut recorder.lock().unwrap().0);
+    assert_eq!(seen.len(), 8, "{seen:#?}");
+    // Every call is invoked once, to the echo, and answered once after that.
+    for call in 1..=4 {
+        let invoked = seen
+            .iter()
+            .position(|s| matches!(s, Seen::Invoke(c, _, to, _) if *c == call && *to == echo.id()));
+        let answered = seen
+            .iter()
+            .position(|s| matches!(s, Seen::Respond(c, _) if *c == call));
+        assert!(
+            invoked < answered && invoked.is_some(),
+            "call {call}: {seen:#?}"
+        );
+    }
+    let outcomes: Vec<_> = (seen.iter())
+        .filter_map(|s| match s {
+            Seen::Respond(_, outcome) => Some(outcome.clone()),
+            _ => None,
+        })
+        .collect();
+    for want in [
+        Ok(1),
+        Ok(2),
+        Err(CallError::Timeout),
+        Err(CallError::Timeout),
+    ] {
+        assert!(outcomes.contains(&want), "{outcomes:?}");
+    }
+}
