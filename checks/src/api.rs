@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use genserver::engine::{Doom, Interrupt};
+use genserver::engine::{Bound, Doom, Interrupt};
 use genserver::engine::{Mailbox, ReplyLink, ReplySink};
 use genserver::{CallError, CallTag, ProcessId, ReplyTo};
 
@@ -79,6 +79,29 @@ impl<R: Send + 'static> LinkApi<R> for ReplyLink<R> {
     }
     fn poll_outcome(&self, cx: &mut Context<'_>) -> Poll<Result<R, CallError>> {
         ReplyLink::poll_outcome(self, cx)
+    }
+}
+
+/// A bounded mailbox's places ([`genserver::engine::Bound`]): senders take one, the server
+/// gives them back.
+pub trait BoundApi: Send + Sync + Sized + 'static {
+    /// `limit` places, all free.
+    fn new(limit: usize) -> Self;
+    /// Takes a place; `false` if none is free.
+    fn admit(&self) -> bool;
+    /// Gives a place back.
+    fn release(&self);
+}
+
+impl BoundApi for Bound {
+    fn new(limit: usize) -> Self {
+        Bound::new(limit)
+    }
+    fn admit(&self) -> bool {
+        Bound::admit(self)
+    }
+    fn release(&self) {
+        Bound::release(self)
     }
 }
 

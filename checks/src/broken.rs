@@ -6,13 +6,14 @@
 //! are hooks of [`MailboxFlaw`] and [`LinkFlaw`] with the correct step as default: a variant is a
 //! type (`pub struct LostWakeup;`) overriding its one bug, and the broken mailbox or link is the
 //! base with it (`BaseMailbox<T, LostWakeup>`); with [`NoFlaw`] the base is correct.
-//! [`RacyInterrupt`], [`UnsharedReplyTo`] and [`LateWakerMailbox`] (a task receiving, not a
+//! [`RacyBound`], [`RacyInterrupt`], [`UnsharedReplyTo`] and [`LateWakerMailbox`] (a task receiving, not a
 //! thread waiting on the base's condition variable) are the only ones of their kind and stand
 //! alone. They take
 //! their primitives from this crate's shim, so they are loom types under `cfg(loom)` and `std` ones
 //! otherwise. The loom tests run every model against the real type (expected to pass) and against
 //! the matching variant here (expected to be rejected, `#[should_panic]`).
 
+mod bound_racy;
 mod interrupt_racy;
 mod link_base;
 mod link_double_delivery;
@@ -31,6 +32,7 @@ pub mod mini_runtime;
 mod slot;
 mod token_unshared;
 
+pub use bound_racy::RacyBound;
 pub use interrupt_racy::RacyInterrupt;
 pub use link_base::{BaseLink, LinkFlaw};
 pub use link_double_delivery::{DoubleDelivery, DoubleDeliveryLink};

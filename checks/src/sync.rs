@@ -2,11 +2,11 @@
 //! broken variants and the mini runtime run under both.
 
 #[cfg(loom)]
-pub use loom::sync::{Arc, Condvar, Mutex, MutexGuard};
+pub use loom::sync::{Arc, Condvar, Mutex, MutexGuard, atomic::AtomicUsize};
 #[cfg(loom)]
 pub use loom::thread;
 #[cfg(not(loom))]
-pub use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+pub use std::sync::{Arc, Condvar, Mutex, MutexGuard, atomic::AtomicUsize};
 #[cfg(not(loom))]
 pub use std::thread;
 

@@ -124,7 +124,7 @@ pub mod engine {
     pub use crate::message::misfit;
     pub use crate::process::{Action, Command, Output, Process, Settle, Status};
     pub use crate::reply::ReplySink;
-    pub use crate::runtime::{Doom, Interrupt, Mailbox, ReplyLink};
+    pub use crate::runtime::{Bound, Doom, Interrupt, Mailbox, ReplyLink};
     pub use crate::spawn::ErasedStart;
     pub use crate::sync::block_on;
 }

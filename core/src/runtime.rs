@@ -42,6 +42,7 @@
 //! child handles any message.
 
 mod apply;
+mod bound;
 mod chatter;
 mod current;
 mod envelope;
@@ -62,6 +63,8 @@ mod table;
 #[cfg(not(loom))]
 mod threads;
 
+#[doc(hidden)]
+pub use bound::Bound;
 pub use handle::{OnFull, Server, Stopped};
 #[doc(hidden)]
 pub use interrupt::{Doom, Interrupt};

@@ -2,10 +2,10 @@
 //! servers of other types.
 
 use std::any::Any;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::message::{AnyMessage, downcast, misfit};
+use crate::runtime::bound::Bound;
 use crate::runtime::envelope::Envelope;
 use crate::runtime::interrupt::{Doom, Interrupt};
 use crate::runtime::open_calls::{self, OpenCalls};
@@ -31,12 +31,6 @@ pub(crate) struct ServerCell<S: GenServer> {
     bound: Option<Bound>,
 }
 
-/// A bounded mailbox's count: calls, casts and infos sent and not yet handled.
-struct Bound {
-    limit: usize,
-    waiting: AtomicUsize,
-}
-
 /// Why a mailbox did not take a message; the message comes back.
 pub(crate) enum Refused<T> {
     /// The bounded mailbox is full.
@@ -57,17 +51,14 @@ impl<S: GenServer> ServerCell<S> {
             mailbox: Mailbox::new(),
             interrupt: Interrupt::new(),
             calls: OpenCalls::default(),
-            bound: limit.map(|limit| Bound {
-                limit,
-                waiting: AtomicUsize::new(0),
-            }),
+            bound: limit.map(Bound::new),
         }
     }
 
     /// Queues a call, cast or info message (or a misfit standing for one), unless a bounded
     /// mailbox is full or the server has exited (rule 8).
     pub(crate) fn offer(&self, envelope: Envelope<S>) -> Result<(), Refused<Envelope<S>>> {
-        if !self.admit() {
+        if self.bound.as_ref().is_some_and(|bound| !bound.admit()) {
             return Err(Refused::Full(envelope));
         }
         self.mailbox.push(envelope).map_err(Refused::Closed)
@@ -103,32 +94,10 @@ impl<S: GenServer> ServerCell<S> {
         })
     }
 
-    /// Takes a place in a bounded mailbox; `false` if it is full.
-    fn admit(&self) -> bool {
-        let Some(bound) = &self.bound else {
-            return true;
-        };
-        let mut waiting = bound.waiting.load(Ordering::Relaxed);
-        loop {
-            if waiting >= bound.limit {
-                return false;
-            }
-            match bound.waiting.compare_exchange_weak(
-                waiting,
-                waiting + 1,
-                Ordering::AcqRel,
-                Ordering::Relaxed,
-            ) {
-                Ok(_) => return true,
-                Err(now) => waiting = now,
-            }
-        }
-    }
-
     /// The server took a call, cast or info message (or a misfit): its place is free.
     pub(crate) fn took_message(&self) {
         if let Some(bound) = &self.bound {
-            bound.waiting.fetch_sub(1, Ordering::AcqRel);
+            bound.release();
         }
     }
 
