@@ -247,6 +247,17 @@ pub trait Stage {
     where
         S::Args: Clone;
 
+    /// [`Stage::spawn`], with a mailbox bounded to `limit` calls, casts and infos waiting
+    /// (rule 8 of [`crate::rules`]).
+    fn spawn_bounded<S: GenServer>(
+        &mut self,
+        name: &str,
+        args: S::Args,
+        limit: usize,
+    ) -> ServerRef<S>
+    where
+        S::Args: Clone;
+
     /// Adds a client named `name` running `body`.
     fn client(&mut self, name: &str, body: impl AsyncFnOnce(Cx) -> ClientResult + Send + 'static);
 }

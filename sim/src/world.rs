@@ -611,6 +611,20 @@ impl Stage for World {
         World::spawn(self, name, args)
     }
 
+    fn spawn_bounded<S: GenServer>(
+        &mut self,
+        name: &str,
+        args: S::Args,
+        limit: usize,
+    ) -> ServerRef<S>
+    where
+        S::Args: Clone,
+    {
+        let server = World::spawn(self, name, args);
+        self.bound_mailbox(server, limit);
+        server
+    }
+
     fn client(&mut self, name: &str, body: impl AsyncFnOnce(Cx) -> ClientResult + Send + 'static) {
         World::client(self, name, body);
     }

@@ -10,6 +10,7 @@ use std::task::Poll;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::StartOptions;
 use crate::client::{ClientBody, ClientEngine, ClientResult, client_body};
 use crate::runtime::pending::deadline;
 use crate::runtime::{PendingCall, ReplyLink, Runtime};
@@ -154,6 +155,21 @@ impl Threads {
     }
 }
 
+impl Threads {
+    /// Starts a server under `name` with `options`; panics if it does not start.
+    fn start<S: GenServer>(
+        &self,
+        name: &str,
+        args: S::Args,
+        options: StartOptions,
+    ) -> ServerRef<S> {
+        match self.rt.start_with::<S>(args, options.named(name)) {
+            Ok(server) => server.addr(),
+            Err(error) => panic!("the server {name:?} did not start: {error}"),
+        }
+    }
+}
+
 impl Stage for Threads {
     /// Starts the server on its thread, registered under `name`.
     ///
@@ -164,10 +180,24 @@ impl Stage for Threads {
     where
         S::Args: Clone,
     {
-        match self.rt.start_named::<S>(name, args) {
-            Ok(server) => server.addr(),
-            Err(error) => panic!("the server {name:?} did not start: {error}"),
-        }
+        self.start(name, args, StartOptions::default())
+    }
+
+    /// Starts the server bounded to `limit`, as [`Stage::spawn`] does.
+    ///
+    /// # Panics
+    ///
+    /// If it does not start.
+    fn spawn_bounded<S: GenServer>(
+        &mut self,
+        name: &str,
+        args: S::Args,
+        limit: usize,
+    ) -> ServerRef<S>
+    where
+        S::Args: Clone,
+    {
+        self.start(name, args, StartOptions::default().bounded(limit))
     }
 
     fn client(&mut self, name: &str, body: impl AsyncFnOnce(Cx) -> ClientResult + Send + 'static) {

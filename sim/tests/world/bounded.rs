@@ -2,9 +2,10 @@
 //! handled) refuses one more: a cast is dropped (traced), a call fails at once with `Full`.
 //! Which message is refused depends on the order, so the search explores it.
 
+use genserver::runtime::Threads;
 use genserver::{
     CallError, CallResult, ChildStart, ClientResult, Ctx, ExitReason, GenServer, ProcessId,
-    ReplyTo, ServerRef, StartError, StartOptions,
+    ReplyTo, ServerRef, Stage, StartError, StartOptions,
 };
 use genserver_sim::{DfsOptions, FailureKind, SimSpawner, World, explore};
 use genserver_traces::EventKind;
@@ -138,4 +139,27 @@ fn a_child_started_with_a_bounded_mailbox_drops_what_exceeds_it() {
     };
     let run = genserver_sim::run(&system, 0, 1_000, true);
     assert!(has_event(&run, EventKind::Drop, "(mailbox full)"));
+}
+
+/// A scenario over any stage: a tally that takes nothing (a bound of 0) refuses the call
+/// and drops the cast.
+fn refusing(stage: &mut impl Stage) {
+    let tally = stage.spawn_bounded::<Tally>("tally", (), 0);
+    stage.client("client", async move |cx| {
+        cx.cast(tally, 1);
+        match cx.call(tally, ()).await {
+            Err(CallError::Full) => Ok(()),
+            other => Err(format!("wanted Full, got {other:?}").into()),
+        }
+    });
+}
+
+#[test]
+fn a_bounded_server_refuses_alike_on_threads_and_in_the_simulator() {
+    let mut threads = Threads::new();
+    refusing(&mut threads);
+    assert_eq!(threads.run(), Ok(()));
+    let system = |w: &mut World| refusing(w);
+    let explored = explore(&system, &DfsOptions::default(), &mut |_| {}).expect("deterministic");
+    assert!(explored.verified(), "{}", explored.verdict());
 }
