@@ -122,10 +122,15 @@ impl Search<'_> {
     ) -> Result<(), Divergence> {
         let base = subtree.path.len();
         let mut stack: Vec<Node> = subtree.path.into_iter().map(Node::given).collect();
-        if let Some(last) = stack.last_mut() {
-            (last.sleep, last.done) = (subtree.sleep, subtree.done);
+        if let Some(first) = subtree.choices.first() {
+            // The decision point whose remaining choices this worker tries, in the order the
+            // serial search would, each leaving the ones before it asleep where they commute.
+            let mut node = Node::given(first.clone());
+            (node.sleep, node.done) = (subtree.sleep, subtree.done);
+            node.backtrack = subtree.choices;
+            stack.push(node);
         }
-        let mut prefix = base;
+        let mut prefix = stack.len();
         let options = self.options;
         while !self.pool.is_stopped() {
             let mut explorer = Explorer {
@@ -205,7 +210,8 @@ impl Search<'_> {
                 }
             }
             if self.pool.hungry() {
-                self.pool.give(untried(&mut stack, base));
+                self.pool
+                    .give(untried(&mut stack, base).into_iter().collect());
             }
             match backtrack(&mut stack) {
                 Some(depth) => prefix = depth,
@@ -300,11 +306,13 @@ impl Search<'_> {
     }
 }
 
-/// A subtree for a worker: the choices that lead to it, and what its last decision point
-/// leaves asleep and has explored, with their footprints (so the subtree keeps its sleep
-/// sets).
+/// A subtree for a worker: the choices that lead to a decision point, the choices to try
+/// there (in order), and what the decision point leaves asleep and has explored, with their
+/// footprints. The worker carries on there as the serial search would: each choice explored
+/// counts as explored for the next, so the parallel search keeps the serial sleep sets.
 pub(crate) struct Subtree {
     pub path: Vec<String>,
+    pub choices: Vec<String>,
     pub sleep: Vec<(String, Touch)>,
     pub done: Vec<(String, Touch)>,
 }
@@ -314,6 +322,7 @@ impl Subtree {
     pub fn whole() -> Self {
         Subtree {
             path: Vec::new(),
+            choices: Vec::new(),
             sleep: Vec::new(),
             done: Vec::new(),
         }
@@ -321,22 +330,19 @@ impl Subtree {
 }
 
 /// Takes the untried choices of the shallowest decision point below the `base` of the stack
-/// that has any out of the stack's hands: the subtrees they lead to, for other workers (all
-/// of them: the biggest pieces there are, so hungry workers seldom wait). Each keeps the
-/// decision point's sleep set and what it explored, the current choice included (its
-/// subtree is explored by this worker; the others given at once do not count each other as
-/// explored, so no choice is left asleep for a subtree explored later).
-fn untried(stack: &mut [Node], base: usize) -> Vec<Subtree> {
+/// that has any out of the stack's hands: the rest of that decision point, for another
+/// worker (the biggest piece there is, so hungry workers seldom wait). It keeps the decision
+/// point's sleep set and what it explored, the current choice included (its subtree is
+/// explored by this worker), and tries its choices in the order this worker would have.
+fn untried(stack: &mut [Node], base: usize) -> Option<Subtree> {
     let open = |node: &Node, label: &String| !node.tried(label) && !node.asleep(label);
-    let Some(depth) = (base..stack.len()).find(|&depth| {
+    let depth = (base..stack.len()).find(|&depth| {
         let node = &stack[depth];
         node.backtrack.iter().any(|label| open(node, label))
-    }) else {
-        return Vec::new();
-    };
+    })?;
     let path: Vec<String> = stack[..depth].iter().map(|n| n.chosen.clone()).collect();
     let node = &mut stack[depth];
-    let (given, kept): (Vec<String>, Vec<String>) = std::mem::take(&mut node.backtrack)
+    let (choices, kept): (Vec<String>, Vec<String>) = std::mem::take(&mut node.backtrack)
         .into_iter()
         .partition(|label| open(node, label));
     node.backtrack = kept;
@@ -344,17 +350,12 @@ fn untried(stack: &mut [Node], base: usize) -> Vec<Subtree> {
     if let Some(touch) = &node.touch {
         done.push((node.chosen.clone(), touch.clone()));
     }
-    (given.into_iter())
-        .map(|label| {
-            let mut prefix = path.clone();
-            prefix.push(label);
-            Subtree {
-                path: prefix,
-                sleep: node.sleep.clone(),
-                done: done.clone(),
-            }
-        })
-        .collect()
+    Some(Subtree {
+        path,
+        choices,
+        sleep: node.sleep.clone(),
+        done,
+    })
 }
 
 /// Locks, ignoring poisoning.
