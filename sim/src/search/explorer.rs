@@ -98,7 +98,7 @@ pub(crate) struct Explorer<'a> {
     /// Why the run was stopped, if it was.
     pub(crate) cut: Option<Cut>,
     /// Where a sharded search cuts its tree, and which shard this is.
-    pub(crate) split: Option<Split>,
+    pub(crate) split: Option<&'a Split>,
     /// Whether decision points carry sleep sets (DPOR does; state hashing does where the
     /// system's footprints commute, see `search.rs`).
     pub(crate) sleep: bool,

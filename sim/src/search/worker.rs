@@ -16,7 +16,7 @@ use crate::search::backtrack::{
 use crate::search::explorer::{Cut, Explorer, Node};
 use crate::search::footprint::Touch;
 use crate::search::pool::Pool;
-use crate::search::split::Split;
+use crate::search::split::{Split, path_key};
 use crate::search::visited::Visited;
 use crate::search::{DfsOptions, Exploration, Reduction};
 use crate::system::System;
@@ -48,6 +48,11 @@ pub(crate) struct Tally {
     /// Why the search cannot go on (a prefix did not replay: the system is
     /// nondeterministic).
     pub error: Option<Divergence>,
+    /// While the cut of a sharded search is probed: the runs down to the cut, in order, by
+    /// [`path_key`].
+    pub paths: Vec<u64>,
+    /// While the cut is probed: how many of those runs reached it.
+    pub cuts: u64,
 }
 
 impl Tally {
@@ -61,7 +66,28 @@ impl Tally {
     }
 }
 
-impl Search<'_> {
+impl<'a> Search<'a> {
+    /// A search of `system` on `jobs` threads, from the whole tree, cut by `split`, with
+    /// sleep sets if `sleep`.
+    pub fn new(
+        system: &'a dyn System,
+        options: &'a DfsOptions,
+        jobs: usize,
+        split: Option<Split>,
+        sleep: bool,
+    ) -> Self {
+        Search {
+            system,
+            options,
+            pool: Pool::new(jobs, vec![Subtree::whole()]),
+            visited: Visited::new(),
+            tally: Mutex::new(Tally::default()),
+            started: Instant::now(),
+            split,
+            sleep,
+        }
+    }
+
     /// Searches on `jobs` threads (this one alone for one job), calling `progress` with the
     /// report so far: after every run on one thread, every [`PROGRESS_EVERY`] from this
     /// thread on several. A thread that cannot be started leaves the search to the others.
@@ -139,7 +165,7 @@ impl Search<'_> {
                 visited: &self.visited,
                 options,
                 cut: None,
-                split: self.split,
+                split: self.split.as_ref(),
                 sleep: self.sleep,
             };
             let (world, restored) = self.restored(explorer.stack, prefix);
@@ -184,10 +210,14 @@ impl Search<'_> {
             let ended = cut.is_none();
             // Another shard's run (cut where its subtree starts, or ended above the cut) is
             // counted there.
+            let path = || stack.iter().map(|node| node.chosen.as_str());
             let theirs = cut == Some(Cut::Elsewhere)
-                || (self.split).is_some_and(|split| {
-                    !split.owns(stack.iter().map(|node| node.chosen.as_str()))
-                });
+                || (self.split.as_ref()).is_some_and(|split| !split.owns(path()));
+            if let Some(split) = self.split.as_ref().filter(|split| split.ranks.is_none()) {
+                let mut tally = self.tally();
+                tally.paths.push(path_key(path(), split.depth));
+                tally.cuts += u64::from(cut == Some(Cut::Elsewhere));
+            }
             let failed = failed.filter(|_| !theirs);
             let found = found.filter(|_| !theirs);
             let stop =

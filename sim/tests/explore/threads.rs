@@ -171,7 +171,10 @@ fn a_sharded_search_asked_for_dpor_uses_state_hashing() {
 #[test]
 fn each_shard_of_a_split_does_a_share_of_the_work() {
     // The subtrees of a search with state hashing converge on the same states: without
-    // sleep sets, each of two shards explored 99.9 % of them.
+    // sleep sets, each of two shards explored 99.9 % of them. With them, but cut where the
+    // full tree has 128 subtrees (most of which the search never reaches) and owned by a
+    // hash, the shards of aba-version made 38 % and 62 % of the serial runs; cut where the
+    // search reaches 128 and dealt out in its order, about half each.
     let name = "aba-version";
     let serial = search(name, Reduction::StateHashing, true, 1);
     let shards: Vec<Exploration> = (1..=2)
@@ -182,7 +185,7 @@ fn each_shard_of_a_split_does_a_share_of_the_work() {
         .collect();
     for shard in &shards {
         assert!(
-            shard.states * 10 < serial.states * 7 && runs(shard) * 10 < runs(&serial) * 7,
+            shard.states * 100 < serial.states * 60 && runs(shard) * 100 < runs(&serial) * 60,
             "a shard: {} states, {} runs; serial: {} states, {} runs",
             shard.states,
             runs(shard),
@@ -190,11 +193,11 @@ fn each_shard_of_a_split_does_a_share_of_the_work() {
             runs(&serial)
         );
     }
-    let together: u64 = shards.iter().map(|shard| shard.states).sum();
+    let together: u64 = shards.iter().map(runs).sum();
     assert!(
-        together * 10 < serial.states * 13,
-        "{together} of {}",
-        serial.states
+        together * 100 <= runs(&serial) * 105,
+        "{together} runs against {}",
+        runs(&serial)
     );
     assert_eq!(outcome(&Exploration::merge(&shards)), outcome(&serial));
 }
