@@ -47,15 +47,13 @@ pub(crate) mod worker;
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use crate::drive::options::Shard;
 use crate::scheduler::Divergence;
-use crate::search::pool::Pool;
-use crate::search::visited::Visited;
-use crate::search::worker::{Search, Subtree, Tally, lock};
+use crate::search::worker::{Search, lock};
 use crate::system::System;
 use crate::world::World;
 
@@ -98,7 +96,7 @@ pub struct DfsOptions {
     pub jobs: usize,
     /// Explore only this shard of the tree, for one of several machines or batch jobs: the
     /// tree is cut at a fixed depth, every shard explores it whole above the cut and, below,
-    /// the subtrees a fixed hash of their first choices gives it ([`Exploration::merge`]
+    /// the subtrees dealt out to it in the order the search reaches them ([`Exploration::merge`]
     /// puts the shards' reports together). A sharded search uses state hashing or plain DFS
     /// (DPOR asked gives way to state hashing); with state hashing it carries sleep sets
     /// where DPOR could be used, so that the shards do not all explore the states their
@@ -156,30 +154,21 @@ pub fn explore(
         Reduction::Dpor => 1,
         _ => crate::drive::parallel::threads(options.jobs, u64::MAX),
     };
+    // Sleep sets name processes as they are: a state reached with one is not skipped as a
+    // permutation of another, so with symmetry they explore more than they save (N = 4
+    // interchangeable clients: 3x the time), except in shards, whose work they split.
+    let sleep = match options.reduction {
+        Reduction::Dpor => true,
+        Reduction::StateHashing => {
+            footprints_commute(system) && (options.shard.is_some() || symmetric.is_none())
+        }
+        Reduction::Nothing => false,
+    };
     let split = match options.shard {
-        Some(shard) => Some(split::split_for(system, options, shard)?),
+        Some(shard) => Some(split::split_for(system, options, shard, sleep)?),
         None => None,
     };
-    let search = Search {
-        system,
-        options,
-        pool: Pool::new(jobs, vec![Subtree::whole()]),
-        visited: Visited::new(),
-        tally: Mutex::new(Tally::default()),
-        started: Instant::now(),
-        split,
-        sleep: match options.reduction {
-            Reduction::Dpor => true,
-            // Sleep sets name processes as they are: a state reached with one is not
-            // skipped as a permutation of another, so with symmetry they explore more than
-            // they save (N = 4 interchangeable clients: 3x the time), except in shards,
-            // whose work they split.
-            Reduction::StateHashing => {
-                footprints_commute(system) && (split.is_some() || symmetric.is_none())
-            }
-            Reduction::Nothing => false,
-        },
-    };
+    let search = Search::new(system, options, jobs, split, sleep);
     search.work_on(jobs, progress);
     let mut tally = search.tally.into_inner().unwrap_or_else(|p| p.into_inner());
     if let Some(divergence) = tally.error {

@@ -27,8 +27,9 @@ pub(crate) struct ShardFile {
 }
 
 /// The kind of file, with the version of the split (shards cut by another version do not
-/// merge: version 2 owns subtrees by a hash of their choices and carries sleep sets).
-const KIND: &str = "gsim dfs shard, version 2";
+/// merge: version 3 cuts where the search reaches enough subtrees, deals them out in its
+/// order and carries sleep sets).
+const KIND: &str = "gsim dfs shard, version 3";
 
 impl ShardFile {
     /// The search this shard is one of `count` of, in words: equal for the shards of one

@@ -98,7 +98,7 @@ pub(crate) struct Explorer<'a> {
     /// Why the run was stopped, if it was.
     pub(crate) cut: Option<Cut>,
     /// Where a sharded search cuts its tree, and which shard this is.
-    pub(crate) split: Option<Split>,
+    pub(crate) split: Option<&'a Split>,
     /// Whether decision points carry sleep sets (DPOR does; state hashing does where the
     /// system's footprints commute, see `search.rs`).
     pub(crate) sleep: bool,
@@ -119,7 +119,13 @@ impl Scheduler for Explorer<'_> {
             parent.touch = Some(touch.clone());
         }
         if k < self.prefix {
-            let node = &self.stack[k];
+            let node = &mut self.stack[k];
+            // A decision point handed over by another worker (only its choices known) has
+            // its copy made on the way to it, where it has choices left to try.
+            let given = node.enabled.is_empty() && node.copy.is_none();
+            if self.options.stateful && given && node.untried() {
+                node.copy = world.fork();
+            }
             return follow(step, &node.chosen, node.index, enabled);
         }
         let depth = k as u64;

@@ -16,7 +16,7 @@ use crate::search::backtrack::{
 use crate::search::explorer::{Cut, Explorer, Node};
 use crate::search::footprint::Touch;
 use crate::search::pool::Pool;
-use crate::search::split::Split;
+use crate::search::split::{Split, path_key};
 use crate::search::visited::Visited;
 use crate::search::{DfsOptions, Exploration, Reduction};
 use crate::system::System;
@@ -48,6 +48,11 @@ pub(crate) struct Tally {
     /// Why the search cannot go on (a prefix did not replay: the system is
     /// nondeterministic).
     pub error: Option<Divergence>,
+    /// While the cut of a sharded search is probed: the runs down to the cut, in order, by
+    /// [`path_key`].
+    pub paths: Vec<u64>,
+    /// While the cut is probed: how many of those runs reached it.
+    pub cuts: u64,
 }
 
 impl Tally {
@@ -61,7 +66,28 @@ impl Tally {
     }
 }
 
-impl Search<'_> {
+impl<'a> Search<'a> {
+    /// A search of `system` on `jobs` threads, from the whole tree, cut by `split`, with
+    /// sleep sets if `sleep`.
+    pub fn new(
+        system: &'a dyn System,
+        options: &'a DfsOptions,
+        jobs: usize,
+        split: Option<Split>,
+        sleep: bool,
+    ) -> Self {
+        Search {
+            system,
+            options,
+            pool: Pool::new(jobs, vec![Subtree::whole()]),
+            visited: Visited::new(),
+            tally: Mutex::new(Tally::default()),
+            started: Instant::now(),
+            split,
+            sleep,
+        }
+    }
+
     /// Searches on `jobs` threads (this one alone for one job), calling `progress` with the
     /// report so far: after every run on one thread, every [`PROGRESS_EVERY`] from this
     /// thread on several. A thread that cannot be started leaves the search to the others.
@@ -122,10 +148,15 @@ impl Search<'_> {
     ) -> Result<(), Divergence> {
         let base = subtree.path.len();
         let mut stack: Vec<Node> = subtree.path.into_iter().map(Node::given).collect();
-        if let Some(last) = stack.last_mut() {
-            (last.sleep, last.done) = (subtree.sleep, subtree.done);
+        if let Some(first) = subtree.choices.first() {
+            // The decision point whose remaining choices this worker tries, in the order the
+            // serial search would, each leaving the ones before it asleep where they commute.
+            let mut node = Node::given(first.clone());
+            (node.sleep, node.done) = (subtree.sleep, subtree.done);
+            node.backtrack = subtree.choices;
+            stack.push(node);
         }
-        let mut prefix = base;
+        let mut prefix = stack.len();
         let options = self.options;
         while !self.pool.is_stopped() {
             let mut explorer = Explorer {
@@ -134,7 +165,7 @@ impl Search<'_> {
                 visited: &self.visited,
                 options,
                 cut: None,
-                split: self.split,
+                split: self.split.as_ref(),
                 sleep: self.sleep,
             };
             let (world, restored) = self.restored(explorer.stack, prefix);
@@ -179,10 +210,14 @@ impl Search<'_> {
             let ended = cut.is_none();
             // Another shard's run (cut where its subtree starts, or ended above the cut) is
             // counted there.
+            let path = || stack.iter().map(|node| node.chosen.as_str());
             let theirs = cut == Some(Cut::Elsewhere)
-                || (self.split).is_some_and(|split| {
-                    !split.owns(stack.iter().map(|node| node.chosen.as_str()))
-                });
+                || (self.split.as_ref()).is_some_and(|split| !split.owns(path()));
+            if let Some(split) = self.split.as_ref().filter(|split| split.ranks.is_none()) {
+                let mut tally = self.tally();
+                tally.paths.push(path_key(path(), split.depth));
+                tally.cuts += u64::from(cut == Some(Cut::Elsewhere));
+            }
             let failed = failed.filter(|_| !theirs);
             let found = found.filter(|_| !theirs);
             let stop =
@@ -205,7 +240,8 @@ impl Search<'_> {
                 }
             }
             if self.pool.hungry() {
-                self.pool.give(untried(&mut stack, base));
+                self.pool
+                    .give(untried(&mut stack, base).into_iter().collect());
             }
             match backtrack(&mut stack) {
                 Some(depth) => prefix = depth,
@@ -300,11 +336,13 @@ impl Search<'_> {
     }
 }
 
-/// A subtree for a worker: the choices that lead to it, and what its last decision point
-/// leaves asleep and has explored, with their footprints (so the subtree keeps its sleep
-/// sets).
+/// A subtree for a worker: the choices that lead to a decision point, the choices to try
+/// there (in order), and what the decision point leaves asleep and has explored, with their
+/// footprints. The worker carries on there as the serial search would: each choice explored
+/// counts as explored for the next, so the parallel search keeps the serial sleep sets.
 pub(crate) struct Subtree {
     pub path: Vec<String>,
+    pub choices: Vec<String>,
     pub sleep: Vec<(String, Touch)>,
     pub done: Vec<(String, Touch)>,
 }
@@ -314,6 +352,7 @@ impl Subtree {
     pub fn whole() -> Self {
         Subtree {
             path: Vec::new(),
+            choices: Vec::new(),
             sleep: Vec::new(),
             done: Vec::new(),
         }
@@ -321,22 +360,19 @@ impl Subtree {
 }
 
 /// Takes the untried choices of the shallowest decision point below the `base` of the stack
-/// that has any out of the stack's hands: the subtrees they lead to, for other workers (all
-/// of them: the biggest pieces there are, so hungry workers seldom wait). Each keeps the
-/// decision point's sleep set and what it explored, the current choice included (its
-/// subtree is explored by this worker; the others given at once do not count each other as
-/// explored, so no choice is left asleep for a subtree explored later).
-fn untried(stack: &mut [Node], base: usize) -> Vec<Subtree> {
+/// that has any out of the stack's hands: the rest of that decision point, for another
+/// worker (the biggest piece there is, so hungry workers seldom wait). It keeps the decision
+/// point's sleep set and what it explored, the current choice included (its subtree is
+/// explored by this worker), and tries its choices in the order this worker would have.
+fn untried(stack: &mut [Node], base: usize) -> Option<Subtree> {
     let open = |node: &Node, label: &String| !node.tried(label) && !node.asleep(label);
-    let Some(depth) = (base..stack.len()).find(|&depth| {
+    let depth = (base..stack.len()).find(|&depth| {
         let node = &stack[depth];
         node.backtrack.iter().any(|label| open(node, label))
-    }) else {
-        return Vec::new();
-    };
+    })?;
     let path: Vec<String> = stack[..depth].iter().map(|n| n.chosen.clone()).collect();
     let node = &mut stack[depth];
-    let (given, kept): (Vec<String>, Vec<String>) = std::mem::take(&mut node.backtrack)
+    let (choices, kept): (Vec<String>, Vec<String>) = std::mem::take(&mut node.backtrack)
         .into_iter()
         .partition(|label| open(node, label));
     node.backtrack = kept;
@@ -344,17 +380,12 @@ fn untried(stack: &mut [Node], base: usize) -> Vec<Subtree> {
     if let Some(touch) = &node.touch {
         done.push((node.chosen.clone(), touch.clone()));
     }
-    (given.into_iter())
-        .map(|label| {
-            let mut prefix = path.clone();
-            prefix.push(label);
-            Subtree {
-                path: prefix,
-                sleep: node.sleep.clone(),
-                done: done.clone(),
-            }
-        })
-        .collect()
+    Some(Subtree {
+        path,
+        choices,
+        sleep: node.sleep.clone(),
+        done,
+    })
 }
 
 /// Locks, ignoring poisoning.

@@ -1,8 +1,9 @@
 //! Messages in flight between two processes, and how they are rendered in traces.
 
-use std::cell::Cell;
+use std::cell::{Cell, OnceCell};
 use std::fmt;
 use std::hash::{DefaultHasher, Hasher};
+use std::rc::Rc;
 
 use genserver::{AnyMessage, CallError, CallTag, ExitReason, MonitorRef};
 
@@ -191,6 +192,10 @@ pub(crate) struct Envelope {
     /// A hash of its rendered text, once a fingerprint asked for it (it never changes: state
     /// hashing then renders each message once, not at every state it stays queued in).
     pub print: Cell<Option<u64>>,
+    /// What it carries, as its label shows it, once rendered without failing (it never
+    /// changes: labels then render each message once, not at every decision point it stays
+    /// queued at; copies of the world share it).
+    pub payload: OnceCell<Rc<str>>,
 }
 
 impl Envelope {
@@ -202,6 +207,7 @@ impl Envelope {
             name,
             body,
             print: Cell::new(None),
+            payload: OnceCell::new(),
         }
     }
 
@@ -225,6 +231,7 @@ impl Envelope {
             name: self.name,
             body: self.body.copy(cloners)?,
             print: self.print.clone(),
+            payload: self.payload.clone(),
         })
     }
 }

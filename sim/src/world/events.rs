@@ -1,6 +1,7 @@
 //! The events enabled at a step, and their readable labels (the schedule's words).
 
 use std::fmt::{self, Write};
+use std::rc::Rc;
 use std::time::Duration;
 
 use genserver::{CallTag, ProcessId};
@@ -365,8 +366,16 @@ impl World {
         // The payload alone runs user code: a `Debug` that panics or fails leaves the
         // identity before it, and says so after it.
         let start = text.len();
+        if let Some(payload) = envelope.payload.get() {
+            text.push_str(payload);
+            if let Some(keep) = keep {
+                *keep = Some(start);
+            }
+            return text;
+        }
         match guarded(|| fmt::write(&mut text, format_args!("{}", Payload(body)))) {
             Ok(Ok(())) => {
+                let _ = envelope.payload.set(Rc::from(&text[start..]));
                 if let Some(keep) = keep {
                     *keep = Some(start);
                 }

@@ -59,6 +59,34 @@ fn state_hashing_on_two_and_three_threads_reaches_the_serial_states() {
     }
 }
 
+/// Runs made, whole or cut short.
+fn runs(report: &Exploration) -> u64 {
+    report.schedules + report.pruned
+}
+
+#[test]
+fn threads_make_no_more_runs_than_one() {
+    // A decision point's untried choices are handed to another thread together, with its
+    // sleep set and what it explored, and tried there in the serial order: each subtree
+    // leaves asleep what the serial search would. (Handed over one by one, each without
+    // its siblings, two threads made 8 606 runs of counter-clients-4 against 6 987.) The
+    // counts may still differ by a few runs: which thread reaches a state first, at which
+    // depth and with which sleep set, decides where a later visit is cut.
+    for name in ["aba-version", "timeout-retry", "counter"] {
+        let serial = search(name, Reduction::StateHashing, true, 1);
+        for jobs in [2, 3] {
+            let parallel = search(name, Reduction::StateHashing, true, jobs);
+            assert_eq!(outcome(&parallel), outcome(&serial), "{name}, {jobs} jobs");
+            assert!(
+                runs(&parallel) * 100 <= runs(&serial) * 102,
+                "{name} on {jobs} threads: {} runs against {}",
+                runs(&parallel),
+                runs(&serial)
+            );
+        }
+    }
+}
+
 #[test]
 fn plain_dfs_on_two_threads_reaches_the_serial_states() {
     for name in ["counter", "stale-read"] {
@@ -143,10 +171,12 @@ fn a_sharded_search_asked_for_dpor_uses_state_hashing() {
 #[test]
 fn each_shard_of_a_split_does_a_share_of_the_work() {
     // The subtrees of a search with state hashing converge on the same states: without
-    // sleep sets, each of two shards explored 99.9 % of them.
+    // sleep sets, each of two shards explored 99.9 % of them. With them, but cut where the
+    // full tree has 128 subtrees (most of which the search never reaches) and owned by a
+    // hash, the shards of aba-version made 38 % and 62 % of the serial runs; cut where the
+    // search reaches 128 and dealt out in its order, about half each.
     let name = "aba-version";
     let serial = search(name, Reduction::StateHashing, true, 1);
-    let runs = |report: &Exploration| report.schedules + report.pruned;
     let shards: Vec<Exploration> = (1..=2)
         .map(|index| {
             let shard = Some(Shard { index, count: 2 });
@@ -155,7 +185,7 @@ fn each_shard_of_a_split_does_a_share_of_the_work() {
         .collect();
     for shard in &shards {
         assert!(
-            shard.states * 10 < serial.states * 7 && runs(shard) * 10 < runs(&serial) * 7,
+            shard.states * 100 < serial.states * 60 && runs(shard) * 100 < runs(&serial) * 60,
             "a shard: {} states, {} runs; serial: {} states, {} runs",
             shard.states,
             runs(shard),
@@ -163,11 +193,11 @@ fn each_shard_of_a_split_does_a_share_of_the_work() {
             runs(&serial)
         );
     }
-    let together: u64 = shards.iter().map(|shard| shard.states).sum();
+    let together: u64 = shards.iter().map(runs).sum();
     assert!(
-        together * 10 < serial.states * 13,
-        "{together} of {}",
-        serial.states
+        together * 100 <= runs(&serial) * 105,
+        "{together} runs against {}",
+        runs(&serial)
     );
     assert_eq!(outcome(&Exploration::merge(&shards)), outcome(&serial));
 }
