@@ -57,6 +57,7 @@ impl<S: GenServer> ServerCell<S> {
 
     /// Queues a call, cast or info message (or a misfit standing for one), unless a bounded
     /// mailbox is full or the server has exited (rule 8).
+    #[inline]
     pub(crate) fn offer(&self, envelope: Envelope<S>) -> Result<(), Refused<Envelope<S>>> {
         if self.bound.as_ref().is_some_and(|bound| !bound.admit()) {
             return Err(Refused::Full(envelope));
@@ -67,15 +68,26 @@ impl<S: GenServer> ServerCell<S> {
     /// [`ServerCell::offer`], waiting while the mailbox is full until `deadline` (for ever
     /// with none), looking again at growing intervals (up to a millisecond apart). Blocks the
     /// thread, telling the executor first if it is one of its workers.
+    #[inline]
     pub(crate) fn offer_until(
         &self,
         envelope: Envelope<S>,
         deadline: Option<Instant>,
     ) -> Result<(), Refused<Envelope<S>>> {
-        let mut envelope = match self.offer(envelope) {
-            Err(Refused::Full(envelope)) => envelope,
-            done => return done,
-        };
+        match self.offer(envelope) {
+            Err(Refused::Full(envelope)) => self.wait_for_room(envelope, deadline),
+            done => done,
+        }
+    }
+
+    /// Offers `envelope` again and again, at growing intervals, until it is taken or
+    /// `deadline` passes.
+    #[cold]
+    fn wait_for_room(
+        &self,
+        mut envelope: Envelope<S>,
+        deadline: Option<Instant>,
+    ) -> Result<(), Refused<Envelope<S>>> {
         blocking(|| {
             let mut pause = Duration::from_micros(10);
             loop {
