@@ -5,6 +5,7 @@ mod async_clients;
 mod determinism;
 mod faults;
 mod fifo;
+mod history;
 mod liveness;
 mod lives;
 mod misuse;
