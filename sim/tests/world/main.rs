@@ -6,6 +6,7 @@ mod determinism;
 mod faults;
 mod fifo;
 mod history;
+mod linearizable;
 mod liveness;
 mod lives;
 mod misuse;
