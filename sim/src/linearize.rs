@@ -23,7 +23,7 @@
 //! #[derive(Clone, PartialEq, Eq, Hash)]
 //! struct Register(u32);
 //!
-//! #[derive(Debug)]
+//! #[derive(Debug, PartialEq)]
 //! enum Op { Write(u32), Read }
 //!
 //! impl Model for Register {

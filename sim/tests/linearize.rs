@@ -11,7 +11,7 @@ use rand_chacha::ChaCha8Rng;
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Register(u32);
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 enum RegisterOp {
     Write(u32),
     Read,
@@ -188,7 +188,7 @@ fn pending_operations_alone_are_linearizable() {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 struct Queue(VecDeque<u32>);
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 enum QueueOp {
     Enqueue(u32),
     Dequeue,
@@ -256,7 +256,7 @@ fn a_queue_cannot_be_empty_while_holding_an_element() {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 struct Cell(u32);
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 enum KvOp {
     Put(u8, u32),
     Get(u8),
@@ -675,4 +675,21 @@ fn pending_writes_are_not_tried_in_every_order() {
         .expect("decided within a minute");
     let v = violation(verdict);
     assert_eq!(v.blocked, OpId(24));
+}
+
+#[test]
+fn pending_operations_with_equal_inputs_are_interchangeable() {
+    // 24 increments never return; then a read. Each count k is reached by any k of them: the
+    // search takes them in the order they were invoked, not every subset of each size.
+    for (seen, linearizable) in [(24, true), (99, false)] {
+        let mut operations: Vec<_> = (0..24).map(|client| (client, true, client, None)).collect();
+        operations.push((24, false, 100, Some((101, Some(seen)))));
+        let h = history(operations);
+        let (done, verdict) = std::sync::mpsc::channel();
+        std::thread::spawn(move || done.send(check(&Counter(0), &h)));
+        let verdict = verdict
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("decided within a minute");
+        assert_eq!(verdict.is_linearizable(), linearizable, "a read of {seen}");
+    }
 }

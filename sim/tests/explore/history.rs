@@ -63,7 +63,7 @@ impl GenServer for Replica {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Register(u32);
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 enum Op {
     Write(u32),
     Read,

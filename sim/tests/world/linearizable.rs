@@ -10,7 +10,7 @@ use genserver_sim::{DEFAULT_MAX_STEPS, FailureKind, Verdict, World, run};
 /// A register that applies every write but never answers a write of 13: that call times out.
 struct Cell(u32, Vec<ReplyTo<u32>>);
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 enum Call {
     Write(u32),
     Read,
