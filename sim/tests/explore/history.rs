@@ -8,8 +8,13 @@
 use std::time::Duration;
 
 use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo, ServerRef};
-use genserver_sim::linearize::{Linearizable, Model};
+use genserver_sim::linearize::Linearizable;
 use genserver_sim::{DfsOptions, FailureKind, Reduction, System, World, explore};
+
+#[path = "../support/register.rs"]
+mod register;
+
+use register::{Register, RegisterOp};
 
 /// A register that copies each write to its replica, without waiting.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -59,32 +64,6 @@ impl GenServer for Replica {
     }
 }
 
-/// A register: writes return nothing, reads the last value written.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct Register(u32);
-
-#[derive(Clone, Debug, PartialEq)]
-enum Op {
-    Write(u32),
-    Read,
-}
-
-impl Model for Register {
-    type Op = Op;
-    type Ret = Option<u32>;
-    type Key = ();
-
-    fn step(&mut self, op: &Op) -> Option<u32> {
-        match *op {
-            Op::Write(value) => {
-                self.0 = value;
-                None
-            }
-            Op::Read => Some(self.0),
-        }
-    }
-}
-
 /// The replicated register, its reader added first or last: whichever order of the two
 /// clients' steps a search tries first, the other must not be skipped. With `latency`,
 /// messages take up to a millisecond: every search then hashes states without sleep sets,
@@ -112,8 +91,8 @@ fn replicated(world: &mut World, reader_first: bool, latency: bool) {
         reader(world);
     }
     let model = Linearizable::new(Register(0))
-        .server(primary, |&value| Some(Op::Write(value)), |()| None)
-        .server(replica, |()| Some(Op::Read), |&value| Some(value));
+        .server(primary, |&value| Some(RegisterOp::Write(value)), |()| None)
+        .server(replica, |()| Some(RegisterOp::Read), |&value| Some(value));
     world.linearizable("register", model);
 }
 

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo, Timeout};
 use genserver_sim::linearize::{Linearizable, Model};
-use genserver_sim::{DEFAULT_MAX_STEPS, FailureKind, Verdict, World, run};
+use genserver_sim::{DEFAULT_MAX_STEPS, Failure, FailureKind, Verdict, World, run};
+use genserver_traces::Trace;
 
 /// A register that applies every write but never answers a write of 13: that call times out.
 struct Cell(u32, Vec<ReplyTo<u32>>);
@@ -92,6 +93,15 @@ fn system(calls: &'static [Call]) -> impl Fn(&mut World) + Sync {
     }
 }
 
+/// The failure of the run of `calls` (seed 0), and its trace.
+fn failing(calls: &'static [Call]) -> (Failure, Trace) {
+    let report = run(&system(calls), 0, DEFAULT_MAX_STEPS, true);
+    match report.verdict {
+        Verdict::Failed(failure) => (failure, report.trace.unwrap()),
+        other => panic!("{other:?}"),
+    }
+}
+
 #[test]
 fn a_write_that_timed_out_may_have_taken_effect() {
     let report = run(
@@ -108,22 +118,13 @@ fn a_write_that_timed_out_may_have_taken_effect() {
 #[test]
 fn a_read_the_model_cannot_explain_fails_the_run_at_its_reply() {
     // The poke is left out: for the model the register still holds 1.
-    let report = run(
-        &system(&[Call::Write(1), Call::Poke(2), Call::Read]),
-        0,
-        DEFAULT_MAX_STEPS,
-        true,
-    );
-    let Verdict::Failed(failure) = report.verdict else {
-        panic!("{:?}", report.verdict);
-    };
+    let (failure, trace) = failing(&[Call::Write(1), Call::Poke(2), Call::Read]);
     assert_eq!(failure.kind, FailureKind::Linearizability);
     assert_eq!(
         failure.message,
         "register: not linearizable: client's Read → 2 cannot follow any linearizable order \
          of the operations before it (the longest has 1 operation)"
     );
-    let trace = report.trace.unwrap();
     assert_eq!(
         failure.step, trace.end.steps,
         "the run stops at the read's reply"
@@ -138,15 +139,7 @@ fn a_read_the_model_cannot_explain_fails_the_run_at_its_reply() {
 
 #[test]
 fn a_model_that_panics_is_a_failure_naming_the_model() {
-    let report = run(
-        &system(&[Call::Write(99), Call::Read]),
-        0,
-        DEFAULT_MAX_STEPS,
-        false,
-    );
-    let Verdict::Failed(failure) = report.verdict else {
-        panic!("{:?}", report.verdict);
-    };
+    let (failure, _) = failing(&[Call::Write(99), Call::Read]);
     assert_eq!(failure.kind, FailureKind::Panic);
     assert!(
         failure
