@@ -2,6 +2,7 @@
 
 mod flight;
 mod history;
+mod history_chart;
 mod html;
 mod mermaid;
 mod text;

@@ -120,3 +120,37 @@ fn the_history_is_drawn_client_by_client_with_the_prefix_and_the_blocked_operati
     assert!(all.contains("cache Put(2, 7) → error: timed out"), "{all}");
     assert!(!to_text(&passed).contains("history"));
 }
+
+#[test]
+fn the_page_draws_the_history_above_the_chart_as_bars() {
+    let html = genserver_traces::to_html(&stale());
+    let section = &html[html
+        .find(r#"<section id="history">"#)
+        .expect("a history section")..];
+    let section = &section[..section.find("</section>").unwrap()];
+    assert!(html.find("<section id=\"history\">") < html.find("<main>"));
+    // One bar per operation of the failing key: the prefix, the blocked one, the pending.
+    assert_eq!(section.matches("<rect ").count(), 3, "{section}");
+    let bar = |class: &str| {
+        let at = section
+            .find(&format!(r#"<g class="{class}">"#))
+            .unwrap_or_else(|| panic!("{class}: {section}"));
+        &section[at..at + section[at..].find("</g>").unwrap()]
+    };
+    assert!(
+        bar("op prefix").contains(">✓1</text>") && bar("op prefix").contains("Put(1, 1) → Written")
+    );
+    assert!(
+        bar("op blocked").contains(">✗</text>") && bar("op blocked").contains("Get(1) → Value(0)")
+    );
+    assert!(bar("op pending").contains("(pending)"));
+    assert!(!section.contains("Put(2, 7)"));
+    // A name is escaped, and a trace without operations has no section.
+    let mut odd = stale();
+    odd.end.operations[1].call = "<b>Put</b>".into();
+    assert!(genserver_traces::to_html(&odd).contains("&lt;b&gt;Put&lt;/b&gt;"));
+    let mut none = stale();
+    none.end.operations.clear();
+    none.end.violation = None;
+    assert!(!genserver_traces::to_html(&none).contains("id=\"history\""));
+}
