@@ -114,3 +114,30 @@ fn hunt_writes_the_failure_as_a_page() {
     assert!(html.contains("lost-update") && html.contains(r#"class="row failed""#));
     assert!(stdout(&out).contains(&format!("the trace as a page: {}", page.display())));
 }
+
+#[test]
+fn a_linearizability_failure_shows_its_history_in_the_hunt_and_the_rendering() {
+    let dir = scratch("history");
+    let trace = dir.join("stale-cache.jsonl");
+    let hunt = gsim(&[
+        "hunt",
+        "stale-cache",
+        "--runs",
+        "100",
+        "--out",
+        path(&trace),
+    ]);
+    assert_eq!(code(&hunt), 1);
+    let drawn = |text: &str| {
+        text.contains("history of kv, key 1: not linearizable")
+            && text
+                .lines()
+                .any(|l| l.contains("✗") && l.contains("cache Get(1) → Value(0)"))
+            && text
+                .lines()
+                .any(|l| l.contains("✓1") && l.contains("cache Put(1, 1) → Written"))
+    };
+    assert!(drawn(&stdout(&hunt)), "{}", stdout(&hunt));
+    let text = gsim(&["render", path(&trace)]);
+    assert!(drawn(&stdout(&text)), "{}", stdout(&text));
+}

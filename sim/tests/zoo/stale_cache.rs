@@ -80,3 +80,24 @@ fn exhaustive_search_finds_the_bug_and_verifies_the_fix() {
         bug.schedules
     );
 }
+
+#[test]
+fn a_failing_test_shows_the_history() {
+    let system = find_system("stale-cache").unwrap();
+    let check = std::panic::AssertUnwindSafe(|| genserver_sim::Sim::new(system).check());
+    let panic = std::panic::catch_unwind(check).expect_err("the check fails");
+    let text = panic.downcast_ref::<String>().expect("a message");
+    assert!(
+        text.contains("linearizability: kv: not linearizable (key 1)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n  history of kv, key 1: not linearizable;"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.contains("✗") && l.contains("Get(1) → Value(0)")),
+        "{text}"
+    );
+}
