@@ -87,7 +87,7 @@
 //!
 //! # The bundled zoo
 //!
-//! [`systems`] lists real ordering bugs (and two correct systems) that `gsim hunt` hunts:
+//! [`systems`] lists real ordering bugs (and three correct systems) that `gsim hunt` hunts:
 //!
 //! ```
 //! use genserver_sim::{Verdict, find_system, hunt, replay, DEFAULT_MAX_STEPS};

@@ -1,5 +1,6 @@
-//! The bug zoo: real ordering bugs that plain `cargo test` passes over, and two correct
-//! systems where nothing must be found. One file per system; `gsim list` shows them.
+//! The bug zoo: real ordering bugs that plain `cargo test` passes over, and three correct
+//! systems where nothing must be found. One file per system (`stale_cache.rs` holds a bug
+//! and its fix); `gsim list` shows them.
 
 pub mod aba_version;
 pub mod call_cycle;
