@@ -135,6 +135,11 @@ impl Sim<'_> {
             let _ = write!(text, "; shrunk from {from} to {to} steps");
         }
         text.push('\n');
+        if trace.end.violation.is_some() {
+            for line in genserver_traces::to_history(trace).lines() {
+                let _ = writeln!(text, "  {line}");
+            }
+        }
         match save(trace, &path) {
             Ok(path) => {
                 let _ = writeln!(text, "  trace:    {}", path.display());

@@ -21,6 +21,9 @@ pub enum FailureKind {
     /// The run reached its step limit without reaching what it must eventually reach
     /// ([`crate::World::eventually`]).
     Livelock,
+    /// The history of the calls to servers a model explains is not linearizable against it
+    /// ([`crate::World::linearizable`]).
+    Linearizability,
 }
 
 impl FailureKind {
@@ -33,6 +36,7 @@ impl FailureKind {
             FailureKind::Timeout => "timeout",
             FailureKind::Deadlock => "deadlock",
             FailureKind::Livelock => "livelock",
+            FailureKind::Linearizability => "linearizability",
         }
     }
 }
@@ -74,12 +78,13 @@ impl fmt::Display for Failure {
 
 /// What makes two failures "the same" when a schedule is shrunk or replayed loosely: the
 /// kind, the process, and for an invariant or a livelock the check's name (the values a
-/// message shows may differ between two runs of the same story). Other kinds (a panic, an
+/// message shows may differ between two runs of the same story), and for a history that is
+/// not linearizable the model's name (not which operation could not be placed). Other kinds (a panic, an
 /// expectation, a deadlock, a timeout) are told apart by kind and process only.
 pub(crate) fn signature(record: &FailureRecord) -> (String, Option<String>, String) {
     let check = |message: &str| message.split(": ").next().unwrap_or("").to_owned();
     let name = match record.kind.as_str() {
-        "invariant" => check(&record.message),
+        "invariant" | "linearizability" => check(&record.message),
         "livelock" => check(record.message.trim_start_matches("never reached: ")),
         _ => String::new(),
     };

@@ -87,7 +87,7 @@
 //!
 //! # The bundled zoo
 //!
-//! [`systems`] lists real ordering bugs (and two correct systems) that `gsim hunt` hunts:
+//! [`systems`] lists real ordering bugs (and three correct systems) that `gsim hunt` hunts:
 //!
 //! ```
 //! use genserver_sim::{Verdict, find_system, hunt, replay, DEFAULT_MAX_STEPS};
@@ -204,8 +204,17 @@
 //! calls that never returned) is linearizable against a sequential model you write once
 //! ([`linearize::Model`]): Wing & Gong's search with Lowe's memo cache, one key at a time
 //! when the model partitions its operations. A violation names the partition, the longest
-//! linearizable prefix found and the operation that cannot follow it. (Histories are not yet
-//! recorded from the simulator's runs: build them with [`linearize::History`].)
+//! linearizable prefix found and the operation that cannot follow it.
+//!
+//! Every run records its history: each call a client makes, invoked and answered (a reply,
+//! a timeout, an error) at a step and a virtual time, or still pending at the end, in the
+//! trace's end record. [`World::linearizable`] attaches a model to the servers whose calls
+//! it explains ([`linearize::Linearizable`]): after every step the history of those calls
+//! is checked, and one that is not linearizable fails the run
+//! ([`FailureKind::Linearizability`]) like a broken invariant: found by every strategy,
+//! shrunk, and drawn under the text trace as intervals per client, the longest
+//! linearizable prefix and the operation that cannot follow it marked
+//! ([`genserver_traces::to_history`]). The zoo's `stale-cache` has no other check.
 //!
 //! # Snapshot tests
 //!

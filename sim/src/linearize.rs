@@ -23,7 +23,7 @@
 //! #[derive(Clone, PartialEq, Eq, Hash)]
 //! struct Register(u32);
 //!
-//! #[derive(Debug)]
+//! #[derive(Debug, PartialEq)]
 //! enum Op { Write(u32), Read }
 //!
 //! impl Model for Register {
@@ -66,6 +66,7 @@
 //! assert_eq!(check(&Register(0), &fine), Verdict::Linearizable);
 //! ```
 
+pub(crate) mod attach;
 mod bitset;
 mod entries;
 mod history;
@@ -75,6 +76,7 @@ mod partition;
 mod verdict;
 mod wgl;
 
+pub use attach::Linearizable;
 pub use history::{History, OpId, Operation, Response};
 pub use model::Model;
 pub use verdict::{Verdict, Violation};

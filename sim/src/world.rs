@@ -24,6 +24,7 @@ pub(crate) mod links;
 pub(crate) mod liveness;
 pub(crate) mod naming;
 pub(crate) mod network;
+pub(crate) mod operations;
 pub(crate) mod reply_cells;
 pub(crate) mod spawner;
 pub(crate) mod step;
@@ -189,6 +190,8 @@ pub struct World {
     pub(crate) cloners: Rc<Cloners>,
     /// Groups of interchangeable processes, and whether fingerprints use them.
     pub(crate) symmetry: symmetry::Groups,
+    /// Every call of a client, and the models that check them.
+    pub(crate) operations: operations::Operations,
 }
 
 /// The trace being recorded: its events, and where the label of the step under way holds
@@ -283,6 +286,7 @@ impl World {
             starting: Vec::new(),
             cloners: Rc::default(),
             symmetry: symmetry::Groups::default(),
+            operations: operations::Operations::default(),
         }
     }
 
@@ -346,6 +350,9 @@ impl World {
             name: name.into(),
             kind: ProcKind::Client(ClientProc::new(id, body)),
         });
+        if self.checks_histories() {
+            self.visible.borrow_mut().insert(id);
+        }
         id
     }
 

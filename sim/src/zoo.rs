@@ -1,5 +1,6 @@
-//! The bug zoo: real ordering bugs that plain `cargo test` passes over, and two correct
-//! systems where nothing must be found. One file per system; `gsim list` shows them.
+//! The bug zoo: real ordering bugs that plain `cargo test` passes over, and three correct
+//! systems where nothing must be found. One file per system (`stale_cache.rs` holds a bug
+//! and its fix); `gsim list` shows them.
 
 pub mod aba_version;
 pub mod call_cycle;
@@ -10,13 +11,14 @@ pub mod restart_loses_work;
 pub mod restart_registry_race;
 pub mod retry_double_apply;
 pub mod stack;
+pub mod stale_cache;
 pub mod stale_read;
 pub mod timeout_retry;
 
 use crate::system::Entry;
 
 /// The bundled systems, in `gsim list` order.
-pub static ZOO: [Entry; 11] = [
+pub static ZOO: [Entry; 13] = [
     Entry::bug(
         "lost-update",
         "two clients each get then set(v+1) on a counter: an update can be lost (bug)",
@@ -62,6 +64,11 @@ pub static ZOO: [Entry; 11] = [
         "a call's 1 s timeout races its reply, the client retries, both withdrawals apply (bug; time races)",
         &timeout_retry::build,
     ),
+    Entry::bug(
+        "stale-cache",
+        "a cache's fill races a write's invalidation: a read after the write sees the old value (bug; found by a linearizability check alone)",
+        &stale_cache::build,
+    ),
     Entry::clean(
         "stack",
         "the GenServers.jl stack with three concurrent pushers and a popper (correct)",
@@ -71,6 +78,11 @@ pub static ZOO: [Entry; 11] = [
         "counter",
         "three clients increment a counter atomically: the fixed lost-update (correct)",
         &counter::build,
+    ),
+    Entry::clean(
+        "fenced-cache",
+        "the fixed stale-cache: a fill after an invalidation of its key is not kept (correct)",
+        &stale_cache::build_fenced,
     ),
 ];
 

@@ -7,32 +7,10 @@ use genserver_sim::linearize::{History, Model, OpId, Operation, Response, Verdic
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-/// A register of one number, 0 at first.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct Register(u32);
+#[path = "support/register.rs"]
+mod register;
 
-#[derive(Clone, Debug)]
-enum RegisterOp {
-    Write(u32),
-    Read,
-}
-
-impl Model for Register {
-    type Op = RegisterOp;
-    /// A read's value; `None` for a write.
-    type Ret = Option<u32>;
-    type Key = ();
-
-    fn step(&mut self, op: &RegisterOp) -> Option<u32> {
-        match *op {
-            RegisterOp::Write(value) => {
-                self.0 = value;
-                None
-            }
-            RegisterOp::Read => Some(self.0),
-        }
-    }
-}
+use register::{Register, RegisterOp};
 
 /// An operation as `(client, input, invoke, response)`, a response being `(at, output)`.
 type Row<Op, Ret> = (u64, Op, u64, Option<(u64, Ret)>);
@@ -188,7 +166,7 @@ fn pending_operations_alone_are_linearizable() {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 struct Queue(VecDeque<u32>);
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 enum QueueOp {
     Enqueue(u32),
     Dequeue,
@@ -256,7 +234,7 @@ fn a_queue_cannot_be_empty_while_holding_an_element() {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 struct Cell(u32);
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 enum KvOp {
     Put(u8, u32),
     Get(u8),
@@ -598,11 +576,7 @@ fn the_memo_cache_keeps_many_overlapping_operations_cheap() {
         .collect();
     operations.push((16, Read, 101, Some((102, Some(2)))));
     let h = history(operations);
-    let (done, verdict) = std::sync::mpsc::channel();
-    std::thread::spawn(move || done.send(check(&Register(0), &h)));
-    let verdict = verdict
-        .recv_timeout(std::time::Duration::from_secs(60))
-        .expect("decided within a minute");
+    let verdict = within_a_minute(Register(0), h);
     let v = violation(verdict);
     assert_eq!(v.prefix.len(), 16);
     assert_eq!(v.blocked, OpId(16));
@@ -668,11 +642,35 @@ fn pending_writes_are_not_tried_in_every_order() {
         .collect();
     operations.push((24, Read, 100, Some((101, Some(99)))));
     let h = history(operations);
-    let (done, verdict) = std::sync::mpsc::channel();
-    std::thread::spawn(move || done.send(check(&Register(0), &h)));
-    let verdict = verdict
-        .recv_timeout(std::time::Duration::from_secs(60))
-        .expect("decided within a minute");
+    let verdict = within_a_minute(Register(0), h);
     let v = violation(verdict);
     assert_eq!(v.blocked, OpId(24));
+}
+
+#[test]
+fn pending_operations_with_equal_inputs_are_interchangeable() {
+    // 24 increments never return; then a read. Each count k is reached by any k of them: the
+    // search takes them in the order they were invoked, not every subset of each size.
+    for (seen, linearizable) in [(24, true), (99, false)] {
+        let mut operations: Vec<_> = (0..24).map(|client| (client, true, client, None)).collect();
+        operations.push((24, false, 100, Some((101, Some(seen)))));
+        let h = history(operations);
+        let verdict = within_a_minute(Counter(0), h);
+        assert_eq!(verdict.is_linearizable(), linearizable, "a read of {seen}");
+    }
+}
+
+/// The verdict on `h` from `initial`, which must come within a minute (on its own thread).
+fn within_a_minute<M>(initial: M, h: History<M::Op, M::Ret>) -> Verdict<M::Key>
+where
+    M: Model + Send + 'static,
+    M::Op: Send,
+    M::Ret: Send,
+    M::Key: Send,
+{
+    let (done, verdict) = std::sync::mpsc::channel();
+    std::thread::spawn(move || done.send(check(&initial, &h)));
+    verdict
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("decided within a minute")
 }

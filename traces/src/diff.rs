@@ -70,7 +70,7 @@ pub fn first_difference(left: &Trace, right: &Trace) -> Option<TraceDifference> 
     let (index, fields) = (0..a.len().max(b.len())).find_map(|i| {
         let fields = match (a.get(i), b.get(i)) {
             (Some(Item::Event(x)), Some(Item::Event(y))) => event_fields(x, y),
-            (Some(Item::End(x)), Some(Item::End(y))) => end_fields(&x.end, &y.end),
+            (Some(Item::End(x)), Some(Item::End(y))) => end_fields(x, y),
             _ => return Some((i, Vec::new())),
         };
         (!fields.is_empty()).then_some((i, fields))
@@ -112,12 +112,18 @@ fn event_fields(a: &Event, b: &Event) -> Vec<FieldDifference> {
     fields
 }
 
-/// The differing fields of two end records, in the format's field order.
-fn end_fields(a: &End, b: &End) -> Vec<FieldDifference> {
+/// The differing fields of two end records, in the format's field order. The history
+/// (operations, violation) is compared when both traces record one (format version 4 on).
+fn end_fields(left: &Trace, right: &Trace) -> Vec<FieldDifference> {
+    let (a, b): (&End, &End) = (&left.end, &right.end);
     let mut fields = Vec::new();
     differ(&mut fields, "steps", &a.steps, &b.steps);
     differ(&mut fields, "time_ns", &a.time_ns, &b.time_ns);
     differ(&mut fields, "outcome", &a.outcome, &b.outcome);
+    if left.header.version >= 4 && right.header.version >= 4 {
+        differ(&mut fields, "operations", &a.operations, &b.operations);
+        differ(&mut fields, "violation", &a.violation, &b.violation);
+    }
     fields
 }
 

@@ -13,7 +13,14 @@ pub const FORMAT: &str = "genserver-trace";
 /// Get #2 client → counter: Get`, formerly `deliver call #7 Get client → counter` with a
 /// number counted over the whole system). Traces of versions 1 and 2 are read (see [`OLDEST_VERSION`]); their schedules
 /// replay by identity only (the simulator's loose replay), and no other version is read.
-pub const VERSION: u32 = 3;
+/// Version 4 added the run's history to the end record: every client call as an
+/// [`Operation`], and where a linearizability check failed, its [`HistoryViolation`] (no
+/// record changed otherwise; a trace of version 3 has neither, and replays strictly).
+pub const VERSION: u32 = 4;
+
+/// The first version whose schedule labels are of today's grammar: traces from it on
+/// replay strictly, label by label.
+pub const LABELS_VERSION: u32 = 3;
 
 /// The oldest version this crate reads.
 pub const OLDEST_VERSION: u32 = 1;
@@ -191,6 +198,91 @@ pub struct End {
     pub time_ns: u64,
     /// How the run ended.
     pub outcome: Outcome,
+    /// Every call a client made, in the order they were made (version 4 on; empty before).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub operations: Vec<Operation>,
+    /// Where the history was found not linearizable, if that is how the run failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub violation: Option<HistoryViolation>,
+}
+
+impl End {
+    /// An end record without operations.
+    pub fn new(steps: u64, time_ns: u64, outcome: Outcome) -> Self {
+        End {
+            steps,
+            time_ns,
+            outcome,
+            operations: Vec::new(),
+            violation: None,
+        }
+    }
+}
+
+/// One client call of a run, from its invocation to its response: an operation of the
+/// run's history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Operation {
+    /// The client that called, by name.
+    pub client: String,
+    /// The server called, by name.
+    pub server: String,
+    /// The request, as its `Debug` shows it.
+    pub call: String,
+    /// When the call was made.
+    pub invoked: Moment,
+    /// When and how it ended; `None` if it was still waiting when the run ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub returned: Option<Returned>,
+}
+
+/// A point of a run's history.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Moment {
+    /// The number of the invocation or response among all of them (they are ordered by it:
+    /// several can share a step).
+    pub seq: u64,
+    /// The step.
+    pub step: u64,
+    /// Virtual time in nanoseconds.
+    pub time_ns: u64,
+}
+
+/// How a call ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Returned {
+    /// When the caller got the outcome.
+    pub at: Moment,
+    /// What it got.
+    pub answer: Answer,
+}
+
+/// What a call gave its caller.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Answer {
+    /// A reply, as its `Debug` shows it.
+    Reply(String),
+    /// An error (timed out, no such process, …), in words.
+    Error(String),
+}
+
+/// Where a history is not linearizable: the operations of the failing part (a key, or the
+/// whole history), the longest linearizable prefix the checker found and the operation that
+/// cannot follow it. Operations are indices into [`End::operations`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryViolation {
+    /// The name of the check (the model) that failed.
+    pub check: String,
+    /// The key of the failing part, as its `Debug` shows it; `None` for the whole history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<String>,
+    /// The operations of the failing part, in invocation order.
+    pub operations: Vec<usize>,
+    /// The longest linearizable prefix, in linearization order.
+    pub prefix: Vec<usize>,
+    /// The completed operation that cannot be placed after the prefix.
+    pub blocked: usize,
 }
 
 /// One line of a JSON Lines trace.

@@ -28,7 +28,7 @@
 //!         to: None,
 //!         message: "step client-1".into(),
 //!     }],
-//!     End { steps: 1, time_ns: 0, outcome: Outcome::Pass },
+//!     End::new(1, 0, Outcome::Pass),
 //! );
 //! let text = trace.to_jsonl();
 //! assert_eq!(Trace::from_jsonl(&text).unwrap(), trace);
@@ -50,9 +50,9 @@ mod trace;
 
 pub use diff::{FieldDifference, TraceDifference, first_difference};
 pub use format::{
-    End, Event, EventKind, FORMAT, FailureRecord, Header, OLDEST_VERSION, Outcome, Process,
-    ProcessKind, Record, VERSION,
+    Answer, End, Event, EventKind, FORMAT, FailureRecord, Header, HistoryViolation, LABELS_VERSION,
+    Moment, OLDEST_VERSION, Operation, Outcome, Process, ProcessKind, Record, Returned, VERSION,
 };
-pub use render::{event_line, to_html, to_mermaid, to_story, to_text};
+pub use render::{event_line, to_history, to_html, to_mermaid, to_story, to_text};
 pub use schedule::{SCHEDULE_MAGIC, SCHEDULE_PREFIX, Schedule};
 pub use trace::{LoadError, Trace};

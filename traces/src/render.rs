@@ -1,10 +1,13 @@
 //! Ways to look at a trace: stable text (for snapshots and diffs), Mermaid, and HTML.
 
 mod flight;
+mod history;
+mod history_chart;
 mod html;
 mod mermaid;
 mod text;
 
+pub use history::to_history;
 pub use html::to_html;
 pub use mermaid::to_mermaid;
 pub(crate) use text::end_line;

@@ -23,11 +23,7 @@ fn sample() -> Trace {
             ),
             event(2, EventKind::Deliver, "cast Deposit(5)"),
         ],
-        End {
-            steps: 2,
-            time_ns: 20,
-            outcome: Outcome::Pass,
-        },
+        End::new(2, 20, Outcome::Pass),
     )
 }
 
@@ -53,7 +49,7 @@ fn a_trace_round_trips_and_yields_its_schedule() {
     assert!(
         trace
             .to_jsonl()
-            .starts_with("{\"type\":\"header\",\"format\":\"genserver-trace\",\"version\":3,")
+            .starts_with("{\"type\":\"header\",\"format\":\"genserver-trace\",\"version\":4,")
     );
 }
 
@@ -102,15 +98,16 @@ fn every_malformed_trace_gets_its_own_error() {
     format[0] = format[0].replace("genserver-trace", "other-trace");
     assert!(err(&format).contains("not a genserver trace (format \"other-trace\""));
     let mut version = l.clone();
-    version[0] = version[0].replace("\"version\":3", "\"version\":4");
-    assert!(err(&version).contains("trace format version 4 is not supported"));
+    version[0] = version[0].replace("\"version\":4", "\"version\":5");
+    assert!(err(&version).contains("trace format version 5 is not supported"));
     let mut future = l.clone();
-    future[0] = future[0].replace("\"version\":3", "\"version\":0");
+    future[0] = future[0].replace("\"version\":4", "\"version\":0");
     assert!(err(&future).contains("trace format version 0 is not supported"));
-    // Version 1 had fewer event kinds, version 2 other labels: both still load.
-    for older in [1, 2] {
+    // Version 1 had fewer event kinds, version 2 other labels, version 3 no operations: all
+    // still load.
+    for older in [1, 2, 3] {
         let mut old = l.clone();
-        old[0] = old[0].replace("\"version\":3", &format!("\"version\":{older}"));
+        old[0] = old[0].replace("\"version\":4", &format!("\"version\":{older}"));
         assert_eq!(load(&old).unwrap().header.version, older);
     }
     let mut kind = l.clone();

@@ -96,11 +96,7 @@ fn trace() -> impl Strategy<Value = Trace> {
                         }
                     })
                     .collect();
-                let end = End {
-                    steps: step,
-                    time_ns,
-                    outcome,
-                };
+                let end = End::new(step, time_ns, outcome);
                 Trace::new(header, events, end)
             },
         )

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use genserver_traces::{SCHEDULE_PREFIX, Schedule, Trace, VERSION};
+use genserver_traces::{LABELS_VERSION, SCHEDULE_PREFIX, Schedule, Trace};
 
 use crate::cli::Gsim;
 use crate::cli::commands::{save, system};
@@ -24,7 +24,7 @@ pub fn replay(gsim: &Gsim, file: &Path, out: Option<&Path>, loose: bool) -> Resu
     let trace = Trace::load(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let system = system(gsim, &trace.header.system)
         .map_err(|e| format!("{}: the trace's system: {e}", file.display()))?;
-    let older = trace.header.version < VERSION;
+    let older = trace.header.version < LABELS_VERSION;
     if loose || older {
         if older && !loose {
             say!(

@@ -5,7 +5,8 @@ use std::time::Duration;
 use crate::{RunReport, Verdict};
 use genserver_traces::{EventKind, Trace};
 
-/// Prints the schedule: one line per step with its virtual time and decision.
+/// Prints the schedule: one line per step with its virtual time and decision; then, if the
+/// history was found not linearizable, the history drawn.
 pub fn print_schedule(trace: &Trace) {
     say!("schedule ({} steps):", trace.end.steps);
     for event in trace.events.iter().filter(|e| e.kind == EventKind::Choose) {
@@ -14,6 +15,11 @@ pub fn print_schedule(trace: &Trace) {
             ns => format!("{:?}", Duration::from_nanos(ns)),
         };
         say!("  {:>4}  {time:>8}  {}", event.step, event.message);
+    }
+    if trace.end.violation.is_some() {
+        for line in genserver_traces::to_history(trace).lines() {
+            say!("  {line}");
+        }
     }
 }
 

@@ -24,7 +24,7 @@
 //! assert!(again.skipped.is_empty() && again.new.is_empty());
 //! ```
 
-use genserver_traces::{FailureRecord, Outcome, Schedule, Trace, VERSION};
+use genserver_traces::{FailureRecord, LABELS_VERSION, Outcome, Schedule, Trace};
 
 use crate::drive::run::{RunReport, run_with};
 use crate::failure::signature;
@@ -125,7 +125,7 @@ pub fn replay_loose(system: &dyn System, trace: &Trace) -> Result<LooseReplay, D
         seed: header.seed,
         max_steps: header.max_steps,
         strategy: &header.strategy,
-        older_format: header.version < VERSION,
+        older_format: header.version < LABELS_VERSION,
         names: &names,
     };
     let mut again = follow(system, &plan)?;

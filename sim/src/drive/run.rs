@@ -61,7 +61,7 @@ pub fn run(system: &dyn System, seed: u64, max_steps: u64, record: bool) -> RunR
 /// ([`crate::replay_loose`]).
 pub fn replay(system: &dyn System, trace: &Trace) -> Result<RunReport, Divergence> {
     let version = trace.header.version;
-    if version < genserver_traces::VERSION {
+    if version < genserver_traces::LABELS_VERSION {
         let message = format!(
             "the trace was recorded in format version {version}, whose schedule labels name \
              messages otherwise: replay it by identity (`replay_loose`, `gsim replay --loose`)"
@@ -111,11 +111,9 @@ pub fn run_with(
             Verdict::StepLimit => Outcome::StepLimit,
             Verdict::Failed(failure) => Outcome::Failure(failure.record()),
         };
-        let end = End {
-            steps: world.step,
-            time_ns: world.now,
-            outcome,
-        };
+        let mut end = End::new(world.step, world.now, outcome);
+        end.operations = std::mem::take(&mut world.operations.records);
+        end.violation = world.operations.violation.take();
         Trace::new(header, events, end)
     });
     Ok(RunReport {

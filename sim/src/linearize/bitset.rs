@@ -20,6 +20,11 @@ impl Bitset {
         self.0[index / 64] &= !(1 << (index % 64));
     }
 
+    /// Whether `index` is in the set.
+    pub(crate) fn contains(&self, index: usize) -> bool {
+        self.0[index / 64] & (1 << (index % 64)) != 0
+    }
+
     /// Whether every index in `self` is in `other` (of the same size).
     pub(crate) fn is_subset(&self, other: &Bitset) -> bool {
         self.0.iter().zip(&other.0).all(|(a, b)| a & !b == 0)
@@ -97,6 +102,7 @@ mod tests {
         bits.clear(63);
         bits.clear(129);
         assert_eq!(&*bits.0, &[1, 1, 0]);
+        assert!(bits.contains(0) && bits.contains(64) && !bits.contains(63));
         let mut more = bits.clone();
         more.set(100);
         assert!(bits.is_subset(&more) && bits.is_subset(&bits) && !more.is_subset(&bits));

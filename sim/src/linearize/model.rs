@@ -23,6 +23,7 @@ use std::hash::Hash;
 /// #[derive(Clone, PartialEq, Eq, Hash, Default)]
 /// struct Cell(Option<u32>);
 ///
+/// #[derive(PartialEq)]
 /// enum Op { Put(u8, u32), Get(u8) }
 ///
 /// impl Model for Cell {
@@ -43,8 +44,9 @@ use std::hash::Hash;
 /// }
 /// ```
 pub trait Model: Clone + Eq + Hash {
-    /// An operation's input.
-    type Op;
+    /// An operation's input. Two pending operations with equal inputs are interchangeable:
+    /// the checker tries the one invoked first only.
+    type Op: PartialEq;
     /// An operation's output.
     type Ret: PartialEq;
     /// The key operations are partitioned by (`()` if they are not).

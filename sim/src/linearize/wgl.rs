@@ -24,8 +24,9 @@
 //! pending ones after, so the nodes with fewer pending operations tend to come first. And
 //! right after a pending operation, an operation that would fit as well, with the same
 //! state, without it is not tried: that sibling dominates (so a chain of pending writes is
-//! not tried in every order). Without these, each pending operation could double the nodes
-//! of a failing search.
+//! not tried in every order). Pending operations with equal inputs are interchangeable:
+//! they are linearized in the order of their invocations only (`earlier_equals`). Without
+//! these, each pending operation could double the nodes of a failing search.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -92,6 +93,40 @@ impl Linearized {
             self.completed.clear(self.slot[op]);
         }
     }
+
+    /// Whether pending operation `op` is linearized.
+    fn has_pending(&self, op: usize) -> bool {
+        self.pending.contains(self.slot[op])
+    }
+}
+
+/// For each pending operation, the pending operation with an equal input whose call entry
+/// comes last before its own (`END` if none): of two such operations both callable, the
+/// search linearizes the earlier one only. They are interchangeable: a pending operation
+/// holds nothing back and any output fits it, and the earlier one may go wherever the later
+/// one may, so an order that uses the later one while the earlier one is unused stays
+/// valid with the two swapped. So the pending operations of one input are linearized in
+/// the order of their call entries.
+fn earlier_equals<Op: PartialEq, Ret>(
+    entries: &Entries,
+    operations: &[&Operation<Op, Ret>],
+) -> Vec<usize> {
+    let mut earlier = vec![END; operations.len()];
+    // The pending operations seen so far, by call entry, latest first when searched.
+    let mut seen: Vec<usize> = Vec::new();
+    let mut entry = entries.next(HEAD);
+    while entry != END {
+        let index = entries.op(entry);
+        if entries.is_call(entry) && operations[index].is_pending() {
+            let input = &operations[index].input;
+            if let Some(&same) = seen.iter().rev().find(|&&j| operations[j].input == *input) {
+                earlier[index] = same;
+            }
+            seen.push(index);
+        }
+        entry = entries.next(entry);
+    }
+    earlier
 }
 
 /// The memo cache: for each (completed operations linearized, state), the sets of pending
@@ -157,6 +192,7 @@ pub(crate) fn search<M: Model>(
     let mut entries = Entries::new(operations);
     let mut linearized = Linearized::new(operations);
     let any_pending = linearized.is_pending.contains(&true);
+    let earlier = earlier_equals(&entries, operations);
     let mut remaining = operations.iter().filter(|op| !op.is_pending()).count();
     let mut cache = Cache(HashMap::default());
     cache.visit(&linearized, initial);
@@ -172,7 +208,9 @@ pub(crate) fn search<M: Model>(
         debug_assert_ne!(entry, END, "the walk passed a listed return entry");
         let index = entries.op(entry);
         if entries.is_call(entry) {
-            if linearized.is_pending[index] == pending_phase {
+            let interchangeable =
+                pending_phase && earlier[index] != END && !linearized.has_pending(earlier[index]);
+            if linearized.is_pending[index] == pending_phase && !interchangeable {
                 let operation = operations[index];
                 let mut next = state.clone();
                 let output = next.step(&operation.input);

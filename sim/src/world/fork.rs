@@ -215,6 +215,7 @@ impl World {
             starting: Vec::new(),
             cloners: Rc::clone(&self.cloners),
             symmetry: self.symmetry.clone(),
+            operations: self.operations.clone(),
         })
     }
 

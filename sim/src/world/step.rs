@@ -154,7 +154,10 @@ impl World {
                 let output = self.slot(id).outcome(outcome);
                 self.drive(id, output);
             }
-            Some(ProcKind::Client(_)) => self.step_client(id, Input::Outcome(tag, outcome)),
+            Some(ProcKind::Client(_)) => {
+                self.note_outcome(id, tag, &outcome);
+                self.step_client(id, Input::Outcome(tag, outcome));
+            }
             None => {}
         }
     }
@@ -307,25 +310,30 @@ impl World {
                     to,
                     request,
                     timeout,
-                } => match self.call_out(id, to, request, timeout) {
-                    Ok(tag) => {
-                        if let Some(proc) = self.client_mut(id) {
-                            proc.calls.push((tag, ticket));
+                } => {
+                    let noted = self.note_call(id, to, &*request);
+                    match self.call_out(id, to, request, timeout) {
+                        Ok(tag) => {
+                            self.note_sent(id, tag, noted);
+                            if let Some(proc) = self.client_mut(id) {
+                                proc.calls.push((tag, ticket));
+                            }
+                        }
+                        Err(error) => {
+                            self.note_failed(noted, &error);
+                            self.emit(EventKind::Reply, Some(id), Some(id), |w| {
+                                format!("call to {} failed at once: {error}", w.name(to))
+                            });
+                            if !self.spend_step() {
+                                return None;
+                            }
+                            answered_at_once = true;
+                            if let Some(proc) = self.client_mut(id) {
+                                proc.put_outcome(ticket, Err(error));
+                            }
                         }
                     }
-                    Err(error) => {
-                        self.emit(EventKind::Reply, Some(id), Some(id), |w| {
-                            format!("call to {} failed at once: {error}", w.name(to))
-                        });
-                        if !self.spend_step() {
-                            return None;
-                        }
-                        answered_at_once = true;
-                        if let Some(proc) = self.client_mut(id) {
-                            proc.put_outcome(ticket, Err(error));
-                        }
-                    }
-                },
+                }
             }
         }
         Some(answered_at_once)
@@ -357,6 +365,7 @@ impl World {
 
     /// Runs the invariants (after every step) and records the first one broken.
     pub(crate) fn check_invariants(&mut self) {
+        self.check_histories();
         let checks = std::mem::take(&mut self.invariants);
         self.watching.set(true);
         let broken = first_broken(self, &checks);
@@ -419,7 +428,7 @@ fn first_broken(world: &World, checks: &[(String, crate::world::StateCheck)]) ->
 type Polled = Result<Poll<ClientResult>, String>;
 
 /// Folds `input` into a client's history hash.
-fn mix(history: u64, input: impl Hash) -> u64 {
+pub(crate) fn mix(history: u64, input: impl Hash) -> u64 {
     let mut hasher = DefaultHasher::new();
     (history, input).hash(&mut hasher);
     hasher.finish()

@@ -86,7 +86,7 @@ fn seed_1_trace(test: &str, system: &str, expected: i32) -> (PathBuf, PathBuf, S
     (dir, trace, text)
 }
 
-const BUGS: [&str; 8] = [
+const BUGS: [&str; 9] = [
     "lost-update",
     "call-cycle",
     "stale-read",
@@ -95,6 +95,7 @@ const BUGS: [&str; 8] = [
     "restart-registry-race",
     "lease-expiry",
     "timeout-retry",
+    "stale-cache",
 ];
 
 #[test]
@@ -102,8 +103,11 @@ fn list_names_every_system_with_a_description() {
     let out = gsim(&["list"]);
     assert_eq!(code(&out), 0);
     let text = stdout(&out);
-    assert_eq!(text.lines().count(), 11);
-    for name in BUGS.iter().chain(&["aba-version", "stack", "counter"]) {
+    assert_eq!(text.lines().count(), 13);
+    for name in BUGS
+        .iter()
+        .chain(&["aba-version", "stack", "counter", "fenced-cache"])
+    {
         assert!(
             text.lines()
                 .any(|l| l.starts_with(name) && l.len() > name.len() + 10),
@@ -176,7 +180,7 @@ fn the_readme_hunt_runs_with_no_arguments() {
     assert!(stderr(&out).is_empty(), "{}", stderr(&out));
     assert!(
         stdout(&out).ends_with(
-            "\nevery system behaved as expected: 9 bugs found, 2 correct systems clean\n"
+            "\nevery system behaved as expected: 10 bugs found, 3 correct systems clean\n"
         ),
         "{}",
         stdout(&out)
@@ -195,7 +199,7 @@ fn hunting_everything_prints_a_summary_table() {
         .lines()
         .skip_while(|l| !l.starts_with("system "))
         .collect();
-    assert_eq!(table.len(), 13, "{text}");
+    assert_eq!(table.len(), 15, "{text}");
     for bug in BUGS.iter().chain(&["aba-version"]) {
         assert!(
             table
@@ -204,7 +208,7 @@ fn hunting_everything_prints_a_summary_table() {
             "{bug}: {text}"
         );
     }
-    for ok in ["stack", "counter"] {
+    for ok in ["stack", "counter", "fenced-cache"] {
         assert!(
             table
                 .iter()
@@ -233,7 +237,7 @@ fn the_determinism_check_passes_on_the_bundled_systems() {
     assert_eq!(code(&out), 0, "{}", stdout(&out));
     assert_eq!(
         stdout(&out).matches("deterministic over 5 seeds").count(),
-        11
+        13
     );
 }
 

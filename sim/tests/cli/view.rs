@@ -17,7 +17,7 @@ fn render_writes_text_mermaid_and_html() {
     let trace = traced_run(&dir, "1");
     let text = gsim(&["render", path(&trace)]);
     assert_eq!(code(&text), 0);
-    assert!(stdout(&text).starts_with("# genserver-trace v3: system lost-update, seed 1"));
+    assert!(stdout(&text).starts_with("# genserver-trace v4: system lost-update, seed 1"));
     assert!(stdout(&text).contains("deliver  client-2 -> counter: call #1 Get"));
 
     let mermaid = gsim(&["render", path(&trace), "--format", "mermaid"]);
@@ -113,4 +113,31 @@ fn hunt_writes_the_failure_as_a_page() {
     let html = std::fs::read_to_string(&page).unwrap();
     assert!(html.contains("lost-update") && html.contains(r#"class="row failed""#));
     assert!(stdout(&out).contains(&format!("the trace as a page: {}", page.display())));
+}
+
+#[test]
+fn a_linearizability_failure_shows_its_history_in_the_hunt_and_the_rendering() {
+    let dir = scratch("history");
+    let trace = dir.join("stale-cache.jsonl");
+    let hunt = gsim(&[
+        "hunt",
+        "stale-cache",
+        "--runs",
+        "100",
+        "--out",
+        path(&trace),
+    ]);
+    assert_eq!(code(&hunt), 1);
+    let drawn = |text: &str| {
+        text.contains("history of kv, key 1: not linearizable")
+            && text
+                .lines()
+                .any(|l| l.contains("✗") && l.contains("cache Get(1) → Value(0)"))
+            && text
+                .lines()
+                .any(|l| l.contains("✓1") && l.contains("cache Put(1, 1) → Written"))
+    };
+    assert!(drawn(&stdout(&hunt)), "{}", stdout(&hunt));
+    let text = gsim(&["render", path(&trace)]);
+    assert!(drawn(&stdout(&text)), "{}", stdout(&text));
 }

@@ -5,7 +5,7 @@ use genserver_sim::{
 };
 
 /// The zoo's bugs and the kind of failure each ends in.
-pub const BUGS: [(&str, FailureKind); 9] = [
+pub const BUGS: [(&str, FailureKind); 10] = [
     ("lost-update", FailureKind::Invariant),
     ("call-cycle", FailureKind::Deadlock),
     ("stale-read", FailureKind::Expectation),
@@ -15,6 +15,7 @@ pub const BUGS: [(&str, FailureKind); 9] = [
     ("restart-registry-race", FailureKind::Expectation),
     ("lease-expiry", FailureKind::Invariant),
     ("timeout-retry", FailureKind::Expectation),
+    ("stale-cache", FailureKind::Linearizability),
 ];
 
 fn search(name: &str, options: &DfsOptions) -> Exploration {

@@ -2,6 +2,7 @@
 //! parallel and sharded hunts.
 
 mod dfs;
+mod history;
 mod jobs;
 mod pairs;
 mod pct;

@@ -11,7 +11,7 @@ use genserver_traces::to_text;
 const MARGIN: u64 = 2;
 
 /// Each bug with the length of its hand-minimal story, told step by step.
-const STORIES: [(&str, u64); 7] = [
+const STORIES: [(&str, u64); 8] = [
     // start both; both gets delivered and answered; both sets delivered and answered.
     ("lost-update", 10),
     // start both; each sync delivered: a calls b while b calls a. Deadlock.
@@ -35,6 +35,11 @@ const STORIES: [(&str, u64); 7] = [
     // the new front); call 3 delivered, reply 3 delivered; both casts reach the ledger;
     // wake; list; the reply lacks op 2.
     ("restart-registry-race", 12),
+    // start the reader; its read misses and is fetched; start the writer; its write
+    // invalidates and is passed on; the old value fills the cache; the write is stored and
+    // answered; the writer's read hits the old value; its reply. (The history drawn below
+    // the trace: the write, then the stale read; the reader's read is still pending.)
+    ("stale-cache", 10),
 ];
 
 #[test]

@@ -6,6 +6,8 @@ mod bounded;
 mod determinism;
 mod faults;
 mod fifo;
+mod history;
+mod linearizable;
 mod liveness;
 mod lives;
 mod misuse;

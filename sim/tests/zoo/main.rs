@@ -7,6 +7,8 @@ use genserver_sim::{
 };
 use genserver_traces::EventKind;
 
+mod stale_cache;
+
 /// Hunts `name` from seed 0 and checks the bug is found within `budget` runs, with the
 /// expected kind of failure, and that its trace replays identically.
 fn found_within(name: &str, budget: u64, kind: FailureKind, text: &str) {
@@ -53,6 +55,16 @@ fn stale_read_is_found_within_50_runs() {
         50,
         FailureKind::Expectation,
         "the audit saw balance 0",
+    );
+}
+
+#[test]
+fn stale_cache_is_found_within_50_runs() {
+    found_within(
+        "stale-cache",
+        50,
+        FailureKind::Linearizability,
+        "writer's Get(1) → Value(0) cannot follow",
     );
 }
 
@@ -217,8 +229,13 @@ fn counter_survives_10_000_runs() {
 }
 
 #[test]
+fn fenced_cache_survives_10_000_runs() {
+    survives_10_000_runs("fenced-cache");
+}
+
+#[test]
 fn correct_systems_finish_their_work() {
-    for name in ["stack", "counter"] {
+    for name in ["stack", "counter", "fenced-cache"] {
         let report = run(find_system(name).unwrap(), 3, DEFAULT_MAX_STEPS, true);
         assert_eq!(report.verdict, Verdict::Pass, "{name}");
     }
@@ -250,8 +267,10 @@ fn the_zoo_has_exactly_the_issue_names() {
             "restart-registry-race",
             "lease-expiry",
             "timeout-retry",
+            "stale-cache",
             "stack",
-            "counter"
+            "counter",
+            "fenced-cache"
         ]
     );
 }

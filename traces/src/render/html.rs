@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use crate::render::history_chart::history_chart;
 use crate::render::{
     MessageKind, event_line, failing_step, is_control, message_kind, named, seconds,
 };
@@ -23,7 +24,9 @@ const LABEL_CHARS: usize = 48;
 /// bold and marked "not delivered" when no later event takes it from its queue; an arrow
 /// per delivered message (calls, casts, info messages and replies drawn differently);
 /// markers for timeouts, timers, crashes, restarts, stops and drops; the failing step
-/// highlighted; and step-by-step navigation (buttons or the arrow keys). It makes no network
+/// highlighted; and step-by-step navigation (buttons or the arrow keys). Above the chart,
+/// the run's history as Porcupine draws it (see [`crate::to_history`]: the failing part of
+/// a linearizability check, its prefix and blocked operation marked). It makes no network
 /// request, and every name and message in it is escaped.
 pub fn to_html(trace: &Trace) -> String {
     let lanes: BTreeMap<&str, usize> = trace
@@ -76,7 +79,13 @@ pub fn to_html(trace: &Trace) -> String {
         end_line(trace).trim_start_matches("# ")
     );
     let names = lifeline_names(&lanes, width);
-    let slots = [("title", &escape(&title)), ("names", &names), ("svg", &svg)];
+    let history = history_chart(trace, &escape);
+    let slots = [
+        ("title", &escape(&title)),
+        ("names", &names),
+        ("history", &history),
+        ("svg", &svg),
+    ];
     fill(PAGE, &slots.map(|(name, value)| (name, value.as_str())))
 }
 

@@ -2,10 +2,11 @@
 
 use std::fmt::Write;
 
-use crate::render::seconds;
+use crate::render::{seconds, to_history};
 use crate::{Event, EventKind, Header, Outcome, Trace};
 
-/// The trace as text: a header comment, one line per event, the outcome. Line breaks
+/// The trace as text: a header comment, one line per event, the outcome (and, if the
+/// history was found not linearizable, the history drawn by [`to_history`]). Line breaks
 /// inside names and messages are shown as `\n`, so every event is exactly one line.
 ///
 /// It holds no addresses, wall-clock times or hash-ordered data, so the same run renders to
@@ -22,6 +23,9 @@ pub fn to_text(trace: &Trace) -> String {
     ];
     lines.extend(trace.events.iter().map(event_line));
     lines.push(end_line(trace));
+    if trace.end.violation.is_some() {
+        lines.extend(to_history(trace).lines().map(|line| format!("# {line}")));
+    }
     let mut out = String::new();
     for line in lines {
         out.push_str(&one_line(line));

@@ -2,6 +2,7 @@
 
 mod browser;
 mod diff;
+mod history;
 mod html;
 mod mermaid;
 mod sample;

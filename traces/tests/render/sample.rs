@@ -106,15 +106,15 @@ pub fn sample(tweak: Option<&str>) -> Trace {
     Trace::new(
         header,
         events,
-        End {
-            steps: 5,
-            time_ns: 5_000_000_000,
-            outcome: Outcome::Failure(FailureRecord {
+        End::new(
+            5,
+            5_000_000_000,
+            Outcome::Failure(FailureRecord {
                 kind: "expectation".into(),
                 step: 5,
                 process: Some("client-1".into()),
                 message: "expected 8, got 5".into(),
             }),
-        },
+        ),
     )
 }

@@ -80,11 +80,7 @@ pub(crate) fn supervised() -> Trace {
         ),
         event(5, Stop, "db<4>", "", "killed"),
     ]);
-    let end = End {
-        steps: 5,
-        time_ns: 0,
-        outcome: Outcome::Pass,
-    };
+    let end = End::new(5, 0, Outcome::Pass);
     Trace::new(header, events, end)
 }
 
@@ -92,7 +88,7 @@ pub(crate) fn supervised() -> Trace {
 fn every_new_event_kind_round_trips_in_json_lines() {
     let trace = supervised();
     let jsonl = trace.to_jsonl();
-    assert!(jsonl.starts_with(r#"{"type":"header","format":"genserver-trace","version":3,"#));
+    assert!(jsonl.starts_with(r#"{"type":"header","format":"genserver-trace","version":4,"#));
     for kind in [
         "spawn",
         "name",

@@ -1,0 +1,230 @@
+//! A model attached to a simulated world: which servers' calls are its operations, and the
+//! check the world runs over the history of those calls.
+
+use std::any::Any;
+use std::fmt::Debug;
+use std::rc::Rc;
+
+use genserver::{GenServer, ProcessId, ServerRef};
+
+use super::history::{History, OpId};
+use super::model::Model;
+use super::{Verdict, check};
+
+/// A sequential model and the servers whose calls it explains, to attach to a world with
+/// [`crate::World::linearizable`]: every call a client makes to one of the servers becomes
+/// an operation of the model (the request mapped to the model's input, the reply to its
+/// output), and the run fails as soon as the history of those operations is not
+/// linearizable.
+///
+/// A call that timed out, or failed with an error, is *pending*: it may have taken effect
+/// or not. A call that failed at once (the server was dead) never reached it and is left
+/// out.
+///
+/// ```
+/// use genserver_sim::linearize::Linearizable;
+/// use genserver_sim::zoo::counter::{Counter, CounterCall};
+/// use genserver_sim::World;
+///
+/// /// The counter's sequential model: its value.
+/// #[derive(Clone, PartialEq, Eq, Hash)]
+/// struct Value(i64);
+///
+/// impl genserver_sim::linearize::Model for Value {
+///     type Op = CounterCall;
+///     type Ret = i64;
+///     type Key = ();
+///     fn step(&mut self, op: &CounterCall) -> i64 {
+///         match op {
+///             CounterCall::Increment => self.0 += 1,
+///             CounterCall::Get => {}
+///             CounterCall::Set(value) => self.0 = *value,
+///         }
+///         self.0
+///     }
+/// }
+///
+/// fn build(world: &mut World) {
+///     let counter = world.spawn::<Counter>("counter", 0);
+///     let model = Linearizable::new(Value(0)).server(counter, |call| Some(call.clone()), |&n| n);
+///     world.linearizable("counter", model);
+///     // … clients that call the counter
+/// }
+/// # genserver_sim::check(&build);
+/// ```
+pub struct Linearizable<M: Model> {
+    initial: M,
+    servers: Vec<Mapping<M>>,
+}
+
+/// Reads a request or a reply of erased type as the model's: `None` if it is not one.
+type Reader<T> = Box<dyn Fn(&dyn Any) -> Option<T>>;
+
+/// How one server's calls map to the model.
+struct Mapping<M: Model> {
+    server: ProcessId,
+    /// The model's input for a request (`None`: not an operation of the model).
+    op: Reader<M::Op>,
+    /// The model's output for a reply (`None`: the reply is of another type).
+    ret: Reader<M::Ret>,
+}
+
+impl<M: Model> Linearizable<M> {
+    /// A model starting from `initial`, explaining no server yet.
+    pub fn new(initial: M) -> Self {
+        Linearizable {
+            initial,
+            servers: Vec::new(),
+        }
+    }
+
+    /// Makes the calls to `server` operations of the model: `op` gives a request's input
+    /// (`None` for a request the model leaves out), `ret` a reply's output.
+    pub fn server<S: GenServer>(
+        mut self,
+        server: ServerRef<S>,
+        op: impl Fn(&S::Call) -> Option<M::Op> + 'static,
+        ret: impl Fn(&S::Reply) -> M::Ret + 'static,
+    ) -> Self {
+        self.servers.push(Mapping {
+            server: server.id(),
+            op: Box::new(move |request| request.downcast_ref::<S::Call>().and_then(&op)),
+            ret: Box::new(move |reply| reply.downcast_ref::<S::Reply>().map(&ret)),
+        });
+        self
+    }
+}
+
+/// Where a checked history is not linearizable, in its own operation ids.
+pub(crate) struct Failed {
+    /// The failing part's key, as its `Debug` shows it (`None`: the whole history).
+    pub partition: Option<String>,
+    /// The operations of the failing part.
+    pub operations: Vec<OpId>,
+    /// The longest linearizable prefix.
+    pub prefix: Vec<OpId>,
+    /// The operation that cannot follow it.
+    pub blocked: OpId,
+    /// What went wrong, in words (without the check's name).
+    pub message: String,
+}
+
+/// A model attached to a world, with the history recorded so far (the world holds it as a
+/// trait object: the model's types are the user's).
+pub(crate) trait HistoryCheck {
+    /// Records that `client` called `server` with `request`, if that is an operation of the
+    /// model; returns its id.
+    fn invoke(&mut self, client: ProcessId, server: ProcessId, request: &dyn Any) -> Option<OpId>;
+
+    /// Records that operation `op` returned `reply` (an error leaves it pending).
+    fn respond(&mut self, op: OpId, reply: &dyn Any);
+
+    /// Checks the history recorded so far; `names` names a client.
+    fn check(&mut self, names: &dyn Fn(ProcessId) -> String) -> Option<Failed>;
+
+    /// An independent copy, history included (for copies of the world).
+    fn copy(&self) -> Box<dyn HistoryCheck>;
+}
+
+/// The typed check behind [`HistoryCheck`].
+struct Checker<M: Model> {
+    spec: Rc<Linearizable<M>>,
+    history: History<M::Op, M::Ret>,
+    /// The mapping (index in `spec.servers`) of each operation.
+    mapping: Vec<usize>,
+    /// Whether a response came since the last check (only responses can break it).
+    dirty: bool,
+}
+
+impl<M> Linearizable<M>
+where
+    M: Model + 'static,
+    M::Op: Clone + Debug + 'static,
+    M::Ret: Clone + Debug + 'static,
+{
+    /// The check the world runs.
+    pub(crate) fn into_check(self) -> Box<dyn HistoryCheck> {
+        Box::new(Checker {
+            spec: Rc::new(self),
+            history: History::new(),
+            mapping: Vec::new(),
+            dirty: false,
+        })
+    }
+}
+
+impl<M> HistoryCheck for Checker<M>
+where
+    M: Model + 'static,
+    M::Op: Clone + Debug + 'static,
+    M::Ret: Clone + Debug + 'static,
+{
+    fn invoke(&mut self, client: ProcessId, server: ProcessId, request: &dyn Any) -> Option<OpId> {
+        let (index, op) = (self.spec.servers.iter().enumerate())
+            .filter(|(_, mapping)| mapping.server == server)
+            .find_map(|(index, mapping)| Some((index, (mapping.op)(request)?)))?;
+        self.mapping.push(index);
+        Some(self.history.invoke(client.0, op))
+    }
+
+    fn respond(&mut self, op: OpId, reply: &dyn Any) {
+        if let Some(output) = (self.spec.servers[self.mapping[op.0]].ret)(reply) {
+            self.history.ret(op, output);
+            self.dirty = true;
+        }
+    }
+
+    fn check(&mut self, names: &dyn Fn(ProcessId) -> String) -> Option<Failed> {
+        if !std::mem::take(&mut self.dirty) {
+            return None;
+        }
+        let Verdict::NotLinearizable(violation) = check(&self.spec.initial, &self.history) else {
+            return None;
+        };
+        let operations = (self.history.iter())
+            .filter(|(_, op)| {
+                violation.partition.is_none() || M::partition(&op.input) == violation.partition
+            })
+            .map(|(id, _)| id)
+            .collect();
+        let blocked = &self.history[violation.blocked];
+        let output = blocked.output().map(|ret| format!("{ret:?}"));
+        let partition = violation.partition.as_ref().map(|key| format!("{key:?}"));
+        let message = format!(
+            "not linearizable{}: {}'s {:?} → {} cannot follow any linearizable order of the \
+             operations before it (the longest has {})",
+            partition
+                .as_ref()
+                .map(|key| format!(" (key {key})"))
+                .unwrap_or_default(),
+            names(ProcessId(blocked.client)),
+            blocked.input,
+            output.unwrap_or_default(),
+            count(violation.prefix.len()),
+        );
+        Some(Failed {
+            partition,
+            operations,
+            prefix: violation.prefix,
+            blocked: violation.blocked,
+            message,
+        })
+    }
+
+    fn copy(&self) -> Box<dyn HistoryCheck> {
+        Box::new(Checker {
+            spec: Rc::clone(&self.spec),
+            history: self.history.clone(),
+            mapping: self.mapping.clone(),
+            dirty: self.dirty,
+        })
+    }
+}
+
+/// `1 operation`, `3 operations`.
+fn count(n: usize) -> String {
+    match n {
+        1 => "1 operation".to_owned(),
+        n => format!("{n} operations"),
+    }
+}
