@@ -73,12 +73,14 @@ mod history;
 mod model;
 pub mod naive;
 mod partition;
+mod threads;
 mod verdict;
 mod wgl;
 
 pub use attach::Linearizable;
 pub use history::{History, OpId, Operation, Response};
 pub use model::Model;
+pub use threads::Recorder;
 pub use verdict::{Verdict, Violation};
 
 /// Decides whether `history` is linearizable against the model, starting from `initial`.

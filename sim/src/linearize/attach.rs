@@ -53,12 +53,12 @@ use super::{Verdict, check};
 /// # genserver_sim::check(&build);
 /// ```
 pub struct Linearizable<M: Model> {
-    initial: M,
+    pub(crate) initial: M,
     servers: Vec<Mapping<M>>,
 }
 
 /// Reads a request or a reply of erased type as the model's: `None` if it is not one.
-type Reader<T> = Box<dyn Fn(&dyn Any) -> Option<T>>;
+type Reader<T> = Box<dyn Fn(&dyn Any) -> Option<T> + Send + Sync>;
 
 /// How one server's calls map to the model.
 struct Mapping<M: Model> {
@@ -83,8 +83,8 @@ impl<M: Model> Linearizable<M> {
     pub fn server<S: GenServer>(
         mut self,
         server: ServerRef<S>,
-        op: impl Fn(&S::Call) -> Option<M::Op> + 'static,
-        ret: impl Fn(&S::Reply) -> M::Ret + 'static,
+        op: impl Fn(&S::Call) -> Option<M::Op> + Send + Sync + 'static,
+        ret: impl Fn(&S::Reply) -> M::Ret + Send + Sync + 'static,
     ) -> Self {
         self.servers.push(Mapping {
             server: server.id(),
@@ -92,6 +92,64 @@ impl<M: Model> Linearizable<M> {
             ret: Box::new(move |reply| reply.downcast_ref::<S::Reply>().map(&ret)),
         });
         self
+    }
+}
+
+/// The operations recorded so far, and the mapping each came through.
+pub(crate) struct Recording<M: Model> {
+    pub history: History<M::Op, M::Ret>,
+    /// The mapping (index in `spec.servers`) of each operation.
+    mapping: Vec<usize>,
+}
+
+impl<M: Model> Recording<M> {
+    /// Nothing recorded yet.
+    pub fn new() -> Self {
+        Recording {
+            history: History::new(),
+            mapping: Vec::new(),
+        }
+    }
+
+    /// Records that `client` called `server` with `request`, if `spec` makes that an
+    /// operation; its id.
+    pub fn invoke(
+        &mut self,
+        spec: &Linearizable<M>,
+        client: ProcessId,
+        server: ProcessId,
+        request: &dyn Any,
+    ) -> Option<OpId> {
+        let (index, op) = (spec.servers.iter().enumerate())
+            .filter(|(_, mapping)| mapping.server == server)
+            .find_map(|(index, mapping)| Some((index, (mapping.op)(request)?)))?;
+        self.mapping.push(index);
+        Some(self.history.invoke(client.0, op))
+    }
+
+    /// Records that operation `op` returned `reply`; whether `spec` reads it as an output
+    /// (a reply of another type leaves the operation pending).
+    pub fn respond(&mut self, spec: &Linearizable<M>, op: OpId, reply: &dyn Any) -> bool {
+        match (spec.servers[self.mapping[op.0]].ret)(reply) {
+            Some(output) => {
+                self.history.ret(op, output);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+impl<M: Model> Clone for Recording<M>
+where
+    M::Op: Clone,
+    M::Ret: Clone,
+{
+    fn clone(&self) -> Self {
+        Recording {
+            history: self.history.clone(),
+            mapping: self.mapping.clone(),
+        }
     }
 }
 
@@ -129,9 +187,7 @@ pub(crate) trait HistoryCheck {
 /// The typed check behind [`HistoryCheck`].
 struct Checker<M: Model> {
     spec: Rc<Linearizable<M>>,
-    history: History<M::Op, M::Ret>,
-    /// The mapping (index in `spec.servers`) of each operation.
-    mapping: Vec<usize>,
+    recording: Recording<M>,
     /// Whether a response came since the last check (only responses can break it).
     dirty: bool,
 }
@@ -146,8 +202,7 @@ where
     pub(crate) fn into_check(self) -> Box<dyn HistoryCheck> {
         Box::new(Checker {
             spec: Rc::new(self),
-            history: History::new(),
-            mapping: Vec::new(),
+            recording: Recording::new(),
             dirty: false,
         })
     }
@@ -160,65 +215,72 @@ where
     M::Ret: Clone + Debug + 'static,
 {
     fn invoke(&mut self, client: ProcessId, server: ProcessId, request: &dyn Any) -> Option<OpId> {
-        let (index, op) = (self.spec.servers.iter().enumerate())
-            .filter(|(_, mapping)| mapping.server == server)
-            .find_map(|(index, mapping)| Some((index, (mapping.op)(request)?)))?;
-        self.mapping.push(index);
-        Some(self.history.invoke(client.0, op))
+        self.recording.invoke(&self.spec, client, server, request)
     }
 
     fn respond(&mut self, op: OpId, reply: &dyn Any) {
-        if let Some(output) = (self.spec.servers[self.mapping[op.0]].ret)(reply) {
-            self.history.ret(op, output);
-            self.dirty = true;
-        }
+        self.dirty |= self.recording.respond(&self.spec, op, reply);
     }
 
     fn check(&mut self, names: &dyn Fn(ProcessId) -> String) -> Option<Failed> {
         if !std::mem::take(&mut self.dirty) {
             return None;
         }
-        let Verdict::NotLinearizable(violation) = check(&self.spec.initial, &self.history) else {
-            return None;
-        };
-        let operations = (self.history.iter())
-            .filter(|(_, op)| {
-                violation.partition.is_none() || M::partition(&op.input) == violation.partition
-            })
-            .map(|(id, _)| id)
-            .collect();
-        let blocked = &self.history[violation.blocked];
-        let output = blocked.output().map(|ret| format!("{ret:?}"));
-        let partition = violation.partition.as_ref().map(|key| format!("{key:?}"));
-        let message = format!(
-            "not linearizable{}: {}'s {:?} → {} cannot follow any linearizable order of the \
-             operations before it (the longest has {})",
-            partition
-                .as_ref()
-                .map(|key| format!(" (key {key})"))
-                .unwrap_or_default(),
-            names(ProcessId(blocked.client)),
-            blocked.input,
-            output.unwrap_or_default(),
-            count(violation.prefix.len()),
-        );
-        Some(Failed {
-            partition,
-            operations,
-            prefix: violation.prefix,
-            blocked: violation.blocked,
-            message,
-        })
+        failed(&self.spec.initial, &self.recording.history, names)
     }
 
     fn copy(&self) -> Box<dyn HistoryCheck> {
         Box::new(Checker {
             spec: Rc::clone(&self.spec),
-            history: self.history.clone(),
-            mapping: self.mapping.clone(),
+            recording: self.recording.clone(),
             dirty: self.dirty,
         })
     }
+}
+
+/// Where `history` is not linearizable against `initial`, if it is not; `names` names a
+/// client.
+pub(crate) fn failed<M>(
+    initial: &M,
+    history: &History<M::Op, M::Ret>,
+    names: &dyn Fn(ProcessId) -> String,
+) -> Option<Failed>
+where
+    M: Model,
+    M::Op: Clone + Debug,
+    M::Ret: Clone + Debug,
+{
+    let Verdict::NotLinearizable(violation) = check(initial, history) else {
+        return None;
+    };
+    let operations = (history.iter())
+        .filter(|(_, op)| {
+            violation.partition.is_none() || M::partition(&op.input) == violation.partition
+        })
+        .map(|(id, _)| id)
+        .collect();
+    let blocked = &history[violation.blocked];
+    let output = blocked.output().map(|ret| format!("{ret:?}"));
+    let partition = violation.partition.as_ref().map(|key| format!("{key:?}"));
+    let message = format!(
+        "not linearizable{}: {}'s {:?} → {} cannot follow any linearizable order of the \
+         operations before it (the longest has {})",
+        partition
+            .as_ref()
+            .map(|key| format!(" (key {key})"))
+            .unwrap_or_default(),
+        names(ProcessId(blocked.client)),
+        blocked.input,
+        output.unwrap_or_default(),
+        count(violation.prefix.len()),
+    );
+    Some(Failed {
+        partition,
+        operations,
+        prefix: violation.prefix,
+        blocked: violation.blocked,
+        message,
+    })
 }
 
 /// `1 operation`, `3 operations`.
