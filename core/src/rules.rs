@@ -89,8 +89,8 @@
 //! refused, never queued: a call fails at once with [`CallError::Full`](crate::CallError::Full),
 //! a cast or an info message is dropped, as one to a dead server is (the simulator's trace
 //! shows it refused). Handlers never block, so a server's own sends never wait for room, nor
-//! do a [`Cx`](crate::Cx) client's (the same on both engines). Only a plain thread holding a
-//! runtime handle may choose to wait: [`Server::cast`](crate::Server::cast) waits for room,
+//! do a [`Cx`](crate::Cx) client's (the same on both engines), nor a runtime handle's used
+//! inside a callback. Only a plain thread holding a runtime handle may choose to wait: [`Server::cast`](crate::Server::cast) waits for room,
 //! [`Server::try_cast`](crate::Server::try_cast) hands the message back in a
 //! [`Full`](crate::Full), and a call waits within its timeout or, with
 //! [`OnFull::Fail`](crate::OnFull::Fail), fails with `Full` at once. The engine's own traffic

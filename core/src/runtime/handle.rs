@@ -95,7 +95,8 @@ impl<S: GenServer> Server<S> {
     }
 
     /// The same handle, with calls that wait for room in a full bounded mailbox
-    /// ([`OnFull::Wait`], the default) or fail at once ([`OnFull::Fail`]).
+    /// ([`OnFull::Wait`], the default) or fail at once ([`OnFull::Fail`]). Inside a
+    /// server's callback a call never waits for room (rule 8): it fails with `Full`.
     pub fn on_full(mut self, on_full: OnFull) -> Self {
         self.on_full = on_full;
         self
@@ -143,15 +144,14 @@ impl<S: GenServer> Server<S> {
         let tag = CallTag(EXTERNAL_TAGS.fetch_add(1, Ordering::Relaxed));
         let from = ReplyTo::new(ProcessId::EXTERNAL, tag, link_sink(&link));
         let call = Envelope::Call { request, from };
-        let offered = match self.on_full {
-            OnFull::Wait => self.cell.offer_until(call, room_until),
-            OnFull::Fail => self.cell.offer(call),
+        let wait = self.on_full == OnFull::Wait && may_wait();
+        let offered = match wait {
+            true => self.cell.offer_until(call, room_until),
+            false => self.cell.offer(call),
         };
         match offered {
             Ok(()) => {}
-            Err(Refused::Full(call)) if self.on_full == OnFull::Wait => {
-                call.fail(CallError::Timeout)
-            }
+            Err(Refused::Full(call)) if wait => call.fail(CallError::Timeout),
             Err(Refused::Full(call)) => call.fail(CallError::Full),
             Err(Refused::Closed(call)) => call.fail(CallError::NoProcess),
         }
@@ -171,9 +171,10 @@ impl<S: GenServer> Server<S> {
     }
 
     /// Casts to the server. Never fails: a cast to an exited server is dropped. When its
-    /// bounded mailbox is full, waits for room (use [`Server::try_cast`] not to wait).
+    /// bounded mailbox is full, waits for room (use [`Server::try_cast`] not to wait);
+    /// inside a server's callback it never waits: the cast is dropped (rule 8).
     pub fn cast(&self, msg: S::Cast) {
-        let _ = self.cell.offer_until(Envelope::Cast(msg), None);
+        self.post(Envelope::Cast(msg));
     }
 
     /// Casts to the server unless its bounded mailbox is full: then hands the message back
@@ -217,7 +218,16 @@ impl<S: GenServer> Server<S> {
     /// Sends an info message to the server; dropped if it has exited. When its bounded
     /// mailbox is full, waits for room, as [`Server::cast`] does.
     pub fn send(&self, msg: S::Info) {
-        let _ = self.cell.offer_until(Envelope::Info(msg), None);
+        self.post(Envelope::Info(msg));
+    }
+
+    /// Queues a cast or info, waiting for room in a full bounded mailbox unless a server's
+    /// callback sends it (dropped then, as a server's own sends are: rule 8).
+    fn post(&self, envelope: Envelope<S>) {
+        let _ = match may_wait() {
+            true => self.cell.offer_until(envelope, None),
+            false => self.cell.offer(envelope),
+        };
     }
 
     /// Runs `inspect` on the server's state between two messages and returns its result
@@ -360,4 +370,10 @@ impl<S: GenServer> Server<S> {
             false => Err(self.cell.error(CallError::NoProcess)),
         }
     }
+}
+
+/// Whether a sender may wait for room in a full bounded mailbox: not inside a server's
+/// callback (handlers never block on a mailbox, which could wait for itself: rule 8).
+fn may_wait() -> bool {
+    current::current().is_none()
 }

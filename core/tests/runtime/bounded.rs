@@ -260,3 +260,51 @@ fn a_servers_own_call_to_a_full_mailbox_fails_at_once_and_its_cast_is_dropped() 
     // The relay's cast of 5 was dropped, not queued behind the hold.
     assert_eq!(server.call(Call::Casts).unwrap(), vec![0]);
 }
+
+/// Casts to itself through a handle of its own from a callback.
+struct Selfish {
+    me: Option<Server<Selfish>>,
+    casts: u32,
+}
+
+impl GenServer for Selfish {
+    type Args = ();
+    type Call = u32;
+    type Reply = u32;
+    type Cast = ();
+    type Info = ();
+    type Continue = ();
+
+    fn init(_: (), _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
+        Ok(Selfish { me: None, casts: 0 })
+    }
+
+    fn handle_call(&mut self, casts: u32, _: ReplyTo<u32>, _: &mut Ctx<Self>) -> CallResult<u32> {
+        let me = self.me.as_ref().expect("given its handle");
+        for _ in 0..casts {
+            me.cast(());
+        }
+        CallResult::Reply(self.casts)
+    }
+
+    fn handle_cast(&mut self, _: (), _: &mut Ctx<Self>) {
+        self.casts += 1;
+    }
+}
+
+#[test]
+fn a_callback_casting_to_its_own_full_mailbox_drops_the_cast_instead_of_waiting_for_itself() {
+    let rt = Runtime::new();
+    let selfish = rt
+        .start_with::<Selfish>((), StartOptions::default().bounded(1))
+        .unwrap();
+    let me = selfish.clone();
+    selfish.update(move |state| state.me = Some(me)).unwrap();
+    // The first cast takes the one place; the second would wait for the server itself.
+    assert_eq!(
+        selfish.call_timeout(2, LONG).map_err(CallError::from),
+        Ok(0)
+    );
+    assert_eq!(selfish.call(0).map_err(CallError::from), Ok(1));
+    selfish.update(|state| state.me = None).unwrap();
+}
