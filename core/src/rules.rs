@@ -95,4 +95,6 @@
 //! [`Full`](crate::Full), and a call waits within its timeout or, with
 //! [`OnFull::Fail`](crate::OnFull::Fail), fails with `Full` at once. The engine's own traffic
 //! is never refused and does not count: replies, timers, exit signals, `Down`s, stops,
-//! `query`/`update`, `on_terminate`.
+//! `query`/`update`, `on_terminate`. An exited server is gone, not full: a cast to it is
+//! dropped and a call fails with "no such process" at once, and a call waiting for room
+//! fails as soon as the server is killed.

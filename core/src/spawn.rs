@@ -39,7 +39,8 @@ impl StartOptions {
     }
 
     /// These options, with a mailbox that holds at most `limit` calls, casts and info
-    /// messages waiting: one more is refused ([`crate::rules`], rule 8).
+    /// messages waiting: one more is refused ([`crate::rules`], rule 8). A limit of 0
+    /// refuses every one (and nobody waits for room in it).
     pub fn bounded(mut self, limit: usize) -> Self {
         self.mailbox_limit = Some(limit);
         self

@@ -292,7 +292,7 @@ impl<E: Spawn> Supervisor<E> {
             let options = StartOptions {
                 name: child.spec.name.clone(),
                 link_to: Some(ctx.me().id()),
-                ..StartOptions::default()
+                mailbox_limit: child.spec.mailbox_limit,
             };
             ctx.start(&child.spec.start, options, move |outcome| {
                 SupervisorInfo(Info::Started(index, outcome))

@@ -323,7 +323,17 @@ impl World {
     /// and not yet handled, as [`genserver::StartOptions::bounded`] does for a child (rule 8
     /// of [`genserver::rules`]): one more call fails at once with
     /// [`genserver::CallError::Full`], one more cast or info message is dropped (traced).
+    ///
+    /// # Panics
+    ///
+    /// If the server was declared interchangeable with others already (bound them first).
     pub fn bound_mailbox<S>(&mut self, server: ServerRef<S>, limit: usize) {
+        if self.symmetry.group_of(server.id()).is_some() {
+            panic!(
+                "bound_mailbox: {} is interchangeable with others already: bound each before declaring the group",
+                self.name(server.id())
+            );
+        }
         self.limits.insert(server.id(), limit);
     }
 

@@ -35,6 +35,11 @@ impl Bound {
         }
     }
 
+    /// Whether it has any place at all (a bound of 0 refuses everything: nobody waits for it).
+    pub fn has_room(&self) -> bool {
+        self.limit > 0
+    }
+
     /// Gives back the place of a message the server took.
     pub fn release(&self) {
         self.waiting.fetch_sub(1, AcqRel);

@@ -146,12 +146,15 @@ impl<S: GenServer> Server<S> {
         let call = Envelope::Call { request, from };
         let wait = self.on_full == OnFull::Wait && may_wait();
         let offered = match wait {
-            true => self.cell.offer_until(call, room_until),
+            true => self
+                .cell
+                .offer_until(call, room_until, || link.is_delivered()),
             false => self.cell.offer(call),
         };
         match offered {
             Ok(()) => {}
-            Err(Refused::Full(call)) if wait => call.fail(CallError::Timeout),
+            // Full for the whole wait (or failed meanwhile: then this fails nothing).
+            Err(Refused::Waited(call)) => call.fail(CallError::Timeout),
             Err(Refused::Full(call)) => call.fail(CallError::Full),
             Err(Refused::Closed(call)) => call.fail(CallError::NoProcess),
         }
@@ -225,7 +228,7 @@ impl<S: GenServer> Server<S> {
     /// callback sends it (dropped then, as a server's own sends are: rule 8).
     fn post(&self, envelope: Envelope<S>) {
         let _ = match may_wait() {
-            true => self.cell.offer_until(envelope, None),
+            true => self.cell.offer_until(envelope, None, || false),
             false => self.cell.offer(envelope),
         };
     }

@@ -35,6 +35,8 @@ pub(crate) struct ServerCell<S: GenServer> {
 pub(crate) enum Refused<T> {
     /// The bounded mailbox is full.
     Full(T),
+    /// It stayed full for as long as the sender waited.
+    Waited(T),
     /// The server has exited.
     Closed(T),
 }
@@ -59,41 +61,57 @@ impl<S: GenServer> ServerCell<S> {
     /// mailbox is full or the server has exited (rule 8).
     #[inline]
     pub(crate) fn offer(&self, envelope: Envelope<S>) -> Result<(), Refused<Envelope<S>>> {
-        if self.bound.as_ref().is_some_and(|bound| !bound.admit()) {
-            return Err(Refused::Full(envelope));
+        let Some(bound) = &self.bound else {
+            return self.mailbox.push(envelope).map_err(Refused::Closed);
+        };
+        if !bound.admit() {
+            // An exited server's places are never given back: it is gone, not full.
+            return Err(match self.mailbox.is_closed() {
+                true => Refused::Closed(envelope),
+                false => Refused::Full(envelope),
+            });
         }
-        self.mailbox.push(envelope).map_err(Refused::Closed)
+        self.mailbox.push(envelope).map_err(|refused| {
+            bound.release();
+            Refused::Closed(refused)
+        })
     }
 
     /// [`ServerCell::offer`], waiting while the mailbox is full until `deadline` (for ever
-    /// with none), looking again at growing intervals (up to a millisecond apart). Blocks the
-    /// thread, telling the executor first if it is one of its workers.
+    /// with none) or until `moot` says the message is no longer wanted (a call already
+    /// failed), looking again at growing intervals (up to a millisecond apart). Blocks the
+    /// thread, telling the executor first if it is one of its workers. A mailbox bounded to
+    /// 0 is never waited for.
     #[inline]
     pub(crate) fn offer_until(
         &self,
         envelope: Envelope<S>,
         deadline: Option<Instant>,
+        moot: impl Fn() -> bool,
     ) -> Result<(), Refused<Envelope<S>>> {
         match self.offer(envelope) {
-            Err(Refused::Full(envelope)) => self.wait_for_room(envelope, deadline),
+            Err(Refused::Full(envelope)) if self.bound.as_ref().is_some_and(Bound::has_room) => {
+                self.wait_for_room(envelope, deadline, &moot)
+            }
             done => done,
         }
     }
 
-    /// Offers `envelope` again and again, at growing intervals, until it is taken or
-    /// `deadline` passes.
+    /// Offers `envelope` again and again, at growing intervals, until it is taken, refused
+    /// for good, `deadline` passes or `moot` holds.
     #[cold]
     fn wait_for_room(
         &self,
         mut envelope: Envelope<S>,
         deadline: Option<Instant>,
+        moot: &dyn Fn() -> bool,
     ) -> Result<(), Refused<Envelope<S>>> {
         blocking(|| {
             let mut pause = Duration::from_micros(10);
             loop {
                 let now = Instant::now();
-                if deadline.is_some_and(|deadline| now >= deadline) {
-                    return Err(Refused::Full(envelope));
+                if moot() || deadline.is_some_and(|deadline| now >= deadline) {
+                    return Err(Refused::Waited(envelope));
                 }
                 let left = deadline.map_or(pause, |deadline| deadline - now);
                 std::thread::sleep(pause.min(left));
@@ -219,7 +237,7 @@ impl<S: GenServer> Inbox for Entry<S> {
         };
         match self.0.offer(envelope) {
             Ok(()) => {}
-            Err(Refused::Full(refused)) => refused.fail(CallError::Full),
+            Err(Refused::Full(refused) | Refused::Waited(refused)) => refused.fail(CallError::Full),
             Err(Refused::Closed(refused)) => refused.fail(CallError::NoProcess),
         }
     }

@@ -90,6 +90,8 @@ pub struct ChildSpec<E> {
     pub shutdown: Shutdown,
     /// The name each instance registers under, if any.
     pub name: Option<String>,
+    /// The bound of each instance's mailbox ([`crate::StartOptions::bounded`]), if any.
+    pub mailbox_limit: Option<usize>,
 }
 
 impl<E: Spawn> ChildSpec<E> {
@@ -105,12 +107,20 @@ impl<E: Spawn> ChildSpec<E> {
             restart: Restart::default(),
             shutdown: Shutdown::default(),
             name: None,
+            mailbox_limit: None,
         }
     }
 
     /// Registers every instance under `name`.
     pub fn named(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
+        self
+    }
+
+    /// Bounds every instance's mailbox to `limit` calls, casts and infos waiting (rule 8 of
+    /// [`crate::rules`]).
+    pub fn bounded(mut self, limit: usize) -> Self {
+        self.mailbox_limit = Some(limit);
         self
     }
 
@@ -135,6 +145,7 @@ impl<E> Clone for ChildSpec<E> {
             restart: self.restart,
             shutdown: self.shutdown,
             name: self.name.clone(),
+            mailbox_limit: self.mailbox_limit,
         }
     }
 }

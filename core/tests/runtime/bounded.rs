@@ -166,7 +166,20 @@ fn a_cast_waits_for_room_and_is_never_lost() {
 }
 
 #[test]
-fn the_runtimes_own_traffic_is_never_refused() {
+fn a_query_to_a_full_mailbox_is_queued_not_refused() {
+    let rt = Runtime::new();
+    let (server, gate, holder) = held(&rt, 1);
+    let query = {
+        let server = server.clone();
+        thread::spawn(move || server.query(|state| state.casts.len()))
+    };
+    gate.open();
+    holder.join().unwrap();
+    assert_eq!(query.join().unwrap().map_err(CallError::from), Ok(1));
+}
+
+#[test]
+fn a_stop_a_monitor_and_on_terminate_reach_a_full_mailbox() {
     let rt = Runtime::new();
     let (server, gate, holder) = held(&rt, 1);
     let watch = rt.monitor(server.id());
@@ -175,32 +188,98 @@ fn the_runtimes_own_traffic_is_never_refused() {
     server
         .on_terminate(move |_| flag.store(true, Ordering::SeqCst))
         .unwrap();
-    let query = {
-        let server = server.clone();
-        thread::spawn(move || server.query(|state| state.casts.len()))
-    };
     let stopper = {
         let server = server.clone();
         thread::spawn(move || server.stop(ExitReason::Normal))
     };
     gate.open();
     holder.join().unwrap();
-    // The query and the stop race each other (the query may come after the exit), but
-    // neither was refused.
-    let query = query.join().unwrap().map_err(CallError::from);
-    assert!(
-        matches!(
-            query,
-            Ok(1) | Err(CallError::Exited(ExitReason::Normal) | CallError::NoProcess)
-        ),
-        "{query:?}"
-    );
     assert_eq!(stopper.join().unwrap().map_err(CallError::from), Ok(()));
     assert_eq!(
         watch.wait_timeout(LONG).map_err(CallError::from),
         Ok(ExitReason::Normal)
     );
     assert!(terminated.load(Ordering::SeqCst));
+}
+
+/// Runs `send` on a thread of its own and returns what it returned, failing if it is
+/// still running after 10 s (a sender waiting for room that will never come).
+fn within_10_s<T: Send + 'static>(send: impl FnOnce() -> T + Send + 'static) -> T {
+    let (done, outcome) = std::sync::mpsc::channel();
+    thread::spawn(move || done.send(send()));
+    outcome
+        .recv_timeout(Duration::from_secs(10))
+        .expect("a sender still waits for room")
+}
+
+#[test]
+fn a_dead_bounded_server_drops_casts_at_once_though_it_died_full() {
+    let rt = Runtime::new();
+    let (server, gate, holder) = held(&rt, 1);
+    rt.kill(server.id());
+    gate.open();
+    holder.join().unwrap();
+    // Its one place stays taken: it is gone, not full.
+    let dead = server.clone();
+    within_10_s(move || dead.cast(1));
+    assert_eq!(server.try_cast(2), Ok(()));
+    assert_eq!(
+        server.call(Call::Casts).map_err(CallError::from),
+        Err(CallError::NoProcess)
+    );
+}
+
+#[test]
+fn a_call_waiting_for_room_fails_at_once_when_the_server_is_killed() {
+    let rt = Runtime::new();
+    let (server, gate, holder) = held(&rt, 1);
+    let waiting = server.clone();
+    let (done, outcome) = std::sync::mpsc::channel();
+    thread::spawn(move || {
+        let call = waiting.call_timeout(Call::Casts, Timeout::Infinity);
+        done.send(call.map_err(CallError::from))
+    });
+    // The call waits for room (the server is held); a kill fails it at once, though the
+    // held callback keeps the task from exiting.
+    thread::sleep(Duration::from_millis(20));
+    rt.kill(server.id());
+    let outcome = outcome.recv_timeout(Duration::from_secs(10));
+    gate.open();
+    holder.join().unwrap();
+    // (`NoProcess` if the kill came before the call was sent.)
+    let outcome = outcome.expect("the call still waits for room");
+    assert!(
+        matches!(
+            outcome,
+            Err(CallError::Exited(ExitReason::Killed) | CallError::NoProcess)
+        ),
+        "{outcome:?}"
+    );
+}
+
+#[test]
+fn a_supervised_child_is_bounded_by_its_spec() {
+    use genserver::runtime::Spawner;
+    use genserver::supervisor::{ChildSpec, Strategy, Supervisor, SupervisorSpec};
+
+    let rt = Runtime::new();
+    let gate = Gate::default();
+    let args = gate.clone();
+    let child = ChildSpec::new::<Held>("held", move || args.clone())
+        .named("held")
+        .bounded(1);
+    let spec = SupervisorSpec::<Spawner>::new(Strategy::OneForOne).child(child);
+    let _supervisor = rt.start::<Supervisor<Spawner>>(spec).unwrap();
+    let server = rt.whereis::<Held>("held").expect("started");
+    let holder = {
+        let server = server.clone().with_timeout(LONG);
+        thread::spawn(move || drop(server.call(Call::Hold)))
+    };
+    gate.reached();
+    assert_eq!(server.try_cast(0), Ok(()));
+    assert_eq!(server.try_cast(1), Err(Full(1)));
+    gate.open();
+    holder.join().unwrap();
 }
 
 /// Calls a server from its callback (an effect): the outcome comes back as info.

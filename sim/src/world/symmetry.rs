@@ -50,7 +50,7 @@ pub(crate) struct Groups {
 
 impl Groups {
     /// The group `id` is in, if any.
-    fn group_of(&self, id: ProcessId) -> Option<usize> {
+    pub(crate) fn group_of(&self, id: ProcessId) -> Option<usize> {
         self.list.iter().position(|group| group.contains(&id))
     }
 }
@@ -118,7 +118,8 @@ impl World {
     /// # Panics
     ///
     /// If an id is not a process of this world, a process is in two groups (or twice in
-    /// this one), or the group mixes clients and servers or servers of different types.
+    /// this one), or the group mixes clients and servers, servers of different types, or
+    /// servers with different mailbox bounds ([`World::bound_mailbox`]).
     pub fn interchangeable(&mut self, group: &[ProcessId]) {
         let mut members: Vec<ProcessId> = group.to_vec();
         members.sort_unstable();
@@ -161,6 +162,14 @@ impl World {
                     }
                 }
             }
+        }
+        let bounds = |id: &ProcessId| self.limits.get(id).copied();
+        if let Some(odd) = members.iter().find(|id| bounds(id) != bounds(&members[0])) {
+            panic!(
+                "interchangeable: {} and {} have different mailbox bounds",
+                self.name(members[0]),
+                self.name(*odd)
+            );
         }
         self.symmetry.list.push(members);
     }

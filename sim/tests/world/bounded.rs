@@ -142,8 +142,8 @@ fn a_child_started_with_a_bounded_mailbox_drops_what_exceeds_it() {
 }
 
 /// A scenario over any stage: a tally that takes nothing (a bound of 0) refuses the call
-/// and drops the cast.
-fn refusing(stage: &mut impl Stage) {
+/// and drops the cast; its address, for a look at its state after the run.
+fn refusing(stage: &mut impl Stage) -> ServerRef<Tally> {
     let tally = stage.spawn_bounded::<Tally>("tally", (), 0);
     stage.client("client", async move |cx| {
         cx.cast(tally, 1);
@@ -152,14 +152,34 @@ fn refusing(stage: &mut impl Stage) {
             other => Err(format!("wanted Full, got {other:?}").into()),
         }
     });
+    tally
 }
 
 #[test]
 fn a_bounded_server_refuses_alike_on_threads_and_in_the_simulator() {
     let mut threads = Threads::new();
-    refusing(&mut threads);
+    let tally = refusing(&mut threads);
     assert_eq!(threads.run(), Ok(()));
-    let system = |w: &mut World| refusing(w);
+    let on_threads = threads.runtime().resolve(tally).expect("alive");
+    assert_eq!(on_threads.query(|t| t.0).map_err(CallError::from), Ok(0));
+    let system = |w: &mut World| {
+        let tally = refusing(w);
+        w.at_end("the cast was dropped", move |view| {
+            view.state::<Tally>(tally).map(|t| t.0) == Some(0)
+        });
+    };
     let explored = explore(&system, &DfsOptions::default(), &mut |_| {}).expect("deterministic");
     assert!(explored.verified(), "{}", explored.verdict());
+}
+
+#[test]
+#[should_panic(expected = "different mailbox bounds")]
+fn servers_with_different_bounds_are_not_interchangeable() {
+    let system = |world: &mut World| {
+        let a = world.spawn::<Tally>("a", ());
+        let b = world.spawn::<Tally>("b", ());
+        world.bound_mailbox(a, 1);
+        world.interchangeable(&[a.id(), b.id()]);
+    };
+    genserver_sim::run(&system, 0, 100, false);
 }
