@@ -85,7 +85,7 @@ pub use history::{History, OpId, Operation, Response};
 pub use model::Model;
 pub use shrink_ops::{OP_SEARCH_RUNS, OP_SHRINK_CANDIDATES, ShrunkWorkload};
 pub use verdict::{Verdict, Violation};
-pub use workload::Workload;
+pub use workload::{Workload, WorkloadModel, WorkloadServer};
 
 /// Decides whether `history` is linearizable against the model, starting from `initial`.
 ///

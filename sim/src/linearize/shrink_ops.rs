@@ -11,13 +11,11 @@
 //! (or [`OP_SHRINK_CANDIDATES`] were tried). Every run is deterministic, so the result is
 //! too. The schedule of the smallest failing workload is then shrunk as any other.
 
-use std::fmt::Debug;
-
 use genserver::GenServer;
 use genserver_traces::Trace;
 
 use super::model::Model;
-use super::workload::Workload;
+use super::workload::{Workload, WorkloadModel, WorkloadServer};
 use crate::drive::run::{RunReport, replay, run, run_with};
 use crate::drive::shrink::{Shrunk, shrink};
 use crate::failure::signature;
@@ -62,14 +60,7 @@ fn failure_of(report: &RunReport) -> Option<Target> {
     Some((kind, check))
 }
 
-impl<M, S> Workload<M, S>
-where
-    M: Model + Send + Sync + 'static,
-    M::Op: Clone + Debug + Send + Sync + 'static,
-    M::Ret: Clone + Debug + 'static,
-    S: GenServer,
-    S::Call: PartialEq + Send,
-{
+impl<M: WorkloadModel, S: WorkloadServer> Workload<M, S> {
     /// Shrinks the failing run recorded in `trace` (a run of this workload): fewer clients
     /// and operations, then fewer steps (see the module's notes). Returns `None` if the
     /// trace records no failure.

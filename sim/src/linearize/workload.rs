@@ -21,6 +21,30 @@ type ToCall<M, S> = Arc<dyn Fn(&<M as Model>::Op) -> <S as GenServer>::Call + Se
 /// Reads a reply as the model's output.
 type FromReply<M, S> = Arc<dyn Fn(&<S as GenServer>::Reply) -> <M as Model>::Ret + Send + Sync>;
 
+/// What a workload needs of its model: one it can send to the threads of a hunt, whose
+/// operations and outputs it can copy and show.
+pub trait WorkloadModel:
+    Model<Op: Clone + Debug + Send + Sync + 'static, Ret: Clone + Debug + 'static>
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<M> WorkloadModel for M where
+    M: Model<Op: Clone + Debug + Send + Sync + 'static, Ret: Clone + Debug + 'static>
+        + Send
+        + Sync
+        + 'static
+{
+}
+
+/// What a workload needs of the server its clients call: requests it can compare (a request
+/// is read back as the operation whose call it equals).
+pub trait WorkloadServer: GenServer<Call: PartialEq + Send> {}
+
+impl<S: GenServer<Call: PartialEq + Send>> WorkloadServer for S {}
+
 /// A system of generated clients: a sequential model, the user's servers, and each client's
 /// operations drawn from the model by a seed. Every call is checked against the model
 /// ([`World::linearizable`]), so a run fails when the history of calls is not linearizable
@@ -35,6 +59,10 @@ type FromReply<M, S> = Arc<dyn Fn(&<S as GenServer>::Reply) -> <M as Model>::Ret
 /// alone (drawn by a ChaCha RNG, see [`Workload::ops`]), so a run or a replay of the same
 /// workload makes the same calls. A request is read back as the operation whose call it
 /// equals, so `call` must give different operations different calls.
+///
+/// Preconditions see the state of one sequential order of the operations (the clients
+/// drawing in turn), as in QuickCheck's generation: a run interleaves the clients otherwise,
+/// so a precondition that keeps a server from an error in that order may not in another.
 ///
 /// A hunt varies the schedule, not the operations: hunt several seeds of the workload for
 /// more variety. [`Workload::shrink`] cuts a failing run down to fewer operations and then
@@ -101,14 +129,7 @@ where
     }
 }
 
-impl<M, S> Workload<M, S>
-where
-    M: Model + Send + Sync + 'static,
-    M::Op: Clone + Debug + Send + Sync + 'static,
-    M::Ret: Clone + Debug + 'static,
-    S: GenServer,
-    S::Call: PartialEq + Send,
-{
+impl<M: WorkloadModel, S: WorkloadServer> Workload<M, S> {
     /// A workload checked against `initial`, calling the server `setup` spawns (and
     /// returns); `call` makes an operation a request, `reply` a reply the model's output.
     /// Two clients of one operation each, no generator yet, seed 0.
@@ -194,14 +215,7 @@ where
     }
 }
 
-impl<M, S> System for Workload<M, S>
-where
-    M: Model + Send + Sync + 'static,
-    M::Op: Clone + Debug + Send + Sync + 'static,
-    M::Ret: Clone + Debug + 'static,
-    S: GenServer,
-    S::Call: PartialEq + Send,
-{
+impl<M: WorkloadModel, S: WorkloadServer> System for Workload<M, S> {
     fn build(&self, world: &mut World) {
         let server = (self.setup)(world);
         let ops = self.ops();
