@@ -52,6 +52,8 @@ fn the_fenced_cache_passes_random_runs_and_exhaustive_search() {
         assert!(hunt.found.is_none(), "workload seed {seed}");
         assert_eq!(hunt.step_limited, 0);
     }
+    // The test entry point takes a workload like any system.
+    genserver_sim::check(&workload(true, 3, 4, 1));
     let options = DfsOptions {
         max_depth: 60,
         reduction: Reduction::StateHashing,
