@@ -2,9 +2,11 @@
 //! model alone (no hand-written client), the fix passing, and a failing workload shrunk to
 //! a few operations.
 
+use genserver_sim::linearize::{Model, Workload};
+use genserver_sim::zoo::counter::{Counter, CounterCall};
 use genserver_sim::zoo::stale_cache::workload;
 use genserver_sim::{
-    DEFAULT_MAX_STEPS, DfsOptions, FailureKind, Reduction, RunReport, explore, hunt, replay,
+    DEFAULT_MAX_STEPS, DfsOptions, FailureKind, Reduction, RunReport, World, explore, hunt, replay,
 };
 
 /// The workload seeds the tests try: three clients of four operations each.
@@ -94,5 +96,81 @@ fn a_shrunk_generated_workload_has_three_operations() {
         // The shrunk trace replays exactly with the shrunk workload.
         let again = replay(&shrunk.workload, trace).expect("replays");
         assert_eq!(again.trace.unwrap().to_jsonl(), trace.to_jsonl());
+    }
+}
+
+/// The counter's sequential model; `step` counts by `by` (1 is right).
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Value {
+    value: i64,
+    by: i64,
+}
+
+impl Model for Value {
+    type Op = CounterCall;
+    type Ret = i64;
+    type Key = ();
+    fn step(&mut self, op: &CounterCall) -> i64 {
+        match *op {
+            CounterCall::Increment => self.value += self.by,
+            CounterCall::Get => {}
+            CounterCall::Set(value) => self.value = value,
+        }
+        self.value
+    }
+}
+
+/// The zoo's counter (a server of a user's own) with three clients drawn from `model`:
+/// increments, reads, and a reset to 0 once the model's value passed 2 (a precondition).
+fn counter_workload(by: i64, seed: u64) -> Workload<Value, Counter> {
+    Workload::new(
+        Value { value: 0, by },
+        |world: &mut World| world.spawn::<Counter>("counter", 0),
+        CounterCall::clone,
+        |&reply| reply,
+    )
+    .op(3, |_, _| Some(CounterCall::Increment))
+    .op(2, |_, _| Some(CounterCall::Get))
+    .op(1, |model, _| {
+        (model.value > 2).then_some(CounterCall::Set(0))
+    })
+    .clients(3)
+    .ops_per_client(3)
+    .seed(seed)
+}
+
+#[test]
+fn a_server_of_ones_own_passes_against_its_model_and_fails_against_a_wrong_one() {
+    for seed in 0..3 {
+        let right = counter_workload(1, seed);
+        // In the order the clients drew (in turn), a reset comes after three increments.
+        let ops = right.ops();
+        let drawn: Vec<_> = (0..3)
+            .flat_map(|round| ops.iter().map(move |c| &c[round]))
+            .collect();
+        let reset = drawn.iter().position(|op| **op == CounterCall::Set(0));
+        let before = |end| {
+            drawn[..end]
+                .iter()
+                .filter(|op| ***op == CounterCall::Increment)
+                .count()
+        };
+        assert!(
+            reset.is_some_and(|at| before(at) >= 3),
+            "seed {seed}: {ops:?}"
+        );
+        assert!(hunt(&right, 0, 300, DEFAULT_MAX_STEPS).found.is_none());
+        // A model that counts by two: any increment betrays it, and the shrunk workload is
+        // one client's one increment.
+        let wrong = counter_workload(2, seed);
+        let found = hunt(&wrong, 0, 300, DEFAULT_MAX_STEPS)
+            .found
+            .expect("found");
+        let shrunk = wrong
+            .shrink(found.trace.as_ref().unwrap())
+            .unwrap()
+            .unwrap();
+        assert_eq!(shrunk.operations(), 1, "seed {seed}: {:?}", shrunk.ops);
+        assert!(shrunk.ops.iter().flatten().eq([&CounterCall::Increment]));
     }
 }
