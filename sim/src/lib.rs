@@ -216,6 +216,11 @@
 //! linearizable prefix and the operation that cannot follow it marked
 //! ([`genserver_traces::to_history`]). The zoo's `stale-cache` has no other check.
 //!
+//! [`linearize::Workload`] generates the clients from the model too: weighted generators
+//! with preconditions on the model's state draw each client's operations by a seed, the
+//! calls are checked against the model, and [`linearize::Workload::shrink`] cuts a failing
+//! workload down to fewer operations before shrinking its schedule.
+//!
 //! # Snapshot tests
 //!
 //! [`Sim::story`] renders the canonical run (every message in the order it was sent; no

@@ -69,19 +69,25 @@
 pub(crate) mod attach;
 mod bitset;
 mod entries;
+mod generate;
 mod history;
 mod model;
 pub mod naive;
 mod partition;
+mod shrink_ops;
 mod threads;
 mod verdict;
 mod wgl;
+mod workload;
 
 pub use attach::Linearizable;
+pub use generate::GenRng;
 pub use history::{History, OpId, Operation, Response};
 pub use model::Model;
+pub use shrink_ops::{OP_SEARCH_RUNS, OP_SHRINK_CANDIDATES, ShrunkWorkload};
 pub use threads::Recorder;
 pub use verdict::{Verdict, Violation};
+pub use workload::{Workload, WorkloadModel, WorkloadServer};
 
 /// Decides whether `history` is linearizable against the model, starting from `initial`.
 ///

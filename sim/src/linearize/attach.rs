@@ -58,7 +58,7 @@ pub struct Linearizable<M: Model> {
 }
 
 /// Reads a request or a reply of erased type as the model's: `None` if it is not one.
-type Reader<T> = Box<dyn Fn(&dyn Any) -> Option<T> + Send + Sync>;
+type Reader<T> = Box<dyn Fn(&dyn Any) -> Option<T> + Send>;
 
 /// How one server's calls map to the model.
 struct Mapping<M: Model> {
@@ -83,8 +83,8 @@ impl<M: Model> Linearizable<M> {
     pub fn server<S: GenServer>(
         mut self,
         server: ServerRef<S>,
-        op: impl Fn(&S::Call) -> Option<M::Op> + Send + Sync + 'static,
-        ret: impl Fn(&S::Reply) -> M::Ret + Send + Sync + 'static,
+        op: impl Fn(&S::Call) -> Option<M::Op> + Send + 'static,
+        ret: impl Fn(&S::Reply) -> M::Ret + Send + 'static,
     ) -> Self {
         self.servers.push(Mapping {
             server: server.id(),

@@ -14,7 +14,9 @@ use std::collections::BTreeMap;
 use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo, ServerRef};
 
 use crate::World;
-use crate::linearize::{Linearizable, Model};
+use rand::RngExt;
+
+use crate::linearize::{Linearizable, Model, Workload};
 
 /// A key.
 pub type Key = u8;
@@ -201,12 +203,7 @@ const WORKLOAD: [(&str, &[KvCall]); 3] = [
 /// The store, the cache (`fenced` or not) and the clients of [`WORKLOAD`], with the cache's
 /// calls checked against [`KvModel`].
 fn build_with(world: &mut World, fenced: bool) {
-    let store = world.spawn::<Store>("store", ());
-    let cache = world.spawn::<Cache>("cache", CacheArgs { store, fenced });
-    world.hash_state(store);
-    world.hash_state(cache);
-    world.clone_state(store);
-    world.clone_state(cache);
+    let cache = servers(world, fenced);
     let model = Linearizable::new(KvModel::default()).server(
         cache,
         |call| Some(call.clone()),
@@ -221,6 +218,41 @@ fn build_with(world: &mut World, fenced: bool) {
             Ok(())
         });
     }
+}
+
+/// Spawns the store and the cache in front of it (`fenced` or not), their states hashed
+/// and cloned for stateful search; returns the cache.
+pub fn servers(world: &mut World, fenced: bool) -> ServerRef<Cache> {
+    let store = world.spawn::<Store>("store", ());
+    let cache = world.spawn::<Cache>("cache", CacheArgs { store, fenced });
+    world.hash_state(store);
+    world.hash_state(cache);
+    world.clone_state(store);
+    world.clone_state(cache);
+    cache
+}
+
+/// A workload generated from [`KvModel`] against the cache (`fenced` or not), with no
+/// hand-written client: `clients` clients of `ops` operations each, reads twice as likely
+/// as writes, over keys 1 and 2 and values 1 to 3, drawn by `seed`.
+pub fn workload(fenced: bool, clients: usize, ops: usize, seed: u64) -> Workload<KvModel, Cache> {
+    Workload::new(
+        KvModel::default(),
+        move |world: &mut World| servers(world, fenced),
+        KvCall::clone,
+        KvReply::clone,
+    )
+    .op(2, |_, rng| Some(KvCall::Get(rng.random_range(1..=2))))
+    .op(1, |_, rng| {
+        Some(KvCall::Put(
+            rng.random_range(1..=2),
+            rng.random_range(1..=3),
+        ))
+    })
+    .clients(clients)
+    .ops_per_client(ops)
+    .seed(seed)
+    .name(if fenced { "fenced-kv" } else { "stale-kv" })
 }
 
 /// Builds `stale-cache`: fills race invalidations.

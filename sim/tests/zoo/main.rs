@@ -7,6 +7,7 @@ use genserver_sim::{
 };
 use genserver_traces::EventKind;
 
+mod generated;
 mod stale_cache;
 
 /// Hunts `name` from seed 0 and checks the bug is found within `budget` runs, with the
