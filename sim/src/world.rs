@@ -117,7 +117,7 @@ pub(crate) enum ProcKind {
 
 /// One process and its name.
 pub(crate) struct Proc {
-    pub name: Rc<str>,
+    pub name: Arc<str>,
     pub kind: ProcKind,
 }
 
@@ -511,6 +511,14 @@ impl World {
         self.name_ref(id).into_owned()
     }
 
+    /// A process's name for a trace event: shared with the process (`<n>` for an unknown id).
+    fn shared_name(&self, id: ProcessId) -> Arc<str> {
+        match self.proc(id) {
+            Some(p) => Arc::clone(&p.name),
+            None => format!("{id:?}").into(),
+        }
+    }
+
     /// A process's name, borrowed when the process exists (labels are rendered every step).
     pub(crate) fn name_ref(&self, id: ProcessId) -> Cow<'_, str> {
         match self.proc(id) {
@@ -559,8 +567,8 @@ impl World {
             step: self.step,
             time_ns: self.now,
             kind,
-            from: from.map(|id| self.name(id)),
-            to: to.map(|id| self.name(id)),
+            from: from.map(|id| self.shared_name(id)),
+            to: to.map(|id| self.shared_name(id)),
             message: render(|| message(self)),
         };
         if let Some(log) = &mut self.log {

@@ -1,5 +1,7 @@
 //! The records of a trace: one header, the events of every step, one end record.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 /// The `format` field every trace header carries.
@@ -153,12 +155,13 @@ pub struct Event {
     pub time_ns: u64,
     /// What happened.
     pub kind: EventKind,
-    /// The acting or sending process, by name.
+    /// The acting or sending process, by name (shared: a run names the same processes in
+    /// event after event).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
+    pub from: Option<Arc<str>>,
     /// The receiving process, by name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<String>,
+    pub to: Option<Arc<str>>,
     /// The rendered message or decision.
     pub message: String,
 }

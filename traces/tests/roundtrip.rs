@@ -90,8 +90,8 @@ fn trace() -> impl Strategy<Value = Trace> {
                             step,
                             time_ns,
                             kind: KINDS[kind],
-                            from,
-                            to,
+                            from: from.map(Into::into),
+                            to: to.map(Into::into),
                             message,
                         }
                     })

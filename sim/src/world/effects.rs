@@ -1,5 +1,6 @@
 //! How the world carries out what servers asked for: sends, calls, timers, replies, exits.
 
+use std::rc::Rc;
 use std::time::Duration;
 
 use genserver::{CallError, ExitReason, ProcessId};
@@ -160,12 +161,33 @@ impl World {
         } else {
             EventKind::Send
         };
-        self.emit(kind, Some(from), Some(to), |_| line_of(&body));
+        // With the trace on, the payload is rendered once: for the send event and for every
+        // label of the queued message after it (the same text, as `Envelope::payload` keeps).
+        let payload = match self.log.is_some().then(|| body.render_text()) {
+            Some(Ok(Some((text, start)))) => {
+                let payload = Rc::<str>::from(&text[start..]);
+                self.emit(kind, Some(from), Some(to), |_| text);
+                Some(payload)
+            }
+            Some(Err(panic)) => {
+                self.emit(kind, Some(from), Some(to), |_| {
+                    format!("<rendering panicked: {panic}>")
+                });
+                None
+            }
+            _ => {
+                self.emit(kind, Some(from), Some(to), |_| line_of(&body));
+                None
+            }
+        };
         let due = self.now.saturating_add(self.latency);
         let sent = self.step;
         let life = self.life(from);
         let name = self.naming.message(from, to, &body);
         let envelope = Envelope::new(due, sent, name, body);
+        if let Some(payload) = payload {
+            let _ = envelope.payload.set(payload);
+        }
         self.net.push(from, life, to, envelope);
     }
 

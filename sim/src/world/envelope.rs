@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use genserver::{AnyMessage, CallError, CallTag, ExitReason, MonitorRef};
 
-use crate::world::erased_server::hash_fmt;
+use crate::world::erased_server::{LINE, guarded, hash_fmt};
 use crate::world::fork::Cloners;
 use crate::world::naming::Name;
 
@@ -142,6 +142,19 @@ impl Body {
         }
     }
 
+    /// The trace text of the message ([`Body`]'s `Display`), rendered under the guard, and
+    /// where its payload starts in it: `None` when a `Debug` failed without panicking, `Err`
+    /// the text of a panic.
+    pub fn render_text(&self) -> Result<Option<(String, usize)>, String> {
+        guarded(|| {
+            let mut text = String::with_capacity(LINE);
+            self.head(&mut text).ok()?;
+            let start = text.len();
+            fmt::write(&mut text, format_args!("{}", Payload(self))).ok()?;
+            Some((text, start))
+        })
+    }
+
     /// The trace text of the message ([`Body`]'s `Display`) with its payload rendered already
     /// (`payload`: what [`Body::payload`] wrote), so that a step renders a payload once.
     pub fn text_with(&self, payload: &str) -> String {
@@ -164,6 +177,15 @@ impl fmt::Display for Body {
             Body::Exit { kill: true, .. } => Ok(()),
             _ => self.payload(f),
         }
+    }
+}
+
+/// What a message carries, rendered with the user's `Debug` ([`Body::payload`]).
+pub(crate) struct Payload<'a>(pub &'a Body);
+
+impl fmt::Display for Payload<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.payload(f)
     }
 }
 

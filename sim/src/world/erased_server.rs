@@ -121,7 +121,7 @@ pub(crate) use genserver::engine::render;
 
 /// Room for a typical trace line ("deliver reply Pop #3 stack → popper: Ok(Some(12))"):
 /// `format!` and `to_string` start smaller and regrow two or three times per line.
-const LINE: usize = 64;
+pub(crate) const LINE: usize = 64;
 
 /// `format!` into a string with room for a typical trace line.
 pub(crate) fn line(args: fmt::Arguments<'_>) -> String {

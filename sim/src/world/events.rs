@@ -7,7 +7,7 @@ use std::time::Duration;
 use genserver::{CallTag, ProcessId};
 
 use crate::world::clients::ClientState;
-use crate::world::envelope::Body;
+use crate::world::envelope::{Body, Payload};
 use crate::world::erased_server::{guarded, line, render};
 use crate::world::faults::Restart;
 use crate::world::{Deadline, ProcKind, World};
@@ -396,12 +396,3 @@ impl World {
 
 /// Room for a typical label ("deliver reply Pop #3 stack → popper: Ok(Some(12))").
 const LINE: usize = 64;
-
-/// What a message carries, rendered with the user's `Debug`.
-struct Payload<'a>(&'a Body);
-
-impl fmt::Display for Payload<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.payload(f)
-    }
-}

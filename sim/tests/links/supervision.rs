@@ -266,7 +266,7 @@ fn children_start_in_order_and_stop_in_reverse_order() {
         );
         let spawns: Vec<_> = find(&report, EventKind::Spawn, "init")
             .iter()
-            .map(|e| e.to.clone().unwrap())
+            .map(|e| e.to.as_deref().unwrap().to_owned())
             .collect();
         assert_eq!(spawns, ["a", "b", "c"]);
         let stop = find(&report, EventKind::Stop, "shutdown");

@@ -92,8 +92,8 @@ fn trace_deliveries_follow_send_order_per_pair() {
         let mut delivered: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
         for event in events(&report) {
             let key = (
-                event.from.clone().unwrap_or_default(),
-                event.to.clone().unwrap_or_default(),
+                event.from.as_deref().unwrap_or_default().to_owned(),
+                event.to.as_deref().unwrap_or_default().to_owned(),
             );
             match event.kind {
                 EventKind::Send => sent.entry(key).or_default().push(event.message.clone()),
@@ -170,8 +170,8 @@ fn fifo_holds_in_every_bundled_system_even_with_faults() {
             let mut lives: BTreeMap<String, usize> = BTreeMap::new();
             for event in events(&report) {
                 let key = (
-                    event.from.clone().unwrap_or_default(),
-                    event.to.clone().unwrap_or_default(),
+                    event.from.as_deref().unwrap_or_default().to_owned(),
+                    event.to.as_deref().unwrap_or_default().to_owned(),
                 );
                 match event.kind {
                     EventKind::Restart => *lives.entry(key.0).or_default() += 1,

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
+use std::sync::Arc;
 
 use crate::render::history_chart::history_chart;
 use crate::render::{
@@ -162,7 +163,7 @@ fn draw_row(svg: &mut String, row: &Row, event: &Event, lanes: &BTreeMap<&str, u
         failed,
         undelivered,
     } = row;
-    let lane = |name: &Option<String>| name.as_deref().and_then(|n| lanes.get(n).copied());
+    let lane = |name: &Option<Arc<str>>| name.as_deref().and_then(|n| lanes.get(n).copied());
     let line = escape(&event_line(event));
     let class = if failed { "row failed" } else { "row" };
     let _ = write!(

@@ -6,7 +6,7 @@ use genserver_traces::{
 
 /// An event at `ms` milliseconds; an empty `from` or `to` is none.
 pub fn event(step: u64, ms: u64, kind: EventKind, from: &str, to: &str, message: &str) -> Event {
-    let name = |n: &str| (!n.is_empty()).then(|| n.to_owned());
+    let name = |n: &str| (!n.is_empty()).then(|| n.into());
     Event {
         step,
         time_ns: ms * 1_000_000,
