@@ -60,11 +60,6 @@ impl ServerError {
     pub fn new(id: Option<ProcessId>, name: Option<Arc<str>>, error: CallError) -> Self {
         ServerError { id, name, error }
     }
-
-    /// What went wrong, without the server.
-    pub fn kind(&self) -> &CallError {
-        &self.error
-    }
 }
 
 impl fmt::Display for ServerError {

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use crate::guard::guarded;
 use crate::message::AnyMessage;
 use crate::process::{Action, Command, Output, Status};
+use crate::runtime::pending::deadline;
 use crate::runtime::server_loop::Running;
 use crate::runtime::{ReplyLink, Spawner};
 use crate::spawn::ErasedStart;
@@ -150,8 +151,7 @@ impl<S: GenServer> Running<S> {
             request,
             Arc::clone(&link),
         );
-        let deadline = (timeout.duration()).and_then(|limit| Instant::now().checked_add(limit));
-        let reply = within(deadline, poll_fn(|cx| link.poll_outcome(cx))).await;
+        let reply = within(deadline(timeout), poll_fn(|cx| link.poll_outcome(cx))).await;
         let outcome = reply.unwrap_or_else(|| link.time_out());
         self.cell.interrupt.leave_call();
         outcome

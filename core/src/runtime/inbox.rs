@@ -124,10 +124,13 @@ impl<S: GenServer> ServerCell<S> {
         })
     }
 
-    /// The server took a call, cast or info message (or a misfit): its place is free.
-    pub(crate) fn took_message(&self) {
+    /// The server took `envelope`: a call, cast or info message (or a misfit) frees its
+    /// place in a bounded mailbox (an unbounded one looks no further).
+    pub(crate) fn took(&self, envelope: &Envelope<S>) {
         if let Some(bound) = &self.bound {
-            bound.release();
+            if envelope.is_message() {
+                bound.release();
+            }
         }
     }
 

@@ -116,9 +116,7 @@ impl<S: GenServer> Running<S> {
     /// Hands one message to the machine; whether the machine has work to carry out (then
     /// [`Running::drive`] does it). Not `async`: most messages need no driving.
     fn take(&mut self, envelope: Envelope<S>) -> bool {
-        if envelope.is_message() {
-            self.cell.took_message();
-        }
+        self.cell.took(&envelope);
         match envelope {
             Envelope::Call { request, from } => self.process.call(request, from),
             Envelope::Cast(msg) => self.process.cast(msg),
