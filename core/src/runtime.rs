@@ -55,6 +55,7 @@ mod link;
 mod mailbox;
 mod open_calls;
 mod pending;
+pub mod record;
 mod server_loop;
 mod shutdown;
 mod sinks;
@@ -86,6 +87,7 @@ use crate::{
 };
 use inbox::Inbox;
 use launch::Launched;
+use record::Recorder;
 use table::Table;
 
 /// The next process id of every runtime of this OS process: ids never collide across
@@ -99,6 +101,8 @@ struct Shared {
     epoch: Instant,
     /// Where the servers' tasks run.
     executor: Executor,
+    /// The recording of what every process takes, once one is asked for.
+    recorder: std::sync::OnceLock<std::sync::Arc<Recorder>>,
 }
 
 /// A set of servers that can find each other by id or registered name.
@@ -180,6 +184,7 @@ impl Runtime {
                 table: Mutex::new(Table::default()),
                 epoch: Instant::now(),
                 executor,
+                recorder: std::sync::OnceLock::new(),
             }),
         }
     }

@@ -51,6 +51,7 @@ mod merge;
 mod output;
 mod processes;
 mod progress;
+mod recorded;
 mod replay;
 mod report;
 mod search;
@@ -127,10 +128,15 @@ enum Command {
         /// The second trace.
         right: PathBuf,
     },
+    /// Run a system's scenario on real threads again and again, each run recorded, until
+    /// one fails (or the runs or the time are up); keep the failing runs' recordings, which
+    /// `gsim replay` follows in the simulator. Exit 1 when a run failed.
+    Soak(recorded::SoakArgs),
     /// Re-execute the schedule recorded in a trace (checking the trace comes out identical)
     /// or in a schedule file. With --loose, follow it by the identity of its events, so that
     /// it survives edits of the code: exit 1 when the recorded failure happens again, 3 when
-    /// the run ends otherwise
+    /// the run ends otherwise. A recording of real threads (`gsim soak`) is followed in the
+    /// simulator, process by process (its run shrunk and saved beside it).
     Replay {
         /// The trace or schedule file.
         file: PathBuf,
@@ -215,6 +221,7 @@ where
             max_steps,
         ),
         Command::Hunt(args) => hunt::hunt(&gsim, &args),
+        Command::Soak(args) => recorded::soak(&gsim, &args),
         Command::Merge { files } => merge::merge(&files),
         Command::Render { file, format, out } => view::render(&file, format, out.as_deref()),
         Command::Diff { left, right } => view::diff(&left, &right),

@@ -8,6 +8,7 @@ pub(crate) mod follow;
 pub(crate) mod labels;
 pub(crate) mod pct;
 pub(crate) mod random;
+pub(crate) mod recorded;
 pub(crate) mod replay;
 
 use std::fmt;

@@ -80,7 +80,12 @@ pub struct Entry {
     pub has_bug: bool,
     /// What it builds.
     pub system: &'static dyn System,
+    /// The same scenario on real threads, if it has one (`gsim soak` runs it).
+    pub threads: Option<&'static OnThreads>,
 }
+
+/// A scenario set up on real threads ([`genserver::runtime::Threads`]).
+pub type OnThreads = dyn Fn(&mut genserver::runtime::Threads) + Sync;
 
 impl Entry {
     /// A system that must show no failure.
@@ -94,6 +99,7 @@ impl Entry {
             about,
             has_bug: false,
             system,
+            threads: None,
         }
     }
 
@@ -104,6 +110,17 @@ impl Entry {
             about,
             has_bug: true,
             system,
+            threads: None,
+        }
+    }
+
+    /// The same entry, whose scenario also runs on real threads as `threads` sets it up
+    /// (for `gsim soak`: the recordings it keeps replay in [`Entry::system`], which must
+    /// build the same servers and clients under the same names).
+    pub const fn on_threads(self, threads: &'static OnThreads) -> Self {
+        Entry {
+            threads: Some(threads),
+            ..self
         }
     }
 }

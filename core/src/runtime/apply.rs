@@ -10,6 +10,7 @@ use crate::guard::guarded;
 use crate::message::AnyMessage;
 use crate::process::{Action, Command, Output, Status};
 use crate::runtime::pending::deadline;
+use crate::runtime::record::Input;
 use crate::runtime::server_loop::Running;
 use crate::runtime::{ReplyLink, Spawner};
 use crate::spawn::ErasedStart;
@@ -81,12 +82,12 @@ impl<S: GenServer> Running<S> {
         match command {
             Command::Cast { to, msg } => {
                 if let Some(inbox) = self.rt.inbox(to) {
-                    inbox.cast_any(msg);
+                    inbox.cast_any(me, msg);
                 }
             }
             Command::Info { to, msg } => {
                 if let Some(inbox) = self.rt.inbox(to) {
-                    inbox.info_any(msg);
+                    inbox.info_any(me, msg);
                 }
             }
             Command::SetTimer { id, after } => {
@@ -153,6 +154,14 @@ impl<S: GenServer> Running<S> {
         );
         let reply = within(deadline(timeout), poll_fn(|cx| link.poll_outcome(cx))).await;
         let outcome = reply.unwrap_or_else(|| link.time_out());
+        if let Some(tape) = &mut self.tape {
+            let call = self.next_tag;
+            tape.stamp();
+            tape.take(match outcome {
+                Err(CallError::Timeout) => Input::Timeout { to, call },
+                _ => Input::Reply { from: to, call },
+            });
+        }
         self.cell.interrupt.leave_call();
         outcome
     }

@@ -1,8 +1,9 @@
 //! What a server's mailbox carries.
 
 use crate::runtime::ReplyLink;
+use crate::runtime::record::Input;
 use crate::sync::Arc;
-use crate::{CallError, Down, ExitReason, ExitSignal, GenServer, ReplyTo, TimerId};
+use crate::{CallError, Down, ExitReason, ExitSignal, GenServer, ProcessId, ReplyTo, TimerId};
 
 /// Runs against the state inside the server's task (GenServers.jl's `query`), or learns
 /// the exit reason if the server exited first.
@@ -17,8 +18,10 @@ pub(crate) enum Envelope<S: GenServer> {
         request: S::Call,
         from: ReplyTo<S::Reply>,
     },
-    Cast(S::Cast),
-    Info(S::Info),
+    /// A cast, and who sent it (for recordings: [`crate::runtime::record`]).
+    Cast(S::Cast, ProcessId),
+    /// An info message, and who sent it.
+    Info(S::Info, ProcessId),
     Inspect(Inspect<S>),
     /// A function to run at its exit.
     OnExit(OnExit),
@@ -41,6 +44,9 @@ pub(crate) enum Envelope<S: GenServer> {
     },
     /// Only wakes the server to look at its doom.
     Wake,
+    /// Publish what its recording tape holds, then complete.
+    #[cfg_attr(loom, allow(dead_code))]
+    Flush(Arc<ReplyLink<()>>),
     /// One of its timers came due: queued behind what had arrived by then, as OTP's timer
     /// message (it fires unless cancelled meanwhile).
     Timer(TimerId),
@@ -71,7 +77,10 @@ impl<S: GenServer> Envelope<S> {
     pub(crate) fn is_message(&self) -> bool {
         matches!(
             self,
-            Envelope::Call { .. } | Envelope::Cast(_) | Envelope::Info(_) | Envelope::Misfit { .. }
+            Envelope::Call { .. }
+                | Envelope::Cast(..)
+                | Envelope::Info(..)
+                | Envelope::Misfit { .. }
         )
     }
 
@@ -89,13 +98,32 @@ impl<S: GenServer> Envelope<S> {
             }
             Envelope::Inspect(inspect) => inspect(Err(reason)),
             Envelope::OnExit(at_exit) => run_at_exit(at_exit, reason),
-            Envelope::Cast(_)
-            | Envelope::Info(_)
+            Envelope::Flush(done) => {
+                done.complete(Ok(()));
+            }
+            Envelope::Cast(..)
+            | Envelope::Info(..)
             | Envelope::Down(_)
             | Envelope::Exit { .. }
             | Envelope::Misfit { .. }
             | Envelope::Timer(_)
             | Envelope::Wake => {}
         }
+    }
+
+    /// What a recording notes of it: its sender and kind; `None` for what the runtime sends
+    /// itself (stops, inspections) and misfits.
+    pub(crate) fn input(&self) -> Option<Input> {
+        Some(match self {
+            Envelope::Call { from, .. } => Input::Call {
+                from: from.caller(),
+            },
+            Envelope::Cast(_, from) => Input::Cast { from: *from },
+            Envelope::Info(_, from) => Input::Info { from: *from },
+            Envelope::Down(down) => Input::Down { from: down.process },
+            Envelope::Exit { signal, .. } => Input::Exit { from: signal.from },
+            Envelope::Timer(timer) => Input::Timer(*timer),
+            _ => return None,
+        })
     }
 }

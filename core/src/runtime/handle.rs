@@ -177,7 +177,7 @@ impl<S: GenServer> Server<S> {
     /// bounded mailbox is full, waits for room (use [`Server::try_cast`] not to wait);
     /// inside a server's callback it never waits: the cast is dropped (rule 8).
     pub fn cast(&self, msg: S::Cast) {
-        self.post(Envelope::Cast(msg));
+        self.post(Envelope::Cast(msg, sender()));
     }
 
     /// Casts to the server unless its bounded mailbox is full: then hands the message back
@@ -212,8 +212,8 @@ impl<S: GenServer> Server<S> {
     /// assert!(matches!(refused, Some(Full(_))));
     /// ```
     pub fn try_cast(&self, msg: S::Cast) -> Result<(), Full<S::Cast>> {
-        match self.cell.offer(Envelope::Cast(msg)) {
-            Err(Refused::Full(Envelope::Cast(msg))) => Err(Full(msg)),
+        match self.cell.offer(Envelope::Cast(msg, sender())) {
+            Err(Refused::Full(Envelope::Cast(msg, _))) => Err(Full(msg)),
             _ => Ok(()),
         }
     }
@@ -221,7 +221,7 @@ impl<S: GenServer> Server<S> {
     /// Sends an info message to the server; dropped if it has exited. When its bounded
     /// mailbox is full, waits for room, as [`Server::cast`] does.
     pub fn send(&self, msg: S::Info) {
-        self.post(Envelope::Info(msg));
+        self.post(Envelope::Info(msg, sender()));
     }
 
     /// Queues a cast or info, waiting for room in a full bounded mailbox unless a server's
@@ -379,4 +379,10 @@ impl<S: GenServer> Server<S> {
 /// callback (handlers never block on a mailbox, which could wait for itself: rule 8).
 fn may_wait() -> bool {
     current::current().is_none()
+}
+
+/// Who sends through a handle: the server whose callback runs here, or nobody
+/// ([`ProcessId::EXTERNAL`]) from a plain thread.
+fn sender() -> ProcessId {
+    current::current().unwrap_or(ProcessId::EXTERNAL)
 }

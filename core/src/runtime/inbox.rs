@@ -158,8 +158,10 @@ pub(crate) struct Entry<S: GenServer>(pub(crate) Arc<ServerCell<S>>);
 /// [`crate::ServerRef`] naming a server of another type) stops the receiver, as in the
 /// simulator.
 pub(crate) trait Inbox: Send + Sync {
-    fn cast_any(&self, msg: AnyMessage);
-    fn info_any(&self, msg: AnyMessage);
+    /// Queues a cast from `from`.
+    fn cast_any(&self, from: ProcessId, msg: AnyMessage);
+    /// Queues an info message from `from`.
+    fn info_any(&self, from: ProcessId, msg: AnyMessage);
     fn call_any(
         &self,
         from: ProcessId,
@@ -176,6 +178,10 @@ pub(crate) trait Inbox: Send + Sync {
     /// Queues a stop with `reason`; `done` completes once the server has exited. `false` if
     /// its mailbox is closed (it exited).
     fn stop(&self, reason: ExitReason, done: Arc<ReplyLink<()>>) -> bool;
+    /// Asks the server to publish its recording tape; `done` completes once it has.
+    /// `false` if its mailbox is closed (it exited, and published then).
+    #[cfg_attr(loom, allow(dead_code))]
+    fn flush(&self, done: Arc<ReplyLink<()>>) -> bool;
     /// Whether the server is a supervisor of this runtime (a shutdown stops those first).
     fn is_supervisor(&self) -> bool;
     fn clone_box(&self) -> Box<dyn Inbox>;
@@ -197,9 +203,14 @@ impl dyn Inbox {
 impl<S: GenServer> Entry<S> {
     /// Queues `msg` as the envelope `wrap` makes, or, for a message of another server's
     /// type, the misfit that stops this server ([`crate::engine::misfit`]).
-    fn push_typed<T: 'static>(&self, msg: AnyMessage, callback: &str, wrap: fn(T) -> Envelope<S>) {
+    fn push_typed<T: 'static>(
+        &self,
+        (from, msg): (ProcessId, AnyMessage),
+        callback: &str,
+        wrap: fn(T, ProcessId) -> Envelope<S>,
+    ) {
         let envelope = match downcast::<T>(msg) {
-            Ok(msg) => wrap(msg),
+            Ok(msg) => wrap(msg, from),
             Err(msg) => Envelope::Misfit {
                 reason: misfit(callback, &msg),
                 call: None,
@@ -211,12 +222,12 @@ impl<S: GenServer> Entry<S> {
 }
 
 impl<S: GenServer> Inbox for Entry<S> {
-    fn cast_any(&self, msg: AnyMessage) {
-        self.push_typed(msg, "handle_cast", Envelope::Cast);
+    fn cast_any(&self, from: ProcessId, msg: AnyMessage) {
+        self.push_typed((from, msg), "handle_cast", Envelope::Cast);
     }
 
-    fn info_any(&self, msg: AnyMessage) {
-        self.push_typed(msg, "handle_info", Envelope::Info);
+    fn info_any(&self, from: ProcessId, msg: AnyMessage) {
+        self.push_typed((from, msg), "handle_info", Envelope::Info);
     }
 
     fn call_any(
@@ -255,6 +266,10 @@ impl<S: GenServer> Inbox for Entry<S> {
 
     fn stop(&self, reason: ExitReason, done: Arc<ReplyLink<()>>) -> bool {
         self.0.stop(reason, done)
+    }
+
+    fn flush(&self, done: Arc<ReplyLink<()>>) -> bool {
+        self.0.mailbox.push(Envelope::Flush(done)).is_ok()
     }
 
     fn is_supervisor(&self) -> bool {

@@ -155,7 +155,8 @@ fn begin<S: GenServer>(
     started: &Started,
     reservation: Option<Reservation>,
 ) -> Option<Box<Running<S>>> {
-    let mut ctx = Ctx::new(cell.id);
+    let id = cell.id;
+    let mut ctx = Ctx::new(id);
     ctx.set_epoch(rt.epoch());
     let process = match Process::<S>::init(args, ctx) {
         Ok(process) => process,
@@ -181,6 +182,8 @@ fn begin<S: GenServer>(
         started.deliver(Err(error));
         return None;
     }
+    let tape =
+        (rt.recorder()).map(|recorder| Box::new(recorder.tape(id, options.name.clone(), false)));
     Some(Box::new(Running {
         rt,
         cell,
@@ -194,5 +197,6 @@ fn begin<S: GenServer>(
         monitors: BTreeMap::new(),
         next_tag: 0,
         chatter: Chatter::default(),
+        tape,
     }))
 }

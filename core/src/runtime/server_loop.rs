@@ -11,6 +11,7 @@ use crate::runtime::Runtime;
 use crate::runtime::chatter::Chatter;
 use crate::runtime::envelope::{Envelope, OnExit};
 use crate::runtime::inbox::ServerCell;
+use crate::runtime::record::Tape;
 #[cfg(not(loom))]
 use crate::sync::spin_until_past;
 use crate::sync::{Arc, within, yield_now};
@@ -39,6 +40,8 @@ pub(super) struct Running<S: GenServer> {
     pub(super) next_tag: u64,
     /// Whether its messages come in quick succession.
     pub(super) chatter: Chatter,
+    /// Where it notes what it takes, when the runtime records ([`crate::runtime::record`]).
+    pub(super) tape: Option<Box<Tape>>,
 }
 
 impl<S: GenServer> Running<S> {
@@ -82,6 +85,9 @@ impl<S: GenServer> Running<S> {
             return;
         }
         self.batch = VecDeque::new();
+        if let Some(tape) = &mut self.tape {
+            tape.publish();
+        }
         self.process.trim();
         self.cell.calls.trim();
         let since = Instant::now();
@@ -92,6 +98,9 @@ impl<S: GenServer> Running<S> {
             Some(&(at, _)) => drop(Box::pin(within(Some(at), mailbox.recv_into(batch))).await),
         }
         self.chatter.woke(since);
+        if let Some(tape) = &mut self.tape {
+            tape.stamp();
+        }
     }
 
     /// A chatty server looks at its mailbox again for a short while before it sleeps
@@ -106,6 +115,9 @@ impl<S: GenServer> Running<S> {
         if spin_until_past(|| !mailbox.is_empty(), until) {
             // Still chatty.
             mailbox.drain_into(&mut self.batch);
+            if let Some(tape) = &mut self.tape {
+                tape.stamp();
+            }
             true
         } else {
             self.chatter.missed();
@@ -117,10 +129,15 @@ impl<S: GenServer> Running<S> {
     /// [`Running::drive`] does it). Not `async`: most messages need no driving.
     fn take(&mut self, envelope: Envelope<S>) -> bool {
         self.cell.took(&envelope);
+        if let Some(tape) = &mut self.tape {
+            if let Some(input) = envelope.input() {
+                tape.take(input);
+            }
+        }
         match envelope {
             Envelope::Call { request, from } => self.process.call(request, from),
-            Envelope::Cast(msg) => self.process.cast(msg),
-            Envelope::Info(msg) => self.process.info(msg),
+            Envelope::Cast(msg, _) => self.process.cast(msg),
+            Envelope::Info(msg, _) => self.process.info(msg),
             Envelope::Inspect(inspect) => {
                 inspect(Ok(self.process.state_mut()));
                 return false;
@@ -158,6 +175,13 @@ impl<S: GenServer> Running<S> {
             }
             Envelope::Timer(timer) => {
                 self.process.fire(timer);
+            }
+            Envelope::Flush(done) => {
+                if let Some(tape) = &mut self.tape {
+                    tape.publish();
+                }
+                done.complete(Ok(()));
+                return false;
             }
             Envelope::Wake => {}
         }

@@ -21,8 +21,8 @@ impl Notes {
 struct FakeInbox(Notes);
 
 impl Inbox for FakeInbox {
-    fn cast_any(&self, _: AnyMessage) {}
-    fn info_any(&self, _: AnyMessage) {}
+    fn cast_any(&self, _: ProcessId, _: AnyMessage) {}
+    fn info_any(&self, _: ProcessId, _: AnyMessage) {}
     fn call_any(&self, _: ProcessId, _: CallTag, _: AnyMessage, _: Arc<ReplyLink<AnyMessage>>) {}
     fn down(&self, down: Down) {
         let Down {
@@ -53,6 +53,9 @@ impl Inbox for FakeInbox {
     }
     fn stop(&self, reason: ExitReason, _: Arc<ReplyLink<()>>) -> bool {
         self.0.0.lock().unwrap().push(format!("stop {reason}"));
+        true
+    }
+    fn flush(&self, _: Arc<ReplyLink<()>>) -> bool {
         true
     }
     fn is_supervisor(&self) -> bool {

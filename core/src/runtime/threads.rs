@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use crate::StartOptions;
 use crate::client::{ClientBody, ClientEngine, ClientResult, client_body};
 use crate::runtime::pending::deadline;
+use crate::runtime::record::{Input, Recording, Tape};
 use crate::runtime::{PendingCall, ReplyLink, Runtime};
 use crate::sync::{Arc, Mutex, block_on, lock};
 use crate::{AnyMessage, CallError, CallTag, Check, Cx, GenServer, ProcessId, ServerRef, Stage};
@@ -114,6 +115,55 @@ impl Threads {
         }
     }
 
+    /// Records, from now on, the order in which every server and client takes its inputs
+    /// (which sender's message, which reply or timeout, which timer), for the simulator to
+    /// follow: call it before starting servers; read it with [`Threads::recording`].
+    ///
+    /// ```
+    /// # use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo, Stage};
+    /// # use genserver::runtime::Threads;
+    /// # use genserver::runtime::record::Input;
+    /// # struct Echo;
+    /// # impl GenServer for Echo {
+    /// #     type Args = ();
+    /// #     type Call = u32;
+    /// #     type Reply = u32;
+    /// #     type Cast = ();
+    /// #     type Info = ();
+    /// #     type Continue = ();
+    /// #     fn init(_: (), _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
+    /// #         Ok(Echo)
+    /// #     }
+    /// #     fn handle_call(&mut self, n: u32, _: ReplyTo<u32>, _: &mut Ctx<Self>) -> CallResult<u32> {
+    /// #         CallResult::Reply(n)
+    /// #     }
+    /// # }
+    /// let mut threads = Threads::new().record();
+    /// let echo = threads.spawn::<Echo>("echo", ());
+    /// threads.client("client", async move |cx| {
+    ///     cx.cast(echo, ());
+    ///     cx.call(echo, 7).await?;
+    ///     Ok(())
+    /// });
+    /// threads.run().unwrap();
+    /// let recording = threads.recording().unwrap();
+    /// let server = &recording.processes[0];
+    /// let client = &recording.processes[1];
+    /// assert_eq!(server.name.as_deref(), Some("echo"));
+    /// let taken: Vec<Input> = server.inputs.iter().map(|taken| taken.input).collect();
+    /// assert_eq!(taken, [Input::Cast { from: client.id }, Input::Call { from: client.id }]);
+    /// ```
+    pub fn record(self) -> Self {
+        self.rt.start_recording();
+        self
+    }
+
+    /// What the processes took so far, once every live server has published its part (each
+    /// is given a second); `None` unless [`Threads::record`] was called.
+    pub fn recording(&self) -> Option<Recording> {
+        self.rt.recording(Instant::now() + Duration::from_secs(1))
+    }
+
     /// Shows every call the clients make to `observer` (it stays yours: read what it
     /// recorded after [`Threads::run`]).
     pub fn observe<O: CallObserver + 'static>(&mut self, observer: Arc<Mutex<O>>) {
@@ -133,9 +183,10 @@ impl Threads {
                 let rt = self.rt.clone();
                 let me = rt.next_id();
                 let observer = self.observer.clone();
+                let client = (me, name.clone());
                 let handle = thread::Builder::new()
                     .name(name.clone())
-                    .spawn(move || play(rt, me, observer, body));
+                    .spawn(move || play(rt, client, observer, body));
                 (name, handle)
             })
             .collect();
@@ -206,11 +257,18 @@ impl Stage for Threads {
 }
 
 /// Runs one client's body to its end on this thread.
-fn play(rt: Runtime, me: ProcessId, observer: Option<Observer>, body: ClientBody) -> ClientResult {
+fn play(
+    rt: Runtime,
+    (me, name): (ProcessId, String),
+    observer: Option<Observer>,
+    body: ClientBody,
+) -> ClientResult {
+    let tape = (rt.recorder()).map(|recorder| recorder.tape(me, Some(name), true));
     let engine = Rc::new(ThreadClient {
         rt,
         me,
         observer,
+        tape: RefCell::new(tape),
         calls: RefCell::default(),
         sleeps: RefCell::default(),
         tickets: Cell::new(0),
@@ -223,8 +281,17 @@ fn panicked(panic: &(dyn std::any::Any + Send)) -> Check {
     Check::failed(format!("panicked: {}", panic_text(panic)))
 }
 
-/// A call in flight, when it times out, and its number for the observer.
-type InFlight = (PendingCall<AnyMessage>, Option<Instant>, Option<u64>);
+/// A call in flight.
+struct InFlight {
+    pending: PendingCall<AnyMessage>,
+    /// When it times out.
+    deadline: Option<Instant>,
+    /// Its number for the observer.
+    observed: Option<u64>,
+    /// The server called, and which call of the client's it is (from 1), for a recording.
+    to: ProcessId,
+    number: u64,
+}
 
 /// A client's requests as real calls and casts. Waiting for a call's outcome blocks the
 /// client's thread inside `poll` (each client has its own), so several calls may be in
@@ -233,6 +300,8 @@ struct ThreadClient {
     rt: Runtime,
     me: ProcessId,
     observer: Option<Observer>,
+    /// Where the client notes its calls' outcomes, when the run is recorded.
+    tape: RefCell<Option<Tape>>,
     calls: RefCell<BTreeMap<u64, InFlight>>,
     sleeps: RefCell<BTreeMap<u64, Instant>>,
     tickets: Cell<u64>,
@@ -253,7 +322,7 @@ impl ClientEngine for ThreadClient {
 
     fn cast(&self, to: ProcessId, msg: AnyMessage) {
         if let Some(inbox) = self.rt.inbox(to) {
-            inbox.cast_any(msg);
+            inbox.cast_any(self.me, msg);
         }
     }
 
@@ -267,17 +336,34 @@ impl ClientEngine for ThreadClient {
                 link.complete(Err(CallError::NoProcess));
             }
         }
-        let pending = PendingCall::new(link, to, None);
-        let call = (pending, deadline(timeout), observed);
+        let number = (self.tape.borrow_mut().as_mut()).map_or(0, Tape::next_call);
+        let call = InFlight {
+            pending: PendingCall::new(link, to, None),
+            deadline: deadline(timeout),
+            observed,
+            to,
+            number,
+        };
         self.calls.borrow_mut().insert(ticket, call);
     }
 
     fn poll_call(&self, ticket: u64) -> Poll<Result<AnyMessage, CallError>> {
-        let Some((pending, deadline, observed)) = self.calls.borrow_mut().remove(&ticket) else {
+        let Some(call) = self.calls.borrow_mut().remove(&ticket) else {
             return Poll::Ready(Err(CallError::NoReply));
         };
-        let outcome = pending.wait_until(deadline).map_err(CallError::from);
-        if let (Some(observer), Some(call)) = (&self.observer, observed) {
+        let outcome = (call.pending.wait_until(call.deadline)).map_err(CallError::from);
+        if let Some(tape) = &mut *self.tape.borrow_mut() {
+            tape.stamp();
+            let (to, number) = (call.to, call.number);
+            tape.take(match outcome {
+                Err(CallError::Timeout) => Input::Timeout { to, call: number },
+                _ => Input::Reply {
+                    from: to,
+                    call: number,
+                },
+            });
+        }
+        if let (Some(observer), Some(call)) = (&self.observer, call.observed) {
             let seen = outcome.as_ref().map(|reply| &**reply as &dyn Any);
             lock(observer).respond(call, seen);
         }

@@ -5,6 +5,9 @@
 //! - `cargo run --release -p genserver-sim --example bank -- hunt bank` hunts it in the
 //!   simulator (exit 1: found), shrinks it, saves it, and prints the line that replays it.
 //! - `… -- hunt bank-fixed --strategy dfs` checks every order of the fixed version.
+//! - `… -- soak bank` runs it on real threads, recorded, until a run fails, and keeps that
+//!   run's recording; `… -- replay target/gsim/bank-recorded-1.jsonl` follows it in the
+//!   simulator: the same overdraft, shrunk and saved.
 //!
 //! `accounts.rs` holds the server, `scenario.rs` the clients (written once, for both
 //! engines) and the simulated systems; this file is the `gsim` of this project.
@@ -25,12 +28,14 @@ static SYSTEMS: [Entry; 3] = [
         "bank",
         "a transfer checks Alice's balance, then withdraws, racing a withdrawal: overdrawn (bug)",
         &scenario::bank,
-    ),
+    )
+    .on_threads(&scenario::bank_on_threads),
     Entry::clean(
         "bank-fixed",
         "the same, with the balance checked inside the withdrawal (correct)",
         &scenario::bank_fixed,
-    ),
+    )
+    .on_threads(&scenario::bank_fixed_on_threads),
     Entry::clean(
         "bank-fixed-logged",
         "the fixed bank with an audit log of withdrawals (correct)",

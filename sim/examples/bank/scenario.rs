@@ -1,6 +1,7 @@
 //! What the bank's clients do and what they must see, written once for both engines (any
 //! `Stage`: real threads, or the simulator's world), and the simulated systems built on it.
 
+use genserver::runtime::Threads;
 use genserver::{Check, Cx, ServerRef, Stage};
 use genserver_sim::World;
 
@@ -82,6 +83,16 @@ pub fn simulated(world: &mut World, policy: Policy, log: Option<ServerRef<AuditL
         [Some(a), Some(b)] if a + b == ALICE || a + b == ALICE - WITHDRAWAL => Ok(()),
         other => Err(format!("balances {other:?}")),
     });
+}
+
+/// The bank as shipped, on real threads (`-- soak bank`).
+pub fn bank_on_threads(threads: &mut Threads) {
+    scenario(threads, Policy::TrustCaller, None);
+}
+
+/// The fixed bank on real threads.
+pub fn bank_fixed_on_threads(threads: &mut Threads) {
+    scenario(threads, Policy::CheckFunds, None);
 }
 
 /// The bank as shipped: accounts trust the caller's check.

@@ -22,6 +22,9 @@ pub fn replay(gsim: &Gsim, file: &Path, out: Option<&Path>, loose: bool) -> Resu
         return replay_schedule(gsim, file, &String::from_utf8_lossy(&text), out, loose);
     }
     let trace = Trace::load(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    if trace.header.strategy == crate::recorded::RECORDED {
+        return crate::cli::recorded::follow(gsim, file, &trace, out, loose);
+    }
     let system = system(gsim, &trace.header.system)
         .map_err(|e| format!("{}: the trace's system: {e}", file.display()))?;
     let older = trace.header.version < LABELS_VERSION;

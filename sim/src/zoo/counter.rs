@@ -1,7 +1,7 @@
 //! `counter`: the fixed lost-update. Clients ask the server to increment, so the read and
 //! the write happen in one handler and no interleaving loses an update.
 
-use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo};
+use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo, ServerRef, Stage};
 
 use crate::World;
 
@@ -50,17 +50,24 @@ impl GenServer for Counter {
 /// How many clients increment.
 const CLIENTS: i64 = 3;
 
-/// Builds `counter`: three clients each increment once, atomically.
-pub fn build(world: &mut World) {
-    let counter = world.spawn::<Counter>("counter", 0);
-    world.hash_state(counter);
-    world.clone_state(counter);
+/// The clients and the server, for any stage (real threads too): three clients increment
+/// the counter once each.
+pub fn scenario(stage: &mut impl Stage) -> ServerRef<Counter> {
+    let counter = stage.spawn::<Counter>("counter", 0);
     for i in 1..=CLIENTS {
-        world.client(&format!("client-{i}"), async move |cx| {
+        stage.client(&format!("client-{i}"), async move |cx| {
             cx.call(counter, CounterCall::Increment).await?;
             Ok(())
         });
     }
+    counter
+}
+
+/// Builds `counter`: three clients each increment once, atomically.
+pub fn build(world: &mut World) {
+    let counter = scenario(world);
+    world.hash_state(counter);
+    world.clone_state(counter);
     world.invariant(
         "never above the number of clients",
         move |view| match view.state(counter) {

@@ -2,7 +2,7 @@
 //! other they give 2; when both `get` before either `set`, one update is lost and the final
 //! value is 1.
 
-use genserver::{ClientResult, Cx, ServerRef};
+use genserver::{ClientResult, Cx, ServerRef, Stage};
 
 use super::counter::{Counter, CounterCall};
 use crate::World;
@@ -15,16 +15,23 @@ pub async fn read_modify_write(cx: Cx, counter: ServerRef<Counter>) -> ClientRes
     Ok(())
 }
 
-/// Builds `lost-update`.
-pub fn build(world: &mut World) {
-    let counter = world.spawn::<Counter>("counter", 0);
-    world.hash_state(counter);
-    world.clone_state(counter);
+/// The clients and the server, for any stage (real threads too): two clients each read,
+/// then write the value read plus one.
+pub fn scenario(stage: &mut impl Stage) -> ServerRef<Counter> {
+    let counter = stage.spawn::<Counter>("counter", 0);
     for i in 1..=2 {
-        world.client(&format!("client-{i}"), move |cx| {
+        stage.client(&format!("client-{i}"), move |cx| {
             read_modify_write(cx, counter)
         });
     }
+    counter
+}
+
+/// Builds `lost-update`.
+pub fn build(world: &mut World) {
+    let counter = scenario(world);
+    world.hash_state(counter);
+    world.clone_state(counter);
     world.at_end("both increments counted", move |view| {
         match view.state(counter) {
             Some(c) if c.0 == 2 => Ok(()),

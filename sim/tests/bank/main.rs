@@ -9,6 +9,7 @@ mod scenario;
 
 mod cli;
 mod first_test;
+mod recorded;
 mod stories;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};

@@ -14,6 +14,7 @@ mod misuse;
 mod panics;
 mod probe;
 mod quiet_faults;
+mod recorded;
 mod runs;
 mod semantics;
 mod servers;

@@ -1,0 +1,245 @@
+//! Recording real runs: the order in which every process took its inputs, so that the
+//! simulator can drive the same handlers through the same orders (off unless asked for:
+//! [`crate::runtime::Threads::record`]).
+//!
+//! Both engines keep one FIFO per sender and receiver, so a server's inputs are named by
+//! who sent them (the `n`-th message from a sender is the same message on both), plus the
+//! server's own timers and the outcomes of its own calls. A server appends to a buffer of
+//! its own (no lock) and publishes it when it goes idle, exits, or is asked to
+//! ([`Recorder::collect`]).
+
+// Only `Threads` (not built under loom) reads recordings.
+#![cfg_attr(loom, allow(dead_code))]
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use crate::{ProcessId, TimerId};
+
+/// One input a process took.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Input {
+    /// A call request from `from`.
+    Call {
+        /// The caller.
+        from: ProcessId,
+    },
+    /// A cast from `from`.
+    Cast {
+        /// The sender.
+        from: ProcessId,
+    },
+    /// An info message from `from`.
+    Info {
+        /// The sender.
+        from: ProcessId,
+    },
+    /// A monitor's `Down`: `from` went down.
+    Down {
+        /// The process watched.
+        from: ProcessId,
+    },
+    /// A trapped exit signal from `from`.
+    Exit {
+        /// Its sender.
+        from: ProcessId,
+    },
+    /// The outcome of its own call number `call` (counted from 1 over all its calls) to
+    /// `from`, a reply or an error.
+    Reply {
+        /// The server called.
+        from: ProcessId,
+        /// Which of its calls.
+        call: u64,
+    },
+    /// Its own call number `call` to `to` timed out.
+    Timeout {
+        /// The server called.
+        to: ProcessId,
+        /// Which of its calls.
+        call: u64,
+    },
+    /// One of its timers fired.
+    Timer(TimerId),
+}
+
+/// An input and when it was taken (wall-clock time since the recording began; for people:
+/// a server stamps each batch it takes from its mailbox, not each message).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Taken {
+    /// What it took.
+    pub input: Input,
+    /// About when.
+    pub at: Duration,
+}
+
+/// One process of a recorded run: its inputs in the order it took them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProcessRecord {
+    /// Its id in the run.
+    pub id: ProcessId,
+    /// Its registered name (a server) or its name (a client); `None` for an unnamed server.
+    pub name: Option<String>,
+    /// Whether it is a client of a [`crate::runtime::Threads`] scenario.
+    pub client: bool,
+    /// What it took, in order.
+    pub inputs: Vec<Taken>,
+}
+
+/// A recorded run: every recorded process, in id order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Recording {
+    /// The processes, by id.
+    pub processes: Vec<ProcessRecord>,
+    /// How long the run took, from the start of recording to its collection.
+    pub elapsed: Duration,
+}
+
+/// The recording of one runtime, shared by its processes' logs.
+pub(crate) struct Recorder {
+    start: Instant,
+    logs: Mutex<Vec<Arc<Log>>>,
+}
+
+/// One process's published inputs.
+pub(crate) struct Log {
+    id: ProcessId,
+    name: Option<String>,
+    client: bool,
+    inputs: Mutex<Vec<Taken>>,
+}
+
+/// What a process appends to as it takes inputs; published to its [`Log`] in bulk.
+pub(crate) struct Tape {
+    log: Arc<Log>,
+    start: Instant,
+    buffer: Vec<Taken>,
+    /// The time stamped on inputs now.
+    now: Duration,
+    /// How many calls the process made (the number of its next one, less one).
+    calls: u64,
+}
+
+fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Recorder {
+    /// A recording starting now.
+    pub(crate) fn new() -> Self {
+        Recorder {
+            start: Instant::now(),
+            logs: Mutex::default(),
+        }
+    }
+
+    /// A tape for a new process.
+    pub(crate) fn tape(&self, id: ProcessId, name: Option<String>, client: bool) -> Tape {
+        let log = Arc::new(Log {
+            id,
+            name,
+            client,
+            inputs: Mutex::default(),
+        });
+        locked(&self.logs).push(Arc::clone(&log));
+        Tape {
+            log,
+            start: self.start,
+            buffer: Vec::new(),
+            now: self.start.elapsed(),
+            calls: 0,
+        }
+    }
+
+    /// What the processes have published so far, in id order.
+    pub(crate) fn collect(&self) -> Recording {
+        let mut processes: Vec<ProcessRecord> = (locked(&self.logs).iter())
+            .map(|log| ProcessRecord {
+                id: log.id,
+                name: log.name.clone(),
+                client: log.client,
+                inputs: locked(&log.inputs).clone(),
+            })
+            .collect();
+        processes.sort_by_key(|process| process.id);
+        Recording {
+            processes,
+            elapsed: self.start.elapsed(),
+        }
+    }
+}
+
+/// Inputs a process buffers before it publishes them, however busy it stays.
+const BUFFERED: usize = 4096;
+
+impl Tape {
+    /// Notes an input, stamped with the time of the last [`Tape::stamp`].
+    #[inline]
+    pub(crate) fn take(&mut self, input: Input) {
+        self.buffer.push(Taken {
+            input,
+            at: self.now,
+        });
+        if self.buffer.len() >= BUFFERED {
+            self.publish();
+        }
+    }
+
+    /// Reads the clock for the inputs taken from now on.
+    pub(crate) fn stamp(&mut self) {
+        self.now = self.start.elapsed();
+    }
+
+    /// The number of the process's next call (from 1).
+    pub(crate) fn next_call(&mut self) -> u64 {
+        self.calls += 1;
+        self.calls
+    }
+
+    /// Makes what was noted so far visible to [`Recorder::collect`].
+    pub(crate) fn publish(&mut self) {
+        if !self.buffer.is_empty() {
+            locked(&self.log.inputs).append(&mut self.buffer);
+        }
+    }
+}
+
+impl Drop for Tape {
+    fn drop(&mut self) {
+        self.publish();
+    }
+}
+
+impl crate::runtime::Runtime {
+    /// Records what every process started from now on takes (a second call keeps the
+    /// recording that runs).
+    pub(crate) fn start_recording(&self) {
+        self.shared
+            .recorder
+            .get_or_init(|| Arc::new(Recorder::new()));
+    }
+
+    /// The recording under way, if any.
+    pub(crate) fn recorder(&self) -> Option<&Arc<Recorder>> {
+        self.shared.recorder.get()
+    }
+
+    /// What has been recorded, once every live server has published its tape (each is
+    /// given until `deadline`: a server stuck in a callback publishes what it had before).
+    pub(crate) fn recording(&self, deadline: Instant) -> Option<Recording> {
+        let recorder = self.recorder()?;
+        let servers = self.table().servers();
+        let asked: Vec<_> = (servers.into_iter())
+            .filter_map(|(id, _)| {
+                let inbox = self.inbox(id)?;
+                let done = crate::sync::Arc::new(crate::runtime::ReplyLink::new());
+                let queued = inbox.flush(crate::sync::Arc::clone(&done));
+                queued.then(|| crate::runtime::PendingCall::new(done, id, None))
+            })
+            .collect();
+        for published in asked {
+            let _ = published.wait_until(Some(deadline));
+        }
+        Some(recorder.collect())
+    }
+}

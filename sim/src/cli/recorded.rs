@@ -1,0 +1,163 @@
+//! `gsim soak SYSTEM`: run a system's scenario on real threads until it fails, keeping the
+//! recordings; `gsim replay` of such a recording follows it in the simulator.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use genserver_traces::Trace;
+
+use crate::cli::Gsim;
+use crate::cli::commands::{save, system};
+use crate::cli::progress::Progress;
+use crate::cli::report::verdict_line;
+use crate::cli::{FOUND, UNEXPLORED};
+use crate::recorded::{Soak, follow_recording};
+use crate::{Verdict, shrink};
+
+/// The exit code of a recording that cannot be followed, or did not end as recorded.
+const DIVERGED: u8 = 3;
+
+/// What `gsim soak` is told.
+#[derive(clap::Args)]
+pub struct SoakArgs {
+    /// The system (one with a scenario on threads).
+    system: String,
+    /// Make at most this many runs.
+    #[arg(long, default_value_t = 10_000)]
+    runs: u64,
+    /// Start no run after this many seconds.
+    #[arg(long, default_value_t = 60)]
+    seconds: u64,
+    /// Keep the recordings of this many failing runs (and stop once there are that many).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    keep: u64,
+    /// Write the recordings into this directory.
+    #[arg(long, default_value = "target/gsim")]
+    out: PathBuf,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+/// `gsim soak`: exit 1 when a run failed (its recording kept), 0 when none did.
+pub fn soak(gsim: &Gsim, args: &SoakArgs) -> Result<u8, String> {
+    let entry = system(gsim, &args.system)?;
+    let Some(scenario) = entry.threads else {
+        let with: Vec<&str> = (gsim.systems.iter())
+            .filter(|s| s.threads.is_some())
+            .map(|s| s.name)
+            .collect();
+        return Err(format!(
+            "{} has no scenario on threads; systems with one: {}",
+            entry.name,
+            if with.is_empty() {
+                "none".to_owned()
+            } else {
+                with.join(", ")
+            }
+        ));
+    };
+    let progress = Progress::new(entry.name, Some(args.runs), "runs", args.quiet);
+    let report = Soak::new(entry.name, scenario)
+        .runs(args.runs)
+        .for_at_most(Duration::from_secs(args.seconds))
+        .keep(usize::try_from(args.keep).unwrap_or(usize::MAX))
+        .run_observed(|runs, failed| progress.update(runs, failed));
+    progress.finish();
+    say!(
+        "{}: {} of {} runs on threads failed ({:.1} s)",
+        entry.name,
+        report.failed,
+        report.runs,
+        report.elapsed.as_secs_f64()
+    );
+    for (index, recording) in report.kept.iter().enumerate() {
+        let path = args
+            .out
+            .join(format!("{}-recorded-{}.jsonl", entry.name, index + 1));
+        save(recording, &path)?;
+        if let genserver_traces::Outcome::Failure(failure) = &recording.end.outcome {
+            let who = failure.process.as_deref().unwrap_or("the system");
+            say!("  {}: {who}: {}", failure.kind, failure.message);
+        }
+        say!("  recording written to {}", path.display());
+        say!(
+            "  replay it in the simulator: {} replay {}",
+            gsim.command,
+            path.display()
+        );
+    }
+    Ok(if report.failed > 0 { FOUND } else { 0 })
+}
+
+/// `gsim replay RECORDING`: follows it in the simulator (strictly, or `loose`), shrinks the
+/// run if it fails, and saves it (to `out`, or beside the recording).
+pub fn follow(
+    gsim: &Gsim,
+    file: &Path,
+    recording: &Trace,
+    out: Option<&Path>,
+    loose: bool,
+) -> Result<u8, String> {
+    let entry = system(gsim, &recording.header.system)
+        .map_err(|e| format!("{}: the recording's system: {e}", file.display()))?;
+    let followed = match follow_recording(entry, recording, loose) {
+        Ok(followed) => followed,
+        Err(divergence) => {
+            eprintln!("gsim: {}: {divergence}", file.display());
+            eprintln!("gsim: add --loose to go on from there");
+            return Ok(DIVERGED);
+        }
+    };
+    say!("recorded on threads: {}", followed.recorded);
+    match &followed.off_record {
+        None => say!(
+            "followed in the simulator: every process took its recorded inputs in order{}",
+            match followed.late.len() {
+                0 => String::new(),
+                late => format!(" ({late} more after the recording ended)"),
+            }
+        ),
+        Some(divergence) => say!("left the recording at {divergence}"),
+    }
+    if !followed.left.is_empty() && followed.off_record.is_none() {
+        say!("  not taken in the simulator: {}", followed.left.join("; "));
+    }
+    let report = &followed.report;
+    say!("simulated: {}", verdict_line(report));
+    let trace = report.trace.as_ref().expect("traced");
+    let path = out.map_or_else(|| simulated_path(file), Path::to_path_buf);
+    let shrunk = match report.failure() {
+        Some(_) => shrink(entry, trace).map_err(|d| format!("shrinking diverged at {d}"))?,
+        None => None,
+    };
+    match &shrunk {
+        Some(shrunk) => {
+            let small = shrunk.report.trace.as_ref().expect("traced");
+            save(small, &path)?;
+            say!(
+                "shrunk from {} to {} steps: {}",
+                shrunk.original_steps,
+                shrunk.report.steps,
+                path.display()
+            );
+        }
+        None => {
+            save(trace, &path)?;
+            say!("simulated trace: {}", path.display());
+        }
+    }
+    say!("replay it: {} replay {}", gsim.command, path.display());
+    Ok(match (&report.verdict, followed.same_ending || !loose) {
+        (_, false) => DIVERGED,
+        (Verdict::Failed(_), true) => FOUND,
+        (Verdict::StepLimit, true) => UNEXPLORED,
+        (Verdict::Pass, true) => 0,
+    })
+}
+
+/// Where the simulated run of a recording goes: `x.jsonl` → `x.simulated.jsonl`.
+fn simulated_path(recording: &Path) -> PathBuf {
+    let stem = (recording.file_stem()).map_or("recording".into(), |s| s.to_string_lossy());
+    recording.with_file_name(format!("{stem}.simulated.jsonl"))
+}

@@ -1,0 +1,123 @@
+//! A recording written as a trace: one event per input taken, in wall-clock order.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use genserver::runtime::ClientFailure;
+use genserver::runtime::record::{Input, Recording};
+use genserver::{Check, ProcessId};
+use genserver_traces::{
+    End, Event, EventKind, FailureRecord, Header, Outcome, Process, ProcessKind, Trace,
+};
+
+/// The strategy of a recorded trace: real threads chose its orders.
+pub const RECORDED: &str = "recorded";
+
+/// `recording` as a trace of `system` (the name of the simulated system that builds the
+/// same scenario): the header lists the processes, each event is one input a process took
+/// (`to`: the process, `from`: the sender or the server called), in the order of the
+/// times they were taken (a server stamps each batch it takes, so inputs of one batch share
+/// a time; each process's own inputs keep their order); the end says how the run ended.
+/// Its schedule is empty: [`crate::recorded::follow_recording`] follows it.
+pub fn recorded_trace(
+    system: &str,
+    recording: &Recording,
+    outcome: &Result<(), ClientFailure>,
+) -> Trace {
+    let names: BTreeMap<ProcessId, Arc<str>> = (recording.processes.iter())
+        .map(|process| (process.id, Arc::from(name(process.id, &process.name))))
+        .collect();
+    let name_of = |id: ProcessId| {
+        names
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| Arc::from(format!("{id:?}")))
+    };
+    let mut header = Header::new(system, 0, 0);
+    header.strategy = RECORDED.to_owned();
+    header.processes = (recording.processes.iter())
+        .map(|process| Process {
+            id: process.id.0,
+            name: name_of(process.id).to_string(),
+            kind: match process.client {
+                true => ProcessKind::Client,
+                false => ProcessKind::Server,
+            },
+        })
+        .collect();
+    let mut taken: Vec<(std::time::Duration, usize, usize)> = Vec::new();
+    for (p, process) in recording.processes.iter().enumerate() {
+        taken.extend((process.inputs.iter().enumerate()).map(|(i, t)| (t.at, p, i)));
+    }
+    taken.sort();
+    let events: Vec<Event> = (taken.iter().enumerate())
+        .map(|(index, &(at, p, i))| {
+            let process = &recording.processes[p];
+            let input = process.inputs[i].input;
+            let (kind, other, message) = describe(input);
+            Event {
+                step: index as u64 + 1,
+                time_ns: at.as_nanos() as u64,
+                kind,
+                from: other.map(name_of),
+                to: Some(name_of(process.id)),
+                message,
+            }
+        })
+        .collect();
+    let outcome = match outcome {
+        Ok(()) => Outcome::Pass,
+        Err(failure) => Outcome::Failure(failure_record(failure, events.len() as u64)),
+    };
+    let elapsed = recording.elapsed.as_nanos() as u64;
+    Trace::new(
+        header,
+        events,
+        End::new(taken.len() as u64, elapsed, outcome),
+    )
+}
+
+/// A process's name in the trace: its own, or `<id>`.
+fn name(id: ProcessId, name: &Option<String>) -> String {
+    name.clone().unwrap_or_else(|| format!("{id:?}"))
+}
+
+/// An input as an event: its kind, the other process, its words ([`super::orders`] reads
+/// them back).
+fn describe(input: Input) -> (EventKind, Option<ProcessId>, String) {
+    let message = |what: &str, from| (EventKind::Deliver, Some(from), what.to_owned());
+    match input {
+        Input::Call { from } => message("call", from),
+        Input::Cast { from } => message("cast", from),
+        Input::Info { from } => message("info", from),
+        Input::Down { from } => message("down", from),
+        Input::Exit { from } => message("exit signal", from),
+        Input::Reply { from, call } => {
+            let words = format!("reply to call #{call}");
+            (EventKind::Reply, Some(from), words)
+        }
+        Input::Timeout { to, call } => (EventKind::Timeout, Some(to), format!("call #{call}")),
+        Input::Timer(timer) => (EventKind::Timer, None, format!("timer #{}", timer.0)),
+    }
+}
+
+/// How [`genserver::runtime::Threads`] words a client's panic.
+const PANICKED: &str = "panicked: ";
+
+/// A client's failure as the simulator would record it: a panic, a timeout or a failed
+/// expectation of that client.
+fn failure_record(failure: &ClientFailure, step: u64) -> FailureRecord {
+    let (kind, message) = match &failure.check {
+        Check::TimedOut(text) => ("timeout", text.clone()),
+        Check::Failed(text) if text.starts_with(PANICKED) => {
+            ("panic", text[PANICKED.len()..].to_owned())
+        }
+        Check::Failed(text) => ("expectation", text.clone()),
+    };
+    FailureRecord {
+        kind: kind.to_owned(),
+        step,
+        process: Some(failure.client.clone()),
+        message,
+    }
+}

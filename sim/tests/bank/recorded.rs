@@ -1,0 +1,168 @@
+//! A failure seen on real threads, replayed in the simulator: the bank soaked on threads
+//! until a run overdraws, its recording followed, shrunk and drawn; recordings of runs that
+//! passed followed to the same per-server orders.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use genserver::runtime::Threads;
+use genserver::{Stage, Timeout};
+use genserver_sim::recorded::{Soak, follow_recording, recorded_trace};
+use genserver_sim::zoo::{counter, lost_update};
+use genserver_sim::{World, shrink};
+use genserver_traces::{EventKind, Outcome, ProcessKind, Trace, to_html, to_text};
+
+use crate::accounts::Policy;
+use crate::scenario::{bank, bank_fixed_on_threads, bank_on_threads, scenario};
+
+/// The bank as recorded, with no check but the clients' own.
+fn bank_as_played(world: &mut World) {
+    scenario(world, Policy::TrustCaller, None);
+}
+
+/// The first failing recording of a soak of the bank (a minute at most).
+fn overdrawn_on_threads() -> Trace {
+    let soak = Soak::new("bank", bank_on_threads)
+        .runs(5_000)
+        .for_at_most(Duration::from_secs(60));
+    let report = soak.run();
+    assert_eq!(report.kept.len(), 1, "no failure in {} runs", report.runs);
+    report.kept.into_iter().next().unwrap()
+}
+
+#[test]
+fn a_failure_on_threads_replays_in_the_simulator_shrinks_and_renders() {
+    let recording = overdrawn_on_threads();
+    assert_eq!(recording.header.strategy, "recorded");
+    let Outcome::Failure(seen) = &recording.end.outcome else {
+        panic!("a kept recording failed")
+    };
+    assert!(seen.message.contains("leaving"), "{seen:?}");
+    // Saved and loaded, as a user would.
+    let recording = Trace::from_jsonl(&recording.to_jsonl()).expect("a valid trace");
+
+    // The same scenario in the simulator, through the recorded orders: the same failure.
+    let followed = follow_recording(&bank_as_played, &recording, false).expect("followed");
+    assert!(followed.same_ending, "{followed:?}");
+    assert!(followed.off_record.is_none());
+    let trace = followed.report.trace.clone().expect("traced");
+    assert_eq!(trace.header.strategy, "recording");
+    // An ordinary simulated trace: it replays strictly, shrinks and renders.
+    genserver_sim::replay(&bank_as_played, &trace).expect("replays");
+    let shrunk = shrink(&bank_as_played, &trace).unwrap().expect("it fails");
+    let small = shrunk.report.trace.expect("traced");
+    assert!(small.schedule().len() <= trace.schedule().len());
+    assert!(to_text(&small).contains("leaving"));
+    assert!(to_html(&small).contains("<svg"));
+
+    // The system with the simulator's own checks fails too (its invariant sees the
+    // overdraft as it happens, before the client does).
+    let checked = follow_recording(&bank, &recording, false).expect("followed");
+    assert!(checked.report.failure().is_some());
+}
+
+/// Records `runs` runs of a scenario on threads, each followed strictly in the simulator:
+/// every process takes exactly its recorded inputs, and the runs end alike.
+fn follow_passing_runs(
+    name: &str,
+    runs: usize,
+    on_threads: impl Fn(&mut Threads),
+    system: &dyn genserver_sim::System,
+) {
+    for run in 0..runs {
+        let mut threads = Threads::new().record();
+        on_threads(&mut threads);
+        let outcome = threads.run();
+        let recording = threads.recording().expect("recorded");
+        threads
+            .runtime()
+            .shutdown(Timeout::After(Duration::from_secs(1)));
+        let trace = recorded_trace(name, &recording, &outcome);
+        let followed = follow_recording(system, &trace, false)
+            .unwrap_or_else(|divergence| panic!("{name}, run {run}: {divergence}"));
+        assert!(followed.same_orders(), "{name}, run {run}: {followed:?}");
+        // Read off the two traces alone: each server took the same senders' messages in
+        // the same order (and perhaps more, after the real run's recording ended).
+        let simulated = taken_by_servers(followed.report.trace.as_ref().expect("traced"));
+        let recorded = taken_by_servers(&trace);
+        assert!(!recorded.is_empty(), "{name}: nothing recorded");
+        for (server, inputs) in &recorded {
+            let taken = &simulated[server];
+            assert_eq!(
+                &taken[..inputs.len()],
+                inputs,
+                "{name}, run {run}: {server}"
+            );
+        }
+        if outcome.is_ok() {
+            assert!(followed.same_ending, "{name}, run {run}: {followed:?}");
+        }
+    }
+}
+
+/// Every message a server took, by server, in order: its kind and its sender, as the
+/// trace's delivery events say (a simulated trace words a call `call #2 Set(1)`, a recorded
+/// one `call`).
+fn taken_by_servers(trace: &Trace) -> BTreeMap<String, Vec<(String, String)>> {
+    let servers: Vec<&str> = (trace.header.processes.iter())
+        .filter(|p| p.kind == ProcessKind::Server)
+        .map(|p| p.name.as_str())
+        .collect();
+    let mut taken: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for event in &trace.events {
+        let (Some(from), Some(to)) = (&event.from, &event.to) else {
+            continue;
+        };
+        let kind = event.message.split(' ').next().unwrap_or_default();
+        if event.kind == EventKind::Deliver && servers.contains(&&**to) && kind != "reply" {
+            let input = (kind.to_owned(), from.to_string());
+            taken.entry(to.to_string()).or_default().push(input);
+        }
+    }
+    taken
+}
+
+#[test]
+fn recordings_of_several_systems_replay_to_the_same_per_server_orders() {
+    follow_passing_runs(
+        "bank-fixed",
+        20,
+        bank_fixed_on_threads,
+        &|world: &mut World| {
+            scenario(world, Policy::CheckFunds, None);
+        },
+    );
+    follow_passing_runs(
+        "bank-fixed-logged",
+        20,
+        |threads| {
+            let log = threads.spawn::<crate::accounts::AuditLog>("audit-log", ());
+            scenario(threads, Policy::CheckFunds, Some(log));
+        },
+        &|world: &mut World| {
+            let log = world.spawn::<crate::accounts::AuditLog>("audit-log", ());
+            scenario(world, Policy::CheckFunds, Some(log));
+        },
+    );
+    follow_passing_runs(
+        "counter",
+        20,
+        |threads| {
+            counter::scenario(threads);
+        },
+        &|world: &mut World| {
+            counter::scenario(world);
+        },
+    );
+    // Failing runs too: their recorded orders are followed to the end.
+    follow_passing_runs(
+        "lost-update",
+        20,
+        |threads| {
+            lost_update::scenario(threads);
+        },
+        &|world: &mut World| {
+            lost_update::scenario(world);
+        },
+    );
+}

@@ -1,0 +1,216 @@
+//! Recordings of real runs followed in the simulator: timers and timeouts, where a
+//! recording cannot be followed (strict and loose), and a recording's file form.
+
+use std::time::Duration;
+
+use genserver::runtime::Threads;
+use genserver::{
+    CallError, CallResult, Ctx, ExitReason, GenServer, ReplyTo, ServerRef, Stage, Timeout,
+};
+use genserver_sim::World;
+use genserver_sim::recorded::{follow_recording, recorded_trace};
+use genserver_sim::zoo::{counter, lost_update};
+use genserver_traces::{EventKind, Trace};
+
+/// Ticks as often as it is told to, a millisecond apart, counts casts, answers `Get` with
+/// both counts, and `Slow` with them too, but only after 20 ms of work.
+struct Beat {
+    ticks: u32,
+    last: u32,
+    casts: u32,
+}
+
+#[derive(Debug)]
+enum BeatCall {
+    Get,
+    Slow,
+}
+
+impl GenServer for Beat {
+    type Args = u32;
+    type Call = BeatCall;
+    type Reply = (u32, u32);
+    type Cast = ();
+    type Info = ();
+    type Continue = ();
+
+    fn init(last: u32, ctx: &mut Ctx<Self>) -> Result<Self, ExitReason> {
+        if last > 0 {
+            ctx.set_timer(Duration::from_millis(1), ());
+        }
+        Ok(Beat {
+            ticks: 0,
+            last,
+            casts: 0,
+        })
+    }
+
+    fn handle_call(
+        &mut self,
+        call: BeatCall,
+        _: ReplyTo<(u32, u32)>,
+        _: &mut Ctx<Self>,
+    ) -> CallResult<(u32, u32)> {
+        if let BeatCall::Slow = call {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        CallResult::Reply((self.ticks, self.casts))
+    }
+
+    fn handle_cast(&mut self, _: (), _: &mut Ctx<Self>) {
+        self.casts += 1;
+    }
+
+    fn handle_info(&mut self, _: (), ctx: &mut Ctx<Self>) {
+        self.ticks += 1;
+        if self.ticks < self.last {
+            ctx.set_timer(Duration::from_millis(1), ());
+        }
+    }
+}
+
+/// A client casts and reads the counts again and again until the server has ticked three
+/// times: its messages and the server's timers race.
+fn beat(stage: &mut impl Stage) -> ServerRef<Beat> {
+    let beat = stage.spawn::<Beat>("beat", 3);
+    stage.client("client", async move |cx| {
+        let mut sent = 0;
+        loop {
+            cx.cast(beat, ());
+            sent += 1;
+            let (ticks, casts) = cx.call(beat, BeatCall::Get).await?;
+            if casts != sent {
+                return Err(format!("{casts} casts of {sent}").into());
+            }
+            if ticks == 3 {
+                return Ok(());
+            }
+        }
+    });
+    beat
+}
+
+/// A client's call times out (on threads: the server takes longer), then it casts and reads
+/// the count.
+fn slow(stage: &mut impl Stage) -> ServerRef<Beat> {
+    let beat = stage.spawn::<Beat>("beat", 0);
+    stage.client("client", async move |cx| {
+        let slow = cx.call_timeout(
+            beat,
+            BeatCall::Slow,
+            Timeout::After(Duration::from_millis(5)),
+        );
+        if slow.await != Err(CallError::Timeout) {
+            return Err("the slow call was answered in time".into());
+        }
+        cx.cast(beat, ());
+        let (_, casts) = cx.call(beat, BeatCall::Get).await?;
+        if casts == 1 {
+            Ok(())
+        } else {
+            Err(format!("{casts} casts").into())
+        }
+    });
+    beat
+}
+
+/// `beat` in the simulator, where time may jump over deliveries in flight (as it passes
+/// on threads while messages wait), so a timer can come due between two messages.
+fn beat_simulated(world: &mut World) {
+    beat(world);
+    world.set_max_latency(Duration::from_secs(1));
+}
+
+fn recorded(name: &str, scenario: impl Fn(&mut Threads)) -> Trace {
+    let mut threads = Threads::new().record();
+    scenario(&mut threads);
+    let outcome = threads.run();
+    let recording = threads.recording().expect("recorded");
+    threads
+        .runtime()
+        .shutdown(Timeout::After(Duration::from_secs(1)));
+    recorded_trace(name, &recording, &outcome)
+}
+
+#[test]
+fn timers_racing_messages_are_followed_as_recorded() {
+    for run in 0..20 {
+        let trace = recorded("beat", |threads| {
+            beat(threads);
+        });
+        let timers = (trace.events.iter()).filter(|e| e.message.starts_with("timer #"));
+        assert_eq!(timers.count(), 3, "run {run}: {}", trace.to_jsonl());
+        let followed = follow_recording(&beat_simulated, &trace, false)
+            .unwrap_or_else(|divergence| panic!("run {run}: {divergence}"));
+        assert!(followed.same_orders(), "run {run}: {followed:?}");
+        assert!(followed.same_ending, "run {run}: {followed:?}");
+    }
+}
+
+#[test]
+fn a_call_that_timed_out_on_threads_times_out_in_the_simulator() {
+    // In the simulator, time may pass while the reply is in flight, as it did on threads.
+    let system = |world: &mut World| {
+        slow(world);
+        world.set_max_latency(Duration::from_secs(1));
+    };
+    for run in 0..5 {
+        let trace = recorded("slow", |threads| {
+            slow(threads);
+        });
+        let timeouts = (trace.events.iter()).filter(|e| e.kind == EventKind::Timeout);
+        assert_eq!(timeouts.count(), 1, "run {run}: {}", trace.to_jsonl());
+        let followed = follow_recording(&system, &trace, false)
+            .unwrap_or_else(|divergence| panic!("run {run}: {divergence}"));
+        assert!(followed.same_orders(), "run {run}: {followed:?}");
+        assert!(followed.same_ending, "run {run}: {followed:?}");
+    }
+}
+
+#[test]
+fn a_recording_of_other_code_says_where_it_cannot_be_followed() {
+    // Recorded with two clients that get, then set; followed by a system whose three
+    // clients increment once each: after one call of each of the first two clients, the
+    // counter's recording names a second call of one of them, and only client-3's is there.
+    let trace = recorded("lost-update", |threads| {
+        lost_update::scenario(threads);
+    });
+    let changed = |world: &mut World| {
+        counter::scenario(world);
+    };
+    let divergence = follow_recording(&changed, &trace, false).expect_err("strict stops");
+    assert!(
+        divergence
+            .message
+            .contains("the recording cannot be followed")
+            && divergence.message.contains("counter's next input")
+            && divergence.message.contains("call from client-"),
+        "{divergence}"
+    );
+    let loose = follow_recording(&changed, &trace, true).expect("loose goes on");
+    assert_eq!(loose.off_record.as_ref(), Some(&divergence));
+    assert!(!loose.left.is_empty(), "{loose:?}");
+    assert!(!loose.same_orders());
+    assert!(
+        loose.report.failure().is_none(),
+        "the counter itself is correct"
+    );
+}
+
+#[test]
+fn a_recording_survives_its_file_and_a_simulated_trace_is_refused_as_one() {
+    let trace = recorded("lost-update", |threads| {
+        lost_update::scenario(threads);
+    });
+    let loaded = Trace::from_jsonl(&trace.to_jsonl()).expect("valid");
+    assert_eq!(loaded, trace);
+    let system = |world: &mut World| {
+        lost_update::scenario(world);
+    };
+    let followed = follow_recording(&system, &loaded, false).expect("followed");
+    assert!(followed.same_orders());
+    // The run that followed it is an ordinary trace, not a recording.
+    let simulated = followed.report.trace.unwrap();
+    let refused = follow_recording(&system, &simulated, false).expect_err("not a recording");
+    assert!(refused.message.contains("not a recording"), "{refused}");
+}
