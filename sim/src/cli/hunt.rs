@@ -270,6 +270,15 @@ fn hunt_one(
         say!("  the trace as a page: {}", html.display());
     }
     let lengths = shrunk.as_ref().map(|s| (s.original_steps, s.report.steps));
+    if let Some((original, kept)) = shrunk
+        .as_ref()
+        .and_then(|s| s.original_inputs.zip(s.inputs()))
+    {
+        say!(
+            "inputs:     {kept} kept (original {original}): {}",
+            inputs_of(trace)
+        );
+    }
     print_report(
         &searched.strategy,
         elapsed,
@@ -292,6 +301,14 @@ fn hunt_one(
     }
     let details = format!("{}: {failure}", searched.summary);
     Ok((Ending::Found, details))
+}
+
+/// The inputs a trace records, as one line.
+fn inputs_of(trace: &genserver_traces::Trace) -> String {
+    let inputs = trace.header.inputs.as_ref();
+    inputs
+        .map(genserver_traces::inputs_line)
+        .unwrap_or_default()
 }
 
 /// Where the original trace is kept: `x.jsonl` → `x.original.jsonl`.
