@@ -231,7 +231,14 @@ fn hunt_one(
             false => (Ending::Clean, "none"),
         };
         if verbose {
-            print_report(&searched.strategy, start.elapsed(), failure, None, None, "");
+            print_report(
+                &searched.strategy,
+                start.elapsed(),
+                failure,
+                (None, None),
+                None,
+                "",
+            );
         }
         return Ok((ending, searched.summary));
     };
@@ -270,20 +277,14 @@ fn hunt_one(
         say!("  the trace as a page: {}", html.display());
     }
     let lengths = shrunk.as_ref().map(|s| (s.original_steps, s.report.steps));
-    if let Some((original, kept)) = shrunk
-        .as_ref()
+    let inputs = (shrunk.as_ref())
         .and_then(|s| s.original_inputs.zip(s.inputs()))
-    {
-        say!(
-            "inputs:     {kept} kept (original {original}): {}",
-            inputs_of(trace)
-        );
-    }
+        .map(|(original, kept)| format!("{kept} kept (original {original}): {}", inputs_of(trace)));
     print_report(
         &searched.strategy,
         elapsed,
         &failure.to_string(),
-        lengths,
+        (lengths, inputs),
         Some((&path, kept.as_deref())),
         &gsim.command,
     );
@@ -325,7 +326,7 @@ fn print_report(
     strategy: &str,
     elapsed: Duration,
     failure: &str,
-    lengths: Option<(u64, u64)>,
+    (lengths, inputs): (Option<(u64, u64)>, Option<String>),
     files: Option<(&Path, Option<&Path>)>,
     command: &str,
 ) {
@@ -334,6 +335,9 @@ fn print_report(
     say!("failure:    {failure}");
     if let Some((original, shrunk)) = lengths {
         say!("shrunk:     {shrunk} steps (original {original} steps)");
+    }
+    if let Some(inputs) = inputs {
+        say!("inputs:     {inputs}");
     }
     if let Some((path, kept)) = files {
         if let Some(kept) = kept {
