@@ -154,7 +154,7 @@ pub fn replay_schedule_loose(
         strategy: &schedule.strategy,
         older_format: false,
         names: &[],
-        inputs: None,
+        inputs: schedule.inputs.as_ref(),
     };
     follow(system, &plan)
 }

@@ -80,14 +80,16 @@ pub fn replay(system: &dyn System, trace: &Trace) -> Result<RunReport, Divergenc
     Ok(report)
 }
 
-/// Follows a plain-text [`Schedule`] on `system` (no trace to compare with: the new trace
-/// is returned in the report).
+/// Follows a plain-text [`Schedule`] on `system`, with the inputs it recorded (no trace to
+/// compare with: the new trace is returned in the report).
 pub fn replay_schedule(system: &dyn System, schedule: &Schedule) -> Result<RunReport, Divergence> {
     let mut scheduler =
         ReplayScheduler::new(schedule.steps.clone()).on_behalf_of(&schedule.strategy);
-    run_with(
+    let (seed, inputs) = (schedule.seed, schedule.inputs.as_ref());
+    run_given(
         system,
-        schedule.seed,
+        seed,
+        inputs,
         schedule.max_steps,
         true,
         &mut scheduler,

@@ -2,16 +2,17 @@
 //! model, other operations in every run. The bug is found by random, PCT and DFS and shrunk,
 //! operations and schedule, through the standard path; the shrunk trace records the
 //! operations it kept, so the entry replays it byte for byte (in this process, and through
-//! the line `Sim::check` prints, in a fresh one); the fix is verified by DFS.
+//! the line `Sim::check` prints, in a fresh one, and from its schedule file); the fix is
+//! verified by DFS.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use genserver_sim::zoo::cache_workload::{CLIENTS, OPS_PER_CLIENT, generated};
 use genserver_sim::{
     DEFAULT_MAX_STEPS, DfsOptions, Entry, FailureKind, HuntOptions, REPLAY_VAR, Sim, Strategy,
-    explore, find_system, hunt_with, replay, run, shrink,
+    explore, find_system, hunt_with, replay, replay_schedule, run, shrink,
 };
-use genserver_traces::Trace;
+use genserver_traces::{Schedule, Trace};
 
 fn entry(name: &str) -> &'static Entry {
     find_system(name).expect("bundled")
@@ -46,6 +47,13 @@ fn shrinks_to_a_few_operations(trace: &Trace) {
     assert_eq!(failure.kind, FailureKind::Linearizability);
     let again = replay(system, shrunk_trace).expect("replays");
     assert_eq!(again.trace.unwrap().to_jsonl(), shrunk_trace.to_jsonl());
+    // So does its schedule as a text file: it holds the inputs too.
+    let text = Schedule::of(shrunk_trace).to_text();
+    assert!(text.contains("\n# inputs: {\"seed\":"), "{text}");
+    let schedule = Schedule::from_text(&text).unwrap();
+    assert_eq!(schedule, Schedule::of(shrunk_trace));
+    let followed = replay_schedule(system, &schedule).expect("replays");
+    assert_eq!(followed.trace.unwrap().to_jsonl(), shrunk_trace.to_jsonl());
 }
 
 #[test]
