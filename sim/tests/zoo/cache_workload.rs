@@ -14,6 +14,8 @@ use genserver_sim::{
 };
 use genserver_traces::{Schedule, Trace};
 
+use crate::check_text::{line, replay_in_child};
+
 fn entry(name: &str) -> &'static Entry {
     find_system(name).expect("bundled")
 }
@@ -121,16 +123,6 @@ fn dfs_finds_the_stale_read_and_verifies_the_fix() {
     assert!(fixed.schedules > bug.schedules);
 }
 
-/// The line of a check's failure text that starts with `label`, without it.
-fn line<'a>(text: &'a str, label: &str) -> &'a str {
-    let found = text
-        .lines()
-        .find_map(|l| l.trim_start().strip_prefix(label));
-    found
-        .unwrap_or_else(|| panic!("no {label:?} line in:\n{text}"))
-        .trim()
-}
-
 #[test]
 fn the_replay_line_of_a_check_reproduces_the_shrunk_workload() {
     let sim = Sim::new(entry("stale-cache-workload"));
@@ -153,16 +145,8 @@ fn the_replay_line_of_a_check_reproduces_the_shrunk_workload() {
     assert_eq!(again.trace.unwrap().to_jsonl(), saved.to_jsonl());
     // In a fresh process, as the printed line runs it: the same failure, replayed exactly.
     let test = std::thread::current().name().unwrap().to_owned();
-    let output = std::process::Command::new(std::env::current_exe().unwrap())
-        .env(REPLAY_VAR, path)
-        .args([test.as_str(), "--exact"])
-        .output()
-        .unwrap();
-    let printed = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        !output.status.success(),
-        "the replay fails again:\n{printed}"
-    );
+    let (passed, printed) = replay_in_child(&test, path, &[]);
+    assert!(!passed, "the replay fails again:\n{printed}");
     assert!(printed.contains(&format!("replayed {path}")), "{printed}");
     assert!(printed.contains("stale-kv: not linearizable"), "{printed}");
 }

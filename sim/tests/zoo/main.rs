@@ -8,6 +8,8 @@ use genserver_sim::{
 use genserver_traces::EventKind;
 
 mod cache_workload;
+#[path = "../support/check_text.rs"]
+mod check_text;
 mod generated;
 mod stale_cache;
 
