@@ -241,17 +241,7 @@ impl<M: WorkloadModel, S: WorkloadServer> Workload<M, S> {
         let given = world.given_inputs();
         let seed = given.map_or_else(|| self.draw_seed(world.seed()), |inputs| inputs.seed);
         let drawn = self.drawn(seed);
-        let kept: Vec<Vec<usize>> = match given {
-            Some(inputs) => (0..drawn.len())
-                .map(|client| {
-                    let list = inputs.lists.get(client);
-                    let kept = list.map(|list| list.kept.as_slice()).unwrap_or_default();
-                    let exists = |index: &&usize| **index < drawn[client].len();
-                    kept.iter().filter(exists).copied().collect()
-                })
-                .collect(),
-            None => drawn.iter().map(|ops| (0..ops.len()).collect()).collect(),
-        };
+        let kept = kept(given, &drawn);
         let ops: Vec<Vec<M::Op>> = (drawn.iter().zip(&kept))
             .map(|(ops, kept)| kept.iter().map(|&index| ops[index].clone()).collect())
             .collect();
@@ -266,6 +256,21 @@ impl<M: WorkloadModel, S: WorkloadServer> Workload<M, S> {
         world.record_inputs(Inputs { seed, lists });
         ops
     }
+}
+
+/// Each client's kept operations, by index among its `drawn`: those the `given` inputs
+/// list (that were drawn), or all of them.
+fn kept<T>(given: Option<&Inputs>, drawn: &[Vec<T>]) -> Vec<Vec<usize>> {
+    let Some(inputs) = given else {
+        return drawn.iter().map(|ops| (0..ops.len()).collect()).collect();
+    };
+    let listed = |client: usize| inputs.lists.get(client).map(|list| list.kept.as_slice());
+    (drawn.iter().enumerate())
+        .map(|(client, ops)| {
+            let kept = listed(client).unwrap_or_default().iter();
+            kept.filter(|&&index| index < ops.len()).copied().collect()
+        })
+        .collect()
 }
 
 /// The name of the client of index `client` (`client-1` for 0).
