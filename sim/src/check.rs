@@ -133,8 +133,18 @@ impl Sim<'_> {
         if let Some(shrunk) = &shrunk {
             let (from, to) = (shrunk.original_steps, shrunk.report.steps);
             let _ = write!(text, "; shrunk from {from} to {to} steps");
+            if let Some((from, to)) = shrunk.original_inputs.zip(shrunk.inputs()) {
+                let _ = write!(text, " and from {from} to {to} inputs");
+            }
         }
         text.push('\n');
+        if let Some(inputs) = &trace.header.inputs {
+            let _ = writeln!(
+                text,
+                "  inputs:   {}",
+                genserver_traces::inputs_line(inputs)
+            );
+        }
         if trace.end.violation.is_some() {
             for line in genserver_traces::to_history(trace).lines() {
                 let _ = writeln!(text, "  {line}");

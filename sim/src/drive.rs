@@ -8,3 +8,4 @@ pub(crate) mod options;
 pub(crate) mod parallel;
 pub(crate) mod run;
 pub(crate) mod shrink;
+pub(crate) mod shrink_inputs;

@@ -178,7 +178,8 @@
 //!   [`DfsOptions::jobs`] threads sharing one visited set, or in shards
 //!   ([`DfsOptions::shard`]) whose reports [`Exploration::merge`] adds up to the serial
 //!   search's.
-//! - [`shrink`] cuts a failing schedule down to the steps the same named failure needs.
+//! - [`shrink`] cuts a failing run down to the inputs (if its system drew any) and the steps
+//!   the same named failure needs.
 //! - [`hunt_with`] runs seeds on several threads (the result equals a serial run) or one
 //!   [`Shard`] of them, for a batch engine (see `SHARDING.md`).
 //!
@@ -217,9 +218,11 @@
 //! ([`genserver_traces::to_history`]). The zoo's `stale-cache` has no other check.
 //!
 //! [`linearize::Workload`] generates the clients from the model too: weighted generators
-//! with preconditions on the model's state draw each client's operations by a seed, the
-//! calls are checked against the model, and [`linearize::Workload::shrink`] cuts a failing
-//! workload down to fewer operations before shrinking its schedule.
+//! with preconditions on the model's state draw each client's operations by a seed (the
+//! workload's, or mixed with each run's), the calls are checked against the model, and the
+//! run records the operations it drew in its trace ([`World::record_inputs`]). [`shrink`]
+//! cuts a failing workload down to fewer operations before shrinking its schedule, and its
+//! trace replays with the workload as written.
 //!
 //! # Snapshot tests
 //!

@@ -74,7 +74,6 @@ mod history;
 mod model;
 pub mod naive;
 mod partition;
-mod shrink_ops;
 mod threads;
 mod verdict;
 mod wgl;
@@ -84,7 +83,6 @@ pub use attach::Linearizable;
 pub use generate::GenRng;
 pub use history::{History, OpId, Operation, Response};
 pub use model::Model;
-pub use shrink_ops::{OP_SEARCH_RUNS, OP_SHRINK_CANDIDATES, ShrunkWorkload};
 pub use threads::Recorder;
 pub use verdict::{Verdict, Violation};
 pub use workload::{Workload, WorkloadModel, WorkloadServer};
@@ -95,7 +93,18 @@ pub use workload::{Workload, WorkloadModel, WorkloadServer};
 /// `initial`, in key order, and the first that fails is reported. Deterministic: the same
 /// history and model give the same verdict and the same violation.
 pub fn check<M: Model>(initial: &M, history: &History<M::Op, M::Ret>) -> Verdict<M::Key> {
-    for (key, ids) in partition::partitions::<M>(history) {
+    check_parts(initial, history, |_| true)
+}
+
+/// [`check`] of the partitions `wanted` accepts only (by key; `None` is the whole history,
+/// when some operation has no key).
+pub(crate) fn check_parts<M: Model>(
+    initial: &M,
+    history: &History<M::Op, M::Ret>,
+    wanted: impl Fn(&Option<M::Key>) -> bool,
+) -> Verdict<M::Key> {
+    let parts = partition::partitions::<M>(history).into_iter();
+    for (key, ids) in parts.filter(|(key, _)| wanted(key)) {
         let operations: Vec<_> = ids.iter().map(|&id| &history[id]).collect();
         if let Err(stuck) = wgl::search(initial, &ids, &operations) {
             return Verdict::NotLinearizable(Violation {

@@ -12,7 +12,7 @@ use crate::{DEFAULT_MAX_STEPS, System, run};
 ///
 /// let counter = find_system("counter").unwrap();
 /// let text = trace_text(counter, 7);
-/// assert!(text.starts_with("# genserver-trace v4: system counter, seed 7"));
+/// assert!(text.starts_with("# genserver-trace v5: system counter, seed 7"));
 /// assert_eq!(text, trace_text(counter, 7), "the same seed gives the same text");
 /// ```
 ///

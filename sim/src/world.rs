@@ -20,6 +20,7 @@ pub(crate) mod events;
 pub(crate) mod faults;
 pub(crate) mod fingerprint;
 pub(crate) mod fork;
+pub(crate) mod inputs;
 pub(crate) mod links;
 pub(crate) mod liveness;
 pub(crate) mod naming;
@@ -192,6 +193,8 @@ pub struct World {
     pub(crate) symmetry: symmetry::Groups,
     /// Every call of a client, and the models that check them.
     pub(crate) operations: operations::Operations,
+    /// The run's seed and the inputs it is given and uses.
+    pub(crate) inputs: inputs::RunInputs,
 }
 
 /// The trace being recorded: its events, and where the label of the step under way holds
@@ -287,6 +290,7 @@ impl World {
             cloners: Rc::default(),
             symmetry: symmetry::Groups::default(),
             operations: operations::Operations::default(),
+            inputs: inputs::RunInputs::default(),
         }
     }
 

@@ -1,8 +1,9 @@
-//! The bug zoo: real ordering bugs that plain `cargo test` passes over, and three correct
+//! The bug zoo: real ordering bugs that plain `cargo test` passes over, and four correct
 //! systems where nothing must be found. One file per system (`stale_cache.rs` holds a bug
-//! and its fix); `gsim list` shows them.
+//! and its fix, `cache_workload.rs` their generated workloads); `gsim list` shows them.
 
 pub mod aba_version;
+pub mod cache_workload;
 pub mod call_cycle;
 pub mod counter;
 pub mod lease_expiry;
@@ -18,7 +19,7 @@ pub mod timeout_retry;
 use crate::system::Entry;
 
 /// The bundled systems, in `gsim list` order.
-pub static ZOO: [Entry; 13] = [
+pub static ZOO: [Entry; 15] = [
     Entry::bug(
         "lost-update",
         "two clients each get then set(v+1) on a counter: an update can be lost (bug)",
@@ -69,6 +70,11 @@ pub static ZOO: [Entry; 13] = [
         "a cache's fill races a write's invalidation: a read after the write sees the old value (bug; found by a linearizability check alone)",
         &stale_cache::build,
     ),
+    Entry::bug(
+        "stale-cache-workload",
+        "stale-cache's cache called by clients generated from a key-value model, other operations every run (bug; generated workload, shrunk to fewer operations)",
+        &cache_workload::STALE,
+    ),
     Entry::clean(
         "stack",
         "the GenServers.jl stack with three concurrent pushers and a popper (correct)",
@@ -83,6 +89,11 @@ pub static ZOO: [Entry; 13] = [
         "fenced-cache",
         "the fixed stale-cache: a fill after an invalidation of its key is not kept (correct)",
         &stale_cache::build_fenced,
+    ),
+    Entry::clean(
+        "fenced-cache-workload",
+        "fenced-cache's cache called by clients generated from a key-value model (correct)",
+        &cache_workload::FENCED,
     ),
 ];
 

@@ -18,11 +18,18 @@ pub const FORMAT: &str = "genserver-trace";
 /// Version 4 added the run's history to the end record: every client call as an
 /// [`Operation`], and where a linearizability check failed, its [`HistoryViolation`] (no
 /// record changed otherwise; a trace of version 3 has neither, and replays strictly).
-pub const VERSION: u32 = 4;
+/// Version 5 added the run's [`Inputs`] to the header: what a system drew for the run
+/// besides its schedule (a generated workload's operations), which a replay builds the
+/// system from (a trace of version 4 has none: the system draws them again from the seed).
+pub const VERSION: u32 = 5;
 
 /// The first version whose schedule labels are of today's grammar: traces from it on
 /// replay strictly, label by label.
 pub const LABELS_VERSION: u32 = 3;
+
+/// The first version whose header records the run's [`Inputs`]: a replay of a trace from it
+/// on must use the same.
+pub const INPUTS_VERSION: u32 = 5;
 
 /// The oldest version this crate reads.
 pub const OLDEST_VERSION: u32 = 1;
@@ -49,6 +56,10 @@ pub struct Header {
     pub schedule: Vec<String>,
     /// The version of the crate that wrote the trace (for people; replay does not use it).
     pub crate_version: String,
+    /// What the system drew for the run besides its schedule, if it draws anything
+    /// (version 5 on): a replay builds the system from these rather than drawing again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<Inputs>,
 }
 
 impl Header {
@@ -65,8 +76,42 @@ impl Header {
             processes: Vec::new(),
             schedule: Vec::new(),
             crate_version: env!("CARGO_PKG_VERSION").to_owned(),
+            inputs: None,
         }
     }
+}
+
+/// What a system drew for a run besides its schedule: lists of items drawn by a seed (a
+/// generated workload: each client's operations), of which the run used some. A shrink
+/// leaves items out (a whole list, or one item) and records which it kept; a replay draws
+/// the lists again from the seed and keeps the same items.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inputs {
+    /// The seed the lists were drawn by.
+    pub seed: u64,
+    /// The lists, in the order the system draws them.
+    pub lists: Vec<InputList>,
+}
+
+impl Inputs {
+    /// How many items the run used, over all lists.
+    pub fn kept(&self) -> usize {
+        self.lists.iter().map(|list| list.kept.len()).sum()
+    }
+}
+
+/// One list of drawn items (a client's operations) and the ones a run used.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputList {
+    /// Whose list it is (a client's name).
+    pub name: String,
+    /// How many items were drawn.
+    pub drawn: usize,
+    /// The items used, by their index among the drawn, in order.
+    pub kept: Vec<usize>,
+    /// The items used, as their `Debug` shows them (for people, and so that a replay that
+    /// draws other items differs from the trace).
+    pub items: Vec<String>,
 }
 
 /// One process of a run.

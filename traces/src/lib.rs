@@ -50,9 +50,10 @@ mod trace;
 
 pub use diff::{FieldDifference, TraceDifference, first_difference};
 pub use format::{
-    Answer, End, Event, EventKind, FORMAT, FailureRecord, Header, HistoryViolation, LABELS_VERSION,
-    Moment, OLDEST_VERSION, Operation, Outcome, Process, ProcessKind, Record, Returned, VERSION,
+    Answer, End, Event, EventKind, FORMAT, FailureRecord, Header, HistoryViolation, INPUTS_VERSION,
+    InputList, Inputs, LABELS_VERSION, Moment, OLDEST_VERSION, Operation, Outcome, Process,
+    ProcessKind, Record, Returned, VERSION,
 };
-pub use render::{event_line, to_history, to_html, to_mermaid, to_story, to_text};
+pub use render::{event_line, inputs_line, to_history, to_html, to_mermaid, to_story, to_text};
 pub use schedule::{SCHEDULE_MAGIC, SCHEDULE_PREFIX, Schedule};
 pub use trace::{LoadError, Trace};

@@ -11,7 +11,7 @@ pub use history::to_history;
 pub use html::to_html;
 pub use mermaid::to_mermaid;
 pub(crate) use text::end_line;
-pub use text::{event_line, to_story, to_text};
+pub use text::{event_line, inputs_line, to_story, to_text};
 
 use crate::{Event, EventKind, Outcome, Trace};
 

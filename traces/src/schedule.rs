@@ -1,6 +1,6 @@
 //! The schedule on its own: a plain text file a person can read, edit and diff.
 
-use crate::{LoadError, Trace};
+use crate::{Inputs, LoadError, Trace};
 
 /// The first line of every schedule file. Version 2 came with trace format version 3: its
 /// labels name messages by kind, head, number, sender and receiver, then the payload.
@@ -22,6 +22,9 @@ pub struct Schedule {
     pub strategy: String,
     /// One decision per step, as the scheduler recorded it.
     pub steps: Vec<String>,
+    /// The inputs the run used, if its system recorded any (a `# inputs:` line holding
+    /// them as JSON; a reader that does not know the line diverges at the first input).
+    pub inputs: Option<Inputs>,
 }
 
 impl Schedule {
@@ -33,6 +36,7 @@ impl Schedule {
             max_steps: trace.header.max_steps,
             strategy: trace.header.strategy.clone(),
             steps: trace.schedule().into_iter().map(str::to_owned).collect(),
+            inputs: trace.header.inputs.clone(),
         }
     }
 
@@ -43,6 +47,11 @@ impl Schedule {
             "{SCHEDULE_MAGIC}\n# system: {}\n# seed: {}\n# max-steps: {}\n# strategy: {}\n",
             self.system, self.seed, self.max_steps, self.strategy
         );
+        if let Some(inputs) = &self.inputs {
+            // Serializing these plain structs cannot fail.
+            let json = serde_json::to_string(inputs).unwrap_or_default();
+            out.push_str(&format!("# inputs: {json}\n"));
+        }
         for step in &self.steps {
             out.push_str(step);
             out.push('\n');
@@ -74,7 +83,7 @@ impl Schedule {
         }
         let (mut system, mut seed, mut max_steps) = (None, None, None);
         let mut strategy = "replay".to_owned();
-        let mut steps = Vec::new();
+        let (mut steps, mut inputs) = (Vec::new(), None);
         for (index, line) in lines.enumerate() {
             let number = index + 2;
             let bad = |error: String| LoadError::Syntax {
@@ -90,6 +99,10 @@ impl Schedule {
                     Some(("seed", value)) => seed = Some(number_of(value)?),
                     Some(("max-steps", value)) => max_steps = Some(number_of(value)?),
                     Some(("strategy", value)) => strategy = value.trim().to_owned(),
+                    Some(("inputs", value)) => {
+                        let parsed = serde_json::from_str(value.trim());
+                        inputs = Some(parsed.map_err(|e| bad(format!("inputs: {e}")))?);
+                    }
                     _ => {}
                 }
             } else if !line.trim().is_empty() {
@@ -106,6 +119,7 @@ impl Schedule {
             max_steps: max_steps.ok_or_else(|| missing("max-steps"))?,
             strategy,
             steps,
+            inputs,
         })
     }
 }

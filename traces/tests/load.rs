@@ -1,6 +1,8 @@
 //! Loading refuses every malformed trace with an error naming the line.
 
-use genserver_traces::{End, Event, EventKind, Header, LoadError, Outcome, Trace};
+use genserver_traces::{
+    End, Event, EventKind, Header, InputList, Inputs, LoadError, Outcome, Trace, to_text,
+};
 
 fn sample() -> Trace {
     let event = |step, kind, message: &str| Event {
@@ -49,8 +51,49 @@ fn a_trace_round_trips_and_yields_its_schedule() {
     assert!(
         trace
             .to_jsonl()
-            .starts_with("{\"type\":\"header\",\"format\":\"genserver-trace\",\"version\":4,")
+            .starts_with("{\"type\":\"header\",\"format\":\"genserver-trace\",\"version\":5,")
     );
+}
+
+#[test]
+fn a_header_keeps_the_inputs_of_the_run_and_a_header_without_them_still_loads() {
+    let mut trace = sample();
+    assert!(!lines()[0].contains("inputs"), "no inputs, no field");
+    trace.header.inputs = Some(Inputs {
+        seed: 9,
+        lists: vec![
+            InputList {
+                name: "client-1".into(),
+                drawn: 3,
+                kept: vec![0, 2],
+                items: vec!["Get(1)".into(), "Put(1, 2)".into()],
+            },
+            InputList {
+                name: "client-2".into(),
+                drawn: 3,
+                kept: Vec::new(),
+                items: Vec::new(),
+            },
+        ],
+    });
+    let text = trace.to_jsonl();
+    assert!(
+        text.lines()
+            .next()
+            .unwrap()
+            .contains("\"inputs\":{\"seed\":9,")
+    );
+    let loaded = Trace::from_jsonl(&text).unwrap();
+    assert_eq!(loaded, trace);
+    assert_eq!(loaded.header.inputs.as_ref().map(Inputs::kept), Some(2));
+    assert!(
+        to_text(&trace).contains("\n# inputs: seed 9; client-1: Get(1), Put(1, 2); client-2: -\n")
+    );
+    // A trace of version 4 has no inputs: it loads without them.
+    let old = lines()[0].replace("\"version\":5", "\"version\":4");
+    let mut old_lines = lines();
+    old_lines[0] = old;
+    assert_eq!(load(&old_lines).unwrap().header.inputs, None);
 }
 
 #[test]
@@ -98,16 +141,16 @@ fn every_malformed_trace_gets_its_own_error() {
     format[0] = format[0].replace("genserver-trace", "other-trace");
     assert!(err(&format).contains("not a genserver trace (format \"other-trace\""));
     let mut version = l.clone();
-    version[0] = version[0].replace("\"version\":4", "\"version\":5");
-    assert!(err(&version).contains("trace format version 5 is not supported"));
+    version[0] = version[0].replace("\"version\":5", "\"version\":6");
+    assert!(err(&version).contains("trace format version 6 is not supported"));
     let mut future = l.clone();
-    future[0] = future[0].replace("\"version\":4", "\"version\":0");
+    future[0] = future[0].replace("\"version\":5", "\"version\":0");
     assert!(err(&future).contains("trace format version 0 is not supported"));
-    // Version 1 had fewer event kinds, version 2 other labels, version 3 no operations: all
-    // still load.
-    for older in [1, 2, 3] {
+    // Version 1 had fewer event kinds, version 2 other labels, version 3 no operations,
+    // version 4 no inputs: all still load.
+    for older in [1, 2, 3, 4] {
         let mut old = l.clone();
-        old[0] = old[0].replace("\"version\":4", &format!("\"version\":{older}"));
+        old[0] = old[0].replace("\"version\":5", &format!("\"version\":{older}"));
         assert_eq!(load(&old).unwrap().header.version, older);
     }
     let mut kind = l.clone();

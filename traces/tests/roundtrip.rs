@@ -1,7 +1,8 @@
 //! Property: every trace survives JSON Lines and renders one text line per event.
 
 use genserver_traces::{
-    End, Event, EventKind, FailureRecord, Header, Outcome, Process, ProcessKind, Trace, to_text,
+    End, Event, EventKind, FailureRecord, Header, InputList, Inputs, Outcome, Process, ProcessKind,
+    Trace, to_text,
 };
 use proptest::prelude::*;
 
@@ -56,6 +57,23 @@ fn outcome() -> impl Strategy<Value = Outcome> {
     ]
 }
 
+/// Inputs of up to three lists, their kept items' indices and renderings.
+fn inputs() -> impl Strategy<Value = Inputs> {
+    let list = (
+        text(),
+        0..10usize,
+        proptest::collection::vec((0..10usize, text()), 0..4),
+    )
+        .prop_map(|(name, drawn, kept)| InputList {
+            name,
+            drawn,
+            kept: kept.iter().map(|(index, _)| *index).collect(),
+            items: kept.into_iter().map(|(_, item)| item).collect(),
+        });
+    (any::<u64>(), proptest::collection::vec(list, 0..3))
+        .prop_map(|(seed, lists)| Inputs { seed, lists })
+}
+
 fn trace() -> impl Strategy<Value = Trace> {
     (
         text(),
@@ -65,10 +83,12 @@ fn trace() -> impl Strategy<Value = Trace> {
         proptest::collection::vec(event(), 0..30),
         any::<u64>(),
         outcome(),
+        proptest::option::of(inputs()),
     )
         .prop_map(
-            |(system, seed, max_steps, processes, events, time_ns, outcome)| {
+            |(system, seed, max_steps, processes, events, time_ns, outcome, inputs)| {
                 let mut header = Header::new(system, seed, max_steps);
+                header.inputs = inputs;
                 header.processes = processes
                     .into_iter()
                     .map(|(id, name, server)| Process {
@@ -113,6 +133,7 @@ proptest! {
     #[test]
     fn the_text_rendering_has_one_line_per_event(trace in trace()) {
         let rendered = to_text(&trace);
-        prop_assert_eq!(rendered.lines().count(), trace.events.len() + 3);
+        let inputs = usize::from(trace.header.inputs.is_some());
+        prop_assert_eq!(rendered.lines().count(), trace.events.len() + 3 + inputs);
     }
 }

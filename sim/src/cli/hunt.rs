@@ -231,7 +231,14 @@ fn hunt_one(
             false => (Ending::Clean, "none"),
         };
         if verbose {
-            print_report(&searched.strategy, start.elapsed(), failure, None, None, "");
+            print_report(
+                &searched.strategy,
+                start.elapsed(),
+                failure,
+                (None, None),
+                None,
+                "",
+            );
         }
         return Ok((ending, searched.summary));
     };
@@ -270,11 +277,14 @@ fn hunt_one(
         say!("  the trace as a page: {}", html.display());
     }
     let lengths = shrunk.as_ref().map(|s| (s.original_steps, s.report.steps));
+    let inputs = (shrunk.as_ref())
+        .and_then(|s| s.original_inputs.zip(s.inputs()))
+        .map(|(original, kept)| format!("{kept} kept (original {original}): {}", inputs_of(trace)));
     print_report(
         &searched.strategy,
         elapsed,
         &failure.to_string(),
-        lengths,
+        (lengths, inputs),
         Some((&path, kept.as_deref())),
         &gsim.command,
     );
@@ -294,6 +304,14 @@ fn hunt_one(
     Ok((Ending::Found, details))
 }
 
+/// The inputs a trace records, as one line.
+fn inputs_of(trace: &genserver_traces::Trace) -> String {
+    let inputs = trace.header.inputs.as_ref();
+    inputs
+        .map(genserver_traces::inputs_line)
+        .unwrap_or_default()
+}
+
 /// Where the original trace is kept: `x.jsonl` → `x.original.jsonl`.
 fn original_path(path: &Path) -> PathBuf {
     let stem = path
@@ -308,7 +326,7 @@ fn print_report(
     strategy: &str,
     elapsed: Duration,
     failure: &str,
-    lengths: Option<(u64, u64)>,
+    (lengths, inputs): (Option<(u64, u64)>, Option<String>),
     files: Option<(&Path, Option<&Path>)>,
     command: &str,
 ) {
@@ -317,6 +335,9 @@ fn print_report(
     say!("failure:    {failure}");
     if let Some((original, shrunk)) = lengths {
         say!("shrunk:     {shrunk} steps (original {original} steps)");
+    }
+    if let Some(inputs) = inputs {
+        say!("inputs:     {inputs}");
     }
     if let Some((path, kept)) = files {
         if let Some(kept) = kept {

@@ -24,9 +24,9 @@
 //! assert!(again.skipped.is_empty() && again.new.is_empty());
 //! ```
 
-use genserver_traces::{FailureRecord, LABELS_VERSION, Outcome, Schedule, Trace};
+use genserver_traces::{FailureRecord, Inputs, LABELS_VERSION, Outcome, Schedule, Trace};
 
-use crate::drive::run::{RunReport, run_with};
+use crate::drive::run::{RunReport, run_given};
 use crate::failure::signature;
 use crate::scheduler::Divergence;
 use crate::scheduler::follow::{Follow, Newcomers};
@@ -127,6 +127,7 @@ pub fn replay_loose(system: &dyn System, trace: &Trace) -> Result<LooseReplay, D
         strategy: &header.strategy,
         older_format: header.version < LABELS_VERSION,
         names: &names,
+        inputs: header.inputs.as_ref(),
     };
     let mut again = follow(system, &plan)?;
     again.reproduction = match (&recorded, again.report.failure()) {
@@ -153,6 +154,7 @@ pub fn replay_schedule_loose(
         strategy: &schedule.strategy,
         older_format: false,
         names: &[],
+        inputs: schedule.inputs.as_ref(),
     };
     follow(system, &plan)
 }
@@ -168,6 +170,8 @@ struct Plan<'a> {
     older_format: bool,
     /// The names of the recorded run's processes.
     names: &'a [&'a str],
+    /// The inputs the recorded run used, if it recorded any.
+    inputs: Option<&'a Inputs>,
 }
 
 fn follow(system: &dyn System, plan: &Plan<'_>) -> Result<LooseReplay, Divergence> {
@@ -181,7 +185,14 @@ fn follow(system: &dyn System, plan: &Plan<'_>) -> Result<LooseReplay, Divergenc
         }
     };
     let mut follow = follow.on_behalf_of(plan.strategy);
-    let report = run_with(system, plan.seed, plan.max_steps, true, &mut follow)?;
+    let report = run_given(
+        system,
+        plan.seed,
+        plan.inputs,
+        plan.max_steps,
+        true,
+        &mut follow,
+    )?;
     let followed = follow.followed();
     Ok(LooseReplay {
         report,

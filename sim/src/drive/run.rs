@@ -1,6 +1,8 @@
 //! Runs: one seeded run, a replay of a recorded schedule, the loop they share.
 
-use genserver_traces::{End, EventKind, Header, Outcome, Schedule, Trace, first_difference};
+use genserver_traces::{
+    End, EventKind, Header, INPUTS_VERSION, Inputs, Outcome, Schedule, Trace, first_difference,
+};
 
 use crate::failure::{Failure, FailureKind};
 use crate::scheduler::random::RandomScheduler;
@@ -55,8 +57,9 @@ pub fn run(system: &dyn System, seed: u64, max_steps: u64, record: bool) -> RunR
         .expect("a random scheduler never diverges")
 }
 
-/// Replays the schedule of `trace` on `system` label by label and checks that the new trace
-/// is identical (the format version and the crate version in the header aside). A trace of
+/// Replays the schedule of `trace` on `system` label by label, with the inputs the trace
+/// recorded ([`World::given_inputs`]), and checks that the new trace is identical (the
+/// format version and the crate version in the header aside). A trace of
 /// an older format version is refused: its labels replay by identity only
 /// ([`crate::replay_loose`]).
 pub fn replay(system: &dyn System, trace: &Trace) -> Result<RunReport, Divergence> {
@@ -71,20 +74,22 @@ pub fn replay(system: &dyn System, trace: &Trace) -> Result<RunReport, Divergenc
     let schedule = trace.schedule().into_iter().map(str::to_owned).collect();
     let header = &trace.header;
     let mut scheduler = ReplayScheduler::new(schedule).on_behalf_of(&header.strategy);
-    let report = run_with(system, header.seed, header.max_steps, true, &mut scheduler)?;
+    let report = run_recorded(system, header, true, &mut scheduler)?;
     let replayed = report.trace.as_ref().expect("recording was on");
     compare(trace, replayed, "the trace says", "the replay gives")?;
     Ok(report)
 }
 
-/// Follows a plain-text [`Schedule`] on `system` (no trace to compare with: the new trace
-/// is returned in the report).
+/// Follows a plain-text [`Schedule`] on `system`, with the inputs it recorded (no trace to
+/// compare with: the new trace is returned in the report).
 pub fn replay_schedule(system: &dyn System, schedule: &Schedule) -> Result<RunReport, Divergence> {
     let mut scheduler =
         ReplayScheduler::new(schedule.steps.clone()).on_behalf_of(&schedule.strategy);
-    run_with(
+    let (seed, inputs) = (schedule.seed, schedule.inputs.as_ref());
+    run_given(
         system,
-        schedule.seed,
+        seed,
+        inputs,
         schedule.max_steps,
         true,
         &mut scheduler,
@@ -99,13 +104,39 @@ pub fn run_with(
     record: bool,
     scheduler: &mut dyn Scheduler,
 ) -> Result<RunReport, Divergence> {
-    let (mut world, verdict) = run_world(system, max_steps, record, false, scheduler);
+    run_given(system, seed, None, max_steps, record, scheduler)
+}
+
+/// Runs `system` again with any scheduler, as the run `header` describes: its seed, its
+/// step limit and the inputs it recorded.
+pub(crate) fn run_recorded(
+    system: &dyn System,
+    header: &Header,
+    record: bool,
+    scheduler: &mut dyn Scheduler,
+) -> Result<RunReport, Divergence> {
+    let (seed, inputs) = (header.seed, header.inputs.as_ref());
+    run_given(system, seed, inputs, header.max_steps, record, scheduler)
+}
+
+/// Runs `system` with any scheduler, given the inputs to use (`None`: it draws its own).
+pub(crate) fn run_given(
+    system: &dyn System,
+    seed: u64,
+    inputs: Option<&Inputs>,
+    max_steps: u64,
+    record: bool,
+    scheduler: &mut dyn Scheduler,
+) -> Result<RunReport, Divergence> {
+    let world = built(system, seed, inputs, max_steps, record, false);
+    let (mut world, verdict) = run_from(world, max_steps, scheduler);
     let verdict = verdict?;
     let trace = world.log.take().map(|log| {
         let events = log.events;
         let mut header = Header::new(system.name(), seed, max_steps);
         header.processes = world.processes();
         header.strategy = scheduler.strategy();
+        header.inputs = world.inputs.used.take();
         let outcome = match &verdict {
             Verdict::Pass => Outcome::Pass,
             Verdict::StepLimit => Outcome::StepLimit,
@@ -125,27 +156,21 @@ pub fn run_with(
     })
 }
 
-/// Runs `system` and hands back the world as the run left it (for strategies that look at
-/// footprints: `observe` records one per step), even when the scheduler stopped the run.
-pub(crate) fn run_world(
+/// The world of `system` before its first step, its invariants checked: the run of `seed`,
+/// given `inputs` if any (`observe`: it records footprints and keeps histories, for
+/// exhaustive search).
+pub(crate) fn built(
     system: &dyn System,
+    seed: u64,
+    inputs: Option<&Inputs>,
     max_steps: u64,
     record: bool,
     observe: bool,
-    scheduler: &mut dyn Scheduler,
-) -> (World, Result<Verdict, Divergence>) {
-    run_from(
-        built(system, max_steps, record, observe),
-        max_steps,
-        scheduler,
-    )
-}
-
-/// The world of `system` before its first step, its invariants checked (`observe`: it
-/// records footprints and keeps histories, for exhaustive search).
-pub(crate) fn built(system: &dyn System, max_steps: u64, record: bool, observe: bool) -> World {
+) -> World {
     let mut world = World::new(record);
     world.max_steps = max_steps;
+    world.inputs.seed = seed;
+    world.inputs.given = inputs.cloned();
     if observe {
         world.touches = Some(Vec::new());
     }
@@ -337,7 +362,16 @@ pub(crate) fn compare(a: &Trace, b: &Trace, a_says: &str, b_gives: &str) -> Resu
             format!("{:?}", hb.processes),
         ),
     ];
-    match fields.into_iter().find(|(_, l, r)| l != r) {
+    // A trace recorded before the inputs were is replayed with the inputs drawn again.
+    let inputs = ha.version >= INPUTS_VERSION && hb.version >= INPUTS_VERSION;
+    let inputs = inputs.then(|| {
+        let shown = |inputs: &Option<Inputs>| match inputs {
+            Some(inputs) => genserver_traces::inputs_line(inputs),
+            None => "none".to_owned(),
+        };
+        ("the inputs", shown(&ha.inputs), shown(&hb.inputs))
+    });
+    match fields.into_iter().chain(inputs).find(|(_, l, r)| l != r) {
         Some((field, l, r)) => differs(a.end.steps, field, l, r),
         None => Ok(()),
     }

@@ -91,9 +91,13 @@ impl<M: Model> Recorder<M> {
         M::Op: Clone + Debug,
         M::Ret: Clone + Debug,
     {
-        let failed = failed(&self.spec.initial, &self.recording.history, &|client| {
-            format!("client {client}")
-        })?;
+        let names = |client: ProcessId| format!("client {client}");
+        let failed = failed(
+            &self.spec.initial,
+            &self.recording.history,
+            |_| true,
+            &names,
+        )?;
         Some(failed.message)
     }
 }

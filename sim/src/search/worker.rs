@@ -275,7 +275,7 @@ impl<'a> Search<'a> {
             }
         }
         let max_depth = self.options.max_depth;
-        let mut world = built(self.system, max_depth, false, true);
+        let mut world = built(self.system, 0, None, max_depth, false, true);
         if self.options.stateful {
             world.keep_client_logs();
         }

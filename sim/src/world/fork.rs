@@ -216,6 +216,7 @@ impl World {
             cloners: Rc::clone(&self.cloners),
             symmetry: self.symmetry.clone(),
             operations: self.operations.clone(),
+            inputs: self.inputs.clone(),
         })
     }
 

@@ -4,6 +4,8 @@
 
 #[path = "../../examples/bank/accounts.rs"]
 mod accounts;
+#[path = "../support/check_text.rs"]
+mod check_text;
 #[path = "../../examples/bank/scenario.rs"]
 mod scenario;
 
@@ -18,6 +20,7 @@ use genserver::runtime::Threads;
 use genserver_sim::{LOOSE_VAR, REPLAY_VAR, Sim, Strategy};
 
 use accounts::Policy;
+use check_text::{line, replay_in_child};
 use scenario::{bank, bank_fixed};
 
 #[test]
@@ -36,16 +39,6 @@ fn the_same_scenario_runs_on_real_threads() {
         scenario::scenario(&mut threads, Policy::CheckFunds, None);
         assert_eq!(threads.run(), Ok(()));
     }
-}
-
-/// The line of a check's failure text that starts with `label`, without it.
-fn line<'a>(text: &'a str, label: &str) -> &'a str {
-    let found = text
-        .lines()
-        .find_map(|l| l.trim_start().strip_prefix(label));
-    found
-        .unwrap_or_else(|| panic!("no {label:?} line in:\n{text}"))
-        .trim()
 }
 
 #[test]
@@ -77,27 +70,13 @@ fn a_failure_prints_one_line_that_replays_it() {
         "{command}"
     );
     // Run it as cargo would: this test binary, the same filter, the same variable.
-    let output = std::process::Command::new(std::env::current_exe().unwrap())
-        .env(REPLAY_VAR, trace)
-        .args([test.as_str(), "--exact"])
-        .output()
-        .unwrap();
-    let printed = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        !output.status.success(),
-        "the replay fails again:\n{printed}"
-    );
+    let (passed, printed) = replay_in_child(&test, trace, &[]);
+    assert!(!passed, "the replay fails again:\n{printed}");
     assert!(printed.contains("no account overdrawn"), "{printed}");
     assert!(printed.contains(&format!("replayed {trace}")), "{printed}");
     // By identity (as after an edit of the code): every step kept, the same failure.
-    let output = std::process::Command::new(std::env::current_exe().unwrap())
-        .env(REPLAY_VAR, trace)
-        .env(LOOSE_VAR, "1")
-        .args([test.as_str(), "--exact"])
-        .output()
-        .unwrap();
-    let printed = String::from_utf8_lossy(&output.stdout);
-    assert!(!output.status.success(), "{printed}");
+    let (passed, printed) = replay_in_child(&test, trace, &[(LOOSE_VAR, "1")]);
+    assert!(!passed, "{printed}");
     assert!(
         printed.contains(&format!("replayed {trace} by identity: kept")),
         "{printed}"

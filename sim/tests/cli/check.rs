@@ -8,5 +8,5 @@ fn the_bundled_systems_are_deterministic_across_processes() {
     let out = gsim(&["check", "--seeds", "2", "--processes"]);
     assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
     let passed = "deterministic over 2 seeds, each also in a child process";
-    assert_eq!(stdout(&out).matches(passed).count(), 13, "{}", stdout(&out));
+    assert_eq!(stdout(&out).matches(passed).count(), 15, "{}", stdout(&out));
 }

@@ -40,7 +40,7 @@ fn bad_input_exits_2_with_a_message() {
     .unwrap();
     bad(&["replay", path(&other)], "unknown system \"nope\"");
     let version = dir.join("version.jsonl");
-    std::fs::write(&version, text.replace("\"version\":4", "\"version\":99")).unwrap();
+    std::fs::write(&version, text.replace("\"version\":5", "\"version\":99")).unwrap();
     bad(&["replay", path(&version)], "version 99 is not supported");
 
     bad(

@@ -86,7 +86,7 @@ fn seed_1_trace(test: &str, system: &str, expected: i32) -> (PathBuf, PathBuf, S
     (dir, trace, text)
 }
 
-const BUGS: [&str; 9] = [
+const BUGS: [&str; 10] = [
     "lost-update",
     "call-cycle",
     "stale-read",
@@ -96,6 +96,7 @@ const BUGS: [&str; 9] = [
     "lease-expiry",
     "timeout-retry",
     "stale-cache",
+    "stale-cache-workload",
 ];
 
 #[test]
@@ -103,10 +104,11 @@ fn list_names_every_system_with_a_description() {
     let out = gsim(&["list"]);
     assert_eq!(code(&out), 0);
     let text = stdout(&out);
-    assert_eq!(text.lines().count(), 13);
+    assert_eq!(text.lines().count(), 15);
     for name in BUGS
         .iter()
         .chain(&["aba-version", "stack", "counter", "fenced-cache"])
+        .chain(&["fenced-cache-workload"])
     {
         assert!(
             text.lines()
@@ -180,7 +182,7 @@ fn the_readme_hunt_runs_with_no_arguments() {
     assert!(stderr(&out).is_empty(), "{}", stderr(&out));
     assert!(
         stdout(&out).ends_with(
-            "\nevery system behaved as expected: 10 bugs found, 3 correct systems clean\n"
+            "\nevery system behaved as expected: 11 bugs found, 4 correct systems clean\n"
         ),
         "{}",
         stdout(&out)
@@ -199,7 +201,7 @@ fn hunting_everything_prints_a_summary_table() {
         .lines()
         .skip_while(|l| !l.starts_with("system "))
         .collect();
-    assert_eq!(table.len(), 15, "{text}");
+    assert_eq!(table.len(), 17, "{text}");
     for bug in BUGS.iter().chain(&["aba-version"]) {
         assert!(
             table
@@ -208,7 +210,7 @@ fn hunting_everything_prints_a_summary_table() {
             "{bug}: {text}"
         );
     }
-    for ok in ["stack", "counter", "fenced-cache"] {
+    for ok in ["stack", "counter", "fenced-cache", "fenced-cache-workload"] {
         assert!(
             table
                 .iter()
@@ -237,7 +239,7 @@ fn the_determinism_check_passes_on_the_bundled_systems() {
     assert_eq!(code(&out), 0, "{}", stdout(&out));
     assert_eq!(
         stdout(&out).matches("deterministic over 5 seeds").count(),
-        13
+        15
     );
 }
 

@@ -17,7 +17,7 @@ fn render_writes_text_mermaid_and_html() {
     let trace = traced_run(&dir, "1");
     let text = gsim(&["render", path(&trace)]);
     assert_eq!(code(&text), 0);
-    assert!(stdout(&text).starts_with("# genserver-trace v4: system lost-update, seed 1"));
+    assert!(stdout(&text).starts_with("# genserver-trace v5: system lost-update, seed 1"));
     assert!(stdout(&text).contains("deliver  client-2 -> counter: call #1 Get"));
 
     let mermaid = gsim(&["render", path(&trace), "--format", "mermaid"]);

@@ -7,6 +7,7 @@ use genserver_sim::zoo::counter::{Counter, CounterCall};
 use genserver_sim::zoo::stale_cache::workload;
 use genserver_sim::{
     DEFAULT_MAX_STEPS, DfsOptions, FailureKind, Reduction, RunReport, World, explore, hunt, replay,
+    shrink,
 };
 
 /// The workload seeds the tests try: three clients of four operations each.
@@ -39,10 +40,12 @@ fn the_stale_read_is_found_by_a_generated_workload_and_replays() {
 
 #[test]
 fn the_operations_are_a_function_of_the_workload_seed() {
-    let ops = |seed| workload(false, 3, 4, seed).ops();
+    let ops = |seed| workload(false, 3, 4, seed).ops(0);
     assert_eq!(ops(5), ops(5));
     assert_ne!(ops(5), ops(6));
     assert!(ops(5).iter().all(|client| client.len() == 4));
+    // Without `per_run`, every run draws the same operations.
+    assert_eq!(workload(false, 3, 4, 5).ops(9), ops(5));
     let jsonl = |seed| found(seed).trace.unwrap().to_jsonl();
     assert_eq!(jsonl(5), jsonl(5));
 }
@@ -78,24 +81,36 @@ fn the_fenced_cache_passes_random_runs_and_exhaustive_search() {
 }
 
 #[test]
-fn a_shrunk_generated_workload_has_three_operations() {
+fn a_shrunk_generated_workload_has_three_operations_and_replays_as_it_is() {
     for seed in 0..4 {
         let original = workload(false, 3, 4, seed);
         let report = found(seed);
-        let shrunk = original
-            .shrink(report.trace.as_ref().unwrap())
+        let shrunk = shrink(&original, report.trace.as_ref().unwrap())
             .unwrap()
             .unwrap();
-        assert_eq!(shrunk.original_ops, 12);
+        assert_eq!(shrunk.original_inputs, Some(12));
         // A read that misses, a write, a read after the write that sees the old value.
-        assert!(shrunk.operations() <= 3, "seed {seed}: {:?}", shrunk.ops);
-        assert!(shrunk.shrunk.report.steps < report.steps);
-        let trace = shrunk.shrunk.report.trace.as_ref().unwrap();
-        assert_eq!(trace.end.operations.len(), shrunk.operations());
-        assert_eq!(shrunk.workload.ops(), shrunk.ops);
-        // The shrunk trace replays exactly with the shrunk workload.
-        let again = replay(&shrunk.workload, trace).expect("replays");
+        let kept = shrunk.inputs().unwrap();
+        assert!(kept <= 3, "seed {seed}: {kept} operations kept");
+        assert!(shrunk.report.steps < report.steps);
+        let trace = shrunk.report.trace.as_ref().unwrap();
+        assert_eq!(trace.end.operations.len(), kept);
+        let inputs = trace.header.inputs.as_ref().unwrap();
+        assert_eq!(inputs.seed, seed);
+        let calls: Vec<&str> = (trace.end.operations.iter())
+            .map(|op| op.call.as_str())
+            .collect();
+        let items: Vec<&str> = (inputs.lists.iter())
+            .flat_map(|list| &list.items)
+            .map(String::as_str)
+            .collect();
+        assert_eq!(calls.len(), items.len());
+        assert!(calls.iter().all(|call| items.contains(call)), "{calls:?}");
+        // The trace records the operations it kept: the original workload replays it
+        // exactly, the failure included.
+        let again = replay(&original, trace).expect("replays");
         assert_eq!(again.trace.unwrap().to_jsonl(), trace.to_jsonl());
+        assert_eq!(again.verdict, shrunk.report.verdict);
     }
 }
 
@@ -144,7 +159,7 @@ fn a_server_of_ones_own_passes_against_its_model_and_fails_against_a_wrong_one()
     for seed in 0..3 {
         let right = counter_workload(1, seed);
         // In the order the clients drew (in turn), a reset comes after three increments.
-        let ops = right.ops();
+        let ops = right.ops(0);
         let drawn: Vec<_> = (0..3)
             .flat_map(|round| ops.iter().map(move |c| &c[round]))
             .collect();
@@ -166,11 +181,12 @@ fn a_server_of_ones_own_passes_against_its_model_and_fails_against_a_wrong_one()
         let found = hunt(&wrong, 0, 300, DEFAULT_MAX_STEPS)
             .found
             .expect("found");
-        let shrunk = wrong
-            .shrink(found.trace.as_ref().unwrap())
+        let shrunk = shrink(&wrong, found.trace.as_ref().unwrap())
             .unwrap()
             .unwrap();
-        assert_eq!(shrunk.operations(), 1, "seed {seed}: {:?}", shrunk.ops);
-        assert!(shrunk.ops.iter().flatten().eq([&CounterCall::Increment]));
+        let trace = shrunk.report.trace.unwrap();
+        let inputs = trace.header.inputs.unwrap();
+        let items: Vec<&String> = inputs.lists.iter().flat_map(|list| &list.items).collect();
+        assert_eq!(items, ["Increment"], "seed {seed}");
     }
 }

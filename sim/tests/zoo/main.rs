@@ -7,6 +7,9 @@ use genserver_sim::{
 };
 use genserver_traces::EventKind;
 
+mod cache_workload;
+#[path = "../support/check_text.rs"]
+mod check_text;
 mod generated;
 mod stale_cache;
 
@@ -235,8 +238,14 @@ fn fenced_cache_survives_10_000_runs() {
 }
 
 #[test]
+fn fenced_cache_workload_survives_10_000_runs() {
+    // Every run draws its own operations: 10 000 workloads.
+    survives_10_000_runs("fenced-cache-workload");
+}
+
+#[test]
 fn correct_systems_finish_their_work() {
-    for name in ["stack", "counter", "fenced-cache"] {
+    for name in ["stack", "counter", "fenced-cache", "fenced-cache-workload"] {
         let report = run(find_system(name).unwrap(), 3, DEFAULT_MAX_STEPS, true);
         assert_eq!(report.verdict, Verdict::Pass, "{name}");
     }
@@ -269,9 +278,11 @@ fn the_zoo_has_exactly_the_issue_names() {
             "lease-expiry",
             "timeout-retry",
             "stale-cache",
+            "stale-cache-workload",
             "stack",
             "counter",
-            "fenced-cache"
+            "fenced-cache",
+            "fenced-cache-workload"
         ]
     );
 }

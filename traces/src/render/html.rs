@@ -8,7 +8,7 @@ use crate::render::history_chart::history_chart;
 use crate::render::{
     MessageKind, event_line, failing_step, is_control, message_kind, named, seconds,
 };
-use crate::render::{end_line, flight};
+use crate::render::{end_line, flight, inputs_line};
 use crate::{Event, EventKind, Trace};
 
 const LANE: usize = 170;
@@ -25,8 +25,9 @@ const LABEL_CHARS: usize = 48;
 /// bold and marked "not delivered" when no later event takes it from its queue; an arrow
 /// per delivered message (calls, casts, info messages and replies drawn differently);
 /// markers for timeouts, timers, crashes, restarts, stops and drops; the failing step
-/// highlighted; and step-by-step navigation (buttons or the arrow keys). Above the chart,
-/// the run's history as Porcupine draws it (see [`crate::to_history`]: the failing part of
+/// highlighted; and step-by-step navigation (buttons or the arrow keys). Under the title,
+/// the inputs the run used ([`crate::inputs_line`]), if the system drew any; above the
+/// chart, the run's history as Porcupine draws it (see [`crate::to_history`]: the failing part of
 /// a linearizability check, its prefix and blocked operation marked). It makes no network
 /// request, and every name and message in it is escaped.
 pub fn to_html(trace: &Trace) -> String {
@@ -81,8 +82,18 @@ pub fn to_html(trace: &Trace) -> String {
     );
     let names = lifeline_names(&lanes, width);
     let history = history_chart(trace, &escape);
+    // What the system drew for the run (a generated workload's operations), if anything.
+    let inputs = (trace.header.inputs.as_ref())
+        .map(|inputs| {
+            format!(
+                r#"<p id="inputs">inputs: {}</p>"#,
+                escape(&inputs_line(inputs))
+            )
+        })
+        .unwrap_or_default();
     let slots = [
         ("title", &escape(&title)),
+        ("inputs", &inputs),
         ("names", &names),
         ("history", &history),
         ("svg", &svg),

@@ -3,11 +3,12 @@
 use std::fmt::Write;
 
 use crate::render::{seconds, to_history};
-use crate::{Event, EventKind, Header, Outcome, Trace};
+use crate::{Event, EventKind, Header, Inputs, Outcome, Trace};
 
-/// The trace as text: a header comment, one line per event, the outcome (and, if the
-/// history was found not linearizable, the history drawn by [`to_history`]). Line breaks
-/// inside names and messages are shown as `\n`, so every event is exactly one line.
+/// The trace as text: a header comment (with the run's inputs, if the system drew any), one
+/// line per event, the outcome (and, if the history was found not linearizable, the history
+/// drawn by [`to_history`]). Line breaks inside names and messages are shown as `\n`, so
+/// every event is exactly one line.
 ///
 /// It holds no addresses, wall-clock times or hash-ordered data, so the same run renders to
 /// the same text in any process: it is what snapshot tests store and what `gsim diff` shows
@@ -21,6 +22,9 @@ pub fn to_text(trace: &Trace) -> String {
         ),
         format!("# processes: {}", process_list(header)),
     ];
+    if let Some(inputs) = &header.inputs {
+        lines.push(format!("# inputs: {}", inputs_line(inputs)));
+    }
     lines.extend(trace.events.iter().map(event_line));
     lines.push(end_line(trace));
     if trace.end.violation.is_some() {
@@ -54,6 +58,18 @@ pub fn to_story(trace: &Trace) -> String {
     out.push_str(&one_line(end));
     out.push('\n');
     out
+}
+
+/// The inputs a run used as one line: `seed S; name: item, item; …` (`-` for a list it used
+/// none of).
+pub fn inputs_line(inputs: &Inputs) -> String {
+    let lists = inputs.lists.iter().map(|list| match list.items.is_empty() {
+        true => format!("{}: -", list.name),
+        false => format!("{}: {}", list.name, list.items.join(", ")),
+    });
+    let mut parts = vec![format!("seed {}", inputs.seed)];
+    parts.extend(lists);
+    parts.join("; ")
 }
 
 /// `name (kind), …` for the header's processes.

@@ -130,3 +130,22 @@ fn the_system_name_is_escaped_everywhere_and_never_read_as_a_template_slot() {
         assert!(!html.contains("<script>alert"), "{system}");
     }
 }
+
+#[test]
+fn the_inputs_of_the_run_are_shown_under_the_title_escaped() {
+    let mut trace = sample(None);
+    assert!(!to_html(&trace).contains(r#"<p id="inputs">"#));
+    trace.header.inputs = Some(genserver_traces::Inputs {
+        seed: 3,
+        lists: vec![genserver_traces::InputList {
+            name: "client-1".into(),
+            drawn: 2,
+            kept: vec![1],
+            items: vec!["Put(<1>, {svg})".into()],
+        }],
+    });
+    let html = to_html(&trace);
+    let shown = between(&html, r#"<p id="inputs">"#, "</p>");
+    assert_eq!(shown, "inputs: seed 3; client-1: Put(&lt;1&gt;, {svg})");
+    assert_eq!(html.matches(r#"<svg id="chart""#).count(), 1);
+}

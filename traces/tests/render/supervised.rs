@@ -88,7 +88,7 @@ pub(crate) fn supervised() -> Trace {
 fn every_new_event_kind_round_trips_in_json_lines() {
     let trace = supervised();
     let jsonl = trace.to_jsonl();
-    assert!(jsonl.starts_with(r#"{"type":"header","format":"genserver-trace","version":4,"#));
+    assert!(jsonl.starts_with(r#"{"type":"header","format":"genserver-trace","version":5,"#));
     for kind in [
         "spawn",
         "name",
