@@ -149,6 +149,11 @@ enum Command {
         /// (Traces of an older format version are always replayed so.)
         #[arg(long)]
         loose: bool,
+        /// For a recording of real threads: also run every order within this many detours
+        /// of the run that followed it (each detour takes another enabled event at one
+        /// step): which of them fail, or that none does.
+        #[arg(long, default_value_t = 0)]
+        around: usize,
     },
     /// The determinism self-check: run each seed twice in this process and compare every
     /// event, which catches what changes from run to run (a global counter, a clock, a
@@ -225,9 +230,12 @@ where
         Command::Merge { files } => merge::merge(&files),
         Command::Render { file, format, out } => view::render(&file, format, out.as_deref()),
         Command::Diff { left, right } => view::diff(&left, &right),
-        Command::Replay { file, trace, loose } => {
-            replay::replay(&gsim, &file, trace.as_deref(), loose)
-        }
+        Command::Replay {
+            file,
+            trace,
+            loose,
+            around,
+        } => replay::replay(&gsim, &file, trace.as_deref(), loose, around),
         Command::Check {
             system,
             seeds,

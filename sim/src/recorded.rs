@@ -8,8 +8,9 @@
 //! [`System`](crate::System), through the same per-process orders (a server's `n`-th input
 //! from a sender is the same message on both engines: both keep one FIFO per sender and
 //! receiver). The run it gives is an ordinary simulated run: its trace replays, shrinks and
-//! renders like any other. [`Soak`] runs a scenario on threads again and again and keeps
-//! the recordings of the runs that failed.
+//! renders like any other. [`Around`] runs the orders near it (up to `d` detours from it):
+//! which of them fail, or whether a fix removes every failure there. [`Soak`] runs a
+//! scenario on threads again and again and keeps the recordings of the runs that failed.
 //!
 //! ```
 //! use genserver::runtime::Threads;
@@ -43,11 +44,13 @@
 //! assert!(followed.left.is_empty());
 //! ```
 
+mod around;
 mod follow;
 pub(crate) mod orders;
 mod soak;
 mod write;
 
+pub use around::{Around, AroundReport, Variation};
 pub use follow::{FollowedRecording, follow_recording};
 pub use orders::{Orders, RecordedInput};
 pub use soak::{Soak, SoakReport};

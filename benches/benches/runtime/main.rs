@@ -1,11 +1,12 @@
-//! Runtime cast throughput and call round trip, each against a bare-channel limit and ractor.
+//! Runtime cast throughput and call round trip, each against a bare-channel limit and ractor,
+//! and with recording on ([`Runtime::record`]) against off.
 
 mod ractor_peer;
 
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use genserver::Runtime;
+use genserver::{Runtime, Timeout};
 use genserver_benches::{ChannelMsg, ChannelSink, PingPong, Sink};
 use ractor_peer::RactorSink;
 
@@ -67,6 +68,27 @@ fn cast_throughput(c: &mut Criterion) {
                         },
                     )
                 })
+            })
+        });
+
+        // Recording on: each sample on a runtime of its own, shut down after it (a
+        // recording keeps every input taken until its runtime is gone).
+        group.bench_function(BenchmarkId::new("genserver_recorded", senders), |b| {
+            b.iter_custom(|iters| {
+                let rt = Runtime::new();
+                rt.record();
+                let server = rt.start::<Sink>(()).unwrap();
+                let elapsed = timed(iters, || {
+                    batch(
+                        senders,
+                        |i| server.cast(i),
+                        || {
+                            server.call(()).unwrap();
+                        },
+                    )
+                });
+                rt.shutdown(Timeout::Infinity);
+                elapsed
             })
         });
 
@@ -147,6 +169,19 @@ fn call_round_trip(c: &mut Criterion) {
     let rt = Runtime::new();
     let server = rt.start::<Sink>(()).unwrap();
     group.bench_function("genserver", |b| b.iter(|| server.call(()).unwrap()));
+
+    group.bench_function("genserver_recorded", |b| {
+        b.iter_custom(|iters| {
+            let rt = Runtime::new();
+            rt.record();
+            let server = rt.start::<Sink>(()).unwrap();
+            let elapsed = timed(iters, || {
+                server.call(()).unwrap();
+            });
+            rt.shutdown(Timeout::Infinity);
+            elapsed
+        })
+    });
 
     let ractor = RactorSink::new();
     group.bench_function("ractor", |b| b.iter(|| ractor.get()));

@@ -211,9 +211,11 @@ impl Drop for Tape {
 }
 
 impl crate::runtime::Runtime {
-    /// Records what every process started from now on takes (a second call keeps the
-    /// recording that runs).
-    pub(crate) fn start_recording(&self) {
+    /// Records, from now on, the order in which every server started afterwards takes its
+    /// inputs (a second call keeps the recording under way). Cheap, not free: each input
+    /// taken costs a few bytes of memory until the runtime is gone.
+    /// [`crate::runtime::Threads::record`] records a scenario's clients too.
+    pub fn record(&self) {
         self.shared
             .recorder
             .get_or_init(|| Arc::new(Recorder::new()));
@@ -224,9 +226,10 @@ impl crate::runtime::Runtime {
         self.shared.recorder.get()
     }
 
-    /// What has been recorded, once every live server has published its tape (each is
-    /// given until `deadline`: a server stuck in a callback publishes what it had before).
-    pub(crate) fn recording(&self, deadline: Instant) -> Option<Recording> {
+    /// What has been recorded, once every live server has published what it took so far
+    /// (each is given until `deadline`: a server stuck in a callback gives what it had
+    /// published before); `None` unless [`crate::Runtime::record`] was called.
+    pub fn recording(&self, deadline: Instant) -> Option<Recording> {
         let recorder = self.recorder()?;
         let servers = self.table().servers();
         let asked: Vec<_> = (servers.into_iter())

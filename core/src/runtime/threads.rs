@@ -154,7 +154,7 @@ impl Threads {
     /// assert_eq!(taken, [Input::Cast { from: client.id }, Input::Call { from: client.id }]);
     /// ```
     pub fn record(self) -> Self {
-        self.rt.start_recording();
+        self.rt.record();
         self
     }
 

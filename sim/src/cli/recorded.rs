@@ -11,8 +11,8 @@ use crate::cli::commands::{save, system};
 use crate::cli::progress::Progress;
 use crate::cli::report::verdict_line;
 use crate::cli::{FOUND, UNEXPLORED};
-use crate::recorded::{Soak, follow_recording};
-use crate::{Verdict, shrink};
+use crate::recorded::{Around, Soak, follow_recording};
+use crate::{Entry, Verdict, shrink};
 
 /// The exit code of a recording that cannot be followed, or did not end as recorded.
 const DIVERGED: u8 = 3;
@@ -97,7 +97,7 @@ pub fn follow(
     file: &Path,
     recording: &Trace,
     out: Option<&Path>,
-    loose: bool,
+    (loose, around): (bool, usize),
 ) -> Result<u8, String> {
     let entry = system(gsim, &recording.header.system)
         .map_err(|e| format!("{}: the recording's system: {e}", file.display()))?;
@@ -126,6 +126,9 @@ pub fn follow(
     let report = &followed.report;
     say!("simulated: {}", verdict_line(report));
     let trace = report.trace.as_ref().expect("traced");
+    if around > 0 {
+        explore_around(entry, trace, around, &simulated_path(file))?;
+    }
     let path = out.map_or_else(|| simulated_path(file), Path::to_path_buf);
     let shrunk = match report.failure() {
         Some(_) => shrink(entry, trace).map_err(|d| format!("shrinking diverged at {d}"))?,
@@ -154,6 +157,33 @@ pub fn follow(
         (Verdict::StepLimit, true) => UNEXPLORED,
         (Verdict::Pass, true) => 0,
     })
+}
+
+/// Runs the orders within `detours` detours of `base` and says what they gave; saves the
+/// failing one with the fewest detours beside `path`.
+fn explore_around(entry: &Entry, base: &Trace, detours: usize, path: &Path) -> Result<(), String> {
+    let near = (Around::new(entry, base).detours(detours).keep(1).explore())
+        .map_err(|d| format!("exploring around it diverged at {d}"))?;
+    let within = format!("within {detours} detour(s) of it");
+    match near.failing.first() {
+        Some(fewest) => {
+            let saved = path.with_extension("around.jsonl");
+            save(fewest.report.trace.as_ref().expect("traced"), &saved)?;
+            say!(
+                "orders {within}: {} of {} runs fail; the first with {} detour(s): {}",
+                near.failed,
+                near.runs,
+                fewest.detours.len(),
+                saved.display()
+            );
+        }
+        None if near.complete => say!("no order {within} fails ({} runs)", near.runs),
+        None => say!(
+            "no failure in the first {} runs {within}; the rest was not run",
+            near.runs
+        ),
+    }
+    Ok(())
 }
 
 /// Where the simulated run of a recording goes: `x.jsonl` → `x.simulated.jsonl`.

@@ -14,7 +14,13 @@ use crate::{LooseReplay, Reproduction, RunReport, Verdict};
 
 /// `gsim replay FILE`: exit 0, 1 or 4 as the replayed run ends (no failure, failure, step
 /// limit), 3 when it diverged (strict) or did not end as recorded (loose).
-pub fn replay(gsim: &Gsim, file: &Path, out: Option<&Path>, loose: bool) -> Result<u8, String> {
+pub fn replay(
+    gsim: &Gsim,
+    file: &Path,
+    out: Option<&Path>,
+    loose: bool,
+    around: usize,
+) -> Result<u8, String> {
     // Writing the replayed trace over the one being replayed would lose it if it diverged.
     distinct(("the replayed file", Some(file)), ("--trace", out))?;
     let text = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
@@ -23,7 +29,10 @@ pub fn replay(gsim: &Gsim, file: &Path, out: Option<&Path>, loose: bool) -> Resu
     }
     let trace = Trace::load(file).map_err(|e| format!("{}: {e}", file.display()))?;
     if trace.header.strategy == crate::recorded::RECORDED {
-        return crate::cli::recorded::follow(gsim, file, &trace, out, loose);
+        return crate::cli::recorded::follow(gsim, file, &trace, out, (loose, around));
+    }
+    if around > 0 {
+        return Err("--around explores around a recording of real threads (gsim soak)".into());
     }
     let system = system(gsim, &trace.header.system)
         .map_err(|e| format!("{}: the trace's system: {e}", file.display()))?;

@@ -41,6 +41,11 @@ pub(crate) struct Follow {
     kept: usize,
     skipped: Vec<String>,
     new: Vec<String>,
+    /// Detours: at these steps (1-based, ascending), take the `n`-th enabled event other than
+    /// the one the plan gives (neither a fault nor a jump of time) instead.
+    detours: Vec<(u64, usize)>,
+    /// Detours that found no such event (the run then went as planned there).
+    void_detours: usize,
 }
 
 /// What a follower did with its plan.
@@ -79,7 +84,21 @@ impl Follow {
             kept: 0,
             skipped: Vec::new(),
             new: Vec::new(),
+            detours: Vec::new(),
+            void_detours: 0,
         }
+    }
+
+    /// Takes a detour at each of these steps (1-based, ascending): the `n`-th enabled event
+    /// other than the planned one, then follows the plan on.
+    pub(crate) fn with_detours(mut self, detours: Vec<(u64, usize)>) -> Self {
+        self.detours = detours;
+        self
+    }
+
+    /// How many detours found no other event to take.
+    pub(crate) fn void_detours(&self) -> usize {
+        self.void_detours
     }
 
     /// Reports `strategy` as its own (a loose replay reports the recorded run's).
@@ -129,11 +148,20 @@ impl Scheduler for Follow {
         self.strategy.clone()
     }
 
-    fn choose(&mut self, _step: u64, enabled: &Enabled<'_>) -> Result<usize, Divergence> {
+    fn choose(&mut self, step: u64, enabled: &Enabled<'_>) -> Result<usize, Divergence> {
         let labels = enabled.labels();
         let ids: Vec<String> = labels.iter().map(|l| (self.key)(l)).collect();
         let optional = |i: usize| enabled.is_fault(i) || enabled.is_advance(i);
-        let (index, moved) = self.pick(&ids, optional);
+        let (mut index, mut moved) = self.pick(&ids, optional);
+        if let Some(&(_, nth)) = self.detours.iter().find(|(at, _)| *at == step) {
+            let other = (0..ids.len())
+                .filter(|&i| i != index && !optional(i))
+                .nth(nth);
+            match other {
+                Some(other) => (index, moved) = (other, None),
+                None => self.void_detours += 1,
+            }
+        }
         match moved {
             Some(at) => {
                 let from = self.next;

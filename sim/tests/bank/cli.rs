@@ -83,3 +83,35 @@ fn the_bank_gsim_lists_its_own_systems_and_refuses_others() {
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("known systems: bank, bank-fixed"));
 }
+
+#[test]
+fn the_bank_gsim_soaks_the_bug_on_threads_and_replays_the_recording_it_keeps() {
+    let dir = std::env::temp_dir().join(format!("bank-soak-{}", std::process::id()));
+    let out = dir.to_string_lossy().into_owned();
+    let soak = gsim(&["soak", "bank", "--out", &out, "--quiet"]);
+    let stdout = String::from_utf8_lossy(&soak.stdout);
+    assert_eq!(soak.status.code(), Some(1), "a run failed:\n{stdout}");
+    assert!(stdout.contains("withdrew"), "{stdout}");
+    let mut args = printed_args(&stdout, "  replay it in the simulator: ");
+    args.extend(["--around".to_owned(), "1".to_owned()]);
+    let replay = gsim(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let replayed = String::from_utf8_lossy(&replay.stdout);
+    assert_eq!(replay.status.code(), Some(1), "{args:?}:\n{replayed}");
+    for words in [
+        "every process took its recorded inputs in order",
+        "no account overdrawn",
+        "within 1 detour(s)",
+        "shrunk from",
+    ] {
+        assert!(replayed.contains(words), "{words:?} in:\n{replayed}");
+    }
+    // The fixed bank passes on threads; a system without a scenario on threads is refused.
+    let fixed = gsim(&["soak", "bank-fixed", "--runs", "20", "--quiet"]);
+    let fixed_out = String::from_utf8_lossy(&fixed.stdout);
+    assert_eq!(fixed.status.code(), Some(0), "{fixed_out}");
+    assert!(fixed_out.contains("0 of 20 runs"), "{fixed_out}");
+    let none = gsim(&["soak", "bank-fixed-logged"]);
+    assert_eq!(none.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&none.stderr).contains("has no scenario on threads"));
+    let _ = std::fs::remove_dir_all(dir);
+}

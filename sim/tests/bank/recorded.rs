@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use genserver::runtime::Threads;
 use genserver::{Stage, Timeout};
-use genserver_sim::recorded::{Soak, follow_recording, recorded_trace};
+use genserver_sim::recorded::{Around, Soak, follow_recording, recorded_trace};
 use genserver_sim::zoo::{counter, lost_update};
 use genserver_sim::{World, shrink};
 use genserver_traces::{EventKind, Outcome, ProcessKind, Trace, to_html, to_text};
@@ -165,4 +165,58 @@ fn recordings_of_several_systems_replay_to_the_same_per_server_orders() {
             lost_update::scenario(world);
         },
     );
+}
+
+/// The fixed bank in the simulator, with the simulator's checks.
+fn fixed_as_played(world: &mut World) {
+    crate::scenario::bank_fixed(world);
+}
+
+#[test]
+fn orders_near_a_recording_show_the_bug_and_verify_the_fix() {
+    // A run of the buggy bank on threads that passed (most do), followed in the simulator.
+    let passed = (0..200)
+        .find_map(|_| {
+            let mut threads = Threads::new().record();
+            bank_on_threads(&mut threads);
+            let outcome = threads.run();
+            let recording = threads.recording().expect("recorded");
+            threads
+                .runtime()
+                .shutdown(Timeout::After(Duration::from_secs(1)));
+            outcome
+                .is_ok()
+                .then(|| recorded_trace("bank", &recording, &outcome))
+        })
+        .expect("a run that passed");
+    let followed = follow_recording(&bank, &passed, false).expect("followed");
+    assert!(followed.report.failure().is_none(), "{followed:?}");
+    let base = followed.report.trace.expect("traced");
+    // Orders near it fail: the race was one or two detours away.
+    let near = Around::new(&bank, &base).detours(2).explore().unwrap();
+    assert!(near.complete && near.failed > 0, "{near:?}");
+    let fewest = &near.failing[0];
+    assert!(!fewest.detours.is_empty() && fewest.detours.len() <= 2);
+    assert!(fewest.report.failure().is_some());
+    assert!(!near.verified());
+
+    // A failing recording, followed in the fixed bank (same messages, funds checked
+    // inside the withdrawal): no order within two detours of it fails.
+    let failed = overdrawn_on_threads();
+    let in_fixed = follow_recording(&fixed_as_played, &failed, true).expect("followed");
+    assert!(in_fixed.report.failure().is_none(), "{in_fixed:?}");
+    let base = in_fixed.report.trace.expect("traced");
+    let fixed = Around::new(&fixed_as_played, &base)
+        .detours(2)
+        .explore()
+        .unwrap();
+    assert!(fixed.verified(), "{fixed:?}");
+    assert!(fixed.runs > 10, "{fixed:?}");
+    // A bound too small to run them all claims nothing.
+    let cut = (Around::new(&fixed_as_played, &base)
+        .detours(2)
+        .max_runs(5)
+        .explore())
+    .unwrap();
+    assert!(!cut.complete && !cut.verified());
 }
