@@ -53,5 +53,5 @@ mod write;
 pub use around::{Around, AroundReport, Variation};
 pub use follow::{FollowedRecording, follow_recording};
 pub use orders::{Orders, RecordedInput};
-pub use soak::{Soak, SoakReport};
+pub use soak::{Soak, SoakReport, record};
 pub use write::{RECORDED, recorded_trace};

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use genserver::Timeout;
-use genserver::runtime::Threads;
+use genserver::runtime::{ClientFailure, Threads};
 use genserver_traces::Trace;
 
 use super::write::recorded_trace;
@@ -52,6 +52,39 @@ pub struct SoakReport {
     pub kept: Vec<Trace>,
     /// How long the soak took.
     pub elapsed: Duration,
+}
+
+/// Runs the scenario `scenario` sets up once on real threads, recorded: how it ended, and
+/// its recording as a trace of `system` (the simulated system that builds the same
+/// scenario). Its servers are stopped before it returns.
+///
+/// ```
+/// use genserver::Stage;
+/// use genserver_sim::recorded::{follow_recording, record};
+/// use genserver_sim::zoo::lost_update;
+/// use genserver_sim::World;
+///
+/// let (outcome, recording) = record("lost-update", |threads| {
+///     lost_update::scenario(threads);
+/// });
+/// assert!(outcome.is_ok());
+/// let system = |world: &mut World| {
+///     lost_update::scenario(world);
+/// };
+/// assert!(follow_recording(&system, &recording, false).unwrap().same_orders());
+/// ```
+pub fn record(
+    system: &str,
+    scenario: impl FnOnce(&mut Threads),
+) -> (Result<(), ClientFailure>, Trace) {
+    let mut threads = Threads::new().record();
+    scenario(&mut threads);
+    let outcome = threads.run();
+    let recording = threads.recording().unwrap_or_default();
+    // Servers outlive their runtime's handles: each run stops its own.
+    threads.runtime().shutdown(Timeout::After(GRACE));
+    let trace = recorded_trace(system, &recording, &outcome);
+    (outcome, trace)
 }
 
 /// How long a soak gives each run's servers to publish their recordings, then to stop.
@@ -108,22 +141,14 @@ impl<F: Fn(&mut Threads)> Soak<F> {
             && (self.keep == 0 || report.kept.len() < self.keep)
             && self.limit.is_none_or(|limit| start.elapsed() < limit)
         {
-            let mut threads = Threads::new().record();
-            (self.scenario)(&mut threads);
-            let outcome = threads.run();
+            let (outcome, recording) = record(&self.system, &self.scenario);
             report.runs += 1;
             if outcome.is_err() {
                 report.failed += 1;
-                if let (Some(recording), true) =
-                    (threads.recording(), report.kept.len() < self.keep)
-                {
-                    report
-                        .kept
-                        .push(recorded_trace(&self.system, &recording, &outcome));
+                if report.kept.len() < self.keep {
+                    report.kept.push(recording);
                 }
             }
-            // Servers outlive their runtime's handles: each run stops its own.
-            threads.runtime().shutdown(Timeout::After(GRACE));
             progress(report.runs, report.failed);
         }
         report.elapsed = start.elapsed();

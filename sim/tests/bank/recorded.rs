@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use genserver::runtime::Threads;
-use genserver::{Stage, Timeout};
-use genserver_sim::recorded::{Around, Soak, follow_recording, recorded_trace};
+use genserver::Stage;
+use genserver_sim::recorded::{Around, Soak, follow_recording, record};
 use genserver_sim::zoo::{counter, lost_update};
 use genserver_sim::{World, shrink};
 use genserver_traces::{EventKind, Outcome, ProcessKind, Trace, to_html, to_text};
@@ -70,14 +70,7 @@ fn follow_passing_runs(
     system: &dyn genserver_sim::System,
 ) {
     for run in 0..runs {
-        let mut threads = Threads::new().record();
-        on_threads(&mut threads);
-        let outcome = threads.run();
-        let recording = threads.recording().expect("recorded");
-        threads
-            .runtime()
-            .shutdown(Timeout::After(Duration::from_secs(1)));
-        let trace = recorded_trace(name, &recording, &outcome);
+        let (outcome, trace) = record(name, &on_threads);
         let followed = follow_recording(system, &trace, false)
             .unwrap_or_else(|divergence| panic!("{name}, run {run}: {divergence}"));
         assert!(followed.same_orders(), "{name}, run {run}: {followed:?}");
@@ -177,16 +170,8 @@ fn orders_near_a_recording_show_the_bug_and_verify_the_fix() {
     // A run of the buggy bank on threads that passed (most do), followed in the simulator.
     let passed = (0..200)
         .find_map(|_| {
-            let mut threads = Threads::new().record();
-            bank_on_threads(&mut threads);
-            let outcome = threads.run();
-            let recording = threads.recording().expect("recorded");
-            threads
-                .runtime()
-                .shutdown(Timeout::After(Duration::from_secs(1)));
-            outcome
-                .is_ok()
-                .then(|| recorded_trace("bank", &recording, &outcome))
+            let (outcome, recording) = record("bank", bank_on_threads);
+            outcome.is_ok().then_some(recording)
         })
         .expect("a run that passed");
     let followed = follow_recording(&bank, &passed, false).expect("followed");

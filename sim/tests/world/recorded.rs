@@ -8,7 +8,7 @@ use genserver::{
     CallError, CallResult, Ctx, ExitReason, GenServer, ReplyTo, ServerRef, Stage, Timeout,
 };
 use genserver_sim::World;
-use genserver_sim::recorded::{follow_recording, recorded_trace};
+use genserver_sim::recorded::{follow_recording, record};
 use genserver_sim::zoo::{counter, lost_update};
 use genserver_traces::{EventKind, Trace};
 
@@ -121,15 +121,8 @@ fn beat_simulated(world: &mut World) {
     world.set_max_latency(Duration::from_secs(1));
 }
 
-fn recorded(name: &str, scenario: impl Fn(&mut Threads)) -> Trace {
-    let mut threads = Threads::new().record();
-    scenario(&mut threads);
-    let outcome = threads.run();
-    let recording = threads.recording().expect("recorded");
-    threads
-        .runtime()
-        .shutdown(Timeout::After(Duration::from_secs(1)));
-    recorded_trace(name, &recording, &outcome)
+fn recorded(name: &str, scenario: impl FnOnce(&mut Threads)) -> Trace {
+    record(name, scenario).1
 }
 
 #[test]
