@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use genserver::runtime::Threads;
 use genserver::Stage;
+use genserver::runtime::Threads;
 use genserver_sim::recorded::{Around, Soak, follow_recording, record};
 use genserver_sim::zoo::{counter, lost_update};
 use genserver_sim::{World, shrink};

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use genserver::runtime::Threads;
 use genserver::{
-    CallError, CallResult, Ctx, ExitReason, GenServer, ReplyTo, ServerRef, Stage, Timeout,
+    CallError, CallResult, Ctx, Down, ExitReason, GenServer, ProcessId, ReplyTo, ServerRef, Stage,
+    Timeout,
 };
 use genserver_sim::World;
 use genserver_sim::recorded::{follow_recording, record};
@@ -153,6 +154,89 @@ fn a_call_that_timed_out_on_threads_times_out_in_the_simulator() {
         });
         let timeouts = (trace.events.iter()).filter(|e| e.kind == EventKind::Timeout);
         assert_eq!(timeouts.count(), 1, "run {run}: {}", trace.to_jsonl());
+        let followed = follow_recording(&system, &trace, false)
+            .unwrap_or_else(|divergence| panic!("run {run}: {divergence}"));
+        assert!(followed.same_orders(), "run {run}: {followed:?}");
+        assert!(followed.same_ending, "run {run}: {followed:?}");
+    }
+}
+
+/// Watches a server when asked (`Some`), counts the `Down`s it got (`None` reads them).
+struct Watcher(u32);
+
+impl GenServer for Watcher {
+    type Args = ();
+    type Call = Option<ProcessId>;
+    type Reply = u32;
+    type Cast = ();
+    type Info = ();
+    type Continue = ();
+
+    fn init(_: (), _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
+        Ok(Watcher(0))
+    }
+
+    fn handle_call(
+        &mut self,
+        call: Option<ProcessId>,
+        _: ReplyTo<u32>,
+        ctx: &mut Ctx<Self>,
+    ) -> CallResult<u32> {
+        if let Some(target) = call {
+            ctx.monitor(target);
+        }
+        CallResult::Reply(self.0)
+    }
+
+    fn handle_down(&mut self, _: Down, _: &mut Ctx<Self>) {
+        self.0 += 1;
+    }
+}
+
+/// Stops when cast to.
+struct Mortal;
+
+impl GenServer for Mortal {
+    type Args = ();
+    type Call = ();
+    type Reply = ();
+    type Cast = ();
+    type Info = ();
+    type Continue = ();
+
+    fn init(_: (), _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
+        Ok(Mortal)
+    }
+
+    fn handle_call(&mut self, _: (), _: ReplyTo<()>, _: &mut Ctx<Self>) -> CallResult<()> {
+        CallResult::Reply(())
+    }
+
+    fn handle_cast(&mut self, _: (), ctx: &mut Ctx<Self>) {
+        ctx.stop(ExitReason::Normal);
+    }
+}
+
+/// A client has the watcher watch a server, stops the server, and reads the watcher's count
+/// until the `Down` is there: the `Down` races its reads.
+fn watched(stage: &mut impl Stage) {
+    let watcher = stage.spawn::<Watcher>("watcher", ());
+    let mortal = stage.spawn::<Mortal>("mortal", ());
+    stage.client("client", async move |cx| {
+        cx.call(watcher, Some(mortal.id())).await?;
+        cx.cast(mortal, ());
+        while cx.call(watcher, None).await? == 0 {}
+        Ok(())
+    });
+}
+
+#[test]
+fn a_monitor_s_down_is_taken_where_it_was_on_threads() {
+    let system = |world: &mut World| watched(world);
+    for run in 0..10 {
+        let trace = recorded("watched", watched);
+        let downs = (trace.events.iter()).filter(|e| e.message == "down");
+        assert_eq!(downs.count(), 1, "run {run}: {}", trace.to_jsonl());
         let followed = follow_recording(&system, &trace, false)
             .unwrap_or_else(|divergence| panic!("run {run}: {divergence}"));
         assert!(followed.same_orders(), "run {run}: {followed:?}");
