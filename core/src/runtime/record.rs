@@ -106,16 +106,71 @@ pub(crate) struct Log {
     id: ProcessId,
     name: Option<String>,
     client: bool,
-    inputs: Mutex<Vec<Taken>>,
+    published: Mutex<Published>,
+}
+
+/// Inputs as a process publishes them: packed, in chunks (a full buffer is handed over,
+/// not copied), with the times stamped on them.
+#[derive(Default)]
+struct Published {
+    chunks: Vec<Vec<Packed>>,
+    /// From which input on (counted over all chunks) each stamp holds.
+    stamps: Vec<(u64, Duration)>,
+}
+
+/// An [`Input`] in 16 bytes: a process (or timer) id, and the kind with a call number.
+#[derive(Clone, Copy)]
+struct Packed {
+    id: u64,
+    /// The kind in the low 3 bits, a call number above them.
+    kind: u64,
+}
+
+impl Packed {
+    fn new(input: Input) -> Self {
+        let (id, kind, call) = match input {
+            Input::Call { from } => (from.0, 0, 0),
+            Input::Cast { from } => (from.0, 1, 0),
+            Input::Info { from } => (from.0, 2, 0),
+            Input::Down { from } => (from.0, 3, 0),
+            Input::Exit { from } => (from.0, 4, 0),
+            Input::Reply { from, call } => (from.0, 5, call),
+            Input::Timeout { to, call } => (to.0, 6, call),
+            Input::Timer(timer) => (timer.0, 7, 0),
+        };
+        Packed {
+            id,
+            kind: kind | call << 3,
+        }
+    }
+
+    fn input(self) -> Input {
+        let (id, call) = (ProcessId(self.id), self.kind >> 3);
+        match self.kind & 7 {
+            0 => Input::Call { from: id },
+            1 => Input::Cast { from: id },
+            2 => Input::Info { from: id },
+            3 => Input::Down { from: id },
+            4 => Input::Exit { from: id },
+            5 => Input::Reply { from: id, call },
+            6 => Input::Timeout { to: id, call },
+            _ => Input::Timer(TimerId(self.id)),
+        }
+    }
 }
 
 /// What a process appends to as it takes inputs; published to its [`Log`] in bulk.
 pub(crate) struct Tape {
     log: Arc<Log>,
     start: Instant,
-    buffer: Vec<Taken>,
-    /// The time stamped on inputs now.
+    buffer: Vec<Packed>,
+    /// Stamps not published yet.
+    stamps: Vec<(u64, Duration)>,
+    /// Inputs taken so far.
+    taken: u64,
+    /// The time stamped on inputs now, and whether an input bears it yet.
     now: Duration,
+    used: bool,
     /// How many calls the process made (the number of its next one, less one).
     calls: u64,
 }
@@ -139,14 +194,17 @@ impl Recorder {
             id,
             name,
             client,
-            inputs: Mutex::default(),
+            published: Mutex::default(),
         });
         locked(&self.logs).push(Arc::clone(&log));
         Tape {
             log,
             start: self.start,
             buffer: Vec::new(),
+            stamps: Vec::new(),
+            taken: 0,
             now: self.start.elapsed(),
+            used: false,
             calls: 0,
         }
     }
@@ -158,7 +216,7 @@ impl Recorder {
                 id: log.id,
                 name: log.name.clone(),
                 client: log.client,
-                inputs: locked(&log.inputs).clone(),
+                inputs: locked(&log.published).unpacked(),
             })
             .collect();
         processes.sort_by_key(|process| process.id);
@@ -169,18 +227,44 @@ impl Recorder {
     }
 }
 
-/// Inputs a process buffers before it publishes them, however busy it stays.
-const BUFFERED: usize = 4096;
+impl Published {
+    /// Every input published, with its time.
+    fn unpacked(&self) -> Vec<Taken> {
+        let mut stamps = self.stamps.iter().peekable();
+        let mut at = Duration::ZERO;
+        let packed = self.chunks.iter().flatten();
+        (packed.enumerate())
+            .map(|(index, packed)| {
+                while let Some(&&(from, stamp)) = stamps.peek() {
+                    if from > index as u64 {
+                        break;
+                    }
+                    at = stamp;
+                    stamps.next();
+                }
+                Taken {
+                    input: packed.input(),
+                    at,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Inputs a process buffers before it hands them over, however busy it stays.
+const CHUNK: usize = 4096;
 
 impl Tape {
     /// Notes an input, stamped with the time of the last [`Tape::stamp`].
     #[inline]
     pub(crate) fn take(&mut self, input: Input) {
-        self.buffer.push(Taken {
-            input,
-            at: self.now,
-        });
-        if self.buffer.len() >= BUFFERED {
+        if !self.used {
+            self.used = true;
+            self.stamps.push((self.taken, self.now));
+        }
+        self.buffer.push(Packed::new(input));
+        self.taken += 1;
+        if self.buffer.len() >= CHUNK {
             self.publish();
         }
     }
@@ -188,6 +272,7 @@ impl Tape {
     /// Reads the clock for the inputs taken from now on.
     pub(crate) fn stamp(&mut self) {
         self.now = self.start.elapsed();
+        self.used = false;
     }
 
     /// The number of the process's next call (from 1).
@@ -196,10 +281,27 @@ impl Tape {
         self.calls
     }
 
-    /// Makes what was noted so far visible to [`Recorder::collect`].
+    /// Makes what was noted so far visible to [`Recorder::collect`]: a full buffer is
+    /// handed over whole, a few inputs are copied.
     pub(crate) fn publish(&mut self) {
-        if !self.buffer.is_empty() {
-            locked(&self.log.inputs).append(&mut self.buffer);
+        if self.buffer.is_empty() {
+            return;
+        }
+        let mut published = locked(&self.log.published);
+        published.stamps.append(&mut self.stamps);
+        match published.chunks.last_mut() {
+            Some(last) if last.len() + self.buffer.len() <= CHUNK => {
+                last.extend_from_slice(&self.buffer);
+                self.buffer.clear();
+            }
+            _ if self.buffer.len() >= CHUNK => {
+                let full = std::mem::replace(&mut self.buffer, Vec::with_capacity(CHUNK));
+                published.chunks.push(full);
+            }
+            _ => {
+                published.chunks.push(self.buffer.clone());
+                self.buffer.clear();
+            }
         }
     }
 }
@@ -244,5 +346,54 @@ impl crate::runtime::Runtime {
             let _ = published.wait_until(Some(deadline));
         }
         Some(recorder.collect())
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_input_survives_its_packing() {
+        let id = ProcessId(u64::MAX >> 1);
+        let inputs = [
+            Input::Call { from: id },
+            Input::Cast { from: id },
+            Input::Info { from: id },
+            Input::Down { from: id },
+            Input::Exit { from: id },
+            Input::Reply { from: id, call: 7 },
+            Input::Timeout { to: id, call: 1 << 40 },
+            Input::Timer(TimerId(u64::MAX)),
+        ];
+        for input in inputs {
+            assert_eq!(Packed::new(input).input(), input);
+        }
+    }
+
+    #[test]
+    fn inputs_keep_their_order_and_stamps_across_small_and_full_publications() {
+        let recorder = Recorder::new();
+        let mut tape = recorder.tape(ProcessId(1), Some("one".into()), false);
+        let cast = |n| Input::Cast { from: ProcessId(n) };
+        let mut expected = Vec::new();
+        // A few, published (idle); a stamp; more than a chunk; a few more.
+        for round in 0..3u64 {
+            tape.stamp();
+            let stamp = tape.now;
+            let count = [3, CHUNK as u64 + 5, 2][round as usize];
+            for n in 0..count {
+                tape.take(cast(round * 100_000 + n));
+                expected.push(Taken {
+                    input: cast(round * 100_000 + n),
+                    at: stamp,
+                });
+            }
+            tape.publish();
+        }
+        drop(tape);
+        let recording = recorder.collect();
+        assert_eq!(recording.processes.len(), 1);
+        assert_eq!(recording.processes[0].inputs, expected);
     }
 }
