@@ -84,6 +84,22 @@ pub struct ProcessRecord {
     pub client: bool,
     /// What it took, in order.
     pub inputs: Vec<Taken>,
+    /// The calls it made, in order (a client's: its operations).
+    pub calls: Vec<RecordedCall>,
+}
+
+/// A call a client made on threads: an operation of the run's history.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedCall {
+    /// The server called.
+    pub server: ProcessId,
+    /// The request, as its `Debug` shows it.
+    pub request: String,
+    /// When it was made (since the recording began).
+    pub invoked: Duration,
+    /// When its outcome came, and what it was: the reply as its `Debug` shows it, or the
+    /// error in words; `None` if the client never waited for it.
+    pub returned: Option<(Duration, Result<String, String>)>,
 }
 
 /// A recorded run: every recorded process, in id order.
@@ -113,6 +129,7 @@ pub(crate) struct Log {
 /// not copied), with the times stamped on them.
 #[derive(Default)]
 struct Published {
+    calls: Vec<RecordedCall>,
     chunks: Vec<Vec<Packed>>,
     /// From which input on (counted over all chunks) each stamp holds.
     stamps: Vec<(u64, Duration)>,
@@ -173,6 +190,8 @@ pub(crate) struct Tape {
     used: bool,
     /// How many calls the process made (the number of its next one, less one).
     calls: u64,
+    /// The calls it made, not published yet (a client's).
+    operations: Vec<RecordedCall>,
 }
 
 fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -206,17 +225,22 @@ impl Recorder {
             now: self.start.elapsed(),
             used: false,
             calls: 0,
+            operations: Vec::new(),
         }
     }
 
     /// What the processes have published so far, in id order.
     pub(crate) fn collect(&self) -> Recording {
         let mut processes: Vec<ProcessRecord> = (locked(&self.logs).iter())
-            .map(|log| ProcessRecord {
-                id: log.id,
-                name: log.name.clone(),
-                client: log.client,
-                inputs: locked(&log.published).unpacked(),
+            .map(|log| {
+                let published = locked(&log.published);
+                ProcessRecord {
+                    id: log.id,
+                    name: log.name.clone(),
+                    client: log.client,
+                    inputs: published.unpacked(),
+                    calls: published.calls.clone(),
+                }
             })
             .collect();
         processes.sort_by_key(|process| process.id);
@@ -281,6 +305,27 @@ impl Tape {
         self.calls
     }
 
+    /// Notes a call the process makes to `server` with `request`; its number among the
+    /// process's calls (from 1), for [`Tape::returned`].
+    pub(crate) fn invoke(&mut self, server: ProcessId, request: String) -> u64 {
+        self.operations.push(RecordedCall {
+            server,
+            request,
+            invoked: self.start.elapsed(),
+            returned: None,
+        });
+        self.next_call()
+    }
+
+    /// Notes the outcome of call number `call`.
+    pub(crate) fn returned(&mut self, call: u64, outcome: Result<String, String>) {
+        let now = self.start.elapsed();
+        let index = usize::try_from(call - 1).unwrap_or(usize::MAX);
+        if let Some(made) = self.operations.get_mut(index) {
+            made.returned = Some((now, outcome));
+        }
+    }
+
     /// Makes what was noted so far visible to [`Recorder::collect`]: a full buffer is
     /// handed over whole, a few inputs are copied.
     pub(crate) fn publish(&mut self) {
@@ -309,6 +354,9 @@ impl Tape {
 impl Drop for Tape {
     fn drop(&mut self) {
         self.publish();
+        locked(&self.log.published)
+            .calls
+            .append(&mut self.operations);
     }
 }
 
@@ -363,7 +411,10 @@ mod tests {
             Input::Down { from: id },
             Input::Exit { from: id },
             Input::Reply { from: id, call: 7 },
-            Input::Timeout { to: id, call: 1 << 40 },
+            Input::Timeout {
+                to: id,
+                call: 1 << 40,
+            },
             Input::Timer(TimerId(u64::MAX)),
         ];
         for input in inputs {

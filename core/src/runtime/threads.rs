@@ -329,6 +329,8 @@ impl ClientEngine for ThreadClient {
     fn call(&self, ticket: u64, to: ProcessId, request: AnyMessage, timeout: Timeout) {
         let observed = (self.observer.as_ref())
             .and_then(|observer| lock(observer).invoke(self.me, to, &*request));
+        let number = (self.tape.borrow_mut().as_mut())
+            .map_or(0, |tape| tape.invoke(to, format!("{request:?}")));
         let link = Arc::new(ReplyLink::new());
         match self.rt.inbox(to) {
             Some(inbox) => inbox.call_any(self.me, CallTag(ticket + 1), request, link.clone()),
@@ -336,7 +338,6 @@ impl ClientEngine for ThreadClient {
                 link.complete(Err(CallError::NoProcess));
             }
         }
-        let number = (self.tape.borrow_mut().as_mut()).map_or(0, Tape::next_call);
         let call = InFlight {
             pending: PendingCall::new(link, to, None),
             deadline: deadline(timeout),
@@ -355,6 +356,11 @@ impl ClientEngine for ThreadClient {
         if let Some(tape) = &mut *self.tape.borrow_mut() {
             tape.stamp();
             let (to, number) = (call.to, call.number);
+            let answer = match &outcome {
+                Ok(reply) => Ok(format!("{reply:?}")),
+                Err(error) => Err(error.to_string()),
+            };
+            tape.returned(number, answer);
             tape.take(match outcome {
                 Err(CallError::Timeout) => Input::Timeout { to, call: number },
                 _ => Input::Reply {

@@ -2,12 +2,14 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use genserver::runtime::ClientFailure;
-use genserver::runtime::record::{Input, Recording};
+use genserver::runtime::record::{Input, RecordedCall, Recording};
 use genserver::{Check, ProcessId};
 use genserver_traces::{
-    End, Event, EventKind, FailureRecord, Header, Outcome, Process, ProcessKind, Trace,
+    Answer, End, Event, EventKind, FailureRecord, Header, Moment, Operation, Outcome, Process,
+    ProcessKind, Returned, Trace,
 };
 
 /// The strategy of a recorded trace: real threads chose its orders.
@@ -70,11 +72,68 @@ pub fn recorded_trace(
         Err(failure) => Outcome::Failure(failure_record(failure, events.len() as u64)),
     };
     let elapsed = recording.elapsed.as_nanos() as u64;
-    Trace::new(
-        header,
-        events,
-        End::new(taken.len() as u64, elapsed, outcome),
-    )
+    let mut end = End::new(taken.len() as u64, elapsed, outcome);
+    end.operations = operations(recording, &events, &name_of);
+    Trace::new(header, events, end)
+}
+
+/// The clients' calls as the run's history, in the order they were made: each invocation
+/// and response numbered in the order of their times, at the last event recorded by then.
+fn operations(
+    recording: &Recording,
+    events: &[Event],
+    name_of: &dyn Fn(ProcessId) -> Arc<str>,
+) -> Vec<Operation> {
+    let calls: Vec<(&str, &RecordedCall)> = (recording.processes.iter())
+        .flat_map(|p| (p.calls.iter()).map(move |call| (p.name.as_deref().unwrap_or("?"), call)))
+        .collect();
+    // Every point of the history: its time, then which call and whether it is the response.
+    let mut points: Vec<(Duration, usize, bool)> = Vec::new();
+    for (index, (_, call)) in calls.iter().enumerate() {
+        points.push((call.invoked, index, false));
+        if let Some((at, _)) = &call.returned {
+            points.push((*at, index, true));
+        }
+    }
+    points.sort();
+    let moment = |seq: usize, at: Duration| {
+        let time_ns = at.as_nanos() as u64;
+        Moment {
+            seq: seq as u64,
+            step: events.partition_point(|e| e.time_ns <= time_ns) as u64,
+            time_ns,
+        }
+    };
+    let mut invoked = vec![None; calls.len()];
+    let mut returned = vec![None; calls.len()];
+    for (seq, &(at, index, response)) in points.iter().enumerate() {
+        match response {
+            false => invoked[index] = Some(moment(seq, at)),
+            true => returned[index] = Some(moment(seq, at)),
+        }
+    }
+    let mut operations: Vec<Operation> = (calls.iter().enumerate())
+        .filter_map(|(index, (client, call))| {
+            let answer = |(_, answer): &(Duration, Result<String, String>)| match answer {
+                Ok(reply) => Answer::Reply(reply.clone()),
+                Err(error) => Answer::Error(error.clone()),
+            };
+            Some(Operation {
+                client: (*client).to_owned(),
+                server: name_of(call.server).to_string(),
+                call: call.request.clone(),
+                invoked: invoked[index]?,
+                returned: (returned[index].zip(call.returned.as_ref())).map(|(at, outcome)| {
+                    Returned {
+                        at,
+                        answer: answer(outcome),
+                    }
+                }),
+            })
+        })
+        .collect();
+    operations.sort_by_key(|operation| operation.invoked.seq);
+    operations
 }
 
 /// A process's name in the trace: its own, or `<id>`.

@@ -10,7 +10,7 @@ use genserver::runtime::Threads;
 use genserver_sim::recorded::{Around, Soak, follow_recording, record};
 use genserver_sim::zoo::{counter, lost_update};
 use genserver_sim::{World, shrink};
-use genserver_traces::{EventKind, Outcome, ProcessKind, Trace, to_html, to_text};
+use genserver_traces::{Answer, EventKind, Outcome, ProcessKind, Trace, to_html, to_text};
 
 use crate::accounts::Policy;
 use crate::scenario::{bank, bank_fixed_on_threads, bank_on_threads, scenario};
@@ -38,6 +38,17 @@ fn a_failure_on_threads_replays_in_the_simulator_shrinks_and_renders() {
         panic!("a kept recording failed")
     };
     assert!(seen.message.contains("leaving"), "{seen:?}");
+    // The clients' calls as the run's history: the withdrawal that overdrew is there.
+    let overdrew = (recording.end.operations.iter()).find(|op| {
+        op.client == "withdrawal"
+            && op.call == "Withdraw(50)"
+            && matches!(&op.returned, Some(r) if r.answer == Answer::Reply("Ok(-30)".into()))
+    });
+    assert!(overdrew.is_some(), "{:#?}", recording.end.operations);
+    let seqs: Vec<u64> = (recording.end.operations.iter())
+        .map(|op| op.invoked.seq)
+        .collect();
+    assert!(seqs.is_sorted() && seqs.len() >= 4, "{seqs:?}");
     // Saved and loaded, as a user would.
     let recording = Trace::from_jsonl(&recording.to_jsonl()).expect("a valid trace");
 
