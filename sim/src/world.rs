@@ -139,6 +139,11 @@ pub struct World {
     /// The reply cell of each call awaited, or given up while its token may still answer
     /// (that outcome is then discarded, traced), in the order the calls were made.
     pub(crate) cells: Vec<(ProcessId, CallTag, Arc<ReplyCell>)>,
+    /// An empty list with room, lent to the desk of each client polled for its requests
+    /// (one list for every client: no allocation per poll or per client).
+    pub(crate) requests: Vec<clients::Request>,
+    /// The outcomes taken out of the cells, about to be sent (kept to be reused).
+    pub(crate) ready: Vec<(ProcessId, CallTag, envelope::CallOutcome)>,
     pub(crate) now: u64,
     pub(crate) step: u64,
     /// The run's step limit; every call that fails at once counts as one more step of it.
@@ -177,7 +182,8 @@ pub struct World {
     pub(crate) touch: Option<Touch>,
     /// The servers invariants have read (their events are visible to each other).
     pub(crate) visible: RefCell<BTreeSet<ProcessId>>,
-    /// Whether invariants are running (reads through a [`View`] are then recorded).
+    /// Whether invariants are running in a world that records footprints (reads through a
+    /// [`View`] are then recorded).
     pub(crate) watching: Cell<bool>,
     /// Live servers with their names, links, monitors and trap flags: the rules of
     /// `genserver::rules`, kept by the core's kernel as in the threaded runtime.
@@ -252,13 +258,16 @@ impl World {
     /// An empty world; `record` turns the trace on.
     pub(crate) fn new(record: bool) -> Self {
         World {
-            procs: Vec::new(),
+            // Room for a small system's processes (growing the list copies them all).
+            procs: Vec::with_capacity(8),
             net: Network::default(),
             deadlines: BTreeMap::new(),
             deadline_seq: 0,
             pending: BTreeMap::new(),
             waiting: BTreeMap::new(),
             cells: Vec::new(),
+            requests: Vec::new(),
+            ready: Vec::new(),
             now: 0,
             step: 0,
             max_steps: u64::MAX,

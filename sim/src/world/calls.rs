@@ -111,7 +111,7 @@ impl World {
     /// (a message dropped in the network, from its sender).
     pub(crate) fn collect_replies(&mut self, actor: ProcessId) {
         while self.cells.iter().any(|(_, _, cell)| cell.is_filled()) {
-            let mut ready = Vec::new();
+            let mut ready = std::mem::take(&mut self.ready);
             self.cells.retain(|(caller, tag, cell)| {
                 if let Some(outcome) = cell.take() {
                     ready.push((*caller, *tag, outcome));
@@ -119,9 +119,10 @@ impl World {
                 cell.is_waiting() || cell.might_deliver()
             });
             // Sending may drop a message holding another token: look again until none.
-            for (caller, tag, outcome) in ready {
+            for (caller, tag, outcome) in ready.drain(..) {
                 self.answer(actor, caller, tag, outcome);
             }
+            self.ready = ready;
         }
     }
 }

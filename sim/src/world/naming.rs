@@ -6,11 +6,12 @@
 //! before) and kept compact: the head is interned once per run, so sending allocates nothing
 //! after the first message of each head.
 
+use std::any::{Any, TypeId};
 use std::collections::BTreeMap;
 use std::fmt::{self, Write};
 use std::rc::Rc;
 
-use genserver::{AnyMessage, CallTag, ProcessId};
+use genserver::{AnyMessage, CallTag, Message, ProcessId};
 
 use crate::world::envelope::{Body, KINDS};
 
@@ -75,6 +76,9 @@ impl Naming {
 
     /// The interned head of `value`'s `Debug` text (0 if it starts with no name).
     fn head_of(&mut self, value: &AnyMessage) -> u32 {
+        if is_number(value) {
+            return 0;
+        }
         self.scratch.clear();
         let mut head = Head {
             text: &mut self.scratch,
@@ -203,6 +207,29 @@ impl Naming {
     }
 }
 
+/// Whether `value` is of a primitive number type: its `Debug` starts with a digit or a sign,
+/// never with a name, so it has no head (and sending it need not run the formatter).
+fn is_number(value: &AnyMessage) -> bool {
+    let erased: &dyn Message = &**value;
+    let any: &dyn Any = erased;
+    let id = any.type_id();
+    [
+        TypeId::of::<i8>(),
+        TypeId::of::<i16>(),
+        TypeId::of::<i32>(),
+        TypeId::of::<i64>(),
+        TypeId::of::<i128>(),
+        TypeId::of::<isize>(),
+        TypeId::of::<u8>(),
+        TypeId::of::<u16>(),
+        TypeId::of::<u32>(),
+        TypeId::of::<u64>(),
+        TypeId::of::<u128>(),
+        TypeId::of::<usize>(),
+    ]
+    .contains(&id)
+}
+
 /// Appends `n` in decimal, as `Display` writes it.
 pub(crate) fn push_number(text: &mut String, mut n: u64) {
     let mut digits = [0u8; 20];
@@ -322,6 +349,8 @@ mod tests {
             Some("Some".to_owned())
         );
         assert_eq!(head(&mut naming, Box::new(42_u32)), None);
+        assert_eq!(head(&mut naming, Box::new(-7_i64)), None);
+        assert_eq!(head(&mut naming, Box::new(1.5_f64)), None);
         assert_eq!(head(&mut naming, Box::new("text")), None);
     }
 }
