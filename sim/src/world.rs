@@ -133,9 +133,10 @@ pub struct World {
     pub(crate) deadlines: BTreeMap<(u64, u64), Deadline>,
     pub(crate) deadline_seq: u64,
     pub(crate) pending: BTreeMap<(ProcessId, CallTag), Pending>,
-    /// How many calls each process waits for: `pending` counted per caller, kept beside it
-    /// because "is this server blocked?" is asked for every queue at every step.
-    pub(crate) waiting: BTreeMap<ProcessId, usize>,
+    /// How many calls each process waits for, by process number (a process past the end
+    /// waits for none): `pending` counted per caller, kept beside it because "is this server
+    /// blocked?" is asked for every queue at every step.
+    pub(crate) waiting: Vec<usize>,
     /// The reply cell of each call awaited, or given up while its token may still answer
     /// (that outcome is then discarded, traced), in the order the calls were made.
     pub(crate) cells: Vec<(ProcessId, CallTag, Arc<ReplyCell>)>,
@@ -264,7 +265,7 @@ impl World {
             deadlines: BTreeMap::new(),
             deadline_seq: 0,
             pending: BTreeMap::new(),
-            waiting: BTreeMap::new(),
+            waiting: Vec::new(),
             cells: Vec::new(),
             requests: Vec::new(),
             ready: Vec::new(),
@@ -273,7 +274,7 @@ impl World {
             max_steps: u64::MAX,
             extra_steps: 0,
             over_budget: false,
-            naming: Naming::default(),
+            naming: Naming::new(),
             log: record.then(Log::new),
             invariants: Vec::new(),
             final_checks: Vec::new(),

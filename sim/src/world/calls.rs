@@ -40,7 +40,11 @@ impl World {
         };
         self.pending.insert((caller, tag), pending);
         self.cells.push((caller, tag, ReplyCell::new(true)));
-        *self.waiting.entry(caller).or_default() += 1;
+        let at = caller.0 as usize;
+        if self.waiting.len() <= at {
+            self.waiting.resize(at.max(self.procs.len()) + 1, 0);
+        }
+        self.waiting[at] += 1;
         self.send(caller, to, Body::Call { tag, request });
         Ok(tag)
     }
@@ -63,11 +67,8 @@ impl World {
         let Some(pending) = self.pending.remove(&(caller, tag)) else {
             return false;
         };
-        if let Some(count) = self.waiting.get_mut(&caller) {
-            *count -= 1;
-            if *count == 0 {
-                self.waiting.remove(&caller);
-            }
+        if let Some(count) = self.waiting.get_mut(caller.0 as usize) {
+            *count = count.saturating_sub(1);
         }
         if let Some(key) = pending.deadline {
             self.deadlines.remove(&key);

@@ -113,7 +113,11 @@ impl Network {
         to: ProcessId,
         index: usize,
     ) -> Option<Envelope> {
-        self.queue_mut((from, life, to))?.remove(index)
+        let queue = self.queue_mut((from, life, to))?;
+        match index {
+            0 => queue.pop_front(),
+            _ => queue.remove(index),
+        }
     }
 
     /// The head of the `from → to` queue of `from`'s life `life`, mutably (for delays).
