@@ -212,11 +212,15 @@ pub(crate) struct Log {
     pub payload: Option<(events::Event, usize, usize)>,
 }
 
+/// The events a log has room for at first: few enough for a small allocation (under 1 KiB:
+/// a larger first request made the allocator sort out every block the last run freed).
+const EVENTS: usize = 12;
+
 impl Log {
-    /// An empty log with room for the events of a short run (growing it copies them all).
+    /// An empty log with room for a few events.
     fn new() -> Self {
         Log {
-            events: Vec::with_capacity(128),
+            events: Vec::with_capacity(EVENTS),
             payload: None,
         }
     }

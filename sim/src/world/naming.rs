@@ -82,7 +82,9 @@ impl Naming {
     pub fn new() -> Self {
         Naming {
             heads: LEARNT.with(|learnt| Rc::clone(&learnt.borrow())),
-            ..Naming::default()
+            counts: Vec::new(),
+            calls: Vec::new(),
+            scratch: String::new(),
         }
     }
 
@@ -269,7 +271,12 @@ fn is_number(value: &AnyMessage) -> bool {
 }
 
 /// Appends `n` in decimal, as `Display` writes it.
-pub(crate) fn push_number(text: &mut String, mut n: u64) {
+pub(crate) fn push_number(text: &mut String, n: u64) {
+    let _ = write_number(text, n);
+}
+
+/// Writes `n` in decimal, as `Display` does, without the formatting machinery.
+pub(crate) fn write_number(out: &mut impl Write, mut n: u64) -> fmt::Result {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     loop {
@@ -280,7 +287,7 @@ pub(crate) fn push_number(text: &mut String, mut n: u64) {
             break;
         }
     }
-    text.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
+    out.write_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"))
 }
 
 /// A name, displayed.
