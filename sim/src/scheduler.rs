@@ -82,6 +82,11 @@ impl Enabled<'_> {
         self.events[index].is_fault()
     }
 
+    /// Whether any enabled event is an injected fault.
+    pub(crate) fn any_fault(&self) -> bool {
+        self.events.iter().any(|event| event.is_fault())
+    }
+
     /// Whether event `index` is a jump of time ([`crate::World::set_max_latency`]).
     pub fn is_advance(&self, index: usize) -> bool {
         matches!(self.events[index], Event::Advance(_))

@@ -134,12 +134,18 @@ pub struct World {
     pub(crate) deadlines: BTreeMap<(u64, u64), Deadline>,
     pub(crate) deadline_seq: u64,
     pub(crate) pending: BTreeMap<(ProcessId, CallTag), Pending>,
-    /// How many calls each process waits for: `pending` counted per caller, kept beside it
-    /// because "is this server blocked?" is asked for every queue at every step.
-    pub(crate) waiting: BTreeMap<ProcessId, usize>,
+    /// How many calls each process waits for, by process number (a process past the end
+    /// waits for none): `pending` counted per caller, kept beside it because "is this server
+    /// blocked?" is asked for every queue at every step.
+    pub(crate) waiting: Vec<usize>,
     /// The reply cell of each call awaited, or given up while its token may still answer
     /// (that outcome is then discarded, traced), in the order the calls were made.
     pub(crate) cells: Vec<(ProcessId, CallTag, Arc<ReplyCell>)>,
+    /// An empty list with room, lent to the desk of each client polled for its requests
+    /// (one list for every client: no allocation per poll or per client).
+    pub(crate) requests: Vec<clients::Request>,
+    /// The outcomes taken out of the cells, about to be sent (kept to be reused).
+    pub(crate) ready: Vec<(ProcessId, CallTag, envelope::CallOutcome)>,
     pub(crate) now: u64,
     pub(crate) step: u64,
     /// The run's step limit; every call that fails at once counts as one more step of it.
@@ -178,7 +184,8 @@ pub struct World {
     pub(crate) touch: Option<Touch>,
     /// The servers invariants have read (their events are visible to each other).
     pub(crate) visible: RefCell<BTreeSet<ProcessId>>,
-    /// Whether invariants are running (reads through a [`View`] are then recorded).
+    /// Whether invariants are running in a world that records footprints (reads through a
+    /// [`View`] are then recorded).
     pub(crate) watching: Cell<bool>,
     /// Live servers with their names, links, monitors and trap flags: the rules of
     /// `genserver::rules`, kept by the core's kernel as in the threaded runtime.
@@ -208,11 +215,15 @@ pub(crate) struct Log {
     pub payload: Option<(events::Event, usize, usize)>,
 }
 
+/// The events a log has room for at first: few enough for a small allocation (under 1 KiB:
+/// a larger first request made the allocator sort out every block the last run freed).
+const EVENTS: usize = 12;
+
 impl Log {
-    /// An empty log with room for the events of a short run (growing it copies them all).
+    /// An empty log with room for a few events.
     fn new() -> Self {
         Log {
-            events: Vec::with_capacity(128),
+            events: Vec::with_capacity(EVENTS),
             payload: None,
         }
     }
@@ -255,19 +266,22 @@ impl World {
     /// An empty world; `record` turns the trace on.
     pub(crate) fn new(record: bool) -> Self {
         World {
-            procs: Vec::new(),
+            // Room for a small system's processes (growing the list copies them all).
+            procs: Vec::with_capacity(8),
             net: Network::default(),
             deadlines: BTreeMap::new(),
             deadline_seq: 0,
             pending: BTreeMap::new(),
-            waiting: BTreeMap::new(),
+            waiting: Vec::new(),
             cells: Vec::new(),
+            requests: Vec::new(),
+            ready: Vec::new(),
             now: 0,
             step: 0,
             max_steps: u64::MAX,
             extra_steps: 0,
             over_budget: false,
-            naming: Naming::default(),
+            naming: Naming::new(),
             log: record.then(Log::new),
             invariants: Vec::new(),
             final_checks: Vec::new(),

@@ -92,11 +92,16 @@ pub struct Trace {
 impl Trace {
     /// A trace whose header's schedule is taken from the `choose` events.
     pub fn new(mut header: Header, events: Vec<Event>, end: End) -> Trace {
-        header.schedule = events
-            .iter()
-            .filter(|event| event.kind == EventKind::Choose)
-            .map(|event| event.message.clone())
-            .collect();
+        let chosen = |event: &&Event| event.kind == EventKind::Choose;
+        // Counted first: the list is made once, at its size, instead of grown step by step.
+        let mut schedule = Vec::with_capacity(events.iter().filter(chosen).count());
+        schedule.extend(
+            events
+                .iter()
+                .filter(chosen)
+                .map(|event| event.message.clone()),
+        );
+        header.schedule = schedule;
         Trace {
             header,
             events,

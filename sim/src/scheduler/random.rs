@@ -26,6 +26,10 @@ impl Scheduler for RandomScheduler {
     }
 
     fn choose(&mut self, _step: u64, enabled: &Enabled<'_>) -> Result<usize, Divergence> {
+        if !enabled.any_fault() {
+            // The draw below, without the scans: no fault to draw, every event is normal.
+            return Ok(self.rng.random_range(0..enabled.len()));
+        }
         if let Some(fault) = enabled.draw_fault(&mut self.rng) {
             return Ok(fault);
         }

@@ -40,7 +40,11 @@ impl World {
         };
         self.pending.insert((caller, tag), pending);
         self.cells.push((caller, tag, ReplyCell::new(true)));
-        *self.waiting.entry(caller).or_default() += 1;
+        let at = caller.0 as usize;
+        if self.waiting.len() <= at {
+            self.waiting.resize(at.max(self.procs.len()) + 1, 0);
+        }
+        self.waiting[at] += 1;
         self.send(caller, to, Body::Call { tag, request });
         Ok(tag)
     }
@@ -63,11 +67,8 @@ impl World {
         let Some(pending) = self.pending.remove(&(caller, tag)) else {
             return false;
         };
-        if let Some(count) = self.waiting.get_mut(&caller) {
-            *count -= 1;
-            if *count == 0 {
-                self.waiting.remove(&caller);
-            }
+        if let Some(count) = self.waiting.get_mut(caller.0 as usize) {
+            *count = count.saturating_sub(1);
         }
         if let Some(key) = pending.deadline {
             self.deadlines.remove(&key);
@@ -111,7 +112,7 @@ impl World {
     /// (a message dropped in the network, from its sender).
     pub(crate) fn collect_replies(&mut self, actor: ProcessId) {
         while self.cells.iter().any(|(_, _, cell)| cell.is_filled()) {
-            let mut ready = Vec::new();
+            let mut ready = std::mem::take(&mut self.ready);
             self.cells.retain(|(caller, tag, cell)| {
                 if let Some(outcome) = cell.take() {
                     ready.push((*caller, *tag, outcome));
@@ -119,9 +120,10 @@ impl World {
                 cell.is_waiting() || cell.might_deliver()
             });
             // Sending may drop a message holding another token: look again until none.
-            for (caller, tag, outcome) in ready {
+            for (caller, tag, outcome) in ready.drain(..) {
                 self.answer(actor, caller, tag, outcome);
             }
+            self.ready = ready;
         }
     }
 }

@@ -184,8 +184,6 @@ pub(crate) struct ClientProc {
     pub state: ClientState,
     /// Its calls in flight: the world's tag → the client's ticket.
     pub calls: Vec<(CallTag, u64)>,
-    /// A spare list the world swaps with the desk's requests (no allocation per poll).
-    pub spare: Vec<Request>,
     /// A hash of every input the client was given (its state follows from them).
     pub history: u64,
     /// Its inputs, when the world is to be copied.
@@ -211,7 +209,6 @@ impl ClientProc {
             client,
             state: ClientState::Ready,
             calls: Vec::new(),
-            spare: Vec::new(),
             history: 0,
             log: None,
         }

@@ -51,12 +51,16 @@ impl World {
         loop {
             // What tokens delivered inside the callbacks goes before their actions.
             self.collect_replies(id);
-            for action in std::mem::take(&mut output.actions) {
+            let mut actions = std::mem::take(&mut output.actions);
+            for action in actions.drain(..) {
                 self.apply(id, action);
                 if !self.alive(id) {
                     // A signal to itself took it down: nothing after it is carried out.
                     return;
                 }
+            }
+            if let Some(ProcKind::Server(slot)) = self.proc_mut(id).map(|p| &mut p.kind) {
+                slot.recycle(actions);
             }
             match output.status {
                 Status::Idle => return,

@@ -9,7 +9,7 @@ use genserver::{AnyMessage, CallError, CallTag, ExitReason, MonitorRef};
 
 use crate::world::erased_server::{LINE, guarded, hash_fmt};
 use crate::world::fork::Cloners;
-use crate::world::naming::Name;
+use crate::world::naming::{Name, write_number};
 
 /// The outcome of a call as it travels back to the caller, type-erased.
 pub type CallOutcome = Result<AnyMessage, CallError>;
@@ -131,10 +131,15 @@ impl Body {
     /// monitor's number, then the space before the payload (none for a kill, which has none).
     fn head(&self, f: &mut impl fmt::Write) -> fmt::Result {
         f.write_str(self.kind())?;
-        match self {
-            Body::Call { tag, .. } | Body::Reply { tag, .. } => write!(f, " #{}", tag.0)?,
-            Body::Down { monitor, .. } => write!(f, " #{}", monitor.0)?,
-            _ => {}
+        let number = match self {
+            Body::Call { tag, .. } | Body::Reply { tag, .. } => Some(tag.0),
+            Body::Down { monitor, .. } => Some(monitor.0),
+            _ => None,
+        };
+        if let Some(number) = number {
+            // Written at every send and delivery with the trace on: no formatting machinery.
+            f.write_str(" #")?;
+            write_number(f, number)?;
         }
         match self {
             Body::Exit { kill: true, .. } => Ok(()),

@@ -57,6 +57,8 @@ pub(crate) struct Output {
 
 /// A server of some `GenServer` type, as the world sees it.
 pub(crate) trait SimServer {
+    /// Takes back an emptied list of actions, to hand out the next ones in.
+    fn recycle(&mut self, actions: Vec<Action>);
     /// Runs `init` (again, after a crash); the error is why it refused or panicked.
     fn start(&mut self) -> Result<Output, ExitReason>;
     /// Handles a call from `caller`; its reply token answers into `cell`.

@@ -62,7 +62,9 @@ impl World {
     /// Whether process `id` is blocked in a call of its own (it takes nothing but that
     /// call's reply or timeout).
     fn busy(&self, id: ProcessId) -> bool {
-        self.waiting.contains_key(&id)
+        self.waiting
+            .get(id.0 as usize)
+            .is_some_and(|&calls| calls > 0)
     }
 
     /// The calls process `id` waits for, in call order.
@@ -101,13 +103,17 @@ impl World {
             let Some(head) = queue.front().filter(|e| e.due <= self.now) else {
                 continue;
             };
-            let stale_reply = match &head.body {
-                Body::Reply { tag, .. } => !self.pending.contains_key(&(to, *tag)),
-                _ => false,
-            };
-            let ready = match self.proc(to).map(|p| &p.kind) {
+            let receiver = self.proc(to).map(|p| &p.kind);
+            let server = matches!(receiver, Some(ProcKind::Server(_)));
+            let ready = match receiver {
                 Some(ProcKind::Client(_)) => true,
-                Some(ProcKind::Server(_)) => stale_reply || self.accepts(to),
+                Some(ProcKind::Server(slot)) => {
+                    let stale_reply = match &head.body {
+                        Body::Reply { tag, .. } => !self.pending.contains_key(&(to, *tag)),
+                        _ => false,
+                    };
+                    stale_reply || !(self.busy(to) || slot.has_continue())
+                }
                 None => false,
             };
             if ready {
@@ -123,7 +129,6 @@ impl World {
             // overtakes the messages ahead of it (they are in the mailbox already; if the
             // signal stops the server, they die with it). Such signals keep their order; a
             // trapped one ahead is in the mailbox already, as a message (a kill overtakes it).
-            let server = matches!(self.proc(to).map(|p| &p.kind), Some(ProcKind::Server(_)));
             if server && self.net.may_hold_exits() {
                 let signal =
                     (queue.iter()).position(|e| e.body.is_exit() && self.immediate(to, &e.body));

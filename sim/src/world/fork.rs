@@ -187,6 +187,8 @@ impl World {
             pending: self.pending.clone(),
             waiting: self.waiting.clone(),
             cells,
+            requests: Vec::new(),
+            ready: Vec::new(),
             now: self.now,
             step: self.step,
             max_steps: self.max_steps,

@@ -3,14 +3,17 @@
 //! is named after its call.
 //!
 //! Names are computed when a message is sent (its number depends on what its sender sent
-//! before) and kept compact: the head is interned once per run, so sending allocates nothing
-//! after the first message of each head.
+//! before) and kept compact: the head is interned once per thread (runs after the first
+//! start with the heads learnt before), so sending allocates nothing after the first message
+//! of each head.
 
+use std::any::{Any, TypeId};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt::{self, Write};
 use std::rc::Rc;
 
-use genserver::{AnyMessage, CallTag, ProcessId};
+use genserver::{AnyMessage, CallTag, Message, ProcessId};
 
 use crate::world::envelope::{Body, KINDS};
 
@@ -47,11 +50,11 @@ pub(crate) struct Naming {
     /// own list).
     heads: Rc<Heads>,
     /// Keyed by sender, receiver, kind (its place in [`KINDS`]: numbers compare faster
-    /// than text) and head.
-    counts: BTreeMap<(ProcessId, ProcessId, u8, u32), u64>,
-    /// How many calls each process made: the tag of its next one.
-    tags: BTreeMap<ProcessId, u64>,
-    calls: BTreeMap<(ProcessId, CallTag), (Name, ProcessId)>,
+    /// than text) and head, in key order (a short list: a run has a few such keys).
+    counts: Vec<((ProcessId, ProcessId, u8, u32), u64)>,
+    /// The name and callee of every call each process made, by process number, then in
+    /// call order (call `#n` at `n - 1`: tags count a caller's calls from 1).
+    calls: Vec<Vec<(Name, ProcessId)>>,
     /// Where a head is written before it is looked up.
     scratch: String,
 }
@@ -63,18 +66,48 @@ struct Heads {
     ids: BTreeMap<Box<str>, u32>,
 }
 
+/// How many heads a thread keeps for its next runs, at most (heads are the names of types
+/// and variants: a few per system; a `Debug` that writes other names keeps its own).
+const KEPT_HEADS: usize = 1024;
+
+thread_local! {
+    /// The heads this thread's runs learnt: a new run starts with them instead of learning
+    /// them again. A head's number is the run's own business (labels show its text), so
+    /// runs may number the same head differently.
+    static LEARNT: RefCell<Rc<Heads>> = RefCell::new(Rc::default());
+}
+
 impl Naming {
+    /// The numbering of a new run: nothing counted yet, the heads this thread knows.
+    pub fn new() -> Self {
+        Naming {
+            heads: LEARNT.with(|learnt| Rc::clone(&learnt.borrow())),
+            counts: Vec::new(),
+            calls: Vec::new(),
+            scratch: String::new(),
+        }
+    }
+
     /// The next number of a sender's messages of `kind` and `head` to `to` (over all its
     /// lives), from 1.
     fn number(&mut self, from: ProcessId, to: ProcessId, kind: &'static str, head: u32) -> u64 {
-        let kind = kind_code(kind);
-        let count = self.counts.entry((from, to, kind, head)).or_default();
-        *count += 1;
-        *count
+        let key = (from, to, kind_code(kind), head);
+        let at = match self.counts.binary_search_by_key(&key, |(k, _)| *k) {
+            Ok(at) => at,
+            Err(at) => {
+                self.counts.insert(at, (key, 0));
+                at
+            }
+        };
+        self.counts[at].1 += 1;
+        self.counts[at].1
     }
 
     /// The interned head of `value`'s `Debug` text (0 if it starts with no name).
     fn head_of(&mut self, value: &AnyMessage) -> u32 {
+        if is_number(value) {
+            return 0;
+        }
         self.scratch.clear();
         let mut head = Head {
             text: &mut self.scratch,
@@ -92,15 +125,20 @@ impl Naming {
         heads.list.push(self.scratch.as_str().into());
         let id = heads.list.len() as u32;
         heads.ids.insert(self.scratch.as_str().into(), id);
+        if heads.list.len() <= KEPT_HEADS {
+            LEARNT.with(|learnt| *learnt.borrow_mut() = Rc::clone(&self.heads));
+        }
         id
     }
 
     /// Names call `tag` of `caller` to `callee`, made with `request`; gives the call's tag
     /// number (calls are counted per caller).
     pub fn call(&mut self, caller: ProcessId, callee: ProcessId, request: &AnyMessage) -> CallTag {
-        let made = self.tags.entry(caller).or_default();
-        *made += 1;
-        let tag = CallTag(*made);
+        let at = caller.0 as usize;
+        if self.calls.len() <= at {
+            self.calls.resize_with(at + 1, Vec::new);
+        }
+        let tag = CallTag(self.calls[at].len() as u64 + 1);
         let head = self.head_of(request);
         let nth = self.number(caller, callee, "call", head);
         let name = Name {
@@ -109,7 +147,7 @@ impl Naming {
             nth,
             of: None,
         };
-        self.calls.insert((caller, tag), (name, callee));
+        self.calls[at].push((name, callee));
         tag
     }
 
@@ -121,7 +159,13 @@ impl Naming {
             nth: tag.0,
             of: None,
         };
-        (self.calls.get(&(caller, tag)).copied()).unwrap_or((unknown, ProcessId::EXTERNAL))
+        let made = self.calls.get(caller.0 as usize);
+        let index = usize::try_from(tag.0).ok().and_then(|n| n.checked_sub(1));
+        (made
+            .zip(index)
+            .and_then(|(made, index)| made.get(index))
+            .copied())
+        .unwrap_or((unknown, ProcessId::EXTERNAL))
     }
 
     /// The name of a message `from` sends `to`.
@@ -203,8 +247,36 @@ impl Naming {
     }
 }
 
+/// Whether `value` is of a primitive number type: its `Debug` starts with a digit or a sign,
+/// never with a name, so it has no head (and sending it need not run the formatter).
+fn is_number(value: &AnyMessage) -> bool {
+    let erased: &dyn Message = &**value;
+    let any: &dyn Any = erased;
+    let id = any.type_id();
+    [
+        TypeId::of::<i8>(),
+        TypeId::of::<i16>(),
+        TypeId::of::<i32>(),
+        TypeId::of::<i64>(),
+        TypeId::of::<i128>(),
+        TypeId::of::<isize>(),
+        TypeId::of::<u8>(),
+        TypeId::of::<u16>(),
+        TypeId::of::<u32>(),
+        TypeId::of::<u64>(),
+        TypeId::of::<u128>(),
+        TypeId::of::<usize>(),
+    ]
+    .contains(&id)
+}
+
 /// Appends `n` in decimal, as `Display` writes it.
-pub(crate) fn push_number(text: &mut String, mut n: u64) {
+pub(crate) fn push_number(text: &mut String, n: u64) {
+    let _ = write_number(text, n);
+}
+
+/// Writes `n` in decimal, as `Display` does, without the formatting machinery.
+pub(crate) fn write_number(out: &mut impl Write, mut n: u64) -> fmt::Result {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     loop {
@@ -215,7 +287,7 @@ pub(crate) fn push_number(text: &mut String, mut n: u64) {
             break;
         }
     }
-    text.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
+    out.write_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"))
 }
 
 /// A name, displayed.
@@ -322,6 +394,8 @@ mod tests {
             Some("Some".to_owned())
         );
         assert_eq!(head(&mut naming, Box::new(42_u32)), None);
+        assert_eq!(head(&mut naming, Box::new(-7_i64)), None);
+        assert_eq!(head(&mut naming, Box::new(1.5_f64)), None);
         assert_eq!(head(&mut naming, Box::new("text")), None);
     }
 }

@@ -1,30 +1,34 @@
 //! The FIFO queues between every ordered pair of processes.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use genserver::{CallTag, ProcessId};
 
 use crate::world::envelope::{Body, Envelope};
 use crate::world::fork::Cloners;
 
-/// One FIFO queue per (sender, receiver) pair, kept in a `BTreeMap` so that every scan is
-/// in a fixed order. The sender is a process in one of its lives (0 for the first, one more
+/// One FIFO queue per (sender, receiver) pair, kept sorted by that pair so that every scan
+/// is in a fixed order (a list: a run has a handful of pairs, scanned at every step, and a
+/// queue once made stays, emptied, for the pair's next message). The sender is a process in one of its lives (0 for the first, one more
 /// for every restart): a restarted server is a new process for ordering, as a new Erlang pid
 /// is, so its messages may overtake the ones its earlier life sent.
 #[derive(Default)]
 pub(crate) struct Network {
-    queues: BTreeMap<(ProcessId, u32, ProcessId), VecDeque<Envelope>>,
+    queues: Vec<(Pair, VecDeque<Envelope>)>,
     /// Whether an exit signal was ever queued: until then no queue needs a scan for one.
     exits: bool,
 }
 
+/// A queue's key: sender, its life, receiver.
+type Pair = (ProcessId, u32, ProcessId);
+
 impl Network {
     /// A copy, if `cloners` can copy every message in flight.
     pub fn copy(&self, cloners: &Cloners) -> Option<Network> {
-        let mut queues = BTreeMap::new();
-        for (&key, queue) in &self.queues {
+        let mut queues = Vec::with_capacity(self.queues.len());
+        for (key, queue) in &self.queues {
             let copies = queue.iter().map(|envelope| envelope.copy(cloners));
-            queues.insert(key, copies.collect::<Option<VecDeque<Envelope>>>()?);
+            queues.push((*key, copies.collect::<Option<VecDeque<Envelope>>>()?));
         }
         Some(Network {
             queues,
@@ -32,13 +36,34 @@ impl Network {
         })
     }
 
+    /// The queue of `key`, if one was ever made.
+    fn queue(&self, key: Pair) -> Option<&VecDeque<Envelope>> {
+        let at = self.queues.binary_search_by_key(&key, |(k, _)| *k).ok()?;
+        Some(&self.queues[at].1)
+    }
+
+    /// The queue of `key` mutably, if one was ever made.
+    fn queue_mut(&mut self, key: Pair) -> Option<&mut VecDeque<Envelope>> {
+        let at = self.queues.binary_search_by_key(&key, |(k, _)| *k).ok()?;
+        Some(&mut self.queues[at].1)
+    }
+
     /// Appends a message to the `from → to` queue of `from`'s life `life`.
     pub fn push(&mut self, from: ProcessId, life: u32, to: ProcessId, envelope: Envelope) {
         self.exits |= envelope.body.is_exit();
-        self.queues
-            .entry((from, life, to))
-            .or_default()
-            .push_back(envelope);
+        let key = (from, life, to);
+        let at = match self.queues.binary_search_by_key(&key, |(k, _)| *k) {
+            Ok(at) => at,
+            Err(at) => {
+                if self.queues.is_empty() {
+                    // Room for a small system's pairs (growing the list moves every queue).
+                    self.queues.reserve(8);
+                }
+                self.queues.insert(at, (key, VecDeque::new()));
+                at
+            }
+        };
+        self.queues[at].1.push_back(envelope);
     }
 
     /// How many calls, casts and info messages are on their way to `to` (in the simulator,
@@ -66,7 +91,7 @@ impl Network {
         self.queues
             .iter()
             .filter(|(_, queue)| !queue.is_empty())
-            .map(|(&(from, life, to), queue)| (from, life, to, queue))
+            .map(|&((from, life, to), ref queue)| (from, life, to, queue))
     }
 
     /// The message at `index` of the `from → to` queue of `from`'s life `life`.
@@ -77,7 +102,7 @@ impl Network {
         to: ProcessId,
         index: usize,
     ) -> Option<&Envelope> {
-        self.queues.get(&(from, life, to))?.get(index)
+        self.queue((from, life, to))?.get(index)
     }
 
     /// Removes the message at `index` of the `from → to` queue of `from`'s life `life`.
@@ -88,12 +113,16 @@ impl Network {
         to: ProcessId,
         index: usize,
     ) -> Option<Envelope> {
-        self.queues.get_mut(&(from, life, to))?.remove(index)
+        let queue = self.queue_mut((from, life, to))?;
+        match index {
+            0 => queue.pop_front(),
+            _ => queue.remove(index),
+        }
     }
 
     /// The head of the `from → to` queue of `from`'s life `life`, mutably (for delays).
     pub fn head_mut(&mut self, from: ProcessId, life: u32, to: ProcessId) -> Option<&mut Envelope> {
-        self.queues.get_mut(&(from, life, to))?.front_mut()
+        self.queue_mut((from, life, to))?.front_mut()
     }
 
     /// Where the reply to call `tag` of `caller` sits, if it is due: (sender, life, index).
@@ -118,7 +147,7 @@ impl Network {
     /// Removes every message queued for `to`, in (sender, life, send) order.
     pub fn drain_to(&mut self, to: ProcessId) -> Vec<(ProcessId, Envelope)> {
         let mut drained = Vec::new();
-        for (&(from, _, receiver), queue) in self.queues.iter_mut() {
+        for &mut ((from, _, receiver), ref mut queue) in self.queues.iter_mut() {
             if receiver == to {
                 drained.extend(queue.drain(..).map(|envelope| (from, envelope)));
             }
@@ -153,7 +182,7 @@ impl Network {
         pick: impl Fn(&Body) -> bool,
     ) -> Vec<(ProcessId, Envelope)> {
         let mut removed = Vec::new();
-        for (&(from, _, to), messages) in self.queues.iter_mut() {
+        for &mut ((from, _, to), ref mut messages) in self.queues.iter_mut() {
             if !queue(from, to) || !messages.iter().any(|e| pick(&e.body)) {
                 continue;
             }

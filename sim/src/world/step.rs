@@ -244,9 +244,7 @@ impl World {
             let Some(answered_at_once) = self.serve_requests(id, &mut requests) else {
                 return; // Past the step limit.
             };
-            if let Some(proc) = self.client_mut(id) {
-                proc.spare = requests;
-            }
+            self.requests = requests;
             if finished {
                 return self.finish_client(id);
             }
@@ -274,14 +272,14 @@ impl World {
     ) -> Option<(Polled, Vec<Request>)> {
         let registry = self.kernel.names().clone();
         let symmetric = self.symmetric().then(|| self.symmetry.list.clone());
+        let lent = take(&mut self.requests);
         let proc = self.client_mut(id)?;
         proc.before_poll(now, registry);
+        proc.desk().requests = lent;
         let result = proc.poll();
-        let mut requests = take(&mut proc.spare);
-        let resolved = {
+        let (requests, resolved) = {
             let mut desk = proc.desk();
-            std::mem::swap(&mut requests, &mut desk.requests);
-            take(&mut desk.resolved)
+            (take(&mut desk.requests), take(&mut desk.resolved))
         };
         if !resolved.is_empty() {
             if observing {
@@ -367,7 +365,8 @@ impl World {
     pub(crate) fn check_invariants(&mut self) {
         self.check_histories();
         let checks = std::mem::take(&mut self.invariants);
-        self.watching.set(true);
+        // What invariants read matters to the race analysis only (it records footprints).
+        self.watching.set(self.touches.is_some());
         let broken = first_broken(self, &checks);
         self.watching.set(false);
         self.invariants = checks;

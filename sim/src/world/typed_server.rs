@@ -40,6 +40,8 @@ pub(crate) struct Slot<S: GenServer> {
     pending: VecDeque<Settle<S>>,
     /// The machine's output, kept to be reused.
     scratch: Vec<genserver::engine::Action<S>>,
+    /// An empty list of actions the world gave back, for the next output.
+    spare: Vec<Action>,
     /// Hashes the state, if the system opted in.
     hasher: Option<StateHasher>,
     /// A hash of everything handed to the server since it (re)started, if kept.
@@ -56,6 +58,7 @@ impl<S: GenServer> Slot<S> {
             live: None,
             pending: VecDeque::new(),
             scratch: Vec::new(),
+            spare: Vec::new(),
             hasher: None,
             history: None,
         }
@@ -101,7 +104,7 @@ impl<S: GenServer> Slot<S> {
     /// Hands out what the callbacks asked for, until a call or start blocks the server or
     /// nothing is left; replies wait in `pending` for the world to reach their place.
     fn pump(&mut self) -> Output {
-        let mut actions = Vec::new();
+        let mut actions = std::mem::take(&mut self.spare);
         let mut scratch = std::mem::take(&mut self.scratch);
         let status = self.live().pump_into(&mut scratch);
         for action in scratch.drain(..) {
@@ -121,6 +124,11 @@ impl<S: GenServer> Slot<S> {
 }
 
 impl<S: GenServer> SimServer for Slot<S> {
+    fn recycle(&mut self, actions: Vec<Action>) {
+        debug_assert!(actions.is_empty());
+        self.spare = actions;
+    }
+
     fn start(&mut self) -> Result<Output, ExitReason> {
         if self.history.is_some() {
             self.history = Some(0);
@@ -307,6 +315,7 @@ pub(crate) fn copy_slot<S: Copyable>(slot: &Slot<S>) -> Option<Slot<S>> {
         live,
         pending: VecDeque::new(),
         scratch: Vec::new(),
+        spare: Vec::new(),
         hasher: slot.hasher.clone(),
         history: slot.history,
     })
