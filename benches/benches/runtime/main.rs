@@ -6,7 +6,7 @@ mod ractor_peer;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use genserver::{Runtime, Timeout};
+use genserver::{Runtime, Server, Timeout};
 use genserver_benches::{ChannelMsg, ChannelSink, PingPong, Sink};
 use ractor_peer::RactorSink;
 
@@ -25,6 +25,19 @@ fn batch(senders: u64, send: impl Fn(u64) + Sync, sync: impl Fn()) {
         });
     }
     sync();
+}
+
+/// Runs `body` against a `Sink` on a runtime of its own (recording when `record`), and
+/// stops the runtime after it.
+fn on_fresh_server(record: bool, body: impl FnOnce(&Server<Sink>) -> Duration) -> Duration {
+    let rt = Runtime::new();
+    if record {
+        rt.record();
+    }
+    let server = rt.start::<Sink>(()).unwrap();
+    let elapsed = body(&server);
+    rt.shutdown(Timeout::Infinity);
+    elapsed
 }
 
 fn timed(iters: u64, mut body: impl FnMut()) -> Duration {
@@ -71,26 +84,25 @@ fn cast_throughput(c: &mut Criterion) {
             })
         });
 
-        // Recording on: each sample on a runtime of its own, shut down after it (a
-        // recording keeps every input taken until its runtime is gone).
-        group.bench_function(BenchmarkId::new("genserver_recorded", senders), |b| {
-            b.iter_custom(|iters| {
-                let rt = Runtime::new();
-                rt.record();
-                let server = rt.start::<Sink>(()).unwrap();
-                let elapsed = timed(iters, || {
-                    batch(
-                        senders,
-                        |i| server.cast(i),
-                        || {
-                            server.call(()).unwrap();
-                        },
-                    )
-                });
-                rt.shutdown(Timeout::Infinity);
-                elapsed
-            })
-        });
+        // Each sample on a runtime of its own, shut down after it, recording off and on
+        // (a recording keeps every input taken until its runtime is gone).
+        for (name, record) in [("genserver_fresh", false), ("genserver_recorded", true)] {
+            group.bench_function(BenchmarkId::new(name, senders), |b| {
+                b.iter_custom(|iters| {
+                    on_fresh_server(record, |server| {
+                        timed(iters, || {
+                            batch(
+                                senders,
+                                |i| server.cast(i),
+                                || {
+                                    server.call(()).unwrap();
+                                },
+                            )
+                        })
+                    })
+                })
+            });
+        }
 
         let ractor = RactorSink::new();
         group.bench_function(BenchmarkId::new("ractor", senders), |b| {
@@ -170,18 +182,17 @@ fn call_round_trip(c: &mut Criterion) {
     let server = rt.start::<Sink>(()).unwrap();
     group.bench_function("genserver", |b| b.iter(|| server.call(()).unwrap()));
 
-    group.bench_function("genserver_recorded", |b| {
-        b.iter_custom(|iters| {
-            let rt = Runtime::new();
-            rt.record();
-            let server = rt.start::<Sink>(()).unwrap();
-            let elapsed = timed(iters, || {
-                server.call(()).unwrap();
-            });
-            rt.shutdown(Timeout::Infinity);
-            elapsed
-        })
-    });
+    for (name, record) in [("genserver_fresh", false), ("genserver_recorded", true)] {
+        group.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                on_fresh_server(record, |server| {
+                    timed(iters, || {
+                        server.call(()).unwrap();
+                    })
+                })
+            })
+        });
+    }
 
     let ractor = RactorSink::new();
     group.bench_function("ractor", |b| b.iter(|| ractor.get()));
