@@ -42,6 +42,8 @@ pub struct Orders {
     pub(crate) inputs: BTreeMap<String, Vec<Entry>>,
     /// The calls that timed out: caller, and the number of the call among the caller's.
     pub(crate) timed_out: BTreeSet<(String, u64)>,
+    /// Every process the recording names (what it does not name, it leaves free).
+    pub(crate) processes: BTreeSet<String>,
     /// How the recorded run ended, in words.
     pub(crate) ending: String,
 }
@@ -56,6 +58,8 @@ impl Orders {
             ));
         }
         let mut orders = Orders::default();
+        let names = trace.header.processes.iter().map(|p| p.name.clone());
+        orders.processes = names.collect();
         for (line, event) in trace.events.iter().enumerate() {
             let at = || format!("event {} (line {})", event.step, line + 2);
             let to = (event.to.as_deref()).ok_or_else(|| format!("{}: no process", at()))?;

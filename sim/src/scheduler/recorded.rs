@@ -127,7 +127,7 @@ impl RecordingScheduler {
                     let caller = world.name(caller);
                     match self.orders.timed_out.contains(&(caller.clone(), tag.0)) {
                         true => Class::Free,
-                        false if !self.orders.inputs.contains_key(&caller) => Class::Free,
+                        false if !self.orders.processes.contains(&caller) => Class::Free,
                         false => Class::Refused {
                             receiver: None,
                             expected: format!("call #{} of {caller} was answered", tag.0),
