@@ -189,6 +189,11 @@ impl<S: GenServer> Process<S> {
         self.invoke("handle_exit", |s, ctx| s.handle_exit(signal, ctx));
     }
 
+    /// Whether timer `timer` is set (not fired, not cancelled).
+    pub fn is_set(&self, timer: TimerId) -> bool {
+        self.timers.contains_key(&timer)
+    }
+
     /// Fires timer `timer`; `false` if it was cancelled (or never set).
     pub fn fire(&mut self, timer: TimerId) -> bool {
         let Some(msg) = self.timers.remove(&timer) else {

@@ -39,9 +39,8 @@
 //!
 //! let system = |world: &mut World| scenario(world);
 //! let followed = follow_recording(&system, &trace, false).unwrap();
-//! // Every server took its inputs in the recorded order.
-//! assert!(followed.off_record.is_none());
-//! assert!(followed.left.is_empty());
+//! // Every process took all its recorded inputs, in the recorded order.
+//! assert!(followed.same_orders());
 //! ```
 
 mod around;

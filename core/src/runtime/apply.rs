@@ -146,7 +146,7 @@ impl<S: GenServer> Running<S> {
             return Err(CallError::Exited(ExitReason::Killed));
         }
         // A server that exited meanwhile fails the call through the link: one path for outcomes.
-        inbox.call_any(
+        let queued = inbox.call_any(
             self.cell.id,
             CallTag(self.next_tag),
             request,
@@ -154,8 +154,9 @@ impl<S: GenServer> Running<S> {
         );
         let reply = within(deadline(timeout), poll_fn(|cx| link.poll_outcome(cx))).await;
         let outcome = reply.unwrap_or_else(|| link.time_out());
-        if let Some(tape) = &mut self.tape {
-            let call = self.next_tag;
+        // A recording numbers the calls that were sent (as the simulator does).
+        if let (Some(tape), true) = (&mut self.tape, queued) {
+            let call = tape.next_call();
             tape.stamp();
             tape.take(match outcome {
                 Err(CallError::Timeout) => Input::Timeout { to, call },

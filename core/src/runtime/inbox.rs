@@ -162,13 +162,15 @@ pub(crate) trait Inbox: Send + Sync {
     fn cast_any(&self, from: ProcessId, msg: AnyMessage);
     /// Queues an info message from `from`.
     fn info_any(&self, from: ProcessId, msg: AnyMessage);
+    /// Queues a call; whether it was queued (`false`: `link` got the error, the mailbox
+    /// being closed or full).
     fn call_any(
         &self,
         from: ProcessId,
         tag: CallTag,
         request: AnyMessage,
         link: Arc<ReplyLink<AnyMessage>>,
-    );
+    ) -> bool;
     /// Queues a `Down` for a monitor this server holds.
     fn down(&self, down: Down);
     /// Queues an exit signal this server traps (`via_link`: sent because of a link).
@@ -236,10 +238,10 @@ impl<S: GenServer> Inbox for Entry<S> {
         tag: CallTag,
         request: AnyMessage,
         link: Arc<ReplyLink<AnyMessage>>,
-    ) {
+    ) -> bool {
         if !self.0.calls.open(open_calls::entry(&link)) {
             link.complete(Err(CallError::NoProcess));
-            return;
+            return false;
         }
         let from = ReplyTo::new(from, tag, std::sync::Arc::new(ErasedSink(link)));
         let envelope = match downcast::<S::Call>(request) {
@@ -250,10 +252,11 @@ impl<S: GenServer> Inbox for Entry<S> {
             },
         };
         match self.0.offer(envelope) {
-            Ok(()) => {}
+            Ok(()) => return true,
             Err(Refused::Full(refused) | Refused::Waited(refused)) => refused.fail(CallError::Full),
             Err(Refused::Closed(refused)) => refused.fail(CallError::NoProcess),
         }
+        false
     }
 
     fn down(&self, down: Down) {

@@ -39,13 +39,14 @@ pub enum Input {
         /// The process watched.
         from: ProcessId,
     },
-    /// A trapped exit signal from `from`.
+    /// An exit signal from `from` that it trapped (handled as a message).
     Exit {
         /// Its sender.
         from: ProcessId,
     },
-    /// The outcome of its own call number `call` (counted from 1 over all its calls) to
-    /// `from`, a reply or an error.
+    /// The outcome of its own call number `call` to `from`, a reply or an error. Calls are
+    /// counted from 1 over those it sent: one that failed before it was queued (to itself,
+    /// to no process, to a full mailbox) has no number and no outcome here.
     Reply {
         /// The server called.
         from: ProcessId,
@@ -305,23 +306,22 @@ impl Tape {
         self.calls
     }
 
-    /// Notes a call the process makes to `server` with `request`; its number among the
-    /// process's calls (from 1), for [`Tape::returned`].
-    pub(crate) fn invoke(&mut self, server: ProcessId, request: String) -> u64 {
+    /// Notes a call the process makes to `server` with `request`: an operation of its
+    /// history; its place among them, for [`Tape::returned`].
+    pub(crate) fn invoke(&mut self, server: ProcessId, request: String) -> usize {
         self.operations.push(RecordedCall {
             server,
             request,
             invoked: self.start.elapsed(),
             returned: None,
         });
-        self.next_call()
+        self.operations.len() - 1
     }
 
-    /// Notes the outcome of call number `call`.
-    pub(crate) fn returned(&mut self, call: u64, outcome: Result<String, String>) {
+    /// Notes the outcome of operation `operation`.
+    pub(crate) fn returned(&mut self, operation: usize, outcome: Result<String, String>) {
         let now = self.start.elapsed();
-        let index = usize::try_from(call - 1).unwrap_or(usize::MAX);
-        if let Some(made) = self.operations.get_mut(index) {
+        if let Some(made) = self.operations.get_mut(operation) {
             made.returned = Some((now, outcome));
         }
     }

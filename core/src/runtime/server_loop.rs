@@ -11,7 +11,7 @@ use crate::runtime::Runtime;
 use crate::runtime::chatter::Chatter;
 use crate::runtime::envelope::{Envelope, OnExit};
 use crate::runtime::inbox::ServerCell;
-use crate::runtime::record::Tape;
+use crate::runtime::record::{Input, Tape};
 #[cfg(not(loom))]
 use crate::sync::spin_until_past;
 use crate::sync::{Arc, within, yield_now};
@@ -129,15 +129,22 @@ impl<S: GenServer> Running<S> {
     /// [`Running::drive`] does it). Not `async`: most messages need no driving.
     fn take(&mut self, envelope: Envelope<S>) -> bool {
         self.cell.took(&envelope);
-        if let Some(tape) = &mut self.tape {
-            if let Some(input) = envelope.input() {
-                tape.take(input);
-            }
-        }
+        // What a recording notes, once it is known that a callback takes it (a cancelled
+        // timer, a `Down` of a removed monitor, an exit signal not trapped: nothing).
+        let input = self.tape.as_ref().and_then(|_| envelope.input());
         match envelope {
-            Envelope::Call { request, from } => self.process.call(request, from),
-            Envelope::Cast(msg, _) => self.process.cast(msg),
-            Envelope::Info(msg, _) => self.process.info(msg),
+            Envelope::Call { request, from } => {
+                self.note(input);
+                self.process.call(request, from);
+            }
+            Envelope::Cast(msg, _) => {
+                self.note(input);
+                self.process.cast(msg);
+            }
+            Envelope::Info(msg, _) => {
+                self.note(input);
+                self.process.info(msg);
+            }
             Envelope::Inspect(inspect) => {
                 inspect(Ok(self.process.state_mut()));
                 return false;
@@ -155,13 +162,18 @@ impl<S: GenServer> Running<S> {
                 if self.monitors.remove(&down.monitor).is_none() {
                     return false;
                 }
+                self.note(input);
                 self.process.down(down);
             }
             Envelope::Exit { signal, via_link } => {
                 // Rule 2 with the trap flag of now (the server may have stopped trapping
                 // since); a link's signal that arrives after an unlink is dropped (rule 4).
-                match self.rt.table().receive(self.cell.id, &signal, via_link) {
-                    Arrival::Trap => self.process.exit_signal(signal),
+                let arrival = self.rt.table().receive(self.cell.id, &signal, via_link);
+                match arrival {
+                    Arrival::Trap => {
+                        self.note(input);
+                        self.process.exit_signal(signal);
+                    }
                     Arrival::Exit(reason) => self.process.halt(reason),
                     Arrival::Void | Arrival::Ignore | Arrival::Kill => return false,
                 }
@@ -174,6 +186,9 @@ impl<S: GenServer> Running<S> {
                 self.process.halt(reason);
             }
             Envelope::Timer(timer) => {
+                if self.process.is_set(timer) {
+                    self.note(input);
+                }
                 self.process.fire(timer);
             }
             Envelope::Flush(done) => {
@@ -187,6 +202,13 @@ impl<S: GenServer> Running<S> {
         }
         // Nothing to carry out (a cast that asked for nothing): no pump.
         self.check_doom() || !self.process.is_settled()
+    }
+
+    /// Notes `input` on the recording tape, if there is one.
+    fn note(&mut self, input: Option<Input>) {
+        if let (Some(tape), Some(input)) = (&mut self.tape, input) {
+            tape.take(input);
+        }
     }
 
     /// Looks at the doom flag; once doomed, the server stops with the doom's reason and

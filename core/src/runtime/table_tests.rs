@@ -23,7 +23,15 @@ struct FakeInbox(Notes);
 impl Inbox for FakeInbox {
     fn cast_any(&self, _: ProcessId, _: AnyMessage) {}
     fn info_any(&self, _: ProcessId, _: AnyMessage) {}
-    fn call_any(&self, _: ProcessId, _: CallTag, _: AnyMessage, _: Arc<ReplyLink<AnyMessage>>) {}
+    fn call_any(
+        &self,
+        _: ProcessId,
+        _: CallTag,
+        _: AnyMessage,
+        _: Arc<ReplyLink<AnyMessage>>,
+    ) -> bool {
+        true
+    }
     fn down(&self, down: Down) {
         let Down {
             monitor,

@@ -158,8 +158,8 @@ impl Threads {
         self
     }
 
-    /// What the processes took so far, once every live server has published its part (each
-    /// is given a second); `None` unless [`Threads::record`] was called.
+    /// What the processes took so far, once every live server has published its part (all
+    /// of them within one second); `None` unless [`Threads::record`] was called.
     pub fn recording(&self) -> Option<Recording> {
         self.rt.recording(Instant::now() + Duration::from_secs(1))
     }
@@ -288,9 +288,11 @@ struct InFlight {
     deadline: Option<Instant>,
     /// Its number for the observer.
     observed: Option<u64>,
-    /// The server called, and which call of the client's it is (from 1), for a recording.
+    /// The server called, for a recording; the call's place among the client's operations,
+    /// and its number among the calls it sent (from 1; `None`: it was never sent).
     to: ProcessId,
-    number: u64,
+    operation: Option<usize>,
+    number: Option<u64>,
 }
 
 /// A client's requests as real calls and casts. Waiting for a call's outcome blocks the
@@ -329,20 +331,27 @@ impl ClientEngine for ThreadClient {
     fn call(&self, ticket: u64, to: ProcessId, request: AnyMessage, timeout: Timeout) {
         let observed = (self.observer.as_ref())
             .and_then(|observer| lock(observer).invoke(self.me, to, &*request));
-        let number = (self.tape.borrow_mut().as_mut())
-            .map_or(0, |tape| tape.invoke(to, format!("{request:?}")));
+        let operation =
+            (self.tape.borrow_mut().as_mut()).map(|tape| tape.invoke(to, format!("{request:?}")));
         let link = Arc::new(ReplyLink::new());
-        match self.rt.inbox(to) {
+        let queued = match self.rt.inbox(to) {
             Some(inbox) => inbox.call_any(self.me, CallTag(ticket + 1), request, link.clone()),
             None => {
                 link.complete(Err(CallError::NoProcess));
+                false
             }
-        }
+        };
+        // A recording numbers the calls that were sent (as the simulator does).
+        let number = match (&mut *self.tape.borrow_mut(), queued) {
+            (Some(tape), true) => Some(tape.next_call()),
+            _ => None,
+        };
         let call = InFlight {
             pending: PendingCall::new(link, to, None),
             deadline: deadline(timeout),
             observed,
             to,
+            operation,
             number,
         };
         self.calls.borrow_mut().insert(ticket, call);
@@ -355,19 +364,23 @@ impl ClientEngine for ThreadClient {
         let outcome = (call.pending.wait_until(call.deadline)).map_err(CallError::from);
         if let Some(tape) = &mut *self.tape.borrow_mut() {
             tape.stamp();
-            let (to, number) = (call.to, call.number);
             let answer = match &outcome {
                 Ok(reply) => Ok(format!("{reply:?}")),
                 Err(error) => Err(error.to_string()),
             };
-            tape.returned(number, answer);
-            tape.take(match outcome {
-                Err(CallError::Timeout) => Input::Timeout { to, call: number },
-                _ => Input::Reply {
-                    from: to,
-                    call: number,
-                },
-            });
+            if let Some(operation) = call.operation {
+                tape.returned(operation, answer);
+            }
+            if let Some(number) = call.number {
+                let to = call.to;
+                tape.take(match outcome {
+                    Err(CallError::Timeout) => Input::Timeout { to, call: number },
+                    _ => Input::Reply {
+                        from: to,
+                        call: number,
+                    },
+                });
+            }
         }
         if let (Some(observer), Some(call)) = (&self.observer, call.observed) {
             let seen = outcome.as_ref().map(|reply| &**reply as &dyn Any);

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use genserver_traces::Trace;
+use genserver_traces::{Outcome, Trace};
 
 use crate::cli::Gsim;
 use crate::cli::commands::{save, system};
@@ -76,7 +76,7 @@ pub fn soak(gsim: &Gsim, args: &SoakArgs) -> Result<u8, String> {
             .out
             .join(format!("{}-recorded-{}.jsonl", entry.name, index + 1));
         save(recording, &path)?;
-        if let genserver_traces::Outcome::Failure(failure) = &recording.end.outcome {
+        if let Outcome::Failure(failure) = &recording.end.outcome {
             let who = failure.process.as_deref().unwrap_or("the system");
             say!("  {}: {who}: {}", failure.kind, failure.message);
         }
@@ -110,18 +110,25 @@ pub fn follow(
         }
     };
     say!("recorded on threads: {}", followed.recorded);
-    match &followed.off_record {
-        None => say!(
-            "followed in the simulator: every process took its recorded inputs in order{}",
-            match followed.late.len() {
-                0 => String::new(),
-                late => format!(" ({late} more after the recording ended)"),
-            }
+    let late = match followed.late.len() {
+        0 => String::new(),
+        late => format!(" ({late} more after the recording ended)"),
+    };
+    match (&followed.off_record, followed.left.len()) {
+        (None, 0) => {
+            say!("followed in the simulator: every process took its recorded inputs in order{late}")
+        }
+        (None, left) => say!(
+            "followed in the simulator until its run ended: {left} recorded input(s) not taken ({}){late}",
+            followed
+                .left
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; ")
         ),
-        Some(divergence) => say!("left the recording at {divergence}"),
-    }
-    if !followed.left.is_empty() && followed.off_record.is_none() {
-        say!("  not taken in the simulator: {}", followed.left.join("; "));
+        (Some(divergence), _) => say!("left the recording at {divergence}"),
     }
     let report = &followed.report;
     say!("simulated: {}", verdict_line(report));
@@ -151,7 +158,21 @@ pub fn follow(
         }
     }
     say!("replay it: {} replay {}", gsim.command, path.display());
-    Ok(match (&report.verdict, followed.same_ending || !loose) {
+    // Both failed, or neither did: the recording reproduced (another failure than the
+    // recorded one is the simulator's own checks catching it first, said so).
+    let recorded_failed = matches!(recording.end.outcome, Outcome::Failure(_));
+    let reproduced = recorded_failed == report.failure().is_some();
+    if !followed.same_ending {
+        say!(
+            "{}",
+            match reproduced {
+                true =>
+                    "(a failure other than the recorded one: the simulator's checks saw it first)",
+                false => "the simulated run did not end as the recorded one did",
+            }
+        );
+    }
+    Ok(match (&report.verdict, reproduced) {
         (_, false) => DIVERGED,
         (Verdict::Failed(_), true) => FOUND,
         (Verdict::StepLimit, true) => UNEXPLORED,
@@ -177,7 +198,12 @@ fn explore_around(entry: &Entry, base: &Trace, detours: usize, path: &Path) -> R
                 saved.display()
             );
         }
-        None if near.complete => say!("no order {within} fails ({} runs)", near.runs),
+        None if near.verified() => say!("no order {within} fails ({} runs)", near.runs),
+        None if near.complete => say!(
+            "no order {within} fails, but {} of {} runs stopped at their step limit",
+            near.step_limited,
+            near.runs
+        ),
         None => say!(
             "no failure in the first {} runs {within}; the rest was not run",
             near.runs

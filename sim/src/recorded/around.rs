@@ -10,7 +10,7 @@
 
 use genserver_traces::Trace;
 
-use crate::drive::run::{RunReport, run_recorded};
+use crate::drive::run::{RunReport, Verdict, run_recorded};
 use crate::scheduler::Divergence;
 use crate::scheduler::follow::{Follow, Newcomers};
 use crate::system::System;
@@ -36,21 +36,24 @@ pub struct Variation {
 /// What a search around a run found.
 #[derive(Clone, Debug)]
 pub struct AroundReport {
-    /// Runs made.
+    /// Runs made (the base run included).
     pub runs: u64,
     /// Whether every variation within the detour bound was run (none cut by the run limit).
     pub complete: bool,
-    /// The failing variations, fewest detours first (at most [`Around::keep`] of them).
+    /// The failing variations, fewest detours first (at most [`Around::keep`] of them; the
+    /// base run, if it fails, first, with no detour).
     pub failing: Vec<Variation>,
     /// How many variations failed.
     pub failed: u64,
+    /// How many runs stopped at their step limit (what came after was not checked).
+    pub step_limited: u64,
 }
 
 impl AroundReport {
-    /// Whether no order within the bound fails, and every one of them was run: the only
-    /// case that verifies the neighbourhood.
+    /// Whether no order within the bound fails, every one of them was run (the base run
+    /// too), and each ran to its end: the only case that verifies the neighbourhood.
     pub fn verified(&self) -> bool {
-        self.complete && self.failed == 0
+        self.complete && self.runs > 0 && self.failed == 0 && self.step_limited == 0
     }
 }
 
@@ -85,16 +88,20 @@ impl<'a> Around<'a> {
         self
     }
 
-    /// Runs every variation, fewest detours first.
+    /// Runs the base order, then every variation, fewest detours first.
     pub fn explore(&self) -> Result<AroundReport, Divergence> {
         let mut report = AroundReport {
             runs: 0,
             complete: true,
             failing: Vec::new(),
             failed: 0,
+            step_limited: 0,
         };
         // Variations of one level (same number of detours), with their runs' lengths.
-        let mut level = vec![(Vec::new(), self.base.end.steps)];
+        let Some(steps) = self.try_one(Vec::new(), &mut report)? else {
+            return Ok(report);
+        };
+        let mut level = vec![(Vec::new(), steps)];
         for _ in 0..self.detours {
             let mut next = Vec::new();
             for (detours, steps) in &level {
@@ -107,27 +114,44 @@ impl<'a> Around<'a> {
                         }
                         let mut tried = detours.clone();
                         tried.push((step, nth));
-                        report.runs += 1;
-                        let Some(run) = self.run(&tried, false)? else {
+                        let Some(steps) = self.try_one(tried.clone(), &mut report)? else {
                             break;
                         };
-                        if run.failure().is_some() {
-                            report.failed += 1;
-                            if report.failing.len() < self.keep {
-                                let traced = self.run(&tried, true)?.expect("not void");
-                                report.failing.push(Variation {
-                                    detours: tried.clone(),
-                                    report: traced,
-                                });
-                            }
-                        }
-                        next.push((tried, run.steps));
+                        next.push((tried, steps));
                     }
                 }
             }
             level = next;
         }
         Ok(report)
+    }
+
+    /// Runs one variation and counts it; its length, or `None` if its last detour found
+    /// no other event to take (nothing was counted then).
+    fn try_one(
+        &self,
+        detours: Vec<(u64, usize)>,
+        report: &mut AroundReport,
+    ) -> Result<Option<u64>, Divergence> {
+        let Some(run) = self.run(&detours, false)? else {
+            return Ok(None);
+        };
+        report.runs += 1;
+        match &run.verdict {
+            Verdict::Failed(_) => {
+                report.failed += 1;
+                if report.failing.len() < self.keep {
+                    let traced = self.run(&detours, true)?.expect("the same run");
+                    report.failing.push(Variation {
+                        detours,
+                        report: traced,
+                    });
+                }
+            }
+            Verdict::StepLimit => report.step_limited += 1,
+            Verdict::Pass => {}
+        }
+        Ok(Some(run.steps))
     }
 
     /// The run with `detours`; `None` if the last one found no other event to take.

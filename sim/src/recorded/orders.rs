@@ -42,8 +42,9 @@ pub struct Orders {
     pub(crate) inputs: BTreeMap<String, Vec<Entry>>,
     /// The calls that timed out: caller, and the number of the call among the caller's.
     pub(crate) timed_out: BTreeSet<(String, u64)>,
-    /// Every process the recording names (what it does not name, it leaves free).
-    pub(crate) processes: BTreeSet<String>,
+    /// The calls that were answered (a reply or an error came back): caller and number.
+    /// A call in neither set (the client dropped it) may time out or not.
+    pub(crate) answered: BTreeSet<(String, u64)>,
     /// How the recorded run ended, in words.
     pub(crate) ending: String,
 }
@@ -58,8 +59,6 @@ impl Orders {
             ));
         }
         let mut orders = Orders::default();
-        let names = trace.header.processes.iter().map(|p| p.name.clone());
-        orders.processes = names.collect();
         for (line, event) in trace.events.iter().enumerate() {
             let at = || format!("event {} (line {})", event.step, line + 2);
             let to = (event.to.as_deref()).ok_or_else(|| format!("{}: no process", at()))?;
@@ -77,7 +76,12 @@ impl Orders {
                     orders.timed_out.insert((to.to_owned(), call));
                     continue;
                 }
-                EventKind::Reply => continue,
+                EventKind::Reply => {
+                    let words = "reply to call #";
+                    let call = number(&event.message, words).ok_or_else(|| bad(&at(), event))?;
+                    orders.answered.insert((to.to_owned(), call));
+                    continue;
+                }
                 _ => return Err(bad(&at(), event)),
             };
             let entry = Entry {

@@ -4,8 +4,8 @@
 //! Every event is sorted into one of four classes. A delivery of a call, cast, info, `Down`
 //! or trapped exit signal to a recorded server, or one of its timers, is **next** when it is
 //! the input the server's recording names next (same kind, same sender), and **refused**
-//! otherwise. A call's timeout is refused unless the recording says that call timed out,
-//! and its reply is refused while that timeout is still to come. Everything else (clients'
+//! otherwise. A call's timeout is refused when the recording says that call was answered,
+//! and its reply is refused while a timeout the recording saw first is still to come. Everything else (clients'
 //! steps, replies, wake-ups, continuations, processes the recording does not name) is
 //! **free**; a message to a server whose recorded inputs are all taken is **late** (the
 //! real run ended before it took it). The strategy takes the next input recorded earliest,
@@ -125,10 +125,9 @@ impl RecordingScheduler {
                 }
                 Some(&Deadline::Timeout { caller, tag }) => {
                     let caller = world.name(caller);
-                    match self.orders.timed_out.contains(&(caller.clone(), tag.0)) {
-                        true => Class::Free,
-                        false if !self.orders.processes.contains(&caller) => Class::Free,
-                        false => Class::Refused {
+                    match self.orders.answered.contains(&(caller.clone(), tag.0)) {
+                        false => Class::Free,
+                        true => Class::Refused {
                             receiver: None,
                             expected: format!("call #{} of {caller} was answered", tag.0),
                         },

@@ -244,6 +244,51 @@ fn a_monitor_s_down_is_taken_where_it_was_on_threads() {
     }
 }
 
+/// A client calls a server that has stopped (the call fails before it is sent), then makes a
+/// call that times out: both engines number only the calls sent, so the timeout is the
+/// second call's on both.
+fn numbered(stage: &mut impl Stage) {
+    let mortal = stage.spawn::<Mortal>("mortal", ());
+    let beat = stage.spawn::<Beat>("beat", 0);
+    stage.client("client", async move |cx| {
+        cx.call(mortal, ()).await?;
+        cx.cast(mortal, ());
+        cx.sleep(Duration::from_millis(20)).await;
+        if cx.call(mortal, ()).await != Err(CallError::NoProcess) {
+            return Err("the stopped server answered".into());
+        }
+        let slow = cx.call_timeout(
+            beat,
+            BeatCall::Slow,
+            Timeout::After(Duration::from_millis(5)),
+        );
+        match slow.await {
+            Err(CallError::Timeout) => Ok(()),
+            other => Err(format!("the slow call gave {other:?}").into()),
+        }
+    });
+}
+
+#[test]
+fn calls_that_fail_before_they_are_sent_take_no_number_on_either_engine() {
+    let system = |world: &mut World| {
+        numbered(world);
+        world.set_max_latency(Duration::from_secs(1));
+    };
+    for run in 0..3 {
+        let trace = recorded("numbered", numbered);
+        let timeouts: Vec<&str> = (trace.events.iter())
+            .filter(|e| e.kind == EventKind::Timeout)
+            .map(|e| e.message.as_str())
+            .collect();
+        assert_eq!(timeouts, ["call #2"], "run {run}: {}", trace.to_jsonl());
+        let followed = follow_recording(&system, &trace, false)
+            .unwrap_or_else(|divergence| panic!("run {run}: {divergence}"));
+        assert!(followed.same_orders(), "run {run}: {followed:?}");
+        assert!(followed.same_ending, "run {run}: {followed:?}");
+    }
+}
+
 #[test]
 fn a_recording_of_other_code_says_where_it_cannot_be_followed() {
     // Recorded with two clients that get, then set; followed by a system whose three
