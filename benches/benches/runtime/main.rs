@@ -27,6 +27,17 @@ fn batch(senders: u64, send: impl Fn(u64) + Sync, sync: impl Fn()) {
     sync();
 }
 
+/// A batch of casts to `server` from `senders` threads, then a call that waits for them.
+fn cast_batch(senders: u64, server: &Server<Sink>) {
+    batch(
+        senders,
+        |i| server.cast(i),
+        || {
+            server.call(()).unwrap();
+        },
+    )
+}
+
 /// Runs `body` against a `Sink` on a runtime of its own (recording when `record`), and
 /// stops the runtime after it.
 fn on_fresh_server(record: bool, body: impl FnOnce(&Server<Sink>) -> Duration) -> Duration {
@@ -71,17 +82,7 @@ fn cast_throughput(c: &mut Criterion) {
         let rt = Runtime::new();
         let server = rt.start::<Sink>(()).unwrap();
         group.bench_function(BenchmarkId::new("genserver", senders), |b| {
-            b.iter_custom(|iters| {
-                timed(iters, || {
-                    batch(
-                        senders,
-                        |i| server.cast(i),
-                        || {
-                            server.call(()).unwrap();
-                        },
-                    )
-                })
-            })
+            b.iter_custom(|iters| timed(iters, || cast_batch(senders, &server)))
         });
 
         // Each sample on a runtime of its own, shut down after it, recording off and on
@@ -90,15 +91,7 @@ fn cast_throughput(c: &mut Criterion) {
             group.bench_function(BenchmarkId::new(name, senders), |b| {
                 b.iter_custom(|iters| {
                     on_fresh_server(record, |server| {
-                        timed(iters, || {
-                            batch(
-                                senders,
-                                |i| server.cast(i),
-                                || {
-                                    server.call(()).unwrap();
-                                },
-                            )
-                        })
+                        timed(iters, || cast_batch(senders, server))
                     })
                 })
             });
