@@ -76,6 +76,14 @@ impl fmt::Display for Failure {
     }
 }
 
+/// A failure as a trace recorded it, in words: `step 7: invariant in bank: …`.
+pub(crate) fn record_words(record: &FailureRecord) -> String {
+    let process = record.process.as_ref().map(|p| format!(" in {p}"));
+    let process = process.unwrap_or_default();
+    let (step, kind, message) = (record.step, &record.kind, &record.message);
+    format!("step {step}: {kind}{process}: {message}")
+}
+
 /// What makes two failures "the same" when a schedule is shrunk or replayed loosely: the
 /// kind, the process, and for an invariant or a livelock the check's name (the values a
 /// message shows may differ between two runs of the same story), and for a history that is

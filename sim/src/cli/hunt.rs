@@ -9,6 +9,7 @@ use clap::{Args, ValueEnum};
 
 use crate::cli::Gsim;
 use crate::cli::commands::{save, system, write};
+use crate::cli::output::beside;
 use crate::cli::output::{distinct, same_file};
 use crate::cli::report::print_schedule;
 use crate::cli::search::{sample, search};
@@ -159,7 +160,7 @@ fn distinct_outputs(args: &HuntArgs) -> Result<(), String> {
         return Ok(());
     }
     distinct(("--out", Some(out)), ("--html", Some(html)))?;
-    if same_file(&original_path(out), html) {
+    if same_file(&beside(out, "original"), html) {
         return Err(format!(
             "--html names the file where --out keeps the original trace ({}): give it \
              another path",
@@ -267,7 +268,7 @@ fn hunt_one(
     say!("{name}: {failure}");
     say!("  {}", searched.line);
     save(trace, &path)?;
-    let kept = shrunk.is_some().then(|| original_path(&path));
+    let kept = shrunk.is_some().then(|| beside(&path, "original"));
     if let Some(kept) = &kept {
         save(original_trace, kept)?;
     }
@@ -310,15 +311,6 @@ fn inputs_of(trace: &genserver_traces::Trace) -> String {
     inputs
         .map(genserver_traces::inputs_line)
         .unwrap_or_default()
-}
-
-/// Where the original trace is kept: `x.jsonl` → `x.original.jsonl`.
-fn original_path(path: &Path) -> PathBuf {
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!("{stem}.original.jsonl"))
 }
 
 /// The closing report: strategy and work, time, failure, lengths, how to replay.

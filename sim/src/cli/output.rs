@@ -36,6 +36,12 @@ pub fn write(path: &Path, text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The trace file beside `path` tagged `tag`: `x.jsonl` → `x.TAG.jsonl`.
+pub fn beside(path: &Path, tag: &str) -> PathBuf {
+    let stem = (path.file_stem()).map(|s| s.to_string_lossy().into_owned());
+    path.with_file_name(format!("{}.{tag}.jsonl", stem.unwrap_or_default()))
+}
+
 /// Writes a trace as JSON Lines, as [`write`] does.
 pub fn save(trace: &Trace, path: &Path) -> Result<(), String> {
     write(path, &trace.to_jsonl())

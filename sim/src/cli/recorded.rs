@@ -8,9 +8,11 @@ use genserver_traces::{Outcome, Trace};
 
 use crate::cli::Gsim;
 use crate::cli::commands::{save, system};
+use crate::cli::output::beside;
 use crate::cli::progress::Progress;
 use crate::cli::report::verdict_line;
 use crate::cli::{FOUND, UNEXPLORED};
+use crate::failure::record_words;
 use crate::recorded::{Around, Soak, follow_recording};
 use crate::{Entry, Verdict, shrink};
 
@@ -109,7 +111,13 @@ pub fn follow(
             return Ok(DIVERGED);
         }
     };
-    say!("recorded on threads: {}", followed.recorded);
+    let recorded = followed.recorded.as_ref().map(record_words);
+    say!(
+        "recorded on threads: {}",
+        recorded.map_or("passed".to_owned(), |failure| format!(
+            "failed at {failure}"
+        ))
+    );
     let late = match followed.late.len() {
         0 => String::new(),
         late => format!(" ({late} more after the recording ended)"),
@@ -134,9 +142,9 @@ pub fn follow(
     say!("simulated: {}", verdict_line(report));
     let trace = report.trace.as_ref().expect("traced");
     if around > 0 {
-        explore_around(entry, trace, around, &simulated_path(file))?;
+        explore_around(entry, trace, around, &beside(file, "simulated"))?;
     }
-    let path = out.map_or_else(|| simulated_path(file), Path::to_path_buf);
+    let path = out.map_or_else(|| beside(file, "simulated"), Path::to_path_buf);
     let shrunk = match report.failure() {
         Some(_) => shrink(entry, trace).map_err(|d| format!("shrinking diverged at {d}"))?,
         None => None,
@@ -162,7 +170,7 @@ pub fn follow(
     // recorded one is the simulator's own checks catching it first, said so).
     let recorded_failed = matches!(recording.end.outcome, Outcome::Failure(_));
     let reproduced = recorded_failed == report.failure().is_some();
-    if !followed.same_ending {
+    if !followed.same_ending() {
         say!(
             "{}",
             match reproduced {
@@ -188,7 +196,7 @@ fn explore_around(entry: &Entry, base: &Trace, detours: usize, path: &Path) -> R
     let within = format!("within {detours} detour(s) of it");
     match near.failing.first() {
         Some(fewest) => {
-            let saved = path.with_extension("around.jsonl");
+            let saved = beside(path, "around");
             save(fewest.report.trace.as_ref().expect("traced"), &saved)?;
             say!(
                 "orders {within}: {} of {} runs fail; the first with {} detour(s): {}",
@@ -210,10 +218,4 @@ fn explore_around(entry: &Entry, base: &Trace, detours: usize, path: &Path) -> R
         ),
     }
     Ok(())
-}
-
-/// Where the simulated run of a recording goes: `x.jsonl` → `x.simulated.jsonl`.
-fn simulated_path(recording: &Path) -> PathBuf {
-    let stem = (recording.file_stem()).map_or("recording".into(), |s| s.to_string_lossy());
-    recording.with_file_name(format!("{stem}.simulated.jsonl"))
 }

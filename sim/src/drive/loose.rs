@@ -27,7 +27,7 @@
 use genserver_traces::{FailureRecord, Inputs, LABELS_VERSION, Outcome, Schedule, Trace};
 
 use crate::drive::run::{RunReport, run_given};
-use crate::failure::signature;
+use crate::failure::{Failure, record_words, signature};
 use crate::scheduler::Divergence;
 use crate::scheduler::follow::{Follow, Newcomers};
 use crate::scheduler::labels::{identity, without_numbers};
@@ -44,6 +44,28 @@ pub enum Reproduction {
     Different,
     /// Nothing was recorded to compare with (a schedule file).
     Unrecorded,
+}
+
+impl Reproduction {
+    /// How a run that found `now` ends against one that recorded `then`: the same failure
+    /// by [`signature`], or no failure on both sides, is [`Reproduction::Same`].
+    pub(crate) fn of(then: Option<&FailureRecord>, now: Option<&Failure>) -> Self {
+        match (then, now) {
+            (Some(then), Some(now)) if signature(then) == signature(&now.record()) => {
+                Reproduction::Same
+            }
+            (None, None) => Reproduction::Same,
+            _ => Reproduction::Different,
+        }
+    }
+}
+
+/// The failure a trace's end recorded, if any.
+pub(crate) fn recorded_failure(outcome: &Outcome) -> Option<FailureRecord> {
+    match outcome {
+        Outcome::Failure(record) => Some(record.clone()),
+        Outcome::Pass | Outcome::StepLimit => None,
+    }
 }
 
 /// What a loose replay did and found.
@@ -78,16 +100,7 @@ impl LooseReplay {
             }
         };
         let failure = self.report.failure().map(|f| f.to_string());
-        let recorded = self.recorded.as_ref().map(|r| {
-            let process = r.process.as_ref().map(|p| format!(" in {p}"));
-            format!(
-                "step {}: {}{}: {}",
-                r.step,
-                r.kind,
-                process.unwrap_or_default(),
-                r.message
-            )
-        });
+        let recorded = self.recorded.as_ref().map(record_words);
         let ending = match (self.reproduction, failure, recorded) {
             (Reproduction::Same, Some(now), _) => format!("the same failure reproduced: {now}"),
             (Reproduction::Same, None, _) => "no failure, as recorded".to_owned(),
@@ -116,10 +129,7 @@ impl LooseReplay {
 pub fn replay_loose(system: &dyn System, trace: &Trace) -> Result<LooseReplay, Divergence> {
     let header = &trace.header;
     let names: Vec<&str> = header.processes.iter().map(|p| p.name.as_str()).collect();
-    let recorded = match &trace.end.outcome {
-        Outcome::Failure(record) => Some(record.clone()),
-        Outcome::Pass | Outcome::StepLimit => None,
-    };
+    let recorded = recorded_failure(&trace.end.outcome);
     let plan = Plan {
         steps: trace.schedule().into_iter().map(str::to_owned).collect(),
         seed: header.seed,
@@ -130,13 +140,7 @@ pub fn replay_loose(system: &dyn System, trace: &Trace) -> Result<LooseReplay, D
         inputs: header.inputs.as_ref(),
     };
     let mut again = follow(system, &plan)?;
-    again.reproduction = match (&recorded, again.report.failure()) {
-        (Some(then), Some(now)) if signature(then) == signature(&now.record()) => {
-            Reproduction::Same
-        }
-        (None, None) => Reproduction::Same,
-        _ => Reproduction::Different,
-    };
+    again.reproduction = Reproduction::of(recorded.as_ref(), again.report.failure());
     again.recorded = recorded;
     Ok(again)
 }

@@ -1,8 +1,9 @@
 //! Running a system in the simulator through a recording's per-process orders.
 
-use genserver_traces::{Outcome, Trace};
+use genserver_traces::{FailureRecord, Trace};
 
 use super::orders::Orders;
+use crate::drive::loose::{Reproduction, recorded_failure};
 use crate::drive::run::{DEFAULT_MAX_STEPS, RunReport, run_with};
 use crate::scheduler::Divergence;
 use crate::scheduler::recorded::RecordingScheduler;
@@ -21,11 +22,11 @@ pub struct FollowedRecording {
     /// Inputs processes took in the simulator after their recordings ended
     /// (`counter: cast from client-1`): the real run ended before they took them.
     pub late: Vec<String>,
-    /// How the recorded run ended, in words.
-    pub recorded: String,
-    /// Whether the simulated run ended as the recorded one did: both passed, or both failed
-    /// with the same kind of failure of the same process and the same message.
-    pub same_ending: bool,
+    /// The failure the recorded run ended with, if it failed.
+    pub recorded: Option<FailureRecord>,
+    /// Whether the simulated run ended as the recorded one did (as a loose replay judges
+    /// it: the same failure, or none on both sides).
+    pub reproduction: Reproduction,
 }
 
 /// Runs `system` (built as the recorded scenario was) through the orders of `recording`, a
@@ -40,17 +41,17 @@ pub fn follow_recording(
 ) -> Result<FollowedRecording, Divergence> {
     let orders =
         Orders::from_trace(recording).map_err(|message| Divergence { step: 0, message })?;
-    let recorded = orders.ending.clone();
+    let recorded = recorded_failure(&recording.end.outcome);
     let max_steps = DEFAULT_MAX_STEPS.max(4 * orders.len() as u64 + 1_000);
     let mut scheduler = RecordingScheduler::new(orders, loose);
     let report = run_with(system, 0, max_steps, true, &mut scheduler)?;
-    let same_ending = same_ending(&recording.end.outcome, &report);
+    let reproduction = Reproduction::of(recorded.as_ref(), report.failure());
     Ok(FollowedRecording {
         off_record: scheduler.off_record().cloned(),
         left: scheduler.left(),
         late: scheduler.late().to_vec(),
         recorded,
-        same_ending,
+        reproduction,
         report,
     })
 }
@@ -61,15 +62,9 @@ impl FollowedRecording {
     pub fn same_orders(&self) -> bool {
         self.off_record.is_none() && self.left.is_empty()
     }
-}
 
-fn same_ending(recorded: &Outcome, report: &RunReport) -> bool {
-    match (recorded, report.failure()) {
-        (Outcome::Pass, None) => report.verdict == crate::Verdict::Pass,
-        (Outcome::Failure(was), Some(is)) => {
-            let is = is.record();
-            (&was.kind, &was.process, &was.message) == (&is.kind, &is.process, &is.message)
-        }
-        _ => false,
+    /// Whether the simulated run ended as the recorded one did.
+    pub fn same_ending(&self) -> bool {
+        self.reproduction == Reproduction::Same
     }
 }

@@ -45,8 +45,6 @@ pub struct Orders {
     /// The calls that were answered (a reply or an error came back): caller and number.
     /// A call in neither set (the client dropped it) may time out or not.
     pub(crate) answered: BTreeSet<(String, u64)>,
-    /// How the recorded run ended, in words.
-    pub(crate) ending: String,
 }
 
 impl Orders {
@@ -91,16 +89,6 @@ impl Orders {
             };
             orders.inputs.entry(to.to_owned()).or_default().push(entry);
         }
-        orders.ending = match &trace.end.outcome {
-            genserver_traces::Outcome::Failure(failure) => format!(
-                "failed: {} of {}: {}",
-                failure.kind,
-                failure.process.as_deref().unwrap_or("the system"),
-                failure.message
-            ),
-            genserver_traces::Outcome::Pass => "passed".to_owned(),
-            genserver_traces::Outcome::StepLimit => "stopped at its limit".to_owned(),
-        };
         Ok(orders)
     }
 

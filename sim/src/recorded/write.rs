@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::world::duration_ns;
 use genserver::runtime::ClientFailure;
 use genserver::runtime::record::{Input, RecordedCall, Recording};
 use genserver::{Check, ProcessId};
@@ -26,14 +27,15 @@ pub fn recorded_trace(
     recording: &Recording,
     outcome: &Result<(), ClientFailure>,
 ) -> Trace {
-    let names: BTreeMap<ProcessId, Arc<str>> = (recording.processes.iter())
-        .map(|process| (process.id, Arc::from(name(process.id, &process.name))))
+    let names: BTreeMap<ProcessId, &str> = (recording.processes.iter())
+        .filter_map(|process| Some((process.id, process.name.as_deref()?)))
         .collect();
-    let name_of = |id: ProcessId| {
-        names
-            .get(&id)
-            .cloned()
-            .unwrap_or_else(|| Arc::from(format!("{id:?}")))
+    // A process without a name (or not recorded) is called by its id, `<7>`.
+    let name_of = |id: ProcessId| -> Arc<str> {
+        match names.get(&id) {
+            Some(name) => Arc::from(*name),
+            None => Arc::from(format!("{id:?}")),
+        }
     };
     let mut header = Header::new(system, 0, 0);
     header.strategy = RECORDED.to_owned();
@@ -47,7 +49,7 @@ pub fn recorded_trace(
             },
         })
         .collect();
-    let mut taken: Vec<(std::time::Duration, usize, usize)> = Vec::new();
+    let mut taken: Vec<(Duration, usize, usize)> = Vec::new();
     for (p, process) in recording.processes.iter().enumerate() {
         taken.extend((process.inputs.iter().enumerate()).map(|(i, t)| (t.at, p, i)));
     }
@@ -59,7 +61,7 @@ pub fn recorded_trace(
             let (kind, other, message) = describe(input);
             Event {
                 step: index as u64 + 1,
-                time_ns: at.as_nanos() as u64,
+                time_ns: duration_ns(at),
                 kind,
                 from: other.map(name_of),
                 to: Some(name_of(process.id)),
@@ -71,7 +73,7 @@ pub fn recorded_trace(
         Ok(()) => Outcome::Pass,
         Err(failure) => Outcome::Failure(failure_record(failure, events.len() as u64)),
     };
-    let elapsed = recording.elapsed.as_nanos() as u64;
+    let elapsed = duration_ns(recording.elapsed);
     let mut end = End::new(taken.len() as u64, elapsed, outcome);
     end.operations = operations(recording, &events, &name_of);
     Trace::new(header, events, end)
@@ -84,8 +86,8 @@ fn operations(
     events: &[Event],
     name_of: &dyn Fn(ProcessId) -> Arc<str>,
 ) -> Vec<Operation> {
-    let calls: Vec<(&str, &RecordedCall)> = (recording.processes.iter())
-        .flat_map(|p| (p.calls.iter()).map(move |call| (p.name.as_deref().unwrap_or("?"), call)))
+    let calls: Vec<(ProcessId, &RecordedCall)> = (recording.processes.iter())
+        .flat_map(|p| p.calls.iter().map(move |call| (p.id, call)))
         .collect();
     // Every point of the history: its time, then which call and whether it is the response.
     let mut points: Vec<(Duration, usize, bool)> = Vec::new();
@@ -97,7 +99,7 @@ fn operations(
     }
     points.sort();
     let moment = |seq: usize, at: Duration| {
-        let time_ns = at.as_nanos() as u64;
+        let time_ns = duration_ns(at);
         Moment {
             seq: seq as u64,
             step: events.partition_point(|e| e.time_ns <= time_ns) as u64,
@@ -119,7 +121,7 @@ fn operations(
                 Err(error) => Answer::Error(error.clone()),
             };
             Some(Operation {
-                client: (*client).to_owned(),
+                client: name_of(*client).to_string(),
                 server: name_of(call.server).to_string(),
                 call: call.request.clone(),
                 invoked: invoked[index]?,
@@ -134,11 +136,6 @@ fn operations(
         .collect();
     operations.sort_by_key(|operation| operation.invoked.seq);
     operations
-}
-
-/// A process's name in the trace: its own, or `<id>`.
-fn name(id: ProcessId, name: &Option<String>) -> String {
-    name.clone().unwrap_or_else(|| format!("{id:?}"))
 }
 
 /// An input as an event: its kind, the other process, its words ([`super::orders`] reads

@@ -58,7 +58,9 @@ fn a_failure_on_threads_replays_in_the_simulator_shrinks_and_renders() {
 
     // The same scenario in the simulator, through the recorded orders: the same failure.
     let followed = follow_recording(&bank_as_played, &recording, false).expect("followed");
-    assert!(followed.same_ending, "{followed:?}");
+    assert!(followed.same_ending(), "{followed:?}");
+    let failure = followed.report.failure().expect("it fails");
+    assert_eq!(failure.message, seen.message);
     let trace = followed.report.trace.clone().expect("traced");
     // Read off the two traces: up to the failure, each server took what it took on threads.
     let recorded = taken_by_servers(&recording);
@@ -107,7 +109,7 @@ fn follow_passing_runs(
             );
         }
         if outcome.is_ok() {
-            assert!(followed.same_ending, "{name}, run {run}: {followed:?}");
+            assert!(followed.same_ending(), "{name}, run {run}: {followed:?}");
         }
     }
 }

@@ -137,7 +137,7 @@ fn timers_racing_messages_are_followed_as_recorded() {
         let followed = follow_recording(&beat_simulated, &trace, false)
             .unwrap_or_else(|divergence| panic!("run {run}: {divergence}"));
         assert!(followed.same_orders(), "run {run}: {followed:?}");
-        assert!(followed.same_ending, "run {run}: {followed:?}");
+        assert!(followed.same_ending(), "run {run}: {followed:?}");
     }
 }
 
@@ -157,7 +157,7 @@ fn a_call_that_timed_out_on_threads_times_out_in_the_simulator() {
         let followed = follow_recording(&system, &trace, false)
             .unwrap_or_else(|divergence| panic!("run {run}: {divergence}"));
         assert!(followed.same_orders(), "run {run}: {followed:?}");
-        assert!(followed.same_ending, "run {run}: {followed:?}");
+        assert!(followed.same_ending(), "run {run}: {followed:?}");
     }
 }
 
@@ -240,7 +240,7 @@ fn a_monitor_s_down_is_taken_where_it_was_on_threads() {
         let followed = follow_recording(&system, &trace, false)
             .unwrap_or_else(|divergence| panic!("run {run}: {divergence}"));
         assert!(followed.same_orders(), "run {run}: {followed:?}");
-        assert!(followed.same_ending, "run {run}: {followed:?}");
+        assert!(followed.same_ending(), "run {run}: {followed:?}");
     }
 }
 
@@ -285,7 +285,7 @@ fn calls_that_fail_before_they_are_sent_take_no_number_on_either_engine() {
         let followed = follow_recording(&system, &trace, false)
             .unwrap_or_else(|divergence| panic!("run {run}: {divergence}"));
         assert!(followed.same_orders(), "run {run}: {followed:?}");
-        assert!(followed.same_ending, "run {run}: {followed:?}");
+        assert!(followed.same_ending(), "run {run}: {followed:?}");
     }
 }
 
