@@ -289,6 +289,86 @@ fn calls_that_fail_before_they_are_sent_take_no_number_on_either_engine() {
     }
 }
 
+/// Sets a timer on `Set`, works past its deadline on `Work`, cancels it on `Cancel`. Sent
+/// in that order, `Cancel` is queued before the timer comes due on threads, and the timer
+/// message is queued behind it: cancelled while queued, it is no input of the server.
+#[derive(Default)]
+struct Lapse(Option<genserver::TimerId>);
+
+#[derive(Debug)]
+enum LapseCast {
+    Set,
+    Work,
+    Cancel,
+}
+
+impl GenServer for Lapse {
+    type Args = ();
+    type Call = ();
+    type Reply = bool;
+    type Cast = LapseCast;
+    type Info = ();
+    type Continue = ();
+
+    fn init(_: (), _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
+        Ok(Lapse::default())
+    }
+
+    fn handle_call(&mut self, _: (), _: ReplyTo<bool>, _: &mut Ctx<Self>) -> CallResult<bool> {
+        CallResult::Reply(self.0.is_some())
+    }
+
+    fn handle_cast(&mut self, cast: LapseCast, ctx: &mut Ctx<Self>) {
+        match cast {
+            LapseCast::Set => self.0 = Some(ctx.set_timer(Duration::from_millis(1), ())),
+            LapseCast::Work => std::thread::sleep(Duration::from_millis(5)),
+            LapseCast::Cancel => {
+                if let Some(timer) = self.0.take() {
+                    ctx.cancel_timer(timer);
+                }
+            }
+        }
+    }
+
+    fn handle_info(&mut self, _: (), _: &mut Ctx<Self>) {
+        self.0 = None;
+    }
+}
+
+fn lapse(stage: &mut impl Stage) {
+    let lapse = stage.spawn::<Lapse>("lapse", ());
+    stage.client("client", async move |cx| {
+        for cast in [LapseCast::Set, LapseCast::Work, LapseCast::Cancel] {
+            cx.cast(lapse, cast);
+        }
+        match cx.call(lapse, ()).await? {
+            false => Ok(()),
+            true => Err("the timer is still set".into()),
+        }
+    });
+}
+
+#[test]
+fn a_timer_cancelled_while_queued_is_no_recorded_input() {
+    let system = |world: &mut World| lapse(world);
+    let trace = recorded("lapse", lapse);
+    let taken: Vec<&str> = (trace.events.iter())
+        .filter(|e| e.to.as_deref() == Some("lapse"))
+        .map(|e| e.message.as_str())
+        .collect();
+    assert_eq!(
+        taken,
+        ["cast", "cast", "cast", "call"],
+        "{}",
+        trace.to_jsonl()
+    );
+    let followed = follow_recording(&system, &trace, false).expect("followed");
+    assert!(
+        followed.same_orders() && followed.same_ending(),
+        "{followed:?}"
+    );
+}
+
 #[test]
 fn a_recording_of_other_code_says_where_it_cannot_be_followed() {
     // Recorded with two clients that get, then set; followed by a system whose three
