@@ -137,7 +137,12 @@ impl<S: GenServer> ServerCell<S> {
     /// Queues a stop with `reason`; `done` completes once the server has exited. `false` if
     /// its mailbox is closed (it exited).
     pub(crate) fn stop(&self, reason: ExitReason, done: Arc<ReplyLink<()>>) -> bool {
-        self.mailbox.push(Envelope::Stop { reason, done }).is_ok()
+        self.mailbox
+            .push(Envelope::Stop {
+                reason: Box::new(reason),
+                done,
+            })
+            .is_ok()
     }
 
     /// `error`, naming this server.
@@ -214,7 +219,7 @@ impl<S: GenServer> Entry<S> {
         let envelope = match downcast::<T>(msg) {
             Ok(msg) => wrap(msg, from),
             Err(msg) => Envelope::Misfit {
-                reason: misfit(callback, &msg),
+                reason: Box::new(misfit(callback, &msg)),
                 call: None,
             },
         };
@@ -247,7 +252,7 @@ impl<S: GenServer> Inbox for Entry<S> {
         let envelope = match downcast::<S::Call>(request) {
             Ok(request) => Envelope::Call { request, from },
             Err(request) => Envelope::Misfit {
-                reason: misfit("handle_call", &request),
+                reason: Box::new(misfit("handle_call", &request)),
                 call: Some(from),
             },
         };
@@ -260,11 +265,14 @@ impl<S: GenServer> Inbox for Entry<S> {
     }
 
     fn down(&self, down: Down) {
-        let _ = self.0.mailbox.push(Envelope::Down(down));
+        let _ = self.0.mailbox.push(Envelope::Down(Box::new(down)));
     }
 
     fn exit_signal(&self, signal: ExitSignal, via_link: bool) {
-        let _ = self.0.mailbox.push(Envelope::Exit { signal, via_link });
+        let _ = self.0.mailbox.push(Envelope::Exit {
+            signal: Box::new(signal),
+            via_link,
+        });
     }
 
     fn stop(&self, reason: ExitReason, done: Arc<ReplyLink<()>>) -> bool {

@@ -154,7 +154,7 @@ impl<S: GenServer> Running<S> {
                 return false;
             }
             Envelope::Stop { reason, done } => {
-                self.process.stop(reason);
+                self.process.stop(*reason);
                 self.stop_waiters.push(done);
             }
             Envelope::Down(down) => {
@@ -163,7 +163,7 @@ impl<S: GenServer> Running<S> {
                     return false;
                 }
                 self.note(input);
-                self.process.down(down);
+                self.process.down(*down);
             }
             Envelope::Exit { signal, via_link } => {
                 // Rule 2 with the trap flag of now (the server may have stopped trapping
@@ -172,7 +172,7 @@ impl<S: GenServer> Running<S> {
                 match arrival {
                     Arrival::Trap => {
                         self.note(input);
-                        self.process.exit_signal(signal);
+                        self.process.exit_signal(*signal);
                     }
                     Arrival::Exit(reason) => self.process.halt(reason),
                     Arrival::Void | Arrival::Ignore | Arrival::Kill => return false,
@@ -181,9 +181,9 @@ impl<S: GenServer> Running<S> {
             Envelope::Misfit { reason, call } => {
                 // The caller learns at once; the server stops as if the callback panicked.
                 if let Some(token) = call {
-                    token.fail(CallError::Exited(reason.clone()));
+                    token.fail(CallError::Exited((*reason).clone()));
                 }
-                self.process.halt(reason);
+                self.process.halt(*reason);
             }
             Envelope::Timer(timer) => {
                 if self.process.is_set(timer) {
