@@ -118,7 +118,9 @@ pub(crate) fn spin_within(mut ready: impl FnMut() -> bool, limit: Option<Duratio
 }
 
 /// Spins until `ready` or until `deadline`, looking often (a receiver catching the next
-/// message of a steady sender); whether `ready` was seen true.
+/// message of a steady sender); whether `ready` was seen true. Between rounds of looks it
+/// yields its CPU: where threads outnumber cores (four senders on two), the sender it waits
+/// for may need that CPU to send.
 #[cfg(not(loom))]
 pub(crate) fn spin_until_past(
     mut ready: impl FnMut() -> bool,
@@ -132,6 +134,7 @@ pub(crate) fn spin_until_past(
         if std::time::Instant::now() >= deadline {
             return ready();
         }
+        std::thread::yield_now();
     }
 }
 
