@@ -104,8 +104,9 @@
 //!   leaks; it does interleave at every lock the token's delivery takes.
 //! - Servers are tasks of a tokio runtime normally; under loom each server's future runs on
 //!   a loom thread of its own (`loom::future::block_on`), so the models check the runtime's
-//!   own server loop, mailbox and wakers, not tokio's scheduler. The mailbox's lock is
-//!   `parking_lot`'s normally and loom's mutex under loom (the same critical sections).
+//!   own server loop, mailbox and wakers, not tokio's scheduler. The mailbox's lock is a
+//!   spin lock that yields (`spin`'s) normally and loom's mutex under loom (the same
+//!   critical sections).
 //! - Bounded, not unbounded: interleavings with more than 3 preemptions are not explored, and
 //!   the models are small (2 producers of 3 messages, 1 or 2 clients, 1 call each).
 //! - The mini runtime is a copy: it shows that the end-to-end models can fail; the models'

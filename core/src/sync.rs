@@ -18,17 +18,18 @@ mod task;
 pub use task::block_on;
 pub(crate) use task::{Executor, blocking, within, yield_now};
 
-/// The lock of a mailbox's queue: one that spins a little before it parks (`parking_lot`'s),
-/// since its critical sections are a few instructions and many senders may contend; loom's
-/// plain mutex under `cfg(loom)`.
+/// The lock of a mailbox's queue: a spin lock that yields its CPU while it waits and never
+/// parks, since its critical sections are a few instructions and many senders may contend
+/// (where threads outnumber cores, a lock that parks its waiters makes every unlock a
+/// futex wake-up of tens of microseconds); loom's plain mutex under `cfg(loom)`.
 #[cfg(not(loom))]
-pub(crate) type SpinMutex<T> = parking_lot::Mutex<T>;
+pub(crate) type SpinMutex<T> = spin::mutex::SpinMutex<T, spin::relax::Yield>;
 #[cfg(loom)]
 pub(crate) type SpinMutex<T> = Mutex<T>;
 
 /// Locks a [`SpinMutex`].
 #[cfg(not(loom))]
-pub(crate) fn lock_spin<T>(mutex: &SpinMutex<T>) -> parking_lot::MutexGuard<'_, T> {
+pub(crate) fn lock_spin<T>(mutex: &SpinMutex<T>) -> spin::mutex::SpinMutexGuard<'_, T> {
     mutex.lock()
 }
 

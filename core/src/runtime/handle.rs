@@ -177,7 +177,7 @@ impl<S: GenServer> Server<S> {
     /// bounded mailbox is full, waits for room (use [`Server::try_cast`] not to wait);
     /// inside a server's callback it never waits: the cast is dropped (rule 8).
     pub fn cast(&self, msg: S::Cast) {
-        self.post(Envelope::Cast(msg, sender()));
+        self.post(|from| Envelope::Cast(msg, from));
     }
 
     /// Casts to the server unless its bounded mailbox is full: then hands the message back
@@ -221,15 +221,20 @@ impl<S: GenServer> Server<S> {
     /// Sends an info message to the server; dropped if it has exited. When its bounded
     /// mailbox is full, waits for room, as [`Server::cast`] does.
     pub fn send(&self, msg: S::Info) {
-        self.post(Envelope::Info(msg, sender()));
+        self.post(|from| Envelope::Info(msg, from));
     }
 
     /// Queues a cast or info, waiting for room in a full bounded mailbox unless a server's
     /// callback sends it (dropped then, as a server's own sends are: rule 8).
-    fn post(&self, envelope: Envelope<S>) {
-        let _ = match may_wait() {
-            true => self.cell.offer_until(envelope, None, || false),
-            false => self.cell.offer(envelope),
+    /// `envelope` is given the sender: the server whose callback runs here, or nobody
+    /// ([`ProcessId::EXTERNAL`]) from a plain thread (the one that may wait).
+    #[inline]
+    fn post(&self, envelope: impl FnOnce(ProcessId) -> Envelope<S>) {
+        let _ = match current::current() {
+            None => self
+                .cell
+                .offer_until(envelope(ProcessId::EXTERNAL), None, || false),
+            Some(server) => self.cell.offer(envelope(server)),
         };
     }
 
@@ -383,6 +388,7 @@ fn may_wait() -> bool {
 
 /// Who sends through a handle: the server whose callback runs here, or nobody
 /// ([`ProcessId::EXTERNAL`]) from a plain thread.
+#[inline]
 fn sender() -> ProcessId {
     current::current().unwrap_or(ProcessId::EXTERNAL)
 }

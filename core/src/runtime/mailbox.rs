@@ -46,6 +46,7 @@ impl<T> Mailbox<T> {
     }
 
     /// Enqueues `item`, or gives it back if the mailbox is closed; wakes a waiting receiver.
+    #[inline]
     pub fn push(&self, item: T) -> Result<(), T> {
         let mut slots = lock(&self.slots);
         if slots.closed {

@@ -57,15 +57,15 @@ impl<S: GenServer> Running<S> {
                 self.cell.mailbox.drain_into(&mut self.batch);
                 self.batch.push_back(Envelope::Timer(timer));
                 None
-            } else if let Some(envelope) = self.batch.pop_front() {
-                budget -= 1;
-                if budget == 0 {
-                    budget = BUDGET;
-                    yield_now().await;
-                }
-                match self.take(envelope) {
-                    true => self.drive().await,
-                    false => None,
+            } else if !self.batch.is_empty() {
+                if self.take_some(&mut budget) {
+                    self.drive().await
+                } else {
+                    if budget == 0 {
+                        budget = BUDGET;
+                        yield_now().await;
+                    }
+                    None
                 }
             } else {
                 self.idle().await;
@@ -123,6 +123,25 @@ impl<S: GenServer> Running<S> {
             self.chatter.missed();
             false
         }
+    }
+
+    /// Hands the batch's messages to the machine one by one, in a plain loop (most casts ask
+    /// for nothing), until one leaves work to carry out (then `true`), the batch or `budget`
+    /// runs out, or a timer is set (the caller looks whether it is due between messages).
+    fn take_some(&mut self, budget: &mut u32) -> bool {
+        while *budget > 0 {
+            let Some(envelope) = self.batch.pop_front() else {
+                break;
+            };
+            *budget -= 1;
+            if self.take(envelope) {
+                return true;
+            }
+            if !self.timers.is_empty() {
+                break;
+            }
+        }
+        false
     }
 
     /// Hands one message to the machine; whether the machine has work to carry out (then
