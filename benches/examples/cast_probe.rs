@@ -10,7 +10,7 @@
 use std::time::Instant;
 
 use genserver::Runtime;
-use genserver_benches::{ChannelMsg, ChannelSink, PingPong, Sink};
+use genserver_benches::{ChannelMsg, ChannelSink, PingPong, Sink, spread};
 
 const BATCH: u64 = 20_000;
 const BATCHES: u64 = 100;
@@ -32,19 +32,6 @@ fn round_trip(call: impl Fn()) -> f64 {
         call();
     }
     start.elapsed().as_nanos() as f64 / CALLS as f64
-}
-
-/// `BATCH` sends split over `senders` threads.
-fn spread(senders: u64, send: impl Fn(u64) + Sync) {
-    if senders == 1 {
-        (0..BATCH).for_each(&send);
-    } else {
-        std::thread::scope(|scope| {
-            for _ in 0..senders {
-                scope.spawn(|| (0..BATCH / senders).for_each(&send));
-            }
-        });
-    }
 }
 
 fn main() {
@@ -72,12 +59,14 @@ fn main() {
         for _ in 0..rounds {
             if !only_ours {
                 theirs.push(rate(|| {
-                    spread(senders, |i| channel.tx.send(ChannelMsg::Add(i)).unwrap());
+                    spread(senders, BATCH, |i| {
+                        channel.tx.send(ChannelMsg::Add(i)).unwrap()
+                    });
                     channel.get();
                 }));
             }
             ours.push(rate(|| {
-                spread(senders, |i| server.cast(i));
+                spread(senders, BATCH, |i| server.cast(i));
                 server.call(()).unwrap();
             }));
         }

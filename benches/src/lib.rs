@@ -17,6 +17,20 @@ use std::thread::JoinHandle;
 use crossbeam_channel::{Receiver, Sender, unbounded};
 use genserver::{CallResult, Ctx, ExitReason, GenServer, ReplyTo};
 
+/// Sends `count` messages (the `i`-th is `send(i)`, `i` counting from 0 on each thread),
+/// split evenly over `senders` threads; on the calling thread when there is one sender.
+pub fn spread(senders: u64, count: u64, send: impl Fn(u64) + Sync) {
+    if senders == 1 {
+        (0..count).for_each(&send);
+    } else {
+        std::thread::scope(|scope| {
+            for _ in 0..senders {
+                scope.spawn(|| (0..count / senders).for_each(&send));
+            }
+        });
+    }
+}
+
 /// A server with trivial handlers: casts add to a counter, a call returns it.
 pub struct Sink(u64);
 

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use genserver::{Runtime, Server, Timeout};
-use genserver_benches::{ChannelMsg, ChannelSink, PingPong, Sink};
+use genserver_benches::{ChannelMsg, ChannelSink, PingPong, Sink, spread};
 use ractor_peer::RactorSink;
 
 /// Messages per measured batch; a call at the end waits until all were handled.
@@ -15,15 +15,7 @@ const BATCH: u64 = 20_000;
 
 /// Sends `BATCH` messages split over `senders` threads, then waits for the consumer.
 fn batch(senders: u64, send: impl Fn(u64) + Sync, sync: impl Fn()) {
-    if senders == 1 {
-        (0..BATCH).for_each(&send);
-    } else {
-        std::thread::scope(|scope| {
-            for _ in 0..senders {
-                scope.spawn(|| (0..BATCH / senders).for_each(&send));
-            }
-        });
-    }
+    spread(senders, BATCH, send);
     sync();
 }
 
