@@ -119,13 +119,15 @@ pub(crate) fn spin_within(mut ready: impl FnMut() -> bool, limit: Option<Duratio
 }
 
 /// Spins until `ready` or until `deadline`, looking often (a receiver catching the next
-/// message of a steady sender); whether `ready` was seen true. Between rounds of looks it
-/// yields its CPU: where threads outnumber cores (four senders on two), the sender it waits
-/// for may need that CPU to send.
+/// message of a steady sender); whether `ready` was seen true. When `yielding`, it yields its
+/// CPU between rounds of looks: where threads outnumber cores (four senders on two), the
+/// sender it waits for may need that CPU to send. (A yield on a busy machine can last a time
+/// slice: not for a deadline that must be kept.)
 #[cfg(not(loom))]
 pub(crate) fn spin_until_past(
     mut ready: impl FnMut() -> bool,
     deadline: std::time::Instant,
+    yielding: bool,
 ) -> bool {
     loop {
         // The clock is read, and the CPU yielded, once every 16 looks.
@@ -135,7 +137,9 @@ pub(crate) fn spin_until_past(
         if std::time::Instant::now() >= deadline {
             return ready();
         }
-        std::thread::yield_now();
+        if yielding {
+            std::thread::yield_now();
+        }
     }
 }
 

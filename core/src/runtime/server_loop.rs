@@ -110,9 +110,14 @@ impl<S: GenServer> Running<S> {
         let Some(until) = self.chatter.look_until(Instant::now()) else {
             return false;
         };
-        let until = self.timers.first().map_or(until, |&(at, _)| at.min(until));
+        // Up to its next timer, if that comes first: then without yielding its CPU, which
+        // on a busy machine could make the timer late by a time slice.
+        let (until, yielding) = match self.timers.first() {
+            Some(&(at, _)) if at < until => (at, false),
+            _ => (until, true),
+        };
         let mailbox = &self.cell.mailbox;
-        if spin_until_past(|| !mailbox.is_empty(), until) {
+        if spin_until_past(|| !mailbox.is_empty(), until, yielding) {
             // Still chatty.
             mailbox.drain_into(&mut self.batch);
             if let Some(tape) = &mut self.tape {
@@ -144,8 +149,9 @@ impl<S: GenServer> Running<S> {
         false
     }
 
-    /// Hands one message to the machine; whether the machine has work to carry out (then
-    /// [`Running::drive`] does it). Not `async`: most messages need no driving.
+    /// Hands one message to the machine; whether the machine has work to carry out or the
+    /// server is doomed (then [`Running::drive`] does it). Not `async`: most messages need
+    /// no driving.
     fn take(&mut self, envelope: Envelope<S>) -> bool {
         self.cell.took(&envelope);
         // What a recording notes, once it is known that a callback takes it (a cancelled
@@ -164,25 +170,18 @@ impl<S: GenServer> Running<S> {
                 self.note(input);
                 self.process.info(msg);
             }
-            Envelope::Inspect(inspect) => {
-                inspect(Ok(self.process.state_mut()));
-                return false;
-            }
-            Envelope::OnExit(at_exit) => {
-                self.at_exit.push(at_exit);
-                return false;
-            }
+            Envelope::Inspect(inspect) => inspect(Ok(self.process.state_mut())),
+            Envelope::OnExit(at_exit) => self.at_exit.push(at_exit),
             Envelope::Stop { reason, done } => {
                 self.process.stop(*reason);
                 self.stop_waiters.push(done);
             }
             Envelope::Down(down) => {
                 // A `Down` of a monitor removed meanwhile is dropped (rule 4 of `crate::rules`).
-                if self.monitors.remove(&down.monitor).is_none() {
-                    return false;
+                if self.monitors.remove(&down.monitor).is_some() {
+                    self.note(input);
+                    self.process.down(*down);
                 }
-                self.note(input);
-                self.process.down(*down);
             }
             Envelope::Exit { signal, via_link } => {
                 // Rule 2 with the trap flag of now (the server may have stopped trapping
@@ -194,7 +193,7 @@ impl<S: GenServer> Running<S> {
                         self.process.exit_signal(*signal);
                     }
                     Arrival::Exit(reason) => self.process.halt(reason),
-                    Arrival::Void | Arrival::Ignore | Arrival::Kill => return false,
+                    Arrival::Void | Arrival::Ignore | Arrival::Kill => {}
                 }
             }
             Envelope::Misfit { reason, call } => {
@@ -215,11 +214,13 @@ impl<S: GenServer> Running<S> {
                     tape.publish();
                 }
                 done.complete(Ok(()));
-                return false;
             }
             Envelope::Wake => {}
         }
-        // Nothing to carry out (a cast that asked for nothing): no pump.
+        // Every message, whatever it was, ends with a look at the doom (a kill may have come
+        // meanwhile, even from the message itself: `update` can kill): `take_some` goes on
+        // to the next message only if none came. Nothing to carry out (a cast that asked for
+        // nothing): no pump.
         self.check_doom() || !self.process.is_settled()
     }
 

@@ -207,3 +207,38 @@ fn a_killed_servers_deferred_call_fails_with_killed() {
     rt.kill(victim.id());
     rt.kill(genserver::ProcessId(424_242));
 }
+
+#[test]
+fn a_kill_from_inside_an_update_stops_the_server_before_its_next_message() {
+    let rt = Runtime::new();
+    let j = Journal::new();
+    let victim = plain(&rt, "v", &j);
+    // Held in a call at a gate, so that the update and the cast behind it are taken
+    // together, in one batch.
+    let (open, gate) = channel();
+    let gated = victim.call_async(Request::Gate(Gate::new(gate), vec![]));
+    await_line(&j, "v: at the gate");
+    let updater = {
+        let (victim, rt) = (victim.clone(), rt.clone());
+        let (queued, updating) = channel();
+        let updater = std::thread::spawn(move || {
+            queued.send(()).expect("the test waits");
+            let id = victim.id();
+            victim.update(move |_| rt.kill(id))
+        });
+        updating.recv().expect("the updater runs");
+        // From here to its envelope being queued, the updater runs a few instructions.
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        updater
+    };
+    victim.cast(Cast::Note("after the kill".into()));
+    open.send(()).expect("the gate is held");
+    await_dead(&rt, victim.id());
+    assert_eq!(updater.join().expect("no panic"), Ok(()));
+    assert_eq!(gated.wait(), Ok(0));
+    assert!(
+        !j.lines().iter().any(|line| line.contains("after the kill")),
+        "a killed server handled a cast: {:?}",
+        j.lines()
+    );
+}
