@@ -27,6 +27,7 @@ pub(crate) mod naming;
 pub(crate) mod network;
 pub(crate) mod operations;
 pub(crate) mod reply_cells;
+pub(crate) mod spares;
 pub(crate) mod spawner;
 pub(crate) mod step;
 pub(crate) mod symmetry;
@@ -35,6 +36,7 @@ pub(crate) mod typed_server;
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
+use std::mem::take;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,6 +55,7 @@ use crate::world::fork::Cloners;
 use crate::world::naming::Naming;
 use crate::world::network::Network;
 use crate::world::reply_cells::ReplyCell;
+use crate::world::spares::Spares;
 use crate::world::typed_server::{Args, Slot};
 
 /// A check over server states; the error text says what is wrong.
@@ -146,6 +149,8 @@ pub struct World {
     pub(crate) requests: Vec<clients::Request>,
     /// The outcomes taken out of the cells, about to be sent (kept to be reused).
     pub(crate) ready: Vec<(ProcessId, CallTag, envelope::CallOutcome)>,
+    /// The list the run loop lists the enabled events in (kept to be reused).
+    pub(crate) enabled: Vec<events::Event>,
     pub(crate) now: u64,
     pub(crate) step: u64,
     /// The run's step limit; every call that fails at once counts as one more step of it.
@@ -263,29 +268,35 @@ impl View<'_> {
 }
 
 impl World {
-    /// An empty world; `record` turns the trace on.
+    /// An empty world; `record` turns the trace on. Its lists are the spares of the last
+    /// world this thread dropped, if any (emptied: only their room is reused).
     pub(crate) fn new(record: bool) -> Self {
+        let spares = Spares::take();
+        let [invariants, final_checks, eventually] = spares.checks;
+        let mut procs = spares.procs;
+        // Room for a small system's processes (growing the list copies them all).
+        procs.reserve(8);
         World {
-            // Room for a small system's processes (growing the list copies them all).
-            procs: Vec::with_capacity(8),
-            net: Network::default(),
+            procs,
+            net: Network::from_spares(spares.pairs, spares.queues),
             deadlines: BTreeMap::new(),
             deadline_seq: 0,
             pending: BTreeMap::new(),
-            waiting: Vec::new(),
-            cells: Vec::new(),
-            requests: Vec::new(),
-            ready: Vec::new(),
+            waiting: spares.waiting,
+            cells: spares.cells,
+            requests: spares.requests,
+            ready: spares.ready,
+            enabled: spares.enabled,
             now: 0,
             step: 0,
             max_steps: u64::MAX,
             extra_steps: 0,
             over_budget: false,
-            naming: Naming::new(),
+            naming: Naming::from_spares(spares.counts, spares.calls, spares.scratch),
             log: record.then(Log::new),
-            invariants: Vec::new(),
-            final_checks: Vec::new(),
-            eventually: Vec::new(),
+            invariants,
+            final_checks,
+            eventually,
             server_started_waiting: false,
             faults: Faults::none(),
             faults_used: 0,
@@ -300,7 +311,7 @@ impl World {
             visible: RefCell::new(BTreeSet::new()),
             watching: Cell::new(false),
             kernel: Kernel::new(),
-            starting: Vec::new(),
+            starting: spares.starting,
             cloners: Rc::default(),
             symmetry: symmetry::Groups::default(),
             operations: operations::Operations::default(),
@@ -638,6 +649,32 @@ impl World {
         if let Some(touch) = &mut self.touch {
             touch.writes.insert(id);
         }
+    }
+}
+
+impl Drop for World {
+    /// Keeps the world's lists, emptied, for the next world this thread makes.
+    fn drop(&mut self) {
+        let (pairs, queues) = take(&mut self.net).into_spares();
+        let mut spares = Spares {
+            procs: take(&mut self.procs),
+            pairs,
+            queues,
+            waiting: take(&mut self.waiting),
+            cells: take(&mut self.cells),
+            requests: take(&mut self.requests),
+            ready: take(&mut self.ready),
+            checks: [
+                take(&mut self.invariants),
+                take(&mut self.final_checks),
+                take(&mut self.eventually),
+            ],
+            starting: take(&mut self.starting),
+            enabled: take(&mut self.enabled),
+            ..Spares::default()
+        };
+        take(&mut self.naming).into_spares(&mut spares);
+        spares.keep();
     }
 }
 

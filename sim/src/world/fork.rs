@@ -189,6 +189,7 @@ impl World {
             cells,
             requests: Vec::new(),
             ready: Vec::new(),
+            enabled: Vec::new(),
             now: self.now,
             step: self.step,
             max_steps: self.max_steps,
@@ -269,7 +270,12 @@ impl World {
         world.invariants = std::mem::take(&mut fresh.invariants);
         world.final_checks = std::mem::take(&mut fresh.final_checks);
         world.eventually = std::mem::take(&mut fresh.eventually);
-        for ((proc, new), finished) in world.procs.iter_mut().zip(fresh.procs).zip(finished) {
+        for ((proc, new), finished) in world
+            .procs
+            .iter_mut()
+            .zip(std::mem::take(&mut fresh.procs))
+            .zip(finished)
+        {
             if let (ProcKind::Client(copied), ProcKind::Client(body)) = (&mut proc.kind, new.kind) {
                 if finished != copied.is_done() {
                     return None;
