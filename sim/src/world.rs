@@ -27,6 +27,7 @@ pub(crate) mod naming;
 pub(crate) mod network;
 pub(crate) mod operations;
 pub(crate) mod reply_cells;
+pub(crate) mod sorted_map;
 pub(crate) mod spares;
 pub(crate) mod spawner;
 pub(crate) mod step;
@@ -55,6 +56,7 @@ use crate::world::fork::Cloners;
 use crate::world::naming::Naming;
 use crate::world::network::Network;
 use crate::world::reply_cells::ReplyCell;
+use crate::world::sorted_map::SortedMap;
 use crate::world::spares::Spares;
 use crate::world::typed_server::{Args, Slot};
 
@@ -134,9 +136,9 @@ pub(crate) const RESERVED: [&str; 2] = [": ", " → "];
 pub struct World {
     pub(crate) procs: Vec<Proc>,
     pub(crate) net: Network,
-    pub(crate) deadlines: BTreeMap<(u64, u64), Deadline>,
+    pub(crate) deadlines: SortedMap<(u64, u64), Deadline>,
     pub(crate) deadline_seq: u64,
-    pub(crate) pending: BTreeMap<(ProcessId, CallTag), Pending>,
+    pub(crate) pending: SortedMap<(ProcessId, CallTag), Pending>,
     /// How many calls each process waits for, by process number (a process past the end
     /// waits for none): `pending` counted per caller, kept beside it because "is this server
     /// blocked?" is asked for every queue at every step.
@@ -279,9 +281,9 @@ impl World {
         World {
             procs,
             net: Network::from_spares(spares.pairs, spares.queues),
-            deadlines: BTreeMap::new(),
+            deadlines: SortedMap::in_list(spares.deadlines),
             deadline_seq: 0,
-            pending: BTreeMap::new(),
+            pending: SortedMap::in_list(spares.pending),
             waiting: spares.waiting,
             cells: spares.cells,
             requests: spares.requests,
@@ -658,6 +660,8 @@ impl Drop for World {
         let (pairs, queues) = take(&mut self.net).into_spares();
         let mut spares = Spares {
             procs: take(&mut self.procs),
+            pending: take(&mut self.pending).into_list(),
+            deadlines: take(&mut self.deadlines).into_list(),
             pairs,
             queues,
             waiting: take(&mut self.waiting),

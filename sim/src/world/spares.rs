@@ -13,7 +13,7 @@ use crate::world::envelope::{CallOutcome, Envelope};
 use crate::world::events::Event;
 use crate::world::network::Queues;
 use crate::world::reply_cells::ReplyCell;
-use crate::world::{Proc, StateCheck};
+use crate::world::{Deadline, Pending, Proc, StateCheck};
 
 /// The most emptied queues kept (a small system has a handful).
 const KEPT_QUEUES: usize = 64;
@@ -29,6 +29,8 @@ pub(crate) struct Spares {
     pub procs: Vec<Proc>,
     pub pairs: Queues,
     pub queues: Vec<VecDeque<Envelope>>,
+    pub pending: Vec<((ProcessId, CallTag), Pending)>,
+    pub deadlines: Vec<((u64, u64), Deadline)>,
     pub waiting: Vec<usize>,
     pub cells: Vec<(ProcessId, CallTag, Arc<ReplyCell>)>,
     pub requests: Vec<Request>,
@@ -58,6 +60,8 @@ impl Spares {
             }
         }
         self.queues.iter_mut().for_each(VecDeque::clear);
+        self.pending.clear();
+        self.deadlines.clear();
         self.waiting.clear();
         self.cells.clear();
         self.requests.clear();
