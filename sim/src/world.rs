@@ -655,8 +655,12 @@ impl World {
 }
 
 impl Drop for World {
-    /// Keeps the world's lists, emptied, for the next world this thread makes.
+    /// Keeps the world's lists, emptied, for the next world this thread makes (unless the
+    /// thread keeps another world's already).
     fn drop(&mut self) {
+        if !Spares::wanted() {
+            return;
+        }
         let (pairs, queues) = take(&mut self.net).into_spares();
         let mut spares = Spares {
             procs: take(&mut self.procs),

@@ -50,6 +50,13 @@ impl Spares {
         taken.ok().flatten().unwrap_or_default()
     }
 
+    /// Whether this thread keeps no spares yet: only then is a dropped world's worth
+    /// keeping (with many worlds alive, as in a search, the others drop as they are).
+    pub fn wanted() -> bool {
+        let empty = SPARES.try_with(|spares| spares.try_borrow().is_ok_and(|s| s.is_none()));
+        empty.unwrap_or(false)
+    }
+
     /// Keeps these spares for this thread's next world (every list is emptied first).
     pub fn keep(mut self) {
         self.procs.clear();
