@@ -27,6 +27,8 @@ pub(crate) mod naming;
 pub(crate) mod network;
 pub(crate) mod operations;
 pub(crate) mod reply_cells;
+pub(crate) mod sorted_map;
+pub(crate) mod spares;
 pub(crate) mod spawner;
 pub(crate) mod step;
 pub(crate) mod symmetry;
@@ -35,6 +37,7 @@ pub(crate) mod typed_server;
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
+use std::mem::take;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,6 +56,8 @@ use crate::world::fork::Cloners;
 use crate::world::naming::Naming;
 use crate::world::network::Network;
 use crate::world::reply_cells::ReplyCell;
+use crate::world::sorted_map::SortedMap;
+use crate::world::spares::Spares;
 use crate::world::typed_server::{Args, Slot};
 
 /// A check over server states; the error text says what is wrong.
@@ -131,9 +136,9 @@ pub(crate) const RESERVED: [&str; 2] = [": ", " → "];
 pub struct World {
     pub(crate) procs: Vec<Proc>,
     pub(crate) net: Network,
-    pub(crate) deadlines: BTreeMap<(u64, u64), Deadline>,
+    pub(crate) deadlines: SortedMap<(u64, u64), Deadline>,
     pub(crate) deadline_seq: u64,
-    pub(crate) pending: BTreeMap<(ProcessId, CallTag), Pending>,
+    pub(crate) pending: SortedMap<(ProcessId, CallTag), Pending>,
     /// How many calls each process waits for, by process number (a process past the end
     /// waits for none): `pending` counted per caller, kept beside it because "is this server
     /// blocked?" is asked for every queue at every step.
@@ -146,6 +151,8 @@ pub struct World {
     pub(crate) requests: Vec<clients::Request>,
     /// The outcomes taken out of the cells, about to be sent (kept to be reused).
     pub(crate) ready: Vec<(ProcessId, CallTag, envelope::CallOutcome)>,
+    /// The list the run loop lists the enabled events in (kept to be reused).
+    pub(crate) enabled: Vec<events::Event>,
     pub(crate) now: u64,
     pub(crate) step: u64,
     /// The run's step limit; every call that fails at once counts as one more step of it.
@@ -263,29 +270,35 @@ impl View<'_> {
 }
 
 impl World {
-    /// An empty world; `record` turns the trace on.
+    /// An empty world; `record` turns the trace on. Its lists are the spares of the last
+    /// world this thread dropped, if any (emptied: only their room is reused).
     pub(crate) fn new(record: bool) -> Self {
+        let spares = Spares::take();
+        let [invariants, final_checks, eventually] = spares.checks;
+        let mut procs = spares.procs;
+        // Room for a small system's processes (growing the list copies them all).
+        procs.reserve(8);
         World {
-            // Room for a small system's processes (growing the list copies them all).
-            procs: Vec::with_capacity(8),
-            net: Network::default(),
-            deadlines: BTreeMap::new(),
+            procs,
+            net: Network::from_spares(spares.pairs, spares.queues),
+            deadlines: SortedMap::in_list(spares.deadlines),
             deadline_seq: 0,
-            pending: BTreeMap::new(),
-            waiting: Vec::new(),
-            cells: Vec::new(),
-            requests: Vec::new(),
-            ready: Vec::new(),
+            pending: SortedMap::in_list(spares.pending),
+            waiting: spares.waiting,
+            cells: spares.cells,
+            requests: spares.requests,
+            ready: spares.ready,
+            enabled: spares.enabled,
             now: 0,
             step: 0,
             max_steps: u64::MAX,
             extra_steps: 0,
             over_budget: false,
-            naming: Naming::new(),
+            naming: Naming::from_spares(spares.counts, spares.calls, spares.scratch),
             log: record.then(Log::new),
-            invariants: Vec::new(),
-            final_checks: Vec::new(),
-            eventually: Vec::new(),
+            invariants,
+            final_checks,
+            eventually,
             server_started_waiting: false,
             faults: Faults::none(),
             faults_used: 0,
@@ -300,7 +313,7 @@ impl World {
             visible: RefCell::new(BTreeSet::new()),
             watching: Cell::new(false),
             kernel: Kernel::new(),
-            starting: Vec::new(),
+            starting: spares.starting,
             cloners: Rc::default(),
             symmetry: symmetry::Groups::default(),
             operations: operations::Operations::default(),
@@ -638,6 +651,38 @@ impl World {
         if let Some(touch) = &mut self.touch {
             touch.writes.insert(id);
         }
+    }
+}
+
+impl Drop for World {
+    /// Keeps the world's lists, emptied, for the next world this thread makes (unless the
+    /// thread keeps another world's already).
+    fn drop(&mut self) {
+        if !Spares::wanted() {
+            return;
+        }
+        let (pairs, queues) = take(&mut self.net).into_spares();
+        let mut spares = Spares {
+            procs: take(&mut self.procs),
+            pending: take(&mut self.pending).into_list(),
+            deadlines: take(&mut self.deadlines).into_list(),
+            pairs,
+            queues,
+            waiting: take(&mut self.waiting),
+            cells: take(&mut self.cells),
+            requests: take(&mut self.requests),
+            ready: take(&mut self.ready),
+            checks: [
+                take(&mut self.invariants),
+                take(&mut self.final_checks),
+                take(&mut self.eventually),
+            ],
+            starting: take(&mut self.starting),
+            enabled: take(&mut self.enabled),
+            ..Spares::default()
+        };
+        take(&mut self.naming).into_spares(&mut spares);
+        spares.keep();
     }
 }
 

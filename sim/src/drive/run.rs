@@ -203,7 +203,19 @@ fn drive(
     max_steps: u64,
     scheduler: &mut dyn Scheduler,
 ) -> Result<Verdict, Divergence> {
-    let mut events = Vec::new();
+    let mut events = std::mem::take(&mut world.enabled);
+    let verdict = steps(world, &mut events, max_steps, scheduler);
+    world.enabled = events;
+    verdict
+}
+
+/// The run loop of [`drive`], listing the enabled events into `events` at every step.
+fn steps(
+    world: &mut World,
+    events: &mut Vec<crate::world::events::Event>,
+    max_steps: u64,
+    scheduler: &mut dyn Scheduler,
+) -> Result<Verdict, Divergence> {
     loop {
         if let Some(failure) = &world.failure {
             return Ok(Verdict::Failed(failure.clone()));
@@ -211,7 +223,7 @@ fn drive(
         if world.over_budget {
             return Ok(at_limit(world));
         }
-        world.enabled_into(&mut events);
+        world.enabled_into(events);
         // Quiescence is decided without the faults: a fault that could always happen must
         // neither stop time from advancing nor hide a deadlock.
         if events.iter().all(|event| event.is_fault()) {
@@ -239,13 +251,7 @@ fn drive(
             return Ok(at_limit(world));
         }
         let step = world.step + 1;
-        let index = scheduler.choose(
-            step,
-            &Enabled {
-                world,
-                events: &events,
-            },
-        )?;
+        let index = scheduler.choose(step, &Enabled { world, events })?;
         let Some(&event) = events.get(index) else {
             let message = format!("the scheduler chose event {index} of {}", events.len());
             return Err(Divergence { step, message });

@@ -308,7 +308,7 @@ impl World {
                     let call = self.naming.show(call, name);
                     format!("time out {call} {} → {}", name(*caller), name(callee))
                 }
-                Some(Deadline::Wake { client, .. }) => format!("wake {}", name(*client)),
+                Some(Deadline::Wake { client, .. }) => joined("wake ", &name(*client)),
                 None => "<no deadline>".to_owned(),
             },
             Event::Continue(id) => {
@@ -318,11 +318,11 @@ impl World {
                 });
                 format!("continue {}: {value}", name(id))
             }
-            Event::Start(id) => format!("start {}", name(id)),
+            Event::Start(id) => joined("start ", &name(id)),
             Event::Advance(at) => format!("advance time to {:?}", Duration::from_nanos(at)),
             Event::Crash(id) => match self.faults.crash.get(&id) {
-                Some(Restart::AtOnce) => format!("crash and restart {}", name(id)),
-                _ => format!("crash {}", name(id)),
+                Some(Restart::AtOnce) => joined("crash and restart ", &name(id)),
+                _ => joined("crash ", &name(id)),
             },
             Event::Drop { from, life, to } => {
                 self.queued_label("drop", (from, life, to, 0), None, None)
@@ -397,6 +397,15 @@ impl World {
         }
         text
     }
+}
+
+/// `verb` then `name`, in one allocation (without the formatting machinery: a label is
+/// rendered at every step).
+fn joined(verb: &str, name: &str) -> String {
+    let mut text = String::with_capacity(verb.len() + name.len());
+    text.push_str(verb);
+    text.push_str(name);
+    text
 }
 
 /// Room for a typical label ("deliver reply Pop #3 stack → popper: Ok(Some(12))").

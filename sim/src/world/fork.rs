@@ -46,7 +46,47 @@ impl<S> Copyable for S where
 {
 }
 
+/// How many ways of copying a thread keeps for its next worlds, at most.
+const KEPT_CLONERS: usize = 16;
+
+/// Cloners a thread made: the server types known before, the type added, and the result.
+type Made = (Vec<TypeId>, TypeId, Rc<Cloners>);
+
+thread_local! {
+    /// The cloners this thread's worlds made (a system builds the same ones at every run).
+    static MADE: RefCell<Vec<Made>> = const { RefCell::new(Vec::new()) };
+}
+
 impl Cloners {
+    /// `cloners` that also copy servers of type `S` and their messages: the same cloners
+    /// as the ones this thread made last from the same server types, if it did (what a
+    /// `Cloners` holds follows from its server types alone).
+    pub fn with_server<S: Copyable>(cloners: &Rc<Cloners>) -> Rc<Cloners> {
+        let added = TypeId::of::<S>();
+        if cloners.knows(added) {
+            return Rc::clone(cloners);
+        }
+        let made = MADE.with(|made| {
+            let made = made.borrow();
+            let mut same = made.iter().filter(|(_, a, _)| *a == added);
+            let same = same.find(|(known, _, _)| known.iter().eq(cloners.servers.keys()));
+            same.map(|(_, _, result)| Rc::clone(result))
+        });
+        if let Some(made) = made {
+            return made;
+        }
+        let mut result = Rc::clone(cloners);
+        Rc::make_mut(&mut result).add_server::<S>();
+        MADE.with(|made| {
+            let mut made = made.borrow_mut();
+            if made.len() < KEPT_CLONERS {
+                let known = cloners.servers.keys().copied().collect();
+                made.push((known, added, Rc::clone(&result)));
+            }
+        });
+        result
+    }
+
     /// Learns to copy servers of type `S` and their messages.
     pub fn add_server<S: Copyable>(&mut self) {
         let copier: SlotCopier<S> = copy_slot::<S>;
@@ -130,7 +170,7 @@ impl World {
     /// [`World::clone_state`] for servers of type `S` without one at hand: children a
     /// supervisor or another server starts later.
     pub fn clone_servers<S: Copyable>(&mut self) {
-        Rc::make_mut(&mut self.cloners).add_server::<S>();
+        self.cloners = Cloners::with_server::<S>(&self.cloners);
     }
 
     /// Makes clients keep their inputs, so that copies of this world can bring them back.
@@ -189,6 +229,7 @@ impl World {
             cells,
             requests: Vec::new(),
             ready: Vec::new(),
+            enabled: Vec::new(),
             now: self.now,
             step: self.step,
             max_steps: self.max_steps,
@@ -269,7 +310,12 @@ impl World {
         world.invariants = std::mem::take(&mut fresh.invariants);
         world.final_checks = std::mem::take(&mut fresh.final_checks);
         world.eventually = std::mem::take(&mut fresh.eventually);
-        for ((proc, new), finished) in world.procs.iter_mut().zip(fresh.procs).zip(finished) {
+        for ((proc, new), finished) in world
+            .procs
+            .iter_mut()
+            .zip(std::mem::take(&mut fresh.procs))
+            .zip(finished)
+        {
             if let (ProcKind::Client(copied), ProcKind::Client(body)) = (&mut proc.kind, new.kind) {
                 if finished != copied.is_done() {
                     return None;

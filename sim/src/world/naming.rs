@@ -31,6 +31,7 @@ fn kind_code(kind: &str) -> u8 {
     }
 }
 use crate::world::erased_server::guarded;
+use crate::world::spares::Spares;
 
 /// The name of one message: its kind, its head (interned; 0 for none), its number, and, for
 /// a reply that another process than the callee sent, the callee.
@@ -78,14 +79,28 @@ thread_local! {
 }
 
 impl Naming {
-    /// The numbering of a new run: nothing counted yet, the heads this thread knows.
-    pub fn new() -> Self {
+    /// The numbering of a new run: nothing counted yet, the heads this thread knows, in
+    /// lists with room (emptied: `calls` may hold empty lists, which name no call, as
+    /// missing ones do).
+    pub fn from_spares(
+        counts: Vec<((ProcessId, ProcessId, u8, u32), u64)>,
+        calls: Vec<Vec<(Name, ProcessId)>>,
+        scratch: String,
+    ) -> Self {
+        debug_assert!(counts.is_empty() && calls.iter().all(Vec::is_empty));
         Naming {
             heads: LEARNT.with(|learnt| Rc::clone(&learnt.borrow())),
-            counts: Vec::new(),
-            calls: Vec::new(),
-            scratch: String::new(),
+            counts,
+            calls,
+            scratch,
         }
+    }
+
+    /// Moves this numbering's lists into `spares` (not emptied here).
+    pub fn into_spares(self, spares: &mut Spares) {
+        spares.counts = self.counts;
+        spares.calls = self.calls;
+        spares.scratch = self.scratch;
     }
 
     /// The next number of a sender's messages of `kind` and `head` to `to` (over all its

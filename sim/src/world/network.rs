@@ -14,15 +14,36 @@ use crate::world::fork::Cloners;
 /// is, so its messages may overtake the ones its earlier life sent.
 #[derive(Default)]
 pub(crate) struct Network {
-    queues: Vec<(Pair, VecDeque<Envelope>)>,
+    queues: Queues,
     /// Whether an exit signal was ever queued: until then no queue needs a scan for one.
     exits: bool,
+    /// Empty queues with room, for the next pairs (from an earlier world's spares).
+    spare: Vec<VecDeque<Envelope>>,
 }
 
 /// A queue's key: sender, its life, receiver.
-type Pair = (ProcessId, u32, ProcessId);
+pub(crate) type Pair = (ProcessId, u32, ProcessId);
+
+/// The queues by pair, in pair order.
+pub(crate) type Queues = Vec<(Pair, VecDeque<Envelope>)>;
 
 impl Network {
+    /// An empty network that makes its queues out of `spare` (empty lists with room).
+    pub fn from_spares(queues: Queues, spare: Vec<VecDeque<Envelope>>) -> Network {
+        debug_assert!(queues.is_empty() && spare.iter().all(VecDeque::is_empty));
+        Network {
+            queues,
+            exits: false,
+            spare,
+        }
+    }
+
+    /// The lists this network holds, to keep as spares: its queues by pair, and its spare
+    /// queues (neither emptied here).
+    pub fn into_spares(self) -> (Queues, Vec<VecDeque<Envelope>>) {
+        (self.queues, self.spare)
+    }
+
     /// A copy, if `cloners` can copy every message in flight.
     pub fn copy(&self, cloners: &Cloners) -> Option<Network> {
         let mut queues = Vec::with_capacity(self.queues.len());
@@ -33,6 +54,7 @@ impl Network {
         Some(Network {
             queues,
             exits: self.exits,
+            spare: Vec::new(),
         })
     }
 
@@ -59,7 +81,8 @@ impl Network {
                     // Room for a small system's pairs (growing the list moves every queue).
                     self.queues.reserve(8);
                 }
-                self.queues.insert(at, (key, VecDeque::new()));
+                let queue = self.spare.pop().unwrap_or_default();
+                self.queues.insert(at, (key, queue));
                 at
             }
         };

@@ -3,7 +3,6 @@
 //! check after every step that the history of their servers' calls is linearizable.
 
 use std::any::Any;
-use std::collections::BTreeMap;
 use std::fmt::Debug;
 
 use genserver::{CallError, CallTag, Message, ProcessId};
@@ -14,6 +13,7 @@ use crate::linearize::attach::HistoryCheck;
 use crate::linearize::{Linearizable, Model, OpId};
 use crate::world::envelope::CallOutcome;
 use crate::world::erased_server::{guarded, render};
+use crate::world::sorted_map::SortedMap;
 use crate::world::{ProcKind, World};
 
 /// The history of a run.
@@ -24,7 +24,7 @@ pub(crate) struct Operations {
     /// The calls, for the trace (only while it is recorded).
     pub records: Vec<Operation>,
     /// Calls in flight: their record, and their operation in each check.
-    open: BTreeMap<(ProcessId, CallTag), Open>,
+    open: SortedMap<(ProcessId, CallTag), Open>,
     /// The attached models, by name.
     checks: Vec<(String, Box<dyn HistoryCheck>)>,
     /// The operations of each check, by id: their index in `records`, if recorded.

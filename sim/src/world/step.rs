@@ -173,9 +173,9 @@ impl World {
             }
             Deadline::Timeout { caller, tag } => {
                 let callee = self.pending.get(&(caller, tag)).map(|p| p.callee);
-                self.pending
-                    .entry((caller, tag))
-                    .and_modify(|p| p.deadline = None);
+                if let Some(pending) = self.pending.get_mut(&(caller, tag)) {
+                    pending.deadline = None;
+                }
                 if self.settle(caller, tag) {
                     self.emit(EventKind::Timeout, Some(caller), callee, |_| {
                         format!("call #{} timed out", tag.0)
