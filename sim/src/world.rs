@@ -270,8 +270,9 @@ impl View<'_> {
 }
 
 impl World {
-    /// An empty world; `record` turns the trace on. Its lists are the spares of the last
-    /// world this thread dropped, if any (emptied: only their room is reused).
+    /// An empty world; `record` turns the trace on. Its lists are this thread's spares,
+    /// if it keeps any: those of the first world it dropped since its last world was made
+    /// (emptied: only their room is reused).
     pub(crate) fn new(record: bool) -> Self {
         let spares = Spares::take();
         let [invariants, final_checks, eventually] = spares.checks;

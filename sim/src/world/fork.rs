@@ -58,9 +58,9 @@ thread_local! {
 }
 
 impl Cloners {
-    /// `cloners` that also copy servers of type `S` and their messages: the same cloners
-    /// as the ones this thread made last from the same server types, if it did (what a
-    /// `Cloners` holds follows from its server types alone).
+    /// `cloners` that also copy servers of type `S` and their messages: the cloners this
+    /// thread made before from the same server types, if it kept them (what a `Cloners`
+    /// holds follows from its server types alone, so any made from them is the same).
     pub fn with_server<S: Copyable>(cloners: &Rc<Cloners>) -> Rc<Cloners> {
         let added = TypeId::of::<S>();
         if cloners.knows(added) {

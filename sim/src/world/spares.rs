@@ -19,27 +19,43 @@ use crate::world::{Deadline, Pending, Proc, StateCheck};
 const KEPT_QUEUES: usize = 64;
 
 thread_local! {
-    /// The spares of the last world this thread dropped.
+    /// The spares this thread keeps: those of the first world it dropped since it last
+    /// made one (later drops keep nothing while the slot is full).
     static SPARES: RefCell<Option<Spares>> = const { RefCell::new(None) };
 }
 
 /// Empty lists with room, taken from a dropped world.
 #[derive(Default)]
 pub(crate) struct Spares {
+    /// The processes.
     pub procs: Vec<Proc>,
+    /// The network's queues by pair (sender, life, receiver).
     pub pairs: Queues,
+    /// Emptied message queues, for the pairs of the next world.
     pub queues: Vec<VecDeque<Envelope>>,
+    /// The calls waited for.
     pub pending: Vec<((ProcessId, CallTag), Pending)>,
+    /// The calls' deadlines.
     pub deadlines: Vec<((u64, u64), Deadline)>,
+    /// The processes waiting for a reply.
     pub waiting: Vec<usize>,
+    /// The reply cells.
     pub cells: Vec<(ProcessId, CallTag, Arc<ReplyCell>)>,
+    /// The requests lent to the client polled.
     pub requests: Vec<Request>,
+    /// The outcomes taken from reply cells.
     pub ready: Vec<(ProcessId, CallTag, CallOutcome)>,
+    /// Invariants, final checks and eventual checks.
     pub checks: [Vec<(String, StateCheck)>; 3],
+    /// The processes starting.
     pub starting: Vec<(ProcessId, Option<ExitReason>)>,
+    /// The run loop's enabled events.
     pub enabled: Vec<Event>,
+    /// Counts of messages by sender, receiver, kind and head.
     pub counts: Vec<((ProcessId, ProcessId, u8, u32), u64)>,
+    /// The names of the calls each process made.
     pub calls: Vec<Vec<(crate::world::naming::Name, ProcessId)>>,
+    /// Text room for labels.
     pub scratch: String,
 }
 

@@ -62,6 +62,9 @@ fn ever_pushed(value: i64) -> bool {
 /// of the names).
 const PUSHER_NAMES: [&str; PUSHERS as usize] = ["pusher-1", "pusher-2", "pusher-3"];
 
+// `all_once` gives each value a bit of a `u64`.
+const _: () = assert!(INITIAL.len() as i64 + PUSHERS * PUSHES <= 64);
+
 /// Whether `values` are [`all_values`] in some order: each once, none else (without
 /// building, sorting and comparing lists after every run). [`all_values`] are distinct.
 fn all_once(values: impl Iterator<Item = i64>) -> bool {

@@ -155,3 +155,36 @@ fn a_hunt_notices_when_the_failing_seed_does_not_fail_again() {
     assert_eq!(hunt.runs, 1, "the first run reads 0");
     assert!(!hunt.reproduced, "the re-run reads 1 and passes");
 }
+
+/// A world reuses the emptied lists of the last world its thread dropped (only their room):
+/// every bundled system's traced run comes out byte for byte the same on a fresh thread
+/// and on a thread that ran every other bundled system first, in both orders.
+#[test]
+fn a_run_does_not_depend_on_what_its_thread_ran_before() {
+    use genserver_sim::{DEFAULT_MAX_STEPS, run, zoo};
+
+    let trace_of = |entry: &genserver_sim::Entry| {
+        let report = run(entry.system, 3, DEFAULT_MAX_STEPS, true);
+        report.trace.expect("traced").to_jsonl()
+    };
+    let alone: Vec<String> = (zoo::systems().iter())
+        .map(|entry| std::thread::scope(|scope| scope.spawn(|| trace_of(entry)).join().unwrap()))
+        .collect();
+    let in_order: Vec<String> = zoo::systems().iter().map(trace_of).collect();
+    let mut reversed: Vec<String> = zoo::systems().iter().rev().map(trace_of).collect();
+    reversed.reverse();
+    for ((entry, alone), (in_order, reversed)) in
+        (zoo::systems().iter().zip(&alone)).zip(in_order.iter().zip(&reversed))
+    {
+        assert_eq!(
+            in_order, alone,
+            "{}: after the systems listed before it",
+            entry.name
+        );
+        assert_eq!(
+            reversed, alone,
+            "{}: after the systems listed after it",
+            entry.name
+        );
+    }
+}
