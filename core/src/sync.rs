@@ -130,7 +130,7 @@ pub(crate) fn spin_until_past(
     yielding: bool,
 ) -> bool {
     loop {
-        // The clock is read, and the CPU yielded, once every 16 looks.
+        // The clock is read (and the CPU yielded, when `yielding`) once every 16 looks.
         if look(&mut ready, 16, BATCH_HINTS) {
             return true;
         }

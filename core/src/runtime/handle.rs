@@ -226,15 +226,14 @@ impl<S: GenServer> Server<S> {
 
     /// Queues a cast or info, waiting for room in a full bounded mailbox unless a server's
     /// callback sends it (dropped then, as a server's own sends are: rule 8).
-    /// `envelope` is given the sender: the server whose callback runs here, or nobody
-    /// ([`ProcessId::EXTERNAL`]) from a plain thread (the one that may wait).
+    /// `envelope` is made for its sender ([`sender`]).
     #[inline]
     fn post(&self, envelope: impl FnOnce(ProcessId) -> Envelope<S>) {
-        let _ = match current::current() {
-            None => self
-                .cell
-                .offer_until(envelope(ProcessId::EXTERNAL), None, || false),
-            Some(server) => self.cell.offer(envelope(server)),
+        let from = sender();
+        let envelope = envelope(from);
+        let _ = match from == ProcessId::EXTERNAL {
+            true => self.cell.offer_until(envelope, None, || false),
+            false => self.cell.offer(envelope),
         };
     }
 
@@ -383,7 +382,7 @@ impl<S: GenServer> Server<S> {
 /// Whether a sender may wait for room in a full bounded mailbox: not inside a server's
 /// callback (handlers never block on a mailbox, which could wait for itself: rule 8).
 fn may_wait() -> bool {
-    current::current().is_none()
+    sender() == ProcessId::EXTERNAL
 }
 
 /// Who sends through a handle: the server whose callback runs here, or nobody
