@@ -62,6 +62,11 @@ impl<R> ReplyLink<R> {
     /// Delivers the outcome. Returns `false`, discarding it, if an outcome was already
     /// delivered or the caller abandoned the link.
     pub fn complete(&self, outcome: Result<R, CallError>) -> bool {
+        // Settled already (the token's guard after its reply): no lock taken, so the waiter
+        // taking its outcome meanwhile finds the lock free.
+        if self.delivered.load(Acquire) {
+            return false;
+        }
         let mut state = lock(&self.state);
         if !matches!(state.slot, Slot::Waiting) {
             return false;

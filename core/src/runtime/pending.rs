@@ -15,6 +15,8 @@ pub struct PendingCall<R> {
     /// The process the call went to, and the name it started under.
     id: ProcessId,
     name: Option<std::sync::Arc<str>>,
+    /// Its outcome was taken: there is nothing left to abandon.
+    settled: bool,
 }
 
 impl<R> PendingCall<R> {
@@ -24,7 +26,12 @@ impl<R> PendingCall<R> {
         id: ProcessId,
         name: Option<std::sync::Arc<str>>,
     ) -> Self {
-        PendingCall { link, id, name }
+        PendingCall {
+            link,
+            id,
+            name,
+            settled: false,
+        }
     }
 
     /// A call to `id` that failed before it was sent (a server calling itself).
@@ -35,11 +42,16 @@ impl<R> PendingCall<R> {
     ) -> Self {
         let link = Arc::new(ReplyLink::new());
         link.complete(Err(error));
-        PendingCall { link, id, name }
+        PendingCall {
+            link,
+            id,
+            name,
+            settled: false,
+        }
     }
 
     /// Waits for the outcome, for as long as it takes.
-    pub fn wait(self) -> Result<R, ServerError> {
+    pub fn wait(mut self) -> Result<R, ServerError> {
         let outcome = self.link.wait();
         self.named(outcome)
     }
@@ -52,7 +64,7 @@ impl<R> PendingCall<R> {
 
     /// Waits for the outcome until `deadline` (for ever with none); then gives up with
     /// [`CallError::Timeout`].
-    pub(crate) fn wait_until(self, deadline: Option<Instant>) -> Result<R, ServerError> {
+    pub(crate) fn wait_until(mut self, deadline: Option<Instant>) -> Result<R, ServerError> {
         let Some(deadline) = deadline else {
             return self.wait();
         };
@@ -69,7 +81,7 @@ impl<R> PendingCall<R> {
     }
 
     /// Returns the outcome if it has arrived, or the still-pending call.
-    pub fn poll(self) -> Result<Result<R, ServerError>, Self> {
+    pub fn poll(mut self) -> Result<Result<R, ServerError>, Self> {
         match self.link.poll() {
             Some(outcome) => Ok(self.named(outcome)),
             None => Err(self),
@@ -77,7 +89,8 @@ impl<R> PendingCall<R> {
     }
 
     /// The outcome with its error naming the server.
-    fn named(&self, outcome: Result<R, CallError>) -> Result<R, ServerError> {
+    fn named(&mut self, outcome: Result<R, CallError>) -> Result<R, ServerError> {
+        self.settled = true;
         outcome.map_err(|error| ServerError::new(Some(self.id), self.name.clone(), error))
     }
 }
@@ -115,15 +128,18 @@ impl<R> std::future::Future for PendingCall<R> {
         self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Self::Output> {
-        self.link
+        let this = self.get_mut();
+        this.link
             .poll_outcome(cx)
-            .map(|outcome| self.named(outcome))
+            .map(|outcome| this.named(outcome))
     }
 }
 
 impl<R> Drop for PendingCall<R> {
     fn drop(&mut self) {
-        self.link.abandon();
+        if !self.settled {
+            self.link.abandon();
+        }
     }
 }
 
