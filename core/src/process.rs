@@ -265,7 +265,7 @@ impl<S: GenServer> Process<S> {
     }
 
     /// [`Process::pump`] into a buffer the engine keeps (appended to).
-    pub fn pump_into(&mut self, actions: &mut Vec<Action<S>>) -> Status {
+    pub fn pump_into(&mut self, actions: &mut impl Extend<Action<S>>) -> Status {
         loop {
             let frame = match self.halted {
                 true => None,
@@ -289,7 +289,7 @@ impl<S: GenServer> Process<S> {
                     continue;
                 }
                 Item::Answer(token, CallResult::Reply(reply)) => {
-                    actions.push(Action::Settle(Settle::Answer(token, reply)));
+                    actions.extend([Action::Settle(Settle::Answer(token, reply))]);
                     continue;
                 }
                 Item::Answer(token, CallResult::NoReply) => {
@@ -301,7 +301,7 @@ impl<S: GenServer> Process<S> {
             };
             let command = match effect {
                 Effect::Reply { send, .. } => {
-                    actions.push(Action::Settle(Settle::Recorded(send)));
+                    actions.extend([Action::Settle(Settle::Recorded(send))]);
                     continue;
                 }
                 Effect::Call {
@@ -344,7 +344,7 @@ impl<S: GenServer> Process<S> {
                     command
                 }
             };
-            actions.push(Action::Command(command));
+            actions.extend([Action::Command(command)]);
         }
     }
 

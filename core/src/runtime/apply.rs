@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 
 use crate::guard::guarded;
 use crate::message::AnyMessage;
-use crate::process::{Action, Command, Output, Status};
+use smallvec::SmallVec;
+
+use crate::process::{Action, Command, Status};
 use crate::runtime::pending::deadline;
 use crate::runtime::record::Input;
 use crate::runtime::server_loop::Running;
@@ -28,9 +30,8 @@ impl<S: GenServer> Running<S> {
     pub(super) async fn drive(&mut self) -> Option<ExitReason> {
         self.check_doom();
         loop {
-            let Output { actions, status } = self.process.pump();
             let halted = self.interrupted;
-            self.carry_out_all(actions);
+            let status = self.pump_and_carry_out();
             if !halted && self.check_doom() {
                 // Halted now: the next pump says so, with the doom's reason.
                 continue;
@@ -60,16 +61,21 @@ impl<S: GenServer> Running<S> {
         }
     }
 
-    /// The actions of one pump, in order, until a doom (what is left is abandoned).
-    fn carry_out_all(&mut self, actions: Vec<Action<S>>) {
+    /// Pumps the machine and carries out the actions of the pump, in order, until a doom
+    /// (what is left is abandoned). The actions stay on the stack: most inputs ask for one
+    /// or two (a reply, a send), and a call should not cost an allocation.
+    fn pump_and_carry_out(&mut self) -> Status {
+        let mut actions = SmallVec::<[Action<S>; 2]>::new();
+        let status = self.process.pump_into(&mut actions);
         let mut actions = actions.into_iter();
         while let Some(action) = actions.next() {
             if self.check_doom() {
                 self.process.abandon(std::iter::once(action).chain(actions));
-                return;
+                return status;
             }
             self.carry_out(action);
         }
+        status
     }
 
     /// One action of the machine.
