@@ -1,5 +1,6 @@
 //! The client's handle on a running server.
 
+use std::cell::OnceCell;
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -120,19 +121,26 @@ impl<S: GenServer> Server<S> {
         request: S::Call,
         timeout: Timeout,
     ) -> Result<S::Reply, ServerError> {
-        let deadline = deadline(timeout);
-        self.send_call(request, deadline).wait_until(deadline)
+        // Read from the clock once the call is on its way (or must wait for room first):
+        // not on the path of the request to the server.
+        let at = OnceCell::new();
+        let deadline = || *at.get_or_init(|| deadline(timeout));
+        self.send_call(request, &deadline).wait_until(deadline())
     }
 
     /// Sends a call and returns with a handle to read the reply from later: at once, or,
     /// when the server's bounded mailbox is full, once there is room (within the handle's
     /// timeout; see [`OnFull`]).
     pub fn call_async(&self, request: S::Call) -> PendingCall<S::Reply> {
-        self.send_call(request, deadline(self.timeout))
+        self.send_call(request, &|| deadline(self.timeout))
     }
 
-    /// Sends a call, waiting for room until `room_until` if the handle says so.
-    fn send_call(&self, request: S::Call, room_until: Option<Instant>) -> PendingCall<S::Reply> {
+    /// Sends a call, waiting for room until `room_until()` if the handle says so.
+    fn send_call(
+        &self,
+        request: S::Call,
+        room_until: &dyn Fn() -> Option<Instant>,
+    ) -> PendingCall<S::Reply> {
         let (id, name) = (self.cell.id, self.cell.name.clone());
         if let Err(error) = self.not_from_itself() {
             return PendingCall::failed(error.error, id, name);
@@ -232,7 +240,7 @@ impl<S: GenServer> Server<S> {
         let from = sender();
         let envelope = envelope(from);
         let _ = match from == ProcessId::EXTERNAL {
-            true => self.cell.offer_until(envelope, None, || false),
+            true => self.cell.offer_until(envelope, || None, || false),
             false => self.cell.offer(envelope),
         };
     }

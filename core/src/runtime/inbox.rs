@@ -86,12 +86,12 @@ impl<S: GenServer> ServerCell<S> {
     pub(crate) fn offer_until(
         &self,
         envelope: Envelope<S>,
-        deadline: Option<Instant>,
+        deadline: impl FnOnce() -> Option<Instant>,
         moot: impl Fn() -> bool,
     ) -> Result<(), Refused<Envelope<S>>> {
         match self.offer(envelope) {
             Err(Refused::Full(envelope)) if self.bound.as_ref().is_some_and(Bound::has_room) => {
-                self.wait_for_room(envelope, deadline, &moot)
+                self.wait_for_room(envelope, deadline(), &moot)
             }
             done => done,
         }
