@@ -184,8 +184,9 @@ const SPIN_HINTS: u32 = 1;
 
 /// Spin hints between two looks of a server at its mailbox ([`spin_until_past`]): more than
 /// a waiter's, so that a steady stream of casts is taken in batches (a look that finds one
-/// message makes a batch of one, the lock and its cache line taken from the senders at each:
-/// one hint between looks halved the cast rate; 16 made each call wait ~200 ns longer).
+/// message makes a batch of one, and each take moves the lock's cache line from the
+/// senders: one hint between looks halved the cast rate; 16 made each call wait ~200 ns
+/// longer). A look itself reads a flag beside the lock, without taking it.
 #[cfg(not(loom))]
 const BATCH_HINTS: u32 = 4;
 

@@ -5,7 +5,9 @@ use std::collections::VecDeque;
 use std::future::poll_fn;
 use std::task::{Context, Poll, Waker};
 
-use crate::sync::{SpinMutex, block_on, lock_spin as lock};
+use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
+
+use crate::sync::{AtomicBool, SpinMutex, block_on, lock_spin as lock};
 
 /// What the mailbox's one lock guards.
 struct Slots<T> {
@@ -25,6 +27,9 @@ struct Slots<T> {
 /// lock is held only for a push or a swap, and an idle mailbox holds no buffer.
 pub struct Mailbox<T> {
     slots: SpinMutex<Slots<T>>,
+    /// Whether `slots` holds items: written under the lock, read without it by a server
+    /// that looks for mail (a look that took the lock would take the line from a sender).
+    queued: AtomicBool,
 }
 
 impl<T> Default for Mailbox<T> {
@@ -42,6 +47,7 @@ impl<T> Mailbox<T> {
                 closed: false,
                 receiver: None,
             }),
+            queued: AtomicBool::new(false),
         }
     }
 
@@ -51,6 +57,10 @@ impl<T> Mailbox<T> {
         let mut slots = lock(&self.slots);
         if slots.closed {
             return Err(item);
+        }
+        if slots.items.is_empty() {
+            // Only the first of a run: later pushes leave the flag's line to the server.
+            self.queued.store(true, Release);
         }
         slots.items.push_back(item);
         let receiver = slots.receiver.take();
@@ -74,6 +84,7 @@ impl<T> Mailbox<T> {
             return Poll::Pending;
         }
         take_all(&mut slots.items, out);
+        self.queued.store(false, Relaxed);
         Poll::Ready(())
     }
 
@@ -90,7 +101,9 @@ impl<T> Mailbox<T> {
 
     /// Moves what is queued into `out` without waiting. Only the owner calls this.
     pub fn drain_into(&self, out: &mut VecDeque<T>) {
-        take_all(&mut lock(&self.slots).items, out);
+        let mut slots = lock(&self.slots);
+        take_all(&mut slots.items, out);
+        self.queued.store(false, Relaxed);
     }
 
     /// Closes the mailbox and returns what was still queued; later pushes fail. Only the
@@ -99,12 +112,13 @@ impl<T> Mailbox<T> {
         let mut slots = lock(&self.slots);
         slots.closed = true;
         slots.receiver = None;
+        self.queued.store(false, Relaxed);
         std::mem::take(&mut slots.items)
     }
 
     /// Whether nothing is queued (something may be pushed right after).
     pub fn is_empty(&self) -> bool {
-        lock(&self.slots).items.is_empty()
+        !self.queued.load(Acquire)
     }
 
     /// Whether `close` has been called.
@@ -120,5 +134,31 @@ fn take_all<T>(items: &mut VecDeque<T>, out: &mut VecDeque<T>) {
         std::mem::swap(items, out);
     } else {
         out.append(items);
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use std::collections::VecDeque;
+
+    use super::Mailbox;
+
+    #[test]
+    fn a_look_without_the_lock_sees_what_pushes_and_takes_left() {
+        let mailbox = Mailbox::new();
+        let mut out = VecDeque::new();
+        assert!(mailbox.is_empty());
+        mailbox.push(1).unwrap();
+        mailbox.push(2).unwrap();
+        assert!(!mailbox.is_empty(), "two queued");
+        mailbox.drain_into(&mut out);
+        assert!(mailbox.is_empty(), "all taken");
+        mailbox.push(3).unwrap();
+        assert!(!mailbox.is_empty(), "the first push of a new run shows");
+        mailbox.drain_into(&mut out);
+        assert_eq!(out, [1, 2, 3]);
+        mailbox.push(4).unwrap();
+        assert_eq!(mailbox.close(), [4]);
+        assert!(mailbox.is_empty(), "closed with nothing left");
     }
 }
