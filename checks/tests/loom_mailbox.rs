@@ -167,6 +167,48 @@ fn mailbox_two_producers_one_consumer() {
     );
 }
 
+/// Two producers; the consumer first looks without the lock (`is_empty`, the flag a server
+/// reads while it spins) and takes what is queued at once, else it receives (its waker):
+/// the flag may only say "look" when there is mail, and "sleep" never loses a message.
+fn two_producers_one_looking_consumer() {
+    let mailbox = Arc::new(Mailbox::new());
+    let producers: Vec<_> = (0..PRODUCERS)
+        .map(|producer| {
+            let mailbox = Arc::clone(&mailbox);
+            thread::spawn(move || {
+                for seq in 0..PER_PRODUCER {
+                    assert!(mailbox.push((producer, seq)).is_ok(), "refused");
+                }
+            })
+        })
+        .collect();
+    let mut handled = Vec::new();
+    let mut batch = VecDeque::new();
+    while handled.len() < usize::from(PRODUCERS * PER_PRODUCER) {
+        if mailbox.is_empty() {
+            mailbox.recv_blocking(&mut batch);
+        } else {
+            mailbox.drain_into(&mut batch);
+            assert!(!batch.is_empty(), "the flag said mail, the queue was empty");
+        }
+        handled.extend(batch.drain(..));
+    }
+    for producer in producers {
+        producer.join().unwrap();
+    }
+    handled.extend(mailbox.close());
+    assert_exactly_once_in_order(&handled);
+}
+
+#[test]
+fn mailbox_two_producers_one_looking_consumer() {
+    check(
+        "mailbox: 2 producers, 1 consumer looking without the lock first",
+        BOUND,
+        two_producers_one_looking_consumer,
+    );
+}
+
 #[test]
 fn mailbox_two_producers_one_consumer_appending() {
     check(

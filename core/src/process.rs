@@ -264,7 +264,8 @@ impl<S: GenServer> Process<S> {
         Output { actions, status }
     }
 
-    /// [`Process::pump`] into a buffer the engine keeps (appended to).
+    /// [`Process::pump`], appending to `actions` (a buffer the engine keeps, or one on its
+    /// stack).
     pub fn pump_into(&mut self, actions: &mut impl Extend<Action<S>>) -> Status {
         loop {
             let frame = match self.halted {

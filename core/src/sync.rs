@@ -33,8 +33,11 @@ pub(crate) type SpinMutex<T> = Mutex<T>;
 #[cfg(not(loom))]
 pub(crate) fn lock_spin<T>(mutex: &SpinMutex<T>) -> spin::mutex::SpinMutexGuard<'_, T> {
     for _ in 0..LOCK_SPINS {
-        if let Some(guard) = mutex.try_lock() {
-            return guard;
+        // A read first: a failed try would take the line from the holder.
+        if !mutex.is_locked() {
+            if let Some(guard) = mutex.try_lock() {
+                return guard;
+            }
         }
         std::hint::spin_loop();
     }

@@ -115,7 +115,8 @@ impl<S: GenServer> Server<S> {
     }
 
     /// Calls the server and waits for the reply, up to `timeout` (a wait for room in a full
-    /// bounded mailbox included).
+    /// bounded mailbox included). The timeout counts from when the request was queued, or
+    /// first found no room: never early, late at most by the time the send took.
     pub fn call_timeout(
         &self,
         request: S::Call,

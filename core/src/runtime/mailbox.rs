@@ -63,6 +63,7 @@ impl<T> Mailbox<T> {
             self.queued.store(true, Release);
         }
         slots.items.push_back(item);
+        self.check_flag(&slots);
         let receiver = slots.receiver.take();
         drop(slots);
         if let Some(receiver) = receiver {
@@ -85,6 +86,7 @@ impl<T> Mailbox<T> {
         }
         take_all(&mut slots.items, out);
         self.queued.store(false, Relaxed);
+        self.check_flag(&slots);
         Poll::Ready(())
     }
 
@@ -104,6 +106,7 @@ impl<T> Mailbox<T> {
         let mut slots = lock(&self.slots);
         take_all(&mut slots.items, out);
         self.queued.store(false, Relaxed);
+        self.check_flag(&slots);
     }
 
     /// Closes the mailbox and returns what was still queued; later pushes fail. Only the
@@ -116,9 +119,16 @@ impl<T> Mailbox<T> {
         std::mem::take(&mut slots.items)
     }
 
-    /// Whether nothing is queued (something may be pushed right after).
+    /// Whether nothing is queued, read without the lock: exact for the receiver (only it
+    /// takes, so a queue it sees non-empty stays so until it takes), a hint for anyone else
+    /// (something may be pushed, or taken, right after).
     pub fn is_empty(&self) -> bool {
         !self.queued.load(Acquire)
+    }
+
+    /// The flag says what the queue holds (checked in debug builds, under the lock).
+    fn check_flag(&self, slots: &Slots<T>) {
+        debug_assert_eq!(self.queued.load(Relaxed), !slots.items.is_empty());
     }
 
     /// Whether `close` has been called.

@@ -82,6 +82,23 @@ fn an_asynchronous_call_waited_on_with_a_timeout_gives_up() {
 }
 
 #[test]
+fn a_pending_call_dropped_before_its_reply_refuses_the_late_reply() {
+    let rt = Runtime::new();
+    let probe = start(&rt, &new_log());
+    // Polled (no outcome taken), then dropped: the call is abandoned.
+    drop(
+        probe
+            .call_async(Call::Hold)
+            .poll()
+            .expect_err("no reply yet"),
+    );
+    assert_eq!(probe.call(Call::LateReplies(1)), Ok(0));
+    // Dropped without a look: abandoned too.
+    drop(probe.call_async(Call::Hold));
+    assert_eq!(probe.call(Call::LateReplies(2)), Ok(0));
+}
+
+#[test]
 fn a_deferred_reply_from_another_thread_arrives() {
     let rt = Runtime::new();
     let probe = start(&rt, &new_log());
