@@ -388,22 +388,24 @@ fn a_callback_casting_to_its_own_full_mailbox_drops_the_cast_instead_of_waiting_
     selfish.update(|state| state.me = None).unwrap();
 }
 
-/// Sleeps in its call for the milliseconds it is asked, then replies them.
-struct Sleepy;
+/// Says it entered its call, sleeps in it for the milliseconds it is asked, then replies
+/// them.
+struct Sleepy(Arc<AtomicBool>);
 
 impl GenServer for Sleepy {
-    type Args = ();
+    type Args = Arc<AtomicBool>;
     type Call = u64;
     type Reply = u64;
     type Cast = ();
     type Info = ();
     type Continue = ();
 
-    fn init(_: (), _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
-        Ok(Sleepy)
+    fn init(entered: Arc<AtomicBool>, _: &mut Ctx<Self>) -> Result<Self, ExitReason> {
+        Ok(Sleepy(entered))
     }
 
     fn handle_call(&mut self, ms: u64, _: ReplyTo<u64>, _: &mut Ctx<Self>) -> CallResult<u64> {
+        self.0.store(true, Ordering::SeqCst);
         thread::sleep(Duration::from_millis(ms));
         CallResult::Reply(ms)
     }
@@ -412,22 +414,24 @@ impl GenServer for Sleepy {
 #[test]
 fn a_call_waiting_for_room_then_for_its_reply_keeps_one_deadline() {
     let rt = Runtime::new();
+    let entered = Arc::new(AtomicBool::new(false));
+    let options = StartOptions::default().bounded(1);
     let server = rt
-        .start_with::<Sleepy>((), StartOptions::default().bounded(1))
+        .start_with::<Sleepy>(Arc::clone(&entered), options)
         .unwrap();
-    // The server sleeps 300 ms in a call while a cast fills its mailbox.
+    // The server sleeps 400 ms in a call while a cast fills its mailbox.
     let busy = {
         let server = server.clone().with_timeout(LONG);
-        thread::spawn(move || server.call(300))
+        thread::spawn(move || server.call(400))
     };
-    thread::sleep(Duration::from_millis(50));
+    while !entered.load(Ordering::SeqCst) {
+        thread::sleep(Duration::from_millis(1));
+    }
     assert_eq!(server.try_cast(()), Ok(()));
-    // Room comes about 250 ms from now, the reply 300 ms after that: past a 450 ms timeout
-    // that counts the wait for room, within one that would start again once queued.
-    let start = std::time::Instant::now();
-    let outcome = server.call_timeout(300, Timeout::millis(450));
-    let waited = start.elapsed();
+    // Room comes when the first call ends (under 400 ms from now), the reply 400 ms after
+    // that: past a 550 ms timeout that counts the wait for room, within one that would
+    // start again once the call is queued.
+    let outcome = server.call_timeout(400, Timeout::millis(550));
     assert_eq!(outcome.map_err(CallError::from), Err(CallError::Timeout));
-    assert!(waited < Duration::from_millis(590), "{waited:?}");
-    assert_eq!(busy.join().unwrap(), Ok(300));
+    assert_eq!(busy.join().unwrap(), Ok(400));
 }
