@@ -116,7 +116,9 @@ impl<T> Mailbox<T> {
         slots.closed = true;
         slots.receiver = None;
         self.queued.store(false, Relaxed);
-        std::mem::take(&mut slots.items)
+        let items = std::mem::take(&mut slots.items);
+        self.check_flag(&slots);
+        items
     }
 
     /// Whether nothing is queued, read without the lock: exact for the receiver (only it
