@@ -46,6 +46,23 @@ fn assert_exactly_once_in_order(delivered: &[Item]) {
     }
 }
 
+/// The producers, each sending its messages in order into the open `mailbox`.
+fn start_producers<M: MailboxApi<Item>>(mailbox: &Arc<M>) -> Vec<thread::JoinHandle<()>> {
+    (0..PRODUCERS)
+        .map(|producer| {
+            let mailbox = Arc::clone(mailbox);
+            thread::spawn(move || {
+                for seq in 0..PER_PRODUCER {
+                    assert!(
+                        mailbox.push((producer, seq)).is_ok(),
+                        "an open mailbox refused"
+                    );
+                }
+            })
+        })
+        .collect()
+}
+
 /// How the consumer treats its batch between receives.
 #[derive(Clone, Copy)]
 enum Consumer {
@@ -59,19 +76,7 @@ enum Consumer {
 /// Two producers, one consumer receiving until it has every message.
 fn two_producers_one_consumer<M: MailboxApi<Item>>(consumer: Consumer) {
     let mailbox = Arc::new(M::new());
-    let producers: Vec<_> = (0..PRODUCERS)
-        .map(|producer| {
-            let mailbox = Arc::clone(&mailbox);
-            thread::spawn(move || {
-                for seq in 0..PER_PRODUCER {
-                    assert!(
-                        mailbox.push((producer, seq)).is_ok(),
-                        "an open mailbox refused"
-                    );
-                }
-            })
-        })
-        .collect();
+    let producers = start_producers(&mailbox);
     let mut handled = Vec::new();
     let mut batch = VecDeque::new();
     while handled.len() + batch.len() < usize::from(PRODUCERS * PER_PRODUCER) {
@@ -172,16 +177,7 @@ fn mailbox_two_producers_one_consumer() {
 /// the flag may only say "look" when there is mail, and "sleep" never loses a message.
 fn two_producers_one_looking_consumer() {
     let mailbox = Arc::new(Mailbox::new());
-    let producers: Vec<_> = (0..PRODUCERS)
-        .map(|producer| {
-            let mailbox = Arc::clone(&mailbox);
-            thread::spawn(move || {
-                for seq in 0..PER_PRODUCER {
-                    assert!(mailbox.push((producer, seq)).is_ok(), "refused");
-                }
-            })
-        })
-        .collect();
+    let producers = start_producers(&mailbox);
     let mut handled = Vec::new();
     let mut batch = VecDeque::new();
     while handled.len() < usize::from(PRODUCERS * PER_PRODUCER) {
