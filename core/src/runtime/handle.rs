@@ -153,7 +153,7 @@ impl<S: GenServer> Server<S> {
         let tag = CallTag(EXTERNAL_TAGS.fetch_add(1, Ordering::Relaxed));
         let from = ReplyTo::new(ProcessId::EXTERNAL, tag, link_sink(&link));
         let call = Envelope::Call { request, from };
-        let wait = self.on_full == OnFull::Wait && may_wait();
+        let wait = self.on_full == OnFull::Wait && may_wait(sender());
         let offered = match wait {
             true => self
                 .cell
@@ -240,7 +240,7 @@ impl<S: GenServer> Server<S> {
     fn post(&self, envelope: impl FnOnce(ProcessId) -> Envelope<S>) {
         let from = sender();
         let envelope = envelope(from);
-        let _ = match from == ProcessId::EXTERNAL {
+        let _ = match may_wait(from) {
             true => self.cell.offer_until(envelope, || None, || false),
             false => self.cell.offer(envelope),
         };
@@ -388,10 +388,10 @@ impl<S: GenServer> Server<S> {
     }
 }
 
-/// Whether a sender may wait for room in a full bounded mailbox: not inside a server's
+/// Whether sender `from` may wait for room in a full bounded mailbox: not inside a server's
 /// callback (handlers never block on a mailbox, which could wait for itself: rule 8).
-fn may_wait() -> bool {
-    sender() == ProcessId::EXTERNAL
+fn may_wait(from: ProcessId) -> bool {
+    from == ProcessId::EXTERNAL
 }
 
 /// Who sends through a handle: the server whose callback runs here, or nobody

@@ -42,18 +42,13 @@ impl<R> PendingCall<R> {
     ) -> Self {
         let link = Arc::new(ReplyLink::new());
         link.complete(Err(error));
-        PendingCall {
-            link,
-            id,
-            name,
-            settled: false,
-        }
+        PendingCall::new(link, id, name)
     }
 
     /// Waits for the outcome, for as long as it takes.
     pub fn wait(mut self) -> Result<R, ServerError> {
         let outcome = self.link.wait();
-        self.named(outcome)
+        self.settle(outcome)
     }
 
     /// Waits for the outcome for at most `timeout`; then gives up with [`CallError::Timeout`]
@@ -72,10 +67,10 @@ impl<R> PendingCall<R> {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 let outcome = self.link.time_out();
-                return self.named(outcome);
+                return self.settle(outcome);
             }
             if let Some(outcome) = self.link.wait_for(left) {
-                return self.named(outcome);
+                return self.settle(outcome);
             }
         }
     }
@@ -83,13 +78,13 @@ impl<R> PendingCall<R> {
     /// Returns the outcome if it has arrived, or the still-pending call.
     pub fn poll(mut self) -> Result<Result<R, ServerError>, Self> {
         match self.link.poll() {
-            Some(outcome) => Ok(self.named(outcome)),
+            Some(outcome) => Ok(self.settle(outcome)),
             None => Err(self),
         }
     }
 
-    /// The outcome with its error naming the server.
-    fn named(&mut self, outcome: Result<R, CallError>) -> Result<R, ServerError> {
+    /// The outcome, taken (nothing is left to abandon), with its error naming the server.
+    fn settle(&mut self, outcome: Result<R, CallError>) -> Result<R, ServerError> {
         self.settled = true;
         outcome.map_err(|error| ServerError::new(Some(self.id), self.name.clone(), error))
     }
@@ -131,7 +126,7 @@ impl<R> std::future::Future for PendingCall<R> {
         let this = self.get_mut();
         this.link
             .poll_outcome(cx)
-            .map(|outcome| this.named(outcome))
+            .map(|outcome| this.settle(outcome))
     }
 }
 
