@@ -28,8 +28,8 @@ pub(crate) struct ShardFile {
 
 /// The kind of file, with the version of the split (shards cut by another version do not
 /// merge: version 3 cuts where the search reaches enough subtrees, deals them out in its
-/// order and carries sleep sets).
-const KIND: &str = "gsim dfs shard, version 3";
+/// order and carries sleep sets; version 4 fingerprints states with XXH3).
+const KIND: &str = "gsim dfs shard, version 4";
 
 impl ShardFile {
     /// The search this shard is one of `count` of, in words: equal for the shards of one

@@ -10,6 +10,7 @@
 use std::collections::BTreeSet;
 
 use genserver::ProcessId;
+use smallvec::SmallVec;
 
 /// A pseudo-process standing for the name registry: registering or freeing a name writes
 /// it, resolving a name reads it.
@@ -28,9 +29,9 @@ pub(crate) struct Touch {
     /// budget and a crash changes what every sender sees).
     pub fault: bool,
     /// Processes whose status the event read (message receivers, callers it answered).
-    pub reads: BTreeSet<ProcessId>,
+    pub reads: Ids,
     /// Processes whose status the event changed (its actor exited, restarted or settled a call).
-    pub writes: BTreeSet<ProcessId>,
+    pub writes: Ids,
 }
 
 impl Touch {
@@ -39,8 +40,8 @@ impl Touch {
         Touch {
             actor,
             fault,
-            reads: BTreeSet::new(),
-            writes: BTreeSet::new(),
+            reads: Ids::default(),
+            writes: Ids::default(),
         }
     }
 
@@ -59,6 +60,30 @@ impl Touch {
         sees(self, other)
             || sees(other, self)
             || visible.contains(&self.actor) && visible.contains(&other.actor)
+    }
+}
+
+/// A small set of process ids, sorted: an event reads or writes a few, so they sit inline
+/// (a footprint is copied into every sleep set that keeps its event, and hashed with it).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) struct Ids(SmallVec<[ProcessId; 4]>);
+
+impl Ids {
+    /// Adds `id` (once).
+    pub fn insert(&mut self, id: ProcessId) {
+        if let Err(at) = self.0.binary_search(&id) {
+            self.0.insert(at, id);
+        }
+    }
+
+    /// Whether `id` is in the set.
+    pub fn contains(&self, id: &ProcessId) -> bool {
+        self.0.binary_search(id).is_ok()
+    }
+
+    /// The ids, in increasing order.
+    pub fn iter(&self) -> impl Iterator<Item = &ProcessId> {
+        self.0.iter()
     }
 }
 
@@ -84,5 +109,19 @@ mod tests {
         let visible = [ProcessId(1), ProcessId(2)].into_iter().collect();
         assert!(touch(1).depends(&b, &visible));
         assert!(Touch::new(ProcessId(5), true).depends(&b, &none));
+    }
+
+    #[test]
+    fn a_set_of_ids_is_the_same_whatever_order_they_came_in() {
+        let (mut a, mut b) = (Ids::default(), Ids::default());
+        for id in [7, 2, 7, 9, 2, 1] {
+            a.insert(ProcessId(id));
+        }
+        for id in [9, 1, 2, 7] {
+            b.insert(ProcessId(id));
+        }
+        assert_eq!(a, b);
+        assert_eq!(a.iter().map(|id| id.0).collect::<Vec<_>>(), [1, 2, 7, 9]);
+        assert!(a.contains(&ProcessId(7)) && !a.contains(&ProcessId(3)));
     }
 }

@@ -7,7 +7,8 @@
 //! [`World::hash_state`] contribute their state's `Hash`; the others contribute the history
 //! of what they were handed, which is always safe but tells more states apart. Clients
 //! contribute the history of the outcomes they were given (their state follows from it).
-//! The hasher is std's `DefaultHasher` with its fixed keys: the same in every run.
+//! The world's bytes (numbers little-endian) are hashed with XXH3-64, a specified hash:
+//! the same fingerprint in every run, on every machine, in every version.
 //!
 //! A search with symmetry on ([`World::interchangeable`]) fingerprints the canonical
 //! representative of a state instead (`world/symmetry.rs`), unless something in the state
@@ -16,10 +17,11 @@
 use std::cell::Cell;
 use std::collections::VecDeque;
 use std::fmt;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
 use genserver::{GenServer, ProcessId, ServerRef};
+use xxhash_rust::xxh3::xxh3_64;
 
 use crate::scheduler::labels::without_numbers;
 use crate::world::envelope::Envelope;
@@ -217,24 +219,22 @@ thread_local! {
     static BYTES: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
 }
 
-/// Collects the bytes a fingerprint hashes, to hash them in one write: std's hasher takes
-/// bytes as one stream however they are split, and one long write costs far less than the
-/// hundred short ones of a world.
-struct Buffered(Vec<u8>);
+/// Collects the bytes a fingerprint hashes, to hash them in one go (one long input costs far
+/// less than the hundred short writes of a world); numbers go in little-endian, so the bytes
+/// are the same on every machine.
+pub(crate) struct Buffered(Vec<u8>);
 
 impl Buffered {
     /// An empty buffer, with the room of the last one this thread used.
-    fn take() -> Self {
+    pub(crate) fn take() -> Self {
         let mut bytes = BYTES.take();
         bytes.clear();
         Buffered(bytes)
     }
 
     /// The hash of the bytes collected (the buffer's room is kept for the next one).
-    fn hash(self) -> u64 {
-        let mut hasher = DefaultHasher::new();
-        hasher.write(&self.0);
-        let hash = hasher.finish();
+    pub(crate) fn hash(self) -> u64 {
+        let hash = xxh3_64(&self.0);
         BYTES.set(self.0);
         hash
     }
@@ -242,9 +242,7 @@ impl Buffered {
 
 impl Hasher for Buffered {
     fn finish(&self) -> u64 {
-        let mut hasher = DefaultHasher::new();
-        hasher.write(&self.0);
-        hasher.finish()
+        xxh3_64(&self.0)
     }
 
     fn write(&mut self, bytes: &[u8]) {
@@ -256,11 +254,24 @@ impl Hasher for Buffered {
     }
 
     fn write_u32(&mut self, value: u32) {
-        self.0.extend_from_slice(&value.to_ne_bytes());
+        self.0.extend_from_slice(&value.to_le_bytes());
     }
 
     fn write_u64(&mut self, value: u64) {
-        self.0.extend_from_slice(&value.to_ne_bytes());
+        self.0.extend_from_slice(&value.to_le_bytes());
+    }
+
+    fn write_u16(&mut self, value: u16) {
+        self.0.extend_from_slice(&value.to_le_bytes());
+    }
+
+    fn write_u128(&mut self, value: u128) {
+        self.0.extend_from_slice(&value.to_le_bytes());
+    }
+
+    /// As a `u64`: the same bytes on 32- and 64-bit machines (a state's lengths and indices).
+    fn write_usize(&mut self, value: usize) {
+        self.write_u64(value as u64);
     }
 }
 
