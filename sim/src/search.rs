@@ -40,6 +40,7 @@ pub(crate) mod dpor;
 mod exploration;
 pub(crate) mod explorer;
 pub(crate) mod footprint;
+pub(crate) mod interner;
 pub(crate) mod pool;
 pub(crate) mod split;
 pub(crate) mod visited;

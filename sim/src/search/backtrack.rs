@@ -8,6 +8,7 @@ use genserver::ProcessId;
 use crate::search::dpor::{Step, races};
 use crate::search::explorer::Node;
 use crate::search::footprint::Touch;
+use crate::search::interner::Label;
 use crate::world::World;
 
 /// The deliveries a run left pending (queue heads), as steps after the last one.
@@ -16,7 +17,7 @@ pub(crate) fn pending_deliveries(world: &World) -> Vec<Step> {
         .filter_map(|(from, _life, to, queue)| {
             let head = queue.front()?;
             Some(Step {
-                label: format!("pending {} {} → {}", head.body, from.0, to.0),
+                label: format!("pending {} {} → {}", head.body, from.0, to.0).into(),
                 touch: Touch::new(to, false),
                 enabled: BTreeSet::new(),
                 now: world.now.max(head.due),
@@ -41,12 +42,12 @@ pub(crate) fn add_races(stack: &mut [Node], pending: Vec<Step>, visible: &BTreeS
         .collect();
     for race in races(&steps, visible) {
         let node = &mut stack[race.at];
-        let labels: Vec<&String> = race.initials.iter().map(|&x| &steps[x].label).collect();
-        let covered = |l: &&String| node.tried(l) || node.backtrack.contains(l);
+        let labels: Vec<&Label> = race.initials.iter().map(|&x| &steps[x].label).collect();
+        let covered = |l: &&Label| node.tried(l) || node.backtrack.contains(l);
         if labels.iter().any(covered) {
             continue;
         }
-        let pick: Vec<String> = match labels.iter().find(|l| !node.asleep(l)) {
+        let pick: Vec<Label> = match labels.iter().find(|l| !node.asleep(l)) {
             Some(label) => vec![(*label).clone()],
             None if labels.is_empty() => node.enabled.clone(),
             None => Vec::new(),
@@ -63,14 +64,14 @@ pub(crate) fn add_races(stack: &mut [Node], pending: Vec<Step>, visible: &BTreeS
 /// timeout was for, a call that blocks the server whose queued messages then wait. Races
 /// between executed steps miss them, since a disabled event may never run. `after` holds
 /// what was enabled when the run ended.
-pub(crate) fn add_disabled(stack: &mut [Node], after: &[String]) {
+pub(crate) fn add_disabled(stack: &mut [Node], after: &[Label]) {
     for i in 0..stack.len() {
         let next = stack
             .get(i + 1)
             .map_or(after, |n| n.enabled.as_slice())
             .to_vec();
         let node = &mut stack[i];
-        let disabled: Vec<String> = (node.enabled.iter())
+        let disabled: Vec<Label> = (node.enabled.iter())
             .filter(|l| **l != node.chosen && !next.contains(l))
             .cloned()
             .collect();
@@ -86,7 +87,7 @@ pub(crate) fn add_disabled(stack: &mut [Node], after: &[String]) {
 /// or failed): each to the earliest decision point from which it stayed enabled (and is not
 /// asleep there), so the search runs it before whatever filled the run. Races between
 /// executed steps never name such an event, since it never ran.
-pub(crate) fn add_left_enabled(stack: &mut [Node], after: &[String]) {
+pub(crate) fn add_left_enabled(stack: &mut [Node], after: &[Label]) {
     for label in after {
         let since = (0..stack.len())
             .rev()

@@ -11,15 +11,16 @@ use std::collections::BTreeSet;
 use genserver::ProcessId;
 
 use crate::search::footprint::Touch;
+use crate::search::interner::Label;
 
 /// One executed step, as the analysis sees it.
 pub(crate) struct Step {
     /// The chosen event's label.
-    pub label: String,
+    pub label: Label,
     /// What it touched.
     pub touch: Touch,
     /// Every label enabled before it was chosen.
-    pub enabled: BTreeSet<String>,
+    pub enabled: BTreeSet<Label>,
     /// The virtual time when it was chosen (time moves only when nothing else is enabled,
     /// so a step at a later time comes after every step at an earlier time; systems whose
     /// time races their deliveries are not searched with DPOR, see `search::reduction_for`).

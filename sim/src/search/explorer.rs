@@ -2,30 +2,32 @@
 //! points (choosing an event that is not asleep, planning the backtracking of plain DFS and
 //! the faults of DPOR, skipping visited states when hashing).
 
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 
 use crate::scheduler::{Divergence, Enabled, Scheduler};
 use crate::search::footprint::Touch;
+use crate::search::interner::{Interner, Label};
 use crate::search::split::Split;
 use crate::search::visited::Visited;
 use crate::search::{DfsOptions, Reduction};
 use crate::world::World;
+use crate::world::fingerprint::Buffered;
 
 /// One decision point of the current run.
 pub(crate) struct Node {
     /// The labels enabled here, in the world's order.
-    pub(crate) enabled: Vec<String>,
+    pub(crate) enabled: Vec<Label>,
     /// The virtual time here.
     pub(crate) now: u64,
     /// Events that need not be tried here (an equivalent order was explored), with their
     /// footprints.
-    pub(crate) sleep: Vec<(String, Touch)>,
+    pub(crate) sleep: Vec<(Label, Touch)>,
     /// Choices whose subtrees are explored, with their footprints.
-    pub(crate) done: Vec<(String, Touch)>,
+    pub(crate) done: Vec<(Label, Touch)>,
     /// Choices to try here (DPOR adds to it as it finds races).
-    pub(crate) backtrack: Vec<String>,
+    pub(crate) backtrack: Vec<Label>,
     /// The choice of the current run.
-    pub(crate) chosen: String,
+    pub(crate) chosen: Label,
     /// Where it stands among `enabled` (unknown for a prefix another worker handed over):
     /// a replay checks that one label instead of rendering the labels up to it.
     pub(crate) index: Option<usize>,
@@ -39,7 +41,7 @@ pub(crate) struct Node {
 impl Node {
     /// A decision point of a prefix another worker explored: only its choice is known here,
     /// and nothing else is tried from it.
-    pub(crate) fn given(chosen: String) -> Self {
+    pub(crate) fn given(chosen: Label) -> Self {
         Node {
             enabled: Vec::new(),
             now: 0,
@@ -54,14 +56,14 @@ impl Node {
     }
 
     /// Makes `label`, one of `enabled`, the current choice.
-    pub(crate) fn choose(&mut self, label: String) {
+    pub(crate) fn choose(&mut self, label: Label) {
         self.index = self.enabled.iter().position(|l| *l == label);
         self.chosen = label;
     }
 
     /// Whether `label` is the current choice or was explored.
     pub(crate) fn tried(&self, label: &str) -> bool {
-        self.chosen == label || self.done.iter().any(|(l, _)| l == label)
+        *self.chosen == *label || self.done.iter().any(|(l, _)| **l == *label)
     }
     /// Whether a choice to try here is left, besides the current one.
     pub(crate) fn untried(&self) -> bool {
@@ -70,7 +72,7 @@ impl Node {
 
     /// Whether `label` is in the sleep set.
     pub(crate) fn asleep(&self, label: &str) -> bool {
-        self.sleep.iter().any(|(l, _)| l == label)
+        self.sleep.iter().any(|(l, _)| **l == *label)
     }
 }
 
@@ -102,6 +104,8 @@ pub(crate) struct Explorer<'a> {
     /// Whether decision points carry sleep sets (DPOR does; state hashing does where the
     /// system's footprints commute, see `search.rs`).
     pub(crate) sleep: bool,
+    /// The labels this worker has seen, shared.
+    pub(crate) labels: &'a mut Interner,
 }
 
 impl Scheduler for Explorer<'_> {
@@ -134,11 +138,11 @@ impl Scheduler for Explorer<'_> {
         // is skipped there, since what a shard saw below decides nothing above.
         let above = self.split.is_some_and(|split| k < split.depth);
         if let Some(split) = self.split.filter(|split| k == split.depth) {
-            if !split.owns(self.stack.iter().map(|node| node.chosen.as_str())) {
+            if !split.owns(self.stack.iter().map(|node| &*node.chosen)) {
                 return self.stop(step, Cut::Elsewhere);
             }
         }
-        let sleep: Vec<(String, Touch)> = match k.checked_sub(1).map(|p| &self.stack[p]) {
+        let sleep: Vec<(Label, Touch)> = match k.checked_sub(1).map(|p| &self.stack[p]) {
             Some(parent) if self.sleep => {
                 let visible = world.visible.borrow();
                 let last = parent.touch.as_ref().expect("the parent step was executed");
@@ -159,14 +163,16 @@ impl Scheduler for Explorer<'_> {
             return self.stop(step, cut);
         }
         // Rendered only for a state the search goes on from.
-        let labels = enabled.labels();
+        let labels: Vec<Label> = (enabled.labels().into_iter())
+            .map(|label| self.labels.intern(label))
+            .collect();
         let awake: Vec<usize> = (0..labels.len())
             .filter(|&i| !sleep.iter().any(|(l, _)| *l == labels[i]))
             .collect();
         let Some(&index) = (awake.iter().find(|&&i| !enabled.is_fault(i))).or(awake.first()) else {
             return self.stop(step, Cut::Pruned);
         };
-        let backtrack: Vec<String> = if self.options.reduction == Reduction::Dpor {
+        let backtrack: Vec<Label> = if self.options.reduction == Reduction::Dpor {
             let faults = awake.iter().filter(|&&i| enabled.is_fault(i) && i != index);
             std::iter::once(index)
                 .chain(faults.copied())
@@ -210,11 +216,11 @@ impl Explorer<'_> {
 /// The key of a visit to the state `fingerprint` of `world` with the sleep set `sleep`:
 /// of the state as it is (not up to symmetry: a sleep set names processes as they are)
 /// and of the set, in its order.
-fn asleep_key(world: &World, fingerprint: u64, sleep: &[(String, Touch)]) -> u64 {
-    let mut hasher = DefaultHasher::new();
+fn asleep_key(world: &World, fingerprint: u64, sleep: &[(Label, Touch)]) -> u64 {
+    let mut hasher = Buffered::take();
     hasher.write_u64(world.exact_fingerprint(fingerprint));
     sleep.hash(&mut hasher);
-    hasher.finish()
+    hasher.hash()
 }
 
 /// The position of `wanted`, the choice a prefix made at `step` (at `index`, if known: only

@@ -98,9 +98,10 @@ fn shard_of(key: u64) -> usize {
     (key >> (64 - SHARD_BITS)) as usize
 }
 
-/// Hashes a fingerprint, which is a hash already, to itself.
+/// Hashes a fingerprint, which is a hash already, to itself (the key of maps whose keys are
+/// hashes).
 #[derive(Default)]
-struct Fingerprint(u64);
+pub(crate) struct Fingerprint(u64);
 
 impl Hasher for Fingerprint {
     fn finish(&self) -> u64 {

@@ -15,6 +15,7 @@ use crate::search::backtrack::{
 };
 use crate::search::explorer::{Cut, Explorer, Node};
 use crate::search::footprint::Touch;
+use crate::search::interner::{Interner, Label};
 use crate::search::pool::Pool;
 use crate::search::split::{Split, path_key};
 use crate::search::visited::Visited;
@@ -158,6 +159,7 @@ impl<'a> Search<'a> {
         }
         let mut prefix = stack.len();
         let options = self.options;
+        let mut labels = Interner::default();
         while !self.pool.is_stopped() {
             let mut explorer = Explorer {
                 stack: &mut stack,
@@ -167,6 +169,7 @@ impl<'a> Search<'a> {
                 cut: None,
                 split: self.split.as_ref(),
                 sleep: self.sleep,
+                labels: &mut labels,
             };
             let (world, restored) = self.restored(explorer.stack, prefix);
             let (world, verdict) = run_from(world, options.max_depth, &mut explorer);
@@ -181,8 +184,8 @@ impl<'a> Search<'a> {
             let ending = (options.reduction == Reduction::Dpor).then(|| {
                 let visible = world.visible.take();
                 let pending = pending_deliveries(&world);
-                let after: Vec<String> = (world.enabled().into_iter())
-                    .map(|event| world.label(event))
+                let after: Vec<Label> = (world.enabled().into_iter())
+                    .map(|event| labels.intern(world.label(event)))
                     .collect();
                 (visible, pending, after)
             });
@@ -202,7 +205,7 @@ impl<'a> Search<'a> {
                 }
                 (Err(divergence), None) => return Err(divergence),
             };
-            let schedule = || stack.iter().map(|n| n.chosen.clone()).collect();
+            let schedule = || stack.iter().map(|n| n.chosen.to_string()).collect();
             let found = match &failed {
                 Some(_) if self.tally().report.found.is_none() => Some(schedule()),
                 _ => None,
@@ -210,7 +213,7 @@ impl<'a> Search<'a> {
             let ended = cut.is_none();
             // Another shard's run (cut where its subtree starts, or ended above the cut) is
             // counted there.
-            let path = || stack.iter().map(|node| node.chosen.as_str());
+            let path = || stack.iter().map(|node| &*node.chosen);
             let theirs = cut == Some(Cut::Elsewhere)
                 || (self.split.as_ref()).is_some_and(|split| !split.owns(path()));
             if let Some(split) = self.split.as_ref().filter(|split| split.ranks.is_none()) {
@@ -341,10 +344,10 @@ impl<'a> Search<'a> {
 /// footprints. The worker carries on there as the serial search would: each choice explored
 /// counts as explored for the next, so the parallel search keeps the serial sleep sets.
 pub(crate) struct Subtree {
-    pub path: Vec<String>,
-    pub choices: Vec<String>,
-    pub sleep: Vec<(String, Touch)>,
-    pub done: Vec<(String, Touch)>,
+    pub path: Vec<Label>,
+    pub choices: Vec<Label>,
+    pub sleep: Vec<(Label, Touch)>,
+    pub done: Vec<(Label, Touch)>,
 }
 
 impl Subtree {
@@ -365,14 +368,14 @@ impl Subtree {
 /// point's sleep set and what it explored, the current choice included (its subtree is
 /// explored by this worker), and tries its choices in the order this worker would have.
 fn untried(stack: &mut [Node], base: usize) -> Option<Subtree> {
-    let open = |node: &Node, label: &String| !node.tried(label) && !node.asleep(label);
+    let open = |node: &Node, label: &Label| !node.tried(label) && !node.asleep(label);
     let depth = (base..stack.len()).find(|&depth| {
         let node = &stack[depth];
         node.backtrack.iter().any(|label| open(node, label))
     })?;
-    let path: Vec<String> = stack[..depth].iter().map(|n| n.chosen.clone()).collect();
+    let path: Vec<Label> = stack[..depth].iter().map(|n| n.chosen.clone()).collect();
     let node = &mut stack[depth];
-    let (choices, kept): (Vec<String>, Vec<String>) = std::mem::take(&mut node.backtrack)
+    let (choices, kept): (Vec<Label>, Vec<Label>) = std::mem::take(&mut node.backtrack)
         .into_iter()
         .partition(|label| open(node, label));
     node.backtrack = kept;

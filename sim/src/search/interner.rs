@@ -1,0 +1,64 @@
+//! Labels shared within one worker of a search: the same few labels come back at state after
+//! state, and a decision point keeps several lists of them (enabled, asleep, explored, to
+//! try), so each distinct text is kept once and the lists hold shared references to it.
+
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+use std::sync::Arc;
+
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::search::visited::Fingerprint;
+
+/// An event's label, shared (cheap to copy into another list; equal when the text is).
+pub(crate) type Label = Arc<str>;
+
+/// The most labels kept: past it the interner starts afresh (labels stay equal by their
+/// text, so only the sharing is lost), which bounds a long search's memory.
+const MOST: usize = 1 << 20;
+
+/// The distinct labels a worker has seen, by the hash of their text (looked up, never
+/// iterated: its order decides nothing).
+#[derive(Default)]
+pub(crate) struct Interner {
+    labels: HashMap<u64, Vec<Label>, BuildHasherDefault<Fingerprint>>,
+    count: usize,
+}
+
+impl Interner {
+    /// The shared label of `text`.
+    pub fn intern(&mut self, text: String) -> Label {
+        let hash = xxh3_64(text.as_bytes());
+        let mut same = self.labels.get(&hash).into_iter().flatten();
+        if let Some(label) = same.find(|label| ***label == *text) {
+            return Arc::clone(label);
+        }
+        if self.count >= MOST {
+            self.labels.clear();
+            self.count = 0;
+        }
+        let label: Label = text.into();
+        self.labels
+            .entry(hash)
+            .or_default()
+            .push(Arc::clone(&label));
+        self.count += 1;
+        label
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_text_gives_the_same_shared_label() {
+        let mut interner = Interner::default();
+        let a = interner.intern("deliver cast #1 a → b: 1".to_owned());
+        let b = interner.intern("deliver cast #1 a → b: 1".to_owned());
+        let c = interner.intern("start a".to_owned());
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!(&*c, "start a");
+        assert_ne!(a, c);
+    }
+}
