@@ -217,8 +217,10 @@ impl Explorer<'_> {
 /// of the state as it is (not up to symmetry: a sleep set names processes as they are)
 /// and of the set, in its order.
 fn asleep_key(world: &World, fingerprint: u64, sleep: &[(Label, Touch)]) -> u64 {
+    // Taken first: with symmetry on it hashes the world too, in the thread's buffer.
+    let exact = world.exact_fingerprint(fingerprint);
     let mut hasher = Buffered::take();
-    hasher.write_u64(world.exact_fingerprint(fingerprint));
+    hasher.write_u64(exact);
     sleep.hash(&mut hasher);
     hasher.hash()
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
+use smallvec::SmallVec;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::search::visited::Fingerprint;
@@ -14,14 +15,16 @@ use crate::search::visited::Fingerprint;
 pub(crate) type Label = Arc<str>;
 
 /// The most labels kept: past it the interner starts afresh (labels stay equal by their
-/// text, so only the sharing is lost), which bounds a long search's memory.
-const MOST: usize = 1 << 20;
+/// text, so only the sharing is lost), which bounds a long search's memory (a few MB).
+const MOST: usize = 1 << 16;
 
 /// The distinct labels a worker has seen, by the hash of their text (looked up, never
 /// iterated: its order decides nothing).
 #[derive(Default)]
 pub(crate) struct Interner {
-    labels: HashMap<u64, Vec<Label>, BuildHasherDefault<Fingerprint>>,
+    /// The labels by hash (almost always one per hash: kept inline).
+    labels: HashMap<u64, SmallVec<[Label; 1]>, BuildHasherDefault<Fingerprint>>,
+    /// How many labels it keeps.
     count: usize,
 }
 
@@ -60,5 +63,9 @@ mod tests {
         assert!(Arc::ptr_eq(&a, &b));
         assert_eq!(&*c, "start a");
         assert_ne!(a, c);
+        let mut another = Interner::default();
+        let d = another.intern("deliver cast #1 a → b: 1".to_owned());
+        assert!(!Arc::ptr_eq(&a, &d));
+        assert_eq!(a, d, "labels of two workers compare by their text");
     }
 }

@@ -22,13 +22,14 @@
 //! explored by both (the shards share no visited set).
 
 use std::collections::BTreeMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::Hash;
 
 use crate::drive::options::Shard;
 use crate::scheduler::Divergence;
 use crate::search::DfsOptions;
 use crate::search::worker::Search;
 use crate::system::System;
+use crate::world::fingerprint::hash_with;
 
 /// Subtrees per shard the cut aims at, so that shards get similar work.
 pub(crate) const PER_SHARD: usize = 64;
@@ -70,11 +71,7 @@ impl Split {
 
 /// A fixed hash of the labels of `path` down to `depth`.
 pub(crate) fn path_key<'a>(path: impl Iterator<Item = &'a str>, depth: usize) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    for label in path.take(depth) {
-        label.hash(&mut hasher);
-    }
-    hasher.finish()
+    hash_with(|mut h| path.take(depth).for_each(|label| label.hash(&mut h)))
 }
 
 /// The split of the search for `shard` (with sleep sets if `sleep`): the first depth at

@@ -127,8 +127,9 @@ impl<'a> Search<'a> {
 
     /// Takes subtrees until the search is over; `progress` is called after every run.
     pub fn work(&self, progress: &mut dyn FnMut(&Exploration)) {
+        let mut labels = Interner::default();
         while let Some(prefix) = self.pool.take() {
-            if let Err(divergence) = self.subtree(prefix, progress) {
+            if let Err(divergence) = self.subtree(prefix, &mut labels, progress) {
                 self.tally().error.get_or_insert(divergence);
                 self.pool.stop();
             }
@@ -145,6 +146,7 @@ impl<'a> Search<'a> {
     fn subtree(
         &self,
         subtree: Subtree,
+        labels: &mut Interner,
         progress: &mut dyn FnMut(&Exploration),
     ) -> Result<(), Divergence> {
         let base = subtree.path.len();
@@ -159,7 +161,6 @@ impl<'a> Search<'a> {
         }
         let mut prefix = stack.len();
         let options = self.options;
-        let mut labels = Interner::default();
         while !self.pool.is_stopped() {
             let mut explorer = Explorer {
                 stack: &mut stack,
@@ -169,7 +170,7 @@ impl<'a> Search<'a> {
                 cut: None,
                 split: self.split.as_ref(),
                 sleep: self.sleep,
-                labels: &mut labels,
+                labels: &mut *labels,
             };
             let (world, restored) = self.restored(explorer.stack, prefix);
             let (world, verdict) = run_from(world, options.max_depth, &mut explorer);

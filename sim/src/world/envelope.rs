@@ -2,12 +2,12 @@
 
 use std::cell::{Cell, OnceCell};
 use std::fmt;
-use std::hash::{DefaultHasher, Hasher};
 use std::rc::Rc;
 
 use genserver::{AnyMessage, CallError, CallTag, ExitReason, MonitorRef};
 
 use crate::world::erased_server::{LINE, guarded, hash_fmt};
+use crate::world::fingerprint::hash_with;
 use crate::world::fork::Cloners;
 use crate::world::naming::{Name, write_number};
 
@@ -243,9 +243,7 @@ impl Envelope {
         if let Some(print) = self.print.get() {
             return print;
         }
-        let mut hasher = DefaultHasher::new();
-        hash_fmt(&mut hasher, format_args!("{}", self.body));
-        let print = hasher.finish();
+        let print = hash_with(|h| hash_fmt(h, format_args!("{}", self.body)));
         self.print.set(Some(print));
         print
     }

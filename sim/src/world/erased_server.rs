@@ -33,8 +33,8 @@ pub(crate) fn hash_text(hasher: &mut dyn Hasher, text: &str) {
     hasher.write_u8(0xff);
 }
 
-/// Feeds rendered text to a hasher exactly as [`hash_text`] does (std's hasher takes bytes
-/// as one stream, however they are split), without building the string.
+/// Feeds rendered text to a hasher exactly as [`hash_text`] does (a fingerprint's hasher
+/// takes bytes as one stream, however they are split), without building the string.
 pub(crate) fn hash_fmt(hasher: &mut dyn Hasher, args: fmt::Arguments<'_>) {
     struct Feed<'a>(&'a mut dyn Hasher);
     impl fmt::Write for Feed<'_> {

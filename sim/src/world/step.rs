@@ -1,6 +1,6 @@
 //! Carrying out the event the scheduler chose, and checking afterwards.
 
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::Hash;
 use std::mem::take;
 use std::task::Poll;
 use std::time::Duration;
@@ -15,6 +15,7 @@ use crate::world::envelope::{Body, CallOutcome};
 use crate::world::erased_server::{guarded, line_of};
 use crate::world::events::Event;
 use crate::world::faults::Restart;
+use crate::world::fingerprint::hash_with;
 use crate::world::{Deadline, ProcKind, World, duration_ns};
 
 impl World {
@@ -428,9 +429,7 @@ type Polled = Result<Poll<ClientResult>, String>;
 
 /// Folds `input` into a client's history hash.
 pub(crate) fn mix(history: u64, input: impl Hash) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    (history, input).hash(&mut hasher);
-    hasher.finish()
+    hash_with(|mut h| (history, input).hash(&mut h))
 }
 
 /// Runs `fold` (rendering what a client's history keeps); with symmetry on (the groups),

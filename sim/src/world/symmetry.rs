@@ -20,13 +20,14 @@
 //! the id of a group member (its history keeps the id as it was rendered then).
 
 use std::collections::BTreeSet;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
 use genserver::ProcessId;
 use genserver::engine::renamed;
 
 use crate::world::erased_server::hash_fmt;
+use crate::world::fingerprint::hash_with;
 use crate::world::{Deadline, ProcKind, World};
 
 /// The most orders of tied members tried for one state: beyond, tied members keep their id
@@ -276,9 +277,7 @@ impl World {
             }
         }
         // Apart from every fingerprint taken without renaming.
-        let mut hasher = DefaultHasher::new();
-        (best, "up to symmetry").hash(&mut hasher);
-        hasher.finish()
+        hash_with(|mut h| (best, "up to symmetry").hash(&mut h))
     }
 
     /// The renaming that gives the `k`-th member of each group, as `arranged`, the group's
@@ -307,11 +306,7 @@ impl World {
                 .and_then(|i| blind.get(i).copied())
                 .unwrap_or(p.0)
         };
-        let one = |f: &dyn Fn(&mut dyn Hasher)| {
-            let mut hasher = DefaultHasher::new();
-            f(&mut hasher);
-            hasher.finish()
-        };
+        let one = |f: &dyn Fn(&mut dyn Hasher)| hash_with(f);
         let mut items: Vec<u64> = Vec::new();
         if let Some(proc) = self.proc(id) {
             items.push(one(&|h| match &proc.kind {

@@ -4,7 +4,7 @@
 use std::any::{Any, TypeId};
 use std::collections::VecDeque;
 use std::fmt::Debug;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::Hasher;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,7 +17,8 @@ use genserver::{
 
 use crate::scheduler::labels::without_numbers;
 use crate::world::envelope::CallOutcome;
-use crate::world::erased_server::{Action, Output, SimServer, StateHasher, guarded};
+use crate::world::erased_server::{Action, Output, SimServer, StateHasher, guarded, hash_fmt};
+use crate::world::fingerprint::hash_with;
 use crate::world::fork::{Cloners, Copyable};
 use crate::world::reply_cells::ReplyCell;
 
@@ -71,10 +72,10 @@ impl<S: GenServer> Slot<S> {
             return;
         }
         if let Some(history) = &mut self.history {
-            let mut hasher = DefaultHasher::new();
-            history.hash(&mut hasher);
-            format!("{input:?}").hash(&mut hasher);
-            *history = hasher.finish();
+            *history = hash_with(|h| {
+                h.write_u64(*history);
+                hash_fmt(h, format_args!("{input:?}"));
+            });
         }
     }
 
