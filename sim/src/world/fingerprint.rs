@@ -16,7 +16,7 @@
 //! representative of a state instead (`world/symmetry.rs`), unless something in the state
 //! cannot be renamed.
 
-use std::cell::Cell;
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -217,9 +217,13 @@ impl World {
 }
 
 thread_local! {
-    /// The bytes of the last fingerprint, kept for the room they took.
-    static BYTES: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+    /// The buffers of the last fingerprints, kept for the room they took: one for each
+    /// level of nesting (a fingerprint hashes a message's text while it is being made).
+    static SPARE: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
 }
+
+/// The most buffers a thread keeps (the deepest nesting seen is two).
+const KEPT: usize = 4;
 
 /// XXH3-64 of what `feed` writes (numbers little-endian): how every part of a fingerprint
 /// is hashed.
@@ -235,9 +239,10 @@ pub(crate) fn hash_with(feed: impl FnOnce(&mut dyn Hasher)) -> u64 {
 pub(crate) struct Buffered(Vec<u8>);
 
 impl Buffered {
-    /// An empty buffer, with the room of the last one this thread used.
+    /// An empty buffer, with the room of one this thread used before.
     pub(crate) fn take() -> Self {
-        let mut bytes = BYTES.take();
+        let spare = SPARE.with_borrow_mut(Vec::pop);
+        let mut bytes = spare.unwrap_or_default();
         bytes.clear();
         Buffered(bytes)
     }
@@ -245,7 +250,11 @@ impl Buffered {
     /// The hash of the bytes collected (the buffer's room is kept for the next one).
     pub(crate) fn hash(self) -> u64 {
         let hash = xxh3_64(&self.0);
-        BYTES.set(self.0);
+        SPARE.with_borrow_mut(|spare| {
+            if spare.len() < KEPT {
+                spare.push(self.0);
+            }
+        });
         hash
     }
 }
