@@ -15,6 +15,7 @@ use std::fmt;
 
 use genserver::ProcessId;
 
+use crate::search::interner::{Interner, Label};
 use crate::world::World;
 use crate::world::envelope::Body;
 use crate::world::events::Event;
@@ -121,6 +122,13 @@ impl Enabled<'_> {
     /// Every label, in order.
     pub fn labels(&self) -> Vec<String> {
         (0..self.len()).map(|i| self.label(i)).collect()
+    }
+
+    /// Every label, in order, shared through `labels` (exhaustive search).
+    pub(crate) fn shared_labels(&self, labels: &mut Interner) -> Vec<Label> {
+        (self.events.iter())
+            .map(|&event| self.world.shared_label(event, labels))
+            .collect()
     }
 
     /// The index of the first event labelled `label`: a replay's lookup, rendering the

@@ -163,9 +163,7 @@ impl Scheduler for Explorer<'_> {
             return self.stop(step, cut);
         }
         // Rendered only for a state the search goes on from.
-        let labels: Vec<Label> = (enabled.labels().into_iter())
-            .map(|label| self.labels.intern(label))
-            .collect();
+        let labels = enabled.shared_labels(self.labels);
         let awake: Vec<usize> = (0..labels.len())
             .filter(|&i| !sleep.iter().any(|(l, _)| *l == labels[i]))
             .collect();

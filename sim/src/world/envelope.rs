@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use genserver::{AnyMessage, CallError, CallTag, ExitReason, MonitorRef};
 
+use crate::search::interner::Label;
 use crate::world::erased_server::{LINE, guarded, hash_fmt};
 use crate::world::fingerprint::hash_with;
 use crate::world::fork::Cloners;
@@ -223,6 +224,10 @@ pub(crate) struct Envelope {
     /// changes: labels then render each message once, not at every decision point it stays
     /// queued at; copies of the world share it).
     pub payload: OnceCell<Rc<str>>,
+    /// The label of its delivery, shared, once exhaustive search asked for it (it never
+    /// changes either: a search then builds each delivery's label once, not at every state
+    /// the message stays queued in).
+    pub label: OnceCell<Label>,
 }
 
 impl Envelope {
@@ -235,6 +240,7 @@ impl Envelope {
             body,
             print: Cell::new(None),
             payload: OnceCell::new(),
+            label: OnceCell::new(),
         }
     }
 
@@ -257,6 +263,7 @@ impl Envelope {
             body: self.body.copy(cloners)?,
             print: self.print.clone(),
             payload: self.payload.clone(),
+            label: self.label.clone(),
         })
     }
 }

@@ -2,10 +2,12 @@
 
 use std::fmt::{self, Write};
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::Duration;
 
 use genserver::{CallTag, ProcessId};
 
+use crate::search::interner::{Interner, Label};
 use crate::world::clients::ClientState;
 use crate::world::envelope::{Body, Payload};
 use crate::world::erased_server::{guarded, line, render};
@@ -265,6 +267,30 @@ impl World {
         render(|| self.render_label(event, None))
     }
 
+    /// The label of `event`, shared through `labels` (exhaustive search): a delivery's is
+    /// kept with its message once its payload rendered, as it never changes while queued.
+    pub(crate) fn shared_label(&self, event: Event, labels: &mut Interner) -> Label {
+        let Event::Deliver {
+            from,
+            life,
+            to,
+            index,
+        } = event
+        else {
+            return labels.intern(self.label(event));
+        };
+        let envelope = self.net.get(from, life, to, index);
+        if let Some(label) = envelope.and_then(|envelope| envelope.label.get()) {
+            return Arc::clone(label);
+        }
+        let label = labels.intern(self.label(event));
+        // A payload whose rendering failed is rendered again next time, as without this.
+        if let Some(envelope) = envelope.filter(|envelope| envelope.payload.get().is_some()) {
+            let _ = envelope.label.set(Arc::clone(&label));
+        }
+        label
+    }
+
     /// The label of the event chosen for the step under way, with the trace on: as
     /// [`World::label`], and a message's payload rendered for it is kept for the step's
     /// delivery event (the message's `Debug` then runs once for both).
@@ -410,3 +436,36 @@ fn joined(verb: &str, name: &str) -> String {
 
 /// Room for a typical label ("deliver reply Pop #3 stack → popper: Ok(Some(12))").
 const LINE: usize = 64;
+
+#[cfg(test)]
+mod tests {
+    use crate::drive::run::built;
+    use crate::search::interner::Interner;
+    use crate::zoo::find_system;
+
+    #[test]
+    fn a_kept_delivery_label_is_the_label_rendered_at_every_step_and_in_copies() {
+        let system = find_system("stack").expect("bundled");
+        let mut world = built(system, 0, None, 100, false, true);
+        world.keep_client_logs();
+        let mut labels = Interner::default();
+        let mut kept = 0;
+        for step in 0..40 {
+            let events = world.enabled();
+            let Some(&next) = events.get(step % events.len().max(1)) else {
+                break;
+            };
+            for &event in &events {
+                assert_eq!(*world.shared_label(event, &mut labels), world.label(event));
+                let copy = world.fork().expect("stack's servers can be copied");
+                assert_eq!(*copy.shared_label(event, &mut labels), world.label(event));
+            }
+            kept += events.len();
+            world.execute(next);
+        }
+        assert!(
+            kept > 40,
+            "the run went on long enough: {kept} labels compared"
+        );
+    }
+}
