@@ -141,8 +141,12 @@ fn read(path: &Path) -> Result<ShardFile, String> {
         )
     })?;
     if file.kind != KIND {
+        let what = match file.kind.starts_with("gsim dfs shard") {
+            true => "a shard file of another version of gsim: run its shards again with this one",
+            false => "not a shard file of `gsim hunt --seen`",
+        };
         return Err(format!(
-            "{}: not a shard file of `gsim hunt --seen` (it says {:?})",
+            "{}: {what} (it says {:?}, this gsim reads {KIND:?})",
             path.display(),
             file.kind
         ));

@@ -186,7 +186,7 @@ impl<'a> Search<'a> {
                 let visible = world.visible.take();
                 let pending = pending_deliveries(&world);
                 let after: Vec<Label> = (world.enabled().into_iter())
-                    .map(|event| labels.intern(world.label(event)))
+                    .map(|event| world.shared_label(event, labels))
                     .collect();
                 (visible, pending, after)
             });

@@ -7,10 +7,10 @@
 //! [`World::hash_state`] contribute their state's `Hash`; the others contribute the history
 //! of what they were handed, which is always safe but tells more states apart. Clients
 //! contribute the history of the outcomes they were given (their state follows from it).
-//! The world's bytes (numbers little-endian) are hashed with XXH3-64, a specified hash, and
-//! so are the parts it is made of (histories, messages' texts): the same fingerprint in
-//! every run, on every machine, in every version. (A state's slices of integers go in as
-//! std's `Hash` writes them, in the machine's byte order.)
+//! The world's bytes are hashed with XXH3-64, a specified hash, and so are the parts it is
+//! made of (histories, messages' texts): the same fingerprint in every run and in every
+//! version. Numbers go in little-endian, so machines of either byte order agree, except on
+//! a hashed state's slices of integers, which std's `Hash` writes in the machine's order.
 //!
 //! A search with symmetry on ([`World::interchangeable`]) fingerprints the canonical
 //! representative of a state instead (`world/symmetry.rs`), unless something in the state

@@ -103,6 +103,16 @@ fn files_that_are_not_the_shards_of_one_search_are_refused() {
     let garbage = files[0].with_extension("txt");
     std::fs::write(&garbage, "{}").unwrap();
     bad(&["merge", path(&garbage)], "not a shard file");
+    // A shard file of an earlier version (its fingerprints hashed otherwise) is refused.
+    let text = std::fs::read_to_string(&files[0]).unwrap();
+    let older = files[0].with_extension("v3.json");
+    let version = text.replacen("gsim dfs shard, version 4", "gsim dfs shard, version 3", 1);
+    assert_ne!(version, text, "the file names its version");
+    std::fs::write(&older, version).unwrap();
+    bad(
+        &["merge", path(&older), path(&files[1])],
+        "a shard file of another version of gsim",
+    );
     bad(
         &["hunt", "counter", "--seen", path(&garbage)],
         "--seen writes what a shard",
