@@ -2,7 +2,7 @@
 //! points (choosing an event that is not asleep, planning the backtracking of plain DFS and
 //! the faults of DPOR, skipping visited states when hashing).
 
-use std::hash::{Hash, Hasher};
+use std::hash::Hash;
 
 use crate::scheduler::{Divergence, Enabled, Scheduler};
 use crate::search::footprint::Touch;
@@ -11,7 +11,7 @@ use crate::search::split::Split;
 use crate::search::visited::Visited;
 use crate::search::{DfsOptions, Reduction};
 use crate::world::World;
-use crate::world::fingerprint::Buffered;
+use crate::world::fingerprint::hash_with;
 
 /// One decision point of the current run.
 pub(crate) struct Node {
@@ -215,12 +215,11 @@ impl Explorer<'_> {
 /// of the state as it is (not up to symmetry: a sleep set names processes as they are)
 /// and of the set, in its order.
 fn asleep_key(world: &World, fingerprint: u64, sleep: &[(Label, Touch)]) -> u64 {
-    // Taken first: with symmetry on it hashes the world too, in the thread's buffer.
     let exact = world.exact_fingerprint(fingerprint);
-    let mut hasher = Buffered::take();
-    hasher.write_u64(exact);
-    sleep.hash(&mut hasher);
-    hasher.hash()
+    hash_with(|mut h| {
+        h.write_u64(exact);
+        sleep.hash(&mut h);
+    })
 }
 
 /// The position of `wanted`, the choice a prefix made at `step` (at `index`, if known: only

@@ -14,7 +14,7 @@ use crate::search::visited::Fingerprint;
 /// An event's label, shared (cheap to copy into another list; equal when the text is).
 pub(crate) type Label = Arc<str>;
 
-/// The most labels kept: past it the interner starts afresh (labels stay equal by their
+/// The most labels kept (distinct hashes, as good as labels): past it the interner starts afresh (labels stay equal by their
 /// text, so only the sharing is lost), which bounds a long search's memory (a few MB).
 const MOST: usize = 1 << 16;
 
@@ -24,8 +24,6 @@ const MOST: usize = 1 << 16;
 pub(crate) struct Interner {
     /// The labels by hash (almost always one per hash: kept inline).
     labels: HashMap<u64, SmallVec<[Label; 1]>, BuildHasherDefault<Fingerprint>>,
-    /// How many labels it keeps.
-    count: usize,
 }
 
 impl Interner {
@@ -36,16 +34,14 @@ impl Interner {
         if let Some(label) = same.find(|label| ***label == *text) {
             return Arc::clone(label);
         }
-        if self.count >= MOST {
+        if self.labels.len() >= MOST {
             self.labels.clear();
-            self.count = 0;
         }
         let label: Label = text.into();
         self.labels
             .entry(hash)
             .or_default()
             .push(Arc::clone(&label));
-        self.count += 1;
         label
     }
 }

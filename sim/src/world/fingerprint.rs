@@ -236,11 +236,11 @@ pub(crate) fn hash_with(feed: impl FnOnce(&mut dyn Hasher)) -> u64 {
 /// Collects the bytes a fingerprint hashes, to hash them in one go (one long input costs far
 /// less than the hundred short writes of a world); numbers go in little-endian, so the bytes
 /// are the same on every machine.
-pub(crate) struct Buffered(Vec<u8>);
+struct Buffered(Vec<u8>);
 
 impl Buffered {
     /// An empty buffer, with the room of one this thread used before.
-    pub(crate) fn take() -> Self {
+    fn take() -> Self {
         let spare = SPARE.with_borrow_mut(Vec::pop);
         let mut bytes = spare.unwrap_or_default();
         bytes.clear();
@@ -248,7 +248,7 @@ impl Buffered {
     }
 
     /// The hash of the bytes collected (the buffer's room is kept for the next one).
-    pub(crate) fn hash(self) -> u64 {
+    fn hash(self) -> u64 {
         let hash = xxh3_64(&self.0);
         SPARE.with_borrow_mut(|spare| {
             if spare.len() < KEPT {
