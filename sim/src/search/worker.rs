@@ -2,9 +2,8 @@
 //! after run, depth first, and tallies what it finds where every thread can see it.
 
 use std::collections::BTreeSet;
-use std::sync::mpsc::RecvTimeoutError;
 use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::drive::run::{Verdict, built, run_from, run_with};
 use crate::scheduler::Divergence;
@@ -22,9 +21,6 @@ use crate::search::visited::Visited;
 use crate::search::{DfsOptions, Exploration, Reduction};
 use crate::system::System;
 use crate::world::World;
-
-/// How often a search on several threads reports its progress.
-const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
 /// What the threads of one search share.
 pub(crate) struct Search<'a> {
@@ -89,40 +85,23 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// Searches on `jobs` threads (this one alone for one job), calling `progress` with the
-    /// report so far: after every run on one thread, every [`PROGRESS_EVERY`] from this
-    /// thread on several. A thread that cannot be started leaves the search to the others.
+    /// Searches on `jobs` threads, this one among them (its thread-local spares are warm
+    /// from earlier searches, and one thread fewer is started), calling `progress` with the
+    /// report so far after every run this thread makes, and once at the end. A thread that
+    /// cannot be started leaves the search to the others.
     pub fn work_on(&self, jobs: usize, progress: &mut dyn FnMut(&Exploration)) {
-        if jobs == 1 {
-            return self.work(progress);
-        }
-        let (done, finished) = std::sync::mpsc::channel::<()>();
         std::thread::scope(|scope| {
-            let mut started = 0;
-            for index in 0..jobs {
-                let done = done.clone();
+            for index in 1..jobs {
                 let spawned = (std::thread::Builder::new().name(format!("dfs-{index}")))
-                    .spawn_scoped(scope, move || {
-                        self.work(&mut |_| {});
-                        // Dropping `done` at the end of the worker says it finished.
-                        drop(done);
-                    });
-                match spawned {
-                    Ok(_) => started += 1,
+                    .spawn_scoped(scope, || self.work(&mut |_| {}));
+                if spawned.is_err() {
                     // The system has no thread to spare: the search goes on with fewer.
-                    Err(_) => self.pool.shrink(),
+                    self.pool.shrink();
                 }
             }
-            drop(done);
-            if started == 0 {
-                self.work(progress);
-                return;
-            }
-            while let Err(RecvTimeoutError::Timeout) = finished.recv_timeout(PROGRESS_EVERY) {
-                progress(&self.tally().report);
-            }
-            progress(&self.tally().report);
+            self.work(progress);
         });
+        progress(&self.tally().report);
     }
 
     /// Takes subtrees until the search is over; `progress` is called after every run.
