@@ -128,9 +128,9 @@ impl Default for DfsOptions {
 }
 
 /// Explores every order of `system` within `options`; `progress` is called with the report
-/// so far, from the calling thread, after every run it makes (on `jobs` threads it is one of
-/// them; the report counts every thread's runs) and once at the end. Fails only if the
-/// system is nondeterministic (a prefix did not replay).
+/// so far, after every run (on `jobs` threads, of which the calling thread is one: after its
+/// runs at most every 100 ms, and once at the end). Fails only if the system is
+/// nondeterministic (a prefix did not replay).
 ///
 /// With [`DfsOptions::jobs`] above one, state hashing and plain DFS run on that many threads
 /// sharing one visited set: the unique states, end states, distinct failures and whether the

@@ -103,9 +103,24 @@ impl<T> Pool<T> {
     }
 }
 
+/// Stops the search of a pool when the worker holding it unwinds: the other workers would
+/// otherwise wait for that one for ever.
+pub(crate) struct StopOnPanic<'a, T>(pub &'a Pool<T>);
+
+impl<T> Drop for StopOnPanic<'_, T> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.stop();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Pool;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use super::{Pool, StopOnPanic};
 
     #[test]
     fn one_worker_takes_the_whole_tree_then_ends() {
@@ -134,6 +149,25 @@ mod tests {
             assert_eq!(pool.take(), None);
             assert_eq!(other.join().unwrap(), None);
         });
+    }
+
+    #[test]
+    fn a_worker_that_panics_releases_the_others() {
+        let pool = Arc::new(Pool::new(2, vec![Vec::<String>::new()]));
+        let worker = Arc::clone(&pool);
+        let panicked = std::thread::spawn(move || {
+            let _stop = StopOnPanic(&*worker);
+            let _root = worker.take();
+            panic!("a bug in a worker");
+        });
+        assert!(panicked.join().is_err());
+        // The other worker, waiting for work: on a thread of its own, so that a worker left
+        // waiting fails the test instead of hanging it.
+        let (sender, taken) = std::sync::mpsc::channel();
+        let waiter = Arc::clone(&pool);
+        std::thread::spawn(move || sender.send(waiter.take()));
+        let taken = taken.recv_timeout(Duration::from_secs(30));
+        assert_eq!(taken, Ok(None), "the search ends for the other worker");
     }
 
     #[test]

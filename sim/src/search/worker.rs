@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 use std::sync::{Mutex, MutexGuard};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::drive::run::{Verdict, built, run_from, run_with};
 use crate::scheduler::Divergence;
@@ -15,12 +15,15 @@ use crate::search::backtrack::{
 use crate::search::explorer::{Cut, Explorer, Node};
 use crate::search::footprint::Touch;
 use crate::search::interner::{Interner, Label};
-use crate::search::pool::Pool;
+use crate::search::pool::{Pool, StopOnPanic};
 use crate::search::split::{Split, path_key};
 use crate::search::visited::Visited;
 use crate::search::{DfsOptions, Exploration, Reduction};
 use crate::system::System;
 use crate::world::World;
+
+/// How often the calling thread of a search on several threads reports its progress.
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
 /// What the threads of one search share.
 pub(crate) struct Search<'a> {
@@ -87,9 +90,21 @@ impl<'a> Search<'a> {
 
     /// Searches on `jobs` threads, this one among them (its thread-local spares are warm
     /// from earlier searches, and one thread fewer is started), calling `progress` with the
-    /// report so far after every run this thread makes, and once at the end. A thread that
-    /// cannot be started leaves the search to the others.
+    /// report so far: after every run on one thread; on several, after this thread's runs
+    /// at most every [`PROGRESS_EVERY`] (none while it waits for work), then once at the
+    /// end. A thread that cannot be started leaves the search to the others.
     pub fn work_on(&self, jobs: usize, progress: &mut dyn FnMut(&Exploration)) {
+        if jobs <= 1 {
+            return self.work(progress);
+        }
+        let mut last = Instant::now();
+        // The report is read under the tally's lock, which the other workers wait for.
+        let mut now_and_then = |report: &Exploration| {
+            if last.elapsed() >= PROGRESS_EVERY {
+                last = Instant::now();
+                progress(report);
+            }
+        };
         std::thread::scope(|scope| {
             for index in 1..jobs {
                 let spawned = (std::thread::Builder::new().name(format!("dfs-{index}")))
@@ -99,13 +114,16 @@ impl<'a> Search<'a> {
                     self.pool.shrink();
                 }
             }
-            self.work(progress);
+            self.work(&mut now_and_then);
         });
         progress(&self.tally().report);
     }
 
-    /// Takes subtrees until the search is over; `progress` is called after every run.
+    /// Takes subtrees until the search is over; `progress` is called after every run. A
+    /// panic stops the search (the other workers would otherwise wait for this one for
+    /// ever) and goes on.
     pub fn work(&self, progress: &mut dyn FnMut(&Exploration)) {
+        let _stop = StopOnPanic(&self.pool);
         let mut labels = Interner::default();
         while let Some(prefix) = self.pool.take() {
             if let Err(divergence) = self.subtree(prefix, &mut labels, progress) {
