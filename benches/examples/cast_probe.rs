@@ -16,7 +16,7 @@
 use std::time::Instant;
 
 use genserver::Runtime;
-use genserver_benches::{ChannelMsg, ChannelSink, PingPong, Sink, spread};
+use genserver_benches::{ChannelMsg, ChannelSink, PingPong, Sink, quartiles, spread};
 
 const BATCH: u64 = 20_000;
 const BATCHES: u64 = 100;
@@ -87,15 +87,11 @@ fn main() {
     println!("genserver {}", show(&ours));
     if !theirs.is_empty() {
         let mut ratios: Vec<f64> = ours.iter().zip(&theirs).map(|(o, t)| o / t).collect();
-        ratios.sort_by(f64::total_cmp);
-        let at = |q: usize| ratios[(ratios.len() - 1) * q / 4];
+        let [low, median, high] = quartiles(&mut ratios);
         let what = if senders == 0 { "time" } else { "rate" };
         println!(
-            "genserver ÷ channel ({what}), median of {} rounds: {:.2} (quartiles {:.2}-{:.2})",
+            "genserver ÷ channel ({what}), median of {} rounds: {median:.2} (quartiles {low:.2}-{high:.2})",
             ratios.len(),
-            at(2),
-            at(1),
-            at(3)
         );
     }
 }

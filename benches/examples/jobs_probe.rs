@@ -15,6 +15,7 @@
 use std::time::Instant;
 
 use genserver_benches::model::explore_clients;
+use genserver_benches::quartiles;
 
 /// Milliseconds one search on `jobs` threads takes; checks it saw `states` states.
 fn search(clients: usize, jobs: usize, states: u64) -> f64 {
@@ -46,19 +47,12 @@ fn main() {
         two.push(b);
         ratios.push(a / b);
     }
-    for list in [&mut one, &mut two, &mut ratios] {
-        list.sort_by(f64::total_cmp);
-    }
-    let at = |list: &[f64], q: usize| list[(list.len() - 1) * q / 4];
+    let ([_, one, _], [_, two, _]) = (quartiles(&mut one), quartiles(&mut two));
+    let [low, median, high] = quartiles(&mut ratios);
     println!(
-        "N = {clients} ({states} states): 1 job {:.3} ms, 2 jobs {:.3} ms (medians of {rounds})",
-        at(&one, 2),
-        at(&two, 2)
+        "N = {clients} ({states} states): 1 job {one:.3} ms, 2 jobs {two:.3} ms (medians of {rounds})"
     );
     println!(
-        "1 job ÷ 2 jobs (time), median of {rounds} rounds: {:.2} (quartiles {:.2}-{:.2})",
-        at(&ratios, 2),
-        at(&ratios, 1),
-        at(&ratios, 3)
+        "1 job ÷ 2 jobs (time), median of {rounds} rounds: {median:.2} (quartiles {low:.2}-{high:.2})"
     );
 }

@@ -31,6 +31,19 @@ pub fn spread(senders: u64, count: u64, send: impl Fn(u64) + Sync) {
     }
 }
 
+/// The first quartile, median and third quartile of `values` (sorted in place; the probes'
+/// summaries of their rounds).
+///
+/// ```
+/// let mut ratios = [3.0, 1.0, 2.0, 5.0, 4.0];
+/// assert_eq!(genserver_benches::quartiles(&mut ratios), [2.0, 3.0, 4.0]);
+/// ```
+pub fn quartiles(values: &mut [f64]) -> [f64; 3] {
+    values.sort_by(f64::total_cmp);
+    let at = |q: usize| values[(values.len() - 1) * q / 4];
+    [at(1), at(2), at(3)]
+}
+
 /// A server with trivial handlers: casts add to a counter, a call returns it.
 pub struct Sink(u64);
 

@@ -14,8 +14,8 @@ use crate::search::visited::Fingerprint;
 /// An event's label, shared (cheap to copy into another list; equal when the text is).
 pub(crate) type Label = Arc<str>;
 
-/// The most labels kept (distinct hashes, as good as labels): past it the interner starts afresh (labels stay equal by their
-/// text, so only the sharing is lost), which bounds a long search's memory (a few MB).
+/// The most distinct labels kept: past it the interner starts afresh (labels stay equal by
+/// their text, so only the sharing is lost), which bounds a long search's memory (a few MB).
 const MOST: usize = 1 << 16;
 
 /// The distinct labels a worker has seen, by the hash of their text (looked up, never

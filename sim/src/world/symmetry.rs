@@ -20,7 +20,7 @@
 //! the id of a group member (its history keeps the id as it was rendered then).
 
 use std::collections::BTreeSet;
-use std::hash::{Hash, Hasher};
+use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 
 use genserver::ProcessId;
@@ -306,10 +306,9 @@ impl World {
                 .and_then(|i| blind.get(i).copied())
                 .unwrap_or(p.0)
         };
-        let one = |f: &dyn Fn(&mut dyn Hasher)| hash_with(f);
         let mut items: Vec<u64> = Vec::new();
         if let Some(proc) = self.proc(id) {
-            items.push(one(&|h| match &proc.kind {
+            items.push(hash_with(|h| match &proc.kind {
                 ProcKind::Server(slot) => {
                     h.write_u8(b's');
                     slot.fingerprint(h, false);
@@ -325,7 +324,7 @@ impl World {
             if from != id && to != id {
                 continue;
             }
-            items.push(one(&|h| {
+            items.push(hash_with(|h| {
                 h.write_u8(b'q');
                 h.write_u64(map(from));
                 h.write_u32(life);
@@ -344,7 +343,7 @@ impl World {
                     Deadline::Timeout { tag, .. } => (1, tag.0),
                     Deadline::Wake { ticket, .. } => (2, ticket),
                 };
-                items.push(one(&|h| {
+                items.push(hash_with(|h| {
                     h.write_u8(b'd');
                     h.write_u64(at);
                     h.write_u8(kind);
@@ -354,7 +353,7 @@ impl World {
         }
         for ((caller, tag), pending) in &self.pending {
             if *caller == id || pending.callee == id {
-                items.push(one(&|h| {
+                items.push(hash_with(|h| {
                     h.write_u8(b'p');
                     h.write_u64(map(*caller));
                     h.write_u64(tag.0);
@@ -366,7 +365,7 @@ impl World {
         }
         for (a, b) in self.kernel.links() {
             if a == id || b == id {
-                items.push(one(&|h| {
+                items.push(hash_with(|h| {
                     h.write_u8(b'l');
                     h.write_u64(map(a));
                     h.write_u64(map(b));
@@ -376,7 +375,7 @@ impl World {
         }
         for (watcher, monitor, target) in self.kernel.monitors() {
             if watcher == id || target == id {
-                items.push(one(&|h| {
+                items.push(hash_with(|h| {
                     h.write_u8(b'm');
                     h.write_u64(map(watcher));
                     h.write_u64(monitor.0);
@@ -390,14 +389,14 @@ impl World {
         }
         for (name, holder) in self.kernel.names() {
             if *holder == id {
-                items.push(one(&|h| {
+                items.push(hash_with(|h| {
                     h.write_u8(b'n');
                     h.write(name.as_bytes());
                 }));
             }
         }
         items.sort_unstable();
-        one(&|h| {
+        hash_with(|h| {
             for item in &items {
                 h.write_u64(*item);
             }
