@@ -123,7 +123,7 @@ pub mod engine {
     pub use crate::kernel::{Arrival, Kernel, Notice, Retired};
     pub use crate::message::misfit;
     pub use crate::process::{Action, Command, Output, Process, Settle, Status};
-    pub use crate::reply::ReplySink;
+    pub use crate::reply::{CallCell, ReplySink};
     pub use crate::runtime::{Bound, Doom, Interrupt, Mailbox, ReplyLink};
     pub use crate::spawn::ErasedStart;
     pub use crate::sync::block_on;

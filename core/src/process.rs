@@ -131,9 +131,30 @@ impl<S: GenServer> Process<S> {
 
     /// Handles a call; `token` answers it.
     pub fn call(&mut self, request: S::Call, token: ReplyTo<S::Reply>) {
+        if let Some(answer) = self.call_at_once(request, token) {
+            let mut frame = self.spare.pop().unwrap_or_default();
+            frame.push_back(Item::Answer(answer.0, CallResult::Reply(answer.1)));
+            self.frames.push(frame);
+        }
+    }
+
+    /// Handles a call as [`Process::call`] does, except when its reply is all the work
+    /// there is (the process was settled, and the handler replied and recorded nothing):
+    /// then the reply comes back, to be delivered at once, as the next pump would have
+    /// handed it out (an engine that is doomed meanwhile [`abandon`](Process::abandon)s it
+    /// instead).
+    pub fn call_at_once(
+        &mut self,
+        request: S::Call,
+        token: ReplyTo<S::Reply>,
+    ) -> Option<(ReplyTo<S::Reply>, S::Reply)> {
+        let settled = self.is_settled();
         let keep = token.clone();
         let frames = self.frames.len();
         match self.invoke("handle_call", |s, ctx| s.handle_call(request, token, ctx)) {
+            Some(CallResult::Reply(reply)) if settled && self.is_settled() => {
+                return Some((keep, reply));
+            }
             Some(answer) => {
                 let answer = Item::Answer(keep, answer);
                 let pushed = self.frames.len() > frames;
@@ -149,6 +170,7 @@ impl<S: GenServer> Process<S> {
             // Failed with the exit reason once `terminate` has run, as in OTP.
             None => self.unanswered.push(keep),
         }
+        None
     }
 
     /// Handles a cast.

@@ -2,6 +2,8 @@
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed};
 use std::sync::{Arc, Weak};
 
 use crate::{CallError, CallTag, ProcessId, fork};
@@ -20,16 +22,50 @@ pub trait ReplySink<R>: Send + Sync {
     }
 }
 
-struct Guard<R> {
+/// One call as its tokens share it: who waits, how many tokens are alive, and the sink its
+/// outcome goes to. An engine that keeps an object per call can embed its sink in it
+/// ([`ReplyTo::issue`]): the call's tokens and its sink are then one allocation, made and
+/// freed by the caller (a token freed by the server, on another core, makes the caller's
+/// next allocation slow).
+pub struct CallCell<K: ?Sized> {
     caller: ProcessId,
     tag: CallTag,
-    sink: Arc<dyn ReplySink<R>>,
+    /// Tokens alive; the last one dropped without a reply fails the call.
+    tokens: AtomicUsize,
+    sink: K,
 }
 
-impl<R> Drop for Guard<R> {
-    /// The last copy of a token going away without a reply fails the call at once.
-    fn drop(&mut self) {
-        self.sink.deliver(Err(CallError::NoReply));
+impl<K> CallCell<K> {
+    /// The cell of call `tag` of `caller`, delivering into `sink`; no token yet.
+    pub fn new(caller: ProcessId, tag: CallTag, sink: K) -> Self {
+        CallCell {
+            caller,
+            tag,
+            tokens: AtomicUsize::new(0),
+            sink,
+        }
+    }
+}
+
+impl<K: ?Sized> std::ops::Deref for CallCell<K> {
+    type Target = K;
+
+    /// The sink.
+    fn deref(&self) -> &K {
+        &self.sink
+    }
+}
+
+/// A sink an engine shares ([`ReplyTo::new`]) inside a cell of its own.
+struct Shared<R>(Arc<dyn ReplySink<R>>);
+
+impl<R> ReplySink<R> for Shared<R> {
+    fn deliver(&self, outcome: Result<R, CallError>) -> bool {
+        self.0.deliver(outcome)
+    }
+
+    fn fork(&self) -> Option<Arc<dyn ReplySink<R>>> {
+        self.0.fork()
     }
 }
 
@@ -40,45 +76,98 @@ impl<R> Drop for Guard<R> {
 /// Equality and hashing look only at `(caller, tag)`, so a server state that stores tokens can
 /// still be `Hash + Eq` for exhaustive search.
 pub struct ReplyTo<R> {
-    guard: Arc<Guard<R>>,
+    cell: Arc<CallCell<dyn ReplySink<R>>>,
 }
 
 impl<R> ReplyTo<R> {
     /// Makes a token for call `tag` of `caller`. Engines call this; users receive tokens.
-    /// (The sink is shared so an engine can keep its own handle on it without another
-    /// allocation per call.)
-    pub fn new(caller: ProcessId, tag: CallTag, sink: Arc<dyn ReplySink<R>>) -> Self {
-        ReplyTo {
-            guard: Arc::new(Guard { caller, tag, sink }),
-        }
+    /// (The sink is shared so an engine can keep its own handle on it; an engine that keeps
+    /// a cell per call saves an allocation with [`ReplyTo::issue`].)
+    pub fn new(caller: ProcessId, tag: CallTag, sink: Arc<dyn ReplySink<R>>) -> Self
+    where
+        R: 'static,
+    {
+        Self::issue(&Arc::new(CallCell::new(caller, tag, Shared(sink))))
+    }
+
+    /// A token of `cell`'s call. Issue the first one before any is dropped: once the last
+    /// token of a call is gone the call has failed, and a token issued later is a token of
+    /// a failed call.
+    pub fn issue<K: ReplySink<R> + 'static>(cell: &Arc<CallCell<K>>) -> Self {
+        cell.tokens.fetch_add(1, Relaxed);
+        let cell: Arc<CallCell<dyn ReplySink<R>>> = cell.clone();
+        ReplyTo { cell }
     }
 
     /// The process waiting for this reply.
     pub fn caller(&self) -> ProcessId {
-        self.guard.caller
+        self.cell.caller
     }
 
     /// The caller's tag for this call.
     pub fn tag(&self) -> CallTag {
-        self.guard.tag
+        self.cell.tag
     }
 
     /// Sends the reply now. Returns `false` if the caller no longer waits (the value is
     /// discarded, never delivered to a later call). Inside a handler prefer
     /// [`crate::Ctx::reply`], which records the reply as an effect.
     pub fn reply(&self, value: R) -> bool {
-        self.guard.sink.deliver(Ok(value))
+        self.cell.sink.deliver(Ok(value))
     }
 
     /// Fails the call with `error`. Returns `false` if the caller no longer waits.
     pub fn fail(&self, error: CallError) -> bool {
-        self.guard.sink.deliver(Err(error))
+        self.cell.sink.deliver(Err(error))
     }
 
     /// A handle that does not keep the call alive: engines use it to fail calls still
     /// unanswered when a server exits.
     pub fn downgrade(&self) -> WeakReplyTo<R> {
-        WeakReplyTo(Arc::downgrade(&self.guard))
+        WeakReplyTo(Arc::downgrade(&self.cell))
+    }
+
+    /// One more copy of the same call.
+    fn share(&self) -> Self {
+        self.cell.tokens.fetch_add(1, Relaxed);
+        ReplyTo {
+            cell: Arc::clone(&self.cell),
+        }
+    }
+
+    /// Inside [`crate::engine::forking`], the copy of this token for the world's copy;
+    /// `None` outside a fork or if the sink cannot fork.
+    fn fork_copy(&self) -> Option<Self>
+    where
+        R: 'static,
+    {
+        let original = Arc::as_ptr(&self.cell) as *const () as usize;
+        let copy = fork::copy_of(original, || {
+            let sink = self.cell.sink.fork()?;
+            let cell = Arc::new(CallCell::new(self.caller(), self.tag(), Shared(sink)));
+            Some(ForkCopy(ReplyTo::issue(&cell)))
+        })?;
+        Some(copy.0)
+    }
+}
+
+/// The copy of a token that a fork keeps for the other clones of the same original: a copy
+/// alive until the fork ends, as the original was (so a copy dropped and made again within
+/// one fork is still one live call). Cloning it shares it, without looking for a fork.
+struct ForkCopy<R>(ReplyTo<R>);
+
+impl<R> Clone for ForkCopy<R> {
+    fn clone(&self) -> Self {
+        ForkCopy(self.0.share())
+    }
+}
+
+impl<R> Drop for ReplyTo<R> {
+    /// The last copy of a token going away without a reply fails the call at once.
+    fn drop(&mut self) {
+        if self.cell.tokens.fetch_sub(1, AcqRel) == 1 {
+            self.cell.sink.deliver(Err(CallError::NoReply));
+        }
     }
 }
 
@@ -88,18 +177,31 @@ impl<R: 'static> WeakReplyTo<R> {
     pub fn fork(&self) -> WeakReplyTo<R> {
         match self.upgrade() {
             Some(token) => token.clone().downgrade(),
-            None => WeakReplyTo(Weak::new()),
+            None => WeakReplyTo(Weak::<CallCell<Shared<R>>>::new()),
         }
     }
 }
 
 /// A non-owning [`ReplyTo`]: it does not count as a copy of the token.
-pub struct WeakReplyTo<R>(Weak<Guard<R>>);
+pub struct WeakReplyTo<R>(Weak<CallCell<dyn ReplySink<R>>>);
 
 impl<R> WeakReplyTo<R> {
     /// The token, if some copy of it is still alive.
     pub fn upgrade(&self) -> Option<ReplyTo<R>> {
-        self.0.upgrade().map(|guard| ReplyTo { guard })
+        let cell = self.0.upgrade()?;
+        let mut tokens = cell.tokens.load(Relaxed);
+        loop {
+            if tokens == 0 {
+                return None;
+            }
+            match cell
+                .tokens
+                .compare_exchange_weak(tokens, tokens + 1, Acquire, Relaxed)
+            {
+                Ok(_) => return Some(ReplyTo { cell }),
+                Err(now) => tokens = now,
+            }
+        }
     }
 }
 
@@ -107,25 +209,12 @@ impl<R> WeakReplyTo<R> {
 /// world's copy instead.
 impl<R: 'static> Clone for ReplyTo<R> {
     fn clone(&self) -> Self {
-        let shared = || ReplyTo {
-            guard: Arc::clone(&self.guard),
-        };
-        if !fork::is_forking() {
-            return shared();
+        if fork::is_forking() {
+            if let Some(copy) = self.fork_copy() {
+                return copy;
+            }
         }
-        let original = Arc::as_ptr(&self.guard) as *const () as usize;
-        let copy = fork::copy_of(original, || {
-            let sink = self.guard.sink.fork()?;
-            Some(Arc::new(Guard {
-                caller: self.guard.caller,
-                tag: self.guard.tag,
-                sink,
-            }))
-        });
-        match copy {
-            Some(guard) => ReplyTo { guard },
-            None => shared(),
-        }
+        self.share()
     }
 }
 
@@ -143,5 +232,85 @@ impl<R> Hash for ReplyTo<R> {
 impl<R> fmt::Debug for ReplyTo<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "ReplyTo({:?}#{})", self.caller(), self.tag().0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::Mutex;
+
+    use super::{CallCell, ReplySink, ReplyTo};
+    use crate::{CallError, CallTag, ProcessId};
+
+    /// Every outcome delivered to it, in order.
+    #[derive(Default)]
+    struct Outcomes(Mutex<Vec<Result<u32, CallError>>>);
+
+    impl ReplySink<u32> for Outcomes {
+        fn deliver(&self, outcome: Result<u32, CallError>) -> bool {
+            self.0.lock().unwrap().push(outcome);
+            true
+        }
+    }
+
+    impl Outcomes {
+        fn seen(&self) -> Vec<Result<u32, CallError>> {
+            self.0.lock().unwrap().clone()
+        }
+    }
+
+    fn cell() -> Arc<CallCell<Outcomes>> {
+        Arc::new(CallCell::new(ProcessId(7), CallTag(3), Outcomes::default()))
+    }
+
+    #[test]
+    fn the_last_copy_dropped_fails_the_call_once() {
+        let cell = cell();
+        let token = ReplyTo::issue(&cell);
+        let copy = token.clone();
+        assert_eq!((copy.caller(), copy.tag()), (ProcessId(7), CallTag(3)));
+        drop(token);
+        assert!(cell.seen().is_empty(), "a copy is still alive");
+        drop(copy);
+        assert_eq!(cell.seen(), [Err(CallError::NoReply)]);
+    }
+
+    #[test]
+    fn a_reply_goes_to_the_sink_in_the_cell() {
+        let cell = cell();
+        let token = ReplyTo::issue(&cell);
+        assert!(token.reply(5));
+        drop(token);
+        // The sink decides what a late outcome means: this one notes everything.
+        assert_eq!(cell.seen(), [Ok(5), Err(CallError::NoReply)]);
+    }
+
+    #[test]
+    fn a_weak_token_dies_with_the_last_copy_though_the_engine_keeps_the_cell() {
+        let cell = cell();
+        let token = ReplyTo::issue(&cell);
+        let weak = token.downgrade();
+        let again = weak.upgrade().expect("a copy is alive");
+        drop(token);
+        assert!(weak.upgrade().is_some(), "the upgraded copy is alive");
+        drop(again);
+        assert!(
+            weak.upgrade().is_none(),
+            "no copy left, the cell still held"
+        );
+        assert_eq!(cell.seen(), [Err(CallError::NoReply)]);
+    }
+
+    #[test]
+    fn a_shared_sink_gets_its_own_cell() {
+        let sink = Arc::new(Outcomes::default());
+        let token = ReplyTo::new(ProcessId(1), CallTag(1), sink.clone());
+        assert!(token.fail(CallError::Timeout));
+        drop(token);
+        assert_eq!(
+            sink.seen(),
+            [Err(CallError::Timeout), Err(CallError::NoReply)]
+        );
     }
 }

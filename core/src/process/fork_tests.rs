@@ -158,3 +158,18 @@ fn outside_a_fork_a_clone_is_the_same_call() {
     drop(copy);
     assert_eq!(*log.lock().unwrap(), ["w dropped"]);
 }
+
+#[test]
+fn a_copy_let_go_of_and_made_again_in_one_fork_stays_one_live_call() {
+    let log = Log::default();
+    let token = token("w", 1, &log);
+    let weak = token.downgrade();
+    // A deferred call's handle is copied first (its copy is let go of at once), then the
+    // token the state holds: both are the one call of the copy, never dropped in between.
+    let (weak_copy, copy) = forking(|| (weak.fork(), token.clone())).expect("forks");
+    assert!(log.lock().unwrap().is_empty(), "{:?}", log.lock().unwrap());
+    assert!(weak_copy.upgrade().is_some());
+    drop(copy);
+    assert_eq!(*log.lock().unwrap(), ["w' dropped"]);
+    assert!(weak_copy.upgrade().is_none());
+}

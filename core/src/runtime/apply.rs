@@ -152,7 +152,7 @@ impl<S: GenServer> Running<S> {
             return Err(CallError::Exited(ExitReason::Killed));
         }
         // A server that exited meanwhile fails the call through the link: one path for outcomes.
-        let queued = inbox.call_any(
+        let opened = inbox.call_any(
             self.cell.id,
             CallTag(self.next_tag),
             request,
@@ -160,6 +160,8 @@ impl<S: GenServer> Running<S> {
         );
         let reply = within(deadline(timeout), poll_fn(|cx| link.poll_outcome(cx))).await;
         let outcome = reply.unwrap_or_else(|| link.time_out());
+        let queued = opened.is_some();
+        drop(opened);
         // A recording numbers the calls that were sent (as the simulator does).
         if let (Some(tape), true) = (&mut self.tape, queued) {
             let call = tape.next_call();

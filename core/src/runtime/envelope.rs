@@ -38,10 +38,7 @@ pub(crate) enum Envelope<S: GenServer> {
     },
     /// A message of another server's type, sent through a mis-typed address: the server
     /// stops with this reason, failing the call at once if it is one.
-    Misfit {
-        reason: Box<ExitReason>,
-        call: Option<ReplyTo<S::Reply>>,
-    },
+    Misfit(Box<Misfit<S::Reply>>),
     /// Only wakes the server to look at its doom.
     Wake,
     /// Publish what its recording tape holds, then complete.
@@ -50,6 +47,13 @@ pub(crate) enum Envelope<S: GenServer> {
     /// One of its timers came due: queued behind what had arrived by then, as OTP's timer
     /// message (it fires unless cancelled meanwhile).
     Timer(TimerId),
+}
+
+/// A message of another server's type: the reason it stops the server with, and the call
+/// it fails at once if it is one.
+pub(crate) struct Misfit<R> {
+    pub(crate) reason: ExitReason,
+    pub(crate) call: Option<ReplyTo<R>>,
 }
 
 /// Runs a function registered for a server's exit, catching its panic.
@@ -61,14 +65,17 @@ impl<S: GenServer> Envelope<S> {
     /// Answers a message its mailbox refused (the server had exited, or its bounded
     /// mailbox was full): a call fails with `error` through its own reply link.
     pub(crate) fn fail(self, error: CallError) {
+        if let Some(from) = self.into_call() {
+            from.fail(error);
+        }
+    }
+
+    /// The token of a call, or of a misfit standing for one.
+    fn into_call(self) -> Option<ReplyTo<S::Reply>> {
         match self {
-            Envelope::Call { from, .. }
-            | Envelope::Misfit {
-                call: Some(from), ..
-            } => {
-                from.fail(error);
-            }
-            _ => {}
+            Envelope::Call { from, .. } => Some(from),
+            Envelope::Misfit(misfit) => misfit.call,
+            _ => None,
         }
     }
 
@@ -87,11 +94,13 @@ impl<S: GenServer> Envelope<S> {
     /// Answers a message the server will never handle because it exited.
     pub(crate) fn refuse(self, reason: &ExitReason) {
         match self {
-            Envelope::Call { from, .. }
-            | Envelope::Misfit {
-                call: Some(from), ..
-            } => {
+            Envelope::Call { from, .. } => {
                 from.fail(CallError::Exited(reason.clone()));
+            }
+            Envelope::Misfit(misfit) => {
+                if let Some(from) = misfit.call {
+                    from.fail(CallError::Exited(reason.clone()));
+                }
             }
             Envelope::Stop { done, .. } => {
                 done.complete(Ok(()));
@@ -105,7 +114,6 @@ impl<S: GenServer> Envelope<S> {
             | Envelope::Info(..)
             | Envelope::Down(_)
             | Envelope::Exit { .. }
-            | Envelope::Misfit { .. }
             | Envelope::Timer(_)
             | Envelope::Wake => {}
         }

@@ -8,13 +8,13 @@ use std::time::Instant;
 
 use crate::runtime::envelope::Envelope;
 use crate::runtime::inbox::{Refused, ServerCell};
+use crate::runtime::open_calls::{self, OpenCalls};
 use crate::runtime::pending::deadline;
-use crate::runtime::sinks::link_sink;
-use crate::runtime::{PendingCall, ReplyLink, Runtime, current, open_calls};
+use crate::runtime::sinks::call_link;
+use crate::runtime::{PendingCall, ReplyLink, Runtime, current};
 use crate::sync::Arc;
 use crate::{
-    CallError, CallTag, ExitReason, Full, GenServer, ProcessId, ReplyTo, ServerError, ServerRef,
-    Timeout,
+    CallError, CallTag, ExitReason, Full, GenServer, ProcessId, ServerError, ServerRef, Timeout,
 };
 
 /// How [`Server::stop_timeout`] ended.
@@ -146,12 +146,11 @@ impl<S: GenServer> Server<S> {
         if let Err(error) = self.not_from_itself() {
             return PendingCall::failed(error.error, id, name);
         }
-        let link = Arc::new(ReplyLink::new());
-        if !self.cell.calls.open(open_calls::entry(&link)) {
-            return PendingCall::failed(CallError::NoProcess, id, name);
-        }
         let tag = CallTag(EXTERNAL_TAGS.fetch_add(1, Ordering::Relaxed));
-        let from = ReplyTo::new(ProcessId::EXTERNAL, tag, link_sink(&link));
+        let (link, from) = call_link(ProcessId::EXTERNAL, tag);
+        let Some(opened) = OpenCalls::open(&self.cell.calls, open_calls::entry(&link)) else {
+            return PendingCall::failed(CallError::NoProcess, id, name);
+        };
         let call = Envelope::Call { request, from };
         let wait = self.on_full == OnFull::Wait && may_wait(sender());
         let offered = match wait {
@@ -167,7 +166,7 @@ impl<S: GenServer> Server<S> {
             Err(Refused::Full(call)) => call.fail(CallError::Full),
             Err(Refused::Closed(call)) => call.fail(CallError::NoProcess),
         }
-        PendingCall::new(link, id, name)
+        PendingCall::of_call(link, opened, id, name)
     }
 
     /// Waiting on oneself could only deadlock: refuse it inside the server's own callbacks.

@@ -6,9 +6,9 @@ use std::time::{Duration, Instant};
 
 use crate::message::{AnyMessage, downcast, misfit};
 use crate::runtime::bound::Bound;
-use crate::runtime::envelope::Envelope;
+use crate::runtime::envelope::{Envelope, Misfit};
 use crate::runtime::interrupt::{Doom, Interrupt};
-use crate::runtime::open_calls::{self, OpenCalls};
+use crate::runtime::open_calls::{self, OpenCalls, Opened};
 use crate::runtime::sinks::ErasedSink;
 use crate::runtime::{Mailbox, ReplyLink, Runtime, Server};
 use crate::sync::{Arc, blocking};
@@ -26,7 +26,7 @@ pub(crate) struct ServerCell<S: GenServer> {
     /// Set by a kill or an untrapped exit signal; wakes the server from a call it makes.
     pub(crate) interrupt: Interrupt<AnyMessage>,
     /// Calls sent and not answered: a doom fails them at once.
-    pub(crate) calls: OpenCalls,
+    pub(crate) calls: Arc<OpenCalls>,
     /// Its mailbox's bound, if it has one (rule 8).
     bound: Option<Bound>,
 }
@@ -52,7 +52,7 @@ impl<S: GenServer> ServerCell<S> {
             name,
             mailbox: Mailbox::new(),
             interrupt: Interrupt::new(),
-            calls: OpenCalls::default(),
+            calls: Arc::default(),
             bound: limit.map(Bound::new),
         }
     }
@@ -167,15 +167,15 @@ pub(crate) trait Inbox: Send + Sync {
     fn cast_any(&self, from: ProcessId, msg: AnyMessage);
     /// Queues an info message from `from`.
     fn info_any(&self, from: ProcessId, msg: AnyMessage);
-    /// Queues a call; whether it was queued (`false`: `link` got the error, the mailbox
-    /// being closed or full).
+    /// Queues a call; its place among the server's open calls if it was queued (`None`:
+    /// `link` got the error, the mailbox being closed or full).
     fn call_any(
         &self,
         from: ProcessId,
         tag: CallTag,
         request: AnyMessage,
         link: Arc<ReplyLink<AnyMessage>>,
-    ) -> bool;
+    ) -> Option<Opened>;
     /// Queues a `Down` for a monitor this server holds.
     fn down(&self, down: Down);
     /// Queues an exit signal this server traps (`via_link`: sent because of a link).
@@ -218,10 +218,10 @@ impl<S: GenServer> Entry<S> {
     ) {
         let envelope = match downcast::<T>(msg) {
             Ok(msg) => wrap(msg, from),
-            Err(msg) => Envelope::Misfit {
-                reason: Box::new(misfit(callback, &msg)),
+            Err(msg) => Envelope::Misfit(Box::new(Misfit {
+                reason: misfit(callback, &msg),
                 call: None,
-            },
+            })),
         };
         // Full or exited: dropped, as a cast to a dead server is (rule 8).
         let _ = self.0.offer(envelope);
@@ -243,25 +243,25 @@ impl<S: GenServer> Inbox for Entry<S> {
         tag: CallTag,
         request: AnyMessage,
         link: Arc<ReplyLink<AnyMessage>>,
-    ) -> bool {
-        if !self.0.calls.open(open_calls::entry(&link)) {
+    ) -> Option<Opened> {
+        let Some(opened) = OpenCalls::open(&self.0.calls, open_calls::entry(&link)) else {
             link.complete(Err(CallError::NoProcess));
-            return false;
-        }
+            return None;
+        };
         let from = ReplyTo::new(from, tag, std::sync::Arc::new(ErasedSink(link)));
         let envelope = match downcast::<S::Call>(request) {
             Ok(request) => Envelope::Call { request, from },
-            Err(request) => Envelope::Misfit {
-                reason: Box::new(misfit("handle_call", &request)),
+            Err(request) => Envelope::Misfit(Box::new(Misfit {
+                reason: misfit("handle_call", &request),
                 call: Some(from),
-            },
+            })),
         };
         match self.0.offer(envelope) {
-            Ok(()) => return true,
+            Ok(()) => return Some(opened),
             Err(Refused::Full(refused) | Refused::Waited(refused)) => refused.fail(CallError::Full),
             Err(Refused::Closed(refused)) => refused.fail(CallError::NoProcess),
         }
-        false
+        None
     }
 
     fn down(&self, down: Down) {

@@ -11,6 +11,11 @@ use crate::sync::{AtomicBool, SpinMutex, block_on, lock_spin as lock};
 
 /// What the mailbox's one lock guards.
 struct Slots<T> {
+    /// The first item of a run, when the queue was empty: kept beside the lock, so that a
+    /// lone message (a call, most often) crosses cores in the lock's cache line instead of
+    /// one more line of the queue's buffer.
+    first: Option<T>,
+    /// The items after `first`, in order.
     items: VecDeque<T>,
     closed: bool,
     /// The receiver found the queue empty and waits: the next push wakes it.
@@ -24,7 +29,10 @@ struct Slots<T> {
 /// the queue, the closed flag and the receiver's waker, so a push either sees the waiting
 /// receiver and wakes it, or comes before the receiver looks and is found by that look: no
 /// wake-up is lost. A receive takes the whole queue in one step (the buffers swap), so the
-/// lock is held only for a push or a swap, and an idle mailbox holds no buffer.
+/// lock is held only for a push or a swap, and an idle mailbox holds no buffer. The first
+/// item of a run waits beside the lock, not in the buffer: a lone call and the look for it
+/// touch one line of memory fewer (measured: a call's round trip 1.7-1.9x a bare channel's
+/// with every item in the buffer, 1.2-1.5x with the first beside the lock).
 pub struct Mailbox<T> {
     slots: SpinMutex<Slots<T>>,
     /// Whether `slots` holds items: written under the lock, read without it by a server
@@ -43,6 +51,7 @@ impl<T> Mailbox<T> {
     pub fn new() -> Self {
         Mailbox {
             slots: SpinMutex::new(Slots {
+                first: None,
                 items: VecDeque::new(),
                 closed: false,
                 receiver: None,
@@ -58,11 +67,13 @@ impl<T> Mailbox<T> {
         if slots.closed {
             return Err(item);
         }
-        if slots.items.is_empty() {
+        if slots.first.is_none() {
             // Only the first of a run: later pushes leave the flag's line to the server.
             self.queued.store(true, Release);
+            slots.first = Some(item);
+        } else {
+            slots.items.push_back(item);
         }
-        slots.items.push_back(item);
         self.check_flag(&slots);
         let receiver = slots.receiver.take();
         drop(slots);
@@ -77,14 +88,14 @@ impl<T> Mailbox<T> {
     /// calls this.
     pub fn poll_recv_into(&self, out: &mut VecDeque<T>, cx: &mut Context<'_>) -> Poll<()> {
         let mut slots = lock(&self.slots);
-        if slots.items.is_empty() {
+        if slots.first.is_none() {
             match &mut slots.receiver {
                 Some(waker) => waker.clone_from(cx.waker()),
                 none => *none = Some(cx.waker().clone()),
             }
             return Poll::Pending;
         }
-        take_all(&mut slots.items, out);
+        take_all(&mut slots, out);
         self.queued.store(false, Relaxed);
         self.check_flag(&slots);
         Poll::Ready(())
@@ -104,7 +115,7 @@ impl<T> Mailbox<T> {
     /// Moves what is queued into `out` without waiting. Only the owner calls this.
     pub fn drain_into(&self, out: &mut VecDeque<T>) {
         let mut slots = lock(&self.slots);
-        take_all(&mut slots.items, out);
+        take_all(&mut slots, out);
         self.queued.store(false, Relaxed);
         self.check_flag(&slots);
     }
@@ -116,7 +127,8 @@ impl<T> Mailbox<T> {
         slots.closed = true;
         slots.receiver = None;
         self.queued.store(false, Relaxed);
-        let items = std::mem::take(&mut slots.items);
+        let mut items = VecDeque::new();
+        take_all(&mut slots, &mut items);
         self.check_flag(&slots);
         items
     }
@@ -130,7 +142,8 @@ impl<T> Mailbox<T> {
 
     /// The flag says what the queue holds (checked in debug builds, under the lock).
     fn check_flag(&self, slots: &Slots<T>) {
-        debug_assert_eq!(self.queued.load(Relaxed), !slots.items.is_empty());
+        debug_assert_eq!(self.queued.load(Relaxed), slots.first.is_some());
+        debug_assert!(slots.first.is_some() || slots.items.is_empty());
     }
 
     /// Whether `close` has been called.
@@ -139,13 +152,21 @@ impl<T> Mailbox<T> {
     }
 }
 
-/// Moves `items` to the back of `out`: by swapping buffers when `out` is empty (no copy;
-/// `out`'s spare buffer goes to the queue), by appending otherwise.
-fn take_all<T>(items: &mut VecDeque<T>, out: &mut VecDeque<T>) {
-    if out.is_empty() {
-        std::mem::swap(items, out);
+/// Moves what `slots` hold to the back of `out`, the first item first: the rest by swapping
+/// buffers when `out` is empty (no copy; `out`'s spare buffer goes to the queue), by
+/// appending otherwise.
+fn take_all<T>(slots: &mut Slots<T>, out: &mut VecDeque<T>) {
+    let Some(first) = slots.first.take() else {
+        return;
+    };
+    if slots.items.is_empty() {
+        out.push_back(first);
+    } else if out.is_empty() {
+        std::mem::swap(&mut slots.items, out);
+        out.push_front(first);
     } else {
-        out.append(items);
+        out.push_back(first);
+        out.append(&mut slots.items);
     }
 }
 
@@ -154,6 +175,29 @@ mod tests {
     use std::collections::VecDeque;
 
     use super::Mailbox;
+
+    #[test]
+    fn a_run_comes_out_in_order_whether_its_first_waits_beside_the_lock_or_not() {
+        let mailbox = Mailbox::new();
+        let mut out = VecDeque::new();
+        mailbox.push(1).unwrap();
+        mailbox.drain_into(&mut out);
+        assert_eq!(out, [1], "a lone item");
+        mailbox.push(2).unwrap();
+        mailbox.push(3).unwrap();
+        mailbox.drain_into(&mut out);
+        assert_eq!(out, [1, 2, 3], "appended behind what the receiver holds");
+        out.clear();
+        for item in 4..=9 {
+            mailbox.push(item).unwrap();
+        }
+        mailbox.drain_into(&mut out);
+        assert_eq!(out, [4, 5, 6, 7, 8, 9], "swapped into an empty receiver");
+        mailbox.push(10).unwrap();
+        mailbox.push(11).unwrap();
+        assert_eq!(mailbox.close(), [10, 11]);
+        assert_eq!(mailbox.push(12), Err(12));
+    }
 
     #[test]
     fn a_look_without_the_lock_sees_what_pushes_and_takes_left() {

@@ -3,20 +3,44 @@
 use std::time::Instant;
 
 use crate::runtime::ReplyLink;
+use crate::runtime::open_calls::Opened;
+use crate::runtime::sinks::CallLink;
 use crate::sync::Arc;
 use crate::{CallError, ProcessId, ServerError, Timeout};
+
+/// The link a pending call reads its outcome from.
+enum Held<R> {
+    Link(Arc<ReplyLink<R>>),
+    /// A client's call, its link inside the call's cell.
+    #[cfg(not(loom))]
+    Call(CallLink<R>),
+}
+
+impl<R> std::ops::Deref for Held<R> {
+    type Target = ReplyLink<R>;
+
+    fn deref(&self) -> &ReplyLink<R> {
+        match self {
+            Held::Link(link) => link,
+            #[cfg(not(loom))]
+            Held::Call(call) => call,
+        }
+    }
+}
 
 /// A call in flight: wait for its reply, wait with a timeout, or poll it. Its errors name
 /// the server it went to.
 ///
 /// Dropping it abandons the call: a reply arriving later is discarded.
 pub struct PendingCall<R> {
-    link: Arc<ReplyLink<R>>,
+    link: Held<R>,
     /// The process the call went to, and the name it started under.
     id: ProcessId,
     name: Option<std::sync::Arc<str>>,
     /// Its outcome was taken: there is nothing left to abandon.
     settled: bool,
+    /// Its place among the server's open calls, left when this goes.
+    opened: Option<Opened>,
 }
 
 impl<R> PendingCall<R> {
@@ -26,12 +50,38 @@ impl<R> PendingCall<R> {
         id: ProcessId,
         name: Option<std::sync::Arc<str>>,
     ) -> Self {
+        Self::reading(Held::Link(link), id, name)
+    }
+
+    /// The outcome of a client's call to `id` (registered as `name`), which holds its
+    /// place among the server's open calls until it goes.
+    pub(crate) fn of_call(
+        link: CallLink<R>,
+        opened: Opened,
+        id: ProcessId,
+        name: Option<std::sync::Arc<str>>,
+    ) -> Self {
+        #[cfg(not(loom))]
+        let link = Held::Call(link);
+        #[cfg(loom)]
+        let link = Held::Link(link);
+        Self::reading(link, id, name).holding(Some(opened))
+    }
+
+    fn reading(link: Held<R>, id: ProcessId, name: Option<std::sync::Arc<str>>) -> Self {
         PendingCall {
             link,
             id,
             name,
             settled: false,
+            opened: None,
         }
+    }
+
+    /// The same call, holding its place among the server's open calls until it goes.
+    pub(crate) fn holding(mut self, opened: Option<Opened>) -> Self {
+        self.opened = opened;
+        self
     }
 
     /// A call to `id` that failed before it was sent (a server calling itself).

@@ -5,11 +5,11 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::Instant;
 
 use crate::kernel::Arrival;
-use crate::process::Process;
+use crate::process::{Action, Process, Settle};
 use crate::runtime::ReplyLink;
 use crate::runtime::Runtime;
 use crate::runtime::chatter::Chatter;
-use crate::runtime::envelope::{Envelope, OnExit};
+use crate::runtime::envelope::{Envelope, Misfit, OnExit};
 use crate::runtime::inbox::ServerCell;
 use crate::runtime::record::{Input, Tape};
 #[cfg(not(loom))]
@@ -160,7 +160,15 @@ impl<S: GenServer> Running<S> {
         match envelope {
             Envelope::Call { request, from } => {
                 self.note(input);
-                self.process.call(request, from);
+                // A reply that is all the call left is delivered here, without a pump,
+                // unless a doom came meanwhile (then it is abandoned, as a pump's would be).
+                if let Some((token, reply)) = self.process.call_at_once(request, from) {
+                    let answer = Settle::Answer(token, reply);
+                    match self.check_doom() {
+                        true => self.process.abandon([Action::Settle(answer)]),
+                        false => answer.deliver(),
+                    }
+                }
             }
             Envelope::Cast(msg, _) => {
                 self.note(input);
@@ -196,12 +204,13 @@ impl<S: GenServer> Running<S> {
                     Arrival::Void | Arrival::Ignore | Arrival::Kill => {}
                 }
             }
-            Envelope::Misfit { reason, call } => {
+            Envelope::Misfit(misfit) => {
+                let Misfit { reason, call } = *misfit;
                 // The caller learns at once; the server stops as if the callback panicked.
                 if let Some(token) = call {
-                    token.fail(CallError::Exited((*reason).clone()));
+                    token.fail(CallError::Exited(reason.clone()));
                 }
-                self.process.halt(*reason);
+                self.process.halt(reason);
             }
             Envelope::Timer(timer) => {
                 if self.process.is_set(timer) {

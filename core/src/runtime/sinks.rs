@@ -1,21 +1,38 @@
 //! Reply sinks of the threaded runtime: a reply token delivers into a reply link.
 
-use crate::CallError;
 use crate::message::AnyMessage;
+#[cfg(not(loom))]
+use crate::reply::CallCell;
 use crate::reply::ReplySink;
 use crate::runtime::ReplyLink;
 use crate::sync::Arc;
+use crate::{CallError, CallTag, ProcessId, ReplyTo};
 
-/// The sink of a client's call: its typed link itself (no allocation), or, under loom
-/// (whose `Arc` cannot be made a trait object), a box around it.
-pub(crate) fn link_sink<R: Send + 'static>(
-    link: &Arc<ReplyLink<R>>,
-) -> std::sync::Arc<dyn ReplySink<R>> {
+/// A client's call: its reply link inside the call's cell, so that the link and the call's
+/// tokens are one allocation, made and (most often) freed by the caller; under loom (whose
+/// `Arc` cannot be made a trait object) a plain link that the tokens reach through a box.
+#[cfg(not(loom))]
+pub(crate) type CallLink<R> = std::sync::Arc<CallCell<ReplyLink<R>>>;
+#[cfg(loom)]
+pub(crate) type CallLink<R> = Arc<ReplyLink<R>>;
+
+/// A new call `tag` of `caller`: its link, and its first token.
+pub(crate) fn call_link<R: Send + 'static>(
+    caller: ProcessId,
+    tag: CallTag,
+) -> (CallLink<R>, ReplyTo<R>) {
     #[cfg(not(loom))]
-    let sink = Arc::clone(link);
+    {
+        let link = Arc::new(CallCell::new(caller, tag, ReplyLink::new()));
+        let token = ReplyTo::issue(&link);
+        (link, token)
+    }
     #[cfg(loom)]
-    let sink = std::sync::Arc::new(LinkSink(Arc::clone(link)));
-    sink
+    {
+        let link = Arc::new(ReplyLink::new());
+        let sink = std::sync::Arc::new(LinkSink(Arc::clone(&link)));
+        (link, ReplyTo::new(caller, tag, sink))
+    }
 }
 
 /// A typed link delivers a typed outcome (a client's call).

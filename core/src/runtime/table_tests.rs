@@ -29,8 +29,8 @@ impl Inbox for FakeInbox {
         _: CallTag,
         _: AnyMessage,
         _: Arc<ReplyLink<AnyMessage>>,
-    ) -> bool {
-        true
+    ) -> Option<crate::runtime::open_calls::Opened> {
+        None
     }
     fn down(&self, down: Down) {
         let Down {

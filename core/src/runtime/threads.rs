@@ -334,20 +334,21 @@ impl ClientEngine for ThreadClient {
         let operation =
             (self.tape.borrow_mut().as_mut()).map(|tape| tape.invoke(to, format!("{request:?}")));
         let link = Arc::new(ReplyLink::new());
-        let queued = match self.rt.inbox(to) {
+        let opened = match self.rt.inbox(to) {
             Some(inbox) => inbox.call_any(self.me, CallTag(ticket + 1), request, link.clone()),
             None => {
                 link.complete(Err(CallError::NoProcess));
-                false
+                None
             }
         };
+        let queued = opened.is_some();
         // A recording numbers the calls that were sent (as the simulator does).
         let number = match (&mut *self.tape.borrow_mut(), queued) {
             (Some(tape), true) => Some(tape.next_call()),
             _ => None,
         };
         let call = InFlight {
-            pending: PendingCall::new(link, to, None),
+            pending: PendingCall::new(link, to, None).holding(opened),
             deadline: deadline(timeout),
             observed,
             to,
