@@ -76,7 +76,8 @@ impl<R> ReplySink<R> for Shared<R> {
 /// Equality and hashing look only at `(caller, tag)`, so a server state that stores tokens can
 /// still be `Hash + Eq` for exhaustive search.
 pub struct ReplyTo<R> {
-    cell: Arc<CallCell<dyn ReplySink<R>>>,
+    /// `None` only inside [`ReplyTo::settle`], once the copy has let go of its call.
+    cell: Option<Arc<CallCell<dyn ReplySink<R>>>>,
 }
 
 impl<R> ReplyTo<R> {
@@ -96,42 +97,66 @@ impl<R> ReplyTo<R> {
     pub fn issue<K: ReplySink<R> + 'static>(cell: &Arc<CallCell<K>>) -> Self {
         cell.tokens.fetch_add(1, Relaxed);
         let cell: Arc<CallCell<dyn ReplySink<R>>> = cell.clone();
-        ReplyTo { cell }
+        ReplyTo { cell: Some(cell) }
     }
 
     /// The process waiting for this reply.
     pub fn caller(&self) -> ProcessId {
-        self.cell.caller
+        self.cell().caller
     }
 
     /// The caller's tag for this call.
     pub fn tag(&self) -> CallTag {
-        self.cell.tag
+        self.cell().tag
     }
 
     /// Sends the reply now. Returns `false` if the caller no longer waits (the value is
     /// discarded, never delivered to a later call). Inside a handler prefer
     /// [`crate::Ctx::reply`], which records the reply as an effect.
     pub fn reply(&self, value: R) -> bool {
-        self.cell.sink.deliver(Ok(value))
+        self.cell().sink.deliver(Ok(value))
     }
 
     /// Fails the call with `error`. Returns `false` if the caller no longer waits.
     pub fn fail(&self, error: CallError) -> bool {
-        self.cell.sink.deliver(Err(error))
+        self.cell().sink.deliver(Err(error))
     }
 
     /// A handle that does not keep the call alive: engines use it to fail calls still
     /// unanswered when a server exits.
     pub fn downgrade(&self) -> WeakReplyTo<R> {
-        WeakReplyTo(Arc::downgrade(&self.cell))
+        WeakReplyTo(Arc::downgrade(self.cell()))
+    }
+
+    /// Delivers `outcome` through this copy and lets go of it, as [`ReplyTo::reply`] and a
+    /// drop would, except that the last copy lets go of its call before the outcome is
+    /// published: the caller, which reads the same memory as soon as it is, then finds the
+    /// server done with it (but for the pointer's own count).
+    pub(crate) fn settle(mut self, outcome: Result<R, CallError>) -> bool {
+        let Some(cell) = self.cell.take() else {
+            return false;
+        };
+        // Only the last copy: another one dropped meanwhile would fail the call first.
+        let last = cell.tokens.compare_exchange(1, 0, AcqRel, Relaxed).is_ok();
+        let delivered = cell.sink.deliver(outcome);
+        if !last && cell.tokens.fetch_sub(1, AcqRel) == 1 {
+            cell.sink.deliver(Err(CallError::NoReply));
+        }
+        delivered
+    }
+
+    /// The call this copy holds.
+    fn cell(&self) -> &Arc<CallCell<dyn ReplySink<R>>> {
+        self.cell
+            .as_ref()
+            .expect("a copy lets go of its call only as `settle` consumes it")
     }
 
     /// One more copy of the same call.
     fn share(&self) -> Self {
-        self.cell.tokens.fetch_add(1, Relaxed);
+        self.cell().tokens.fetch_add(1, Relaxed);
         ReplyTo {
-            cell: Arc::clone(&self.cell),
+            cell: Some(Arc::clone(self.cell())),
         }
     }
 
@@ -141,9 +166,9 @@ impl<R> ReplyTo<R> {
     where
         R: 'static,
     {
-        let original = Arc::as_ptr(&self.cell) as *const () as usize;
+        let original = Arc::as_ptr(self.cell()) as *const () as usize;
         let copy = fork::copy_of(original, || {
-            let sink = self.cell.sink.fork()?;
+            let sink = self.cell().sink.fork()?;
             let cell = Arc::new(CallCell::new(self.caller(), self.tag(), Shared(sink)));
             Some(ForkCopy(ReplyTo::issue(&cell)))
         })?;
@@ -165,8 +190,10 @@ impl<R> Clone for ForkCopy<R> {
 impl<R> Drop for ReplyTo<R> {
     /// The last copy of a token going away without a reply fails the call at once.
     fn drop(&mut self) {
-        if self.cell.tokens.fetch_sub(1, AcqRel) == 1 {
-            self.cell.sink.deliver(Err(CallError::NoReply));
+        if let Some(cell) = &self.cell {
+            if cell.tokens.fetch_sub(1, AcqRel) == 1 {
+                cell.sink.deliver(Err(CallError::NoReply));
+            }
         }
     }
 }
@@ -198,7 +225,7 @@ impl<R> WeakReplyTo<R> {
                 .tokens
                 .compare_exchange_weak(tokens, tokens + 1, Acquire, Relaxed)
             {
-                Ok(_) => return Some(ReplyTo { cell }),
+                Ok(_) => return Some(ReplyTo { cell: Some(cell) }),
                 Err(now) => tokens = now,
             }
         }
@@ -300,6 +327,32 @@ mod tests {
             "no copy left, the cell still held"
         );
         assert_eq!(cell.seen(), [Err(CallError::NoReply)]);
+    }
+
+    #[test]
+    fn settling_the_last_copy_delivers_the_outcome_and_nothing_after() {
+        let cell = cell();
+        let token = ReplyTo::issue(&cell);
+        let copy = token.clone();
+        let weak = token.downgrade();
+        drop(token);
+        assert!(copy.settle(Ok(4)));
+        assert_eq!(cell.seen(), [Ok(4)], "no NoReply behind the outcome");
+        assert!(weak.upgrade().is_none());
+    }
+
+    #[test]
+    fn settling_one_copy_leaves_the_others_the_call() {
+        let cell = cell();
+        let token = ReplyTo::issue(&cell);
+        let other = token.clone();
+        assert!(token.settle(Err(CallError::Timeout)));
+        assert_eq!(cell.seen(), [Err(CallError::Timeout)]);
+        drop(other);
+        assert_eq!(
+            cell.seen(),
+            [Err(CallError::Timeout), Err(CallError::NoReply)]
+        );
     }
 
     #[test]

@@ -108,10 +108,10 @@ impl<S: GenServer> Settle<S> {
                 send();
             }
             Settle::Answer(token, reply) => {
-                token.reply(reply);
+                token.settle(Ok(reply));
             }
             Settle::Fail(token, error) => {
-                token.fail(error);
+                token.settle(Err(error));
             }
             // Its state's `Drop` is user code: a panic there is caught, as a callback's.
             Settle::Bury(remains) => drop(crate::guard::guarded(move || drop(remains))),
