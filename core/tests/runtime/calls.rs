@@ -429,17 +429,26 @@ impl genserver::GenServer for Adder {
 
 #[test]
 fn a_thousand_callers_lose_nothing() {
-    const CALLERS: u64 = 1_000;
-    const CALLS: u64 = 100;
+    callers_lose_nothing(1_000, 100);
+}
+
+#[test]
+fn two_hundred_threads_of_a_thousand_calls_each_lose_nothing() {
+    callers_lose_nothing(200, 1_000);
+}
+
+/// `callers` threads call one server `calls` times each, every request its own number:
+/// each gets its own reply, and the server handled every call once.
+fn callers_lose_nothing(callers: u64, calls: u64) {
     let rt = Runtime::new();
     let adder = rt.start::<Adder>(()).unwrap();
-    let callers: Vec<_> = (0..CALLERS)
+    let threads: Vec<_> = (0..callers)
         .map(|caller| {
             let adder = adder.clone();
             std::thread::spawn(move || {
-                (0..CALLS)
+                (0..calls)
                     .map(|i| {
-                        let n = caller * CALLS + i;
+                        let n = caller * calls + i;
                         assert_eq!(adder.call_timeout(n, LONG), Ok(n), "each its own reply");
                         n
                     })
@@ -447,8 +456,8 @@ fn a_thousand_callers_lose_nothing() {
             })
         })
         .collect();
-    let sent: u64 = callers.into_iter().map(|c| c.join().unwrap()).sum();
-    let n = CALLERS * CALLS;
+    let sent: u64 = threads.into_iter().map(|c| c.join().unwrap()).sum();
+    let n = callers * calls;
     assert_eq!(sent, n * (n - 1) / 2);
     assert_eq!(
         adder.query(|total| total.0),
