@@ -170,7 +170,7 @@ impl<S: GenServer> Ctx<S> {
         self.effects.push(Effect::Reply {
             caller: token.caller(),
             tag: token.tag(),
-            send: Box::new(move || token.reply(value)),
+            send: Box::new(move || token.settle(Ok(value))),
         });
     }
 

@@ -143,6 +143,7 @@ impl<S: GenServer> Process<S> {
     /// then the reply comes back, to be delivered at once, as the next pump would have
     /// handed it out (an engine that is doomed meanwhile [`abandon`](Process::abandon)s it
     /// instead).
+    #[must_use = "the reply is the caller's: deliver it (or abandon it)"]
     pub fn call_at_once(
         &mut self,
         request: S::Call,
@@ -421,7 +422,7 @@ impl<S: GenServer> Process<S> {
             };
             hash_text(hasher, &work(text));
         }
-        let open = self.deferred.iter().filter(|w| w.upgrade().is_some());
+        let open = self.deferred.iter().filter(|w| w.is_live());
         hasher.write_usize(open.count());
         hasher.write_u8(u8::from(self.on_outcome.is_some()));
         hasher.write_u8(u8::from(self.on_started.is_some()));
@@ -458,7 +459,7 @@ impl<S: GenServer> Process<S> {
     fn defer(&mut self, token: &ReplyTo<S::Reply>) {
         self.deferred.push(token.downgrade());
         if self.deferred.len() >= self.prune_at {
-            self.deferred.retain(|weak| weak.upgrade().is_some());
+            self.deferred.retain(WeakReplyTo::is_live);
             self.prune_at = (self.deferred.len() * 2).max(64);
         }
     }

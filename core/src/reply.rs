@@ -24,9 +24,9 @@ pub trait ReplySink<R>: Send + Sync {
 
 /// One call as its tokens share it: who waits, how many tokens are alive, and the sink its
 /// outcome goes to. An engine that keeps an object per call can embed its sink in it
-/// ([`ReplyTo::issue`]): the call's tokens and its sink are then one allocation, made and
-/// freed by the caller (a token freed by the server, on another core, makes the caller's
-/// next allocation slow).
+/// ([`ReplyTo::issue`]): the call's tokens and its sink are then one allocation, made by the
+/// caller and most often freed by it too (a block freed by the server, on another core,
+/// makes the caller's next allocation slow).
 pub struct CallCell<K: ?Sized> {
     caller: ProcessId,
     tag: CallTag,
@@ -213,6 +213,14 @@ impl<R: 'static> WeakReplyTo<R> {
 pub struct WeakReplyTo<R>(Weak<CallCell<dyn ReplySink<R>>>);
 
 impl<R> WeakReplyTo<R> {
+    /// Whether some copy of the token is still alive (a look, not a copy: it may die right
+    /// after, as the last copy is dropped elsewhere).
+    pub fn is_live(&self) -> bool {
+        self.0
+            .upgrade()
+            .is_some_and(|cell| cell.tokens.load(Acquire) > 0)
+    }
+
     /// The token, if some copy of it is still alive.
     pub fn upgrade(&self) -> Option<ReplyTo<R>> {
         let cell = self.0.upgrade()?;

@@ -67,15 +67,20 @@ impl<S: GenServer> Running<S> {
     fn pump_and_carry_out(&mut self) -> Status {
         let mut actions = SmallVec::<[Action<S>; 2]>::new();
         let status = self.process.pump_into(&mut actions);
+        self.carry_out_all(actions);
+        status
+    }
+
+    /// Carries out `actions` in order until a doom; what is left is abandoned.
+    pub(super) fn carry_out_all(&mut self, actions: impl IntoIterator<Item = Action<S>>) {
         let mut actions = actions.into_iter();
         while let Some(action) = actions.next() {
             if self.check_doom() {
                 self.process.abandon(std::iter::once(action).chain(actions));
-                return status;
+                return;
             }
             self.carry_out(action);
         }
-        status
     }
 
     /// One action of the machine.

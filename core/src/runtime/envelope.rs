@@ -66,7 +66,7 @@ impl<S: GenServer> Envelope<S> {
     /// mailbox was full): a call fails with `error` through its own reply link.
     pub(crate) fn fail(self, error: CallError) {
         if let Some(from) = self.into_call() {
-            from.fail(error);
+            from.settle(Err(error));
         }
     }
 
@@ -94,13 +94,8 @@ impl<S: GenServer> Envelope<S> {
     /// Answers a message the server will never handle because it exited.
     pub(crate) fn refuse(self, reason: &ExitReason) {
         match self {
-            Envelope::Call { from, .. } => {
-                from.fail(CallError::Exited(reason.clone()));
-            }
-            Envelope::Misfit(misfit) => {
-                if let Some(from) = misfit.call {
-                    from.fail(CallError::Exited(reason.clone()));
-                }
+            call @ (Envelope::Call { .. } | Envelope::Misfit(_)) => {
+                call.fail(CallError::Exited(reason.clone()));
             }
             Envelope::Stop { done, .. } => {
                 done.complete(Ok(()));

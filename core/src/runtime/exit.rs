@@ -17,7 +17,8 @@ impl<S: GenServer> Running<S> {
         // Closed first, so that whoever learns of the exit (a `Down`) and then calls this
         // server fails with "no such process".
         let leftovers = self.cell.mailbox.close();
-        self.cell.calls.close();
+        // Each was answered or is failed below by the machine: only forgotten here.
+        drop(self.cell.calls.close());
         // After a kill the killer has already done this, with reason `killed`.
         self.rt.table().retire(self.cell.id, &reason);
         // Sent once the server is gone, so a caller's next call fails with "no such process".

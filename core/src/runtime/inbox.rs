@@ -5,6 +5,7 @@ use std::any::Any;
 use std::time::{Duration, Instant};
 
 use crate::message::{AnyMessage, downcast, misfit};
+use crate::reply::CallCell;
 use crate::runtime::bound::Bound;
 use crate::runtime::envelope::{Envelope, Misfit};
 use crate::runtime::interrupt::{Doom, Interrupt};
@@ -248,7 +249,11 @@ impl<S: GenServer> Inbox for Entry<S> {
             link.complete(Err(CallError::NoProcess));
             return None;
         };
-        let from = ReplyTo::new(from, tag, std::sync::Arc::new(ErasedSink(link)));
+        let from = ReplyTo::issue(&std::sync::Arc::new(CallCell::new(
+            from,
+            tag,
+            ErasedSink(link),
+        )));
         let envelope = match downcast::<S::Call>(request) {
             Ok(request) => Envelope::Call { request, from },
             Err(request) => Envelope::Misfit(Box::new(Misfit {

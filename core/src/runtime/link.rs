@@ -62,8 +62,8 @@ impl<R> ReplyLink<R> {
     /// Delivers the outcome. Returns `false`, discarding it, if an outcome was already
     /// delivered or the caller abandoned the link.
     pub fn complete(&self, outcome: Result<R, CallError>) -> bool {
-        // Settled already (the token's guard after its reply): no lock taken, so the waiter
-        // taking its outcome meanwhile finds the lock free.
+        // Settled already (a copy of the token dropped after the reply): no lock taken, so
+        // the waiter taking its outcome meanwhile finds the lock free.
         if self.delivered.load(Acquire) {
             return false;
         }

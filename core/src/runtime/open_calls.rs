@@ -130,6 +130,14 @@ impl OpenCalls {
     /// Fails every open call with `reason` and refuses new ones (a kill or an untrapped exit
     /// signal doomed the server).
     pub(crate) fn fail_all(&self, reason: &ExitReason) {
+        for call in self.close() {
+            call.abort(reason);
+        }
+    }
+
+    /// Refuses new calls and hands back the open ones (the server exited and answered or
+    /// failed each itself, or a doom fails them).
+    pub(crate) fn close(&self) -> impl Iterator<Item = Entry> {
         let (first, more) = {
             let mut state = lock(&self.0);
             state.closed = true;
@@ -138,19 +146,7 @@ impl OpenCalls {
         let more = more
             .into_iter()
             .flat_map(|more| more.into_iter().map(|(_, call)| call));
-        for call in first.into_iter().chain(more) {
-            call.abort(reason);
-        }
-    }
-
-    /// Forgets the open calls (the server exited and answered or failed each itself).
-    pub(crate) fn close(&self) {
-        let (first, more) = {
-            let mut state = lock(&self.0);
-            state.closed = true;
-            (state.first.take(), state.more.take())
-        };
-        drop((first, more));
+        first.into_iter().chain(more)
     }
 }
 

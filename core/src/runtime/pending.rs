@@ -136,6 +136,8 @@ impl<R> PendingCall<R> {
     /// The outcome, taken (nothing is left to abandon), with its error naming the server.
     fn settle(&mut self, outcome: Result<R, CallError>) -> Result<R, ServerError> {
         self.settled = true;
+        // Answered: off the server's open calls now, even if this handle is kept.
+        self.opened = None;
         outcome.map_err(|error| ServerError::new(Some(self.id), self.name.clone(), error))
     }
 }

@@ -163,11 +163,7 @@ impl<S: GenServer> Running<S> {
                 // A reply that is all the call left is delivered here, without a pump,
                 // unless a doom came meanwhile (then it is abandoned, as a pump's would be).
                 if let Some((token, reply)) = self.process.call_at_once(request, from) {
-                    let answer = Settle::Answer(token, reply);
-                    match self.check_doom() {
-                        true => self.process.abandon([Action::Settle(answer)]),
-                        false => answer.deliver(),
-                    }
+                    self.carry_out_all([Action::Settle(Settle::Answer(token, reply))]);
                 }
             }
             Envelope::Cast(msg, _) => {
@@ -208,7 +204,7 @@ impl<S: GenServer> Running<S> {
                 let Misfit { reason, call } = *misfit;
                 // The caller learns at once; the server stops as if the callback panicked.
                 if let Some(token) = call {
-                    token.fail(CallError::Exited(reason.clone()));
+                    token.settle(Err(CallError::Exited(reason.clone())));
                 }
                 self.process.halt(reason);
             }

@@ -10,7 +10,7 @@ use crate::{CallError, CallTag, ProcessId, ReplyTo};
 
 /// A client's call: its reply link inside the call's cell, so that the link and the call's
 /// tokens are one allocation, made and (most often) freed by the caller; under loom (whose
-/// `Arc` cannot be made a trait object) a plain link that the tokens reach through a box.
+/// `Arc` cannot be made a trait object) a plain link, its tokens in a cell of their own.
 #[cfg(not(loom))]
 pub(crate) type CallLink<R> = std::sync::Arc<CallCell<ReplyLink<R>>>;
 #[cfg(loom)]
