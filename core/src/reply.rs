@@ -329,7 +329,9 @@ mod tests {
         let again = weak.upgrade().expect("a copy is alive");
         drop(token);
         assert!(weak.upgrade().is_some(), "the upgraded copy is alive");
+        assert!(weak.is_live());
         drop(again);
+        assert!(!weak.is_live());
         assert!(
             weak.upgrade().is_none(),
             "no copy left, the cell still held"
