@@ -113,10 +113,15 @@ impl<S: GenServer> Process<S> {
         &mut self.state
     }
 
-    /// Gives back the buffers kept for reuse between callbacks, when nothing is under way:
-    /// an idle server then holds only its state (an engine with many idle servers calls
-    /// this before waiting; the next callback allocates them again).
+    /// Gives back the buffers kept for reuse between callbacks, when nothing is under way,
+    /// and forgets the deferred calls answered since: an idle server then holds only its
+    /// state and its open calls (an engine with many idle servers calls this before
+    /// waiting; the next callback allocates them again).
     pub fn trim(&mut self) {
+        self.deferred.retain(WeakReplyTo::is_live);
+        if self.deferred.is_empty() {
+            self.deferred = Vec::new();
+        }
         if self.frames.is_empty() && self.ctx.effects().is_empty() {
             self.frames = Vec::new();
             self.spare = Vec::new();

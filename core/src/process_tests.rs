@@ -224,6 +224,27 @@ fn deferred_calls_fail_at_exit_and_a_dropped_token_fails_at_once() {
 }
 
 #[test]
+fn an_idle_process_forgets_the_deferred_calls_answered_since() {
+    let (mut process, _) = start(false);
+    process.pump();
+    let outcomes = Outcomes::default();
+    for tag in [1, 2] {
+        process.call(Do::Hold, outcomes.token(tag));
+        process.pump();
+    }
+    assert_eq!(process.deferred.len(), 2);
+    let answered = process.state_mut().held.remove(0);
+    assert!(answered.reply(5));
+    drop(answered);
+    process.trim();
+    assert_eq!(process.deferred.len(), 1, "the open one is kept");
+    for settle in process.exit(&ExitReason::Killed, false) {
+        settle.deliver();
+    }
+    assert_eq!(outcomes.take(), ["#1 5", "#2 server exited: killed"]);
+}
+
+#[test]
 fn a_halt_half_way_fails_the_answers_an_engine_did_not_deliver() {
     let (mut process, _) = start(false);
     process.pump();
