@@ -20,7 +20,7 @@ pub struct UnsharedReplyTo<R> {
 
 impl<R> Clone for UnsharedReplyTo<R> {
     fn clone(&self) -> Self {
-        // BUG: a new guard per copy; core shares one `Arc<Guard>` between all copies.
+        // BUG: a drop guard per copy; core counts the copies of one call in its `CallCell`.
         UnsharedReplyTo {
             sink: Arc::clone(&self.sink),
         }
