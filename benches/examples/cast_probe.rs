@@ -16,7 +16,7 @@
 use std::time::Instant;
 
 use genserver::Runtime;
-use genserver_benches::{ChannelMsg, ChannelSink, PingPong, Sink, quartiles, spread};
+use genserver_benches::{ChannelMsg, ChannelSink, PingPong, Sink, nanos_per, quartiles, spread};
 
 const BATCH: u64 = 20_000;
 const BATCHES: u64 = 100;
@@ -33,11 +33,7 @@ fn rate(batch: impl Fn()) -> f64 {
 
 /// Nanoseconds per round trip over `CALLS` of them.
 fn round_trip(call: impl Fn()) -> f64 {
-    let start = Instant::now();
-    for _ in 0..CALLS {
-        call();
-    }
-    start.elapsed().as_nanos() as f64 / CALLS as f64
+    nanos_per(CALLS, call)
 }
 
 fn main() {

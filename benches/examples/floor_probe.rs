@@ -15,23 +15,17 @@
 //!   runs (a clone, dropped after the reply);
 //! - `runtime`: `Server::call` on a running server.
 
-use std::collections::VecDeque;
-use std::sync::Arc;
-use std::time::Instant;
-
 use genserver::engine::{CallCell, Mailbox, ReplyLink};
 use genserver::{CallTag, ProcessId, ReplyTo, Runtime};
-use genserver_benches::{PingPong, Sink, quartiles};
+use genserver_benches::{PingPong, Sink, nanos_per, quartiles};
+use std::collections::VecDeque;
+use std::sync::Arc;
 
 const CALLS: u64 = 20_000;
 
 /// Nanoseconds per round trip over `CALLS` of them.
-fn round_trip(mut call: impl FnMut()) -> f64 {
-    let start = Instant::now();
-    for _ in 0..CALLS {
-        call();
-    }
-    start.elapsed().as_nanos() as f64 / CALLS as f64
+fn round_trip(call: impl FnMut()) -> f64 {
+    nanos_per(CALLS, call)
 }
 
 /// Times `call` against a thread that spins on a mailbox of `T`s and `handle`s each; the

@@ -44,6 +44,20 @@ pub fn quartiles(values: &mut [f64]) -> [f64; 3] {
     [at(1), at(2), at(3)]
 }
 
+/// Nanoseconds per run of `call` over `runs` of them (the probes' round trips).
+///
+/// ```
+/// let ns = genserver_benches::nanos_per(10, || {});
+/// assert!(ns >= 0.0);
+/// ```
+pub fn nanos_per(runs: u64, mut call: impl FnMut()) -> f64 {
+    let start = std::time::Instant::now();
+    for _ in 0..runs {
+        call();
+    }
+    start.elapsed().as_nanos() as f64 / runs as f64
+}
+
 /// A server with trivial handlers: casts add to a counter, a call returns it.
 pub struct Sink(u64);
 

@@ -136,10 +136,8 @@ impl<S: GenServer> Process<S> {
 
     /// Handles a call; `token` answers it.
     pub fn call(&mut self, request: S::Call, token: ReplyTo<S::Reply>) {
-        if let Some(answer) = self.call_at_once(request, token) {
-            let mut frame = self.spare.pop().unwrap_or_default();
-            frame.push_back(Item::Answer(answer.0, CallResult::Reply(answer.1)));
-            self.frames.push(frame);
+        if let Some((token, reply)) = self.call_at_once(request, token) {
+            self.answer_later(token, CallResult::Reply(reply), false);
         }
     }
 
@@ -162,16 +160,8 @@ impl<S: GenServer> Process<S> {
                 return Some((keep, reply));
             }
             Some(answer) => {
-                let answer = Item::Answer(keep, answer);
                 let pushed = self.frames.len() > frames;
-                match self.frames.last_mut() {
-                    Some(frame) if pushed => frame.push_back(answer),
-                    _ => {
-                        let mut frame = self.spare.pop().unwrap_or_default();
-                        frame.push_back(answer);
-                        self.frames.push(frame);
-                    }
-                }
+                self.answer_later(keep, answer, pushed);
             }
             // Failed with the exit reason once `terminate` has run, as in OTP.
             None => self.unanswered.push(keep),
@@ -457,6 +447,25 @@ impl<S: GenServer> Process<S> {
                 drop(self.ctx.drain_effects());
                 self.halt(ExitReason::Panic(format!("{callback}: {text}")));
                 None
+            }
+        }
+    }
+
+    /// Queues a call's answer for the next pump: behind the effects its callback recorded
+    /// (`pushed`: they are the last frame), or as a frame of its own.
+    fn answer_later(
+        &mut self,
+        token: ReplyTo<S::Reply>,
+        answer: CallResult<S::Reply>,
+        pushed: bool,
+    ) {
+        let answer = Item::Answer(token, answer);
+        match self.frames.last_mut() {
+            Some(frame) if pushed => frame.push_back(answer),
+            _ => {
+                let mut frame = self.spare.pop().unwrap_or_default();
+                frame.push_back(answer);
+                self.frames.push(frame);
             }
         }
     }

@@ -1,12 +1,14 @@
-//! The calls a server was sent and whose callers still wait, kept beside its mailbox: a kill (or an
-//! untrapped exit signal) fails them at once, with the server's reason, even while its task
-//! is stuck in a callback (threads cannot be stopped from outside), as an Erlang caller
-//! learns of the death of the server it waits for at once.
+//! The calls a server was sent and whose callers still wait, kept beside its mailbox: a
+//! kill (or an untrapped exit signal) fails them at once, with the server's reason, even
+//! while its task is stuck in a callback (threads cannot be stopped from outside), as an
+//! Erlang caller learns of the death of the server it waits for at once.
+
+use std::ops::Deref;
+
+use slab::Slab;
 
 use crate::ExitReason;
 use crate::runtime::ReplyLink;
-use slab::Slab;
-
 use crate::sync::{Arc, Mutex, lock};
 
 /// A call's link, whatever its reply type.
@@ -28,16 +30,8 @@ type Entry = std::sync::Arc<dyn Open>;
 #[cfg(loom)]
 type Entry = Box<dyn Open>;
 
-#[cfg(loom)]
-impl<R: Send> Open for Arc<ReplyLink<R>> {
-    fn abort(&self, reason: &ExitReason) {
-        ReplyLink::abort(self, reason);
-    }
-}
-
-/// A client's call link, inside its call's cell.
-#[cfg(not(loom))]
-impl<R: Send> Open for crate::reply::CallCell<ReplyLink<R>> {
+/// What holds a link: a client's call cell, or (under loom) the shared pointer itself.
+impl<R: Send, L: Deref<Target = ReplyLink<R>> + Send + Sync> Open for L {
     fn abort(&self, reason: &ExitReason) {
         ReplyLink::abort(self, reason);
     }
@@ -56,8 +50,8 @@ pub(crate) fn entry<R: Send + 'static>(link: &Arc<ReplyLink<R>>) -> Entry {
 }
 
 /// The open calls of one server. Each caller takes its own entry out once it has its
-/// outcome (or gives up): the server itself touches the list only when it is doomed or
-/// exits, so a steady stream of calls costs it nothing here.
+/// outcome (or gives up): the server itself touches the list only when it is doomed, exits
+/// or goes idle, so a steady stream of calls costs it nothing here.
 #[derive(Default)]
 pub(crate) struct OpenCalls(Mutex<State>);
 
@@ -86,10 +80,9 @@ impl Drop for Opened {
         if state.closed {
             return;
         }
-        let call = match (self.key.checked_sub(1), &mut state.more) {
-            (None, _) => state.first.take(),
-            (Some(key), Some(more)) => more.try_remove(key),
-            (Some(_), None) => None,
+        let call = match self.key.checked_sub(1) {
+            None => state.first.take(),
+            Some(key) => state.more.as_mut().and_then(|more| more.try_remove(key)),
         };
         drop(state);
         // The link, if this was the last hold on it, is freed without the lock.
