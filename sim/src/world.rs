@@ -12,6 +12,7 @@
 
 pub(crate) mod calls;
 pub(crate) mod children;
+pub(crate) mod client_log;
 pub(crate) mod clients;
 pub(crate) mod effects;
 pub(crate) mod envelope;

@@ -2,7 +2,7 @@
 //! time. A client's [`Cx`] writes its requests on a desk the world reads after each poll,
 //! and the world leaves there what the client waits for (call outcomes, wake-ups).
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -13,6 +13,7 @@ use std::time::Duration;
 use genserver::engine::ClientEngine;
 use genserver::{AnyMessage, CallError, CallTag, ClientResult, Cx, ProcessId, Timeout};
 
+use crate::world::client_log::{ClientLog, Given};
 use crate::world::envelope::CallOutcome;
 use crate::world::erased_server::guarded;
 use crate::world::fork::Cloners;
@@ -141,46 +142,18 @@ pub(crate) enum Input {
     Wake(u64),
 }
 
-/// What a client was given, kept so that a copy of the world can bring a fresh body of the
-/// same client to the same point (its future cannot be copied).
-#[derive(Clone)]
-pub(crate) enum Given {
-    /// An outcome left on its desk.
-    Outcome(u64, Rc<CallOutcome>),
-    /// A sleep that ended.
-    Woken(u64),
-    /// A poll, at this time, with these names registered.
-    Poll {
-        now: Duration,
-        registry: BTreeMap<String, ProcessId>,
-    },
-}
-
-/// A client's inputs since it started, each numbered in the order of the whole world's
-/// clients (bodies may share data: they are brought back in the order they ran).
-#[derive(Clone)]
-pub(crate) struct ClientLog {
-    pub given: Vec<(u64, Given)>,
-    pub cloners: Rc<Cloners>,
-    /// An outcome could not be copied: the client cannot be brought back.
-    pub broken: bool,
-    /// The next number, shared by the clients of one world.
-    pub order: Rc<Cell<u64>>,
-}
-
-impl ClientLog {
-    /// Records one input, numbered.
-    fn record(&mut self, given: Given) {
-        let number = self.order.get();
-        self.order.set(number + 1);
-        self.given.push((number, given));
-    }
+/// A client's code and the desk it shares with the world.
+pub(crate) struct Live {
+    body: Pin<Box<dyn Future<Output = ClientResult>>>,
+    client: Rc<SimClient>,
 }
 
 /// A client inside the world.
 pub(crate) struct ClientProc {
-    pub body: Pin<Box<dyn Future<Output = ClientResult>>>,
-    pub client: Rc<SimClient>,
+    pub me: ProcessId,
+    /// Its body: `None` in a copy of a world until [`ClientProc::take_body`] brings a fresh
+    /// one (a future cannot be copied).
+    live: Option<Live>,
     pub state: ClientState,
     /// Its calls in flight: the world's tag → the client's ticket.
     pub calls: Vec<(CallTag, u64)>,
@@ -204,9 +177,13 @@ impl ClientProc {
             tickets: 0,
         })));
         let cx = Cx::new(client.clone());
-        ClientProc {
+        let live = Live {
             body: Box::pin(async move { body(cx).await }),
             client,
+        };
+        ClientProc {
+            me,
+            live: Some(live),
             state: ClientState::Ready,
             calls: Vec::new(),
             history: 0,
@@ -223,7 +200,7 @@ impl ClientProc {
     pub fn put_outcome(&mut self, ticket: u64, outcome: CallOutcome) {
         if let Some(log) = &mut self.log {
             match log.cloners.copy_outcome(&outcome) {
-                Some(copy) => log.record(Given::Outcome(ticket, Rc::new(copy))),
+                Some(copy) => log.record(self.me, Given::Outcome(ticket, Rc::new(copy))),
                 None => log.broken = true,
             }
         }
@@ -233,7 +210,7 @@ impl ClientProc {
     /// Leaves the end of the sleep `ticket` on the desk.
     fn put_woken(&mut self, ticket: u64) {
         if let Some(log) = &mut self.log {
-            log.record(Given::Woken(ticket));
+            log.record(self.me, Given::Woken(ticket));
         }
         self.desk().woken.push(ticket);
     }
@@ -242,7 +219,7 @@ impl ClientProc {
     pub fn before_poll(&mut self, now: Duration, registry: BTreeMap<String, ProcessId>) {
         if let Some(log) = &mut self.log {
             let registry = registry.clone();
-            log.record(Given::Poll { now, registry });
+            log.record(self.me, Given::Poll { now, registry });
         }
         let mut desk = self.desk();
         desk.now = now;
@@ -251,37 +228,38 @@ impl ClientProc {
 
     /// Polls the body once (user code, guarded: a panic is its text).
     pub fn poll(&mut self) -> Result<Poll<ClientResult>, String> {
-        let body = &mut self.body;
+        let body = &mut self.live().body;
         guarded(|| body.as_mut().poll(&mut Context::from_waker(Waker::noop())))
     }
 
     /// A copy of what the client is, without its body (a future cannot be copied), its log
-    /// numbered by `order`: a client that started needs its log to be brought back
-    /// ([`ClientProc::replay`]).
-    pub fn copy(&self, order: &Rc<Cell<u64>>) -> Option<ClientProc> {
+    /// made by `copy_log` (the copied world's): a client that started needs its log to be
+    /// brought back ([`ClientProc::replay`]).
+    pub fn copy(&self, copy_log: &mut impl FnMut(&ClientLog) -> ClientLog) -> Option<ClientProc> {
         let usable = match &self.log {
             Some(log) => !log.broken,
             None => self.state == ClientState::Ready,
         };
-        usable.then(|| {
-            // A body that never returns stands in until `take_body` brings the real one.
-            let me = self.client.0.borrow().me;
-            let mut copy = ClientProc::new(me, async |_| std::future::pending().await);
-            copy.state = self.state;
-            copy.calls = self.calls.clone();
-            copy.history = self.history;
-            copy.log = self.log.clone().map(|log| ClientLog {
-                order: Rc::clone(order),
-                ..log
-            });
-            copy
+        usable.then(|| ClientProc {
+            me: self.me,
+            live: None,
+            state: self.state,
+            calls: self.calls.clone(),
+            history: self.history,
+            log: self.log.as_ref().map(copy_log),
         })
     }
 
     /// Takes the body (and its desk) of `fresh`, a body brought to where this copy stands.
     pub fn take_body(&mut self, fresh: ClientProc) {
-        self.body = fresh.body;
-        self.client = fresh.client;
+        self.live = fresh.live;
+    }
+
+    /// Its body and desk (a copy's client has them once revived, before it runs).
+    fn live(&mut self) -> &mut Live {
+        self.live
+            .as_mut()
+            .expect("a copied client is revived before it runs")
     }
 
     /// Hands this fresh body one input it was given, as it was given; for a poll, returns
@@ -330,6 +308,11 @@ impl ClientProc {
 
     /// The desk the client shares with the world.
     pub fn desk(&self) -> std::cell::RefMut<'_, Desk> {
-        self.client.0.borrow_mut()
+        let live = self.live.as_ref();
+        (live
+            .expect("a copied client is revived before it runs")
+            .client
+            .0)
+            .borrow_mut()
     }
 }

@@ -5,8 +5,9 @@
 //! are the messages in flight ([`Cloners`] copies the message types of those servers), the
 //! calls in flight and the reply tokens servers hold (a copy's tokens answer the copy's
 //! calls: `genserver::engine::forking` and the reply cells' own copies). A client is an
-//! `async` body, which cannot be copied: a copy keeps what it was given, and a fresh body of
-//! the same client is handed the same inputs ([`ClientProc::revive`]).
+//! `async` body, which cannot be copied: a copy shares the list of what the clients were
+//! given (`client_log.rs`), and a fresh body of each client is handed the same inputs in the
+//! same order ([`World::revive`]); until then a copied client has no body.
 
 use std::any::{Any, TypeId};
 use std::cell::{Cell, RefCell};
@@ -16,7 +17,7 @@ use std::rc::Rc;
 use genserver::engine::forking;
 use genserver::{AnyMessage, GenServer, Message, ServerRef};
 
-use crate::world::clients::ClientLog;
+use crate::world::client_log::ClientLog;
 use crate::world::envelope::CallOutcome;
 use crate::world::reply_cells::copying_cells;
 use crate::world::typed_server::{SlotCopier, copy_slot};
@@ -178,15 +179,10 @@ impl World {
         if self.cloners.is_empty() {
             return; // No copy will ever be made.
         }
-        let order = Rc::new(Cell::new(0));
+        let mut new_log = ClientLog::for_world(&self.cloners);
         for proc in &mut self.procs {
             if let ProcKind::Client(client) = &mut proc.kind {
-                client.log = Some(ClientLog {
-                    given: Vec::new(),
-                    cloners: Rc::clone(&self.cloners),
-                    broken: false,
-                    order: Rc::clone(&order),
-                });
+                client.log = Some(new_log());
             }
         }
     }
@@ -206,12 +202,15 @@ impl World {
 
     fn copy_parts(&self) -> Option<World> {
         let cloners = &*self.cloners;
-        let order = Rc::new(Cell::new(self.client_order()));
+        let mut copy_log = (self.client_log()).map(ClientLog::copier);
         let mut procs = Vec::with_capacity(self.procs.len());
         for proc in &self.procs {
             let kind = match &proc.kind {
                 ProcKind::Server(server) => ProcKind::Server(server.fork(cloners)?),
-                ProcKind::Client(client) => ProcKind::Client(client.copy(&order)?),
+                ProcKind::Client(client) => ProcKind::Client(match &mut copy_log {
+                    Some(copy_log) => client.copy(copy_log)?,
+                    None => client.copy(&mut |_| unreachable!("no client keeps a log"))?,
+                }),
             };
             let name = proc.name.clone();
             procs.push(Proc { name, kind });
@@ -263,14 +262,12 @@ impl World {
         })
     }
 
-    /// The number the clients' next input gets.
-    fn client_order(&self) -> u64 {
-        (self.procs.iter())
-            .find_map(|proc| match &proc.kind {
-                ProcKind::Client(client) => client.log.as_ref().map(|log| log.order.get()),
-                ProcKind::Server(_) => None,
-            })
-            .unwrap_or(0)
+    /// The log of the inputs the world's clients were given, if they keep one.
+    fn client_log(&self) -> Option<&ClientLog> {
+        (self.procs.iter()).find_map(|proc| match &proc.kind {
+            ProcKind::Client(client) => client.log.as_ref(),
+            ProcKind::Server(_) => None,
+        })
     }
 
     /// The world in the state of `copy` (made by [`World::fork`]). Its clients are fresh
@@ -286,26 +283,24 @@ impl World {
             return Some(world);
         }
         let mut fresh = fresh();
-        let mut inputs = Vec::new();
         for (index, proc) in world.procs.iter().enumerate() {
-            if let ProcKind::Client(client) = &proc.kind {
-                let body = fresh.procs.get(index).filter(|p| p.name == proc.name);
-                if !body.is_some_and(is_client) {
-                    return None;
-                }
-                let given = client.log.iter().flat_map(|log| &log.given);
-                inputs.extend(given.map(|(number, given)| (*number, index, given)));
+            let body = fresh.procs.get(index).filter(|p| p.name == proc.name);
+            if is_client(proc) && !body.is_some_and(is_client) {
+                return None;
             }
         }
-        inputs.sort_by_key(|&(number, _, _)| number);
         let mut finished = vec![false; world.procs.len()];
-        for (_, index, given) in inputs {
-            let ProcKind::Client(body) = &mut fresh.procs[index].kind else {
-                unreachable!("checked above");
-            };
-            if body.replay(given, &world.cloners)? {
-                finished[index] = true;
-            }
+        if let Some(log) = world.client_log() {
+            log.each_given(|client, given| {
+                let index = usize::try_from(client.0).ok()?.checked_sub(1)?;
+                let ProcKind::Client(body) = &mut fresh.procs[index].kind else {
+                    unreachable!("checked above");
+                };
+                if body.replay(given, &world.cloners)? {
+                    finished[index] = true;
+                }
+                Some(())
+            })?;
         }
         world.invariants = std::mem::take(&mut fresh.invariants);
         world.final_checks = std::mem::take(&mut fresh.final_checks);
