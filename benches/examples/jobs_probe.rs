@@ -17,6 +17,10 @@ use std::time::Instant;
 use genserver_benches::model::explore_clients;
 use genserver_benches::quartiles;
 
+/// `gsim`'s allocator, as `gsim` runs.
+#[global_allocator]
+static ALLOCATOR: genserver_sim::cli::FastAlloc = genserver_sim::cli::FastAlloc;
+
 /// Milliseconds one search on `jobs` threads takes; checks it saw `states` states.
 fn search(clients: usize, jobs: usize, states: u64) -> f64 {
     let start = Instant::now();

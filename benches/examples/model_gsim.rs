@@ -14,6 +14,10 @@ use std::process::ExitCode;
 use genserver_benches::model::{CounterClients, SymmetricClients};
 use genserver_sim::Entry;
 
+/// `gsim`'s allocator, as `gsim` runs.
+#[global_allocator]
+static ALLOCATOR: genserver_sim::cli::FastAlloc = genserver_sim::cli::FastAlloc;
+
 static C3: CounterClients = CounterClients { clients: 3 };
 static C4: CounterClients = CounterClients { clients: 4 };
 static C5: CounterClients = CounterClients { clients: 5 };

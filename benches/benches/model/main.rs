@@ -41,6 +41,10 @@ mod stateright_model;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use genserver_benches::model::{Refinements, count_states, explore_clients, explore_symmetric};
 
+/// Both checkers run on `gsim`'s allocator (mimalloc), as `gsim` does.
+#[global_allocator]
+static ALLOCATOR: genserver_sim::cli::FastAlloc = genserver_sim::cli::FastAlloc;
+
 /// Stateright 0.31's unique states for N = 2, 3, 4 from `machine-baselines.md`.
 const REFERENCE: [(usize, u64); 3] = [(2, 37), (3, 345), (4, 3_657)];
 
