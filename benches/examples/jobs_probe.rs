@@ -19,7 +19,7 @@ use genserver_benches::quartiles;
 
 /// `gsim`'s allocator, as `gsim` runs.
 #[global_allocator]
-static ALLOCATOR: genserver_sim::cli::FastAlloc = genserver_sim::cli::FastAlloc;
+static ALLOCATOR: genserver_sim::FastAlloc = genserver_sim::FastAlloc;
 
 /// Milliseconds one search on `jobs` threads takes; checks it saw `states` states.
 fn search(clients: usize, jobs: usize, states: u64) -> f64 {

@@ -16,7 +16,7 @@ use genserver_sim::Entry;
 
 /// `gsim`'s allocator, as `gsim` runs.
 #[global_allocator]
-static ALLOCATOR: genserver_sim::cli::FastAlloc = genserver_sim::cli::FastAlloc;
+static ALLOCATOR: genserver_sim::FastAlloc = genserver_sim::FastAlloc;
 
 static C3: CounterClients = CounterClients { clients: 3 };
 static C4: CounterClients = CounterClients { clients: 4 };

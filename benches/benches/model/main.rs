@@ -32,6 +32,10 @@
 //! `sim_dfs_hashing_stateless` measures the same search replaying every run from the
 //! initial state instead, as it did before copies.
 //!
+//! Both checkers run on `gsim`'s allocator (mimalloc, [`genserver_sim::FastAlloc`]), so this
+//! bench measures the simulator as `gsim` runs it; the other benches, and the figures in
+//! `BENCHMARKS.md` before 2026-12-01, use the system's allocator.
+//!
 //! A third line measures stateright on the simulator's state space ([`stateright_model::Refined`],
 //! the model written with those two distinctions), so that speeds also compare on spaces of
 //! equal size.
@@ -43,7 +47,7 @@ use genserver_benches::model::{Refinements, count_states, explore_clients, explo
 
 /// Both checkers run on `gsim`'s allocator (mimalloc), as `gsim` does.
 #[global_allocator]
-static ALLOCATOR: genserver_sim::cli::FastAlloc = genserver_sim::cli::FastAlloc;
+static ALLOCATOR: genserver_sim::FastAlloc = genserver_sim::FastAlloc;
 
 /// Stateright 0.31's unique states for N = 2, 3, 4 from `machine-baselines.md`.
 const REFERENCE: [(usize, u64); 3] = [(2, 37), (3, 345), (4, 3_657)];

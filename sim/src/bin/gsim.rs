@@ -7,8 +7,9 @@
 #![forbid(unsafe_code)]
 
 /// mimalloc: exhaustive search runs 1.2-1.3x faster on it than on the system's allocator.
+#[cfg(feature = "fast-alloc")]
 #[global_allocator]
-static ALLOCATOR: genserver_sim::cli::FastAlloc = genserver_sim::cli::FastAlloc;
+static ALLOCATOR: genserver_sim::FastAlloc = genserver_sim::FastAlloc;
 
 fn main() -> std::process::ExitCode {
     genserver_sim::cli::main(genserver_sim::systems())

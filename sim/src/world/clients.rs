@@ -159,7 +159,8 @@ pub(crate) struct ClientProc {
     pub calls: Vec<(CallTag, u64)>,
     /// A hash of every input the client was given (its state follows from them).
     pub history: u64,
-    /// Its inputs, when the world is to be copied.
+    /// Its handle on the list of what the world's clients were given, when the world is to
+    /// be copied.
     pub log: Option<ClientLog>,
 }
 
@@ -235,7 +236,10 @@ impl ClientProc {
     /// A copy of what the client is, without its body (a future cannot be copied), its log
     /// made by `copy_log` (the copied world's): a client that started needs its log to be
     /// brought back ([`ClientProc::replay`]).
-    pub fn copy(&self, copy_log: &mut impl FnMut(&ClientLog) -> ClientLog) -> Option<ClientProc> {
+    pub fn copy(
+        &self,
+        copy_log: Option<&mut impl FnMut(&ClientLog) -> ClientLog>,
+    ) -> Option<ClientProc> {
         let usable = match &self.log {
             Some(log) => !log.broken,
             None => self.state == ClientState::Ready,
@@ -246,7 +250,7 @@ impl ClientProc {
             state: self.state,
             calls: self.calls.clone(),
             history: self.history,
-            log: self.log.as_ref().map(copy_log),
+            log: self.log.as_ref().zip(copy_log).map(|(log, copy)| copy(log)),
         })
     }
 

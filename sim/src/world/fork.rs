@@ -207,10 +207,7 @@ impl World {
         for proc in &self.procs {
             let kind = match &proc.kind {
                 ProcKind::Server(server) => ProcKind::Server(server.fork(cloners)?),
-                ProcKind::Client(client) => ProcKind::Client(match &mut copy_log {
-                    Some(copy_log) => client.copy(copy_log)?,
-                    None => client.copy(&mut |_| unreachable!("no client keeps a log"))?,
-                }),
+                ProcKind::Client(client) => ProcKind::Client(client.copy(copy_log.as_mut())?),
             };
             let name = proc.name.clone();
             procs.push(Proc { name, kind });
@@ -293,8 +290,8 @@ impl World {
         if let Some(log) = world.client_log() {
             log.each_given(|client, given| {
                 let index = usize::try_from(client.0).ok()?.checked_sub(1)?;
-                let ProcKind::Client(body) = &mut fresh.procs[index].kind else {
-                    unreachable!("checked above");
+                let ProcKind::Client(body) = &mut fresh.procs.get_mut(index)?.kind else {
+                    return None;
                 };
                 if body.replay(given, &world.cloners)? {
                     finished[index] = true;
@@ -319,5 +316,98 @@ impl World {
             }
         }
         Some(world)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use crate::drive::run::built;
+    use crate::system::System;
+    use crate::world::{ProcKind, World};
+    use crate::zoo::counter::{Counter, CounterCall};
+
+    /// Two clients that note every value they read in one journal, which every build of
+    /// the system makes anew (and the test keeps, to look at it).
+    #[derive(Default)]
+    struct Noting {
+        journals: Mutex<Vec<Arc<Mutex<Vec<String>>>>>,
+    }
+
+    impl Noting {
+        fn journal(&self, build: usize) -> Vec<String> {
+            let journals = self.journals.lock().unwrap();
+            journals[build].lock().unwrap().clone()
+        }
+    }
+
+    impl System for Noting {
+        fn build(&self, world: &mut World) {
+            let journal = Arc::new(Mutex::new(Vec::new()));
+            self.journals.lock().unwrap().push(Arc::clone(&journal));
+            let counter = world.spawn::<Counter>("counter", 0);
+            world.clone_state(counter);
+            for name in ["a", "b"] {
+                let journal = Arc::clone(&journal);
+                world.client(name, async move |cx| {
+                    for _ in 0..2 {
+                        let value = cx.call(counter, CounterCall::Increment).await?;
+                        journal.lock().unwrap().push(format!("{name} {value}"));
+                    }
+                    Ok(())
+                });
+            }
+        }
+    }
+
+    /// Whether every client of `world` returned.
+    fn finished(world: &World) -> bool {
+        (world.procs.iter()).all(|proc| match &proc.kind {
+            ProcKind::Client(client) => client.is_done(),
+            ProcKind::Server(_) => true,
+        })
+    }
+
+    /// Runs `world` on, taking the last event enabled at each step, until `until` holds.
+    fn run_until(world: &mut World, until: impl Fn(&World) -> bool) {
+        while !until(world) {
+            let events = world.enabled();
+            let last = *events.last().expect("the clients have not finished");
+            world.execute(last);
+        }
+    }
+
+    #[test]
+    fn a_revived_copy_of_a_copy_brings_clients_sharing_data_back_to_where_it_was_made() {
+        let system = &Noting::default();
+        let mut world = built(system, 0, None, 1_000, false, true);
+        world.keep_client_logs();
+        let noted = |n: usize| move |_: &World| system.journal(0).len() >= n;
+        let both =
+            |_: &World| ["a", "b"].map(|c| system.journal(0).iter().any(|l| l.starts_with(c)));
+        run_until(&mut world, |w| both(w) == [true; 2]);
+        let at_fork = system.journal(0);
+        let copy = world.fork().expect("every part can be copied");
+        // The original goes on (its clients give the shared list more inputs), and so does
+        // a copy of the copy, once revived: neither may reach the other's clients.
+        run_until(&mut world, noted(at_fork.len() + 1));
+        let copy_of_copy = copy.fork().expect("a copy can be copied again");
+        let fresh = || built(system, 0, None, 1_000, false, true);
+        let mut revived = World::revive(copy_of_copy, fresh).expect("deterministic clients");
+        assert_eq!(
+            system.journal(1),
+            at_fork,
+            "brought back to the fork, in order"
+        );
+        run_until(&mut revived, finished);
+        let revived_run = system.journal(1);
+        run_until(&mut world, finished);
+        assert_eq!(revived_run.len(), 4);
+        assert_eq!(revived_run[..at_fork.len()], at_fork[..]);
+        assert_eq!(system.journal(0).len(), 4, "the original ran on alone");
+        let revived_again = World::revive(copy, fresh).expect("the first copy too");
+        assert_eq!(system.journal(2), at_fork);
+        drop(revived_again);
     }
 }
