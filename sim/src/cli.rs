@@ -27,7 +27,7 @@
 //! 1 otherwise. A reader of standard output that goes away (`gsim list | head -1`) ends
 //! `gsim` quietly with 141, as a broken pipe ends other tools.
 //!
-//! `gsim` runs on [`crate::FastAlloc`] (mimalloc), which makes exhaustive search 1.2-1.3x
+//! `gsim` runs on `genserver_sim::FastAlloc` (mimalloc), which makes exhaustive search 1.2-1.3x
 //! faster; a `gsim` of your own takes it the same way (see there).
 
 /// `println!` for `gsim`'s standard output: see [`output::print`].
