@@ -78,8 +78,9 @@
 //! default (`default-features = false` leaves the library without clap, indicatif and
 //! serde_json, and without mimalloc, the `fast-alloc` feature's `FastAlloc`, `gsim`'s
 //! allocator). The same clients run on real threads: write the scenario once over
-//! [`genserver::Stage`] and run it with [`genserver::runtime::Threads`] too. `sim/examples/bank/` is a complete project of that
-//! shape. [`Sim::story`] pins a scenario in a snapshot test, not a seed.
+//! [`genserver::Stage`] and run it with [`genserver::runtime::Threads`] too.
+//! `sim/examples/bank/` is a complete project of that shape. [`Sim::story`] pins a scenario
+//! in a snapshot test, not a seed.
 //!
 //! **Limits**: only what the servers and clients do through the library is simulated (a
 //! client that reads a real clock or a file, or blocks its thread, is outside the
