@@ -139,8 +139,8 @@ impl<R> ReplyTo<R> {
         // Only the last copy: another one dropped meanwhile would fail the call first.
         let last = cell.tokens.compare_exchange(1, 0, AcqRel, Relaxed).is_ok();
         let delivered = cell.sink.deliver(outcome);
-        if !last && cell.tokens.fetch_sub(1, AcqRel) == 1 {
-            cell.sink.deliver(Err(CallError::NoReply));
+        if !last {
+            let_go(&cell);
         }
         delivered
     }
@@ -191,10 +191,15 @@ impl<R> Drop for ReplyTo<R> {
     /// The last copy of a token going away without a reply fails the call at once.
     fn drop(&mut self) {
         if let Some(cell) = &self.cell {
-            if cell.tokens.fetch_sub(1, AcqRel) == 1 {
-                cell.sink.deliver(Err(CallError::NoReply));
-            }
+            let_go(cell);
         }
+    }
+}
+
+/// One copy of `cell`'s token lets go of the call; the last one fails it.
+fn let_go<R>(cell: &CallCell<dyn ReplySink<R>>) {
+    if cell.tokens.fetch_sub(1, AcqRel) == 1 {
+        cell.sink.deliver(Err(CallError::NoReply));
     }
 }
 

@@ -35,11 +35,10 @@ struct Entry {
     before: Option<Rc<Entry>>,
 }
 
-/// The inputs of one world's clients so far.
+/// The inputs of one world's clients so far: the last one given.
 #[derive(Default)]
 struct Inputs {
     last: Option<Rc<Entry>>,
-    len: u64,
 }
 
 impl Drop for Inputs {
@@ -84,7 +83,6 @@ impl ClientLog {
             given,
             before,
         }));
-        inputs.len += 1;
     }
 
     /// The logs of a copy of the world: they share the inputs so far, and record their own.
@@ -92,7 +90,6 @@ impl ClientLog {
         let inputs = self.inputs.borrow();
         let copied = Rc::new(RefCell::new(Inputs {
             last: inputs.last.clone(),
-            len: inputs.len,
         }));
         move |log| ClientLog {
             inputs: Rc::clone(&copied),
@@ -104,7 +101,7 @@ impl ClientLog {
     /// at the first `None`.
     pub fn each_given(&self, mut each: impl FnMut(ProcessId, &Given) -> Option<()>) -> Option<()> {
         let inputs = self.inputs.borrow();
-        let mut all = Vec::with_capacity(usize::try_from(inputs.len).unwrap_or(0));
+        let mut all = Vec::new();
         let mut next = inputs.last.as_deref();
         while let Some(entry) = next {
             all.push(entry);

@@ -142,6 +142,9 @@ pub(crate) enum Input {
     Wake(u64),
 }
 
+/// Why a client without a body is never polled nor handed anything.
+const NOT_REVIVED: &str = "a copied client is revived before it runs";
+
 /// A client's code and the desk it shares with the world.
 pub(crate) struct Live {
     body: Pin<Box<dyn Future<Output = ClientResult>>>,
@@ -261,9 +264,7 @@ impl ClientProc {
 
     /// Its body and desk (a copy's client has them once revived, before it runs).
     fn live(&mut self) -> &mut Live {
-        self.live
-            .as_mut()
-            .expect("a copied client is revived before it runs")
+        self.live.as_mut().expect(NOT_REVIVED)
     }
 
     /// Hands this fresh body one input it was given, as it was given; for a poll, returns
@@ -312,11 +313,6 @@ impl ClientProc {
 
     /// The desk the client shares with the world.
     pub fn desk(&self) -> std::cell::RefMut<'_, Desk> {
-        let live = self.live.as_ref();
-        (live
-            .expect("a copied client is revived before it runs")
-            .client
-            .0)
-            .borrow_mut()
+        self.live.as_ref().expect(NOT_REVIVED).client.0.borrow_mut()
     }
 }

@@ -325,7 +325,7 @@ mod tests {
 
     use crate::drive::run::built;
     use crate::system::System;
-    use crate::world::{ProcKind, World};
+    use crate::world::World;
     use crate::zoo::counter::{Counter, CounterCall};
 
     /// Two clients that note every value they read in one journal, which every build of
@@ -361,14 +361,6 @@ mod tests {
         }
     }
 
-    /// Whether every client of `world` returned.
-    fn finished(world: &World) -> bool {
-        (world.procs.iter()).all(|proc| match &proc.kind {
-            ProcKind::Client(client) => client.is_done(),
-            ProcKind::Server(_) => true,
-        })
-    }
-
     /// Runs `world` on, taking the last event enabled at each step, until `until` holds.
     fn run_until(world: &mut World, until: impl Fn(&World) -> bool) {
         while !until(world) {
@@ -400,9 +392,9 @@ mod tests {
             at_fork,
             "brought back to the fork, in order"
         );
-        run_until(&mut revived, finished);
+        run_until(&mut revived, |w| w.view().clients_finished());
         let revived_run = system.journal(1);
-        run_until(&mut world, finished);
+        run_until(&mut world, |w| w.view().clients_finished());
         assert_eq!(revived_run.len(), 4);
         assert_eq!(revived_run[..at_fork.len()], at_fork[..]);
         assert_eq!(system.journal(0).len(), 4, "the original ran on alone");
