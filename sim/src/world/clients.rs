@@ -4,7 +4,9 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::fmt;
 use std::future::Future;
+use std::hash::Hash;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
@@ -14,8 +16,9 @@ use genserver::engine::ClientEngine;
 use genserver::{AnyMessage, CallError, CallTag, ClientResult, Cx, ProcessId, Timeout};
 
 use crate::world::client_log::{ClientLog, Given};
-use crate::world::envelope::CallOutcome;
-use crate::world::erased_server::guarded;
+use crate::world::envelope::{CallOutcome, Outcome};
+use crate::world::erased_server::{guarded, hash_fmt};
+use crate::world::fingerprint::hash_with;
 use crate::world::fork::Cloners;
 
 /// What a client's poll asked for.
@@ -136,8 +139,9 @@ pub(crate) enum ClientState {
 pub(crate) enum Input {
     /// Its start.
     Start,
-    /// The outcome of one of its calls.
-    Outcome(CallTag, CallOutcome),
+    /// The outcome of one of its calls, and its text if the reply that brought it has it
+    /// rendered already (as [`Outcome`] renders it).
+    Outcome(CallTag, CallOutcome, Option<Rc<str>>),
     /// The end of one of its sleeps.
     Wake(u64),
 }
@@ -291,23 +295,42 @@ impl ClientProc {
         Some(false)
     }
 
-    /// Leaves `input` on the desk for the next poll; when `describe` is set, returns what
-    /// it was in the client's own terms (its tickets, not the world's call numbers), for its
-    /// history.
-    pub fn hand(&mut self, input: Input, describe: bool) -> Option<String> {
+    /// Leaves `input` on the desk for the next poll; when handed at `now` (search: the
+    /// client's state is hashed), folds what it was, in the client's own terms (its tickets,
+    /// not the world's call numbers), into its history.
+    pub fn hand(&mut self, input: Input, now: Option<Duration>) {
         match input {
-            Input::Start => describe.then(|| "start".to_owned()),
-            Input::Outcome(tag, outcome) => {
-                let index = self.calls.iter().position(|(t, _)| *t == tag)?;
+            Input::Start => self.remember(now, format_args!("start")),
+            Input::Outcome(tag, outcome, text) => {
+                let Some(index) = self.calls.iter().position(|(t, _)| *t == tag) else {
+                    return;
+                };
                 let ticket = self.calls.swap_remove(index).1;
-                let text = describe.then(|| format!("call {ticket}: {outcome:?}"));
+                match text {
+                    Some(text) => self.remember(now, format_args!("call {ticket}: {text}")),
+                    None => {
+                        let outcome = Outcome(&outcome);
+                        self.remember(now, format_args!("call {ticket}: {outcome}"));
+                    }
+                }
                 self.put_outcome(ticket, outcome);
-                text
             }
             Input::Wake(ticket) => {
                 self.put_woken(ticket);
-                describe.then(|| format!("wake {ticket}"))
+                self.remember(now, format_args!("wake {ticket}"));
             }
+        }
+    }
+
+    /// Folds `given`, handed at `now`, into the history (as `mix` folds the text and the
+    /// time: the text is hashed as it is rendered, never kept).
+    fn remember(&mut self, now: Option<Duration>, given: fmt::Arguments<'_>) {
+        if let Some(now) = now {
+            self.history = hash_with(|mut h| {
+                h.write_u64(self.history);
+                hash_fmt(h, given);
+                now.hash(&mut h);
+            });
         }
     }
 

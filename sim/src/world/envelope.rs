@@ -165,12 +165,22 @@ impl Body {
     /// (`payload`: what [`Body::payload`] wrote), so that a step renders a payload once.
     pub fn text_with(&self, payload: &str) -> String {
         let mut text = String::with_capacity(payload.len() + 16);
-        self.head(&mut text)
+        fmt::write(&mut text, format_args!("{}", WithPayload(self, payload)))
             .expect("writing to a String does not fail");
-        if !matches!(self, Body::Exit { kill: true, .. }) {
-            text.push_str(payload);
-        }
         text
+    }
+}
+
+/// [`Body`]'s `Display` with its payload's text given.
+struct WithPayload<'a>(&'a Body, &'a str);
+
+impl fmt::Display for WithPayload<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.head(f)?;
+        match self.0 {
+            Body::Exit { kill: true, .. } => Ok(()),
+            _ => f.write_str(self.1),
+        }
     }
 }
 
@@ -200,6 +210,15 @@ pub(crate) fn render_outcome(f: &mut fmt::Formatter<'_>, outcome: &CallOutcome) 
     match outcome {
         Ok(value) => write!(f, "Ok({value:?})"),
         Err(error) => write!(f, "Err({error})"),
+    }
+}
+
+/// A call's outcome as a reply's payload shows it ([`render_outcome`]).
+pub(crate) struct Outcome<'a>(pub &'a CallOutcome);
+
+impl fmt::Display for Outcome<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        render_outcome(f, self.0)
     }
 }
 
@@ -249,9 +268,29 @@ impl Envelope {
         if let Some(print) = self.print.get() {
             return print;
         }
-        let print = hash_with(|h| hash_fmt(h, format_args!("{}", self.body)));
+        let print = hash_with(|h| hash_fmt(h, format_args!("{}", self.shown())));
         self.print.set(Some(print));
         print
+    }
+
+    /// What it carries, as its label shows it: rendered (under the guard) at the first ask
+    /// and kept, so that its fingerprint, its label and its trace share one rendering;
+    /// `None` if its `Debug` failed or panicked (asked again next time).
+    pub fn payload_text(&self) -> Option<&Rc<str>> {
+        if self.payload.get().is_none() {
+            let mut text = String::with_capacity(LINE);
+            let rendered =
+                guarded(|| fmt::write(&mut text, format_args!("{}", Payload(&self.body))));
+            if let Ok(Ok(())) = rendered {
+                let _ = self.payload.set(Rc::from(text));
+            }
+        }
+        self.payload.get()
+    }
+
+    /// Its trace text ([`Body`]'s `Display`), from the kept payload text where it renders.
+    pub fn shown(&self) -> impl fmt::Display + '_ {
+        Shown(self)
     }
 
     /// A copy, if `cloners` can copy what it carries.
@@ -265,5 +304,73 @@ impl Envelope {
             payload: self.payload.clone(),
             label: self.label.clone(),
         })
+    }
+}
+
+/// An envelope's trace text ([`Envelope::shown`]).
+struct Shown<'a>(&'a Envelope);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.payload_text() {
+            Some(payload) => WithPayload(&self.0.body, payload).fmt(f),
+            None => self.0.body.fmt(f),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::fmt;
+
+    use super::*;
+    use crate::world::erased_server::hash_text;
+    use crate::world::naming::Name;
+
+    thread_local! {
+        static RENDERED: Cell<usize> = const { Cell::new(0) };
+    }
+
+    /// A message that counts how often its `Debug` runs.
+    #[derive(Clone)]
+    struct Counted(u32);
+
+    impl fmt::Debug for Counted {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            RENDERED.with(|n| n.set(n.get() + 1));
+            write!(f, "Counted({})", self.0)
+        }
+    }
+
+    fn envelope(body: Body) -> Envelope {
+        let name = Name {
+            kind: body.kind(),
+            head: 0,
+            nth: 1,
+            of: None,
+        };
+        Envelope::new(0, 0, name, body)
+    }
+
+    #[test]
+    fn a_message_is_rendered_once_for_its_fingerprint_label_and_trace_text() {
+        let envelopes = [
+            envelope(Body::Cast(Box::new(Counted(7)))),
+            envelope(Body::Reply {
+                tag: CallTag(3),
+                outcome: Ok(Box::new(Counted(8))),
+            }),
+        ];
+        for envelope in &envelopes {
+            let text = envelope.body.to_string();
+            RENDERED.with(|n| n.set(0));
+            let print = envelope.print();
+            assert_eq!(print, hash_with(|h| hash_text(h, &text)), "the body's text");
+            assert_eq!(envelope.shown().to_string(), text);
+            let payload = envelope.payload_text().expect("it renders");
+            assert!(text.ends_with(&**payload), "{text} / {payload}");
+            assert_eq!(RENDERED.with(Cell::get), 1, "{text}");
+        }
     }
 }

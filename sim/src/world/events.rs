@@ -1,7 +1,6 @@
 //! The events enabled at a step, and their readable labels (the schedule's words).
 
-use std::fmt::{self, Write};
-use std::rc::Rc;
+use std::fmt::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,7 +9,7 @@ use genserver::{CallTag, ProcessId};
 use crate::search::interner::{Interner, Label};
 use crate::world::clients::ClientState;
 use crate::world::envelope::{Body, Envelope, Payload};
-use crate::world::erased_server::{guarded, line, render};
+use crate::world::erased_server::{line, render};
 use crate::world::faults::Restart;
 use crate::world::{Deadline, ProcKind, World};
 
@@ -409,30 +408,15 @@ impl World {
         // The payload alone runs user code: a `Debug` that panics or fails leaves the
         // identity before it, and says so after it.
         let start = text.len();
-        if let Some(payload) = envelope.payload.get() {
+        if let Some(payload) = envelope.payload_text() {
             text.push_str(payload);
             if let Some(keep) = keep {
                 *keep = Some(start);
             }
             return text;
         }
-        match guarded(|| fmt::write(&mut text, format_args!("{}", Payload(body)))) {
-            Ok(Ok(())) => {
-                let _ = envelope.payload.set(Rc::from(&text[start..]));
-                if let Some(keep) = keep {
-                    *keep = Some(start);
-                }
-            }
-            Err(panic) => {
-                text.truncate(start);
-                let _ = write!(text, "<rendering panicked: {panic}>");
-            }
-            // Rendered again as before, for the same text.
-            Ok(Err(_)) => {
-                text.truncate(start);
-                text.push_str(&render(|| line(format_args!("{}", Payload(body)))));
-            }
-        }
+        // Rendered again, for the text of what went wrong.
+        text.push_str(&render(|| line(format_args!("{}", Payload(body)))));
         text
     }
 }

@@ -127,7 +127,9 @@ impl World {
                 match (tagless, perm) {
                     // Its text never changes: rendered once, for every state it is queued in.
                     (false, None) => h.write_u64(envelope.print()),
-                    _ => feed(h, format_args!("{}", envelope.body)),
+                    (true, None) => feed(h, format_args!("{}", envelope.shown())),
+                    // Rendered with ids renamed: nothing of it is kept.
+                    (_, Some(_)) => feed(h, format_args!("{}", envelope.body)),
                 }
             }
         };

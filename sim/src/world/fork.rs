@@ -212,9 +212,10 @@ impl World {
             let name = proc.name.clone();
             procs.push(Proc { name, kind });
         }
-        let cells = (self.cells.iter())
-            .map(|(caller, tag, cell)| Some((*caller, *tag, cell.copy()?)))
-            .collect::<Option<Vec<_>>>()?;
+        let mut cells = Vec::with_capacity(self.cells.len() + 1);
+        for (caller, tag, cell) in &self.cells {
+            cells.push((*caller, *tag, cell.copy()?));
+        }
         Some(World {
             procs,
             net: self.net.copy(cloners)?,

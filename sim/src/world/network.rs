@@ -48,8 +48,16 @@ impl Network {
     pub fn copy(&self, cloners: &Cloners) -> Option<Network> {
         let mut queues = Vec::with_capacity(self.queues.len());
         for (key, queue) in &self.queues {
-            let copies = queue.iter().map(|envelope| envelope.copy(cloners));
-            queues.push((*key, copies.collect::<Option<VecDeque<Envelope>>>()?));
+            // Sized up front, with room for one more (the copy's run goes on sending): an
+            // `Option` collect grows its list one message at a time.
+            let mut copies = VecDeque::new();
+            if !queue.is_empty() {
+                copies.reserve_exact(queue.len() + 1);
+            }
+            for envelope in queue {
+                copies.push_back(envelope.copy(cloners)?);
+            }
+            queues.push((*key, copies));
         }
         Some(Network {
             queues,

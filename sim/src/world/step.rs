@@ -2,6 +2,7 @@
 
 use std::hash::Hash;
 use std::mem::take;
+use std::rc::Rc;
 use std::task::Poll;
 use std::time::Duration;
 
@@ -60,7 +61,7 @@ impl World {
                             None => line_of(&envelope.body),
                         }
                     });
-                    self.deliver(from, to, envelope.body);
+                    self.deliver(from, to, envelope.body, envelope.payload.into_inner());
                 }
             }
             Event::Deadline(key) => {
@@ -123,7 +124,8 @@ impl World {
         }
     }
 
-    fn deliver(&mut self, from: ProcessId, to: ProcessId, body: Body) {
+    /// Delivers `body` (its payload's text `payload`, if rendered) from `from` to `to`.
+    fn deliver(&mut self, from: ProcessId, to: ProcessId, body: Body, payload: Option<Rc<str>>) {
         if let Body::Reply { tag, outcome } = body {
             if !self.settle(to, tag) {
                 self.emit(EventKind::Discard, Some(from), Some(to), |_| {
@@ -132,7 +134,7 @@ impl World {
                 drop(outcome);
                 return;
             }
-            return self.resume(to, tag, outcome);
+            return self.resume(to, tag, outcome, payload);
         }
         let output = match body {
             Body::Call { tag, request } => {
@@ -148,8 +150,8 @@ impl World {
         self.drive(to, output);
     }
 
-    /// Hands the outcome of its call to a waiting process.
-    fn resume(&mut self, id: ProcessId, tag: CallTag, outcome: CallOutcome) {
+    /// Hands the outcome of its call (its text `text`, if rendered) to a waiting process.
+    fn resume(&mut self, id: ProcessId, tag: CallTag, outcome: CallOutcome, text: Option<Rc<str>>) {
         match self.proc(id).map(|p| &p.kind) {
             Some(ProcKind::Server(_)) => {
                 let output = self.slot(id).outcome(outcome);
@@ -157,7 +159,7 @@ impl World {
             }
             Some(ProcKind::Client(_)) => {
                 self.note_outcome(id, tag, &outcome);
-                self.step_client(id, Input::Outcome(tag, outcome));
+                self.step_client(id, Input::Outcome(tag, outcome, text));
             }
             None => {}
         }
@@ -181,7 +183,7 @@ impl World {
                     self.emit(EventKind::Timeout, Some(caller), callee, |_| {
                         format!("call #{} timed out", tag.0)
                     });
-                    self.resume(caller, tag, Err(CallError::Timeout));
+                    self.resume(caller, tag, Err(CallError::Timeout), None);
                 }
             }
             Deadline::Wake { client, ticket } => {
@@ -220,10 +222,16 @@ impl World {
         let Some(proc) = self.client_mut(id).filter(|p| p.state != ClientState::Done) else {
             return;
         };
-        let (given, member) = symmetry_watch(symmetric, || proc.hand(input, observing));
-        if let Some(given) = given {
-            proc.history = mix(proc.history, (given, now));
-        }
+        let handed_at = observing.then_some(now);
+        let input = match input {
+            // Under symmetry an outcome is rendered again: the ids its `Debug` shows are
+            // watched for.
+            Input::Outcome(tag, outcome, Some(_)) if symmetric.is_some() => {
+                Input::Outcome(tag, outcome, None)
+            }
+            input => input,
+        };
+        let ((), member) = symmetry_watch(symmetric, || proc.hand(input, handed_at));
         proc.state = ClientState::Running;
         self.fold_broke(id, member);
         loop {
