@@ -128,8 +128,8 @@ pub(crate) fn run_given(
     record: bool,
     scheduler: &mut dyn Scheduler,
 ) -> Result<RunReport, Divergence> {
-    let world = built(system, seed, inputs, max_steps, record, false);
-    let (mut world, verdict) = run_from(world, max_steps, scheduler);
+    let mut world = built(system, seed, inputs, max_steps, record, false);
+    let verdict = run_from(&mut world, max_steps, scheduler);
     let verdict = verdict?;
     let trace = world.log.take().map(|log| {
         let events = log.events;
@@ -182,20 +182,19 @@ pub(crate) fn built(
     world
 }
 
-/// Runs `world` on from where it stands, and hands it back as the run left it.
+/// Runs `world` on from where it stands (it is left as the run left it).
 pub(crate) fn run_from(
-    mut world: World,
+    world: &mut World,
     max_steps: u64,
     scheduler: &mut dyn Scheduler,
-) -> (World, Result<Verdict, Divergence>) {
-    let verdict = drive(&mut world, max_steps, scheduler).and_then(|verdict| {
+) -> Result<Verdict, Divergence> {
+    drive(world, max_steps, scheduler).and_then(|verdict| {
         match verdict {
             Verdict::StepLimit => scheduler.finish_at_limit(world.step)?,
             _ => scheduler.finish(world.step)?,
         }
         Ok(verdict)
-    });
-    (world, verdict)
+    })
 }
 
 fn drive(

@@ -35,7 +35,7 @@ pub(crate) struct Node {
     pub(crate) touch: Option<Touch>,
     /// A copy of the world here, before the choice (stateful search, where the world can be
     /// copied and another choice may be tried here).
-    pub(crate) copy: Option<World>,
+    pub(crate) copy: Option<Box<World>>,
 }
 
 impl Node {

@@ -169,14 +169,13 @@ impl<'a> Search<'a> {
                 sleep: self.sleep,
                 labels: &mut *labels,
             };
-            let (world, restored) = self.restored(explorer.stack, prefix);
-            let (world, verdict) = run_from(world, options.max_depth, &mut explorer);
+            let (mut world, restored) = self.restored(explorer.stack, prefix);
+            let verdict = run_from(&mut world, options.max_depth, &mut explorer);
             let cut = explorer.cut;
             // A run cut at the depth limit, or ended by a failure, stopped with events
             // still to happen: they must be explored from where they became enabled.
             let unfinished = matches!(verdict, Ok(Verdict::StepLimit | Verdict::Failed(_)));
             let end = matches!(verdict, Ok(Verdict::Pass)).then(|| world.end_fingerprint());
-            let mut world = world;
             let touches = world.touches.take().unwrap_or_default();
             // What DPOR reads of the run's end: what it read, left pending, left enabled.
             let ending = (options.reduction == Reduction::Dpor).then(|| {
@@ -254,8 +253,9 @@ impl<'a> Search<'a> {
 
     /// The world a run that follows the first `prefix` decision points of `stack` starts
     /// from: the copy of the deepest of them that has one, brought back to life (`true`), or
-    /// else the system's initial world.
-    fn restored(&self, stack: &mut [Node], prefix: usize) -> (World, bool) {
+    /// else the system's initial world (boxed: a world is large, and moves between the
+    /// stack's decision points and runs).
+    fn restored(&self, stack: &mut [Node], prefix: usize) -> (Box<World>, bool) {
         let fresh = || {
             let mut world = World::new(false);
             self.system.build(&mut world);
@@ -267,7 +267,7 @@ impl<'a> Search<'a> {
             let last = self.options.reduction != Reduction::Dpor && !node.untried();
             let copy = match last {
                 true => node.copy.take(),
-                false => node.copy.as_ref().and_then(World::fork),
+                false => node.copy.as_ref().and_then(|copy| copy.fork()),
             };
             match copy.and_then(|copy| World::revive(copy, fresh)) {
                 Some(world) => return (world, true),
@@ -276,7 +276,7 @@ impl<'a> Search<'a> {
             }
         }
         let max_depth = self.options.max_depth;
-        let mut world = built(self.system, 0, None, max_depth, false, true);
+        let mut world = Box::new(built(self.system, 0, None, max_depth, false, true));
         if self.options.stateful {
             world.keep_client_logs();
         }

@@ -189,7 +189,7 @@ impl World {
 
     /// A copy of this world between two steps, its clients without bodies (see
     /// [`World::revive`]); `None` if something in it cannot be copied.
-    pub(crate) fn fork(&self) -> Option<World> {
+    pub(crate) fn fork(&self) -> Option<Box<World>> {
         let copyable = |proc: &Proc| match &proc.kind {
             ProcKind::Server(server) => self.cloners.knows(server.server_type()),
             ProcKind::Client(_) => true,
@@ -200,7 +200,7 @@ impl World {
         forking(|| copying_cells(|| self.copy_parts())).flatten()
     }
 
-    fn copy_parts(&self) -> Option<World> {
+    fn copy_parts(&self) -> Option<Box<World>> {
         let cloners = &*self.cloners;
         let mut copy_log = (self.client_log()).map(ClientLog::copier);
         let mut procs = Vec::with_capacity(self.procs.len());
@@ -216,7 +216,7 @@ impl World {
         for (caller, tag, cell) in &self.cells {
             cells.push((*caller, *tag, cell.copy()?));
         }
-        Some(World {
+        Some(Box::new(World {
             procs,
             net: self.net.copy(cloners)?,
             deadlines: self.deadlines.clone(),
@@ -257,7 +257,7 @@ impl World {
             symmetry: self.symmetry.clone(),
             operations: self.operations.clone(),
             inputs: self.inputs.clone(),
-        })
+        }))
     }
 
     /// The log of the inputs the world's clients were given, if they keep one.
@@ -274,7 +274,7 @@ impl World {
     /// and clients may share data, which copies must not share). `None` if the copy cannot
     /// be copied again or a client does not come back to where it was (it is not
     /// deterministic). A copy kept for later is copied first (`World::fork`).
-    pub(crate) fn revive(copy: World, fresh: impl FnOnce() -> World) -> Option<World> {
+    pub(crate) fn revive(copy: Box<World>, fresh: impl FnOnce() -> World) -> Option<Box<World>> {
         let mut world = copy;
         let is_client = |p: &Proc| matches!(p.kind, ProcKind::Client(_));
         if !world.procs.iter().any(is_client) {
