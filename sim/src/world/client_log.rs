@@ -10,6 +10,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use genserver::ProcessId;
+use smallvec::SmallVec;
 
 use crate::world::envelope::CallOutcome;
 use crate::world::fork::Cloners;
@@ -101,7 +102,8 @@ impl ClientLog {
     /// at the first `None`.
     pub fn each_given(&self, mut each: impl FnMut(ProcessId, &Given) -> Option<()>) -> Option<()> {
         let inputs = self.inputs.borrow();
-        let mut all = Vec::new();
+        // Most revivals walk a few dozen inputs: kept on the stack.
+        let mut all: SmallVec<[&Entry; 32]> = SmallVec::new();
         let mut next = inputs.last.as_deref();
         while let Some(entry) = next {
             all.push(entry);

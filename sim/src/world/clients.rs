@@ -272,8 +272,15 @@ impl ClientProc {
     }
 
     /// Hands this fresh body one input it was given, as it was given; for a poll, returns
-    /// whether the body returned (`None`: it panicked, or an outcome cannot be copied).
-    pub fn replay(&mut self, given: &Given, cloners: &Cloners) -> Option<bool> {
+    /// whether the body returned (`None`: it panicked, or an outcome cannot be copied). A
+    /// poll's requests go to `requests` (an empty list with room, lent for the poll and
+    /// handed back emptied), where the world already has them.
+    pub fn replay(
+        &mut self,
+        given: &Given,
+        cloners: &Cloners,
+        requests: &mut Vec<Request>,
+    ) -> Option<bool> {
         match given {
             Given::Outcome(ticket, outcome) => {
                 self.put_outcome(*ticket, cloners.copy_outcome(outcome)?);
@@ -281,15 +288,17 @@ impl ClientProc {
             Given::Woken(ticket) => self.put_woken(*ticket),
             Given::Poll { now, registry } => {
                 self.before_poll(*now, registry.clone());
-                let finished = match self.poll() {
-                    Ok(Poll::Pending) => false,
-                    Ok(Poll::Ready(_)) => true,
-                    Err(_) => return None,
-                };
+                self.desk().requests = std::mem::take(requests);
+                let polled = self.poll();
                 let mut desk = self.desk();
-                desk.requests.clear();
+                *requests = std::mem::take(&mut desk.requests);
+                requests.clear();
                 desk.resolved.clear();
-                return Some(finished);
+                return match polled {
+                    Ok(Poll::Pending) => Some(false),
+                    Ok(Poll::Ready(_)) => Some(true),
+                    Err(_) => None,
+                };
             }
         }
         Some(false)

@@ -16,7 +16,7 @@
 //! representative of a state instead (`world/symmetry.rs`), unless something in the state
 //! cannot be renamed.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -147,20 +147,22 @@ impl World {
         // sequence numbers only break ties between owners, which orders labels, not what can
         // happen; a server's own timers keep their order by number).
         let number = |n: u64| if tagless { 0 } else { n };
-        let mut deadlines: Vec<(u64, u8, u64, u64)> = (self.deadlines.iter())
-            .map(|(&(at, _), deadline)| match *deadline {
+        let mut deadlines = DEADLINES.take();
+        deadlines.extend(
+            (self.deadlines.iter()).map(|(&(at, _), deadline)| match *deadline {
                 Deadline::Timer { server, timer } => (at, 0, map(server), number(timer.0)),
                 Deadline::Timeout { caller, tag } => (at, 1, map(caller), number(tag.0)),
                 Deadline::Wake { client, ticket } => (at, 2, map(client), number(ticket)),
-            })
-            .collect();
+            }),
+        );
         deadlines.sort_unstable();
-        for (at, kind, owner, n) in deadlines {
+        for (at, kind, owner, n) in deadlines.drain(..) {
             h.write_u64(at);
             h.write_u8(kind);
             h.write_u64(owner);
             h.write_u64(n);
         }
+        DEADLINES.set(deadlines);
         let pending = |h: &mut dyn Hasher, (caller, tag, callee, at): (u64, u64, u64, u64)| {
             h.write_u64(caller);
             h.write_u64(tag);
@@ -219,6 +221,10 @@ impl World {
 }
 
 thread_local! {
+    /// The list a fingerprint sorts the deadlines in, kept for its room (empty between
+    /// fingerprints).
+    static DEADLINES: Cell<Vec<(u64, u8, u64, u64)>> = const { Cell::new(Vec::new()) };
+
     /// The buffers of the last fingerprints, kept for the room they took: one for each
     /// level of nesting (a fingerprint hashes a message's text while it is being made).
     static SPARE: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };

@@ -288,18 +288,22 @@ impl World {
             }
         }
         let mut finished = vec![false; world.procs.len()];
+        // The fresh world's list has room (a copy's has none): polls lend it, and the
+        // revived world keeps it.
+        let mut requests = std::mem::take(&mut fresh.requests);
         if let Some(log) = world.client_log() {
             log.each_given(|client, given| {
                 let index = usize::try_from(client.0).ok()?.checked_sub(1)?;
                 let ProcKind::Client(body) = &mut fresh.procs.get_mut(index)?.kind else {
                     return None;
                 };
-                if body.replay(given, &world.cloners)? {
+                if body.replay(given, &world.cloners, &mut requests)? {
                     finished[index] = true;
                 }
                 Some(())
             })?;
         }
+        world.requests = requests;
         world.invariants = std::mem::take(&mut fresh.invariants);
         world.final_checks = std::mem::take(&mut fresh.final_checks);
         world.eventually = std::mem::take(&mut fresh.eventually);
