@@ -210,6 +210,9 @@ pub struct World {
     pub(crate) operations: operations::Operations,
     /// The run's seed and the inputs it is given and uses.
     pub(crate) inputs: inputs::RunInputs,
+    /// Built only for its clients' bodies and its checks (a copy's revival takes nothing
+    /// else): its servers are never started, names never registered, groups never declared.
+    pub(crate) lean: bool,
 }
 
 /// The trace being recorded: its events, and where the label of the step under way holds
@@ -274,6 +277,14 @@ impl World {
     /// An empty world; `record` turns the trace on. Its lists are this thread's spares,
     /// if it keeps any: those of the first world it dropped since its last world was made
     /// (emptied: only their room is reused).
+    /// An empty world to build a system in for a copy's revival, which takes only its
+    /// clients' bodies and its checks (see `World::lean`).
+    pub(crate) fn lean() -> Self {
+        let mut world = World::new(false);
+        world.lean = true;
+        world
+    }
+
     pub(crate) fn new(record: bool) -> Self {
         let spares = Spares::take();
         let [invariants, final_checks, eventually] = spares.checks;
@@ -320,6 +331,7 @@ impl World {
             symmetry: symmetry::Groups::default(),
             operations: operations::Operations::default(),
             inputs: inputs::RunInputs::default(),
+            lean: false,
         }
     }
 
@@ -348,7 +360,9 @@ impl World {
             name: name.into(),
             kind: ProcKind::Server(Box::new(slot)),
         });
-        self.start_server(id, EventKind::Start);
+        if !self.lean {
+            self.start_server(id, EventKind::Start);
+        }
         ServerRef::new(id)
     }
 
@@ -443,6 +457,9 @@ impl World {
     ///
     /// If the name is taken or the server is not alive.
     pub fn register<S>(&mut self, name: &str, server: ServerRef<S>) {
+        if self.lean {
+            return;
+        }
         assert!(self.alive(server.id()), "{name:?}: the server is not alive");
         assert!(
             self.whereis(name).is_none(),

@@ -2,6 +2,7 @@
 //! after run, depth first, and tallies what it finds where every thread can see it.
 
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -21,6 +22,7 @@ use crate::search::visited::Visited;
 use crate::search::{DfsOptions, Exploration, Reduction};
 use crate::system::System;
 use crate::world::World;
+use crate::world::erased_server::guarded;
 
 /// How often the calling thread of a search on several threads reports its progress.
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
@@ -37,6 +39,9 @@ pub(crate) struct Search<'a> {
     pub split: Option<Split>,
     /// Whether decision points carry sleep sets (see [`Explorer::sleep`]).
     pub sleep: bool,
+    /// Whether revivals build the system whole: a lean build (no server started) once did
+    /// not fit a copy.
+    pub whole_builds: AtomicBool,
 }
 
 /// The report so far, with the sets its counts come from.
@@ -85,6 +90,7 @@ impl<'a> Search<'a> {
             started: Instant::now(),
             split,
             sleep,
+            whole_builds: AtomicBool::new(false),
         }
     }
 
@@ -256,11 +262,6 @@ impl<'a> Search<'a> {
     /// else the system's initial world (boxed: a world is large, and moves between the
     /// stack's decision points and runs).
     fn restored(&self, stack: &mut [Node], prefix: usize) -> (Box<World>, bool) {
-        let fresh = || {
-            let mut world = World::new(false);
-            self.system.build(&mut world);
-            world
-        };
         let mut copies = stack[..prefix].iter_mut().rev();
         if let Some(node) = copies.find(|node| node.copy.is_some()) {
             // The last choice tried here takes the copy; DPOR may still add choices.
@@ -269,7 +270,11 @@ impl<'a> Search<'a> {
                 true => node.copy.take(),
                 false => node.copy.as_ref().and_then(|copy| copy.fork()),
             };
-            match copy.and_then(|copy| World::revive(copy, fresh)) {
+            let revive = |copy: Box<World>| {
+                let fresh = self.fresh_for(&copy);
+                World::revive(copy, fresh)
+            };
+            match copy.and_then(revive) {
                 Some(world) => return (world, true),
                 // It cannot come back (a client that is not deterministic): replay.
                 None => node.copy = None,
@@ -281,6 +286,30 @@ impl<'a> Search<'a> {
             world.keep_client_logs();
         }
         (world, false)
+    }
+
+    /// Fresh bodies and checks to revive `copy` with, if it has clients: the system built
+    /// lean (no server started: revival throws the servers away), unless a lean build ever
+    /// failed to fit a copy (a server's `init` started children, or the build read a
+    /// server's state and gave up); then built whole.
+    fn fresh_for(&self, copy: &World) -> Option<World> {
+        if !copy.has_clients() {
+            return None;
+        }
+        if !self.whole_builds.load(Ordering::Relaxed) {
+            let lean = guarded(|| {
+                let mut world = World::lean();
+                self.system.build(&mut world);
+                world
+            });
+            match lean {
+                Ok(world) if copy.fits(&world) => return Some(world),
+                _ => self.whole_builds.store(true, Ordering::Relaxed),
+            }
+        }
+        let mut world = World::new(false);
+        self.system.build(&mut world);
+        Some(world)
     }
 
     /// Counts a run (`ended`: it reached its end, not cut by the explorer; `restored`: it

@@ -134,6 +134,11 @@ impl Cloners {
     }
 }
 
+/// Whether `proc` is a client.
+fn is_client(proc: &Proc) -> bool {
+    matches!(proc.kind, ProcKind::Client(_))
+}
+
 /// Copies a message known to be a `T`.
 fn copy_as<T: Message + Clone>(msg: &dyn Message) -> AnyMessage {
     let any: &dyn Any = msg;
@@ -257,6 +262,7 @@ impl World {
             symmetry: self.symmetry.clone(),
             operations: self.operations.clone(),
             inputs: self.inputs.clone(),
+            lean: false,
         }))
     }
 
@@ -268,25 +274,33 @@ impl World {
         })
     }
 
+    /// Whether a copy's revival needs fresh bodies (it has clients).
+    pub(crate) fn has_clients(&self) -> bool {
+        self.procs.iter().any(is_client)
+    }
+
+    /// Whether `fresh` has a client of the same name wherever this world has one (the
+    /// bodies a revival takes).
+    pub(crate) fn fits(&self, fresh: &World) -> bool {
+        self.procs.iter().enumerate().all(|(index, proc)| {
+            let body = fresh.procs.get(index).filter(|p| p.name == proc.name);
+            !is_client(proc) || body.is_some_and(is_client)
+        })
+    }
+
     /// The world in the state of `copy` (made by [`World::fork`]). Its clients are fresh
-    /// bodies from `fresh` (the system's world, built again) handed, in the order they were
-    /// given, the inputs the copied clients were given; its checks are `fresh`'s too (checks
-    /// and clients may share data, which copies must not share). `None` if the copy cannot
-    /// be copied again or a client does not come back to where it was (it is not
-    /// deterministic). A copy kept for later is copied first (`World::fork`).
-    pub(crate) fn revive(copy: Box<World>, fresh: impl FnOnce() -> World) -> Option<Box<World>> {
+    /// bodies from `fresh` (the system's world, built again, lean or not, when it has
+    /// clients) handed, in the order they were given, the inputs the copied clients were
+    /// given; its checks are `fresh`'s too (checks and clients may share data, which copies
+    /// must not share). `None` if `fresh` does not fit or a client does not come back to
+    /// where it was (it is not deterministic). A copy kept for later is copied first
+    /// (`World::fork`).
+    pub(crate) fn revive(copy: Box<World>, fresh: Option<World>) -> Option<Box<World>> {
         let mut world = copy;
-        let is_client = |p: &Proc| matches!(p.kind, ProcKind::Client(_));
-        if !world.procs.iter().any(is_client) {
+        if !world.has_clients() {
             return Some(world);
         }
-        let mut fresh = fresh();
-        for (index, proc) in world.procs.iter().enumerate() {
-            let body = fresh.procs.get(index).filter(|p| p.name == proc.name);
-            if is_client(proc) && !body.is_some_and(is_client) {
-                return None;
-            }
-        }
+        let mut fresh = fresh.filter(|fresh| world.fits(fresh))?;
         let mut finished = vec![false; world.procs.len()];
         // The fresh world's list has room (a copy's has none): polls lend it, and the
         // revived world keeps it.
@@ -390,8 +404,8 @@ mod tests {
         // a copy of the copy, once revived: neither may reach the other's clients.
         run_until(&mut world, noted(at_fork.len() + 1));
         let copy_of_copy = copy.fork().expect("a copy can be copied again");
-        let fresh = || built(system, 0, None, 1_000, false, true);
-        let mut revived = World::revive(copy_of_copy, fresh).expect("deterministic clients");
+        let fresh = || Some(built(system, 0, None, 1_000, false, true));
+        let mut revived = World::revive(copy_of_copy, fresh()).expect("deterministic clients");
         assert_eq!(
             system.journal(1),
             at_fork,
@@ -403,7 +417,7 @@ mod tests {
         assert_eq!(revived_run.len(), 4);
         assert_eq!(revived_run[..at_fork.len()], at_fork[..]);
         assert_eq!(system.journal(0).len(), 4, "the original ran on alone");
-        let revived_again = World::revive(copy, fresh).expect("the first copy too");
+        let revived_again = World::revive(copy, fresh()).expect("the first copy too");
         assert_eq!(system.journal(2), at_fork);
         drop(revived_again);
     }
