@@ -165,8 +165,12 @@ impl Body {
     /// (`payload`: what [`Body::payload`] wrote), so that a step renders a payload once.
     pub fn text_with(&self, payload: &str) -> String {
         let mut text = String::with_capacity(payload.len() + 16);
-        fmt::write(&mut text, format_args!("{}", WithPayload(self, payload)))
+        // Written at every delivery with the trace on: no formatting machinery.
+        self.head(&mut text)
             .expect("writing to a String does not fail");
+        if !matches!(self, Body::Exit { kill: true, .. }) {
+            text.push_str(payload);
+        }
         text
     }
 }
