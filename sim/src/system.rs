@@ -54,6 +54,13 @@ use crate::world::World;
 /// ```
 pub trait System: Sync {
     /// Builds the world: spawn servers, add clients, invariants and faults.
+    ///
+    /// A build should depend on nothing but the world it is given: runs, replays and
+    /// shards build the system anew and must get the same world. Stateful search
+    /// ([`World::clone_state`]) also builds it to bring a copy's clients back, and such a
+    /// build starts no server (the copy has its own): there [`World::state`] gives `None`
+    /// and [`World::whereis`] finds no name. A build that needs them (or lays its
+    /// processes out otherwise) is noticed, and the search then builds the system whole.
     fn build(&self, world: &mut World);
 
     /// The name traces and reports give the system ("system" unless it is an [`Entry`]).
