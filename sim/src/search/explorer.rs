@@ -164,20 +164,19 @@ impl Scheduler for Explorer<'_> {
         }
         // Rendered only for a state the search goes on from.
         let labels = enabled.shared_labels(self.labels);
-        let awake: Vec<usize> = (0..labels.len())
-            .filter(|&i| !sleep.iter().any(|(l, _)| *l == labels[i]))
-            .collect();
-        let Some(&index) = (awake.iter().find(|&&i| !enabled.is_fault(i))).or(awake.first()) else {
+        let awake = || (0..labels.len()).filter(|&i| !sleep.iter().any(|(l, _)| *l == labels[i]));
+        let Some(index) = (awake().find(|&i| !enabled.is_fault(i))).or_else(|| awake().next())
+        else {
             return self.stop(step, Cut::Pruned);
         };
         let backtrack: Vec<Label> = if self.options.reduction == Reduction::Dpor {
-            let faults = awake.iter().filter(|&&i| enabled.is_fault(i) && i != index);
+            let faults = awake().filter(|&i| enabled.is_fault(i) && i != index);
             std::iter::once(index)
-                .chain(faults.copied())
+                .chain(faults)
                 .map(|i| labels[i].clone())
                 .collect()
         } else {
-            awake.iter().map(|&i| labels[i].clone()).collect()
+            awake().map(|i| labels[i].clone()).collect()
         };
         // Another choice may be tried here: with DPOR, any one enabled (races found later);
         // otherwise one of the others planned (none where the rest are asleep).
