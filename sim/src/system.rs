@@ -59,8 +59,10 @@ pub trait System: Sync {
     /// shards build the system anew and must get the same world. Stateful search
     /// ([`World::clone_state`]) also builds it to bring a copy's clients back, and such a
     /// build starts no server (the copy has its own): there [`World::state`] gives `None`
-    /// and [`World::whereis`] finds no name. A build that needs them (or lays its
-    /// processes out otherwise) is noticed, and the search then builds the system whole.
+    /// and [`World::whereis`] finds no name, and no server's `init` runs. A build that asks
+    /// for them, panics, or lays its processes out otherwise is noticed, and the search
+    /// then builds the system whole (a panic there is reported by the panic hook, unless
+    /// [`crate::silence_handler_panics`] is on).
     fn build(&self, world: &mut World);
 
     /// The name traces and reports give the system ("system" unless it is an [`Entry`]).

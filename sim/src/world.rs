@@ -213,6 +213,9 @@ pub struct World {
     /// Built only for its clients' bodies and its checks (a copy's revival takes nothing
     /// else): its servers are never started, names never registered, groups never declared.
     pub(crate) lean: bool,
+    /// The build of a lean world asked for a server's state or a name, which it does not
+    /// have: it may have built other clients or checks than a whole build.
+    pub(crate) lean_read: Cell<bool>,
 }
 
 /// The trace being recorded: its events, and where the label of the step under way holds
@@ -274,17 +277,17 @@ impl View<'_> {
 }
 
 impl World {
-    /// An empty world; `record` turns the trace on. Its lists are this thread's spares,
-    /// if it keeps any: those of the first world it dropped since its last world was made
-    /// (emptied: only their room is reused).
     /// An empty world to build a system in for a copy's revival, which takes only its
-    /// clients' bodies and its checks (see `World::lean`).
+    /// clients' bodies and its checks (see the `lean` field).
     pub(crate) fn lean() -> Self {
         let mut world = World::new(false);
         world.lean = true;
         world
     }
 
+    /// An empty world; `record` turns the trace on. Its lists are this thread's spares,
+    /// if it keeps any: those of the first world it dropped since its last world was made
+    /// (emptied: only their room is reused).
     pub(crate) fn new(record: bool) -> Self {
         let spares = Spares::take();
         let [invariants, final_checks, eventually] = spares.checks;
@@ -332,6 +335,7 @@ impl World {
             operations: operations::Operations::default(),
             inputs: inputs::RunInputs::default(),
             lean: false,
+            lean_read: Cell::new(false),
         }
     }
 
@@ -448,7 +452,15 @@ impl World {
 
     /// The live server registered under `name` (by a child start, or [`World::register`]).
     pub fn whereis(&self, name: &str) -> Option<ProcessId> {
+        self.note_lean_read();
         self.kernel.whereis(name)
+    }
+
+    /// Notes that a lean world's build read what it does not have (see `lean_read`).
+    fn note_lean_read(&self) {
+        if self.lean {
+            self.lean_read.set(true);
+        }
     }
 
     /// Registers a live server under `name`, as a child start with a name does.
@@ -518,6 +530,7 @@ impl World {
 
     /// The state of a live server of type `S`.
     pub fn state<S: GenServer>(&self, server: ServerRef<S>) -> Option<&S> {
+        self.note_lean_read();
         match &self.proc(server.id())?.kind {
             ProcKind::Server(slot) => slot.state()?.downcast_ref::<S>(),
             ProcKind::Client(_) => None,

@@ -40,7 +40,7 @@ pub(crate) struct Search<'a> {
     /// Whether decision points carry sleep sets (see [`Explorer::sleep`]).
     pub sleep: bool,
     /// Whether revivals build the system whole: a lean build (no server started) once did
-    /// not fit a copy.
+    /// not fit a copy, read a server's state or a name, panicked, or revived no copy.
     pub whole_builds: AtomicBool,
 }
 
@@ -272,7 +272,12 @@ impl<'a> Search<'a> {
             };
             let revive = |copy: Box<World>| {
                 let fresh = self.fresh_for(&copy);
-                World::revive(copy, fresh)
+                let lean = fresh.as_ref().is_some_and(|fresh| fresh.lean);
+                let revived = World::revive(copy, fresh);
+                if revived.is_none() && lean {
+                    self.whole_builds.store(true, Ordering::Relaxed);
+                }
+                revived
             };
             match copy.and_then(revive) {
                 Some(world) => return (world, true),
@@ -290,8 +295,10 @@ impl<'a> Search<'a> {
 
     /// Fresh bodies and checks to revive `copy` with, if it has clients: the system built
     /// lean (no server started: revival throws the servers away), unless a lean build ever
-    /// failed to fit a copy (a server's `init` started children, or the build read a
-    /// server's state and gave up); then built whole.
+    /// failed (it did not fit a copy: a server's `init` started children; it read a server's
+    /// state or a name, which it does not have; it panicked, reported by the panic hook
+    /// unless `silence_handler_panics` is on; a copy did not come back from it); then built
+    /// whole.
     fn fresh_for(&self, copy: &World) -> Option<World> {
         if !copy.has_clients() {
             return None;
@@ -303,7 +310,7 @@ impl<'a> Search<'a> {
                 world
             });
             match lean {
-                Ok(world) if copy.fits(&world) => return Some(world),
+                Ok(world) if copy.fits(&world) && !world.lean_read.get() => return Some(world),
                 _ => self.whole_builds.store(true, Ordering::Relaxed),
             }
         }

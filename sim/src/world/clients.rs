@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
-use std::hash::Hash;
+use std::hash::{Hash, Hasher};
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
@@ -16,10 +16,10 @@ use genserver::engine::ClientEngine;
 use genserver::{AnyMessage, CallError, CallTag, ClientResult, Cx, ProcessId, Timeout};
 
 use crate::world::client_log::{ClientLog, Given};
-use crate::world::envelope::{CallOutcome, Outcome};
+use crate::world::envelope::CallOutcome;
 use crate::world::erased_server::{guarded, hash_fmt};
-use crate::world::fingerprint::hash_with;
 use crate::world::fork::Cloners;
+use crate::world::step::mix;
 
 /// What a client's poll asked for.
 pub(crate) enum Request {
@@ -139,8 +139,8 @@ pub(crate) enum ClientState {
 pub(crate) enum Input {
     /// Its start.
     Start,
-    /// The outcome of one of its calls, and its text if the reply that brought it has it
-    /// rendered already (as [`Outcome`] renders it).
+    /// The outcome of one of its calls, and the payload text of the reply that brought it,
+    /// if rendered already.
     Outcome(CallTag, CallOutcome, Option<Rc<str>>),
     /// The end of one of its sleeps.
     Wake(u64),
@@ -315,12 +315,11 @@ impl ClientProc {
                     return;
                 };
                 let ticket = self.calls.swap_remove(index).1;
-                match text {
+                // A reply's text is its outcome's `Debug` for a value (`Ok(..)`), not for an
+                // error (shown with its `Display`): an error is rendered as before.
+                match text.filter(|_| outcome.is_ok()) {
                     Some(text) => self.remember(now, format_args!("call {ticket}: {text}")),
-                    None => {
-                        let outcome = Outcome(&outcome);
-                        self.remember(now, format_args!("call {ticket}: {outcome}"));
-                    }
+                    None => self.remember(now, format_args!("call {ticket}: {outcome:?}")),
                 }
                 self.put_outcome(ticket, outcome);
             }
@@ -331,20 +330,25 @@ impl ClientProc {
         }
     }
 
-    /// Folds `given`, handed at `now`, into the history (as `mix` folds the text and the
-    /// time: the text is hashed as it is rendered, never kept).
+    /// Folds `given`, handed at `now`, into the history (the text is hashed as it is
+    /// rendered, never kept).
     fn remember(&mut self, now: Option<Duration>, given: fmt::Arguments<'_>) {
         if let Some(now) = now {
-            self.history = hash_with(|mut h| {
-                h.write_u64(self.history);
-                hash_fmt(h, given);
-                now.hash(&mut h);
-            });
+            self.history = mix(self.history, (Rendered(given), now));
         }
     }
 
     /// The desk the client shares with the world.
     pub fn desk(&self) -> std::cell::RefMut<'_, Desk> {
         self.live.as_ref().expect(NOT_REVIVED).client.0.borrow_mut()
+    }
+}
+
+/// Text being rendered, hashed as its `String` would be (without building it).
+struct Rendered<'a>(fmt::Arguments<'a>);
+
+impl Hash for Rendered<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_fmt(state, self.0);
     }
 }

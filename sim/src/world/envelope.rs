@@ -166,12 +166,23 @@ impl Body {
     pub fn text_with(&self, payload: &str) -> String {
         let mut text = String::with_capacity(payload.len() + 16);
         // Written at every delivery with the trace on: no formatting machinery.
-        self.head(&mut text)
+        self.write_text(&mut text, |text| fmt::Write::write_str(text, payload))
             .expect("writing to a String does not fail");
-        if !matches!(self, Body::Exit { kill: true, .. }) {
-            text.push_str(payload);
-        }
         text
+    }
+
+    /// Writes the trace text: the head, then the payload that `payload` writes (none for a
+    /// kill, which carries nothing).
+    fn write_text<W: fmt::Write>(
+        &self,
+        out: &mut W,
+        payload: impl FnOnce(&mut W) -> fmt::Result,
+    ) -> fmt::Result {
+        self.head(out)?;
+        match self {
+            Body::Exit { kill: true, .. } => Ok(()),
+            _ => payload(out),
+        }
     }
 }
 
@@ -180,11 +191,7 @@ struct WithPayload<'a>(&'a Body, &'a str);
 
 impl fmt::Display for WithPayload<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.head(f)?;
-        match self.0 {
-            Body::Exit { kill: true, .. } => Ok(()),
-            _ => f.write_str(self.1),
-        }
+        self.0.write_text(f, |f| f.write_str(self.1))
     }
 }
 
@@ -192,11 +199,7 @@ impl fmt::Display for WithPayload<'_> {
 /// (`call #3 Get`, `reply #3 Ok(0)`, `cast Add(1)`, `kill`).
 impl fmt::Display for Body {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.head(f)?;
-        match self {
-            Body::Exit { kill: true, .. } => Ok(()),
-            _ => self.payload(f),
-        }
+        self.write_text(f, |f| self.payload(f))
     }
 }
 
@@ -214,15 +217,6 @@ pub(crate) fn render_outcome(f: &mut fmt::Formatter<'_>, outcome: &CallOutcome) 
     match outcome {
         Ok(value) => write!(f, "Ok({value:?})"),
         Err(error) => write!(f, "Err({error})"),
-    }
-}
-
-/// A call's outcome as a reply's payload shows it ([`render_outcome`]).
-pub(crate) struct Outcome<'a>(pub &'a CallOutcome);
-
-impl fmt::Display for Outcome<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        render_outcome(f, self.0)
     }
 }
 
@@ -244,8 +238,9 @@ pub(crate) struct Envelope {
     /// hashing then renders each message once, not at every state it stays queued in).
     pub print: Cell<Option<u64>>,
     /// What it carries, as its label shows it, once rendered without failing (it never
-    /// changes: labels then render each message once, not at every decision point it stays
-    /// queued at; copies of the world share it).
+    /// changes: its fingerprint, its labels, its trace text and the history of the client
+    /// it answers then share one rendering, not one at every decision point it stays
+    /// queued at; copies of the world share it). Never filled while ids are renamed.
     pub payload: OnceCell<Rc<str>>,
     /// The label of its delivery, shared, once exhaustive search asked for it (it never
     /// changes either: a search then builds each delivery's label once, not at every state
@@ -358,7 +353,7 @@ mod tests {
     }
 
     #[test]
-    fn a_message_is_rendered_once_for_its_fingerprint_label_and_trace_text() {
+    fn a_message_is_rendered_once_for_its_fingerprint_and_its_texts() {
         let envelopes = [
             envelope(Body::Cast(Box::new(Counted(7)))),
             envelope(Body::Reply {

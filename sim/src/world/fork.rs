@@ -263,6 +263,7 @@ impl World {
             operations: self.operations.clone(),
             inputs: self.inputs.clone(),
             lean: false,
+            lean_read: Cell::new(false),
         }))
     }
 
@@ -292,9 +293,9 @@ impl World {
     /// bodies from `fresh` (the system's world, built again, lean or not, when it has
     /// clients) handed, in the order they were given, the inputs the copied clients were
     /// given; its checks are `fresh`'s too (checks and clients may share data, which copies
-    /// must not share). `None` if `fresh` does not fit or a client does not come back to
-    /// where it was (it is not deterministic). A copy kept for later is copied first
-    /// (`World::fork`).
+    /// must not share). `None` if the copy has clients and `fresh` is `None` or does not
+    /// fit, or if a client does not come back to where it was (it is not deterministic).
+    /// A copy kept for later is copied first (`World::fork`).
     pub(crate) fn revive(copy: Box<World>, fresh: Option<World>) -> Option<Box<World>> {
         let mut world = copy;
         if !world.has_clients() {
