@@ -49,7 +49,7 @@ use genserver::{
 use genserver_traces::{Event, EventKind, Process, ProcessKind};
 
 use crate::failure::Failure;
-use crate::search::footprint::{REGISTRY, Touch};
+use crate::search::footprint::{Footprint, REGISTRY, Touch};
 use crate::world::clients::ClientProc;
 use crate::world::erased_server::{SimServer, render};
 use crate::world::faults::{Faults, Restart};
@@ -184,7 +184,7 @@ pub struct World {
     pub(crate) max_latency: u64,
     pub(crate) failure: Option<Failure>,
     /// The footprint of every executed step, when an exploration asks for them.
-    pub(crate) touches: Option<Vec<Touch>>,
+    pub(crate) touches: Option<Vec<Footprint>>,
     /// How many steps were executed before the first footprint in `touches` (a copy of the
     /// world records footprints from where it was made).
     pub(crate) touched_from: usize,

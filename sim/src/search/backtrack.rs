@@ -7,7 +7,7 @@ use genserver::ProcessId;
 
 use crate::search::dpor::{Step, races};
 use crate::search::explorer::Node;
-use crate::search::footprint::Touch;
+use crate::search::footprint::{Footprint, Touch};
 use crate::search::interner::Label;
 use crate::world::World;
 
@@ -18,7 +18,7 @@ pub(crate) fn pending_deliveries(world: &World) -> Vec<Step> {
             let head = queue.front()?;
             Some(Step {
                 label: format!("pending {} {} → {}", head.body, from.0, to.0).into(),
-                touch: Touch::new(to, false),
+                touch: Footprint::new(Touch::new(to, false)),
                 enabled: BTreeSet::new(),
                 now: world.now.max(head.due),
                 pending: Some(usize::try_from(head.sent).ok()?.checked_sub(1)),

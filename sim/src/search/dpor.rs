@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use genserver::ProcessId;
 
-use crate::search::footprint::Touch;
+use crate::search::footprint::Footprint;
 use crate::search::interner::Label;
 
 /// One executed step, as the analysis sees it.
@@ -18,7 +18,7 @@ pub(crate) struct Step {
     /// The chosen event's label.
     pub label: Label,
     /// What it touched.
-    pub touch: Touch,
+    pub touch: Footprint,
     /// Every label enabled before it was chosen.
     pub enabled: BTreeSet<Label>,
     /// The virtual time when it was chosen (time moves only when nothing else is enabled,

@@ -5,7 +5,7 @@
 use std::hash::Hash;
 
 use crate::scheduler::{Divergence, Enabled, Scheduler};
-use crate::search::footprint::Touch;
+use crate::search::footprint::Footprint;
 use crate::search::interner::{Interner, Label};
 use crate::search::split::Split;
 use crate::search::visited::Visited;
@@ -21,9 +21,9 @@ pub(crate) struct Node {
     pub(crate) now: u64,
     /// Events that need not be tried here (an equivalent order was explored), with their
     /// footprints.
-    pub(crate) sleep: Vec<(Label, Touch)>,
+    pub(crate) sleep: Vec<(Label, Footprint)>,
     /// Choices whose subtrees are explored, with their footprints.
-    pub(crate) done: Vec<(Label, Touch)>,
+    pub(crate) done: Vec<(Label, Footprint)>,
     /// Choices to try here (DPOR adds to it as it finds races).
     pub(crate) backtrack: Vec<Label>,
     /// The choice of the current run.
@@ -32,7 +32,7 @@ pub(crate) struct Node {
     /// a replay checks that one label instead of rendering the labels up to it.
     pub(crate) index: Option<usize>,
     /// Its footprint, once executed.
-    pub(crate) touch: Option<Touch>,
+    pub(crate) touch: Option<Footprint>,
     /// A copy of the world here, before the choice (stateful search, where the world can be
     /// copied and another choice may be tried here).
     pub(crate) copy: Option<Box<World>>,
@@ -120,7 +120,7 @@ impl Scheduler for Explorer<'_> {
             world.touches.as_ref().and_then(|t| t.last()),
             k.checked_sub(1).and_then(|p| self.stack.get_mut(p)),
         ) {
-            parent.touch = Some(touch.clone());
+            parent.touch = Some(Footprint::clone(touch));
         }
         if k < self.prefix {
             let node = &mut self.stack[k];
@@ -142,7 +142,7 @@ impl Scheduler for Explorer<'_> {
                 return self.stop(step, Cut::Elsewhere);
             }
         }
-        let sleep: Vec<(Label, Touch)> = match k.checked_sub(1).map(|p| &self.stack[p]) {
+        let sleep: Vec<(Label, Footprint)> = match k.checked_sub(1).map(|p| &self.stack[p]) {
             Some(parent) if self.sleep => {
                 let visible = world.visible.borrow();
                 let last = parent.touch.as_ref().expect("the parent step was executed");
@@ -213,7 +213,7 @@ impl Explorer<'_> {
 /// The key of a visit to the state `fingerprint` of `world` with the sleep set `sleep`:
 /// of the state as it is (not up to symmetry: a sleep set names processes as they are)
 /// and of the set, in its order.
-fn asleep_key(world: &World, fingerprint: u64, sleep: &[(Label, Touch)]) -> u64 {
+fn asleep_key(world: &World, fingerprint: u64, sleep: &[(Label, Footprint)]) -> u64 {
     let exact = world.exact_fingerprint(fingerprint);
     hash_with(|mut h| {
         h.write_u64(exact);

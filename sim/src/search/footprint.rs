@@ -8,6 +8,7 @@
 //! to the same state (up to the numbering of calls), so exploring one order is enough.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use genserver::ProcessId;
 use smallvec::SmallVec;
@@ -19,6 +20,11 @@ pub(crate) const REGISTRY: ProcessId = ProcessId(u64::MAX);
 /// A pseudo-process standing for the allocation of process ids: every child start writes
 /// it, so two starts are never reordered (their children would swap ids).
 pub(crate) const SPAWNS: ProcessId = ProcessId(u64::MAX - 1);
+
+/// A footprint once its event was executed, shared: the lists of explored and sleeping
+/// events carry it from decision point to decision point, and a copy only counts a
+/// reference.
+pub(crate) type Footprint = Arc<Touch>;
 
 /// The footprint of one executed event.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -14,7 +14,7 @@ use crate::search::backtrack::{
     add_disabled, add_left_enabled, add_races, backtrack, pending_deliveries,
 };
 use crate::search::explorer::{Cut, Explorer, Node};
-use crate::search::footprint::Touch;
+use crate::search::footprint::Footprint;
 use crate::search::interner::{Interner, Label};
 use crate::search::pool::{Pool, StopOnPanic};
 use crate::search::split::{Split, path_key};
@@ -380,8 +380,8 @@ impl<'a> Search<'a> {
 pub(crate) struct Subtree {
     pub path: Vec<Label>,
     pub choices: Vec<Label>,
-    pub sleep: Vec<(Label, Touch)>,
-    pub done: Vec<(Label, Touch)>,
+    pub sleep: Vec<(Label, Footprint)>,
+    pub done: Vec<(Label, Footprint)>,
 }
 
 impl Subtree {
@@ -415,7 +415,7 @@ fn untried(stack: &mut [Node], base: usize) -> Option<Subtree> {
     node.backtrack = kept;
     let mut done = node.done.clone();
     if let Some(touch) = &node.touch {
-        done.push((node.chosen.clone(), touch.clone()));
+        done.push((node.chosen.clone(), Footprint::clone(touch)));
     }
     Some(Subtree {
         path,

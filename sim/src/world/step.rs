@@ -10,7 +10,7 @@ use genserver::{CallError, CallTag, Check, ClientResult, ExitReason, ProcessId};
 use genserver_traces::EventKind;
 
 use crate::failure::{Failure, FailureKind};
-use crate::search::footprint::{REGISTRY, Touch};
+use crate::search::footprint::{Footprint, REGISTRY, Touch};
 use crate::world::clients::{ClientProc, ClientState, Input, Request};
 use crate::world::envelope::{Body, CallOutcome};
 use crate::world::erased_server::{guarded, line_of};
@@ -29,7 +29,7 @@ impl World {
         }
         self.carry_out(event);
         if let (Some(touch), Some(touches)) = (self.touch.take(), &mut self.touches) {
-            touches.push(touch);
+            touches.push(Footprint::new(touch));
         }
     }
 
