@@ -299,13 +299,13 @@ impl<'a> Search<'a> {
     /// state or a name, which it does not have; it panicked, reported by the panic hook
     /// unless `silence_handler_panics` is on; a copy did not come back from it); then built
     /// whole.
-    fn fresh_for(&self, copy: &World) -> Option<World> {
+    fn fresh_for(&self, copy: &World) -> Option<Box<World>> {
         if !copy.has_clients() {
             return None;
         }
         if !self.whole_builds.load(Ordering::Relaxed) {
             let lean = guarded(|| {
-                let mut world = World::lean();
+                let mut world = Box::new(World::lean());
                 self.system.build(&mut world);
                 world
             });
@@ -314,7 +314,7 @@ impl<'a> Search<'a> {
                 _ => self.whole_builds.store(true, Ordering::Relaxed),
             }
         }
-        let mut world = World::new(false);
+        let mut world = Box::new(World::new(false));
         self.system.build(&mut world);
         Some(world)
     }

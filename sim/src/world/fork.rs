@@ -296,7 +296,7 @@ impl World {
     /// must not share). `None` if the copy has clients and `fresh` is `None` or does not
     /// fit, or if a client does not come back to where it was (it is not deterministic).
     /// A copy kept for later is copied first (`World::fork`).
-    pub(crate) fn revive(copy: Box<World>, fresh: Option<World>) -> Option<Box<World>> {
+    pub(crate) fn revive(copy: Box<World>, fresh: Option<Box<World>>) -> Option<Box<World>> {
         let mut world = copy;
         if !world.has_clients() {
             return Some(world);
@@ -405,7 +405,7 @@ mod tests {
         // a copy of the copy, once revived: neither may reach the other's clients.
         run_until(&mut world, noted(at_fork.len() + 1));
         let copy_of_copy = copy.fork().expect("a copy can be copied again");
-        let fresh = || Some(built(system, 0, None, 1_000, false, true));
+        let fresh = || Some(Box::new(built(system, 0, None, 1_000, false, true)));
         let mut revived = World::revive(copy_of_copy, fresh()).expect("deterministic clients");
         assert_eq!(
             system.journal(1),
