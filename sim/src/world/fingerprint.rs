@@ -334,6 +334,43 @@ mod tests {
         assert_eq!(hash, 7_089_057_818_881_911_704);
     }
 
+    /// A server that stops, without replying, when called.
+    #[derive(Hash)]
+    struct Quits;
+
+    impl genserver::GenServer for Quits {
+        type Args = ();
+        type Call = ();
+        type Reply = ();
+        type Cast = ();
+        type Info = ();
+        type Continue = ();
+        fn init(_: (), _: &mut genserver::Ctx<Self>) -> Result<Self, genserver::ExitReason> {
+            Ok(Quits)
+        }
+        fn handle_call(
+            &mut self,
+            _: (),
+            _: genserver::ReplyTo<()>,
+            ctx: &mut genserver::Ctx<Self>,
+        ) -> genserver::CallResult<()> {
+            ctx.stop(genserver::ExitReason::error("called"));
+            genserver::CallResult::NoReply
+        }
+    }
+
+    /// Two clients whose calls fail: an error outcome reaches them in a reply.
+    fn failed_calls(world: &mut crate::World) {
+        let quits = world.spawn::<Quits>("quits", ());
+        world.hash_state(quits);
+        for name in ["a", "b"] {
+            world.client(name, async move |cx| {
+                let _ = cx.call(quits, ()).await;
+                Ok(())
+            });
+        }
+    }
+
     #[test]
     fn the_fingerprints_of_the_bundled_systems_are_pinned() {
         // The same, for what a fingerprint feeds in: every bundled system, stepped by a
@@ -343,7 +380,9 @@ mod tests {
         use crate::drive::run::built;
         use crate::zoo::systems;
         let mut folded = Vec::new();
-        for entry in systems() {
+        let failing: &dyn crate::System = &failed_calls;
+        let bundled = systems().iter().map(|entry| entry as &dyn crate::System);
+        for entry in bundled.chain([failing]) {
             for stride in [7, 5, 3, 2] {
                 let mut world = built(entry, stride as u64, None, 400, false, true);
                 for step in 0..120 {
@@ -365,7 +404,7 @@ mod tests {
         let hash = hash_with(|h| folded.iter().for_each(|&f| h.write_u64(f)));
         assert_eq!(
             hash,
-            10_334_588_866_580_891_827,
+            1_813_348_517_793_193_198,
             "{} fingerprints",
             folded.len()
         );
