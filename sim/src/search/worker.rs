@@ -40,7 +40,7 @@ pub(crate) struct Search<'a> {
     /// Whether decision points carry sleep sets (see [`Explorer::sleep`]).
     pub sleep: bool,
     /// Whether revivals build the system whole: a lean build (no server started) once did
-    /// not fit a copy, read a server's state or a name, panicked, or revived no copy.
+    /// not fit a copy, read a server's state or a name, or panicked, or a revival failed.
     pub whole_builds: AtomicBool,
 }
 
@@ -271,10 +271,9 @@ impl<'a> Search<'a> {
                 false => node.copy.as_ref().and_then(|copy| copy.fork()),
             };
             let revive = |copy: Box<World>| {
-                let fresh = self.fresh_for(&copy);
-                let lean = fresh.as_ref().is_some_and(|fresh| fresh.lean);
-                let revived = World::revive(copy, fresh);
-                if revived.is_none() && lean {
+                let revived = World::revive(copy, |copy| self.fresh_for(copy));
+                if revived.is_none() {
+                    // Not from a lean build, at least, from now on.
                     self.whole_builds.store(true, Ordering::Relaxed);
                 }
                 revived
@@ -293,16 +292,13 @@ impl<'a> Search<'a> {
         (world, false)
     }
 
-    /// Fresh bodies and checks to revive `copy` with, if it has clients: the system built
-    /// lean (no server started: revival throws the servers away), unless a lean build ever
-    /// failed (it did not fit a copy: a server's `init` started children; it read a server's
-    /// state or a name, which it does not have; it panicked, reported by the panic hook
-    /// unless `silence_handler_panics` is on; a copy did not come back from it); then built
-    /// whole.
+    /// Fresh bodies and checks to revive `copy` with: the system built lean (no server
+    /// started: revival throws the servers away), unless a lean build ever failed (it did
+    /// not fit a copy: a server's `init` started children; it read a server's state or a
+    /// name, which it does not have; it panicked, reported by the panic hook unless
+    /// `silence_handler_panics` is on; a copy did not come back from it); then built whole,
+    /// and `None` if that does not fit either (the build is not deterministic).
     fn fresh_for(&self, copy: &World) -> Option<Box<World>> {
-        if !copy.has_clients() {
-            return None;
-        }
         if !self.whole_builds.load(Ordering::Relaxed) {
             let lean = guarded(|| {
                 let mut world = Box::new(World::lean());
@@ -316,7 +312,7 @@ impl<'a> Search<'a> {
         }
         let mut world = Box::new(World::new(false));
         self.system.build(&mut world);
-        Some(world)
+        Some(world).filter(|world| copy.fits(world))
     }
 
     /// Counts a run (`ended`: it reached its end, not cut by the explorer; `restored`: it

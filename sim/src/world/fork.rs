@@ -275,11 +275,6 @@ impl World {
         })
     }
 
-    /// Whether a copy's revival needs fresh bodies (it has clients).
-    pub(crate) fn has_clients(&self) -> bool {
-        self.procs.iter().any(is_client)
-    }
-
     /// Whether `fresh` has a client of the same name wherever this world has one (the
     /// bodies a revival takes).
     pub(crate) fn fits(&self, fresh: &World) -> bool {
@@ -289,19 +284,22 @@ impl World {
         })
     }
 
-    /// The world in the state of `copy` (made by [`World::fork`]). Its clients are fresh
-    /// bodies from `fresh` (the system's world, built again, lean or not, when it has
-    /// clients) handed, in the order they were given, the inputs the copied clients were
-    /// given; its checks are `fresh`'s too (checks and clients may share data, which copies
-    /// must not share). `None` if the copy has clients and `fresh` is `None` or does not
-    /// fit, or if a client does not come back to where it was (it is not deterministic).
-    /// A copy kept for later is copied first (`World::fork`).
-    pub(crate) fn revive(copy: Box<World>, fresh: Option<Box<World>>) -> Option<Box<World>> {
+    /// The world in the state of `copy` (made by [`World::fork`]). If it has clients, they
+    /// are fresh bodies from `fresh(copy)` (the system's world, built again, lean or not,
+    /// that [`World::fits`] the copy) handed, in the order they were given, the inputs the
+    /// copied clients were given; its checks are that world's too (checks and clients may
+    /// share data, which copies must not share). `None` if `fresh` gives none, or if a
+    /// client does not come back to where it was (it is not deterministic). A copy kept for
+    /// later is copied first (`World::fork`).
+    pub(crate) fn revive(
+        copy: Box<World>,
+        fresh: impl FnOnce(&World) -> Option<Box<World>>,
+    ) -> Option<Box<World>> {
         let mut world = copy;
-        if !world.has_clients() {
+        if !world.procs.iter().any(is_client) {
             return Some(world);
         }
-        let mut fresh = fresh.filter(|fresh| world.fits(fresh))?;
+        let mut fresh = fresh(&world)?;
         let mut finished = vec![false; world.procs.len()];
         // The fresh world's list has room (a copy's has none): polls lend it, and the
         // revived world keeps it.
@@ -405,8 +403,10 @@ mod tests {
         // a copy of the copy, once revived: neither may reach the other's clients.
         run_until(&mut world, noted(at_fork.len() + 1));
         let copy_of_copy = copy.fork().expect("a copy can be copied again");
-        let fresh = || Some(Box::new(built(system, 0, None, 1_000, false, true)));
-        let mut revived = World::revive(copy_of_copy, fresh()).expect("deterministic clients");
+        let fresh = |copy: &World| {
+            Some(Box::new(built(system, 0, None, 1_000, false, true))).filter(|f| copy.fits(f))
+        };
+        let mut revived = World::revive(copy_of_copy, fresh).expect("deterministic clients");
         assert_eq!(
             system.journal(1),
             at_fork,
@@ -418,7 +418,7 @@ mod tests {
         assert_eq!(revived_run.len(), 4);
         assert_eq!(revived_run[..at_fork.len()], at_fork[..]);
         assert_eq!(system.journal(0).len(), 4, "the original ran on alone");
-        let revived_again = World::revive(copy, fresh()).expect("the first copy too");
+        let revived_again = World::revive(copy, fresh).expect("the first copy too");
         assert_eq!(system.journal(2), at_fork);
         drop(revived_again);
     }
